@@ -1,0 +1,1 @@
+"""The QObject between the UI and everything else; emits immutable `AppState` snapshots."""

@@ -1,0 +1,137 @@
+"""Immutable snapshots the controller emits and the UI renders. No Qt, no ORM objects here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from desktop.domain.invitations import InvitationState
+from desktop.domain.policy import ReferralPolicy
+from desktop.domain.usage import UsageWindow
+
+
+class Eligibility(StrEnum):
+    """What the client knows of the `referral_pilot` flag. UNKNOWN hides the module."""
+
+    UNKNOWN = "unknown"
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+class SyncPhase(StrEnum):
+    """Where the connection to the backend stands."""
+
+    NEVER = "never"  # nothing fetched yet in this session
+    SYNCING = "syncing"
+    SYNCED = "synced"
+    OFFLINE = "offline"  # backend unreachable; showing cached data
+    ERROR = "error"  # backend answered with an error; showing cached data
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """Last sync outcome for `syncStatus` and `errorBanner`."""
+
+    phase: SyncPhase = SyncPhase.NEVER
+    last_synced_at: datetime | None = None
+    message: str = ""
+    pending_operations: int = 0  # invitations queued in the outbox
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """The signed-in operator."""
+
+    id: str
+    email: str
+    display_name: str
+    plan: str
+    billing_day: int
+
+
+@dataclass(frozen=True)
+class CycleView:
+    """Resets earned this billing cycle against the cap."""
+
+    start: datetime
+    end: datetime
+    earned: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        """The cap is reached: a conversion before `end` earns nothing."""
+        return self.earned >= self.cap
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """One reset token. `state` is available | spent | expired."""
+
+    id: str
+    granted_at: datetime
+    expires_at: datetime | None
+    state: str
+    invitation_id: str
+    recipient: str  # of the invitation that earned it, "" if unknown
+    spent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """One invitation as a checklist with its state and plain-words reason."""
+
+    id: str  # backend id, or "local-<uuid>" while queued
+    recipient: str
+    link: str  # "" while queued
+    state: InvitationState
+    created_at: datetime
+    link_opened: bool
+    joined_kind: str | None  # None | "new" | "reactivated"
+    workspace_ready: bool
+    prompts: int
+    prompts_required: int
+    reason: str
+    history: tuple[tuple[InvitationState, datetime], ...] = ()
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Everything the window shows. A new object on every change; never mutated."""
+
+    account: AccountView | None = None
+    eligibility: Eligibility = Eligibility.UNKNOWN
+    eligibility_fetched_at: datetime | None = None
+    policy: ReferralPolicy | None = None
+    five_hour: UsageWindow | None = None
+    weekly: UsageWindow | None = None
+    cycle: CycleView | None = None
+    tokens: tuple[TokenView, ...] = ()
+    invitations: tuple[InvitationView, ...] = ()
+    sync: SyncStatus = field(default_factory=SyncStatus)
+    credentials_persistent: bool = True  # False: keyring unusable, sign-in lasts this session
+    backend_now: datetime | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        """An operator is signed in."""
+        return self.account is not None
+
+    @property
+    def available_tokens(self) -> tuple[TokenView, ...]:
+        """Spendable tokens, earliest expiry first (never-expiring last)."""
+        spendable = [t for t in self.tokens if t.state == "available"]
+        return tuple(
+            sorted(spendable, key=lambda t: (t.expires_at is None, t.expires_at or t.granted_at))
+        )
+
+    @property
+    def show_referral_section(self) -> bool:
+        """The invitation module exists only when the flag is known to be on (R1)."""
+        return self.signed_in and self.eligibility is Eligibility.ELIGIBLE
+
+    @property
+    def show_wallet(self) -> bool:
+        """The wallet shows when eligible or when holding any token (earned tokens stay, R6)."""
+        return self.show_referral_section or bool(self.tokens)

@@ -1,0 +1,105 @@
+"""The one place where every rule's number lives (DESIGN R1-R7)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+FLAG_REFERRAL_PILOT = "referral_pilot"
+COHORT_BUCKETS = 10_000
+
+
+class PolicyError(ValueError):
+    """A policy value that is unknown or out of range."""
+
+
+@dataclass(frozen=True)
+class ReferralPolicy:
+    """Policy values the backend enforces and the UI reads; never hard-code these elsewhere."""
+
+    dormancy_days: int = 62
+    prompts_required: int = 3
+    monthly_cap: int = 3
+    token_expiry_days: int | None = 30
+    daily_invitation_limit: int = 10
+    invitation_expiry_days: int | None = None
+    rollout_basis_points: int = 1_000
+    five_hour_limit: int = 100
+    weekly_limit: int = 1_000
+
+    def __post_init__(self) -> None:
+        if self.dormancy_days < 0:
+            raise PolicyError("dormancy_days must be 0 or more")
+        if self.prompts_required < 1:
+            raise PolicyError("prompts_required must be at least 1")
+        if self.monthly_cap < 0:
+            raise PolicyError("monthly_cap must be 0 or more")
+        if self.token_expiry_days is not None and self.token_expiry_days < 1:
+            raise PolicyError("token_expiry_days must be at least 1, or none")
+        if self.daily_invitation_limit < 1:
+            raise PolicyError("daily_invitation_limit must be at least 1")
+        if self.invitation_expiry_days is not None and self.invitation_expiry_days < 1:
+            raise PolicyError("invitation_expiry_days must be at least 1, or none")
+        if not 0 <= self.rollout_basis_points <= COHORT_BUCKETS:
+            raise PolicyError(f"rollout_basis_points must be between 0 and {COHORT_BUCKETS}")
+        if self.five_hour_limit < 1 or self.weekly_limit < 1:
+            raise PolicyError("usage limits must be at least 1")
+
+    @property
+    def dormancy(self) -> timedelta:
+        """Idle time an account must exceed (strictly) to count as dormant."""
+        return timedelta(days=self.dormancy_days)
+
+    @property
+    def token_lifetime(self) -> timedelta | None:
+        """How long a granted token stays spendable; None means it never expires."""
+        return None if self.token_expiry_days is None else timedelta(days=self.token_expiry_days)
+
+    @property
+    def invitation_lifetime(self) -> timedelta | None:
+        """How long a pending invitation stays usable; None means no expiry."""
+        if self.invitation_expiry_days is None:
+            return None
+        return timedelta(days=self.invitation_expiry_days)
+
+    @property
+    def rollout_percent(self) -> float:
+        """The rollout as a percentage of accounts, for display."""
+        return self.rollout_basis_points / 100
+
+    def to_mapping(self) -> dict[str, int | None]:
+        """Plain values, for JSON and storage."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> ReferralPolicy:
+        """Build from stored or user-typed values; unknown keys are refused."""
+        return cls().with_values(values)
+
+    def with_values(self, values: Mapping[str, object]) -> ReferralPolicy:
+        """A copy with some values changed. Accepts ints or strings ("none" for optional ones)."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        changes: dict[str, int | None] = {}
+        for key, raw in values.items():
+            if key not in fields:
+                known = ", ".join(sorted(fields))
+                raise PolicyError(f"unknown policy value {key!r} (known: {known})")
+            changes[key] = _parse_value(key, raw, optional="None" in str(fields[key].type))
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _parse_value(key: str, raw: object, *, optional: bool) -> int | None:
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in {"none", "never", ""}):
+        if not optional:
+            raise PolicyError(f"{key} needs a number")
+        return None
+    if isinstance(raw, bool):
+        raise PolicyError(f"{key} needs a whole number, not {raw!r}")
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise PolicyError(f"{key} needs a whole number, not {raw!r}") from None

@@ -1,0 +1,1 @@
+"""The client's local SQLite cache: models, repository, Alembic migrations. No Qt."""
