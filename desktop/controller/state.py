@@ -135,3 +135,49 @@ class AppState:
     def show_wallet(self) -> bool:
         """The wallet shows when eligible or when holding any token (earned tokens stay, R6)."""
         return self.show_referral_section or bool(self.tokens)
+
+
+class InviteStatus(StrEnum):
+    """How a send request ended, as the invite dialog reports it (exactly-once feedback, R2)."""
+
+    SENT = "sent"  # the backend confirmed it
+    QUEUED = "queued"  # offline: kept in the outbox, sent on the next sync with the same key
+    REFUSED = "refused"  # a rule refused it (invalid, self, duplicate, daily limit, cohort)
+    FAILED = "failed"  # unexpected error; nothing was created
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    """Result of `Controller.send_invitation` for one request id."""
+
+    request_id: str
+    status: InviteStatus
+    message: str
+    invitation: InvitationView | None = None
+
+
+class RedeemStatus(StrEnum):
+    """How a redemption request ended."""
+
+    SPENT = "spent"
+    NO_TOKENS = "no_tokens"
+    OFFLINE = "offline"  # not spent, never queued (R8); the token is kept
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RedeemOutcome:
+    """Result of `Controller.redeem` for one request id."""
+
+    request_id: str
+    status: RedeemStatus
+    message: str
+    token: TokenView | None = None
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """Result of `Controller.sign_in`."""
+
+    ok: bool
+    message: str = ""
