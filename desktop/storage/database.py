@@ -1,0 +1,188 @@
+"""Opening the cache file: engine with pragmas, migrations with a backup, corruption recovery.
+
+Write transactions start with BEGIN IMMEDIATE (driver autocommit off, BEGIN emitted by a
+`begin` listener) so a read-then-write never hits WAL's instant "database is locked".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from desktop.storage.records import OpenReport
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class CacheUnreadable(Exception):
+    """The cache file cannot be used as is (damaged, or written by a newer version)."""
+
+
+class MigrationFailed(Exception):
+    """A migration left the cache inconsistent; the backup taken before it is intact."""
+
+
+def make_engine(path: Path, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
+    """An engine on `path` with WAL, busy timeout, foreign keys and BEGIN IMMEDIATE."""
+    engine = create_engine(f"sqlite:///{path}", poolclass=None if pooled else NullPool, future=True)
+    fk_pragma = "ON" if foreign_keys else "OFF"
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA foreign_keys={fk_pragma}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_corruption(error: BaseException) -> bool:
+    """Whether an exception (or the driver error it wraps) says the file is not a usable db."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, CacheUnreadable):
+            return True
+        if isinstance(seen, sqlite3.DatabaseError) and not isinstance(
+            seen, sqlite3.OperationalError
+        ):
+            name = getattr(seen, "sqlite_errorname", "")
+            text = str(seen).lower()
+            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
+                marker in text for marker in ("malformed", "not a database")
+            ):
+                return True
+        orig = getattr(seen, "orig", None)
+        seen = orig if isinstance(orig, BaseException) else seen.__cause__
+    return False
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The revision the code expects."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(path: Path) -> str | None:
+    """The revision a cache file is at (None: new or empty)."""
+    engine = make_engine(path, pooled=False)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def prepare_cache_file(path: Path, now: datetime) -> OpenReport:
+    """Make `path` a cache at the head revision; a damaged file is moved aside and rebuilt."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return migrate(path, now)
+    except Exception as error:
+        if not is_corruption(error):
+            raise
+        moved = move_aside(path, now)
+        reason = (
+            str(error)
+            if isinstance(error, CacheUnreadable)
+            else "The local cache file was damaged."
+        )
+        migrate(path, now)
+        return OpenReport(rebuilt_from=moved, reason=reason)
+
+
+def migrate(path: Path, now: datetime, target: str = "head") -> OpenReport:
+    """Check the file, back it up when a migration is pending, and upgrade it to `target`."""
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    known = {revision.revision for revision in script.walk_revisions()}
+    wanted = script.get_current_head() if target == "head" else target
+    # Batch migrations recreate tables: foreign keys stay off so no cascade fires.
+    engine = make_engine(path, foreign_keys=False, pooled=False)
+    try:
+        with engine.connect() as connection:
+            check = connection.exec_driver_sql("PRAGMA quick_check").scalar()
+            if check != "ok":
+                raise CacheUnreadable(f"The local cache file failed its integrity check ({check}).")
+            current = MigrationContext.configure(connection).get_current_revision()
+            connection.commit()
+        if current == wanted:
+            return OpenReport()
+        if current is not None and current not in known:
+            raise CacheUnreadable("The local cache was written by a newer version of the app.")
+        backup = None if current is None else back_up(path, now, current)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, target)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")
+        return OpenReport(backup=backup, migrated_from=current)
+    finally:
+        engine.dispose()
+
+
+def back_up(path: Path, now: datetime, revision: str) -> Path:
+    """A consistent copy (WAL included) next to the file, before migrating it."""
+    target = _free_name(path, f"backup-{revision}-{_stamp(now)}")
+    source = sqlite3.connect(path)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    return target
+
+
+def move_aside(path: Path, now: datetime) -> Path:
+    """Rename a damaged file (and its -wal/-shm) with a timestamp, so a new one can be built."""
+    target = _free_name(path, f"corrupt-{_stamp(now)}")
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    if path.exists():
+        path.replace(target)
+    return target
+
+
+def _stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _free_name(path: Path, tag: str) -> Path:
+    candidate = path.with_name(f"{path.name}.{tag}")
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = path.with_name(f"{path.name}.{tag}-{counter}")
+    return candidate

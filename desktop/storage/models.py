@@ -1,0 +1,198 @@
+"""SQLAlchemy 2.0 models of the client's cache (<data>/cache.sqlite). No secret is ever stored.
+
+The schema here is the head revision; `migrations/versions` builds it step by step. Every row
+belongs to the cached account, so switching accounts is one cascading delete.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from desktop.domain.clock import as_utc
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC (DESIGN R10), whatever zone the caller passed."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with UTC datetimes and stable constraint names for batch migrations."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+_ACCOUNT_FK = "account.id"
+
+
+class SyncStateRow(Base):
+    """The single row (id 1) saying whose data is cached and where the delta sync stands."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    active_account_id: Mapped[str | None] = mapped_column(String(64))
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    last_synced_at: Mapped[datetime | None]
+    backend_now: Mapped[datetime | None]
+
+
+class AccountRow(Base):
+    """The operator's profile."""
+
+    __tablename__ = "account"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200))
+    plan: Mapped[str] = mapped_column(String(16))
+    billing_day: Mapped[int]
+
+
+class FlagRow(Base):
+    """A feature flag value with the moment it was fetched; absent means never fetched (R1)."""
+
+    __tablename__ = "flag"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool]
+    fetched_at: Mapped[datetime]
+
+
+class PolicyRow(Base):
+    """The policy values last received, as JSON so a new policy field needs no migration."""
+
+    __tablename__ = "policy"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
+    )
+    values_json: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+
+
+class UsageWindowRow(Base):
+    """One usage window (five_hour or weekly) as the backend last reported it (R7)."""
+
+    __tablename__ = "usage_window"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    limit: Mapped[int]
+    used: Mapped[int]
+    started_at: Mapped[datetime | None]
+
+
+class CycleRow(Base):
+    """The current billing cycle and what it has earned (R5)."""
+
+    __tablename__ = "cycle"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    earned: Mapped[int]
+    cap: Mapped[int]
+
+
+class TokenRow(Base):
+    """A reset token (R6). `invitation_id` is not a foreign key: the backend is the authority."""
+
+    __tablename__ = "token"
+    __table_args__ = (Index(None, "account_id", "state"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"))
+    granted_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16))
+    invitation_id: Mapped[str] = mapped_column(String(64), index=True)
+    spent_at: Mapped[datetime | None]
+
+
+class InvitationRow(Base):
+    """An invitation as the backend last reported it; its history is in `invitation_event`."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index(None, "account_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    link: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    link_opened: Mapped[bool]
+    joined_kind: Mapped[str | None] = mapped_column(String(16))
+    workspace_ready: Mapped[bool]
+    prompts: Mapped[int]
+    prompts_required: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class InvitationEventRow(Base):
+    """One step of an invitation's status history, in order (`seq`)."""
+
+    __tablename__ = "invitation_event"
+    __table_args__ = (UniqueConstraint("invitation_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invitation_id: Mapped[str] = mapped_column(
+        ForeignKey("invitation.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int]
+    state: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A pending operation: an invitation made offline, sent later with its idempotency key (R8)."""
+
+    __tablename__ = "outbox"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    queued_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")

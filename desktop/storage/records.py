@@ -1,0 +1,168 @@
+"""Frozen records the cache hands out and takes in. ORM objects never leave `desktop.storage`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from desktop.domain.invitations import InvitationState
+from desktop.domain.policy import ReferralPolicy
+from desktop.domain.usage import UsageWindow
+
+
+@dataclass(frozen=True)
+class CachedAccount:
+    """The operator's profile as last synced."""
+
+    id: str
+    email: str
+    display_name: str
+    plan: str
+    billing_day: int
+
+
+@dataclass(frozen=True)
+class CachedFlag:
+    """A feature flag value and when the client fetched it (local UTC clock)."""
+
+    name: str
+    enabled: bool
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class CachedCycle:
+    """The billing cycle and resets earned in it, as the backend last reported."""
+
+    start: datetime
+    end: datetime
+    earned: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    """One reset token; `state` is available | spent | expired, as the backend decided."""
+
+    id: str
+    granted_at: datetime
+    expires_at: datetime | None
+    state: str
+    invitation_id: str
+    spent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CachedInvitation:
+    """An invitation the backend knows of, with its status history."""
+
+    id: str
+    recipient: str
+    link: str
+    state: InvitationState
+    created_at: datetime
+    updated_at: datetime
+    link_opened: bool
+    joined_kind: str | None
+    workspace_ready: bool
+    prompts: int
+    prompts_required: int
+    reason: str
+    history: tuple[tuple[InvitationState, datetime], ...]
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class QueuedInvitation:
+    """An invitation waiting in the outbox, to be sent with its idempotency key."""
+
+    key: str
+    recipient: str
+    queued_at: datetime
+    attempts: int
+    last_error: str
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One line of the token ledger: a grant, a spend or an expiry."""
+
+    event: str  # granted | spent | expired
+    at: datetime
+    token_id: str
+    invitation_id: str
+    recipient: str
+
+
+@dataclass(frozen=True)
+class SyncDelta:
+    """What one sync brought: the full profile and counters, and only the changed rows."""
+
+    cursor: int
+    account: CachedAccount
+    eligible: bool
+    policy: ReferralPolicy
+    five_hour: UsageWindow
+    weekly: UsageWindow
+    cycle: CachedCycle
+    invitations: tuple[CachedInvitation, ...]
+    tokens: tuple[CachedToken, ...]
+    backend_now: datetime
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class SyncApplied:
+    """What `apply_sync` did beyond storing the delta."""
+
+    completed_outbox_keys: tuple[str, ...]  # queued sends the backend already had
+
+
+@dataclass(frozen=True)
+class CacheSnapshot:
+    """Everything cached for the signed-in operator; `account` is None when signed out."""
+
+    account: CachedAccount | None
+    eligibility: CachedFlag | None
+    policy: ReferralPolicy | None
+    five_hour: UsageWindow | None
+    weekly: UsageWindow | None
+    cycle: CachedCycle | None
+    tokens: tuple[CachedToken, ...]
+    invitations: tuple[CachedInvitation, ...]
+    outbox: tuple[QueuedInvitation, ...]
+    cursor: int
+    last_synced_at: datetime | None
+    backend_now: datetime | None
+
+
+EMPTY_SNAPSHOT = CacheSnapshot(
+    account=None,
+    eligibility=None,
+    policy=None,
+    five_hour=None,
+    weekly=None,
+    cycle=None,
+    tokens=(),
+    invitations=(),
+    outbox=(),
+    cursor=0,
+    last_synced_at=None,
+    backend_now=None,
+)
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """How opening the cache went, so the app can tell the operator about a rebuild."""
+
+    rebuilt_from: Path | None = None  # where a damaged file was moved to
+    reason: str = ""  # why it was rebuilt, in plain words
+    backup: Path | None = None  # copy taken before a migration
+    migrated_from: str | None = None  # the revision the file had before migrating
+
+    @property
+    def rebuilt(self) -> bool:
+        """The cache was unusable and started again empty."""
+        return self.rebuilt_from is not None

@@ -1,0 +1,576 @@
+"""The cache repository: domain-named reads and writes returning frozen records.
+
+One instance belongs to one thread (the controller's database worker): it owns the Session.
+Every method is one short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.domain.clock import Clock, utc_now
+from desktop.domain.invitations import InvitationState
+from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.usage import UsageWindow, WindowKind
+from desktop.storage.database import make_engine, prepare_cache_file
+from desktop.storage.models import (
+    AccountRow,
+    CycleRow,
+    FlagRow,
+    InvitationEventRow,
+    InvitationRow,
+    OutboxRow,
+    PolicyRow,
+    SyncStateRow,
+    TokenRow,
+    UsageWindowRow,
+)
+from desktop.storage.records import (
+    EMPTY_SNAPSHOT,
+    CachedAccount,
+    CachedCycle,
+    CachedFlag,
+    CachedInvitation,
+    CachedToken,
+    CacheSnapshot,
+    LedgerEntry,
+    OpenReport,
+    QueuedInvitation,
+    SyncApplied,
+    SyncDelta,
+)
+
+_CHUNK = 500  # ids per IN (...) clause, well under SQLite's variable limit
+_AVAILABLE = "available"
+
+
+class CacheClosed(RuntimeError):
+    """The repository was used before `open()` or after `close()`."""
+
+
+class CacheRepository:
+    """The client's cache in one SQLite file. Create anywhere; use from one thread only."""
+
+    def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
+        self.path = path
+        self._clock = clock
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def open(self) -> OpenReport:
+        """Migrate (backing up first) or rebuild a damaged file, then connect."""
+        report = prepare_cache_file(self.path, self._clock())
+        self._engine = make_engine(self.path)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        with self._unit() as session:
+            if session.get(SyncStateRow, 1) is None:
+                session.add(SyncStateRow(id=1, cursor=0))
+        return report
+
+    def close(self) -> None:
+        """Release the connections (checkpoints the WAL when the last one closes)."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+        self._sessions = None
+
+    @property
+    def is_open(self) -> bool:
+        """`open()` succeeded and `close()` has not been called."""
+        return self._engine is not None
+
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        if self._sessions is None:
+            raise CacheClosed("the cache is not open")
+        with self._sessions.begin() as session:
+            yield session
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def snapshot(self) -> CacheSnapshot:
+        """Everything cached for the active account (an empty snapshot when signed out)."""
+        with self._unit() as session:
+            meta = _meta(session)
+            account_id = meta.active_account_id
+            account = None if account_id is None else session.get(AccountRow, account_id)
+            if account is None:
+                return EMPTY_SNAPSHOT
+            flag = session.get(FlagRow, (account.id, FLAG_REFERRAL_PILOT))
+            policy = session.get(PolicyRow, account.id)
+            windows = {
+                row.kind: _window(row)
+                for row in session.scalars(
+                    select(UsageWindowRow).where(UsageWindowRow.account_id == account.id)
+                )
+            }
+            cycle = session.get(CycleRow, account.id)
+            return CacheSnapshot(
+                account=_account(account),
+                eligibility=None
+                if flag is None
+                else CachedFlag(flag.name, flag.enabled, flag.fetched_at),
+                policy=None if policy is None else _policy(policy.values_json),
+                five_hour=windows.get(WindowKind.FIVE_HOUR),
+                weekly=windows.get(WindowKind.WEEKLY),
+                cycle=None
+                if cycle is None
+                else CachedCycle(cycle.start, cycle.end, cycle.earned, cycle.cap),
+                tokens=self._tokens(session, account.id),
+                invitations=self._invitations(session, account.id),
+                outbox=self._outbox(session, account.id),
+                cursor=meta.cursor,
+                last_synced_at=meta.last_synced_at,
+                backend_now=meta.backend_now,
+            )
+
+    def cursor(self) -> int:
+        """Where the next delta sync starts (0: everything)."""
+        with self._unit() as session:
+            return _meta(session).cursor
+
+    def active_account(self) -> CachedAccount | None:
+        """The account whose session was last open, if any."""
+        with self._unit() as session:
+            account_id = _meta(session).active_account_id
+            row = None if account_id is None else session.get(AccountRow, account_id)
+            return None if row is None else _account(row)
+
+    def queued_invitations(self) -> tuple[QueuedInvitation, ...]:
+        """The outbox of the active account, oldest first."""
+        with self._unit() as session:
+            account_id = _meta(session).active_account_id
+            return () if account_id is None else self._outbox(session, account_id)
+
+    def ledger(self) -> tuple[LedgerEntry, ...]:
+        """Grants, spends and expiries of the active account's tokens, in time order."""
+        with self._unit() as session:
+            account_id = _meta(session).active_account_id
+            if account_id is None:
+                return ()
+            rows = session.execute(
+                select(TokenRow, InvitationRow.recipient)
+                .outerjoin(InvitationRow, InvitationRow.id == TokenRow.invitation_id)
+                .where(TokenRow.account_id == account_id)
+            ).all()
+        entries: list[LedgerEntry] = []
+        for token, recipient in rows:
+            link = (token.id, token.invitation_id, recipient or "")
+            entries.append(LedgerEntry("granted", token.granted_at, *link))
+            if token.spent_at is not None:
+                entries.append(LedgerEntry("spent", token.spent_at, *link))
+            if token.state == "expired" and token.expires_at is not None:
+                entries.append(LedgerEntry("expired", token.expires_at, *link))
+        entries.sort(key=lambda entry: (entry.at, entry.token_id, entry.event))
+        return tuple(entries)
+
+    # -- session -------------------------------------------------------------------------------
+
+    def start_session(self, account: CachedAccount) -> int:
+        """Make `account` the cached one. Another account's data is dropped; returns how many of
+        its queued invitations went with it."""
+        with self._unit() as session:
+            return _activate(session, account)
+
+    def end_session(self) -> None:
+        """Signed out: keep the rows (same operator signing in again resumes the delta sync)."""
+        with self._unit() as session:
+            _meta(session).active_account_id = None
+
+    # -- sync ----------------------------------------------------------------------------------
+
+    def apply_sync(self, delta: SyncDelta) -> SyncApplied:
+        """Store one sync result in one transaction: bulk upserts of only the changed rows."""
+        with self._unit() as session:
+            _activate(session, delta.account)
+            account_id = delta.account.id
+            meta = _meta(session)
+            meta.cursor = delta.cursor
+            meta.last_synced_at = delta.fetched_at
+            meta.backend_now = delta.backend_now
+            _upsert(
+                session,
+                FlagRow,
+                [
+                    {
+                        "account_id": account_id,
+                        "name": FLAG_REFERRAL_PILOT,
+                        "enabled": delta.eligible,
+                        "fetched_at": delta.fetched_at,
+                    }
+                ],
+                ["account_id", "name"],
+            )
+            _upsert(
+                session,
+                PolicyRow,
+                [
+                    {
+                        "account_id": account_id,
+                        "values_json": json.dumps(delta.policy.to_mapping(), sort_keys=True),
+                        "fetched_at": delta.fetched_at,
+                    }
+                ],
+                ["account_id"],
+            )
+            _store_windows(session, account_id, (delta.five_hour, delta.weekly))
+            _upsert(
+                session,
+                CycleRow,
+                [
+                    {
+                        "account_id": account_id,
+                        "start": delta.cycle.start,
+                        "end": delta.cycle.end,
+                        "earned": delta.cycle.earned,
+                        "cap": delta.cycle.cap,
+                    }
+                ],
+                ["account_id"],
+            )
+            _store_invitations(session, account_id, delta.invitations)
+            _store_tokens(session, account_id, delta.tokens)
+            keys = [i.idempotency_key for i in delta.invitations if i.idempotency_key]
+            done = _delete_outbox(session, account_id, keys)
+        return SyncApplied(completed_outbox_keys=done)
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def queue_invitation(self, key: str, recipient: str) -> QueuedInvitation:
+        """Put an invitation in the outbox before sending it (kept if the send fails)."""
+        queued_at = self._clock()
+        with self._unit() as session:
+            account_id = _require_account(session)
+            existing = session.get(OutboxRow, key)
+            if existing is not None:
+                return _queued(existing)
+            session.add(
+                OutboxRow(
+                    key=key,
+                    account_id=account_id,
+                    recipient=recipient,
+                    queued_at=queued_at,
+                    attempts=0,
+                    last_error="",
+                )
+            )
+        return QueuedInvitation(key, recipient, queued_at, 0, "")
+
+    def note_send_failure(self, key: str, error: str) -> None:
+        """Remember a failed attempt on a queued invitation; it stays queued."""
+        with self._unit() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.key == key)
+                .values(attempts=OutboxRow.attempts + 1, last_error=error)
+            )
+
+    def complete_send(self, key: str, invitation: CachedInvitation | None) -> None:
+        """A queued send ended: drop it from the outbox and store what the backend created."""
+        with self._unit() as session:
+            account_id = _require_account(session)
+            session.execute(delete(OutboxRow).where(OutboxRow.key == key))
+            if invitation is not None:
+                _store_invitations(session, account_id, (invitation,))
+
+    def store_invitation(self, invitation: CachedInvitation) -> None:
+        """Store one invitation the backend returned (after a revoke, say)."""
+        with self._unit() as session:
+            _store_invitations(session, _require_account(session), (invitation,))
+
+    def store_redemption(
+        self, token: CachedToken, five_hour: UsageWindow, weekly: UsageWindow
+    ) -> None:
+        """A token was spent: store it and the cleared usage windows."""
+        with self._unit() as session:
+            account_id = _require_account(session)
+            _store_tokens(session, account_id, (token,))
+            _store_windows(session, account_id, (five_hour, weekly))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _tokens(session: Session, account_id: str) -> tuple[CachedToken, ...]:
+        rows = session.scalars(
+            select(TokenRow).where(TokenRow.account_id == account_id).order_by(TokenRow.granted_at)
+        )
+        return tuple(_token(row) for row in rows)
+
+    @staticmethod
+    def _invitations(session: Session, account_id: str) -> tuple[CachedInvitation, ...]:
+        rows = session.scalars(
+            select(InvitationRow)
+            .where(InvitationRow.account_id == account_id)
+            .order_by(InvitationRow.created_at.desc(), InvitationRow.id)
+        ).all()
+        history = _histories(session, [row.id for row in rows], by_account=account_id)
+        return tuple(_invitation(row, history.get(row.id, ())) for row in rows)
+
+    @staticmethod
+    def _outbox(session: Session, account_id: str) -> tuple[QueuedInvitation, ...]:
+        rows = session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.account_id == account_id)
+            .order_by(OutboxRow.queued_at)
+        )
+        return tuple(_queued(row) for row in rows)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _meta(session: Session) -> SyncStateRow:
+    meta = session.get(SyncStateRow, 1)
+    if meta is None:
+        meta = SyncStateRow(id=1, cursor=0)
+        session.add(meta)
+    return meta
+
+
+def _require_account(session: Session) -> str:
+    account_id = _meta(session).active_account_id
+    if account_id is None:
+        raise CacheClosed("no signed-in account in the cache")
+    return account_id
+
+
+def _activate(session: Session, account: CachedAccount) -> int:
+    meta = _meta(session)
+    discarded = 0
+    others = select(AccountRow.id).where(AccountRow.id != account.id)
+    if session.scalar(select(func.count()).select_from(others.subquery())):
+        discarded = (
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(OutboxRow.account_id != account.id)
+            )
+            or 0
+        )
+        # Children go by ON DELETE CASCADE (foreign_keys=ON); events cascade from invitations.
+        session.execute(delete(AccountRow).where(AccountRow.id != account.id))
+    if meta.active_account_id != account.id and session.get(AccountRow, account.id) is None:
+        meta.cursor = 0
+        meta.last_synced_at = None
+        meta.backend_now = None
+    _upsert(
+        session,
+        AccountRow,
+        [
+            {
+                "id": account.id,
+                "email": account.email,
+                "display_name": account.display_name,
+                "plan": account.plan,
+                "billing_day": account.billing_day,
+            }
+        ],
+        ["id"],
+    )
+    meta.active_account_id = account.id
+    return discarded
+
+
+def _upsert(
+    session: Session,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    *,
+    where: Any = None,
+) -> None:
+    if not rows:
+        return
+    statement = insert(model)
+    changed = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    statement = statement.on_conflict_do_update(index_elements=keys, set_=changed, where=where)
+    session.execute(statement, list(rows))
+
+
+def _store_windows(session: Session, account_id: str, windows: Iterable[UsageWindow]) -> None:
+    _upsert(
+        session,
+        UsageWindowRow,
+        [
+            {
+                "account_id": account_id,
+                "kind": str(window.kind),
+                "limit": window.limit,
+                "used": window.used,
+                "started_at": window.started_at,
+            }
+            for window in windows
+        ],
+        ["account_id", "kind"],
+    )
+
+
+def _store_invitations(
+    session: Session, account_id: str, invitations: Sequence[CachedInvitation]
+) -> None:
+    if not invitations:
+        return
+    table = InvitationRow.__table__
+    excluded = insert(InvitationRow).excluded
+    # A reply that raced a newer one (a revoke answered before an older sync) must not win.
+    _upsert(
+        session,
+        InvitationRow,
+        [_invitation_values(account_id, invitation) for invitation in invitations],
+        ["id"],
+        where=excluded.updated_at >= table.c.updated_at,
+    )
+    ids = [invitation.id for invitation in invitations]
+    stored = {
+        row_id: updated
+        for chunk in _chunks(ids)
+        for row_id, updated in session.execute(
+            select(InvitationRow.id, InvitationRow.updated_at).where(InvitationRow.id.in_(chunk))
+        )
+    }
+    fresh = [i for i in invitations if stored.get(i.id) == i.updated_at]
+    for chunk in _chunks([invitation.id for invitation in fresh]):
+        session.execute(
+            delete(InvitationEventRow).where(InvitationEventRow.invitation_id.in_(chunk))
+        )
+    events = [
+        {"invitation_id": invitation.id, "seq": seq, "state": str(state), "at": at}
+        for invitation in fresh
+        for seq, (state, at) in enumerate(invitation.history)
+    ]
+    if events:
+        session.execute(insert(InvitationEventRow), events)
+
+
+def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "account_id": account_id,
+        "recipient": invitation.recipient,
+        "link": invitation.link,
+        "state": str(invitation.state),
+        "created_at": invitation.created_at,
+        "updated_at": invitation.updated_at,
+        "link_opened": invitation.link_opened,
+        "joined_kind": invitation.joined_kind,
+        "workspace_ready": invitation.workspace_ready,
+        "prompts": invitation.prompts,
+        "prompts_required": invitation.prompts_required,
+        "reason": invitation.reason,
+        "idempotency_key": invitation.idempotency_key,
+    }
+
+
+def _store_tokens(session: Session, account_id: str, tokens: Sequence[CachedToken]) -> None:
+    table = TokenRow.__table__
+    excluded = insert(TokenRow).excluded
+    # Spent and expired are final: an older "available" reply never brings a token back.
+    _upsert(
+        session,
+        TokenRow,
+        [
+            {
+                "id": token.id,
+                "account_id": account_id,
+                "granted_at": token.granted_at,
+                "expires_at": token.expires_at,
+                "state": token.state,
+                "invitation_id": token.invitation_id,
+                "spent_at": token.spent_at,
+            }
+            for token in tokens
+        ],
+        ["id"],
+        where=(table.c.state == _AVAILABLE) | (excluded.state != _AVAILABLE),
+    )
+
+
+def _delete_outbox(session: Session, account_id: str, keys: Sequence[str]) -> tuple[str, ...]:
+    done: list[str] = []
+    for chunk in _chunks(list(keys)):
+        done.extend(
+            session.scalars(
+                delete(OutboxRow)
+                .where(OutboxRow.account_id == account_id, OutboxRow.key.in_(chunk))
+                .returning(OutboxRow.key)
+            )
+        )
+    return tuple(done)
+
+
+def _histories(
+    session: Session, ids: Sequence[str], *, by_account: str
+) -> dict[str, tuple[tuple[InvitationState, datetime], ...]]:
+    found: dict[str, list[tuple[InvitationState, datetime]]] = {}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(InvitationEventRow.invitation_id, InvitationEventRow.state, InvitationEventRow.at)
+        .join(InvitationRow, InvitationRow.id == InvitationEventRow.invitation_id)
+        .where(InvitationRow.account_id == by_account)
+        .order_by(InvitationEventRow.invitation_id, InvitationEventRow.seq)
+    )
+    for invitation_id, state, at in rows:
+        found.setdefault(invitation_id, []).append((InvitationState(state), at))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _account(row: AccountRow) -> CachedAccount:
+    return CachedAccount(row.id, row.email, row.display_name, row.plan, row.billing_day)
+
+
+def _policy(values_json: str) -> ReferralPolicy:
+    values = json.loads(values_json)
+    known = ReferralPolicy().to_mapping().keys()
+    return ReferralPolicy.from_mapping({k: v for k, v in values.items() if k in known})
+
+
+def _window(row: UsageWindowRow) -> UsageWindow:
+    return UsageWindow(WindowKind(row.kind), row.limit, row.used, row.started_at)
+
+
+def _token(row: TokenRow) -> CachedToken:
+    return CachedToken(
+        row.id, row.granted_at, row.expires_at, row.state, row.invitation_id, row.spent_at
+    )
+
+
+def _invitation(
+    row: InvitationRow, history: tuple[tuple[InvitationState, datetime], ...]
+) -> CachedInvitation:
+    return CachedInvitation(
+        id=row.id,
+        recipient=row.recipient,
+        link=row.link,
+        state=InvitationState(row.state),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        link_opened=row.link_opened,
+        joined_kind=row.joined_kind,
+        workspace_ready=row.workspace_ready,
+        prompts=row.prompts,
+        prompts_required=row.prompts_required,
+        reason=row.reason,
+        history=history,
+        idempotency_key=row.idempotency_key,
+    )
+
+
+def _queued(row: OutboxRow) -> QueuedInvitation:
+    return QueuedInvitation(row.key, row.recipient, row.queued_at, row.attempts, row.last_error)

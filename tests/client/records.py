@@ -1,0 +1,78 @@
+"""Small builders of cache records for storage tests (plain values, no backend)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from desktop.domain.invitations import InvitationState
+from desktop.domain.policy import ReferralPolicy
+from desktop.domain.usage import UsageWindow, WindowKind
+from desktop.storage import CachedAccount, CachedCycle, CachedInvitation, CachedToken, SyncDelta
+
+T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+ACCOUNT = CachedAccount("acc-1", "pilot@example.com", "Pilot", "plus", 10)
+
+
+def invitation(
+    number: int,
+    *,
+    state: InvitationState = InvitationState.SENT,
+    updated: datetime | None = None,
+    key: str | None = None,
+) -> CachedInvitation:
+    """Invitation `number`, created `number` minutes after T0."""
+    created = T0 + timedelta(minutes=number)
+    return CachedInvitation(
+        id=f"inv-{number}",
+        recipient=f"peer{number}@example.com",
+        link=f"https://example.invalid/join/{number:032x}",
+        state=state,
+        created_at=created,
+        updated_at=updated or created,
+        link_opened=state is not InvitationState.SENT,
+        joined_kind=None,
+        workspace_ready=False,
+        prompts=0,
+        prompts_required=3,
+        reason=f"reason {number}",
+        history=((InvitationState.SENT, created),)
+        + (((state, updated or created),) if state is not InvitationState.SENT else ()),
+        idempotency_key=key,
+    )
+
+
+def token(number: int, *, state: str = "available", invitation_id: str = "inv-1") -> CachedToken:
+    """Token `number`, granted `number` hours after T0, expiring 30 days later."""
+    granted = T0 + timedelta(hours=number)
+    return CachedToken(
+        id=f"tok-{number}",
+        granted_at=granted,
+        expires_at=granted + timedelta(days=30),
+        state=state,
+        invitation_id=invitation_id,
+        spent_at=granted + timedelta(days=1) if state == "spent" else None,
+    )
+
+
+def delta(
+    cursor: int,
+    invitations: tuple[CachedInvitation, ...] = (),
+    tokens: tuple[CachedToken, ...] = (),
+    *,
+    account: CachedAccount = ACCOUNT,
+    eligible: bool = True,
+) -> SyncDelta:
+    """A sync result carrying the given changed rows."""
+    return SyncDelta(
+        cursor=cursor,
+        account=account,
+        eligible=eligible,
+        policy=ReferralPolicy(prompts_required=3),
+        five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 40, T0),
+        weekly=UsageWindow(WindowKind.WEEKLY, 1000, 820, T0 - timedelta(days=2)),
+        cycle=CachedCycle(T0 - timedelta(days=5), T0 + timedelta(days=26), 1, 3),
+        invitations=invitations,
+        tokens=tokens,
+        backend_now=T0 + timedelta(hours=1),
+        fetched_at=T0 + timedelta(hours=1),
+    )

@@ -1,0 +1,158 @@
+"""The cache file itself: migrations keep data (with a backup), damaged files are rebuilt."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.storage import CacheRepository
+from desktop.storage.database import current_revision, head_revision, is_corruption, migrate
+from tests.client.records import ACCOUNT, T0, delta, invitation
+
+OLD_REVISION = "0001_initial"
+
+
+def _fill_old_revision(path: Path) -> None:
+    """A cache written by the first release: one account, an invitation with history, a queue."""
+    migrate(path, T0, target=OLD_REVISION)
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute(
+            "insert into account values ('acc-1', 'pilot@example.com', 'Pilot', 'plus', 10)"
+        )
+        raw.execute("insert into sync_state values (1, 'acc-1', 42, '2025-03-10 12:00:00', NULL)")
+        raw.execute(
+            "insert into invitation values ('inv-1', 'acc-1', 'peer@example.com', 'https://l', "
+            "'opened', '2025-03-10 12:00:00', '2025-03-11 12:00:00', 1, NULL, 0, 0, 3, 'r')"
+        )
+        raw.executemany(
+            "insert into invitation_event (invitation_id, seq, state, at) values (?, ?, ?, ?)",
+            [
+                ("inv-1", 0, "sent", "2025-03-10 12:00:00"),
+                ("inv-1", 1, "opened", "2025-03-11 12:00:00"),
+            ],
+        )
+        raw.execute(
+            "insert into outbox values ('key-1', 'acc-1', 'later@example.com', "
+            "'2025-03-12 08:00:00')"
+        )
+    raw.close()
+
+
+def test_migration_from_the_older_revision_keeps_the_data(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    _fill_old_revision(path)
+    repo = CacheRepository(path, clock=lambda: T0)
+    report = repo.open()
+    try:
+        snapshot = repo.snapshot()
+    finally:
+        repo.close()
+    assert report.migrated_from == OLD_REVISION
+    assert current_revision(path) == head_revision() != OLD_REVISION
+    assert snapshot.account == ACCOUNT
+    assert snapshot.cursor == 42
+    (cached,) = snapshot.invitations
+    assert cached.state == "opened"
+    assert cached.idempotency_key is None
+    # Batch mode recreated `invitation`: with foreign keys on, its history would have cascaded away.
+    assert [state for state, _ in cached.history] == ["sent", "opened"]
+    (queued,) = snapshot.outbox
+    assert (queued.key, queued.recipient, queued.attempts, queued.last_error) == (
+        "key-1",
+        "later@example.com",
+        0,
+        "",
+    )
+
+
+def test_a_backup_is_taken_before_migrating(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    _fill_old_revision(path)
+    repo = CacheRepository(path, clock=lambda: T0)
+    report = repo.open()
+    repo.close()
+    assert report.backup is not None
+    assert report.backup.name == f"cache.sqlite.backup-{OLD_REVISION}-20250310T120000Z"
+    assert current_revision(report.backup) == OLD_REVISION
+    with sqlite3.connect(report.backup) as raw:
+        assert raw.execute("select count(*) from invitation_event").fetchone() == (2,)
+    raw.close()
+
+
+def test_an_up_to_date_cache_is_not_backed_up(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    for _ in range(2):
+        repo = CacheRepository(path, clock=lambda: T0)
+        report = repo.open()
+        repo.close()
+    assert report.backup is None
+    assert sorted(p.name for p in data_dir.iterdir()) == ["cache.sqlite"]
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_and_rebuilt(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    garbage = b"this is not sqlite at all\n" * 200
+    path.write_bytes(garbage)
+    repo = CacheRepository(path, clock=lambda: T0)
+    report = repo.open()
+    try:
+        assert repo.snapshot().account is None
+    finally:
+        repo.close()
+    assert report.rebuilt
+    assert report.rebuilt_from == data_dir / "cache.sqlite.corrupt-20250310T120000Z"
+    assert report.rebuilt_from.read_bytes() == garbage
+    assert "damaged" in report.reason
+    assert current_revision(path) == head_revision()
+
+
+def test_a_malformed_database_is_moved_aside_and_rebuilt(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    repo = CacheRepository(path, clock=lambda: T0)
+    repo.open()
+    repo.apply_sync(delta(1, tuple(invitation(n) for n in range(300))))
+    repo.close()
+    page_size = 4096
+    with path.open("r+b") as file:  # scribble over a few b-tree pages, keep the header
+        file.seek(page_size * 3)
+        file.write(b"\xa5" * page_size * 4)
+    repo = CacheRepository(path, clock=lambda: T0)
+    report = repo.open()
+    try:
+        snapshot = repo.snapshot()
+    finally:
+        repo.close()
+    assert report.rebuilt
+    assert snapshot.invitations == ()
+
+
+def test_a_cache_from_a_newer_version_is_moved_aside(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    repo = CacheRepository(path, clock=lambda: T0)
+    repo.open()
+    repo.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("update alembic_version set version_num = '9999_from_the_future'")
+    raw.close()
+    repo = CacheRepository(path, clock=lambda: T0)
+    report = repo.open()
+    repo.close()
+    assert report.rebuilt
+    assert "newer version" in report.reason
+    assert current_revision(path) == head_revision()
+
+
+@pytest.mark.parametrize(
+    ("error", "corrupt"),
+    [
+        (sqlite3.DatabaseError("file is not a database"), True),
+        (sqlite3.DatabaseError("database disk image is malformed"), True),
+        (sqlite3.OperationalError("database is locked"), False),
+        (ValueError("something else"), False),
+    ],
+)
+def test_only_damage_counts_as_corruption(error: Exception, corrupt: bool) -> None:
+    assert is_corruption(error) is corrupt

@@ -1,0 +1,90 @@
+"""The session token in the keyring, and the session-only fallback (DESIGN R9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+import pytest
+
+from desktop.credentials import SERVICE_NAME, SESSION_ENTRY, CredentialStore
+from tests.conftest import MemoryKeyring
+
+
+class BrokenKeyring(keyring.backend.KeyringBackend):
+    """Looks usable, fails on use (a locked or vanished Secret Service)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringError("locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError("locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("locked")
+
+
+@pytest.fixture
+def installed() -> Iterator[list[keyring.backend.KeyringBackend]]:
+    """Install a keyring for one test; the previous one comes back after."""
+    previous = keyring.get_keyring()
+    holder: list[keyring.backend.KeyringBackend] = []
+    yield holder
+    keyring.set_keyring(previous)
+
+
+def test_the_token_goes_to_the_keyring_under_the_fixed_service(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    store = CredentialStore()
+    assert store.persistent
+    assert store.save("secret-token") is True
+    assert memory_keyring.secrets == {(SERVICE_NAME, SESSION_ENTRY): "secret-token"}
+    assert CredentialStore().load() == "secret-token"  # a new process finds it
+    store.clear()
+    assert memory_keyring.secrets == {}
+    assert CredentialStore().load() is None
+
+
+@pytest.mark.parametrize(
+    "backend", [keyring.backends.fail.Keyring(), keyring.backends.null.Keyring()]
+)
+def test_an_unusable_keyring_keeps_the_session_in_memory_only(
+    installed: list[keyring.backend.KeyringBackend], backend: keyring.backend.KeyringBackend
+) -> None:
+    keyring.set_keyring(backend)
+    store = CredentialStore()
+    assert not store.persistent
+    assert store.save("secret-token") is False
+    assert store.load() == "secret-token"
+    assert CredentialStore().load() is None  # nothing survives the session
+    store.clear()
+    assert store.load() is None
+
+
+def test_a_keyring_that_fails_on_use_falls_back_to_memory(
+    installed: list[keyring.backend.KeyringBackend],
+) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    store = CredentialStore()
+    assert store.persistent  # nothing known yet
+    assert store.save("secret-token") is False
+    assert not store.persistent
+    assert store.load() == "secret-token"
+    store.clear()
+    assert store.load() is None
+
+
+def test_a_failing_read_at_start_means_signed_out_and_session_only(
+    installed: list[keyring.backend.KeyringBackend],
+) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    store = CredentialStore()
+    assert store.load() is None
+    assert not store.persistent

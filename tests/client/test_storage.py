@@ -1,0 +1,178 @@
+"""The cache repository: round trips, delta upserts, outbox, account switch, no secrets."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from desktop.domain.invitations import InvitationState
+from desktop.storage import CacheClosed, CachedAccount, CacheRepository
+from desktop.storage.database import make_engine
+from desktop.storage.models import Base
+from tests.client.records import ACCOUNT, T0, delta, invitation, token
+
+
+@pytest.fixture
+def repo(data_dir: Path) -> Iterator[CacheRepository]:
+    """An open cache in the test's data folder."""
+    repository = CacheRepository(data_dir / "cache.sqlite", clock=lambda: T0)
+    repository.open()
+    yield repository
+    repository.close()
+
+
+def test_models_match_the_head_migration(repo: CacheRepository) -> None:
+    engine = make_engine(repo.path, pooled=False)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_pragmas_are_set_on_every_connection(repo: CacheRepository) -> None:
+    engine = make_engine(repo.path, pooled=False)
+    try:
+        with engine.connect() as connection:
+            values = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+            }
+    finally:
+        engine.dispose()
+    assert values == {
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_an_empty_cache_is_signed_out(repo: CacheRepository) -> None:
+    snapshot = repo.snapshot()
+    assert snapshot.account is None
+    assert snapshot.eligibility is None  # never fetched: the UI keeps the module hidden
+    assert snapshot.cursor == 0
+
+
+def test_sync_round_trip_keeps_every_value_in_utc(repo: CacheRepository) -> None:
+    sent = invitation(1)
+    repo.apply_sync(delta(7, (sent, invitation(2)), (token(1), token(2, state="spent"))))
+    snapshot = repo.snapshot()
+    assert snapshot.account == ACCOUNT
+    assert snapshot.cursor == 7
+    assert snapshot.eligibility is not None
+    assert snapshot.eligibility.enabled
+    assert snapshot.eligibility.fetched_at == T0 + timedelta(hours=1)
+    assert snapshot.invitations[1] == sent  # newest first
+    assert snapshot.invitations[0].id == "inv-2"
+    assert snapshot.tokens == (token(1), token(2, state="spent"))
+    assert snapshot.weekly is not None
+    assert snapshot.weekly.used == 820
+    assert snapshot.weekly.started_at == T0 - timedelta(days=2)
+    assert snapshot.weekly.started_at.tzinfo is not None
+
+
+def test_a_delta_updates_only_its_rows_and_replaces_their_history(repo: CacheRepository) -> None:
+    repo.apply_sync(delta(1, tuple(invitation(n) for n in range(5))))
+    later = T0 + timedelta(days=1)
+    opened = invitation(3, state=InvitationState.OPENED, updated=later)
+    repo.apply_sync(delta(2, (opened,)))
+    by_id = {i.id: i for i in repo.snapshot().invitations}
+    assert len(by_id) == 5
+    assert by_id["inv-3"] == opened
+    assert [state for state, _ in by_id["inv-3"].history] == ["sent", "opened"]
+    assert by_id["inv-2"] == invitation(2)
+
+
+def test_an_older_reply_never_overwrites_a_newer_row(repo: CacheRepository) -> None:
+    revoked = invitation(1, state=InvitationState.REVOKED, updated=T0 + timedelta(days=1))
+    repo.apply_sync(delta(1, (revoked,)))
+    repo.apply_sync(delta(2, (invitation(1),)))  # a sync answered before the revoke
+    assert repo.snapshot().invitations == (revoked,)
+
+
+def test_a_spent_token_never_becomes_available_again(repo: CacheRepository) -> None:
+    repo.apply_sync(delta(1, (), (token(1, state="spent"),)))
+    repo.apply_sync(delta(2, (), (token(1),)))
+    assert repo.snapshot().tokens[0].state == "spent"
+
+
+def test_the_outbox_keeps_queued_invitations_until_sent(repo: CacheRepository) -> None:
+    repo.start_session(ACCOUNT)
+    first = repo.queue_invitation("key-1", "a@example.com")
+    assert repo.queue_invitation("key-1", "a@example.com") == first  # same key, same entry
+    repo.queue_invitation("key-2", "b@example.com")
+    repo.note_send_failure("key-2", "offline")
+    queued = {q.key: q for q in repo.queued_invitations()}
+    assert queued["key-2"].attempts == 1
+    assert queued["key-2"].last_error == "offline"
+    repo.complete_send("key-2", invitation(9, key="key-2"))
+    snapshot = repo.snapshot()
+    assert [q.key for q in snapshot.outbox] == ["key-1"]
+    assert [i.id for i in snapshot.invitations] == ["inv-9"]
+
+
+def test_a_sync_that_already_has_the_key_completes_the_queued_send(
+    repo: CacheRepository,
+) -> None:
+    repo.start_session(ACCOUNT)
+    repo.queue_invitation("key-1", "peer1@example.com")
+    applied = repo.apply_sync(delta(1, (invitation(1, key="key-1"),)))
+    assert applied.completed_outbox_keys == ("key-1",)
+    assert repo.snapshot().outbox == ()
+
+
+def test_signing_in_as_another_account_drops_the_previous_data(repo: CacheRepository) -> None:
+    repo.apply_sync(delta(5, (invitation(1),), (token(1),)))
+    repo.queue_invitation("key-1", "x@example.com")
+    other = CachedAccount("acc-2", "pro@example.com", "Pro", "pro", 1)
+    assert repo.start_session(other) == 1
+    snapshot = repo.snapshot()
+    assert snapshot.account == other
+    assert (snapshot.invitations, snapshot.tokens, snapshot.outbox, snapshot.cursor) == (
+        (),
+        (),
+        (),
+        0,
+    )
+    with closing(sqlite3.connect(repo.path)) as raw:
+        assert raw.execute("select count(*) from invitation_event").fetchone() == (0,)
+
+
+def test_signing_out_and_in_again_resumes_from_the_cursor(repo: CacheRepository) -> None:
+    repo.apply_sync(delta(5, (invitation(1),)))
+    repo.end_session()
+    assert repo.snapshot().account is None
+    repo.start_session(ACCOUNT)
+    snapshot = repo.snapshot()
+    assert snapshot.cursor == 5
+    assert len(snapshot.invitations) == 1
+
+
+def test_writes_need_a_signed_in_account(repo: CacheRepository) -> None:
+    with pytest.raises(CacheClosed):
+        repo.queue_invitation("key-1", "a@example.com")
+
+
+def test_the_ledger_links_grants_spends_and_expiries_to_invitations(repo: CacheRepository) -> None:
+    repo.apply_sync(
+        delta(
+            1,
+            (invitation(1),),
+            (token(1), token(2, state="spent"), token(3, state="expired", invitation_id="gone")),
+        )
+    )
+    rows = [(e.event, e.token_id, e.invitation_id, e.recipient) for e in repo.ledger()]
+    assert ("granted", "tok-1", "inv-1", "peer1@example.com") in rows
+    assert ("spent", "tok-2", "inv-1", "peer1@example.com") in rows
+    assert ("expired", "tok-3", "gone", "") in rows
+    assert len(rows) == 5
