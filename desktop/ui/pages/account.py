@@ -1,0 +1,86 @@
+"""Account: profile, where the session is kept, sign in and sign out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QPushButton, QWidget
+
+from desktop.controller.state import AppState
+from desktop.ui.formatting import plan_name
+from desktop.ui.labels import plain_label
+from desktop.ui.pages.base import SettingsPage
+from desktop.ui.port import ControllerPort
+from desktop.ui.theme import icon
+
+
+class AccountPage(SettingsPage):
+    """The operator's profile and the sign-out button (or sign-in when signed out)."""
+
+    name = "account"
+    title = "Account"
+    order = 20
+    icon_name = "account"
+
+    signInRequested = Signal()
+    """The user asked for the sign-in dialog."""
+
+    def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        card = QFrame()
+        card.setProperty("role", "card")
+        form = QFormLayout(card)
+        form.setContentsMargins(16, 12, 16, 12)
+        form.setVerticalSpacing(8)
+        self.name_label = plain_label(object_name="accountNameLabel")
+        self.email_label = plain_label(object_name="accountEmailLabel")
+        self.plan_label = plain_label(object_name="accountPlanLabel")
+        self.billing_label = plain_label(object_name="accountBillingLabel", wrap=True)
+        self.session_label = plain_label(object_name="accountSessionLabel", wrap=True)
+        form.addRow(plain_label("Name", role="fieldLabel"), self.name_label)
+        form.addRow(plain_label("Email", role="fieldLabel"), self.email_label)
+        form.addRow(plain_label("Plan", role="fieldLabel"), self.plan_label)
+        form.addRow(plain_label("Billing cycle", role="fieldLabel"), self.billing_label)
+        form.addRow(plain_label("Session", role="fieldLabel"), self.session_label)
+
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.setIcon(icon("signout"))
+        self.sign_out_button.clicked.connect(self._sign_out)
+        self.sign_in_button = QPushButton("Sign in…")
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setProperty("role", "primary")
+        self.sign_in_button.clicked.connect(self.signInRequested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.sign_out_button)
+        buttons.addStretch(1)
+
+        self.body.addWidget(card)
+        self.body.addLayout(buttons)
+        self.body.addStretch(1)
+
+    def show_state(self, state: AppState) -> None:
+        """Profile fields, where the session lives, and which button makes sense."""
+        account = state.account
+        self.sign_out_button.setVisible(account is not None)
+        self.sign_in_button.setVisible(account is None)
+        if account is None:
+            for label in (self.name_label, self.email_label, self.plan_label, self.billing_label):
+                label.setText("—")
+            self.session_label.setText("Not signed in.")
+            return
+        self.name_label.setText(account.display_name)
+        self.email_label.setText(account.email)
+        self.plan_label.setText(plan_name(account.plan))
+        self.billing_label.setText(f"Starts on day {account.billing_day} of each month.")
+        self.session_label.setText(
+            "Kept in your system keyring; you stay signed in between launches."
+            if state.credentials_persistent
+            else "No usable system keyring: you stay signed in only until you close the app."
+        )
+
+    @Slot()
+    def _sign_out(self) -> None:
+        self.controller.sign_out()

@@ -1,0 +1,101 @@
+"""General: who is signed in, sync, appearance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QHBoxLayout, QPushButton, QWidget
+
+from desktop.controller.state import AppState, SyncPhase
+from desktop.ui.formatting import date_time, plan_name
+from desktop.ui.labels import plain_label
+from desktop.ui.pages.base import SettingsPage
+from desktop.ui.port import ControllerPort
+from desktop.ui.theme import ThemeChoice
+
+_THEME_LABELS = {
+    ThemeChoice.SYSTEM: "Follow the system",
+    ThemeChoice.LIGHT: "Light",
+    ThemeChoice.DARK: "Dark",
+}
+
+
+class GeneralPage(SettingsPage):
+    """Account summary, a Sync now button and the light/dark choice."""
+
+    name = "general"
+    title = "General"
+    order = 0
+    icon_name = "general"
+
+    themeChosen = Signal(str)
+    """The user picked a `ThemeChoice` value in Appearance."""
+
+    def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        card = QFrame()
+        card.setProperty("role", "card")
+        form = QFormLayout(card)
+        form.setContentsMargins(16, 14, 16, 14)
+        form.setHorizontalSpacing(18)
+        form.setVerticalSpacing(10)
+        self.name_label = plain_label(object_name="generalNameLabel")
+        self.email_label = plain_label(object_name="generalEmailLabel")
+        self.plan_label = plain_label(object_name="generalPlanLabel")
+        form.addRow(plain_label("Signed in as", role="fieldLabel"), self.name_label)
+        form.addRow(plain_label("Email", role="fieldLabel"), self.email_label)
+        form.addRow(plain_label("Plan", role="fieldLabel"), self.plan_label)
+
+        self.sync_label = plain_label(wrap=True, object_name="generalSyncLabel")
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setObjectName("syncNowButton")
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.clicked.connect(self._sync_now)
+        sync_row = QHBoxLayout()
+        sync_row.addWidget(self.sync_label, 1)
+        sync_row.addWidget(self.sync_button)
+        form.addRow(plain_label("Sync", role="fieldLabel"), sync_row)
+
+        self.theme_combo = QComboBox()
+        self.theme_combo.setObjectName("themeCombo")
+        self.theme_combo.setAccessibleName("Appearance")
+        self.theme_combo.setMinimumWidth(200)
+        for choice, label in _THEME_LABELS.items():
+            self.theme_combo.addItem(label, choice.value)
+        self.theme_combo.activated.connect(self._theme_activated)
+        theme_row = QHBoxLayout()
+        theme_row.addWidget(self.theme_combo)
+        theme_row.addStretch(1)
+        form.addRow(plain_label("Appearance", role="fieldLabel"), theme_row)
+
+        self.body.addWidget(card)
+        self.body.addStretch(1)
+
+    def set_theme(self, choice: ThemeChoice) -> None:
+        """Show the saved theme choice."""
+        self.theme_combo.setCurrentIndex(max(self.theme_combo.findData(choice.value), 0))
+
+    def show_state(self, state: AppState) -> None:
+        """Fill in the account and the sync status."""
+        account = state.account
+        self.name_label.setText(account.display_name if account else "Not signed in")
+        self.email_label.setText(account.email if account else "—")
+        self.plan_label.setText(plan_name(account.plan) if account else "—")
+        sync = state.sync
+        if sync.phase is SyncPhase.SYNCING:
+            text = "Syncing with the server…"
+        elif sync.last_synced_at is not None:
+            text = f"Last synced {date_time(sync.last_synced_at)}."
+        else:
+            text = "Not synced yet in this session."
+        if sync.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR):
+            text += " Showing saved data until the server can be reached."
+        self.sync_label.setText(text)
+        self.sync_button.setEnabled(state.signed_in and sync.phase is not SyncPhase.SYNCING)
+
+    @Slot()
+    def _sync_now(self) -> None:
+        self.controller.sync_now()
+
+    @Slot(int)
+    def _theme_activated(self, index: int) -> None:
+        self.themeChosen.emit(str(self.theme_combo.itemData(index)))

@@ -1,0 +1,208 @@
+"""Wallet: reset tokens, spending one, exporting the ledger (R6)."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from desktop.controller.state import AppState, RedeemOutcome, RedeemStatus, TokenView
+from desktop.ui.formatting import plural, short_date
+from desktop.ui.labels import plain_label, set_role
+from desktop.ui.pages.base import SettingsPage
+from desktop.ui.port import ControllerPort
+from desktop.ui.redeem_dialog import RedeemDialog
+from desktop.ui.theme import icon
+
+_COLUMNS = ("Status", "Earned", "Expires", "Earned by inviting")
+
+
+def token_status(token: TokenView) -> str:
+    """`Available`, `Spent 3 Dec` or `Expired`: an expired token is shown, never dropped."""
+    if token.state == "spent":
+        return f"Spent {short_date(token.spent_at)}" if token.spent_at else "Spent"
+    if token.state == "expired":
+        return "Expired"
+    return "Available"
+
+
+class WalletPage(SettingsPage):
+    """Balance, token list, Use a reset and Export ledger. Shown while `state.show_wallet`."""
+
+    name = "wallet"
+    title = "Wallet"
+    order = 30
+    icon_name = "wallet"
+
+    def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self._state = AppState()
+        self._pending_request: str | None = None
+
+        self.balance_label = plain_label(role="sectionTitle", object_name="walletBalanceLabel")
+        self.balance_label.setAccessibleName("Usage resets available")
+        self.redeem_button = QPushButton("Use a reset…")
+        self.redeem_button.setObjectName("redeemButton")
+        self.redeem_button.setAccessibleName("Use a usage reset")
+        self.redeem_button.setProperty("role", "primary")
+        self.redeem_button.clicked.connect(self._redeem_clicked)
+        top = QHBoxLayout()
+        top.addWidget(self.balance_label, 1)
+        top.addWidget(self.redeem_button)
+
+        self.explain_label = plain_label(role="muted", wrap=True, object_name="walletExplainLabel")
+        self.message_label = plain_label(wrap=True, object_name="walletMessageLabel")
+        self.message_label.setAccessibleName("Wallet message")
+        self.message_label.hide()
+
+        self.tokens_view = QTreeWidget()
+        self.tokens_view.setObjectName("tokensView")
+        self.tokens_view.setAccessibleName("Usage reset tokens")
+        self.tokens_view.setRootIsDecorated(False)
+        self.tokens_view.setUniformRowHeights(True)
+        self.tokens_view.setHeaderLabels(list(_COLUMNS))
+        self.tokens_view.header().setStretchLastSection(True)
+        self.tokens_view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.empty_label = plain_label(
+            "No usage resets yet. When a peer you invited starts using the product, a reset may "
+            "appear here.",
+            role="emptyState",
+            wrap=True,
+            object_name="walletEmptyState",
+        )
+
+        self.export_button = QPushButton("Export ledger as CSV…")
+        self.export_button.setObjectName("exportLedgerButton")
+        self.export_button.setAccessibleName("Export the ledger as CSV")
+        self.export_button.setIcon(icon("export"))
+        self.export_button.clicked.connect(self._export_clicked)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.export_button)
+
+        self.body.addLayout(top)
+        self.body.addWidget(self.explain_label)
+        self.body.addWidget(self.message_label)
+        self.body.addWidget(self.tokens_view)
+        self.body.addWidget(self.empty_label)
+        self.body.addLayout(bottom)
+        self.body.addStretch(1)
+
+        controller.redeemFinished.connect(self._redeem_finished)
+        controller.exportFinished.connect(self._export_finished)
+
+    def show_state(self, state: AppState) -> None:
+        """Balance, tokens (earliest expiry first among the spendable) and button state."""
+        self._state = state
+        available = len(state.available_tokens)
+        self.balance_label.setText(
+            f"{plural(available, 'usage reset')} available" if available else "No resets to use"
+        )
+        self.explain_label.setText(
+            "Using a reset sets both usage windows back to zero at once. The reset that expires "
+            "first is used first."
+        )
+        self.redeem_button.setEnabled(available > 0 and self._pending_request is None)
+        self.redeem_button.setToolTip("" if available else "You have no usage reset to use.")
+        self.export_button.setEnabled(bool(state.tokens))
+        self._fill_tokens(state)
+
+    def _fill_tokens(self, state: AppState) -> None:
+        order = {token.id: index for index, token in enumerate(state.available_tokens)}
+        tokens = sorted(
+            state.tokens,
+            key=lambda t: (t.id not in order, order.get(t.id, 0), -t.granted_at.timestamp()),
+        )
+        self.tokens_view.clear()
+        for token in tokens:
+            expires = short_date(token.expires_at) if token.expires_at else "Never"
+            item = QTreeWidgetItem(
+                [token_status(token), short_date(token.granted_at), expires, token.recipient or "—"]
+            )
+            if token.state != "available":
+                for column in range(len(_COLUMNS)):
+                    item.setForeground(column, self.palette().placeholderText())
+            self.tokens_view.addTopLevelItem(item)
+        rows = min(len(tokens), 8)
+        header = self.tokens_view.header().sizeHint().height()
+        row = self.tokens_view.sizeHintForRow(0) if tokens else 0
+        self.tokens_view.setFixedHeight(header + rows * row + 6)
+        self.tokens_view.setVisible(bool(tokens))
+        self.empty_label.setVisible(not tokens)
+
+    def show_message(self, text: str, role: str) -> None:
+        """An inline message under the balance (never a modal box for network trouble)."""
+        self.message_label.setText(text)
+        set_role(self.message_label, role)
+        self.message_label.show()
+
+    # -- spending -------------------------------------------------------------------------------
+
+    @Slot()
+    def _redeem_clicked(self) -> None:
+        if self._pending_request is not None or not self._state.available_tokens:
+            return
+        if not RedeemDialog.ask(self.window(), self._state):
+            self.show_message("Cancelled. Your reset is kept.", "muted")
+            return
+        self._pending_request = str(uuid.uuid4())
+        self.redeem_button.setEnabled(False)
+        self.redeem_button.setText("Using a reset…")
+        self.show_message("Using a reset…", "muted")
+        self.controller.redeem(self._pending_request)
+
+    @Slot(object)
+    def _redeem_finished(self, outcome: RedeemOutcome) -> None:
+        if outcome.request_id != self._pending_request:
+            return
+        self._pending_request = None
+        self.redeem_button.setText("Use a reset…")
+        self.redeem_button.setEnabled(bool(self._state.available_tokens))
+        if outcome.status is RedeemStatus.SPENT:
+            self.show_message("Reset used: both usage windows are back to 0%.", "success")
+        elif outcome.status is RedeemStatus.OFFLINE:
+            self.show_message(
+                "You are offline, so nothing was spent and your reset is kept. "
+                "Try again once connected.",
+                "error",
+            )
+        elif outcome.status is RedeemStatus.NO_TOKENS:
+            self.show_message("There is no usage reset left to use.", "error")
+        else:
+            self.show_message(
+                f"The reset could not be used: {outcome.message} Your reset is kept.", "error"
+            )
+
+    # -- export ---------------------------------------------------------------------------------
+
+    @classmethod
+    def choose_export_path(cls, parent: QWidget | None) -> str | None:
+        """Ask where to save the CSV; None when cancelled. Tests replace this."""
+        path, _ = QFileDialog.getSaveFileName(
+            parent, "Export ledger", "reset-ledger.csv", "CSV files (*.csv)"
+        )
+        return path or None
+
+    @Slot()
+    def _export_clicked(self) -> None:
+        path = type(self).choose_export_path(self.window())
+        if path:
+            self.export_button.setEnabled(False)
+            self.controller.export_ledger(path)
+
+    @Slot(str, str)
+    def _export_finished(self, path: str, error: str) -> None:
+        self.export_button.setEnabled(bool(self._state.tokens))
+        if error:
+            self.show_message(f"The ledger could not be exported: {error}", "error")
+        else:
+            self.show_message(f"Ledger saved to {path}", "success")

@@ -1,0 +1,1 @@
+"""The invitation module: summary, invite dialog and the invitations list."""

@@ -1,0 +1,131 @@
+"""Paints one invitation as a checklist: recipient, state chip, steps, reason. Fixed height."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from desktop.controller.state import InvitationView
+from desktop.domain.invitations import InvitationState
+from desktop.ui.referral.invitations_model import INVITATION_ROLE, checklist
+from desktop.ui.theme import Colors, current_colors, icon
+
+PADDING = 10
+CHECK_SIZE = 14
+_ENDED_BADLY = frozenset(
+    {
+        InvitationState.NOT_ELIGIBLE,
+        InvitationState.REVOKED,
+        InvitationState.EXPIRED,
+        InvitationState.CONVERTED_CAPPED,
+    }
+)
+
+
+def chip_colors(state: InvitationState, colors: Colors) -> tuple[str, str]:
+    """(background, text) of the state chip."""
+    if state is InvitationState.CONVERTED_REWARDED:
+        return colors.info_bg, colors.success_text
+    if state in _ENDED_BADLY:
+        return colors.warning_bg, colors.warning_text
+    if state is InvitationState.QUEUED:
+        return colors.track, colors.muted
+    return colors.accent_soft, colors.accent_text
+
+
+class InvitationDelegate(QStyledItemDelegate):
+    """Every row has the same size, so the view can use uniform item sizes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """Three text lines and padding."""
+        line = QFontMetrics(option.font).height()
+        return QSize(420, 3 * line + 2 * PADDING + 10)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Draw the row by hand; all text is plain (drawText never interprets markup)."""
+        invitation = index.data(INVITATION_ROLE)
+        if not isinstance(invitation, InvitationView):
+            return
+        colors = current_colors()
+        rect: QRect = option.rect
+        state_flags = option.state
+        font: QFont = option.font
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(state_flags & QStyle.StateFlag.State_Selected)
+        painter.fillRect(rect, QColor(colors.accent_soft if selected else colors.input))
+        painter.setPen(QColor(colors.border))
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        if state_flags & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(QColor(colors.accent))
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+
+        metrics = QFontMetrics(font)
+        line = metrics.height()
+        inner = rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
+
+        # Line 1: the state chip on the right, the recipient elided to what is left.
+        chip_font = QFont(font)
+        chip_font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        chip_metrics = QFontMetrics(chip_font)
+        label = invitation.state.label
+        chip_width = chip_metrics.horizontalAdvance(label) + 16
+        chip = QRect(inner.right() - chip_width, inner.top(), chip_width, line)
+        background, foreground = chip_colors(invitation.state, colors)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(background))
+        painter.drawRoundedRect(chip, line / 2, line / 2)
+        painter.setFont(chip_font)
+        painter.setPen(QColor(foreground))
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+
+        bold = QFont(font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(QColor(colors.text))
+        name_rect = QRect(inner.left(), inner.top(), inner.width() - chip_width - 12, line)
+        recipient = QFontMetrics(bold).elidedText(
+            invitation.recipient, Qt.TextElideMode.ElideMiddle, name_rect.width()
+        )
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter, recipient)
+
+        # Line 2: the checklist.
+        painter.setFont(font)
+        x = inner.left()
+        y = inner.top() + line + 5
+        for step, done in checklist(invitation):
+            mark = icon(
+                "check" if done else "pending", colors.success_text if done else colors.muted
+            )
+            mark.paint(painter, QRect(x, y + (line - CHECK_SIZE) // 2, CHECK_SIZE, CHECK_SIZE))
+            x += CHECK_SIZE + 4
+            painter.setPen(QColor(colors.text if done else colors.muted))
+            width = metrics.horizontalAdvance(step)
+            painter.drawText(QRect(x, y, width + 2, line), Qt.AlignmentFlag.AlignVCenter, step)
+            x += width + 16
+            if x > inner.right():
+                break
+
+        # Line 3: where it stands, in plain words.
+        reason = invitation.reason
+        if reason:
+            ended_badly = invitation.state in _ENDED_BADLY
+            painter.setPen(QColor(colors.warning_text if ended_badly else colors.muted))
+            reason_rect = QRect(inner.left(), y + line + 5, inner.width(), line)
+            painter.drawText(
+                reason_rect,
+                Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(reason, Qt.TextElideMode.ElideRight, reason_rect.width()),
+            )
+        painter.restore()

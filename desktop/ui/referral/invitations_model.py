@@ -1,0 +1,97 @@
+"""Invitations as a list model, cheap to refresh with 10,000 rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from desktop.controller.state import InvitationView
+
+INVITATION_ROLE = Qt.ItemDataRole.UserRole + 1
+"""`data(index, INVITATION_ROLE)` is the row's `InvitationView`."""
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def joined_text(invitation: InvitationView) -> str:
+    """The second checklist step, worded for what actually happened."""
+    if invitation.joined_kind == "new":
+        return "Account created"
+    if invitation.joined_kind == "reactivated":
+        return "Account reactivated"
+    return "Account created or reactivated"
+
+
+def checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
+    """(step, done) for link opened, joined, workspace initialised and prompts k/N."""
+    return [
+        ("Link opened", invitation.link_opened),
+        (joined_text(invitation), invitation.joined_kind is not None),
+        ("Workspace initialised", invitation.workspace_ready),
+        (
+            f"Prompts {invitation.prompts}/{invitation.prompts_required}",
+            invitation.prompts >= invitation.prompts_required,
+        ),
+    ]
+
+
+def describe(invitation: InvitationView) -> str:
+    """One sentence for screen readers and tooltips."""
+    steps = ", ".join(
+        f"{step} {'done' if done else 'not yet'}" for step, done in checklist(invitation)
+    )
+    reason = f" {invitation.reason}" if invitation.reason else ""
+    return f"{invitation.recipient}: {invitation.state.label}. {steps}.{reason}"
+
+
+class InvitationListModel(QAbstractListModel):
+    """Newest first. Same rows: one dataChanged over the changed span; otherwise a reset."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[InvitationView] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """Rows at the top level only."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Recipient for display, the full sentence for accessibility, the view for the delegate."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        invitation = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return invitation.recipient
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return describe(invitation)
+        if role == INVITATION_ROLE:
+            return invitation
+        return None
+
+    def invitation(self, row: int) -> InvitationView:
+        """The invitation shown in `row`."""
+        return self._rows[row]
+
+    def row_of(self, invitation_id: str) -> int:
+        """The row of an invitation id, or -1."""
+        for row, invitation in enumerate(self._rows):
+            if invitation.id == invitation_id:
+                return row
+        return -1
+
+    def set_invitations(self, invitations: tuple[InvitationView, ...]) -> None:
+        """Replace the rows, touching the view as little as possible."""
+        rows = sorted(invitations, key=lambda i: i.created_at, reverse=True)
+        if rows == self._rows:
+            return
+        if [i.id for i in rows] == [i.id for i in self._rows]:
+            changed = [
+                n for n, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
+            ]
+            self._rows = rows
+            self.dataChanged.emit(self.index(changed[0]), self.index(changed[-1]))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()

@@ -1,0 +1,321 @@
+"""Invite one peer: validate as you type, re-check eligibility, send exactly once (R2)."""
+
+from __future__ import annotations
+
+import uuid
+from enum import Enum, auto
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller.state import (
+    AppState,
+    InvitationView,
+    InviteOutcome,
+    InviteStatus,
+    SyncPhase,
+)
+from desktop.domain.emails import InvalidEmail, normalise_email, same_address
+from desktop.ui.labels import plain_label, set_role
+from desktop.ui.port import ControllerPort
+from desktop.ui.referral.summary import cap_warning_text
+from desktop.ui.theme import icon
+
+RECHECK_TIMEOUT_MS = 10_000  # give up waiting for the eligibility re-check and use what we know
+
+
+class Phase(Enum):
+    """Where one attempt stands. Only EDITING accepts a click on Send."""
+
+    EDITING = auto()
+    CHECKING = auto()  # sync_now requested; waiting for its result
+    SENDING = auto()  # send_invitation requested; waiting for inviteFinished
+    DONE = auto()  # sent or queued; a new address starts a new attempt
+    BLOCKED = auto()  # no longer eligible: nothing can be sent
+
+
+def validation_error(text: str, state: AppState) -> str:
+    """Why `text` cannot be sent, or "" when it can. Empty text is not an error yet."""
+    if not text.strip():
+        return ""
+    try:
+        address = normalise_email(text)
+    except InvalidEmail as error:
+        return str(error)
+    if state.account is not None and same_address(address, state.account.email):
+        return "That is your own address. Invite someone else."
+    if any(
+        not invitation.state.is_final and same_address(invitation.recipient, address)
+        for invitation in state.invitations
+    ):
+        return f"You already have a pending invitation to {address}."
+    return ""
+
+
+def message_preview(sender: str, invitation: InvitationView) -> str:
+    """The message the peer receives, as plain text."""
+    return (
+        f"To: {invitation.recipient}\n"
+        f"Subject: {sender} invited you\n\n"
+        f"{sender} invited you to try the product. Open your personal link to sign up, or to "
+        f"sign in if you already have an account:\n\n{invitation.link}\n\n"
+        "The link works only with this email address."
+    )
+
+
+class InviteDialog(QDialog):
+    """`inviteDialog`. One request id per attempt, so a double click or retry reuses it."""
+
+    def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.state = controller.state
+        self.phase = Phase.EDITING
+        self.request_id: str | None = None
+        self._address = ""
+        self._check_baseline: object = None
+        self._saw_syncing = False
+        self._server_error = ""  # the last refusal or failure, kept until the address changes
+
+        self.setObjectName("inviteDialog")
+        self.setWindowTitle("Invite a peer")
+        self.setAccessibleName("Invite a peer")
+        self.setMinimumWidth(480)
+
+        heading = plain_label("Invite a peer by email", role="sectionTitle")
+        intro = plain_label(
+            "Your peer gets a personal link that works only with this address.",
+            role="muted",
+            wrap=True,
+        )
+        self.email_edit = QLineEdit()
+        self.email_edit.setObjectName("inviteEmailEdit")
+        self.email_edit.setAccessibleName("Peer's email address")
+        self.email_edit.setPlaceholderText("name@example.com")
+        self.email_edit.setClearButtonEnabled(True)
+        self.email_edit.textChanged.connect(self._text_edited)
+        self.email_edit.returnPressed.connect(self._send_clicked)
+
+        self.error_label = plain_label(role="error", wrap=True, object_name="inviteErrorLabel")
+        self.error_label.setAccessibleName("Invitation error")
+        self.cap_label = plain_label(wrap=True, object_name="capWarningLabel")
+        self.cap_label.setAccessibleName("Cap warning")
+        self.status_label = plain_label(wrap=True, object_name="inviteStatusLabel")
+        self.status_label.setAccessibleName("Invitation status")
+
+        self.preview = QFrame()
+        self.preview.setObjectName("invitePreviewFrame")
+        preview_layout = QVBoxLayout(self.preview)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        self.preview_text = QPlainTextEdit()
+        self.preview_text.setObjectName("invitePreview")
+        self.preview_text.setAccessibleName("Message preview")
+        self.preview_text.setReadOnly(True)
+        self.preview_text.setFixedHeight(150)
+        self.link_edit = QLineEdit()
+        self.link_edit.setObjectName("inviteLinkEdit")
+        self.link_edit.setAccessibleName("Personal link")
+        self.link_edit.setReadOnly(True)
+        self.copy_button = QPushButton("Copy link")
+        self.copy_button.setObjectName("copyLinkButton")
+        self.copy_button.setAccessibleName("Copy the personal link")
+        self.copy_button.setIcon(icon("copy"))
+        self.copy_button.clicked.connect(self._copy_link)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.link_edit, 1)
+        link_row.addWidget(self.copy_button)
+        preview_layout.addWidget(plain_label("Message preview", role="fieldLabel"))
+        preview_layout.addWidget(self.preview_text)
+        preview_layout.addLayout(link_row)
+        self.preview.hide()
+
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("inviteCloseButton")
+        self.close_button.setAccessibleName("Close")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.close)
+        self.send_button = QPushButton("Send invitation")
+        self.send_button.setObjectName("inviteSendButton")
+        self.send_button.setAccessibleName("Send invitation")
+        self.send_button.setProperty("role", "primary")
+        self.send_button.setIcon(icon("mail", "#ffffff"))
+        self.send_button.setAutoDefault(False)
+        self.send_button.clicked.connect(self._send_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.send_button)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.email_edit)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.cap_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.preview)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.setTabOrder(self.email_edit, self.send_button)
+        self.setTabOrder(self.send_button, self.close_button)
+        self.setTabOrder(self.close_button, self.copy_button)
+
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(RECHECK_TIMEOUT_MS)
+        self._recheck_timer.timeout.connect(self._finish_check)
+
+        controller.stateChanged.connect(self._state_changed)
+        controller.inviteFinished.connect(self._invite_finished)
+        self._set_status("", "muted")
+        self._refresh()
+        self.email_edit.setFocus()
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        cycle = self.state.cycle
+        capped = cycle is not None and cycle.capped
+        self.cap_label.setVisible(capped)
+        if cycle is not None and capped:
+            self.cap_label.setText(cap_warning_text(cycle))
+        error = ""
+        if self.phase is Phase.EDITING:
+            error = validation_error(self.email_edit.text(), self.state)
+            self._show_error(error or self._server_error)
+        self.send_button.setEnabled(
+            self.phase is Phase.EDITING and bool(self.email_edit.text().strip()) and not error
+        )
+        self.email_edit.setReadOnly(self.phase in (Phase.CHECKING, Phase.SENDING))
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def _set_status(self, text: str, role: str) -> None:
+        self.status_label.setText(text)
+        set_role(self.status_label, role)
+        self.status_label.setVisible(bool(text))
+
+    # -- user actions ---------------------------------------------------------------------------
+
+    @Slot(str)
+    def _text_edited(self, _text: str) -> None:
+        if self.phase in (Phase.CHECKING, Phase.SENDING, Phase.BLOCKED):
+            return
+        # A different address is a different attempt: it gets its own request id.
+        self.request_id = None
+        self._server_error = ""
+        self.phase = Phase.EDITING
+        self.preview.hide()
+        self._set_status("", "muted")
+        self._refresh()
+
+    @Slot()
+    def _send_clicked(self) -> None:
+        if self.phase is not Phase.EDITING:
+            return  # a second click while in flight reuses the one request
+        error = validation_error(self.email_edit.text(), self.state)
+        if error or not self.email_edit.text().strip():
+            self._show_error(error or "Enter an email address.")
+            return
+        self._address = normalise_email(self.email_edit.text())
+        if self.request_id is None:
+            self.request_id = str(uuid.uuid4())
+        self.phase = Phase.CHECKING
+        self._server_error = ""
+        self._show_error("")
+        self._set_status("Checking that you can still send invitations…", "muted")
+        self._check_baseline = self.state.sync.last_synced_at
+        self._saw_syncing = False
+        self._refresh()
+        self._recheck_timer.start()
+        self.controller.sync_now()
+
+    @Slot()
+    def _copy_link(self) -> None:
+        QGuiApplication.clipboard().setText(self.link_edit.text())
+        self._set_status("Link copied to the clipboard.", "success")
+
+    # -- controller signals ---------------------------------------------------------------------
+
+    @Slot(object)
+    def _state_changed(self, state: AppState) -> None:
+        self.state = state
+        if self.phase is Phase.CHECKING:
+            phase = state.sync.phase
+            if phase is SyncPhase.SYNCING:
+                self._saw_syncing = True
+            elif (
+                self._saw_syncing
+                or phase in (SyncPhase.OFFLINE, SyncPhase.ERROR)
+                or state.sync.last_synced_at != self._check_baseline
+            ):
+                self._finish_check()
+                return
+        self._refresh()
+
+    @Slot()
+    def _finish_check(self) -> None:
+        if self.phase is not Phase.CHECKING:
+            return
+        self._recheck_timer.stop()
+        if not self.state.show_referral_section:
+            self.phase = Phase.BLOCKED
+            self._set_status("", "muted")
+            self._refresh()
+            self._show_error("Your account can no longer send invitations, so nothing was sent.")
+            return
+        self.phase = Phase.SENDING
+        self._set_status(f"Sending to {self._address}…", "muted")
+        self._refresh()
+        assert self.request_id is not None
+        self.controller.send_invitation(self._address, self.request_id)
+
+    @Slot(object)
+    def _invite_finished(self, outcome: InviteOutcome) -> None:
+        if outcome.request_id != self.request_id or self.phase is not Phase.SENDING:
+            return
+        if outcome.status is InviteStatus.SENT:
+            self.phase = Phase.DONE
+            self._set_status(
+                f"Invitation sent to {self._address}. Follow its progress in your invitations.",
+                "success",
+            )
+            if outcome.invitation is not None:
+                self._show_preview(outcome.invitation)
+        elif outcome.status is InviteStatus.QUEUED:
+            self.phase = Phase.DONE
+            self._set_status(
+                "You are offline. The invitation is saved and will be sent once, automatically, "
+                "when the connection is back.",
+                "muted",
+            )
+        elif outcome.status is InviteStatus.REFUSED:
+            self.phase = Phase.EDITING
+            self.request_id = None  # a rule said no and nothing was created
+            self._server_error = f"Not sent: {outcome.message}"
+            self._set_status("", "muted")
+        else:
+            self.phase = Phase.EDITING  # same request id: a retry cannot create a second one
+            self._server_error = f"Not sent: {outcome.message} You can try again safely."
+            self._set_status("", "muted")
+        self._refresh()
+
+    def _show_preview(self, invitation: InvitationView) -> None:
+        sender = self.state.account.display_name if self.state.account else "A colleague"
+        self.preview_text.setPlainText(message_preview(sender, invitation))
+        self.link_edit.setText(invitation.link)
+        self.preview.setVisible(bool(invitation.link))

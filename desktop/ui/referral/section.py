@@ -1,0 +1,182 @@
+"""`referralSection`: exists only while `state.show_referral_section` (decided by the window)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller.state import AppState, InvitationView
+from desktop.ui.labels import plain_label
+from desktop.ui.port import ControllerPort
+from desktop.ui.referral.invitation_delegate import InvitationDelegate
+from desktop.ui.referral.invitations_model import InvitationListModel
+from desktop.ui.referral.invite_dialog import InviteDialog
+from desktop.ui.referral.summary import cycle_text, summary_text
+from desktop.ui.theme import icon
+
+
+class ReferralSection(QFrame):
+    """Summary, resets earned this cycle, the Invite button and the invitations list."""
+
+    def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.invite_dialog: InviteDialog | None = None
+        self.setObjectName("referralSection")
+        self.setAccessibleName("Invite peers")
+
+        badge = QLabel()
+        badge.setPixmap(icon("gift").pixmap(22, 22))
+        title = plain_label("Invite peers", role="sectionTitle")
+        self.invite_button = QPushButton("Invite…")
+        self.invite_button.setObjectName("inviteButton")
+        self.invite_button.setAccessibleName("Invite a peer by email")
+        self.invite_button.setProperty("role", "primary")
+        self.invite_button.clicked.connect(self.open_invite_dialog)
+        header = QHBoxLayout()
+        header.addWidget(badge)
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.invite_button)
+
+        self.summary_label = plain_label(role="muted", wrap=True, object_name="referralSummary")
+        self.cycle_label = plain_label(object_name="cycleEarnedLabel")
+        self.cycle_label.setAccessibleName("Resets earned this cycle")
+
+        self.list_title = plain_label(role="fieldLabel", object_name="invitationsTitle")
+        self.model = InvitationListModel(self)
+        self.view = QListView()
+        self.view.setObjectName("invitationsView")
+        self.view.setAccessibleName("Your invitations")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(InvitationDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setBatchSize(200)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setMinimumHeight(140)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        revoke_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
+        revoke_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        revoke_key.activated.connect(self.revoke_current)
+
+        self.empty_label = plain_label(
+            "No invitations yet. Invite a peer by email.",
+            role="emptyState",
+            object_name="invitationsEmptyState",
+            wrap=True,
+        )
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+        self.revoke_button = QPushButton("Revoke…")
+        self.revoke_button.setObjectName("revokeButton")
+        self.revoke_button.setAccessibleName("Revoke the selected invitation")
+        self.revoke_button.setToolTip("Only invitations nobody has joined through can be revoked.")
+        self.revoke_button.clicked.connect(self.revoke_current)
+        footer = QHBoxLayout()
+        footer.addWidget(self.list_title)
+        footer.addStretch(1)
+        footer.addWidget(self.revoke_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.cycle_label)
+        layout.addLayout(footer)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty_label, 1)
+
+        self.setTabOrder(self.invite_button, self.view)
+        self.setTabOrder(self.view, self.revoke_button)
+        self._update_revoke_button()
+
+    def show_state(self, state: AppState) -> None:
+        """Summary from the policy, this cycle's count, and the list (keeping the selection)."""
+        self.summary_label.setText(summary_text(state.policy))
+        self.cycle_label.setText(cycle_text(state.cycle))
+        current = self.current_invitation()
+        self.model.set_invitations(state.invitations)
+        if current is not None and self.current_invitation() is None:
+            row = self.model.row_of(current.id)
+            if row >= 0:
+                self.view.selectionModel().setCurrentIndex(
+                    self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+        count = len(state.invitations)
+        self.list_title.setText(f"Your invitations ({count:,})" if count else "Your invitations")
+        self.view.setVisible(count > 0)
+        self.empty_label.setVisible(count == 0)
+        self._update_revoke_button()
+
+    def current_invitation(self) -> InvitationView | None:
+        """The selected invitation, if any."""
+        index = self.view.currentIndex()
+        return self.model.invitation(index.row()) if index.isValid() else None
+
+    @Slot()
+    def open_invite_dialog(self) -> InviteDialog:
+        """Show the invite dialog (non-modal; one at a time)."""
+        if self.invite_dialog is None:
+            self.invite_dialog = InviteDialog(self.controller, self)
+            self.invite_dialog.finished.connect(self._invite_dialog_closed)
+        self.invite_dialog.show()
+        self.invite_dialog.raise_()
+        self.invite_dialog.activateWindow()
+        return self.invite_dialog
+
+    @Slot()
+    def _invite_dialog_closed(self) -> None:
+        if self.invite_dialog is not None:
+            self.invite_dialog.deleteLater()
+            self.invite_dialog = None
+
+    @classmethod
+    def confirm_revoke(cls, parent: QWidget | None, recipient: str) -> bool:
+        """Ask before revoking; tests replace this."""
+        box = QMessageBox(parent)
+        box.setObjectName("revokeConfirmDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Revoke invitation?")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Revoke the invitation to {recipient}?")
+        box.setInformativeText("Its link stops working at once. This cannot be undone.")
+        revoke = box.addButton("Revoke", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        chosen = box.clickedButton() is revoke
+        box.deleteLater()
+        return chosen
+
+    @Slot()
+    def revoke_current(self) -> None:
+        """Revoke the selected invitation after a confirmation, if it is still pending."""
+        invitation = self.current_invitation()
+        if invitation is None or not invitation.state.is_revocable:
+            return
+        if type(self).confirm_revoke(self.window(), invitation.recipient):
+            self.controller.revoke_invitation(invitation.id)
+
+    @Slot()
+    def _current_changed(self) -> None:
+        self._update_revoke_button()
+
+    def _update_revoke_button(self) -> None:
+        invitation = self.current_invitation()
+        self.revoke_button.setEnabled(invitation is not None and invitation.state.is_revocable)

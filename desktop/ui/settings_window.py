@@ -1,0 +1,373 @@
+"""`settingsWindow`: navigation on the left, pages on the right, the invitation module below.
+
+Whether the invitation module exists is decided in one place, `_place_referral_section`, from
+`state.show_referral_section`: it is created when the flag is known to be on and destroyed (not
+hidden) when it goes off (R1).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller.state import AppState
+from desktop.ui.labels import plain_label
+from desktop.ui.pages import PAGE_CLASSES, AccountPage, GeneralPage, SettingsPage
+from desktop.ui.port import ControllerPort
+from desktop.ui.referral.section import ReferralSection
+from desktop.ui.sign_in_dialog import SignInDialog
+from desktop.ui.status import ErrorBanner, Notice, SyncStatusLabel
+from desktop.ui.theme import ThemeChoice, apply_theme, icon
+
+STATUS_REFRESH_MS = 30_000  # "synced 3 minutes ago" stays roughly right
+DEFAULT_SIZE = QSize(980, 760)
+KEYRING_NOTICE = (
+    "No usable system keyring was found, so you stay signed in only until you close the app."
+)
+
+
+class SettingsWindow(QMainWindow):
+    """The settings panel. Renders every `AppState` the controller emits; talks to nothing else."""
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.controller: ControllerPort | None = None
+        self.state = AppState()
+        self.pages: dict[str, SettingsPage] = {}
+        self.referral_section: ReferralSection | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self._wanted_page = str(settings.value("window/page", GeneralPage.name))
+
+        self.setObjectName("settingsWindow")
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        self.resize(DEFAULT_SIZE)
+        self.setMinimumSize(720, 560)
+
+        central = QWidget()
+        central.setObjectName("centralPanel")
+        self.setCentralWidget(central)
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigationList")
+        self.navigation.setAccessibleName("Settings sections")
+        self.navigation.setFixedWidth(190)
+        self.navigation.setIconSize(QSize(18, 18))
+        self.navigation.currentRowChanged.connect(self._navigation_changed)
+        outer.addWidget(self.navigation)
+
+        panel = QWidget()
+        self.panel_layout = QVBoxLayout(panel)
+        self.panel_layout.setContentsMargins(24, 18, 24, 18)
+        self.panel_layout.setSpacing(12)
+        outer.addWidget(panel, 1)
+
+        self.error_banner = ErrorBanner()
+        self.error_banner.retryRequested.connect(self._sync_now)
+        self.keyring_notice = Notice("keyringNotice", KEYRING_NOTICE, "key")
+        self.page_title = plain_label(object_name="pageTitle")
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pageStack")
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setObjectName("pageScroll")
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_scroll.setWidget(self.stack)
+
+        self.signed_out_panel = QFrame()
+        self.signed_out_panel.setObjectName("signedOutPanel")
+        self.signed_out_panel.setProperty("role", "card")
+        signed_out_layout = QVBoxLayout(self.signed_out_panel)
+        signed_out_layout.setContentsMargins(24, 24, 24, 24)
+        self.signed_out_label = plain_label(
+            "You are signed out. Sign in to see your usage and account settings.",
+            wrap=True,
+            object_name="signedOutLabel",
+        )
+        self.sign_in_button = QPushButton("Sign in…")
+        self.sign_in_button.setObjectName("signedOutSignInButton")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setProperty("role", "primary")
+        self.sign_in_button.clicked.connect(self.open_sign_in)
+        signed_out_layout.addWidget(self.signed_out_label)
+        signed_out_layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignLeft)
+        signed_out_layout.addStretch(1)
+
+        self.loading_label = plain_label(
+            "Loading your settings…", role="emptyState", object_name="loadingLabel"
+        )
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.panel_layout.addWidget(self.error_banner)
+        self.panel_layout.addWidget(self.keyring_notice)
+        self.panel_layout.addWidget(self.page_title)
+        self.panel_layout.addWidget(self.loading_label, 1)
+        self.panel_layout.addWidget(self.signed_out_panel, 1)
+        self.signed_out_panel.hide()
+        # The page on top, the invitation module (when it exists) below; the user can move the
+        # handle between them.
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("panelSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(14)
+        self.splitter.addWidget(self.page_scroll)
+        self.panel_layout.addWidget(self.splitter, 1)
+
+        self.sync_status = SyncStatusLabel()
+        self.status_sync_button = QToolButton()
+        self.status_sync_button.setObjectName("statusSyncButton")
+        self.status_sync_button.setAccessibleName("Sync now")
+        self.status_sync_button.setToolTip("Sync now (F5)")
+        self.status_sync_button.setProperty("role", "flat")
+        self.status_sync_button.setIcon(icon("sync"))
+        self.status_sync_button.clicked.connect(self._sync_now)
+        self.statusBar().addWidget(self.sync_status, 1)
+        self.statusBar().addPermanentWidget(self.status_sync_button)
+        self.statusBar().setSizeGripEnabled(False)
+
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self._sync_now)
+        QShortcut(QKeySequence("Ctrl+I"), self, self._invite_shortcut)
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self._refresh_sync_status)
+
+        self.theme = ThemeChoice(str(settings.value("appearance/theme", ThemeChoice.SYSTEM)))
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        self._set_loading(True)
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def attach(self, controller: ControllerPort) -> None:
+        """Start rendering a controller's states. Done once, after the first paint if wanted."""
+        self.controller = controller
+        controller.stateChanged.connect(self.show_state)
+        self._status_timer.start()
+        self._set_loading(False)
+        self.show_state(controller.state)
+
+    def _set_loading(self, loading: bool) -> None:
+        self.loading_label.setVisible(loading)
+        self.navigation.setEnabled(not loading)
+        if loading:
+            self.page_title.setText("Settings")
+            self.signed_out_panel.hide()
+            self.splitter.hide()
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    @Slot(object)
+    def show_state(self, state: AppState) -> None:
+        """Show `state`: pages, the invitation module, notices and status."""
+        self.state = state
+        if self.controller is None:
+            return
+        self._place_pages(state)
+        self._place_referral_section(state)
+        signed_in = state.signed_in
+        self.signed_out_panel.setVisible(not signed_in)
+        self.splitter.setVisible(signed_in)
+        self.navigation.setEnabled(signed_in)
+        for page in self.pages.values():
+            page.show_state(state)
+        if self.referral_section is not None:
+            self.referral_section.show_state(state)
+        self.error_banner.show_sync(state.sync)
+        self.keyring_notice.setVisible(signed_in and not state.credentials_persistent)
+        self._refresh_sync_status()
+        self._update_title()
+        if signed_in and self.sign_in_dialog is not None and not self.sign_in_dialog.isVisible():
+            self.sign_in_dialog = None
+
+    def _place_pages(self, state: AppState) -> None:
+        """Add the pages that are active for `state` and drop the others, keeping their order."""
+        current = self.current_page_name()
+        for page_class in PAGE_CLASSES:
+            active = page_class.is_active(state)
+            page = self.pages.get(page_class.name)
+            if active and page is None:
+                self._add_page(page_class)
+            elif not active and page is not None:
+                self._remove_page(page)
+        self.select_page(current or self._wanted_page)
+
+    def _add_page(self, page_class: type[SettingsPage]) -> None:
+        assert self.controller is not None
+        page = page_class(self.controller)
+        if isinstance(page, GeneralPage):
+            page.set_theme(self.theme)
+            page.themeChosen.connect(self._theme_chosen)
+        if isinstance(page, AccountPage):
+            page.signInRequested.connect(self.open_sign_in)
+        position = sum(1 for other in self.pages.values() if other.order < page.order)
+        self.pages[page.name] = page
+        self.stack.insertWidget(position, page)
+        item = QListWidgetItem(icon(page.icon_name), page.title)
+        item.setData(Qt.ItemDataRole.UserRole, page.name)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title)
+        self.navigation.blockSignals(True)
+        self.navigation.insertItem(position, item)
+        self.navigation.blockSignals(False)
+
+    def _remove_page(self, page: SettingsPage) -> None:
+        row = self._row_of(page.name)
+        self.navigation.blockSignals(True)
+        self.navigation.takeItem(row)
+        self.navigation.blockSignals(False)
+        self.stack.removeWidget(page)
+        del self.pages[page.name]
+        page.setParent(None)
+        page.deleteLater()
+
+    def _place_referral_section(self, state: AppState) -> None:
+        """The one place deciding whether the invitation module exists (R1)."""
+        wanted = state.show_referral_section
+        if wanted and self.referral_section is None:
+            assert self.controller is not None
+            self.referral_section = ReferralSection(self.controller)
+            self.splitter.addWidget(self.referral_section)
+            total = max(self.splitter.height(), DEFAULT_SIZE.height() - 160)
+            top = min(max(self.stack.sizeHint().height(), 240), total * 11 // 20)
+            self.splitter.setSizes([top, total - top])
+        elif not wanted and self.referral_section is not None:
+            section, self.referral_section = self.referral_section, None
+            section.setParent(None)  # gone from findChild at once, not only after deleteLater
+            section.deleteLater()
+
+    def _refresh_sync_status(self) -> None:
+        self.sync_status.show_sync(self.state.sync, datetime.now(UTC))
+
+    def _update_title(self) -> None:
+        page = self.pages.get(self.current_page_name() or "")
+        if self.state.signed_in and page is not None:
+            self.page_title.setText(page.title)
+        else:
+            self.page_title.setText("Settings")
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def current_page_name(self) -> str | None:
+        """Name of the page shown, if any."""
+        item = self.navigation.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def select_page(self, name: str) -> bool:
+        """Show a page by name; falls back to the first page if it is not there."""
+        row = self._row_of(name)
+        if row < 0:
+            row = 0 if self.navigation.count() else -1
+        if row >= 0 and row != self.navigation.currentRow():
+            self.navigation.setCurrentRow(row)
+        elif row >= 0:
+            self._navigation_changed(row)
+        return self._row_of(name) >= 0
+
+    def _row_of(self, name: str) -> int:
+        for row in range(self.navigation.count()):
+            if self.navigation.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                return row
+        return -1
+
+    @Slot(int)
+    def _navigation_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        name = str(self.navigation.item(row).data(Qt.ItemDataRole.UserRole))
+        page = self.pages.get(name)
+        if page is not None:
+            # Only the page shown counts for the stack's size, so short pages need no scrolling.
+            for other in self.pages.values():
+                policy = (
+                    QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
+                )
+                other.setSizePolicy(policy, policy)
+            self.stack.setCurrentWidget(page)
+            self.stack.adjustSize()
+            self._wanted_page = name
+        self._update_title()
+
+    # -- actions --------------------------------------------------------------------------------
+
+    @Slot()
+    def open_sign_in(self) -> SignInDialog:
+        """Show the sign-in dialog (non-modal, one at a time)."""
+        assert self.controller is not None
+        if self.sign_in_dialog is None:
+            self.sign_in_dialog = SignInDialog(self.controller, self)
+            self.sign_in_dialog.finished.connect(self._sign_in_closed)
+        self.sign_in_dialog.show()
+        self.sign_in_dialog.raise_()
+        return self.sign_in_dialog
+
+    @Slot()
+    def _sign_in_closed(self) -> None:
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.deleteLater()
+            self.sign_in_dialog = None
+
+    @Slot()
+    def _sync_now(self) -> None:
+        if self.controller is not None and self.state.signed_in:
+            self.controller.sync_now()
+
+    @Slot()
+    def _invite_shortcut(self) -> None:
+        if self.referral_section is not None:
+            self.referral_section.open_invite_dialog()
+
+    @Slot(str)
+    def _theme_chosen(self, value: str) -> None:
+        self.theme = ThemeChoice(value)
+        self.settings.setValue("appearance/theme", self.theme.value)
+        self.apply_theme()
+
+    @Slot()
+    def _system_scheme_changed(self) -> None:
+        if self.theme is ThemeChoice.SYSTEM:
+            self.apply_theme()
+
+    def apply_theme(self) -> None:
+        """Apply the saved light/dark choice to the whole application."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.theme)
+        self.update()
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save_settings(self) -> None:
+        """Window geometry and the page shown, in QSettings (never anything secret)."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/page", self._wanted_page)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the geometry before closing."""
+        self.save_settings()
+        super().closeEvent(event)

@@ -1,0 +1,169 @@
+"""`signInDialog`: pick a demo account (or type one) and sign in against the mock backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller.state import SignInOutcome
+from desktop.ui.labels import plain_label
+from desktop.ui.port import ControllerPort
+
+DEMO_PASSWORD = "demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A seeded operator account (shared/DESIGN.md section 4)."""
+
+    email: str
+    description: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("pilot@example.com", "In the pilot · Plus plan · weekly usage mostly used"),
+    DemoAccount("capped@example.com", "In the pilot · cap reached this cycle · holds 2 resets"),
+    DemoAccount("pro@example.com", "Pro plan · outside the pilot"),
+    DemoAccount("free@example.com", "Free plan · outside the pilot"),
+)
+
+
+class SignInDialog(QDialog):
+    """Non-modal; closes itself once the controller reports a successful sign-in."""
+
+    def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._waiting = False
+        self.setObjectName("signInDialog")
+        self.setWindowTitle("Sign in")
+        self.setAccessibleName("Sign in")
+        self.setMinimumWidth(460)
+
+        self.accounts_list = QListWidget()
+        self.accounts_list.setObjectName("demoAccountsList")
+        self.accounts_list.setAccessibleName("Demo accounts")
+        for account in DEMO_ACCOUNTS:
+            item = QListWidgetItem(f"{account.email}\n{account.description}")
+            item.setData(Qt.ItemDataRole.UserRole, account.email)
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{account.email}, {account.description}"
+            )
+            self.accounts_list.addItem(item)
+        self.accounts_list.setFixedHeight(4 * 46 + 8)
+        self.accounts_list.currentItemChanged.connect(self._account_picked)
+        self.accounts_list.itemActivated.connect(self._account_activated)
+
+        self.email_edit = QLineEdit()
+        self.email_edit.setObjectName("signInEmailEdit")
+        self.email_edit.setAccessibleName("Email")
+        self.email_edit.setPlaceholderText("you@example.com")
+        self.password_edit = QLineEdit(DEMO_PASSWORD)
+        self.password_edit.setObjectName("signInPasswordEdit")
+        self.password_edit.setAccessibleName("Password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("Email", self.email_edit)
+        form.addRow("Password", self.password_edit)
+
+        self.error_label = plain_label(role="error", wrap=True, object_name="signInErrorLabel")
+        self.error_label.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("signInCancelButton")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        self.submit_button = QPushButton("Sign in")
+        self.submit_button.setObjectName("signInSubmitButton")
+        self.submit_button.setAccessibleName("Sign in")
+        self.submit_button.setProperty("role", "primary")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.submit_button)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(plain_label("Sign in to see your settings", role="sectionTitle"))
+        layout.addWidget(
+            plain_label(
+                f"Pick a demo account (password “{DEMO_PASSWORD}”) or type an address.",
+                role="muted",
+                wrap=True,
+            )
+        )
+        layout.addWidget(self.accounts_list)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+
+        self.setTabOrder(self.accounts_list, self.email_edit)
+        self.setTabOrder(self.email_edit, self.password_edit)
+        self.setTabOrder(self.password_edit, self.submit_button)
+        self.setTabOrder(self.submit_button, self.cancel_button)
+        controller.signInFinished.connect(self._finished)
+        self.accounts_list.setFocus()
+
+    def pick(self, email: str) -> None:
+        """Select a listed account by its email."""
+        for row in range(self.accounts_list.count()):
+            if self.accounts_list.item(row).data(Qt.ItemDataRole.UserRole) == email:
+                self.accounts_list.setCurrentRow(row)
+                return
+        self.email_edit.setText(email)
+
+    @Slot()
+    def submit(self) -> None:
+        """Ask the controller to sign in with what is filled in."""
+        if self._waiting:
+            return
+        email = self.email_edit.text().strip()
+        if not email:
+            self._show_error("Pick an account or enter an email address.")
+            return
+        self._waiting = True
+        self.submit_button.setEnabled(False)
+        self.submit_button.setText("Signing in…")
+        self.error_label.hide()
+        self.controller.sign_in(email, self.password_edit.text())
+
+    @Slot(object)
+    def _finished(self, outcome: SignInOutcome) -> None:
+        if not self._waiting:
+            return
+        self._waiting = False
+        self.submit_button.setEnabled(True)
+        self.submit_button.setText("Sign in")
+        if outcome.ok:
+            self.accept()
+        else:
+            self._show_error(outcome.message or "Sign-in failed.")
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _account_picked(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            self.email_edit.setText(str(current.data(Qt.ItemDataRole.UserRole)))
+            self.password_edit.setText(DEMO_PASSWORD)
+
+    @Slot(QListWidgetItem)
+    def _account_activated(self, item: QListWidgetItem) -> None:
+        self._account_picked(item, None)
+        self.submit()
