@@ -20,7 +20,10 @@ def _windows(state: AppState) -> list[UsageWindow]:
 
 def redeem_effect(state: AppState) -> str:
     """`Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use.`"""
-    parts = [f"{w.kind.label} {w.percent_used}% used → 0%" for w in _windows(state)]
+    parts = [
+        f"{w.kind.label} {w.percent_used}%{' used' if n == 0 else ''} → 0%"
+        for n, w in enumerate(_windows(state))
+    ]
     effect = ", ".join(parts) if parts else "Both usage windows go back to 0% used"
     return f"{effect}; the next window starts at your next use."
 

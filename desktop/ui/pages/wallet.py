@@ -100,6 +100,11 @@ class WalletPage(SettingsPage):
         controller.redeemFinished.connect(self._redeem_finished)
         controller.exportFinished.connect(self._export_finished)
 
+    @classmethod
+    def is_active(cls, state: AppState) -> bool:
+        """Shown when eligible or when holding any token (earned tokens stay, R6)."""
+        return state.show_wallet
+
     def show_state(self, state: AppState) -> None:
         """Balance, tokens (earliest expiry first among the spendable) and button state."""
         self._state = state

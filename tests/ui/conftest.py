@@ -1,0 +1,55 @@
+"""UI test fixtures: QSettings in a temporary folder, the theme applied, a window on a fake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.controller.state import AppState
+from desktop.ui.settings_window import SettingsWindow
+from desktop.ui.theme import ThemeChoice, apply_theme
+from tests.ui.fakes import RecordingController
+
+# The offscreen platform cannot raise windows or pass size hints to a window manager and says
+# so at WARNING level; that is the test platform talking, not the app.
+OFFSCREEN_NOISE = r"This plugin does not support (raise|propagateSizeHints)\(\)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Ignore the offscreen platform's own warnings in UI tests (all others still fail a test)."""
+    for item in items:
+        if "tests/ui/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path) -> QSettings:
+    """Window settings in a temporary INI file, never the user's."""
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def light_theme(qapp: QApplication) -> None:
+    """Every UI test runs with the same (light) theme and style sheet."""
+    apply_theme(qapp, ThemeChoice.LIGHT)
+
+
+@pytest.fixture
+def fake() -> RecordingController:
+    """A controller stand-in holding an empty state."""
+    return RecordingController(AppState())
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ui_settings: QSettings, fake: RecordingController) -> SettingsWindow:
+    """A settings window attached to the fake, shown."""
+    win = SettingsWindow(ui_settings)
+    qtbot.addWidget(win)
+    win.attach(fake)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

@@ -1,0 +1,221 @@
+"""Wallet, redeem confirmation and the invitations list, rendering hand-built states."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QListView, QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop.controller.state import AppState, RedeemOutcome, RedeemStatus
+from desktop.domain.invitations import InvitationState
+from desktop.domain.usage import UsageWindow, WindowKind
+from desktop.ui.pages.wallet import WalletPage
+from desktop.ui.redeem_dialog import RedeemDialog, redeem_effect
+from desktop.ui.referral.invitations_model import InvitationListModel
+from desktop.ui.referral.section import ReferralSection
+from desktop.ui.settings_window import SettingsWindow
+from tests.ui import states
+from tests.ui.fakes import RecordingController
+
+
+def wallet(window: SettingsWindow) -> WalletPage:
+    assert window.select_page("wallet")
+    page = window.pages["wallet"]
+    assert isinstance(page, WalletPage)
+    return page
+
+
+def test_redeem_confirm_spends_with_one_request_id(
+    window: SettingsWindow, fake: RecordingController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.emit_state(states.capped_state())
+    page = wallet(window)
+    asked: list[AppState] = []
+
+    def confirm(parent: object, state: AppState) -> bool:
+        asked.append(state)
+        return True
+
+    monkeypatch.setattr(RedeemDialog, "ask", confirm)
+    redeem = window.findChild(QPushButton, "redeemButton")
+    assert redeem is not None
+    redeem.click()
+    redeem.click()  # disabled while in flight: no second request
+    assert len(asked) == 1
+    [(request_id,)] = fake.called("redeem")
+    assert not redeem.isEnabled()
+
+    spent = replace(states.capped_state().tokens[1], state="spent", spent_at=states.NOW)
+    fake.emit_state(
+        states.capped_state(
+            tokens=(states.capped_state().tokens[0], spent),
+            weekly=UsageWindow(WindowKind.WEEKLY, 1000, 0, None),
+        )
+    )
+    fake.redeemFinished.emit(RedeemOutcome(request_id, RedeemStatus.SPENT, "", spent))
+    assert page.message_label.text().startswith("Reset used")
+    balance = window.findChild(QLabel, "walletBalanceLabel")
+    assert balance is not None
+    assert balance.text() == "1 usage reset available"
+    assert redeem.isEnabled()
+
+
+def test_redeem_cancel_spends_nothing(
+    window: SettingsWindow, fake: RecordingController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.emit_state(states.capped_state())
+    page = wallet(window)
+    monkeypatch.setattr(RedeemDialog, "ask", lambda parent, state: False)
+    page.redeem_button.click()
+    assert fake.called("redeem") == []
+    assert page.message_label.text() == "Cancelled. Your reset is kept."
+
+
+def test_redeem_offline_keeps_the_token(
+    window: SettingsWindow, fake: RecordingController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.emit_state(states.capped_state())
+    page = wallet(window)
+    monkeypatch.setattr(RedeemDialog, "ask", lambda parent, state: True)
+    page.redeem_button.click()
+    [(request_id,)] = fake.called("redeem")
+    fake.redeemFinished.emit(RedeemOutcome(request_id, RedeemStatus.OFFLINE, "offline"))
+    assert "offline" in page.message_label.text()
+    assert "reset is kept" in page.message_label.text()
+    assert page.redeem_button.isEnabled()
+
+
+def test_no_tokens_means_nothing_to_redeem(
+    window: SettingsWindow, fake: RecordingController
+) -> None:
+    expired = states.token(1, "expired", expires_in_days=-1)
+    fake.emit_state(states.pilot_state(tokens=(expired,)))
+    page = wallet(window)
+    assert page.balance_label.text() == "No resets to use"
+    assert not page.redeem_button.isEnabled()
+    # An expired token is shown as expired, never dropped (R6).
+    assert page.tokens_view.topLevelItemCount() == 1
+    assert page.tokens_view.topLevelItem(0).text(0) == "Expired"
+
+
+def test_redeem_dialog_shows_effect_and_defaults_to_cancel(qtbot: QtBot) -> None:
+    state = states.capped_state()
+    dialog = RedeemDialog(state)
+    qtbot.addWidget(dialog)
+    assert redeem_effect(state) == (
+        "Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use."
+    )
+    assert dialog.effect_label.text() == redeem_effect(state)
+    assert dialog.cancel_button.isDefault()
+    assert not dialog.confirm_button.isDefault()
+    assert dialog.warning_label.isHidden()
+    dialog.show()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # Enter takes the default: Cancel
+    assert dialog.result() == RedeemDialog.DialogCode.Rejected
+
+
+def test_redeem_dialog_warns_when_nothing_is_used(qtbot: QtBot) -> None:
+    state = states.capped_state(
+        weekly=UsageWindow(WindowKind.WEEKLY, 1000, 0, None),
+        five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 0, None),
+    )
+    dialog = RedeemDialog(state)
+    qtbot.addWidget(dialog)
+    assert not dialog.warning_label.isHidden()
+    assert "nothing back" in dialog.warning_label.text()
+
+
+def test_export_ledger_through_the_replaceable_chooser(
+    window: SettingsWindow,
+    fake: RecordingController,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    fake.emit_state(states.capped_state())
+    page = wallet(window)
+    target = str(tmp_path / "ledger.csv")
+    monkeypatch.setattr(WalletPage, "choose_export_path", classmethod(lambda cls, p: target))
+    page.export_button.click()
+    assert fake.called("export_ledger") == [(target,)]
+    fake.exportFinished.emit(target, "")
+    assert page.message_label.text() == f"Ledger saved to {target}"
+
+
+def test_invitation_checklist_and_revoke(
+    window: SettingsWindow, fake: RecordingController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = states.invitation("ana@example.com", InvitationState.SENT, index=1, minutes_ago=1)
+    stuck = states.invitation(
+        "bo@example.com", InvitationState.NOT_ELIGIBLE, index=2, minutes_ago=5
+    )
+    fake.emit_state(states.pilot_state(invitations=(pending, stuck)))
+    section = window.findChild(ReferralSection, "referralSection")
+    assert section is not None
+    view = section.findChild(QListView, "invitationsView")
+    assert view is not None
+    model = view.model()
+    assert model.rowCount() == 2
+    text = model.index(1, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert "bo@example.com: Not eligible" in text
+    assert "active within the last 62 days" in text
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        ReferralSection, "confirm_revoke", classmethod(lambda cls, p, r: asked.append(r) or True)
+    )
+    view.setCurrentIndex(model.index(1, 0))  # not pending: cannot be revoked
+    assert not section.revoke_button.isEnabled()
+    view.setFocus()
+    view.setCurrentIndex(model.index(0, 0))
+    assert section.revoke_button.isEnabled()
+    section.revoke_button.click()
+    assert asked == ["ana@example.com"]
+    assert fake.called("revoke_invitation") == [(pending.id,)]
+
+
+def test_ten_thousand_invitations_stay_fast(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    many = tuple(
+        states.invitation(f"peer{n}@example.com", index=n, minutes_ago=n) for n in range(10_000)
+    )
+    started = time.perf_counter()
+    fake.emit_state(states.pilot_state(invitations=many))
+    qtbot.wait(1)
+    first = time.perf_counter() - started
+    section = window.referral_section
+    assert section is not None
+    assert section.view.uniformItemSizes()
+    assert section.model.rowCount() == 10_000
+    assert section.list_title.text() == "Your invitations (10,000)"
+
+    # One invitation moving on is a dataChanged, not a reset of 10,000 rows.
+    resets: list[bool] = []
+    section.model.modelReset.connect(lambda: resets.append(True))
+    moved = replace(many[500], state=InvitationState.OPENED, link_opened=True)
+    changed = (*many[:500], moved, *many[501:])
+    started = time.perf_counter()
+    fake.emit_state(states.pilot_state(invitations=changed))
+    second = time.perf_counter() - started
+    assert resets == []
+    assert first < 3.0
+    assert second < 1.0
+
+
+def test_model_orders_newest_first() -> None:
+    model = InvitationListModel()
+    older = states.invitation("old@example.com", index=1, minutes_ago=60)
+    newer = replace(
+        states.invitation("new@example.com", index=2), created_at=older.created_at + timedelta(1)
+    )
+    model.set_invitations((older, newer))
+    assert [model.invitation(r).recipient for r in range(2)] == [
+        "new@example.com",
+        "old@example.com",
+    ]
