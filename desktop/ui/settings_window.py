@@ -87,6 +87,7 @@ class SettingsWindow(QMainWindow):
         self.error_banner = ErrorBanner()
         self.error_banner.retryRequested.connect(self._sync_now)
         self.keyring_notice = Notice("keyringNotice", KEYRING_NOTICE, "key")
+        self.cache_notice = Notice("cacheNotice", "", "info")
         self.page_title = plain_label(object_name="pageTitle")
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
@@ -122,6 +123,7 @@ class SettingsWindow(QMainWindow):
 
         self.panel_layout.addWidget(self.error_banner)
         self.panel_layout.addWidget(self.keyring_notice)
+        self.panel_layout.addWidget(self.cache_notice)
         self.panel_layout.addWidget(self.page_title)
         self.panel_layout.addWidget(self.loading_label, 1)
         self.panel_layout.addWidget(self.signed_out_panel, 1)
@@ -200,6 +202,9 @@ class SettingsWindow(QMainWindow):
             self.referral_section.show_state(state)
         self.error_banner.show_sync(state.sync)
         self.keyring_notice.setVisible(signed_in and not state.credentials_persistent)
+        # The controller explains a cache it had to set aside and rebuild (a damaged file).
+        self.cache_notice.message_label.setText(state.cache_notice)
+        self.cache_notice.setVisible(bool(state.cache_notice))
         self._refresh_sync_status()
         self._update_title()
         if signed_in and self.sign_in_dialog is not None and not self.sign_in_dialog.isVisible():

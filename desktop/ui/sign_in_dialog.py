@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -55,14 +55,16 @@ class SignInDialog(QDialog):
         self.accounts_list = QListWidget()
         self.accounts_list.setObjectName("demoAccountsList")
         self.accounts_list.setAccessibleName("Demo accounts")
+        line = self.fontMetrics().height()
         for account in DEMO_ACCOUNTS:
             item = QListWidgetItem(f"{account.email}\n{account.description}")
+            item.setSizeHint(QSize(0, 2 * line + 14))
             item.setData(Qt.ItemDataRole.UserRole, account.email)
             item.setData(
                 Qt.ItemDataRole.AccessibleTextRole, f"{account.email}, {account.description}"
             )
             self.accounts_list.addItem(item)
-        self.accounts_list.setFixedHeight(4 * 46 + 8)
+        self.accounts_list.setFixedHeight(len(DEMO_ACCOUNTS) * (2 * line + 14) + 12)
         self.accounts_list.currentItemChanged.connect(self._account_picked)
         self.accounts_list.itemActivated.connect(self._account_activated)
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from desktop.controller.state import InvitationView
 from desktop.domain.invitations import InvitationState
-from desktop.ui.referral.invitations_model import INVITATION_ROLE, checklist
+from desktop.ui.referral.invitations_model import INVITATION_ROLE, checklist, short_checklist
 from desktop.ui.theme import Colors, current_colors, icon
 
 PADDING = 10
@@ -104,7 +104,11 @@ class InvitationDelegate(QStyledItemDelegate):
         painter.setFont(font)
         x = inner.left()
         y = inner.top() + line + 5
-        for step, done in checklist(invitation):
+        steps = checklist(invitation)
+        needed = sum(metrics.horizontalAdvance(step) + CHECK_SIZE + 20 for step, _ in steps)
+        if needed > inner.width():
+            steps = short_checklist(invitation)
+        for step, done in steps:
             mark = icon(
                 "check" if done else "pending", colors.success_text if done else colors.muted
             )

@@ -36,6 +36,20 @@ def checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
     ]
 
 
+def short_checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
+    """The same steps in fewer words, for narrow windows."""
+    joined = {"new": "Created", "reactivated": "Reactivated"}.get(invitation.joined_kind or "")
+    return [
+        ("Opened", invitation.link_opened),
+        (joined or "Account", invitation.joined_kind is not None),
+        ("Workspace", invitation.workspace_ready),
+        (
+            f"{invitation.prompts}/{invitation.prompts_required} prompts",
+            invitation.prompts >= invitation.prompts_required,
+        ),
+    ]
+
+
 def describe(invitation: InvitationView) -> str:
     """One sentence for screen readers and tooltips."""
     steps = ", ".join(

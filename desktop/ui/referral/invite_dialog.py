@@ -286,16 +286,20 @@ class InviteDialog(QDialog):
 
     @Slot(object)
     def _invite_finished(self, outcome: InviteOutcome) -> None:
-        if outcome.request_id != self.request_id or self.phase is not Phase.SENDING:
+        if outcome.request_id != self.request_id:
             return
+        late_send = self.phase is Phase.DONE and outcome.status is InviteStatus.SENT
+        if self.phase is not Phase.SENDING and not late_send:
+            return  # a queued invitation that finally went is reported below, once
         if outcome.status is InviteStatus.SENT:
             self.phase = Phase.DONE
             self._set_status(
                 f"Invitation sent to {self._address}. Follow its progress in your invitations.",
                 "success",
             )
-            if outcome.invitation is not None:
-                self._show_preview(outcome.invitation)
+            invitation = outcome.invitation or self._sent_invitation()
+            if invitation is not None:
+                self._show_preview(invitation)
         elif outcome.status is InviteStatus.QUEUED:
             self.phase = Phase.DONE
             self._set_status(
@@ -313,6 +317,15 @@ class InviteDialog(QDialog):
             self._server_error = f"Not sent: {outcome.message} You can try again safely."
             self._set_status("", "muted")
         self._refresh()
+
+    def _sent_invitation(self) -> InvitationView | None:
+        """The newest invitation to this address in the latest state (when the outcome has none)."""
+        matches = [
+            invitation
+            for invitation in self.state.invitations
+            if invitation.link and same_address(invitation.recipient, self._address)
+        ]
+        return max(matches, key=lambda i: i.created_at, default=None)
 
     def _show_preview(self, invitation: InvitationView) -> None:
         sender = self.state.account.display_name if self.state.account else "A colleague"

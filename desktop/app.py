@@ -1,0 +1,349 @@
+"""Composition root and command line: the only module that wires concrete things together.
+
+`create(data_dir)` builds the whole application for one data folder (mock backend, local cache,
+credentials, controller, settings window) so tests and scripts can drive it; `main()` is the
+`referral-desktop` command. Heavy modules (SQLAlchemy, keyring, the backend) are imported inside
+`create()`, so `main()` can paint the window first and load them right after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
+
+from desktop.controller.state import AppState, SyncPhase
+from desktop.paths import APP_NAME, default_data_dir
+from desktop.ui.settings_window import SettingsWindow
+from desktop.ui.sign_in_dialog import DEMO_PASSWORD
+from desktop.ui.usage_meter import UsageMeter
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+    from desktop.backend.service import MockBackend
+    from desktop.backend.simulator import Simulator
+    from desktop.controller.controller import Controller
+    from desktop.credentials import CredentialStore
+    from desktop.storage import CacheRepository
+
+log = logging.getLogger("desktop")
+
+ORGANIZATION = "Referral Resets"
+UI_SETTINGS_FILE = "ui.ini"  # window geometry, page, theme; never anything secret (R9)
+FIRST_SYNC_TIMEOUT_MS = 20_000  # --smoke-test and --screenshot give up waiting after this
+
+QaWindowFactory = Callable[["App"], QWidget]
+"""Builds the QA simulator window for a running app (registered by the QA module)."""
+
+_qa_window_factory: QaWindowFactory | None = None
+
+
+def register_qa_window(factory: QaWindowFactory) -> None:
+    """The hook the QA simulator window plugs into; `--qa` opens it beside the settings window."""
+    global _qa_window_factory
+    _qa_window_factory = factory
+
+
+@dataclass
+class App:
+    """Everything `create()` built, for tests, scripts and `main()`. Call `close()` once done."""
+
+    data_dir: Path
+    window: SettingsWindow
+    controller: Controller
+    backend: MockBackend
+    simulator: Simulator  # the QA side of the same backend database
+    cache: CacheRepository
+    credentials: CredentialStore
+    settings: QSettings
+    qa: bool = False
+    qa_window: QWidget | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def state(self) -> AppState:
+        """What the window shows now."""
+        return self.controller.state
+
+    def start(self) -> None:
+        """Show the cached state, restore the session and sync (the controller's `start`)."""
+        self.controller.start()
+        if self.qa:
+            self.open_qa_window()
+
+    def open_qa_window(self) -> QWidget | None:
+        """Open the QA simulator window, if a QA module registered one."""
+        if self.qa_window is None and _qa_window_factory is not None:
+            self.qa_window = _qa_window_factory(self)
+            self.qa_window.show()
+        return self.qa_window
+
+    def close(self) -> None:
+        """Save the window's settings, stop every thread, close both databases. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.window.save_settings()
+        if self.qa_window is not None:
+            self.qa_window.close()
+            self.qa_window.deleteLater()
+        self.window.close()
+        self.controller.shutdown()
+        self.cache.close()
+        self.simulator.close()
+        self.backend.close()
+
+
+def ui_settings(data_dir: Path) -> QSettings:
+    """The window's QSettings, an INI file inside the data folder (so tests stay isolated)."""
+    return QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+def create(
+    data_dir: Path,
+    *,
+    api_latency_ms: int | None = None,
+    keyring_backend: keyring.backend.KeyringBackend | None = None,
+    qa: bool = False,
+    window: SettingsWindow | None = None,
+) -> App:
+    """Build the app for `data_dir` without starting it; call `App.start()`, then `App.close()`.
+
+    `api_latency_ms` sets the mock backend's latency fault; `keyring_backend` replaces the
+    system keyring (tests); `window` reuses a window already painted by `main()`.
+    """
+    from desktop.backend.service import MockBackend
+    from desktop.backend.simulator import Simulator
+    from desktop.controller.controller import Controller
+    from desktop.credentials import CredentialStore
+    from desktop.paths import CACHE_DB
+    from desktop.storage import CacheRepository
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    backend = MockBackend(data_dir)
+    simulator = Simulator(data_dir)
+    if api_latency_ms is not None:
+        simulator.set_fault(latency_ms=api_latency_ms)
+    cache = CacheRepository(data_dir / CACHE_DB)
+    credentials = CredentialStore(backend=keyring_backend)
+    controller = Controller(backend, cache, credentials)
+    settings = window.settings if window is not None else ui_settings(data_dir)
+    if window is None:
+        window = SettingsWindow(settings)
+    window.attach(controller)
+    return App(
+        data_dir=data_dir,
+        window=window,
+        controller=controller,
+        backend=backend,
+        simulator=simulator,
+        cache=cache,
+        credentials=credentials,
+        settings=settings,
+        qa=qa,
+    )
+
+
+# -- what the window shows, for --smoke-test ----------------------------------------------------
+
+
+def visible_summary(window: SettingsWindow) -> dict[str, Any]:
+    """One JSON-able snapshot of what the window shows, read from its widgets."""
+    state = window.state
+    section = window.findChild(QFrame, "referralSection")
+    balance = window.findChild(QLabel, "walletBalanceLabel")
+    meters = {m.accessibleName(): m for m in window.findChildren(UsageMeter, "usageMeter")}
+    status = window.findChild(QLabel, "syncStatus")
+
+    def percent(name: str) -> int | None:
+        meter = meters.get(name)
+        if meter is None or meter.percent_label.text() == "—":
+            return None
+        return meter.bar.value()
+
+    return {
+        "account": state.account.email if state.account else None,
+        "referral_section_visible": section is not None and section.isVisible(),
+        "wallet_balance": len(state.available_tokens) if balance is not None else None,
+        "wallet_text": balance.text() if balance is not None else None,
+        "usage": {
+            "weekly_percent": percent("Weekly usage"),
+            "five_hour_percent": percent("5-hour usage"),
+        },
+        "invitations": (
+            window.referral_section.model.rowCount() if window.referral_section else None
+        ),
+        "cycle": window.referral_section.cycle_label.text() if window.referral_section else None,
+        "sync": {
+            "phase": state.sync.phase.value,
+            "text": status.text() if status is not None else "",
+            "pending_operations": state.sync.pending_operations,
+        },
+        "error_banner_visible": window.error_banner.isVisible(),
+        "keyring_notice_visible": window.keyring_notice.isVisible(),
+    }
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+class FirstPaint(QObject):
+    """Calls `then` once, on the window's first Paint (or Expose) event: "window shown"."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fire on the first paint, then stop watching."""
+        if self._then is not None and event.type() in (QEvent.Type.Paint, QEvent.Type.Expose):
+            then, self._then = self._then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)  # after this paint completes
+        return False
+
+
+class FirstSync(QObject):
+    """Calls `then` once the controller's first sync has finished or failed (or on timeout)."""
+
+    def __init__(self, app: App, then: Callable[[], None], account: str | None) -> None:
+        super().__init__(app.window)
+        self._app = app
+        self._then: Callable[[], None] | None = then
+        self._account = account
+        self._saw_sync = False
+        app.controller.stateChanged.connect(self._state)
+        app.controller.signInFinished.connect(self._signed_in)
+        QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, self._done)
+
+    def _state(self, state: AppState) -> None:
+        if state.sync.phase is SyncPhase.SYNCING:
+            self._saw_sync = True
+        elif state.sync.phase is not SyncPhase.NEVER and self._account_ok(state):
+            self._done()
+
+    def _account_ok(self, state: AppState) -> bool:
+        if self._account is None:
+            return state.signed_in
+        return state.account is not None and state.account.email == self._account.lower()
+
+    def _signed_in(self, outcome: object) -> None:
+        if not getattr(outcome, "ok", False):
+            self._done()
+
+    def _done(self) -> None:
+        if self._then is not None:
+            then, self._then = self._then, None
+            then()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="referral-desktop",
+        description="Referral Resets settings panel with an embedded mock backend. "
+        "`referral-desktop sim --help` lists the simulator commands.",
+    )
+    parser.add_argument("--data-dir", type=Path, default=None, help="data folder to use")
+    parser.add_argument("--account", metavar="EMAIL", help="sign this demo account in directly")
+    parser.add_argument("--qa", action="store_true", help="also open the QA simulator window")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="print one JSON line of what the window shows after the first sync, then exit",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PNG", type=Path, help="save the window after the first sync"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`referral-desktop [--data-dir DIR] [--account EMAIL] [--qa] [--smoke-test]
+    [--screenshot PNG]`, or `referral-desktop sim ...`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["sim"]:
+        from desktop.backend.cli import main as sim_main
+
+        return sim_main(args[1:])
+    options = _parser().parse_args(args)
+    data_dir: Path = options.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[logging.FileHandler(data_dir / "app.log", encoding="utf-8")],
+    )
+
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if headless and (options.smoke_test or options.screenshot is not None):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and servers have no screen
+    qt_app = QApplication.instance() or QApplication([sys.argv[0], *args])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setOrganizationName(ORGANIZATION)
+    qt_app.setApplicationName(APP_NAME)
+    qt_app.setApplicationDisplayName("Referral Resets")
+    window = SettingsWindow(ui_settings(data_dir))
+    window.apply_theme()
+
+    from desktop.ui.crash import install_excepthook
+
+    previous_hook = install_excepthook(lambda: window)
+    holder: dict[str, App] = {}
+    exit_code = [0]
+
+    def finish(code: int = 0) -> None:
+        exit_code[0] = code
+        qt_app.quit()
+
+    def report() -> None:
+        app = holder["app"]
+        if options.screenshot is not None:
+            options.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(options.screenshot)):
+                print(f"could not save {options.screenshot}", file=sys.stderr)
+                finish(1)
+                return
+        if options.smoke_test:
+            print(json.dumps(visible_summary(app.window), sort_keys=True), flush=True)
+        finish(0)
+
+    def compose() -> None:
+        # After the first paint: the heavy imports and the cached state.
+        app = create(data_dir, qa=options.qa, window=window)
+        holder["app"] = app
+        if options.smoke_test or options.screenshot is not None:
+            FirstSync(app, report, options.account)
+        app.start()
+        if options.account:
+            app.controller.sign_in(options.account, DEMO_PASSWORD)
+        else:
+            QTimer.singleShot(0, lambda: _offer_sign_in(app))
+
+    FirstPaint(window, compose)
+    window.show()
+    try:
+        qt_app.exec()
+    finally:
+        if "app" in holder:
+            holder["app"].close()
+        sys.excepthook = previous_hook
+    return exit_code[0]
+
+
+def _offer_sign_in(app: App) -> None:
+    """Open the sign-in dialog when no session could be restored."""
+    if not app.state.signed_in:
+        app.window.open_sign_in()
