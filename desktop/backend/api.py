@@ -181,6 +181,9 @@ class SyncDTO:
     invitations: tuple[InvitationDTO, ...]
     tokens: tuple[TokenDTO, ...]
     now: datetime
+    # True when `invitations` and `tokens` hold every row (cursor 0, or a cursor from before the
+    # backend was reset): replace the cached rows instead of merging them.
+    full: bool = False
 
 
 class ReferralApi(Protocol):

@@ -1,0 +1,376 @@
+"""`referral-desktop sim [--data-dir DIR] COMMAND`: the simulator on the command line.
+
+Works on a data folder, also while the app runs on it. A refused action exits with status 1 and
+one line on stderr; `--json` prints one JSON document (docs/SIM.md lists the keys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from desktop.backend import documents
+from desktop.backend.api import ApiError, InvitationRefused
+from desktop.backend.documents import Document, iso
+from desktop.backend.simulator import InvitationRecord, Simulator
+from desktop.domain.clock import as_utc, parse_duration
+from desktop.domain.policy import PolicyError
+from desktop.paths import default_data_dir
+
+EXIT_REFUSED = 1
+
+Command = Callable[[Simulator, argparse.Namespace], tuple[Document, str]]
+"""Runs one command; returns its JSON document and its text for people."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one simulator command. `argv` is what follows `referral-desktop sim`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["sim"]:  # tolerate being handed the whole `sim ...` command line
+        args = args[1:]
+    options = _parser().parse_args(args)
+    command: Command = options.command
+    try:
+        with Simulator(options.data_dir) as simulator:
+            document, text = command(simulator, options)
+    except InvitationRefused as error:
+        return _refused(f"refused ({error.reason}): {error.message}")
+    except ApiError as error:
+        return _refused(f"refused: {error.message}")
+    except (PolicyError, ValueError) as error:
+        return _refused(f"refused: {error}")
+    if options.json:
+        print(json.dumps(document, indent=2, sort_keys=False))
+    else:
+        print(text)
+    return 0
+
+
+def _refused(line: str) -> int:
+    print(" ".join(line.split()), file=sys.stderr)
+    return EXIT_REFUSED
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def _reset_demo(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    view = sim.reset_demo(at=options.at)
+    return documents.clock_doc(view), f"Demo data reset. Backend clock: {iso(view.now)} (frozen)."
+
+
+def _status(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    status = sim.status()
+    lines = [
+        f"Backend clock: {iso(status.clock.now)} ({_clock_mode(status.clock.running)})",
+        "Policy: " + ", ".join(f"{k}={v}" for k, v in status.policy.to_mapping().items()),
+        "Faults: " + _faults_text(documents.faults_doc(status.faults)),
+        "Accounts:",
+    ]
+    for account in status.accounts:
+        role = "operator" if account.operator else "recipient"
+        usage = account.usage
+        wallet = account.wallet
+        lines.append(
+            f"  {account.email} [{account.id}] {role}, {account.plan}, billing day "
+            f"{account.billing_day}, last active {iso(account.last_active)}"
+            + (" (dormant)" if account.dormant else "")
+        )
+        lines.append(f"    cohort: {account.cohort.reason}")
+        lines.append(
+            f"    usage: weekly {usage.weekly.percent_used}%, 5-hour "
+            f"{usage.five_hour.percent_used}%; wallet: {wallet.available} available, "
+            f"{wallet.earned_this_cycle}/{wallet.cap} earned this cycle"
+        )
+    return documents.status_doc(status), "\n".join(lines)
+
+
+def _invite(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    record = sim.invite(options.sender, options.recipient, options.key)
+    return documents.invitation_doc(record), _invitation_text(record)
+
+
+def _revoke(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    record = sim.revoke(options.sender, options.invitation)
+    return documents.invitation_doc(record), _invitation_text(record)
+
+
+def _invitations(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    records = sim.invitations(options.sender)
+    text = "\n".join(_invitation_text(record) for record in records) or "No invitations."
+    return documents.invitations_doc(records), text
+
+
+def _recipient(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    action: str = options.action
+    if action == "open":
+        record = sim.recipient_open(options.link)
+    else:
+        if options.email is None:
+            raise ValueError(f"recipient {action} needs --email")
+        if action == "join":
+            record = sim.recipient_join(options.link, options.email)
+        elif action == "init":
+            record = sim.recipient_init(options.link, options.email)
+        else:
+            record = sim.recipient_prompt(options.link, options.email, options.n)
+    return documents.invitation_doc(record), _invitation_text(record)
+
+
+def _cohort(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    if options.action is None:
+        decision = sim.cohort_decision(options.email)
+    else:
+        decision = sim.cohort(options.email, options.action)
+    state = "in the cohort" if decision.eligible else "not in the cohort"
+    return (
+        documents.cohort_doc(options.email, decision),
+        f"{options.email}: {state}. {decision.reason}",
+    )
+
+
+def _usage(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    usage = sim.set_usage(options.email, options.weekly, options.five_hour)
+    text = (
+        f"{options.email}: weekly {usage.weekly.percent_used}% used, "
+        f"5-hour {usage.five_hour.percent_used}% used"
+    )
+    return documents.usage_doc(usage), text
+
+
+def _billing_day(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    wallet = sim.set_billing_day(options.email, options.day)
+    text = (
+        f"{options.email}: billing day {options.day}; current cycle "
+        f"{iso(wallet.cycle_start)} to {iso(wallet.cycle_end)}, earned "
+        f"{wallet.earned_this_cycle} of {wallet.cap}"
+    )
+    return documents.wallet_doc(wallet), text
+
+
+def _clock(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    action: str = options.action or "show"
+    if action == "advance":
+        if not options.duration:
+            raise ValueError("clock advance needs a duration such as 62d, 5h or 90m")
+        view = sim.advance_clock(parse_duration(" ".join(options.duration)))
+    elif action == "run":
+        view = sim.clock_run()
+    elif action == "freeze":
+        view = sim.clock_freeze()
+    else:
+        view = sim.clock()
+    return documents.clock_doc(
+        view
+    ), f"Backend clock: {iso(view.now)} ({_clock_mode(view.running)})"
+
+
+def _policy(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    changes: dict[str, object] = {}
+    for item in options.values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"expected KEY=VALUE, got {item!r}")
+        changes[key.strip()] = value.strip()
+    policy = sim.set_policy(changes) if changes else sim.policy()
+    text = "\n".join(f"{key} = {value}" for key, value in policy.to_mapping().items())
+    return documents.policy_doc(policy), text
+
+
+def _fault(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    action: str = options.action or "show"
+    value: str | None = options.value
+    if action in ("error-rate", "latency") and value is None:
+        raise ValueError(f"fault {action} needs a value")
+    if action == "offline":
+        faults = sim.set_fault(offline=True)
+    elif action == "online":
+        faults = sim.set_fault(offline=False)
+    elif action == "error-rate":
+        faults = sim.set_fault(error_rate=float(str(value)))
+    elif action == "latency":
+        faults = sim.set_fault(latency_ms=int(str(value)))
+    elif action == "clear":
+        faults = sim.clear_faults()
+    else:
+        faults = sim.faults()
+    document = documents.faults_doc(faults)
+    return document, "Faults: " + _faults_text(document)
+
+
+def _outbox(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    entries = sim.outbox()
+    text = "\n\n".join(
+        f"#{entry.id} {iso(entry.sent_at)} to {entry.recipient} ({entry.invitation_id})\n"
+        f"Subject: {entry.subject}\n{entry.body}"
+        for entry in entries
+    )
+    return documents.outbox_doc(entries), text or "The outbox is empty."
+
+
+def _wallet(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    wallet = sim.wallet(options.email)
+    lines = [
+        f"{wallet.email}: {wallet.available} available; earned {wallet.earned_this_cycle} of "
+        f"{wallet.cap} this cycle ({iso(wallet.cycle_start)} to {iso(wallet.cycle_end)})"
+    ]
+    for token in wallet.tokens:
+        expires = iso(token.expires_at) or "never"
+        spent = f", spent {iso(token.spent_at)}" if token.spent_at else ""
+        lines.append(
+            f"  {token.id} {token.state}: granted {iso(token.granted_at)}, expires {expires}"
+            f"{spent}, from {token.invitation_id}"
+        )
+    return documents.wallet_doc(wallet), "\n".join(lines)
+
+
+def _redeem(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+    redemption = sim.redeem(options.email, options.key)
+    usage = redemption.usage
+    replay = " (replayed: nothing new was spent)" if redemption.replayed else ""
+    text = (
+        f"{options.email} spent {redemption.token.id}{replay}. Weekly now "
+        f"{usage.weekly.percent_used}%, 5-hour {usage.five_hour.percent_used}%; "
+        "the next windows start at the next use."
+    )
+    return documents.redemption_doc(options.email, redemption), text
+
+
+# -- text helpers -------------------------------------------------------------------------------
+
+
+def _clock_mode(running: bool) -> str:
+    return "running" if running else "frozen"
+
+
+def _faults_text(document: Document) -> str:
+    return ", ".join(f"{key}={value}" for key, value in document.items())
+
+
+def _invitation_text(record: InvitationRecord) -> str:
+    invitation = record.invitation
+    opened = "yes" if invitation.link_opened else "no"
+    account = invitation.joined_kind or "-"
+    workspace = "yes" if invitation.workspace_ready else "no"
+    return (
+        f"{invitation.id} {record.operator} -> {invitation.recipient}: {invitation.state.value}\n"
+        f"  link {invitation.link}\n"
+        f"  opened {opened}, account {account}, workspace {workspace}, prompts "
+        f"{invitation.prompts}/{invitation.prompts_required}\n"
+        f"  {invitation.reason}"
+    )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("a percentage is between 0 and 100")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# -- parser -------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="referral-desktop sim",
+        description="Drive the mock referral backend of a data folder (also while the app runs).",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default_data_dir(),
+        help="data folder holding backend.sqlite (default: the app's user data folder)",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(command=handler)
+        return sub
+
+    sub = command("reset-demo", _reset_demo, "wipe the backend and seed the demo accounts again")
+    sub.add_argument("--at", type=_moment, help="seed at this UTC time instead of the real now")
+
+    command("status", _status, "clock, policy, faults, accounts with cohort, usage and wallet")
+
+    sub = command("invite", _invite, "send an invitation as an operator (same rules as the app)")
+    sub.add_argument("--from", dest="sender", required=True, metavar="EMAIL")
+    sub.add_argument("--to", dest="recipient", required=True, metavar="EMAIL")
+    sub.add_argument("--key", help="idempotency key (default: a fresh one)")
+
+    sub = command("revoke", _revoke, "revoke a pending invitation as its operator")
+    sub.add_argument("--from", dest="sender", required=True, metavar="EMAIL")
+    sub.add_argument("invitation", metavar="ID_OR_LINK")
+
+    sub = command("invitations", _invitations, "list invitations with checklist and reason")
+    sub.add_argument("--from", dest="sender", metavar="EMAIL")
+
+    sub = command("recipient", _recipient, "act as the recipient of an invitation link")
+    sub.add_argument("link", metavar="LINK")
+    sub.add_argument("--email", metavar="EMAIL", help="the address the recipient uses")
+    sub.add_argument("action", choices=["open", "join", "init", "prompt"])
+    sub.add_argument("-n", type=_positive, default=1, help="prompts to send (prompt only)")
+
+    sub = command("cohort", _cohort, "show, or set, an account's pilot cohort membership")
+    sub.add_argument("email", metavar="EMAIL")
+    sub.add_argument("action", nargs="?", choices=["allow", "deny", "clear"])
+
+    sub = command("usage", _usage, "set how much of an account's usage windows is used")
+    sub.add_argument("email", metavar="EMAIL")
+    sub.add_argument("--weekly", type=_percent, metavar="PCT")
+    sub.add_argument("--five-hour", type=_percent, metavar="PCT")
+
+    sub = command("billing-day", _billing_day, "move an account's billing day (cycle anchor)")
+    sub.add_argument("email", metavar="EMAIL")
+    sub.add_argument("day", type=int, metavar="DAY")
+
+    sub = command("clock", _clock, "show, advance, run or freeze the backend clock")
+    sub.add_argument("action", nargs="?", choices=["advance", "run", "freeze", "show"])
+    sub.add_argument("duration", nargs="*", help="for advance: 62d, 7d, 5h, 90m, 30s, 2w, 1d 5h")
+
+    sub = command("policy", _policy, "show policy values, or set some with KEY=VALUE")
+    sub.add_argument("values", nargs="*", metavar="KEY=VALUE")
+
+    sub = command("fault", _fault, "inject faults into the app's API calls")
+    sub.add_argument(
+        "action", nargs="?", choices=["offline", "online", "error-rate", "latency", "clear", "show"]
+    )
+    sub.add_argument("value", nargs="?", help="error-rate: 0..1; latency: milliseconds")
+
+    command("outbox", _outbox, "the invitation emails the backend dispatched")
+
+    sub = command("wallet", _wallet, "an account's tokens and this cycle's earnings")
+    sub.add_argument("email", metavar="EMAIL")
+
+    sub = command("redeem", _redeem, "spend an account's earliest-expiring token")
+    sub.add_argument("email", metavar="EMAIL")
+    sub.add_argument("--key", help="idempotency key (default: a fresh one)")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

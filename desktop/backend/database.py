@@ -1,0 +1,98 @@
+"""The backend database of one data folder: opening, seeding, and units of work.
+
+Every call (API or simulator) is one `BEGIN IMMEDIATE` transaction: writers from several
+processes queue instead of interleaving, which is what makes the cap and the wallet race-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from desktop.backend import seed
+from desktop.backend.clock import virtual_now
+from desktop.backend.store import (
+    SCHEMA_VERSION,
+    BackendState,
+    backend_db_path,
+    create_backend_engine,
+    rebuild_schema,
+    stored_schema_version,
+)
+from desktop.backend.sweep import sweep_due_changes
+from desktop.backend.transaction import BackendTransaction, load_policy
+from desktop.domain.clock import Clock, utc_now
+
+
+class BackendStore:
+    """The backend database of one data folder, and where its time comes from.
+
+    With `clock` given (tests), rules use it; otherwise they use the virtual clock stored in the
+    database, which `real_clock` drives while it runs.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock | None = None, real_clock: Clock = utc_now):
+        self.engine = engine
+        self.injected_clock = clock
+        self.real_clock = real_clock
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, clock: Clock | None = None, real_clock: Clock = utc_now
+    ) -> BackendStore:
+        """Open `<data_dir>/backend.sqlite`, creating and seeding it when it is new."""
+        store = cls(create_backend_engine(backend_db_path(data_dir)), clock, real_clock)
+        store.prepare()
+        return store
+
+    def prepare(self) -> None:
+        """Create the schema and the demo seed when the file is new or from an older schema."""
+        with self.engine.begin() as connection:
+            if stored_schema_version(connection) == SCHEMA_VERSION:
+                return
+            rebuild_schema(connection)
+            with Session(bind=connection) as session:
+                seed.install(session, self.seed_time())
+                session.flush()
+
+    def seed_time(self) -> datetime:
+        """The moment a (re)seed happens at: the injected clock, else real now to the second."""
+        if self.injected_clock is not None:
+            return self.injected_clock()
+        return self.real_clock().replace(microsecond=0)
+
+    def now_for(self, state: BackendState) -> datetime:
+        """The backend time for a transaction that read `state`."""
+        if self.injected_clock is not None:
+            return self.injected_clock()
+        return virtual_now(state, self.real_clock)
+
+    @contextmanager
+    def transaction(self) -> Iterator[BackendTransaction]:
+        """A write transaction with time-based changes already swept in (R8); commits on exit."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            state = session.get_one(BackendState, 1)
+            tx = BackendTransaction(session, state, self.now_for(state), load_policy(state))
+            sweep_due_changes(tx)
+            yield tx
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> BackendStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

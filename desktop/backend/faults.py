@@ -1,0 +1,86 @@
+"""Network faults the QA tools inject into API calls: offline, latency and an error rate.
+
+Stored in the backend database so the `sim` command can flip them while the app runs.
+They apply to ReferralApi calls only, never to the simulator.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from desktop.backend.api import BackendUnavailable, ServerError
+from desktop.backend.store import BackendState, read_only
+
+OFFLINE_MESSAGE = "The referral service cannot be reached. You are offline."
+TIMEOUT_MESSAGE = "The request timed out. It may have gone through."
+SERVER_ERROR_MESSAGE = "The referral service failed to handle the request. Try again."
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """What goes wrong with API calls. All off by default."""
+
+    offline: bool = False
+    latency_ms: int = 0
+    error_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.latency_ms < 0:
+            raise ValueError("latency must be 0 ms or more")
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ValueError("the error rate must be between 0 and 1")
+
+
+def read_faults(state: BackendState) -> FaultSettings:
+    """The faults stored in the state row."""
+    return FaultSettings(state.fault_offline, state.fault_latency_ms, state.fault_error_rate)
+
+
+def write_faults(state: BackendState, faults: FaultSettings) -> None:
+    """Store new faults in the state row."""
+    state.fault_offline = faults.offline
+    state.fault_latency_ms = faults.latency_ms
+    state.fault_error_rate = faults.error_rate
+
+
+def current_faults(engine: Engine) -> FaultSettings:
+    """The faults in force, read without queuing behind a writer."""
+    with Session(read_only(engine)) as session, session.begin():
+        return read_faults(session.get_one(BackendState, 1))
+
+
+class FaultInjector:
+    """Applies the stored faults around one API call.
+
+    Offline: fail at once, doing nothing. Latency: wait before handling. Error rate: that
+    fraction of calls fails, half of them before doing anything (ServerError) and half after the
+    change is committed (a timeout): the client must retry with the same idempotency key.
+    """
+
+    def __init__(self, engine: Engine, rng: random.Random, sleep: Callable[[float], None]):
+        self._engine = engine
+        self._rng = rng
+        self._sleep = sleep
+
+    def call(self, handle: Callable[[], T]) -> T:
+        """Run `handle` (one committed unit of work) under the faults in force."""
+        faults = current_faults(self._engine)
+        if faults.offline:
+            raise BackendUnavailable(OFFLINE_MESSAGE)
+        if faults.latency_ms:
+            self._sleep(faults.latency_ms / 1000)
+        fails = faults.error_rate > 0 and self._rng.random() < faults.error_rate
+        if fails and self._rng.random() < 0.5:
+            raise ServerError(SERVER_ERROR_MESSAGE)
+        result = handle()
+        if fails:
+            raise BackendUnavailable(TIMEOUT_MESSAGE)
+        return result

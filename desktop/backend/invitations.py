@@ -1,0 +1,205 @@
+"""Invitations from the referrer's side: sending (R2), revoking, and how they read (R8)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from desktop.backend.accounts import cohort_decision
+from desktop.backend.api import (
+    InvalidState,
+    InvitationDTO,
+    InvitationEventDTO,
+    InvitationRefused,
+    NotFound,
+    NotInCohort,
+)
+from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage
+from desktop.backend.transaction import BackendTransaction
+from desktop.domain.emails import InvalidEmail, normalise_email
+from desktop.domain.invitations import InvitationState, describe_progress
+
+LINK_PREFIX = "https://referrals.example/join/"
+LINK_TOKEN_BYTES = 24  # 192 random bits; DESIGN R2 asks for at least 128
+DAILY_WINDOW = timedelta(hours=24)
+
+PENDING_STATES = (InvitationState.SENT.value, InvitationState.OPENED.value)
+"""Invitations nobody has joined through yet: the ones that can be revoked or expire."""
+
+FINAL_STATES = tuple(state.value for state in InvitationState if state.is_final)
+
+NOT_IN_COHORT = (
+    "Your account is not part of the referral pilot, so it cannot send or manage invitations."
+)
+
+
+def new_link_token() -> str:
+    """A fresh link token from the OS's secure random source, never derived from email or ids."""
+    return secrets.token_urlsafe(LINK_TOKEN_BYTES)
+
+
+def link_of(invitation: Invitation) -> str:
+    """The personal link the recipient receives."""
+    return LINK_PREFIX + invitation.link_token
+
+
+def transition(
+    tx: BackendTransaction,
+    invitation: Invitation,
+    state: InvitationState,
+    at: datetime | None = None,
+) -> None:
+    """Move an invitation to `state`, record the step in its history and bump its version."""
+    moment = tx.now if at is None else at
+    invitation.state = state.value
+    if state.is_final:
+        invitation.ended_at = moment
+    invitation.events.append(InvitationEvent(state=state.value, at=moment))
+    touch(tx, invitation, moment)
+
+
+def touch(tx: BackendTransaction, invitation: Invitation, at: datetime | None = None) -> None:
+    """Mark an invitation changed (a counter moved) so the next delta sync carries it."""
+    invitation.updated_at = tx.now if at is None else at
+    invitation.version = tx.change_version()
+
+
+def require_cohort(tx: BackendTransaction, operator: Account) -> None:
+    """Refuse invitation calls from accounts outside the pilot: the UI hiding is not enough."""
+    if not cohort_decision(operator, tx.policy).eligible:
+        raise NotInCohort(NOT_IN_COHORT)
+
+
+def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key: str) -> Invitation:
+    """Create an invitation and dispatch its message; a repeated key returns the first one."""
+    earlier = tx.session.scalars(
+        select(Invitation).where(
+            Invitation.operator_id == operator.id, Invitation.idempotency_key == idempotency_key
+        )
+    ).first()
+    if earlier is not None:
+        return earlier
+    require_cohort(tx, operator)
+    recipient = _acceptable_recipient(tx, operator, email)
+    invitation = Invitation(
+        id=f"inv_{secrets.token_hex(8)}",
+        operator_id=operator.id,
+        recipient_email=recipient,
+        link_token=new_link_token(),
+        idempotency_key=idempotency_key,
+        state=InvitationState.SENT.value,
+        created_at=tx.now,
+        updated_at=tx.now,
+        version=tx.change_version(),
+        prompts=0,
+    )
+    invitation.events.append(InvitationEvent(state=InvitationState.SENT.value, at=tx.now))
+    tx.session.add(invitation)
+    tx.session.add(
+        OutboxMessage(
+            invitation_id=invitation.id,
+            recipient=recipient,
+            subject=f"{operator.display_name} invited you to try the product",
+            body=(
+                f"{operator.display_name} ({operator.email}) thinks you would like it.\n"
+                f"Join with this personal link: {link_of(invitation)}\n"
+                "The link works only with this email address."
+            ),
+            sent_at=tx.now,
+        )
+    )
+    return invitation
+
+
+def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str) -> str:
+    """The normalised address, or InvitationRefused with the reason code (R2)."""
+    try:
+        recipient = normalise_email(email)
+    except InvalidEmail as error:
+        raise InvitationRefused("invalid_email", str(error)) from None
+    if recipient == operator.email:
+        raise InvitationRefused("self_invite", "You cannot invite your own address.")
+    pending = tx.session.scalars(
+        select(Invitation.id).where(
+            Invitation.operator_id == operator.id,
+            Invitation.recipient_email == recipient,
+            Invitation.state.not_in(FINAL_STATES),
+        )
+    ).first()
+    if pending is not None:
+        raise InvitationRefused(
+            "duplicate_pending", f"You already have a pending invitation for {recipient}."
+        )
+    limit = tx.policy.daily_invitation_limit
+    sent_today = tx.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.operator_id == operator.id,
+            Invitation.created_at > tx.now - DAILY_WINDOW,
+        )
+    )
+    if int(sent_today or 0) >= limit:
+        raise InvitationRefused(
+            "daily_limit",
+            f"You have sent {limit} invitations in the last 24 hours, the most allowed. "
+            "Try again later.",
+        )
+    return recipient
+
+
+def owned_invitation(tx: BackendTransaction, operator: Account, invitation_id: str) -> Invitation:
+    """The operator's invitation with that id, or NotFound (another's is not even acknowledged)."""
+    invitation = tx.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.operator_id != operator.id:
+        raise NotFound("There is no such invitation.")
+    return invitation
+
+
+def revoke(tx: BackendTransaction, operator: Account, invitation_id: str) -> Invitation:
+    """Revoke a pending invitation; its link stops working. Revoking twice is a no-op."""
+    require_cohort(tx, operator)
+    invitation = owned_invitation(tx, operator, invitation_id)
+    if invitation.state == InvitationState.REVOKED.value:
+        return invitation
+    if invitation.state not in PENDING_STATES:
+        label = InvitationState(invitation.state).label.lower()
+        raise InvalidState(
+            f"This invitation can no longer be revoked (it is {label}); only a pending one can."
+        )
+    transition(tx, invitation, InvitationState.REVOKED)
+    return invitation
+
+
+def prompts_required(tx: BackendTransaction, invitation: Invitation) -> int:
+    """N for this invitation: fixed when it converted, else the policy's current value."""
+    if invitation.prompts_required is not None:
+        return invitation.prompts_required
+    return tx.policy.prompts_required
+
+
+def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> InvitationDTO:
+    """The invitation as its referrer sees it, with the checklist and the plain-words reason."""
+    state = InvitationState(invitation.state)
+    required = prompts_required(tx, invitation)
+    return InvitationDTO(
+        id=invitation.id,
+        recipient=invitation.recipient_email,
+        link=link_of(invitation),
+        state=state,
+        created_at=invitation.created_at,
+        updated_at=invitation.updated_at,
+        link_opened=invitation.link_opened_at is not None,
+        joined_kind=invitation.joined_kind,
+        workspace_ready=invitation.workspace_ready_at is not None,
+        prompts=invitation.prompts,
+        prompts_required=required,
+        reason=describe_progress(state, invitation.prompts, required, tx.policy.dormancy_days),
+        history=tuple(
+            InvitationEventDTO(state=InvitationState(event.state), at=event.at)
+            for event in invitation.events
+        ),
+        idempotency_key=invitation.idempotency_key,
+    )

@@ -1,0 +1,168 @@
+"""The recipient's side of a link: open, join, initialise, prompt, and conversion (R3-R5)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from desktop.backend.accounts import find_account, record_use, register
+from desktop.backend.api import InvalidState, LinkRefused, NotFound
+from desktop.backend.invitations import LINK_PREFIX, PENDING_STATES, touch, transition
+from desktop.backend.store import Account, Invitation
+from desktop.backend.transaction import BackendTransaction
+from desktop.backend.wallet import grant_unless_capped
+from desktop.domain.dormancy import is_dormant
+from desktop.domain.emails import InvalidEmail, normalise_email
+from desktop.domain.invitations import InvitationState
+
+JOINED_STATES = (InvitationState.JOINED.value, InvitationState.REACTIVATED.value)
+COUNTING_STATES = (InvitationState.WORKSPACE_READY.value, InvitationState.PROMPTING.value)
+
+
+def invitation_for_link(tx: BackendTransaction, link: str) -> Invitation:
+    """The invitation behind a full link or its bare token, or NotFound."""
+    token = link.strip()
+    if token.startswith(LINK_PREFIX):
+        token = token[len(LINK_PREFIX) :]
+    invitation = tx.session.scalars(
+        select(Invitation).where(Invitation.link_token == token)
+    ).first()
+    if invitation is None:
+        raise NotFound("That invitation link does not exist.")
+    return invitation
+
+
+def _refuse_if_ended(invitation: Invitation) -> None:
+    state = InvitationState(invitation.state)
+    if state is InvitationState.REVOKED:
+        raise LinkRefused("This invitation was revoked by the person who sent it.")
+    if state is InvitationState.EXPIRED:
+        raise LinkRefused("This invitation link has expired.")
+    if state.is_final:
+        raise LinkRefused("This invitation has already ended.")
+
+
+def _refuse_other_address(invitation: Invitation, email: str) -> None:
+    # The link is bound to the invited address (R2), compared normalised, case-insensitively.
+    try:
+        given = normalise_email(email)
+    except InvalidEmail:
+        given = email.strip().lower()
+    if given != invitation.recipient_email:
+        raise LinkRefused(
+            "This link was sent to another address; use it with the address it was sent to."
+        )
+
+
+def _mark_opened(tx: BackendTransaction, invitation: Invitation) -> None:
+    if invitation.link_opened_at is None:
+        invitation.link_opened_at = tx.now
+        transition(tx, invitation, InvitationState.OPENED)
+
+
+def open_link(tx: BackendTransaction, link: str) -> Invitation:
+    """The recipient opened the link. Opening again changes nothing."""
+    invitation = invitation_for_link(tx, link)
+    _refuse_if_ended(invitation)
+    _mark_opened(tx, invitation)
+    return invitation
+
+
+def join(tx: BackendTransaction, link: str, email: str) -> Invitation:
+    """Sign up or sign in through the link. The recipient's kind is decided now (R3).
+
+    A new address creates an account (joined); an account idle for more than the dormancy
+    comes back (reactivated); any other ends the invitation as not eligible. Signing in makes
+    the account active, but never converts by itself (R4).
+    """
+    invitation = invitation_for_link(tx, link)
+    _refuse_if_ended(invitation)
+    _refuse_other_address(invitation, email)
+    if invitation.state not in PENDING_STATES:
+        raise InvalidState("Someone has already joined through this link.")
+    _mark_opened(tx, invitation)
+    account = find_account(tx, invitation.recipient_email)
+    if account is None:
+        account = register(tx, invitation.recipient_email)
+        invitation.joined_kind = "new"
+        outcome = InvitationState.JOINED
+    elif is_dormant(account.last_active_at, tx.now, tx.policy):
+        invitation.joined_kind = "reactivated"
+        outcome = InvitationState.REACTIVATED
+    else:
+        outcome = InvitationState.NOT_ELIGIBLE
+    account.last_active_at = tx.now
+    invitation.recipient_id = account.id
+    transition(tx, invitation, outcome)
+    return invitation
+
+
+def initialise_workspace(tx: BackendTransaction, link: str, email: str) -> Invitation:
+    """The recipient initialised a workspace; only prompts after this count (R4)."""
+    invitation = invitation_for_link(tx, link)
+    _refuse_if_ended(invitation)
+    _refuse_other_address(invitation, email)
+    if invitation.state in PENDING_STATES:
+        raise InvalidState("Join through the link before initialising a workspace.")
+    recipient = _recipient(tx, invitation)
+    recipient.last_active_at = tx.now
+    if invitation.state in JOINED_STATES:
+        invitation.workspace_ready_at = tx.now
+        transition(tx, invitation, InvitationState.WORKSPACE_READY)
+    return invitation
+
+
+def send_prompts(tx: BackendTransaction, link: str, email: str, count: int = 1) -> Invitation:
+    """The recipient sent `count` prompts: usage on their account, and qualifying prompts for
+    the invitation once the workspace is ready. The N-th qualifying prompt converts (R4).
+
+    Prompts before initialising (or after the invitation ended) are usage only.
+    """
+    if count < 1:
+        raise ValueError("send at least one prompt")
+    invitation = invitation_for_link(tx, link)
+    _refuse_other_address(invitation, email)
+    recipient = (
+        _recipient(tx, invitation)
+        if invitation.recipient_id is not None
+        else find_account(tx, invitation.recipient_email)
+    )
+    if recipient is None:
+        raise InvalidState(
+            f"There is no account for {invitation.recipient_email} yet; "
+            "join through the link first."
+        )
+    for _ in range(count):
+        record_use(tx, recipient)
+        if invitation.state in COUNTING_STATES:
+            _count_prompt(tx, invitation)
+    return invitation
+
+
+def _count_prompt(tx: BackendTransaction, invitation: Invitation) -> None:
+    invitation.prompts += 1
+    required = tx.policy.prompts_required
+    if invitation.prompts >= required:
+        _convert(tx, invitation, required)
+    elif invitation.state != InvitationState.PROMPTING.value:
+        transition(tx, invitation, InvitationState.PROMPTING)
+    else:
+        touch(tx, invitation)
+
+
+def _convert(tx: BackendTransaction, invitation: Invitation, required: int) -> None:
+    """The recipient really uses the product: reward the referrer unless capped (R5)."""
+    invitation.prompts_required = required
+    referrer = tx.session.get_one(Account, invitation.operator_id)
+    rewarded = grant_unless_capped(tx, referrer, invitation)
+    _recipient(tx, invitation).last_active_at = tx.now  # cannot count again until dormant again
+    transition(
+        tx,
+        invitation,
+        InvitationState.CONVERTED_REWARDED if rewarded else InvitationState.CONVERTED_CAPPED,
+    )
+
+
+def _recipient(tx: BackendTransaction, invitation: Invitation) -> Account:
+    if invitation.recipient_id is None:
+        raise InvalidState("Nobody has joined through this link yet.")
+    return tx.session.get_one(Account, invitation.recipient_id)

@@ -1,0 +1,175 @@
+"""MockBackend: the authoritative server behind ReferralApi, over `<data folder>/backend.sqlite`."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from desktop.backend import accounts, invitations, wallet
+from desktop.backend.api import (
+    CycleDTO,
+    InvitationDTO,
+    RedemptionDTO,
+    SessionDTO,
+    SyncDTO,
+)
+from desktop.backend.database import BackendStore
+from desktop.backend.faults import FaultInjector
+from desktop.backend.store import Account, Invitation, Token
+from desktop.backend.transaction import BackendTransaction
+from desktop.domain.clock import Clock
+
+
+class MockBackend:
+    """Implements ReferralApi (R1-R8) against the backend database of a data folder.
+
+    Every call is one transaction under the faults QA has set (offline, latency, error rate).
+    `clock` replaces the database's virtual clock (tests); `rng` drives the error rate.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._store = BackendStore.open(data_dir, clock)
+        self._faults = FaultInjector(self._store.engine, rng or random.Random(), sleep)
+
+    @classmethod
+    def over_store(
+        cls,
+        store: BackendStore,
+        rng: random.Random | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> MockBackend:
+        """A backend over an already open store (tests that watch the engine's statements)."""
+        backend = cls.__new__(cls)
+        backend._store = store
+        backend._faults = FaultInjector(store.engine, rng or random.Random(), sleep)
+        return backend
+
+    @property
+    def store(self) -> BackendStore:
+        """The database this backend works on."""
+        return self._store
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._store.close()
+
+    def __enter__(self) -> MockBackend:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- ReferralApi ------------------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str) -> SessionDTO:
+        """Check credentials and open a session; the token is returned once, stored hashed."""
+
+        def handle() -> SessionDTO:
+            with self._store.transaction() as tx:
+                token, account = accounts.sign_in(tx, email, password)
+                return SessionDTO(token=token, account=accounts.account_dto(account))
+
+        return self._faults.call(handle)
+
+    def sign_out(self, session: str) -> None:
+        """End a session. Signing out an unknown or ended session is a no-op, so retries work."""
+
+        def handle() -> None:
+            with self._store.transaction() as tx:
+                accounts.end_session(tx, session)
+
+        self._faults.call(handle)
+
+    def sync(self, session: str, cursor: int) -> SyncDTO:
+        """The small parts in full, plus invitations and tokens changed after `cursor`."""
+
+        def handle() -> SyncDTO:
+            with self._store.transaction() as tx:
+                return _snapshot(tx, accounts.session_account(tx, session), cursor)
+
+        return self._faults.call(handle)
+
+    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
+        """Invite one recipient (R1, R2). The same key returns the first invitation."""
+
+        def handle() -> InvitationDTO:
+            with self._store.transaction() as tx:
+                operator = accounts.session_account(tx, session)
+                invitation = invitations.send(tx, operator, email, idempotency_key)
+                return invitations.invitation_dto(tx, invitation)
+
+        return self._faults.call(handle)
+
+    def revoke_invitation(self, session: str, invitation_id: str) -> InvitationDTO:
+        """Revoke a pending (sent or opened) invitation of the signed-in operator."""
+
+        def handle() -> InvitationDTO:
+            with self._store.transaction() as tx:
+                operator = accounts.session_account(tx, session)
+                invitation = invitations.revoke(tx, operator, invitation_id)
+                return invitations.invitation_dto(tx, invitation)
+
+        return self._faults.call(handle)
+
+    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
+        """Spend the earliest-expiring token (R6); works outside the cohort too."""
+
+        def handle() -> RedemptionDTO:
+            with self._store.transaction() as tx:
+                return wallet.redeem(tx, accounts.session_account(tx, session), idempotency_key)
+
+        return self._faults.call(handle)
+
+
+def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
+    # A cursor from before a reset-demo (or from another file) cannot be continued: send all.
+    full = cursor <= tx.state.reset_floor or cursor > tx.state.last_version
+    since = 0 if full else cursor
+    changed_invitations = tx.session.scalars(
+        select(Invitation)
+        .where(Invitation.operator_id == account.id, Invitation.version > since)
+        .order_by(Invitation.version, Invitation.id)
+        .options(selectinload(Invitation.events))
+    ).all()
+    changed_tokens = tx.session.scalars(
+        select(Token)
+        .where(Token.account_id == account.id, Token.version > since)
+        .order_by(Token.version, Token.id)
+    ).all()
+    cycle = wallet.current_cycle(tx, account)
+    return SyncDTO(
+        cursor=tx.state.last_version,
+        account=accounts.account_dto(account),
+        eligible=accounts.cohort_decision(account, tx.policy).eligible,
+        policy=tx.policy,
+        usage=accounts.windows(account, tx.policy, tx.now),
+        cycle=CycleDTO(
+            start=cycle.start,
+            end=cycle.end,
+            earned=wallet.earned_in(tx, account, cycle),
+            cap=tx.policy.monthly_cap,
+        ),
+        invitations=tuple(invitations.invitation_dto(tx, row) for row in changed_invitations),
+        tokens=tuple(wallet.token_dto(row, tx.now) for row in changed_tokens),
+        now=tx.now,
+        full=full,
+    )

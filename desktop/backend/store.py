@@ -1,0 +1,281 @@
+"""The mock server's own database: typed SQLAlchemy models and the engine over backend.sqlite.
+
+Several processes (the app and `referral-desktop sim`) open the same file at once, so every
+transaction starts with `BEGIN IMMEDIATE`: writers queue on the busy timeout instead of failing
+with "database is locked" when they upgrade a read to a write (see shared/QT-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    ForeignKey,
+    Index,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from desktop.domain.clock import as_utc
+from desktop.paths import BACKEND_DB
+
+SCHEMA_VERSION = 1
+"""Bumped on every model change; an older file is rebuilt and reseeded (it is mock data)."""
+
+BEGIN_MODE_OPTION = "backend_begin_mode"
+"""Execution option: "DEFERRED" for a read that must never wait on a writer; default IMMEDIATE."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out; stored naive in UTC so text order works."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the backend's models (separate from the client's cache models)."""
+
+    type_annotation_map = {datetime: UtcDateTime()}
+
+
+class BackendState(Base):
+    """The single row of server-wide settings: schema version, change sequence, clock, faults,
+    policy. One row so one read gives a transaction its time and policy."""
+
+    __tablename__ = "backend_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schema_version: Mapped[int]
+    created_at: Mapped[datetime]
+    # R8: one global monotonic sequence; every changed invitation or token takes its next value.
+    last_version: Mapped[int] = mapped_column(default=0)
+    # Cursors at or below this value were handed out before the last reset-demo.
+    reset_floor: Mapped[int] = mapped_column(default=0)
+    # The virtual clock: frozen at clock_virtual_at, or running since clock_real_anchor.
+    clock_virtual_at: Mapped[datetime]
+    clock_running: Mapped[bool] = mapped_column(default=False)
+    clock_real_anchor: Mapped[datetime | None]
+    fault_offline: Mapped[bool] = mapped_column(default=False)
+    fault_latency_ms: Mapped[int] = mapped_column(default=0)
+    fault_error_rate: Mapped[float] = mapped_column(default=0.0)
+    policy_json: Mapped[str] = mapped_column(String, default="{}")
+
+
+class Account(Base):
+    """Anyone known to the server: operators (with a password) and recipients."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str]
+    plan: Mapped[str] = mapped_column(String(8))
+    billing_day: Mapped[int]
+    password_salt: Mapped[bytes | None]
+    password_hash: Mapped[bytes | None]
+    created_at: Mapped[datetime]
+    last_active_at: Mapped[datetime]
+    pilot_list: Mapped[str | None] = mapped_column(String(5))  # None | "allow" | "deny"
+    five_hour_used: Mapped[int] = mapped_column(default=0)
+    five_hour_started_at: Mapped[datetime | None]
+    weekly_used: Mapped[int] = mapped_column(default=0)
+    weekly_started_at: Mapped[datetime | None]
+
+    @property
+    def is_operator(self) -> bool:
+        """Operators can sign in to the app; recipients only act through links."""
+        return self.password_hash is not None
+
+
+class SessionRecord(Base):
+    """A sign-in. Only the SHA-256 of the secret token is stored."""
+
+    __tablename__ = "sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """One invitation from an operator to one address, with its checklist counters."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("operator_id", "idempotency_key"),
+        Index("ix_invitations_operator_version", "operator_id", "version"),
+        Index("ix_invitations_operator_recipient", "operator_id", "recipient_email"),
+        Index("ix_invitations_operator_created", "operator_id", "created_at"),
+        Index("ix_invitations_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    link_token: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int]
+    link_opened_at: Mapped[datetime | None]
+    joined_kind: Mapped[str | None] = mapped_column(String(12))  # None | "new" | "reactivated"
+    recipient_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    workspace_ready_at: Mapped[datetime | None]
+    prompts: Mapped[int] = mapped_column(default=0)
+    # Set when the invitation ends by conversion; pending ones follow the current policy.
+    prompts_required: Mapped[int | None]
+    ended_at: Mapped[datetime | None]
+
+    operator: Mapped[Account] = relationship(foreign_keys=[operator_id])
+    events: Mapped[list[InvitationEvent]] = relationship(
+        order_by="InvitationEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class InvitationEvent(Base):
+    """One step of an invitation's status history."""
+
+    __tablename__ = "invitation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    invitation_id: Mapped[str] = mapped_column(ForeignKey("invitations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+
+
+class Token(Base):
+    """A usage reset token earned by a conversion (R6)."""
+
+    __tablename__ = "tokens"
+    __table_args__ = (
+        Index("ix_tokens_account_version", "account_id", "version"),
+        Index("ix_tokens_account_granted", "account_id", "granted_at"),
+        # Spendable candidates of one account, earliest expiry first.
+        Index(
+            "ix_tokens_account_unspent",
+            "account_id",
+            "expires_at",
+            sqlite_where=text("spent_at IS NULL"),
+        ),
+        # What the expiry sweep still has to mark: cost follows due rows, not history.
+        Index(
+            "ix_tokens_expiry_due",
+            "expires_at",
+            sqlite_where=text("spent_at IS NULL AND expired_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    invitation_id: Mapped[str] = mapped_column(ForeignKey("invitations.id"), index=True)
+    granted_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    spent_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]
+    version: Mapped[int]
+
+
+class Redemption(Base):
+    """A spend request, remembered per (account, idempotency key) so a replay spends nothing."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (UniqueConstraint("account_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id"), index=True)
+    redeemed_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """An invitation email the mock "dispatched"; QA reads them with `sim outbox`."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    invitation_id: Mapped[str] = mapped_column(ForeignKey("invitations.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str]
+    body: Mapped[str]
+    sent_at: Mapped[datetime]
+
+
+def backend_db_path(data_dir: Path) -> Path:
+    """Where the backend keeps its database inside a data folder."""
+    return data_dir / BACKEND_DB
+
+
+def create_backend_engine(db_path: Path) -> Engine:
+    """An engine with the pragmas and BEGIN IMMEDIATE transactions every process must use."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{db_path}")
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's begin event emit our BEGIN instead of the sqlite3 module's deferred one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_begin(connection: Connection) -> None:
+    mode: Any = connection.get_execution_options().get(BEGIN_MODE_OPTION, "IMMEDIATE")
+    if mode not in ("IMMEDIATE", "DEFERRED"):
+        raise ValueError(f"unknown begin mode {mode!r}")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine, but transactions begin DEFERRED: for reads that must not queue."""
+    return engine.execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"})
+
+
+def stored_schema_version(connection: Connection) -> int | None:
+    """The schema version recorded in the file, or None for a new (or foreign) file."""
+    if not inspect(connection).has_table(BackendState.__tablename__):
+        return None
+    row = connection.execute(text("SELECT schema_version FROM backend_state WHERE id = 1")).first()
+    return None if row is None else int(row[0])
+
+
+def rebuild_schema(connection: Connection) -> None:
+    """Drop every table in the file and create the current schema (mock data only)."""
+    existing = inspect(connection).get_table_names()
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    for name in existing:
+        if not name.startswith("sqlite_"):
+            connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+    Base.metadata.create_all(connection)

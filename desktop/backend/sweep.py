@@ -1,0 +1,59 @@
+"""The lazy expiry sweep: time-based changes become row changes that a delta sync sees (R8).
+
+Runs at the start of every transaction. Both queries use partial or composite indexes, so the
+cost follows the rows that are due, not the history. Usage windows need no sweep: they are always
+part of a sync and are read as they stand at the backend time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from desktop.backend.invitations import PENDING_STATES, transition
+from desktop.backend.store import Invitation, Token
+from desktop.domain.invitations import InvitationState
+
+if TYPE_CHECKING:
+    from desktop.backend.transaction import BackendTransaction
+
+
+def sweep_due_changes(tx: BackendTransaction) -> None:
+    """Mark tokens and invitations whose expiry has passed, bumping their versions."""
+    expire_tokens(tx)
+    expire_invitations(tx)
+
+
+def expire_tokens(tx: BackendTransaction) -> None:
+    """Unspent tokens whose expiry is at or before now become expired (R6)."""
+    due = tx.session.scalars(
+        select(Token.id).where(
+            Token.spent_at.is_(None),
+            Token.expired_at.is_(None),
+            Token.expires_at <= tx.now,
+        )
+    ).all()
+    if not due:
+        return
+    tx.session.execute(
+        update(Token)
+        .where(Token.id.in_(due))
+        .values(expired_at=Token.expires_at, version=tx.change_version())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def expire_invitations(tx: BackendTransaction) -> None:
+    """Pending invitations older than the policy's invitation lifetime become expired (R2)."""
+    lifetime = tx.policy.invitation_lifetime
+    if lifetime is None:
+        return
+    due = tx.session.scalars(
+        select(Invitation).where(
+            Invitation.state.in_(PENDING_STATES),
+            Invitation.created_at <= tx.now - lifetime,
+        )
+    ).all()
+    for invitation in due:
+        transition(tx, invitation, InvitationState.EXPIRED, at=invitation.created_at + lifetime)
