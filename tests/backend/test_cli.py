@@ -1,0 +1,343 @@
+"""`referral-desktop sim` through main(argv): flows, every end state, JSON keys, refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.backend.cli import main
+
+AT = "2025-03-10T12:00:00Z"
+PILOT = "pilot@example.com"
+
+INVITATION_KEYS = {
+    "id",
+    "from",
+    "recipient",
+    "link",
+    "state",
+    "label",
+    "reason",
+    "created_at",
+    "updated_at",
+    "checklist",
+    "history",
+    "idempotency_key",
+}
+CHECKLIST_KEYS = {"link_opened", "account", "workspace_ready", "prompts", "prompts_required"}
+TOKEN_KEYS = {"id", "state", "granted", "expires", "spent", "invitation"}
+WALLET_KEYS = {"email", "available", "earned_this_cycle", "cap", "cycle", "tokens"}
+WINDOW_KEYS = {"used", "limit", "percent_used", "remaining", "started_at", "resets_at"}
+USAGE_KEYS = {"now", "five_hour", "weekly"}
+COHORT_KEYS = {"email", "eligible", "rule", "bucket", "rollout_basis_points", "reason"}
+ACCOUNT_KEYS = {
+    "id",
+    "email",
+    "display_name",
+    "plan",
+    "billing_day",
+    "role",
+    "last_active",
+    "dormant",
+    "pilot_list",
+    "cohort",
+    "usage",
+    "wallet",
+}
+POLICY_KEYS = {
+    "dormancy_days",
+    "prompts_required",
+    "monthly_cap",
+    "token_expiry_days",
+    "daily_invitation_limit",
+    "invitation_expiry_days",
+    "rollout_basis_points",
+    "five_hour_limit",
+    "weekly_limit",
+}
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class Sim:
+    """Runs `sim --data-dir DIR ...` in-process and captures what it prints."""
+
+    def __init__(self, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.data_dir = data_dir
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> Result:
+        code = main(["--data-dir", str(self.data_dir), *args])
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def ok(self, *args: str) -> Any:
+        """Run with --json; it must succeed quietly on stderr."""
+        result = self(*args, "--json")
+        assert result.code == 0, result.err
+        assert result.err == ""
+        return result.json()
+
+    def refused(self, *args: str) -> str:
+        """Run; it must fail with exactly one line on stderr and nothing on stdout."""
+        result = self(*args)
+        assert result.code != 0
+        assert result.out == ""
+        lines = result.err.splitlines()
+        assert len(lines) == 1, result.err
+        return lines[0]
+
+
+@pytest.fixture
+def sim(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Sim:
+    runner = Sim(data_dir, capsys)
+    assert runner("reset-demo", "--at", AT).code == 0
+    runner.capsys.readouterr()
+    return runner
+
+
+def take_through(sim: Sim, link: str, email: str) -> dict[str, Any]:
+    sim.ok("recipient", link, "--email", email, "join")
+    sim.ok("recipient", link, "--email", email, "init")
+    result: dict[str, Any] = sim.ok("recipient", link, "--email", email, "prompt", "-n", "3")
+    return result
+
+
+def test_a_demo_operator_goes_from_invitation_to_a_spent_reset(sim: Sim) -> None:
+    sent = sim.ok("invite", "--from", PILOT, "--to", "dormant@example.com")
+    assert sent["state"] == "sent"
+    assert sim.ok("outbox")["messages"][-1]["to"] == "dormant@example.com"
+
+    link = sent["link"]
+    assert sim.ok("recipient", link, "open")["state"] == "opened"
+    assert sim.ok("recipient", link, "--email", "dormant@example.com", "join")["state"] == (
+        "reactivated"
+    )
+    assert sim.ok("recipient", link, "--email", "dormant@example.com", "init")["state"] == (
+        "workspace_ready"
+    )
+    prompting = sim.ok("recipient", link, "--email", "dormant@example.com", "prompt", "-n", "2")
+    assert prompting["state"] == "prompting"
+    assert prompting["checklist"] == {
+        "link_opened": True,
+        "account": "reactivated",
+        "workspace_ready": True,
+        "prompts": 2,
+        "prompts_required": 3,
+    }
+    converted = sim.ok("recipient", link, "--email", "dormant@example.com", "prompt")
+    assert converted["state"] == "converted_rewarded"
+
+    wallet = sim.ok("wallet", PILOT)
+    assert (wallet["available"], wallet["earned_this_cycle"], wallet["cap"]) == (1, 1, 3)
+    assert wallet["tokens"][0]["invitation"] == sent["id"]
+    assert wallet["tokens"][0]["state"] == "available"
+
+    spent = sim.ok("redeem", PILOT)
+    assert spent["token"]["state"] == "spent"
+    assert spent["usage"]["weekly"]["used"] == 0
+    assert spent["usage"]["weekly"]["started_at"] is None
+    assert sim.ok("wallet", PILOT)["available"] == 0
+
+    text = sim("status")
+    assert text.code == 0
+    assert "pilot@example.com" in text.out
+
+
+def test_every_end_state_of_an_invitation(sim: Sim) -> None:
+    rewarded = sim.ok("invite", "--from", PILOT, "--to", "dormant@example.com")
+    assert take_through(sim, rewarded["link"], "dormant@example.com")["state"] == (
+        "converted_rewarded"
+    )
+
+    capped = sim.ok("invite", "--from", "capped@example.com", "--to", "new@example.com")
+    assert take_through(sim, capped["link"], "new@example.com")["state"] == "converted_capped"
+
+    not_eligible = sim.ok("invite", "--from", PILOT, "--to", "recent@example.com")
+    joined = sim.ok("recipient", not_eligible["link"], "--email", "recent@example.com", "join")
+    assert joined["state"] == "not_eligible"
+
+    revoked = sim.ok("invite", "--from", PILOT, "--to", "friend@example.com")
+    assert sim.ok("revoke", "--from", PILOT, revoked["id"])["state"] == "revoked"
+
+    sim.ok("policy", "invitation_expiry_days=1")
+    expiring = sim.ok("invite", "--from", PILOT, "--to", "late@example.com")
+    sim.ok("clock", "advance", "1d")
+
+    states = {row["id"]: row["state"] for row in sim.ok("invitations")["invitations"]}
+    assert states[rewarded["id"]] == "converted_rewarded"
+    assert states[capped["id"]] == "converted_capped"
+    assert states[not_eligible["id"]] == "not_eligible"
+    assert states[revoked["id"]] == "revoked"
+    assert states[expiring["id"]] == "expired"
+    for row in sim.ok("invitations", "--from", PILOT)["invitations"]:
+        assert row["from"] == PILOT
+        assert row["reason"]
+
+
+def test_the_62_day_edge_through_the_command_line(sim: Sim) -> None:
+    first = sim.ok("invite", "--from", PILOT, "--to", "edge62@example.com")
+    sim.ok("clock", "advance", "1s")
+    # edge62 was exactly 62 days idle at seeding; one second later it is dormant.
+    assert (
+        sim.ok("recipient", first["link"], "--email", "edge62@example.com", "join")["checklist"][
+            "account"
+        ]
+        == "reactivated"
+    )
+
+
+def test_json_documents_keep_their_keys(sim: Sim) -> None:
+    invitation = sim.ok("invite", "--from", PILOT, "--to", "friend@example.com")
+    assert set(invitation) == INVITATION_KEYS
+    assert set(invitation["checklist"]) == CHECKLIST_KEYS
+    assert set(invitation["history"][0]) == {"state", "at"}
+    assert invitation["created_at"] == AT
+
+    assert set(sim.ok("invitations")) == {"invitations"}
+    wallet = sim.ok("wallet", "capped@example.com")
+    assert set(wallet) == WALLET_KEYS
+    assert set(wallet["cycle"]) == {"start", "end"}
+    assert all(set(token) == TOKEN_KEYS for token in wallet["tokens"])
+
+    status = sim.ok("status")
+    assert set(status) == {"clock", "policy", "faults", "accounts"}
+    assert status["clock"] == {"now": AT, "running": False}
+    assert set(status["policy"]) == POLICY_KEYS
+    assert set(status["faults"]) == {"offline", "latency_ms", "error_rate"}
+    for account in status["accounts"]:
+        assert set(account) == ACCOUNT_KEYS
+        assert set(account["cohort"]) == COHORT_KEYS
+        assert set(account["usage"]) == USAGE_KEYS
+        assert set(account["usage"]["weekly"]) == WINDOW_KEYS
+        assert set(account["wallet"]) == {"available", "earned_this_cycle", "cap"}
+
+    message = sim.ok("outbox")["messages"][-1]
+    assert set(message) == {"id", "invitation", "to", "subject", "body", "sent_at"}
+    assert set(sim.ok("cohort", PILOT)) == COHORT_KEYS
+    assert set(sim.ok("usage", PILOT, "--weekly", "50", "--five-hour", "10")) == USAGE_KEYS
+    assert set(sim.ok("clock")) == {"now", "running"}
+    assert set(sim.ok("fault")) == {"offline", "latency_ms", "error_rate"}
+    assert set(sim.ok("policy")) == POLICY_KEYS
+    assert set(sim.ok("redeem", "capped@example.com")) == {"email", "replayed", "token", "usage"}
+    assert set(sim.ok("reset-demo", "--at", AT)) == {"now", "running"}
+
+
+def test_cohort_usage_clock_policy_and_faults(sim: Sim) -> None:
+    shown = sim.ok("cohort", "free@example.com")
+    assert (shown["eligible"], shown["rule"]) == (False, "rollout")
+    assert sim.ok("cohort", "free@example.com", "allow")["rule"] == "allow_list"
+    assert sim.ok("cohort", "pilot@example.com", "deny")["eligible"] is False
+    assert sim.ok("cohort", "pilot@example.com", "clear")["rule"] == "rollout"
+
+    usage = sim.ok("usage", "pro@example.com", "--weekly", "82", "--five-hour", "40")
+    assert (usage["weekly"]["percent_used"], usage["five_hour"]["percent_used"]) == (82, 40)
+    assert usage["weekly"]["started_at"] == AT
+
+    assert sim.ok("clock", "advance", "1d", "5h")["now"] == "2025-03-11T17:00:00Z"
+    assert sim.ok("clock", "run")["running"] is True
+    assert sim.ok("clock", "freeze")["running"] is False
+
+    policy = sim.ok("policy", "prompts_required=1", "token_expiry_days=none")
+    assert (policy["prompts_required"], policy["token_expiry_days"]) == (1, None)
+
+    assert sim.ok("fault", "offline")["offline"] is True
+    assert sim.ok("fault", "online")["offline"] is False
+    assert sim.ok("fault", "error-rate", "0.25")["error_rate"] == 0.25
+    assert sim.ok("fault", "latency", "300")["latency_ms"] == 300
+    assert sim.ok("fault", "clear") == {"offline": False, "latency_ms": 0, "error_rate": 0.0}
+
+    assert sim.ok("billing-day", PILOT, "31")["cycle"]["start"] == "2025-02-28T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("invite", "--from", PILOT, "--to", PILOT), "self_invite"),
+        (("invite", "--from", PILOT, "--to", "not an email"), "invalid_email"),
+        (("invite", "--from", "pro@example.com", "--to", "x@example.com"), "referral pilot"),
+        (("invite", "--from", "nobody@example.com", "--to", "x@example.com"), "no account"),
+        (("redeem", PILOT), "no usage resets"),
+        (("recipient", "https://referrals.example/join/nope", "open"), "does not exist"),
+        (("clock", "advance", "soon"), "not a duration"),
+        (("policy", "monthly_cap=-1"), "monthly_cap"),
+        (("policy", "unknown=1"), "unknown policy value"),
+        (("fault", "error-rate", "2"), "between 0 and 1"),
+        (("recipient", "https://referrals.example/join/nope", "join"), "--email"),
+    ],
+)
+def test_a_refused_action_exits_non_zero_with_one_line(
+    sim: Sim, args: tuple[str, ...], expected: str
+) -> None:
+    assert expected in sim.refused(*args)
+
+
+def test_duplicate_and_daily_limit_and_wrong_address_are_refused(sim: Sim) -> None:
+    sent = sim.ok("invite", "--from", PILOT, "--to", "friend@example.com")
+    assert "duplicate_pending" in sim.refused(
+        "invite", "--from", PILOT, "--to", "friend@example.com"
+    )
+    assert "another address" in sim.refused(
+        "recipient", sent["link"], "--email", "other@example.com", "join"
+    )
+    sim.ok("policy", "daily_invitation_limit=2")
+    sim.ok("invite", "--from", PILOT, "--to", "second@example.com")
+    assert "daily_limit" in sim.refused("invite", "--from", PILOT, "--to", "third@example.com")
+
+
+def test_the_same_redeem_key_is_replayed(sim: Sim) -> None:
+    first = sim.ok("redeem", "capped@example.com", "--key", "k1")
+    again = sim.ok("redeem", "capped@example.com", "--key", "k1")
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert first["token"] == again["token"]
+    assert sim.ok("wallet", "capped@example.com")["available"] == 1
+
+
+def test_text_output_is_readable(sim: Sim) -> None:
+    invited = sim("invite", "--from", PILOT, "--to", "friend@example.com")
+    assert invited.code == 0
+    assert "friend@example.com: sent" in invited.out
+    assert "https://referrals.example/join/" in invited.out
+    wallet = sim("wallet", "capped@example.com")
+    assert "2 available; earned 3 of 3 this cycle" in wallet.out
+
+
+def test_a_leading_sim_word_is_accepted(
+    sim: Sim, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sim", "--data-dir", str(data_dir), "clock", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["now"] == AT
+
+
+def test_python_dash_m_runs_the_command(sim: Sim, data_dir: Path) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desktop.backend.cli",
+            "--data-dir",
+            str(data_dir),
+            "clock",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == {"now": AT, "running": False}

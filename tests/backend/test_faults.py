@@ -1,0 +1,185 @@
+"""Injected faults: offline, error rate before or after the commit, latency, persistence."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.backend.api import BackendUnavailable, ServerError
+from desktop.backend.faults import current_faults
+from desktop.backend.service import MockBackend
+from desktop.backend.simulator import Simulator
+from desktop.backend.store import backend_db_path
+from tests.backend.support import ManualClock, sign_in
+
+PILOT = "pilot@example.com"
+CAPPED = "capped@example.com"
+
+
+class ScriptedRandom(random.Random):
+    """random() answers from a script: decides whether a call fails, then before or after."""
+
+    def __init__(self, *values: float) -> None:
+        super().__init__(0)
+        self.values = list(values)
+
+    def random(self) -> float:
+        return self.values.pop(0)
+
+
+FAIL_BEFORE = (0.0, 0.1)  # fails (below any rate), then the lower half: before doing anything
+FAIL_AFTER = (0.0, 0.9)  # fails, then the upper half: after the commit (a timeout)
+
+
+BackendFactory = Callable[..., MockBackend]
+
+
+@pytest.fixture
+def make_backend(data_dir: Path, clock: ManualClock, sim: Simulator) -> Iterator[BackendFactory]:
+    """Opens API instances over the test's data folder with a chosen rng and sleep."""
+    opened: list[MockBackend] = []
+
+    def make(
+        rng: random.Random | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> MockBackend:
+        backend = MockBackend(data_dir, clock, rng, sleep=sleep)
+        opened.append(backend)
+        return backend
+
+    yield make
+    for backend in opened:
+        backend.close()
+
+
+def test_offline_fails_every_call_and_does_nothing(backend: MockBackend, sim: Simulator) -> None:
+    session = sign_in(backend, PILOT)
+    sim.set_fault(offline=True)
+
+    calls = [
+        lambda: backend.sign_in(PILOT, "demo"),
+        lambda: backend.sync(session, 0),
+        lambda: backend.send_invitation(session, "friend@example.com", "k1"),
+        lambda: backend.redeem(session, "r1"),
+        lambda: backend.sign_out(session),
+    ]
+    for call in calls:
+        with pytest.raises(BackendUnavailable, match="offline"):
+            call()
+
+    assert sim.invitations(PILOT) == ()
+    sim.set_fault(offline=False)
+    assert backend.sync(session, 0).account.email == PILOT  # the sign-out did not happen either
+
+
+def test_the_simulator_ignores_faults(sim: Simulator) -> None:
+    sim.set_fault(offline=True, error_rate=1.0)
+    assert sim.invite(PILOT, "friend@example.com").invitation.recipient == "friend@example.com"
+
+
+def test_an_error_before_the_work_changes_nothing(
+    make_backend: BackendFactory, sim: Simulator
+) -> None:
+    backend = make_backend(ScriptedRandom(*FAIL_BEFORE))
+    session = sign_in(make_backend(), PILOT)
+    sim.set_fault(error_rate=0.5)
+
+    with pytest.raises(ServerError):
+        backend.send_invitation(session, "friend@example.com", "k1")
+    assert sim.invitations(PILOT) == ()
+
+
+def test_an_error_after_the_commit_keeps_the_effect_and_the_retry_returns_it(
+    make_backend: BackendFactory, sim: Simulator
+) -> None:
+    backend = make_backend(ScriptedRandom(*FAIL_AFTER))
+    session = sign_in(make_backend(), PILOT)
+    sim.set_fault(error_rate=0.5)
+
+    with pytest.raises(BackendUnavailable, match="may have gone through"):
+        backend.send_invitation(session, "friend@example.com", "k1")
+    made = sim.invitations(PILOT)
+    assert len(made) == 1
+
+    sim.clear_faults()
+    retried = backend.send_invitation(session, "friend@example.com", "k1")
+    assert retried.id == made[0].invitation.id
+    assert len(sim.invitations(PILOT)) == 1
+
+
+def test_a_redemption_that_timed_out_is_replayed_not_spent_again(
+    make_backend: BackendFactory, sim: Simulator
+) -> None:
+    backend = make_backend(ScriptedRandom(*FAIL_AFTER))
+    session = sign_in(make_backend(), CAPPED)
+    sim.set_fault(error_rate=1.0)
+
+    with pytest.raises(BackendUnavailable):
+        backend.redeem(session, "r1")
+    assert sim.wallet(CAPPED).available == 1
+
+    sim.clear_faults()
+    retried = backend.redeem(session, "r1")
+    assert retried.replayed
+    assert sim.wallet(CAPPED).available == 1
+
+
+def test_error_rate_is_a_fraction_of_calls(make_backend: BackendFactory, sim: Simulator) -> None:
+    backend = make_backend(random.Random(7))
+    session = sign_in(backend, PILOT)
+    sim.set_fault(error_rate=0.3)
+
+    failures = 0
+    for _ in range(200):
+        try:
+            backend.sync(session, 0)
+        except (ServerError, BackendUnavailable):
+            failures += 1
+    assert 30 <= failures <= 90
+
+
+def test_latency_waits_before_handling(make_backend: BackendFactory, sim: Simulator) -> None:
+    waits: list[float] = []
+    backend = make_backend(sleep=waits.append)
+    sim.set_fault(latency_ms=250)
+
+    backend.sign_in(PILOT, "demo")
+
+    assert waits == [0.25]
+
+
+def test_faults_set_by_another_process_apply_at_once(backend: MockBackend, data_dir: Path) -> None:
+    session = sign_in(backend, PILOT)
+    with Simulator(data_dir) as other:  # as the sim command would, with its own connection
+        other.set_fault(offline=True)
+    with pytest.raises(BackendUnavailable):
+        backend.sync(session, 0)
+    with Simulator(data_dir) as other:
+        assert other.faults().offline
+        other.set_fault(offline=False)
+    assert backend.sync(session, 0).account.email == PILOT
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.5])
+def test_error_rate_out_of_range_is_refused(sim: Simulator, rate: float) -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        sim.set_fault(error_rate=rate)
+
+
+def test_reading_the_faults_never_waits_for_a_writer(backend: MockBackend, data_dir: Path) -> None:
+    # The app checks the faults before every call; a sim command holding the write lock must not
+    # make that check wait out the busy timeout (or fail).
+    writer = sqlite3.connect(backend_db_path(data_dir), timeout=0, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE backend_state SET fault_latency_ms = 5")
+        started = time.monotonic()
+        assert current_faults(backend.store.engine).latency_ms == 0  # sees the last commit
+        assert time.monotonic() - started < 1.0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

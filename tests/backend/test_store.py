@@ -1,0 +1,207 @@
+"""The backend's database, sessions and virtual clock."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from desktop.backend.api import AuthenticationError, InvalidState
+from desktop.backend.database import BackendStore
+from desktop.backend.seed import DEMO_ACCOUNTS
+from desktop.backend.service import MockBackend
+from desktop.backend.simulator import Simulator
+from desktop.backend.store import SCHEMA_VERSION, backend_db_path
+from tests.backend.support import START, ManualClock, sign_in
+
+
+def test_pragmas_are_set_on_every_connection(sim: Simulator, data_dir: Path) -> None:
+    with BackendStore.open(data_dir) as store, store.engine.connect() as connection:
+        values = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+        }
+    assert values == {
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_every_transaction_takes_the_write_lock_at_begin(sim: Simulator, data_dir: Path) -> None:
+    # BEGIN IMMEDIATE: even a transaction that has only read holds the lock, so it can never
+    # fail later with "database is locked" when it upgrades to a write.
+    with BackendStore.open(data_dir) as store, store.transaction() as tx:
+        tx.session.execute(text("SELECT 1"))
+        other = sqlite3.connect(backend_db_path(data_dir), timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+
+
+def test_a_new_data_folder_is_seeded_and_an_existing_one_kept(
+    data_dir: Path, clock: ManualClock
+) -> None:
+    with Simulator(data_dir, clock) as sim:
+        assert {a.email for a in sim.status().accounts} >= {d.email for d in DEMO_ACCOUNTS}
+        sim.invite("pilot@example.com", "friend@example.com")
+    with Simulator(data_dir, clock) as again:
+        assert len(again.invitations("pilot@example.com")) == 1
+    connection = sqlite3.connect(backend_db_path(data_dir))
+    try:
+        version = connection.execute("SELECT schema_version FROM backend_state").fetchone()[0]
+    finally:
+        connection.close()
+    assert version == SCHEMA_VERSION
+
+
+def test_a_file_from_an_older_schema_is_rebuilt_and_reseeded(
+    data_dir: Path, clock: ManualClock
+) -> None:
+    connection = sqlite3.connect(backend_db_path(data_dir))
+    connection.execute("CREATE TABLE leftover (x)")
+    connection.execute(
+        "CREATE TABLE backend_state (id INTEGER PRIMARY KEY, schema_version INTEGER)"
+    )
+    connection.execute("INSERT INTO backend_state VALUES (1, 0)")
+    connection.commit()
+    connection.close()
+
+    with Simulator(data_dir, clock) as sim:
+        assert sim.wallet("capped@example.com").available == 2
+
+
+def test_seeded_demo_matches_the_design(sim: Simulator) -> None:
+    accounts = {account.email: account for account in sim.status().accounts}
+    pilot = accounts["pilot@example.com"]
+    assert (pilot.plan, pilot.billing_day, pilot.operator) == ("plus", 14, True)
+    assert (pilot.usage.weekly.percent_used, pilot.usage.five_hour.percent_used) == (82, 40)
+    assert pilot.wallet.available == 0
+    assert accounts["pro@example.com"].plan == "pro"
+    assert accounts["free@example.com"].plan == "free"
+    assert START - accounts["dormant@example.com"].last_active == timedelta(days=90)
+    assert START - accounts["recent@example.com"].last_active == timedelta(days=10)
+    assert START - accounts["edge62@example.com"].last_active == timedelta(days=62)
+    assert not accounts["edge62@example.com"].dormant
+    assert not accounts["dormant@example.com"].operator
+
+
+def test_sign_in_checks_the_password(backend: MockBackend) -> None:
+    with pytest.raises(AuthenticationError):
+        backend.sign_in("pilot@example.com", "wrong")
+    with pytest.raises(AuthenticationError):
+        backend.sign_in("nobody@example.com", "demo")
+    with pytest.raises(AuthenticationError):
+        backend.sign_in("dormant@example.com", "demo")  # a recipient, not an operator
+    assert backend.sign_in("Pilot@Example.com", "demo").account.id == "acct_pilot"
+
+
+def test_session_tokens_are_random_and_stored_only_hashed(
+    backend: MockBackend, data_dir: Path
+) -> None:
+    first = sign_in(backend, "pilot@example.com")
+    second = sign_in(backend, "pilot@example.com")
+    assert first != second
+    assert len(first) >= 43  # 32 random bytes, URL-safe base64
+
+    connection = sqlite3.connect(backend_db_path(data_dir))
+    try:
+        stored = {row[0] for row in connection.execute("SELECT token_sha256 FROM sessions")}
+    finally:
+        connection.close()
+    assert hashlib.sha256(first.encode()).hexdigest() in stored
+    assert first not in stored
+    for path in data_dir.iterdir():
+        assert first.encode() not in path.read_bytes()
+
+
+def test_a_signed_out_or_unknown_session_is_refused(backend: MockBackend) -> None:
+    session = sign_in(backend, "pilot@example.com")
+    backend.sign_out(session)
+    backend.sign_out(session)  # signing out again is harmless
+
+    with pytest.raises(AuthenticationError):
+        backend.sync(session, 0)
+    with pytest.raises(AuthenticationError):
+        backend.send_invitation("not-a-session", "friend@example.com", "k1")
+
+
+def test_signing_in_makes_the_account_active(
+    backend: MockBackend, sim: Simulator, clock: ManualClock
+) -> None:
+    clock.advance(timedelta(days=3))
+    sign_in(backend, "pro@example.com")
+    pro = next(a for a in sim.status().accounts if a.email == "pro@example.com")
+    assert pro.last_active == clock.now
+
+
+class FakeRealTime:
+    """Real time as the virtual clock sees it, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2030, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_the_virtual_clock_is_frozen_until_advanced(data_dir: Path) -> None:
+    real = FakeRealTime()
+    with Simulator.over_store(BackendStore.open(data_dir, real_clock=real)) as sim:
+        seeded = sim.now()
+        assert seeded == real.now
+        real.now += timedelta(hours=5)
+        assert sim.now() == seeded
+        assert sim.advance_clock(timedelta(days=62)).now == seeded + timedelta(days=62)
+        with pytest.raises(ValueError, match="forward"):
+            sim.advance_clock(timedelta(seconds=-1))
+
+
+def test_the_virtual_clock_can_follow_real_time_and_stop_again(data_dir: Path) -> None:
+    real = FakeRealTime()
+    with Simulator.over_store(BackendStore.open(data_dir, real_clock=real)) as sim:
+        start = sim.advance_clock(timedelta(days=1)).now
+        assert sim.clock_run().running
+        real.now += timedelta(minutes=10)
+        assert sim.now() == start + timedelta(minutes=10)
+        sim.advance_clock(timedelta(hours=1))
+        real.now += timedelta(minutes=5)
+        frozen = sim.clock_freeze()
+        assert not frozen.running
+        assert frozen.now == start + timedelta(minutes=75)
+        real.now += timedelta(days=1)
+        assert sim.now() == frozen.now
+
+
+def test_reset_demo_sets_the_clock_to_real_now_frozen_and_restores_defaults(
+    data_dir: Path,
+) -> None:
+    real = FakeRealTime()
+    with Simulator.over_store(BackendStore.open(data_dir, real_clock=real)) as sim:
+        sim.advance_clock(timedelta(days=100))
+        sim.clock_run()
+        sim.set_policy({"monthly_cap": 5})
+        sim.set_fault(offline=True)
+        sim.invite("pilot@example.com", "friend@example.com")
+        real.now += timedelta(seconds=90, microseconds=1234)
+
+        view = sim.reset_demo()
+
+        assert view.now == real.now.replace(microsecond=0)
+        assert sim.clock() == view
+        assert sim.policy().monthly_cap == 3
+        assert not sim.faults().offline
+        assert sim.invitations("pilot@example.com") == ()
+        assert sim.wallet("capped@example.com").available == 2
+
+
+def test_clock_commands_refuse_an_injected_clock(sim: Simulator) -> None:
+    with pytest.raises(InvalidState):
+        sim.advance_clock(timedelta(days=1))
