@@ -112,6 +112,9 @@ class AppState:
     sync: SyncStatus = field(default_factory=SyncStatus)
     credentials_persistent: bool = True  # False: keyring unusable, sign-in lasts this session
     backend_now: datetime | None = None
+    # Non-empty when the local cache was unusable (damaged, or from a newer version) and was
+    # set aside and rebuilt, or could not be opened: a notice for the operator, this session.
+    cache_notice: str = ""
 
     @property
     def signed_in(self) -> bool:

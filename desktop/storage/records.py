@@ -110,13 +110,18 @@ class SyncDelta:
     tokens: tuple[CachedToken, ...]
     backend_now: datetime
     fetched_at: datetime
+    full: bool = False  # the rows are all there are: drop cached ones the delta lacks
 
 
 @dataclass(frozen=True)
 class SyncApplied:
-    """What `apply_sync` did beyond storing the delta."""
+    """What `apply_sync` left in the cache for the rows it touched."""
 
+    invitations: tuple[CachedInvitation, ...]  # the delta's invitations as now stored
+    tokens: tuple[CachedToken, ...]  # the delta's tokens as now stored
     completed_outbox_keys: tuple[str, ...]  # queued sends the backend already had
+    dropped_invitation_ids: tuple[str, ...] = ()  # gone after a full sync
+    dropped_token_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -239,11 +239,24 @@ class CacheRepository:
                 ],
                 ["account_id"],
             )
+            dropped_invitations: tuple[str, ...] = ()
+            dropped_tokens: tuple[str, ...] = ()
+            if delta.full:
+                dropped_invitations = _drop_missing(
+                    session, InvitationRow, account_id, delta.invitations
+                )
+                dropped_tokens = _drop_missing(session, TokenRow, account_id, delta.tokens)
             _store_invitations(session, account_id, delta.invitations)
             _store_tokens(session, account_id, delta.tokens)
             keys = [i.idempotency_key for i in delta.invitations if i.idempotency_key]
             done = _delete_outbox(session, account_id, keys)
-        return SyncApplied(completed_outbox_keys=done)
+            return SyncApplied(
+                invitations=_read_invitations(session, [i.id for i in delta.invitations]),
+                tokens=_read_tokens(session, [t.id for t in delta.tokens]),
+                completed_outbox_keys=done,
+                dropped_invitation_ids=dropped_invitations,
+                dropped_token_ids=dropped_tokens,
+            )
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -276,27 +289,38 @@ class CacheRepository:
                 .values(attempts=OutboxRow.attempts + 1, last_error=error)
             )
 
-    def complete_send(self, key: str, invitation: CachedInvitation | None) -> None:
-        """A queued send ended: drop it from the outbox and store what the backend created."""
+    def complete_send(
+        self, key: str, invitation: CachedInvitation | None
+    ) -> CachedInvitation | None:
+        """A queued send ended: drop it from the outbox, store what the backend created and
+        return it as stored (a newer cached version wins)."""
         with self._unit() as session:
             account_id = _require_account(session)
             session.execute(delete(OutboxRow).where(OutboxRow.key == key))
-            if invitation is not None:
-                _store_invitations(session, account_id, (invitation,))
+            if invitation is None:
+                return None
+            _store_invitations(session, account_id, (invitation,))
+            (stored,) = _read_invitations(session, [invitation.id])
+            return stored
 
-    def store_invitation(self, invitation: CachedInvitation) -> None:
-        """Store one invitation the backend returned (after a revoke, say)."""
+    def store_invitation(self, invitation: CachedInvitation) -> CachedInvitation:
+        """Store one invitation the backend returned (after a revoke, say); returns it as stored."""
         with self._unit() as session:
             _store_invitations(session, _require_account(session), (invitation,))
+            (stored,) = _read_invitations(session, [invitation.id])
+            return stored
 
     def store_redemption(
-        self, token: CachedToken, five_hour: UsageWindow, weekly: UsageWindow
-    ) -> None:
-        """A token was spent: store it and the cleared usage windows."""
+        self, token: CachedToken, five_hour: UsageWindow, weekly: UsageWindow, backend_now: datetime
+    ) -> CachedToken:
+        """A token was spent: store it and the cleared usage windows; returns it as stored."""
         with self._unit() as session:
             account_id = _require_account(session)
             _store_tokens(session, account_id, (token,))
             _store_windows(session, account_id, (five_hour, weekly))
+            _meta(session).backend_now = backend_now
+            (stored,) = _read_tokens(session, [token.id])
+            return stored
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -314,7 +338,7 @@ class CacheRepository:
             .where(InvitationRow.account_id == account_id)
             .order_by(InvitationRow.created_at.desc(), InvitationRow.id)
         ).all()
-        history = _histories(session, [row.id for row in rows], by_account=account_id)
+        history = _account_histories(session, account_id)
         return tuple(_invitation(row, history.get(row.id, ())) for row in rows)
 
     @staticmethod
@@ -496,6 +520,20 @@ def _store_tokens(session: Session, account_id: str, tokens: Sequence[CachedToke
     )
 
 
+def _drop_missing(
+    session: Session,
+    model: type[InvitationRow] | type[TokenRow],
+    account_id: str,
+    keep: Sequence[CachedInvitation] | Sequence[CachedToken],
+) -> tuple[str, ...]:
+    wanted = {row.id for row in keep}
+    cached = session.scalars(select(model.id).where(model.account_id == account_id)).all()
+    gone = [row_id for row_id in cached if row_id not in wanted]
+    for chunk in _chunks(gone):
+        session.execute(delete(model).where(model.id.in_(chunk)))
+    return tuple(gone)
+
+
 def _delete_outbox(session: Session, account_id: str, keys: Sequence[str]) -> tuple[str, ...]:
     done: list[str] = []
     for chunk in _chunks(list(keys)):
@@ -509,21 +547,58 @@ def _delete_outbox(session: Session, account_id: str, keys: Sequence[str]) -> tu
     return tuple(done)
 
 
-def _histories(
-    session: Session, ids: Sequence[str], *, by_account: str
+def _account_histories(
+    session: Session, account_id: str
 ) -> dict[str, tuple[tuple[InvitationState, datetime], ...]]:
-    found: dict[str, list[tuple[InvitationState, datetime]]] = {}
-    if not ids:
-        return {}
     rows = session.execute(
         select(InvitationEventRow.invitation_id, InvitationEventRow.state, InvitationEventRow.at)
         .join(InvitationRow, InvitationRow.id == InvitationEventRow.invitation_id)
-        .where(InvitationRow.account_id == by_account)
+        .where(InvitationRow.account_id == account_id)
         .order_by(InvitationEventRow.invitation_id, InvitationEventRow.seq)
     )
+    return _group_events(rows)
+
+
+def _group_events(
+    rows: Iterable[Any],
+) -> dict[str, tuple[tuple[InvitationState, datetime], ...]]:
+    found: dict[str, list[tuple[InvitationState, datetime]]] = {}
     for invitation_id, state, at in rows:
         found.setdefault(invitation_id, []).append((InvitationState(state), at))
     return {key: tuple(value) for key, value in found.items()}
+
+
+def _read_invitations(session: Session, ids: Sequence[str]) -> tuple[CachedInvitation, ...]:
+    """The rows with these ids as stored, in the order given (ids not stored are skipped)."""
+    rows: dict[str, InvitationRow] = {}
+    events: list[Any] = []
+    for chunk in _chunks(list(ids)):
+        rows.update(
+            (row.id, row)
+            for row in session.scalars(select(InvitationRow).where(InvitationRow.id.in_(chunk)))
+        )
+        events.extend(
+            session.execute(
+                select(
+                    InvitationEventRow.invitation_id,
+                    InvitationEventRow.state,
+                    InvitationEventRow.at,
+                )
+                .where(InvitationEventRow.invitation_id.in_(chunk))
+                .order_by(InvitationEventRow.invitation_id, InvitationEventRow.seq)
+            )
+        )
+    history = _group_events(events)
+    return tuple(_invitation(rows[i], history.get(i, ())) for i in ids if i in rows)
+
+
+def _read_tokens(session: Session, ids: Sequence[str]) -> tuple[CachedToken, ...]:
+    rows: dict[str, TokenRow] = {}
+    for chunk in _chunks(list(ids)):
+        rows.update(
+            (row.id, row) for row in session.scalars(select(TokenRow).where(TokenRow.id.in_(chunk)))
+        )
+    return tuple(_token(rows[i]) for i in ids if i in rows)
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:

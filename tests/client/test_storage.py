@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -176,3 +177,13 @@ def test_the_ledger_links_grants_spends_and_expiries_to_invitations(repo: CacheR
     assert ("spent", "tok-2", "inv-1", "peer1@example.com") in rows
     assert ("expired", "tok-3", "gone", "") in rows
     assert len(rows) == 5
+
+
+def test_a_full_sync_replaces_rows_the_backend_no_longer_has(repo: CacheRepository) -> None:
+    repo.apply_sync(delta(9, tuple(invitation(n) for n in range(3)), (token(1), token(2))))
+    full = delta(1, (invitation(1),), (token(2),))
+    repo.apply_sync(replace(full, full=True))
+    snapshot = repo.snapshot()
+    assert [i.id for i in snapshot.invitations] == ["inv-1"]
+    assert [t.id for t in snapshot.tokens] == ["tok-2"]
+    assert snapshot.cursor == 1

@@ -1,0 +1,153 @@
+"""Conversions: backend DTOs to cache records, cache records to the views the UI renders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from desktop.backend.api import (
+    AccountDTO,
+    CycleDTO,
+    InvitationDTO,
+    SyncDTO,
+    TokenDTO,
+)
+from desktop.controller.state import AccountView, CycleView, InvitationView, TokenView
+from desktop.domain.invitations import InvitationState, describe_progress
+from desktop.domain.policy import ReferralPolicy
+from desktop.storage import (
+    CachedAccount,
+    CachedCycle,
+    CachedInvitation,
+    CachedToken,
+    QueuedInvitation,
+    SyncDelta,
+)
+
+LOCAL_PREFIX = "local-"
+
+
+def account_record(dto: AccountDTO) -> CachedAccount:
+    """The profile as the cache keeps it."""
+    return CachedAccount(dto.id, dto.email, dto.display_name, dto.plan, dto.billing_day)
+
+
+def invitation_record(dto: InvitationDTO) -> CachedInvitation:
+    """An invitation as the cache keeps it."""
+    return CachedInvitation(
+        id=dto.id,
+        recipient=dto.recipient,
+        link=dto.link,
+        state=dto.state,
+        created_at=dto.created_at,
+        updated_at=dto.updated_at,
+        link_opened=dto.link_opened,
+        joined_kind=dto.joined_kind,
+        workspace_ready=dto.workspace_ready,
+        prompts=dto.prompts,
+        prompts_required=dto.prompts_required,
+        reason=dto.reason,
+        history=tuple((event.state, event.at) for event in dto.history),
+        idempotency_key=dto.idempotency_key,
+    )
+
+
+def token_record(dto: TokenDTO) -> CachedToken:
+    """A token as the cache keeps it."""
+    return CachedToken(
+        dto.id, dto.granted_at, dto.expires_at, dto.state, dto.invitation_id, dto.spent_at
+    )
+
+
+def cycle_record(dto: CycleDTO) -> CachedCycle:
+    """The billing cycle as the cache keeps it."""
+    return CachedCycle(dto.start, dto.end, dto.earned, dto.cap)
+
+
+def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
+    """One sync answer as a cache write; `fetched_at` is the client's clock."""
+    return SyncDelta(
+        cursor=dto.cursor,
+        account=account_record(dto.account),
+        eligible=dto.eligible,
+        policy=dto.policy,
+        five_hour=dto.usage.five_hour,
+        weekly=dto.usage.weekly,
+        cycle=cycle_record(dto.cycle),
+        invitations=tuple(invitation_record(row) for row in dto.invitations),
+        tokens=tuple(token_record(row) for row in dto.tokens),
+        backend_now=dto.now,
+        fetched_at=fetched_at,
+        full=dto.full,
+    )
+
+
+def account_view(record: CachedAccount) -> AccountView:
+    """The signed-in operator for the UI."""
+    return AccountView(
+        record.id, record.email, record.display_name, record.plan, record.billing_day
+    )
+
+
+def cycle_view(record: CachedCycle) -> CycleView:
+    """Resets earned this cycle against the cap."""
+    return CycleView(record.start, record.end, record.earned, record.cap)
+
+
+def invitation_view(record: CachedInvitation) -> InvitationView:
+    """A backend invitation as a checklist row."""
+    return InvitationView(
+        id=record.id,
+        recipient=record.recipient,
+        link=record.link,
+        state=record.state,
+        created_at=record.created_at,
+        link_opened=record.link_opened,
+        joined_kind=record.joined_kind,
+        workspace_ready=record.workspace_ready,
+        prompts=record.prompts,
+        prompts_required=record.prompts_required,
+        reason=record.reason,
+        history=record.history,
+    )
+
+
+def local_id(key: str) -> str:
+    """The id a queued invitation shows under until the backend gives it one."""
+    return f"{LOCAL_PREFIX}{key}"
+
+
+def queued_view(entry: QueuedInvitation, policy: ReferralPolicy | None) -> InvitationView:
+    """An outbox entry as a checklist row in state QUEUED."""
+    rules = policy or ReferralPolicy()
+    reason = describe_progress(
+        InvitationState.QUEUED, 0, rules.prompts_required, rules.dormancy_days
+    )
+    if entry.last_error:
+        reason = f"{reason} Last attempt: {entry.last_error}"
+    return InvitationView(
+        id=local_id(entry.key),
+        recipient=entry.recipient,
+        link="",
+        state=InvitationState.QUEUED,
+        created_at=entry.queued_at,
+        link_opened=False,
+        joined_kind=None,
+        workspace_ready=False,
+        prompts=0,
+        prompts_required=rules.prompts_required,
+        reason=reason,
+        history=((InvitationState.QUEUED, entry.queued_at),),
+    )
+
+
+def token_view(record: CachedToken, recipient: str) -> TokenView:
+    """A wallet token with the recipient of the invitation that earned it."""
+    return TokenView(
+        id=record.id,
+        granted_at=record.granted_at,
+        expires_at=record.expires_at,
+        state=record.state,
+        invitation_id=record.invitation_id,
+        recipient=recipient,
+        spent_at=record.spent_at,
+    )

@@ -1,0 +1,141 @@
+"""What the controller holds in memory between snapshots: the cache's content for the signed-in
+operator, updated from what the cache reports back after each write, plus view caching so a
+small delta costs little even over thousands of invitations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from desktop.controller.mapping import invitation_view, queued_view
+from desktop.controller.state import InvitationView
+from desktop.domain.invitations import InvitationState
+from desktop.domain.policy import ReferralPolicy
+from desktop.domain.usage import UsageWindow
+from desktop.storage import (
+    CachedAccount,
+    CachedCycle,
+    CachedFlag,
+    CachedInvitation,
+    CachedToken,
+    CacheSnapshot,
+    QueuedInvitation,
+    SyncApplied,
+    SyncDelta,
+)
+
+
+class ClientModel:
+    """The signed-in operator's cached data, as plain records. GUI thread only."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Signed out: nothing to show."""
+        self.account: CachedAccount | None = None
+        self.eligibility: CachedFlag | None = None
+        self.policy: ReferralPolicy | None = None
+        self.five_hour: UsageWindow | None = None
+        self.weekly: UsageWindow | None = None
+        self.cycle: CachedCycle | None = None
+        self.invitations: dict[str, CachedInvitation] = {}
+        self.tokens: dict[str, CachedToken] = {}
+        self.outbox: dict[str, QueuedInvitation] = {}
+        self.cursor = 0
+        self.last_synced_at: datetime | None = None
+        self.backend_now: datetime | None = None
+        self._views: dict[str, InvitationView] = {}
+        self._ordered: tuple[InvitationView, ...] | None = None
+
+    def load(self, snapshot: CacheSnapshot) -> None:
+        """Replace everything with what the cache holds."""
+        self.account = snapshot.account
+        self.eligibility = snapshot.eligibility
+        self.policy = snapshot.policy
+        self.five_hour = snapshot.five_hour
+        self.weekly = snapshot.weekly
+        self.cycle = snapshot.cycle
+        self.invitations = {row.id: row for row in snapshot.invitations}
+        self.tokens = {row.id: row for row in snapshot.tokens}
+        self.outbox = {row.key: row for row in snapshot.outbox}
+        self.cursor = snapshot.cursor
+        self.last_synced_at = snapshot.last_synced_at
+        self.backend_now = snapshot.backend_now
+        self._views = {row.id: invitation_view(row) for row in snapshot.invitations}
+        self._ordered = None
+
+    def apply_sync(self, delta: SyncDelta, applied: SyncApplied) -> None:
+        """Merge one stored sync; `applied` holds the rows as the cache kept them."""
+        self.account = delta.account
+        self.eligibility = CachedFlag("referral_pilot", delta.eligible, delta.fetched_at)
+        self.policy = delta.policy
+        self.five_hour = delta.five_hour
+        self.weekly = delta.weekly
+        self.cycle = delta.cycle
+        self.cursor = delta.cursor
+        self.last_synced_at = delta.fetched_at
+        self.backend_now = delta.backend_now
+        for invitation_id in applied.dropped_invitation_ids:
+            self.invitations.pop(invitation_id, None)
+            self._views.pop(invitation_id, None)
+            self._ordered = None
+        for token_id in applied.dropped_token_ids:
+            self.tokens.pop(token_id, None)
+        for invitation in applied.invitations:
+            self.put_invitation(invitation)
+        for token in applied.tokens:
+            self.tokens[token.id] = token
+        for key in applied.completed_outbox_keys:
+            self.unqueue(key)
+
+    def put_invitation(self, invitation: CachedInvitation) -> None:
+        """Store one invitation as the cache kept it."""
+        known = self.invitations.get(invitation.id)
+        self.invitations[invitation.id] = invitation
+        self._views[invitation.id] = invitation_view(invitation)
+        if known is None or known.created_at != invitation.created_at:
+            self._ordered = None
+        elif self._ordered is not None:
+            self._ordered = tuple(
+                self._views[view.id] if view.id == invitation.id else view for view in self._ordered
+            )
+
+    def queue(self, entry: QueuedInvitation) -> None:
+        """An invitation waits in the outbox."""
+        self.outbox[entry.key] = entry
+
+    def unqueue(self, key: str) -> None:
+        """An outbox entry is done (sent, refused or revoked)."""
+        self.outbox.pop(key, None)
+
+    def has_pending_invitation_for(self, recipient: str) -> bool:
+        """Whether an address already has a queued or not yet final invitation (R2)."""
+        if any(entry.recipient == recipient for entry in self.outbox.values()):
+            return True
+        return any(
+            row.recipient == recipient and not row.state.is_final
+            for row in self.invitations.values()
+        )
+
+    def invitation_views(self, hidden_keys: set[str]) -> tuple[InvitationView, ...]:
+        """Queued invitations first (oldest first), then the backend's, newest first."""
+        if self._ordered is None:
+            self._ordered = tuple(
+                sorted(self._views.values(), key=lambda v: (v.created_at, v.id), reverse=True)
+            )
+        queued = tuple(
+            queued_view(entry, self.policy)
+            for entry in sorted(self.outbox.values(), key=lambda e: (e.queued_at, e.key))
+            if entry.key not in hidden_keys
+        )
+        return queued + self._ordered if queued else self._ordered
+
+    def pending_count(self, hidden_keys: set[str]) -> int:
+        """Outbox entries shown as queued."""
+        return sum(1 for key in self.outbox if key not in hidden_keys)
+
+    def state_of(self, invitation_id: str) -> InvitationState | None:
+        """The cached state of one invitation, if known."""
+        row = self.invitations.get(invitation_id)
+        return None if row is None else row.state

@@ -1,0 +1,75 @@
+"""The two ways work leaves the GUI thread: pool tasks for backend and keyring calls, and one
+worker thread that owns the cache (and so its Session) for every database access.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThread, Signal, Slot
+
+from desktop.storage import CacheRepository
+
+
+class TaskSignals(QObject):
+    """Lives in the GUI thread; pool tasks emit through it, so results arrive there queued."""
+
+    finished = Signal(int, object, object)
+    """(job id, result or None, exception or None) of one `Task`."""
+
+
+class Task(QRunnable):
+    """One call on a pool thread. Never raises: every exception is reported through `signals`."""
+
+    def __init__(self, job: int, work: Callable[[], object], signals: TaskSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job = job
+        self._work = work
+        self._signals = signals
+
+    def run(self) -> None:
+        """Run the work and report how it ended."""
+        result: object = None
+        error: Exception | None = None
+        try:
+            result = self._work()
+        except Exception as exc:  # reported, never lost in a pool thread
+            error = exc
+        # RuntimeError: the controller was deleted while the call ran; nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            self._signals.finished.emit(self._job, result, error)
+
+
+class CacheWorker(QObject):
+    """Runs every cache job on its own QThread, one at a time, in the order they were sent."""
+
+    finished = Signal(int, object, object)
+    """(job id, result or None, exception or None) of one job."""
+
+    def __init__(self, cache: CacheRepository) -> None:
+        super().__init__()
+        self._cache = cache
+
+    @Slot(int, object)
+    def run(self, job: int, work: object) -> None:
+        """Run `work(cache)` and report how it ended."""
+        result: object = None
+        error: Exception | None = None
+        try:
+            assert callable(work)
+            result = work(self._cache)
+        except Exception as exc:
+            error = exc
+        self.finished.emit(job, result, error)
+
+    @Slot()
+    def stop(self) -> None:
+        """Close the cache and end the thread, after every job sent before."""
+        try:
+            self._cache.close()
+        finally:
+            thread = QThread.currentThread()
+            if thread is not None:
+                thread.quit()

@@ -1,0 +1,142 @@
+"""Headless end to end with faults: sign-in, invitation, conversion (via the simulator),
+redemption and restart. Every state the controller emits matches the backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from desktop.backend.simulator import Simulator
+from desktop.controller import Controller
+from desktop.controller.state import (
+    AppState,
+    InviteOutcome,
+    InviteStatus,
+    RedeemOutcome,
+    RedeemStatus,
+    SyncPhase,
+)
+from desktop.domain.invitations import InvitationState
+from tests.client.conftest import ControllerFactory, synced
+from tests.client.matching import Facts, backend_facts, client_facts, known_facts
+
+OPERATOR = "pilot@example.com"
+PEER = "newbie@example.com"
+
+
+class Witness:
+    """Records every emitted state and checks each step against the backend."""
+
+    def __init__(self, qtbot, simulator: Simulator) -> None:
+        self.qtbot = qtbot
+        self.simulator = simulator
+        self.states: list[AppState] = []
+        self.steps = 0
+
+    def watch(self, controller: Controller) -> None:
+        controller.stateChanged.connect(self.states.append)
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        """During the step every signed-in state shows the backend as it was before or after."""
+        before = backend_facts(self.simulator, OPERATOR)
+        first = len(self.states)
+        yield
+        after = backend_facts(self.simulator, OPERATOR)
+        for state in self.states[first:]:
+            if state.signed_in:
+                facts = known_facts(state)
+                assert facts is None or facts in (before, after), state
+        assert client_facts(self.states[-1]) == after
+        self.steps += 1
+
+
+def _settled(controller: Controller) -> bool:
+    return synced(controller.state) and controller.state.sync.pending_operations == 0
+
+
+def test_sign_in_invite_convert_redeem_restart_under_faults(
+    qtbot, make_controller: ControllerFactory, simulator: Simulator
+) -> None:
+    witness = Witness(qtbot, simulator)
+    controller = make_controller()
+    witness.watch(controller)
+
+    with witness.step():  # sign in while the backend is slow
+        simulator.set_fault(latency_ms=20)
+        controller.start()
+        with qtbot.waitSignal(controller.signInFinished, timeout=10_000) as signed:
+            controller.sign_in(OPERATOR, "demo")
+        assert signed.args is not None
+        assert signed.args[0].ok
+        qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
+        simulator.clear_faults()
+    assert controller.state.show_referral_section
+
+    with witness.step():  # invite on a flaky connection
+        simulator.set_fault(error_rate=0.6)
+        with qtbot.waitSignal(controller.inviteFinished, timeout=10_000) as invited:
+            controller.send_invitation(PEER, "e2e-invite")
+        assert invited.args is not None
+        outcome: InviteOutcome = invited.args[0]
+        assert outcome.status in {InviteStatus.SENT, InviteStatus.QUEUED}
+        simulator.clear_faults()
+        controller.sync_now()
+        qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
+    (invitation,) = controller.state.invitations
+    assert invitation.state is InvitationState.SENT
+    assert len(simulator.invitations(OPERATOR)) == 1
+
+    with witness.step():  # the peer joins, initialises a workspace, sends N prompts
+        required = simulator.policy().prompts_required
+        simulator.recipient_open(invitation.link)
+        simulator.recipient_join(invitation.link, PEER)
+        simulator.recipient_init(invitation.link, PEER)
+        simulator.recipient_prompt(invitation.link, PEER, n=required)
+        controller.sync_now()
+        qtbot.waitUntil(lambda: len(controller.state.available_tokens) == 1, timeout=10_000)
+        qtbot.waitUntil(lambda: _settled(controller))
+    converted = controller.state.invitations[0]
+    assert converted.state is InvitationState.CONVERTED_REWARDED
+    assert (converted.prompts, converted.joined_kind) == (required, "new")
+    token = controller.state.available_tokens[0]
+    assert (token.invitation_id, token.recipient) == (converted.id, PEER)
+    assert controller.state.cycle is not None
+    assert controller.state.cycle.earned == 1
+
+    with witness.step():  # spend it on a flaky connection; a retry uses the same key
+        simulator.set_fault(error_rate=0.6)
+        spent: RedeemOutcome | None = None
+        for _ in range(2):
+            with qtbot.waitSignal(controller.redeemFinished, timeout=10_000) as redeemed:
+                controller.redeem("e2e-spend")
+            assert redeemed.args is not None
+            spent = redeemed.args[0]
+            simulator.clear_faults()
+            if spent.status is RedeemStatus.SPENT:
+                break
+        assert spent is not None
+        assert spent.status is RedeemStatus.SPENT
+        qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
+    state = controller.state
+    assert state.weekly is not None
+    assert state.weekly.used == 0
+    assert [t.state for t in state.tokens] == ["spent"]
+    last: Facts = client_facts(state)
+    controller.shutdown()
+
+    restarted = make_controller()
+    witness.watch(restarted)
+    with witness.step():  # restart offline: the cache at once, nothing invented
+        simulator.set_fault(offline=True)
+        first = len(witness.states)
+        restarted.start()
+        qtbot.waitUntil(lambda: restarted.state.sync.phase is SyncPhase.OFFLINE)
+        assert client_facts(witness.states[first]) == last
+        assert restarted.state.show_referral_section  # known to be on from the last sync
+    with witness.step():  # back online
+        simulator.clear_faults()
+        restarted.sync_now()
+        qtbot.waitUntil(lambda: _settled(restarted))
+    assert witness.steps == 6
+    assert len(simulator.invitations(OPERATOR)) == 1
