@@ -279,11 +279,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(args)
     data_dir: Path = options.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[logging.FileHandler(data_dir / "app.log", encoding="utf-8")],
-    )
+    log_file = logging.FileHandler(data_dir / "app.log", encoding="utf-8")
+    log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(log_file)
+    root.setLevel(logging.INFO)
 
     headless = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
@@ -326,11 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         holder["app"] = app
         if options.smoke_test or options.screenshot is not None:
             FirstSync(app, report, options.account)
+        if not options.account:
+            window.offer_sign_in()  # when the cache knows no account, ask at once
         app.start()
         if options.account:
             app.controller.sign_in(options.account, DEMO_PASSWORD)
-        else:
-            QTimer.singleShot(0, lambda: _offer_sign_in(app))
 
     FirstPaint(window, compose)
     window.show()
@@ -340,10 +340,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "app" in holder:
             holder["app"].close()
         sys.excepthook = previous_hook
+        root.removeHandler(log_file)
+        log_file.close()
     return exit_code[0]
-
-
-def _offer_sign_in(app: App) -> None:
-    """Open the sign-in dialog when no session could be restored."""
-    if not app.state.signed_in:
-        app.window.open_sign_in()

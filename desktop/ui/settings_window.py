@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -20,15 +20,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.controller.state import AppState
+from desktop.controller.state import AppState, SyncPhase
 from desktop.ui.labels import plain_label
 from desktop.ui.pages import PAGE_CLASSES, AccountPage, GeneralPage, SettingsPage
 from desktop.ui.port import ControllerPort
@@ -44,6 +42,41 @@ KEYRING_NOTICE = (
 )
 
 
+class PageStack(QWidget):
+    """Pages on top of each other, only the current one shown. Unlike QStackedWidget, it is only
+    as tall as the page shown (hidden pages take no room), so short pages never scroll."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._current: QWidget | None = None
+
+    def insertWidget(self, position: int, page: QWidget) -> None:
+        """Add a page (hidden until made current)."""
+        page.hide()
+        self._layout.insertWidget(position, page)
+
+    def removeWidget(self, page: QWidget) -> None:
+        """Take a page out."""
+        self._layout.removeWidget(page)
+        if page is self._current:
+            self._current = None
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        """Show `page`, hide the one shown before."""
+        if page is self._current:
+            return
+        if self._current is not None:
+            self._current.hide()
+        self._current = page
+        page.show()
+
+    def currentWidget(self) -> QWidget | None:
+        """The page shown."""
+        return self._current
+
+
 class SettingsWindow(QMainWindow):
     """The settings panel. Renders every `AppState` the controller emits; talks to nothing else."""
 
@@ -55,6 +88,7 @@ class SettingsWindow(QMainWindow):
         self.pages: dict[str, SettingsPage] = {}
         self.referral_section: ReferralSection | None = None
         self.sign_in_dialog: SignInDialog | None = None
+        self._offer_sign_in = False
         self._wanted_page = str(settings.value("window/page", GeneralPage.name))
 
         self.setObjectName("settingsWindow")
@@ -89,7 +123,7 @@ class SettingsWindow(QMainWindow):
         self.keyring_notice = Notice("keyringNotice", KEYRING_NOTICE, "key")
         self.cache_notice = Notice("cacheNotice", "", "info")
         self.page_title = plain_label(object_name="pageTitle")
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.stack.setObjectName("pageStack")
         self.page_scroll = QScrollArea()
         self.page_scroll.setObjectName("pageScroll")
@@ -169,10 +203,25 @@ class SettingsWindow(QMainWindow):
     def attach(self, controller: ControllerPort) -> None:
         """Start rendering a controller's states. Done once, after the first paint if wanted."""
         self.controller = controller
-        controller.stateChanged.connect(self.show_state)
+        controller.stateChanged.connect(self._state_changed)
         self._status_timer.start()
         self._set_loading(False)
         self.show_state(controller.state)
+
+    def offer_sign_in(self) -> None:
+        """Open the sign-in dialog as soon as a state shows nobody signed in (start-up)."""
+        self._offer_sign_in = True
+
+    @Slot(object)
+    def _state_changed(self, state: AppState) -> None:
+        self.show_state(state)
+        if not self._offer_sign_in:
+            return
+        if not state.signed_in:
+            self._offer_sign_in = False
+            self.open_sign_in()
+        elif state.sync.phase is not SyncPhase.NEVER:
+            self._offer_sign_in = False  # the saved session works
 
     def _set_loading(self, loading: bool) -> None:
         self.loading_label.setVisible(loading)
@@ -207,8 +256,9 @@ class SettingsWindow(QMainWindow):
         self.cache_notice.setVisible(bool(state.cache_notice))
         self._refresh_sync_status()
         self._update_title()
-        if signed_in and self.sign_in_dialog is not None and not self.sign_in_dialog.isVisible():
-            self.sign_in_dialog = None
+        dialog = self.sign_in_dialog
+        if signed_in and dialog is not None and not dialog.waiting and dialog.isVisible():
+            dialog.accept()  # the session was restored (or another path signed in)
 
     def _place_pages(self, state: AppState) -> None:
         """Add the pages that are active for `state` and drop the others, keeping their order."""
@@ -257,13 +307,29 @@ class SettingsWindow(QMainWindow):
             assert self.controller is not None
             self.referral_section = ReferralSection(self.controller)
             self.splitter.addWidget(self.referral_section)
-            total = max(self.splitter.height(), DEFAULT_SIZE.height() - 160)
-            top = min(max(self.stack.sizeHint().height(), 240), total * 11 // 20)
-            self.splitter.setSizes([top, total - top])
+            self.splitter.setStretchFactor(0, 0)
+            self.splitter.setStretchFactor(1, 1)  # extra height goes to the invitations list
+            self._fit_splitter()
         elif not wanted and self.referral_section is not None:
             section, self.referral_section = self.referral_section, None
             section.setParent(None)  # gone from findChild at once, not only after deleteLater
             section.deleteLater()
+
+    def _fit_splitter(self) -> None:
+        """The page gets the height it needs (at most a little over half), the module the rest."""
+        if self.referral_section is None:
+            return
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            total = max(self.splitter.height(), DEFAULT_SIZE.height() - 200)
+        wanted = self.stack.sizeHint().height() + 2 * self.page_scroll.frameWidth()
+        top = max(min(wanted, total * 11 // 20), 120)
+        self.splitter.setSizes([top, total - top])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the page at its natural height when the window changes size."""
+        super().resizeEvent(event)
+        self._fit_splitter()
 
     def _refresh_sync_status(self) -> None:
         self.sync_status.show_sync(self.state.sync, datetime.now(UTC))
@@ -306,15 +372,10 @@ class SettingsWindow(QMainWindow):
         name = str(self.navigation.item(row).data(Qt.ItemDataRole.UserRole))
         page = self.pages.get(name)
         if page is not None:
-            # Only the page shown counts for the stack's size, so short pages need no scrolling.
-            for other in self.pages.values():
-                policy = (
-                    QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
-                )
-                other.setSizePolicy(policy, policy)
             self.stack.setCurrentWidget(page)
-            self.stack.adjustSize()
+            self.stack.updateGeometry()
             self._wanted_page = name
+            self._fit_splitter()
         self._update_title()
 
     # -- actions --------------------------------------------------------------------------------

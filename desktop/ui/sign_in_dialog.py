@@ -77,6 +77,7 @@ class SignInDialog(QDialog):
         self.password_edit.setAccessibleName("Password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("Email", self.email_edit)
         form.addRow("Password", self.password_edit)
 
@@ -119,6 +120,11 @@ class SignInDialog(QDialog):
         self.setTabOrder(self.submit_button, self.cancel_button)
         controller.signInFinished.connect(self._finished)
         self.accounts_list.setFocus()
+
+    @property
+    def waiting(self) -> bool:
+        """A sign-in this dialog asked for is still running."""
+        return self._waiting
 
     def pick(self, email: str) -> None:
         """Select a listed account by its email."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QPushButton, QWidget
 
 from desktop.controller.state import AppState
@@ -30,6 +30,7 @@ class AccountPage(SettingsPage):
         card.setProperty("role", "card")
         form = QFormLayout(card)
         form.setContentsMargins(16, 12, 16, 12)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.setVerticalSpacing(8)
         self.name_label = plain_label(object_name="accountNameLabel")
         self.email_label = plain_label(object_name="accountEmailLabel")

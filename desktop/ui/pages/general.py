@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QHBoxLayout, QPushButton, QWidget
 
 from desktop.controller.state import AppState, SyncPhase
@@ -36,6 +36,7 @@ class GeneralPage(SettingsPage):
         card.setProperty("role", "card")
         form = QFormLayout(card)
         form.setContentsMargins(16, 14, 16, 14)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(18)
         form.setVerticalSpacing(10)
         self.name_label = plain_label(object_name="generalNameLabel")

@@ -331,4 +331,5 @@ class InviteDialog(QDialog):
         sender = self.state.account.display_name if self.state.account else "A colleague"
         self.preview_text.setPlainText(message_preview(sender, invitation))
         self.link_edit.setText(invitation.link)
+        self.link_edit.setCursorPosition(0)
         self.preview.setVisible(bool(invitation.link))

@@ -1,0 +1,61 @@
+"""`referral-desktop --smoke-test` and `--screenshot`, run as a user would, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_app(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the real keyring
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("email", "visible", "balance"),
+    [("pilot@example.com", True, 0), ("pro@example.com", False, None)],
+)
+def test_smoke_test_prints_what_the_window_shows(
+    data_dir: Path, email: str, visible: bool, balance: int | None
+) -> None:
+    result = run_app("--data-dir", str(data_dir), "--account", email, "--smoke-test")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.strip().splitlines()
+    shown = json.loads(line)
+    assert shown["account"] == email
+    assert shown["referral_section_visible"] is visible
+    assert shown["wallet_balance"] == balance
+    assert shown["sync"]["phase"] == "synced"
+    assert shown["usage"]["weekly_percent"] is not None
+    assert set(shown["usage"]) == {"weekly_percent", "five_hour_percent"}
+    assert shown["keyring_notice_visible"] is True  # the fail keyring: session only
+    assert "invitations" in shown
+
+
+def test_screenshot_saves_a_png(data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "shot.png"
+    result = run_app(
+        "--data-dir", str(data_dir), "--account", "capped@example.com", "--screenshot", str(target)
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sim_is_dispatched(data_dir: Path) -> None:
+    result = run_app("sim", "--data-dir", str(data_dir), "--help")
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
