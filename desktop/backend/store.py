@@ -8,6 +8,7 @@ with "database is locked" when they upgrade a read to a write (see shared/QT-NOT
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ from desktop.paths import BACKEND_DB
 
 SCHEMA_VERSION = 1
 """Bumped on every model change; an older file is rebuilt and reseeded (it is mock data)."""
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a transaction waits for another process's write to finish before failing."""
 
 BEGIN_MODE_OPTION = "backend_begin_mode"
 """Execution option: "DEFERRED" for a read that must never wait on a writer; default IMMEDIATE."""
@@ -243,12 +247,27 @@ def _on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntr
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    # WAL is remembered by the file, but switching a brand-new file to it needs an exclusive lock
+    # and SQLite answers "locked" at once, without the busy handler, while another process that
+    # opened the same new file holds one. Retry like the busy timeout would.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _on_begin(connection: Connection) -> None:

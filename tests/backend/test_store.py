@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -205,3 +206,28 @@ def test_reset_demo_sets_the_clock_to_real_now_frozen_and_restores_defaults(
 def test_clock_commands_refuse_an_injected_clock(sim: Simulator) -> None:
     with pytest.raises(InvalidState):
         sim.advance_clock(timedelta(days=1))
+
+
+def test_two_processes_opening_a_new_folder_at_once_seed_it_once(
+    data_dir: Path, clock: ManualClock
+) -> None:
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def open_and_close() -> None:
+        barrier.wait()
+        try:
+            Simulator(data_dir, clock).close()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_and_close) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    with Simulator(data_dir, clock) as sim:
+        emails = [account.email for account in sim.status().accounts]
+    assert len(emails) == len(set(emails)) == len(DEMO_ACCOUNTS) + 3  # and capped's 3 peers
