@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from desktop.controller.mapping import invitation_view, queued_view
-from desktop.controller.state import InvitationView
-from desktop.domain.invitations import InvitationState
+from desktop.controller.mapping import invitation_view, queued_view, token_view
+from desktop.controller.state import InvitationView, TokenView
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow
 from desktop.storage import (
@@ -46,7 +45,8 @@ class ClientModel:
         self.last_synced_at: datetime | None = None
         self.backend_now: datetime | None = None
         self._views: dict[str, InvitationView] = {}
-        self._ordered: tuple[InvitationView, ...] | None = None
+        self._ordered: tuple[InvitationView, ...] | None = None  # None: re-sort
+        self._stale_views = False  # same order, some views replaced
 
     def load(self, snapshot: CacheSnapshot) -> None:
         """Replace everything with what the cache holds."""
@@ -96,10 +96,8 @@ class ClientModel:
         self._views[invitation.id] = invitation_view(invitation)
         if known is None or known.created_at != invitation.created_at:
             self._ordered = None
-        elif self._ordered is not None:
-            self._ordered = tuple(
-                self._views[view.id] if view.id == invitation.id else view for view in self._ordered
-            )
+        else:
+            self._stale_views = True
 
     def queue(self, entry: QueuedInvitation) -> None:
         """An invitation waits in the outbox."""
@@ -119,11 +117,16 @@ class ClientModel:
         )
 
     def invitation_views(self, hidden_keys: set[str]) -> tuple[InvitationView, ...]:
-        """Queued invitations first (oldest first), then the backend's, newest first."""
+        """Queued invitations first (oldest first), then the backend's, newest first.
+
+        Linear in the number of invitations at most once per change, never per changed row."""
         if self._ordered is None:
             self._ordered = tuple(
                 sorted(self._views.values(), key=lambda v: (v.created_at, v.id), reverse=True)
             )
+        elif self._stale_views:
+            self._ordered = tuple(self._views[view.id] for view in self._ordered)
+        self._stale_views = False
         queued = tuple(
             queued_view(entry, self.policy)
             for entry in sorted(self.outbox.values(), key=lambda e: (e.queued_at, e.key))
@@ -131,11 +134,22 @@ class ClientModel:
         )
         return queued + self._ordered if queued else self._ordered
 
+    def token_views(self) -> tuple[TokenView, ...]:
+        """The wallet, oldest grant first, each token with its invitation's recipient."""
+        return tuple(
+            token_view(row, self.recipient_of(row.invitation_id))
+            for row in sorted(self.tokens.values(), key=lambda t: (t.granted_at, t.id))
+        )
+
+    def recipient_of(self, invitation_id: str) -> str:
+        """The recipient of a cached invitation, "" if unknown."""
+        row = self.invitations.get(invitation_id)
+        return "" if row is None else row.recipient
+
+    def invitation_with_key(self, key: str) -> CachedInvitation | None:
+        """The cached invitation the backend created for an idempotency key, if known."""
+        return next((i for i in self.invitations.values() if i.idempotency_key == key), None)
+
     def pending_count(self, hidden_keys: set[str]) -> int:
         """Outbox entries shown as queued."""
         return sum(1 for key in self.outbox if key not in hidden_keys)
-
-    def state_of(self, invitation_id: str) -> InvitationState | None:
-        """The cached state of one invitation, if known."""
-        row = self.invitations.get(invitation_id)
-        return None if row is None else row.state

@@ -97,8 +97,9 @@ def test_a_delta_updates_only_its_rows_and_replaces_their_history(repo: CacheRep
 def test_an_older_reply_never_overwrites_a_newer_row(repo: CacheRepository) -> None:
     revoked = invitation(1, state=InvitationState.REVOKED, updated=T0 + timedelta(days=1))
     repo.apply_sync(delta(1, (revoked,)))
-    repo.apply_sync(delta(2, (invitation(1),)))  # a sync answered before the revoke
+    applied = repo.apply_sync(delta(2, (invitation(1),)))  # a sync answered before the revoke
     assert repo.snapshot().invitations == (revoked,)
+    assert applied.invitations == (revoked,)  # the caller learns what the cache kept
 
 
 def test_a_spent_token_never_becomes_available_again(repo: CacheRepository) -> None:

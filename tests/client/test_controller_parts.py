@@ -1,0 +1,70 @@
+"""The controller's plain parts: retry delays, the in-memory model's ordering, the ledger CSV."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.controller import RetryPolicy
+from desktop.controller.ledger import write_ledger
+from desktop.controller.model import ClientModel
+from desktop.domain.invitations import InvitationState
+from desktop.storage import LedgerEntry, QueuedInvitation, SyncApplied
+from tests.client.records import T0, delta, invitation
+
+
+def test_retry_delays_double_up_to_the_cap() -> None:
+    policy = RetryPolicy(attempts=5, first_delay_ms=250, max_delay_ms=1_500)
+    assert [policy.delay_ms(n) for n in range(1, 6)] == [250, 500, 1_000, 1_500, 1_500]
+    assert policy.delay_ms(10_000) == 1_500  # no overflow after a long outage
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"attempts": 0}, {"first_delay_ms": -1}, {"first_delay_ms": 10, "max_delay_ms": 5}],
+)
+def test_a_nonsensical_retry_policy_is_refused(values: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="must"):
+        RetryPolicy(**values)
+
+
+def test_the_model_lists_queued_first_then_newest_first() -> None:
+    model = ClientModel()
+    rows = (invitation(1), invitation(3), invitation(2))
+    model.apply_sync(delta(1, rows), SyncApplied(rows, (), ()))
+    model.queue(QueuedInvitation("k", "q@example.com", T0, 0, ""))
+    views = model.invitation_views(hidden_keys=set())
+    assert [v.id for v in views] == ["local-k", "inv-3", "inv-2", "inv-1"]
+    assert views[0].state is InvitationState.QUEUED
+    assert [v.id for v in model.invitation_views(hidden_keys={"k"})] == ["inv-3", "inv-2", "inv-1"]
+
+
+def test_the_model_replaces_a_changed_row_in_place() -> None:
+    model = ClientModel()
+    rows = tuple(invitation(n) for n in range(4))
+    model.apply_sync(delta(1, rows), SyncApplied(rows, (), ()))
+    before = model.invitation_views(set())
+    opened = invitation(2, state=InvitationState.OPENED, updated=T0 + timedelta(days=1))
+    model.put_invitation(opened)
+    after = model.invitation_views(set())
+    assert [v.id for v in after] == [v.id for v in before]
+    assert after[1].state is InvitationState.OPENED
+    assert model.invitation_views(set()) is after  # unchanged: no rebuild
+
+
+def test_the_ledger_csv_never_lets_a_spreadsheet_run_a_recipient(tmp_path: Path) -> None:
+    target = tmp_path / "ledger.csv"
+    entries = [
+        LedgerEntry("granted", T0, "tok-1", "inv-1", '=HYPERLINK("x")@example.com'),
+        LedgerEntry("spent", T0 + timedelta(days=1), "tok-1", "inv-1", "peer@example.com"),
+    ]
+    assert write_ledger(target, entries) == 2
+    with target.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["event", "at_utc", "token_id", "invitation_id", "recipient"]
+    assert rows[1][4].startswith("'=")
+    assert rows[2] == ["spent", "2025-03-11T12:00:00Z", "tok-1", "inv-1", "peer@example.com"]
+    assert [p.name for p in tmp_path.iterdir()] == ["ledger.csv"]  # no partial file left
