@@ -23,6 +23,7 @@ from desktop.backend import accounts, clock, invitations, recipients, seed, wall
 from desktop.backend.api import (
     InvalidState,
     InvitationDTO,
+    NotFound,
     RedemptionDTO,
     TokenDTO,
     UsageDTO,
@@ -175,7 +176,10 @@ class Simulator:
             operator = accounts.require_account(tx, from_email)
             found = tx.session.get(Invitation, invitation)
             if found is None:
-                found = recipients.invitation_for_link(tx, invitation)
+                try:
+                    found = recipients.invitation_for_link(tx, invitation)
+                except NotFound:
+                    raise NotFound("There is no invitation with that id or link.") from None
             return _record(tx, invitations.revoke(tx, operator, found.id))
 
     def invitations(self, from_email: str | None = None) -> tuple[InvitationRecord, ...]:
