@@ -409,6 +409,7 @@ class Controller(QObject):
         """Everything in flight belongs to the previous session from now on."""
         self._generation += 1
         self._token = token
+        self._restore_wanted = False  # a keyring read still running belongs to the past
         self._signing_in = False
         self._syncing = False
         self._sync_again = False
@@ -432,6 +433,15 @@ class Controller(QObject):
     # -- sync -------------------------------------------------------------------------------
 
     def _on_pulled(self, dto: SyncDTO) -> None:
+        cached = self._model.account
+        if cached is not None and cached.id != dto.account.id:
+            # The keyring's session is another account's (another data folder signed in): this
+            # cache's cursor means nothing for it. Start that account's data from scratch.
+            self._model.clear()
+            if not dto.full:
+                self._syncing = False
+                self.sync_now()
+                return
         generation = self._generation
         delta = sync_delta(dto, self._clock())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QObject, QRunnable, QThread, Signal, Slot
 
@@ -57,9 +58,9 @@ class CacheWorker(QObject):
         """Run `work(cache)` and report how it ended."""
         result: object = None
         error: Exception | None = None
+        job_work = cast(Callable[[CacheRepository], object], work)
         try:
-            assert callable(work)
-            result = work(self._cache)
+            result = job_work(self._cache)
         except Exception as exc:
             error = exc
         self.finished.emit(job, result, error)

@@ -171,3 +171,32 @@ def test_a_corrupted_cache_is_set_aside_and_rebuilt_with_a_notice(
     aside = [p for p in data_dir.iterdir() if ".corrupt-" in p.name]
     assert len(aside) == 1
     assert aside[0].read_bytes().startswith(b"\x00garbage")
+
+
+def test_a_keyring_session_of_another_account_replaces_the_cached_one(
+    qtbot,
+    make_controller: ControllerFactory,
+    simulator: Simulator,
+    backend,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    first = make_controller()
+    start_signed_in(qtbot, first, "pilot@example.com")
+    with qtbot.waitSignal(first.inviteFinished):
+        first.send_invitation("someone@example.com", "k1")
+    first.shutdown()
+    # Another data folder signed in as capped@ with the same keyring entry meanwhile.
+    other = backend.sign_in("capped@example.com", "demo")
+    memory_keyring.secrets[("referral-desktop", "session")] = other.token
+
+    controller = make_controller()
+    controller.start()
+    qtbot.waitUntil(
+        lambda: (
+            controller.state.account is not None
+            and controller.state.account.email == "capped@example.com"
+            and synced(controller.state)
+        )
+    )
+    assert_matches_backend(controller.state, simulator)
+    assert "someone@example.com" not in {i.recipient for i in controller.state.invitations}
