@@ -82,6 +82,7 @@ class Report:
 class Run:
     """One start of the app: its JSON line, stderr and timings."""
 
+    pid: int
     returncode: int
     record: dict[str, Any] | None
     stdout: str
@@ -293,6 +294,7 @@ def run_app(
         wall = time.perf_counter() - started
         reader.join(timeout=10)
     return Run(
+        pid=process.pid,
         returncode=process.returncode,
         record=last_json_line(stdout),
         stdout=stdout,
@@ -425,13 +427,18 @@ def check_keyring(command: Sequence[str], report: Report) -> None:
 def host_libraries(command: Sequence[str], bundle: Path, report: Report) -> None:
     """Shared libraries the bundle loads from outside itself (LD_DEBUG=libs), with their package."""
     report.section("host libraries the running bundle loads (offscreen)")
-    run = run_app(command, extra_env={"LD_DEBUG": "libs"})
+    with tempfile.TemporaryDirectory(prefix="rr-ld-") as tmp:
+        # The loader's trace goes to one file per process, apart from the app's own stderr; only
+        # the app's own process counts (keyring's macOS backend, imported and discarded on Linux,
+        # runs gcc and ld through ctypes.util.find_library when they are installed).
+        trace = Path(tmp) / "ld"
+        run = run_app(command, extra_env={"LD_DEBUG": "libs", "LD_DEBUG_OUTPUT": str(trace)})
+        main_trace = trace.with_name(f"ld.{run.pid}")
+        lines = main_trace.read_text().splitlines() if main_trace.exists() else []
+    if run.returncode != 0:
+        report.fail(f"the run under LD_DEBUG exited with {run.returncode}")
     loaded = sorted(
-        {
-            line.rsplit("calling init:", 1)[1].strip()
-            for line in run.stderr.splitlines()
-            if "calling init:" in line
-        }
+        {line.rsplit("calling init:", 1)[1].strip() for line in lines if "calling init:" in line}
     )
     outside = [lib for lib in loaded if not Path(lib).resolve().is_relative_to(bundle.resolve())]
     for lib in outside:
@@ -475,7 +482,11 @@ def compare_first_paint(
     for label, label_runs in results.items():
         for run in label_runs:
             if run.returncode != 0 or run.first_paint_s is None:
-                report.fail(f"{label}: a timed run failed or showed no first paint")
+                report.fail(
+                    f"{label}: a timed run exited with {run.returncode}"
+                    + ("" if run.first_paint_s else " and showed no first paint")
+                )
+                print(run.stderr[-3000:])
                 return
         paints = [run.first_paint_s for run in label_runs if run.first_paint_s is not None]
         walls = [run.wall_s for run in label_runs]
