@@ -82,6 +82,14 @@ QUEUED_NOTE = (
     "The invitation is queued and goes out automatically with the next sync, with the same "
     "request, so it can never be sent twice."
 )
+SESSION_CHANGED_SEND = (
+    "The session ended before the answer came. The invitation stays queued and is sent with the "
+    "same request after you sign in again."
+)
+SESSION_CHANGED_REDEEM = (
+    "The session ended before the answer came. Sign in again: the wallet shows whether the reset "
+    "was spent, and the same request never spends a second token."
+)
 REDEEM_OFFLINE_NOTE = (
     "A reset is spent only when the referral service confirms it, and is never queued: try "
     "again when you are back online. Trying the same request again never spends a second token."
@@ -256,11 +264,17 @@ class Controller(QObject):
             self._forget_send(request_id)
             self._invite_outcome(request_id, InviteStatus.FAILED, _cache_message(error))
 
-        forget: Callable[[object], None] = lambda _: self._forget_send(request_id)  # noqa: E731
+        def stale_queued(_: object) -> None:
+            self._invite_outcome(request_id, InviteStatus.QUEUED, SESSION_CHANGED_SEND)
+
+        def stale_failed(_: object) -> None:
+            message = "The session ended before the invitation could be queued; it was not sent."
+            self._invite_outcome(request_id, InviteStatus.FAILED, message)
+
         self._run.cache(
             lambda cache: cache.queue_invitation(request_id, recipient),
-            self._guard(self._generation, queued_ok, stale=forget),
-            self._guard(self._generation, queue_failed, stale=forget),
+            self._guard(self._generation, queued_ok, stale=stale_queued),
+            self._guard(self._generation, queue_failed, stale=stale_failed),
         )
 
     def revoke_invitation(self, invitation_id: str) -> None:
@@ -299,7 +313,11 @@ class Controller(QObject):
             return
         self._redeeming.add(request_id)
         token, generation = self._token, self._generation
-        forget: Callable[[object], None] = lambda _: self._redeeming.discard(request_id)  # noqa: E731
+
+        def stale(_: object) -> None:
+            self.redeemFinished.emit(
+                RedeemOutcome(request_id, RedeemStatus.FAILED, SESSION_CHANGED_REDEEM)
+            )
 
         def failed(error: Exception) -> None:
             if isinstance(error, NoTokens):
@@ -313,10 +331,8 @@ class Controller(QObject):
 
         self._run.call_retrying(
             lambda: self._api.redeem(token, request_id),
-            self._guard(
-                generation, lambda result: self._on_spent(request_id, result), stale=forget
-            ),
-            self._guard(generation, failed, stale=forget),
+            self._guard(generation, lambda result: self._on_spent(request_id, result), stale=stale),
+            self._guard(generation, failed, stale=stale),
         )
 
     def export_ledger(self, path: str) -> None:
@@ -534,11 +550,17 @@ class Controller(QObject):
             return
         self._sending.add(key)
 
+        def stale(_: object) -> None:
+            if reply:
+                self._invite_outcome(key, InviteStatus.QUEUED, SESSION_CHANGED_SEND)
+
         def sent(dto: InvitationDTO) -> None:
             self._run.cache(
                 lambda cache: cache.complete_send(key, invitation_record(dto)),
-                self._guard(generation, lambda kept: self._sent(key, kept, then)),
-                self._guard(generation, lambda error: self._send_unrecorded(key, error, then)),
+                self._guard(generation, lambda kept: self._sent(key, kept, then), stale=stale),
+                self._guard(
+                    generation, lambda error: self._send_unrecorded(key, error, then), stale=stale
+                ),
             )
 
         def failed(error: Exception) -> None:
@@ -549,13 +571,21 @@ class Controller(QObject):
             else:
                 self._run.cache(
                     lambda cache: cache.complete_send(key, None),
-                    self._guard(generation, lambda _: self._refused(entry, error, reply, then)),
-                    self._guard(generation, lambda err: self._send_unrecorded(key, err, then)),
+                    self._guard(
+                        generation, lambda _: self._refused(entry, error, reply, then), stale=stale
+                    ),
+                    self._guard(
+                        generation, lambda err: self._send_unrecorded(key, err, then), stale=stale
+                    ),
                 )
 
         call = lambda: self._api.send_invitation(token, entry.recipient, key)  # noqa: E731
         run = self._run.call_retrying if retries else self._run.call
-        run(call, self._guard(generation, sent), self._guard(generation, failed))
+        run(
+            call,
+            self._guard(generation, sent, stale=stale),
+            self._guard(generation, failed, stale=stale),
+        )
 
     def _sent(self, key: str, kept: CachedInvitation | None, then: Callable[[bool], None]) -> None:
         self._forget_send(key)
@@ -614,11 +644,14 @@ class Controller(QObject):
                 self._retry_sync_soon()
             then(False)
 
-        forget: Callable[[object], None] = lambda _: self._forget_send(key)  # noqa: E731
+        def stale(_: object) -> None:
+            if reply:
+                self._invite_outcome(key, InviteStatus.QUEUED, SESSION_CHANGED_SEND)
+
         self._run.cache(
             lambda cache: cache.note_send_failure(key, text),
-            self._guard(generation, noted, stale=forget),
-            self._guard(generation, noted, stale=forget),
+            self._guard(generation, noted, stale=stale),
+            self._guard(generation, noted, stale=stale),
         )
 
     def _send_unrecorded(self, key: str, error: Exception, then: Callable[[bool], None]) -> None:
@@ -687,13 +720,17 @@ class Controller(QObject):
             message = f"Reset spent, but {_cache_message(error)}"
             self._redeem_done(request_id, RedeemStatus.SPENT, message)
 
+        def stale(_: object) -> None:
+            message = "Reset spent. The session ended meanwhile; sign in again to see the wallet."
+            self.redeemFinished.emit(RedeemOutcome(request_id, RedeemStatus.SPENT, message))
+
         usage = result.usage
         self._run.cache(
             lambda cache: cache.store_redemption(
                 token_record(result.token), usage.five_hour, usage.weekly, usage.now
             ),
-            self._guard(self._generation, stored),
-            self._guard(self._generation, unrecorded),
+            self._guard(self._generation, stored, stale=stale),
+            self._guard(self._generation, unrecorded, stale=stale),
         )
 
     def _redeem_done(self, request_id: str, status: RedeemStatus, message: str) -> None:

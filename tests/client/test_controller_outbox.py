@@ -191,3 +191,24 @@ def test_revoking_a_sent_and_a_queued_invitation(
     (only,) = controller.state.invitations
     assert only.state is InvitationState.REVOKED
     assert_matches_backend(controller.state, simulator)
+
+
+def test_signing_out_during_a_send_keeps_it_for_the_next_sign_in(
+    qtbot, make_controller: ControllerFactory, simulator: Simulator
+) -> None:
+    controller = make_controller()
+    start_signed_in(qtbot, controller)
+    simulator.set_fault(offline=True)
+    outcomes: list[InviteOutcome] = []
+    controller.inviteFinished.connect(outcomes.append)
+    controller.send_invitation("kept@example.com", "kept-key")
+    controller.sign_out()  # before any answer came back
+    qtbot.waitUntil(lambda: len(outcomes) == 1)
+    assert outcomes[0].status is InviteStatus.QUEUED
+    assert "sign in again" in outcomes[0].message
+    simulator.clear_faults()
+    start_signed_in(qtbot, controller)
+    qtbot.waitUntil(lambda: _settled(controller))
+    assert _backend_keys(simulator) == ["kept-key"]
+    assert outcomes[-1].status is InviteStatus.SENT
+    assert_matches_backend(controller.state, simulator)
