@@ -8,8 +8,9 @@ Steps (each prints what it found; any failure makes the exit status 1):
  2. contents: size on disk against the budget, no excluded module or Qt plugin, no dangling link,
     and every bundled Qt plugin's libraries resolve (`ldd ... | grep "not found"`);
  3. a copy of the bundle in a temporary folder, started from another temporary folder with a fresh
-    data folder and HOME, runs `--smoke-test` offscreen: its JSON line is checked and its stderr
-    must be free of missing-file, plugin and import errors;
+    data folder and HOME (and, where unshare permits, with the checkout hidden behind an empty
+    tmpfs), runs `--smoke-test` offscreen: its JSON line is checked and its stderr must be free of
+    missing-file, plugin and import errors;
  4. the same under a real X server (xcb) when Xvfb is installed, with --screenshot;
  5. with a Secret Service (gnome-keyring) on a private D-Bus session, when installed: the session
     is kept in the OS keyring and restored on the next start;
@@ -361,6 +362,17 @@ def check_run(run: Run, report: Report, label: str) -> None:
         report.info(f"{label}: stderr: {line}")
 
 
+def hide_checkout_wrapper() -> list[str]:
+    """A command prefix that runs the app in a private mount namespace where the checkout (and its
+    .venv) is an empty tmpfs, so any path into the repository fails; [] when not permitted."""
+    if shutil.which("unshare") is None:
+        return []
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    wrapper = [*unshare, "sh", "-c", 'mount -t tmpfs none "$0" && exec "$@"', str(ROOT)]
+    probe = subprocess.run([*wrapper, "true"], capture_output=True, check=False)
+    return wrapper if probe.returncode == 0 else []
+
+
 def check_xcb(command: Sequence[str], report: Report) -> None:
     report.section("real window: xcb under Xvfb, --screenshot")
     xvfb_run = shutil.which("xvfb-run")
@@ -533,7 +545,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.copytree(args.dist, copy, symlinks=True)
         bundle_command = [str(copy / APP_NAME)]
         report.section(f"smoke test of a copy in {copy}, offscreen, fresh data folder")
-        check_run(run_app(bundle_command), report, "bundle, offscreen")
+        hide = hide_checkout_wrapper()
+        if hide:
+            report.info(f"{ROOT} is hidden (empty tmpfs in a private mount namespace)")
+        else:
+            report.info("the checkout stays visible: unshare/mount is not permitted here")
+        check_run(run_app(bundle_command, wrapper=hide), report, "bundle, offscreen")
         check_xcb(bundle_command, report)
         check_keyring(bundle_command, report)
         host_libraries(bundle_command, copy, report)
