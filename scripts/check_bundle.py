@@ -362,6 +362,24 @@ def check_run(run: Run, report: Report, label: str) -> None:
         report.info(f"{label}: stderr: {line}")
 
 
+def check_sim(command: Sequence[str], report: Report) -> None:
+    """`referral-desktop sim status` (the simulator command line) works from the bundle too."""
+    with isolated_env("offscreen") as (env, base):
+        result = subprocess.run(
+            [*command, "sim", "--data-dir", str(base / "data-dir"), "status"],
+            cwd=base / "cwd",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+            check=False,
+        )
+    if result.returncode == 0 and ACCOUNT in result.stdout:
+        report.ok("`referral-desktop sim status` lists the demo accounts")
+    else:
+        report.fail(f"`sim status` exited with {result.returncode}: {result.stderr[-2000:]}")
+
+
 def hide_checkout_wrapper() -> list[str]:
     """A command prefix that runs the app in a private mount namespace where the checkout (and its
     .venv) is an empty tmpfs, so any path into the repository fails; [] when not permitted."""
@@ -551,6 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             report.info("the checkout stays visible: unshare/mount is not permitted here")
         check_run(run_app(bundle_command, wrapper=hide), report, "bundle, offscreen")
+        check_sim(bundle_command, report)
         check_xcb(bundle_command, report)
         check_keyring(bundle_command, report)
         host_libraries(bundle_command, copy, report)
