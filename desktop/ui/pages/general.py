@@ -59,6 +59,7 @@ class GeneralPage(SettingsPage):
         self.theme_combo = QComboBox()
         self.theme_combo.setObjectName("themeCombo")
         self.theme_combo.setAccessibleName("Appearance")
+        self.theme_combo.view().setAccessibleName("Appearance choices")
         self.theme_combo.setMinimumWidth(200)
         for choice, label in _THEME_LABELS.items():
             self.theme_combo.addItem(label, choice.value)

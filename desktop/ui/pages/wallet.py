@@ -71,6 +71,7 @@ class WalletPage(SettingsPage):
         self.tokens_view.setUniformRowHeights(True)
         self.tokens_view.setHeaderLabels(list(_COLUMNS))
         self.tokens_view.header().setStretchLastSection(True)
+        self.tokens_view.header().setAccessibleName("Token columns")
         self.tokens_view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.empty_label = plain_label(
             "No usage resets yet. When a peer you invited starts using the product, a reset may "

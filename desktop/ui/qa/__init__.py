@@ -1,0 +1,1 @@
+"""QA mode: the Simulator window (`qaSimulator`) with the eligibility inspector (`--qa` only)."""

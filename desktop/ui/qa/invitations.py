@@ -1,0 +1,270 @@
+"""The Invitation tab: pick one of the signed-in operator's invitations and act as its recipient.
+
+Open the link, join (the email is prefilled with the invited address and editable, to test the
+wrong-address refusal), initialise the workspace, send one prompt or N.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller.qa_state import QaInvitation, QaSnapshot
+from desktop.controller.state import InvitationView
+from desktop.ui.formatting import date_time
+from desktop.ui.labels import plain_label
+from desktop.ui.qa.port import QaPort
+from desktop.ui.referral.invitations_model import checklist, describe
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+MAX_PROMPTS = 100
+
+
+def item_text(invitation: InvitationView) -> str:
+    """`ana@example.com · Prompting · 1/3 prompts` for the list."""
+    return (
+        f"{invitation.recipient} · {invitation.state.label} · "
+        f"{invitation.prompts}/{invitation.prompts_required} prompts"
+    )
+
+
+def checklist_text(invitation: InvitationView) -> str:
+    """The checklist the referrer sees, one step a line, then the reason."""
+    steps = "\n".join(f"{'☑' if done else '☐'} {step}" for step, done in checklist(invitation))
+    return f"{steps}\n{invitation.reason}"
+
+
+class InvitationPanel(QWidget):
+    """The operator's invitations (newest first) and the recipient's actions on the selected one."""
+
+    def __init__(self, qa: QaPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.qa = qa
+        self._invitations: dict[str, QaInvitation] = {}
+        self._selected_id: str | None = None
+
+        self.list = QListWidget()
+        self.list.setObjectName("qaInvitationsList")
+        self.list.setAccessibleName("Invitations of the signed-in operator")
+        self.list.setUniformItemSizes(True)
+        self.list.currentItemChanged.connect(self._selection_changed)
+        self.empty_label = plain_label(role="emptyState", wrap=True, object_name="qaInvitationsEmpty")
+
+        self.state_label = plain_label(role="sectionTitle", object_name="qaInvitationState")
+        self.state_label.setAccessibleName("Invitation state")
+        self.checklist_label = plain_label(wrap=True, object_name="qaInvitationChecklist")
+        self.checklist_label.setAccessibleName("Invitation checklist")
+        self.link_edit = QLineEdit()
+        self.link_edit.setObjectName("qaInvitationLinkEdit")
+        self.link_edit.setAccessibleName("Personal link")
+        self.link_edit.setReadOnly(True)
+        self.copy_link_button = QPushButton("Copy link")
+        self.copy_link_button.setObjectName("qaCopyLinkButton")
+        self.copy_link_button.setAccessibleName("Copy the personal link")
+        self.copy_link_button.clicked.connect(self._copy_link)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.link_edit, 1)
+        link_row.addWidget(self.copy_link_button)
+
+        self.email_edit = QLineEdit()
+        self.email_edit.setObjectName("qaRecipientEmailEdit")
+        self.email_edit.setAccessibleName("Recipient email used through the link")
+        self.email_edit.setToolTip(
+            "Prefilled with the invited address. Type another address to check that the link "
+            "refuses it."
+        )
+        self.open_button = self._button("Open link", "qaOpenLinkButton", "The recipient opens it")
+        self.open_button.clicked.connect(self._open)
+        self.join_button = self._button(
+            "Join", "qaJoinButton", "Sign up or sign in through the link with this email"
+        )
+        self.join_button.clicked.connect(self._join)
+        self.init_button = self._button(
+            "Initialise workspace", "qaInitButton", "The recipient initialises a workspace"
+        )
+        self.init_button.clicked.connect(self._initialise)
+        self.prompt_button = self._button(
+            "Send 1 prompt", "qaPromptButton", "The recipient sends one prompt"
+        )
+        self.prompt_button.clicked.connect(self._prompt_once)
+        self.prompts_spin = QSpinBox()
+        self.prompts_spin.setObjectName("qaPromptsSpin")
+        self.prompts_spin.setAccessibleName("Number of prompts to send")
+        self.prompts_spin.setRange(1, MAX_PROMPTS)
+        self.prompts_spin.valueChanged.connect(self._update_prompt_n_text)
+        self.prompt_n_button = self._button(
+            "Send 3 prompts", "qaPromptNButton", "The recipient sends that many prompts"
+        )
+        self.prompt_n_button.clicked.connect(self._prompt_n)
+
+        steps = QHBoxLayout()
+        steps.addWidget(self.open_button)
+        steps.addWidget(self.join_button)
+        steps.addWidget(self.init_button)
+        steps.addStretch(1)
+        prompts = QHBoxLayout()
+        prompts.addWidget(self.prompt_button)
+        prompts.addSpacing(12)
+        prompts.addWidget(self.prompts_spin)
+        prompts.addWidget(self.prompt_n_button)
+        prompts.addStretch(1)
+        form = QFormLayout()
+        form.addRow("Link", link_row)
+        form.addRow("Recipient email", self.email_edit)
+
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addWidget(self.state_label)
+        details.addWidget(self.checklist_label)
+        details.addLayout(form)
+        details.addWidget(plain_label("As the recipient:", role="fieldLabel"))
+        details.addLayout(steps)
+        details.addLayout(prompts)
+        details.addStretch(1)
+
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(plain_label("Invitations of the signed-in operator", role="fieldLabel"))
+        left.addWidget(self.list, 1)
+        left.addWidget(self.empty_label)
+        layout.addLayout(left, 2)
+        layout.addWidget(self.details, 3)
+        self.setTabOrder(self.list, self.email_edit)
+        self.setTabOrder(self.email_edit, self.open_button)
+        self.show_snapshot(None)
+
+    @staticmethod
+    def _button(text: str, name: str, accessible: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        return button
+
+    @property
+    def selected(self) -> QaInvitation | None:
+        """The invitation acted on."""
+        return self._invitations.get(self._selected_id or "")
+
+    def select(self, invitation_id: str) -> bool:
+        """Select an invitation by id (as a click would)."""
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(ID_ROLE) == invitation_id:
+                self.list.setCurrentItem(item)
+                return True
+        return False
+
+    def show_snapshot(self, snapshot: QaSnapshot | None) -> None:
+        """Rows for the operator's invitations, keeping the selection and any typed email."""
+        invitations = snapshot.invitations if snapshot is not None else ()
+        self._invitations = {i.view.id: i for i in invitations}
+        keep = self._selected_id if self._selected_id in self._invitations else None
+        self.list.blockSignals(True)
+        self.list.clear()
+        for invitation in invitations:
+            item = QListWidgetItem(item_text(invitation.view))
+            item.setData(ID_ROLE, invitation.view.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, describe(invitation.view))
+            self.list.addItem(item)
+            if invitation.view.id == keep:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        operator = snapshot.operator if snapshot is not None else None
+        self.empty_label.setText(
+            "Nobody is signed in."
+            if operator is None
+            else f"No invitations from {operator} yet. Send one from the settings window "
+            "(Invite…), then pick it here."
+        )
+        self.empty_label.setVisible(not invitations)
+        self.list.setVisible(bool(invitations))
+        if keep is None and invitations:
+            self.list.setCurrentRow(0)  # the newest: what was just sent
+        elif keep is None:
+            self._show_selected(None)
+        else:
+            self._show_selected(self._invitations[keep], reset_email=False)
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _selection_changed(self, current: QListWidgetItem | None, _: object = None) -> None:
+        invitation_id = current.data(ID_ROLE) if current is not None else None
+        self._selected_id = invitation_id
+        self._show_selected(self._invitations.get(invitation_id or ""), reset_email=True)
+
+    def _show_selected(self, invitation: QaInvitation | None, *, reset_email: bool = True) -> None:
+        acting = (
+            self.open_button,
+            self.join_button,
+            self.init_button,
+            self.prompt_button,
+            self.prompt_n_button,
+            self.prompts_spin,
+            self.email_edit,
+            self.copy_link_button,
+        )
+        for widget in acting:
+            widget.setEnabled(invitation is not None)
+        self.details.setVisible(invitation is not None)
+        if invitation is None:
+            self.link_edit.clear()
+            self.email_edit.clear()
+            return
+        view = invitation.view
+        self.state_label.setText(f"{view.recipient}: {view.state.label}")
+        sent = f"Sent {date_time(view.created_at)}. "
+        self.checklist_label.setText(sent + checklist_text(view))
+        self.link_edit.setText(view.link)
+        self.link_edit.setCursorPosition(0)
+        if reset_email:
+            self.email_edit.setText(view.recipient)
+            self.prompts_spin.setValue(max(1, view.prompts_required - view.prompts))
+
+    @Slot(int)
+    def _update_prompt_n_text(self, count: int) -> None:
+        self.prompt_n_button.setText(f"Send {count} prompt{'s' if count != 1 else ''}")
+
+    def _link(self) -> str | None:
+        invitation = self.selected
+        return invitation.view.link if invitation is not None else None
+
+    @Slot()
+    def _open(self) -> None:
+        if (link := self._link()) is not None:
+            self.qa.open_link(link)
+
+    @Slot()
+    def _join(self) -> None:
+        if (link := self._link()) is not None:
+            self.qa.join(link, self.email_edit.text().strip())
+
+    @Slot()
+    def _initialise(self) -> None:
+        if (link := self._link()) is not None:
+            self.qa.initialise(link, self.email_edit.text().strip())
+
+    @Slot()
+    def _prompt_once(self) -> None:
+        if (link := self._link()) is not None:
+            self.qa.prompt(link, self.email_edit.text().strip(), 1)
+
+    @Slot()
+    def _prompt_n(self) -> None:
+        if (link := self._link()) is not None:
+            self.qa.prompt(link, self.email_edit.text().strip(), self.prompts_spin.value())
+
+    @Slot()
+    def _copy_link(self) -> None:
+        if self.link_edit.text():
+            QGuiApplication.clipboard().setText(self.link_edit.text())

@@ -1,0 +1,176 @@
+"""`qaSimulator`: the QA simulator window (`referral-desktop --qa`).
+
+Beside the settings window, it drives everything around the signed-in operator through the QA
+controller: the recipient of an invitation, the cohort (with the eligibility inspector), usage,
+the backend clock, faults, policy values, the outbox, accounts and the demo data. It talks to the
+QA controller and reads the main controller's state; the settings window itself is untouched and
+follows through its own syncs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+
+from desktop.controller.qa_state import QaSnapshot
+from desktop.controller.state import AppState
+from desktop.ui.formatting import date_time, plan_name
+from desktop.ui.labels import plain_label, set_role
+from desktop.ui.port import ControllerPort
+from desktop.ui.qa.accounts import AccountsPanel
+from desktop.ui.qa.inspector import EligibilityInspector
+from desktop.ui.qa.invitations import InvitationPanel
+from desktop.ui.qa.outbox import OutboxPanel
+from desktop.ui.qa.policy import PolicyPanel
+from desktop.ui.qa.port import QaPort
+from desktop.ui.qa.world import FaultsPanel, UsageAndClockPanel, faults_text
+
+DEFAULT_SIZE = QSize(860, 800)
+
+
+class QaSimulatorWindow(QWidget):
+    """The QA simulator. Hidden = paused (no simulator calls); shown again = refreshed."""
+
+    def __init__(self, qa: QaPort, controller: ControllerPort, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.qa = qa
+        self.controller = controller
+        self.snapshot: QaSnapshot | None = None
+        self.setObjectName("qaSimulator")
+        self.setWindowTitle("QA simulator")
+        self.setAccessibleName("QA simulator")
+        self.resize(DEFAULT_SIZE)
+        self.setMinimumSize(720, 640)
+
+        header = QFrame()
+        header.setObjectName("qaHeader")
+        header.setProperty("role", "card")
+        self.operator_label = plain_label(role="sectionTitle", object_name="qaOperatorLabel")
+        self.operator_label.setAccessibleName("Signed-in operator")
+        self.busy_label = plain_label("Working…", role="muted", object_name="qaBusyLabel")
+        self.busy_label.hide()
+        self.clock_label = plain_label(object_name="qaClockLabel")
+        self.clock_label.setAccessibleName("Backend clock")
+        self.faults_label = plain_label(object_name="qaFaultsLabel")
+        self.faults_label.setAccessibleName("Faults")
+        top = QHBoxLayout()
+        top.addWidget(self.operator_label, 1)
+        top.addWidget(self.busy_label)
+        facts = QHBoxLayout()
+        facts.addWidget(self.clock_label, 1)
+        facts.addWidget(self.faults_label)
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(14, 10, 14, 10)
+        header_layout.addLayout(top)
+        header_layout.addLayout(facts)
+
+        self.inspector = EligibilityInspector(qa)
+        self.invitations = InvitationPanel(qa)
+        self.usage_and_clock = UsageAndClockPanel(qa)
+        self.faults = FaultsPanel(qa)
+        self.policy = PolicyPanel(qa)
+        self.outbox = OutboxPanel()
+        self.accounts = AccountsPanel(qa)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("qaTabs")
+        self.tabs.setAccessibleName("Simulator sections")
+        self.tabs.tabBar().setAccessibleName("Simulator sections")
+        for page, title, name in (
+            (self.invitations, "Invitation", "qaInvitationTab"),
+            (self.usage_and_clock, "Usage && clock", "qaUsageClockTab"),
+            (self.faults, "Faults", "qaFaultsTab"),
+            (self.policy, "Policy", "qaPolicyTab"),
+            (self.outbox, "Outbox", "qaOutboxTab"),
+            (self.accounts, "Accounts", "qaAccountsTab"),
+        ):
+            page.setObjectName(name)
+            self.tabs.addTab(page, title.replace("&&", "&"))
+
+        self.status_label = plain_label(wrap=True, object_name="qaStatusLabel")
+        self.status_label.setAccessibleName("Result of the last action")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(10)
+        layout.addWidget(header)
+        layout.addWidget(self.inspector)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status_label)
+
+        qa.snapshotChanged.connect(self.show_snapshot)
+        qa.actionFinished.connect(self._action_finished)
+        qa.actionFailed.connect(self._action_failed)
+        qa.busyChanged.connect(self.busy_label.setVisible)
+        controller.stateChanged.connect(self._state_changed)
+        self.show_snapshot(qa.snapshot)
+
+    @Slot(object)
+    def show_snapshot(self, snapshot: QaSnapshot | None) -> None:
+        """Render a snapshot in every section."""
+        self.snapshot = snapshot
+        state = self.controller.state
+        if snapshot is None:
+            self.clock_label.setText("Backend clock: reading…")
+            self.faults_label.setText("")
+        else:
+            clock = snapshot.clock
+            self.clock_label.setText(
+                f"Backend clock: {date_time(clock.now)} "
+                f"({'running' if clock.running else 'frozen'})"
+            )
+            self.faults_label.setText(f"Faults: {faults_text(snapshot.faults)}")
+            set_role(self.faults_label, "error" if snapshot.faults.any else "muted")
+        self._show_operator(state)
+        for panel in (
+            self.invitations,
+            self.usage_and_clock,
+            self.faults,
+            self.policy,
+            self.outbox,
+            self.accounts,
+        ):
+            panel.show_snapshot(snapshot)
+
+    @Slot(object)
+    def _state_changed(self, state: AppState) -> None:
+        self._show_operator(state)
+
+    def _show_operator(self, state: AppState) -> None:
+        account = state.account
+        if account is None:
+            self.operator_label.setText("Nobody is signed in")
+        else:
+            self.operator_label.setText(f"Signed in: {account.email} ({plan_name(account.plan)})")
+        snapshot = self.snapshot
+        # The backend's answer is shown only once it was read for this operator.
+        current = (
+            snapshot.operator_account
+            if snapshot is not None
+            and account is not None
+            and snapshot.operator is not None
+            and snapshot.operator.casefold() == account.email.casefold()
+            else None
+        )
+        self.inspector.show_account(current, state)
+
+    @Slot(str)
+    def _action_finished(self, message: str) -> None:
+        self.status_label.setText(message)
+        set_role(self.status_label, "success")
+
+    @Slot(str)
+    def _action_failed(self, message: str) -> None:
+        self.status_label.setText(message)
+        set_role(self.status_label, "error")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Resume and read the backend again."""
+        super().showEvent(event)
+        self.qa.set_active(True)
+        self.qa.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Pause: wait for the simulator call in progress; nothing runs while hidden."""
+        self.qa.set_active(False)
+        super().closeEvent(event)
