@@ -41,6 +41,11 @@ class ControllerPort(Protocol):
         ...
 
     @property
+    def revokeFinished(self) -> SignalInstance:
+        """Emits (invitation id, error message or "") after a revocation."""
+        ...
+
+    @property
     def state(self) -> AppState:
         """The latest state."""
         ...

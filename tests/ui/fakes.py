@@ -21,6 +21,7 @@ class RecordingController(QObject):
     redeemFinished = Signal(object)
     signInFinished = Signal(object)
     exportFinished = Signal(str, str)
+    revokeFinished = Signal(str, str)
 
     def __init__(self, state: AppState | None = None) -> None:
         super().__init__()

@@ -296,3 +296,28 @@ def test_session_is_restored_from_the_keyring(
     notice = second.window.findChild(QFrame, "keyringNotice")
     assert notice is not None
     assert not notice.isVisible()
+
+
+def test_revoke_a_pending_invitation(
+    qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = launch("pilot@example.com")
+    app.simulator.invite("pilot@example.com", "maybe@example.com")
+    sync_and_wait(qtbot, app)
+    module = section(app)
+    assert module is not None
+    qtbot.waitUntil(lambda: module.model.rowCount() == 1, timeout=WAIT_MS)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        type(module), "confirm_revoke", classmethod(lambda cls, p, r: asked.append(r) or True)
+    )
+    module.view.setFocus()
+    module.view.setCurrentIndex(module.model.index(0, 0))
+    qtbot.keyClick(module.view, Qt.Key.Key_Delete)
+    assert asked == ["maybe@example.com"]
+    qtbot.waitUntil(
+        lambda: module.model.invitation(0).state is InvitationState.REVOKED, timeout=WAIT_MS
+    )
+    [record] = app.simulator.invitations("pilot@example.com")
+    assert record.invitation.state is InvitationState.REVOKED
+    assert not module.revoke_button.isEnabled()

@@ -177,6 +177,9 @@ def test_invitation_checklist_and_revoke(
     section.revoke_button.click()
     assert asked == ["ana@example.com"]
     assert fake.called("revoke_invitation") == [(pending.id,)]
+    fake.revokeFinished.emit(pending.id, "You are offline.")
+    assert section.revoke_message.isVisible()
+    assert section.revoke_message.text() == "The invitation was not revoked: You are offline."
 
 
 def test_ten_thousand_invitations_stay_fast(

@@ -119,7 +119,7 @@ class AccountsPanel(QWidget):
         """Pick an account by address (as a click would)."""
         for row in range(self.view.topLevelItemCount()):
             item = self.view.topLevelItem(row)
-            if item.data(0, EMAIL_ROLE) == email:
+            if item is not None and item.data(0, EMAIL_ROLE) == email:
                 self.view.setCurrentItem(item)
                 return True
         return False

@@ -59,7 +59,9 @@ class InvitationPanel(QWidget):
         self.list.setAccessibleName("Invitations of the signed-in operator")
         self.list.setUniformItemSizes(True)
         self.list.currentItemChanged.connect(self._selection_changed)
-        self.empty_label = plain_label(role="emptyState", wrap=True, object_name="qaInvitationsEmpty")
+        self.empty_label = plain_label(
+            role="emptyState", wrap=True, object_name="qaInvitationsEmpty"
+        )
 
         self.state_label = plain_label(role="sectionTitle", object_name="qaInvitationState")
         self.state_label.setAccessibleName("Invitation state")

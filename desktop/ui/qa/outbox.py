@@ -88,8 +88,9 @@ class OutboxPanel(QWidget):
             if message.id == keep:
                 self.view.setCurrentItem(item)
         self.view.blockSignals(False)
-        if self.view.currentItem() is None and messages:
-            self.view.setCurrentItem(self.view.topLevelItem(0))
+        first = self.view.topLevelItem(0)
+        if self.view.currentItem() is None and first is not None:
+            self.view.setCurrentItem(first)
         self.view.setVisible(bool(messages))
         self.empty_label.setVisible(not messages)
         self._selection_changed()

@@ -1,8 +1,9 @@
-"""The Policy tab: every value the backend enforces, editable (the cap from 3 to 5, prompts N...)."""
+"""The Policy tab: every value the backend enforces, editable (the cap 3 -> 5, prompts N...)."""
 
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -95,8 +96,7 @@ class PolicyPanel(QWidget):
         self._policy = snapshot.policy
         values = snapshot.policy.to_mapping()
         for name, edit in self.edits.items():
-            text = value_text(values[name])
-            self._fields.load(edit, lambda e=edit, t=text: e.setText(t))
+            self._fields.load(edit, partial(edit.setText, value_text(values[name])))
 
     @Slot()
     def _apply(self) -> None:

@@ -87,6 +87,10 @@ class ReferralSection(QFrame):
         self.revoke_button.setAccessibleName("Revoke the selected invitation")
         self.revoke_button.setToolTip("Only invitations nobody has joined through can be revoked.")
         self.revoke_button.clicked.connect(self.revoke_current)
+        self.revoke_message = plain_label(role="error", wrap=True, object_name="revokeMessageLabel")
+        self.revoke_message.setAccessibleName("Revocation problem")
+        self.revoke_message.hide()
+        controller.revokeFinished.connect(self._revoke_finished)
         footer = QHBoxLayout()
         footer.addWidget(self.list_title)
         footer.addStretch(1)
@@ -99,6 +103,7 @@ class ReferralSection(QFrame):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.cycle_label)
         layout.addLayout(footer)
+        layout.addWidget(self.revoke_message)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty_label, 1)
 
@@ -171,7 +176,14 @@ class ReferralSection(QFrame):
         if invitation is None or not invitation.state.is_revocable:
             return
         if type(self).confirm_revoke(self.window(), invitation.recipient):
+            self.revoke_message.hide()
             self.controller.revoke_invitation(invitation.id)
+
+    @Slot(str, str)
+    def _revoke_finished(self, invitation_id: str, error: str) -> None:
+        if error:
+            self.revoke_message.setText(f"The invitation was not revoked: {error}")
+        self.revoke_message.setVisible(bool(error))
 
     @Slot()
     def _current_changed(self) -> None:
