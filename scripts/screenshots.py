@@ -123,7 +123,11 @@ def pilot_with_invitations(app: App) -> None:
     sim.recipient_join(joined, "dormant@example.com")
     sim.recipient_init(joined, "dormant@example.com")
     sim.recipient_prompt(joined, "dormant@example.com", 1)
-    refused = sim.invitations("pilot@example.com")[1].invitation.link
+    [refused] = [
+        record.invitation.link
+        for record in sim.invitations("pilot@example.com")
+        if record.invitation.recipient == "recent@example.com"
+    ]
     sim.recipient_open(refused)
     sim.recipient_join(refused, "recent@example.com")
     sync(app)

@@ -32,6 +32,7 @@ class AccountPage(SettingsPage):
         form.setContentsMargins(16, 12, 16, 12)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.setVerticalSpacing(8)
+        form.setHorizontalSpacing(18)
         self.name_label = plain_label(object_name="accountNameLabel")
         self.email_label = plain_label(object_name="accountEmailLabel")
         self.plan_label = plain_label(object_name="accountPlanLabel")
