@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
@@ -68,6 +69,7 @@ class App:
     settings: QSettings
     qa: bool = False
     qa_window: QWidget | None = None
+    _owns_window: bool = field(default=True, repr=False)  # False when main() passed its window
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -102,6 +104,12 @@ class App:
         self.cache.close()
         self.simulator.close()
         self.backend.close()
+        # Destroy the Qt objects now, on the GUI thread. Left to Python's garbage collector,
+        # they could be destroyed from whichever thread runs the next collection (a pool or
+        # cache thread of another App), which crashes Qt.
+        shiboken6.delete(self.controller)
+        if self._owns_window:
+            shiboken6.delete(self.window)
 
 
 def ui_settings(data_dir: Path) -> QSettings:
@@ -137,6 +145,7 @@ def create(
     cache = CacheRepository(data_dir / CACHE_DB)
     credentials = CredentialStore(backend=keyring_backend)
     controller = Controller(backend, cache, credentials)
+    owns_window = window is None
     settings = window.settings if window is not None else ui_settings(data_dir)
     if window is None:
         window = SettingsWindow(settings)
@@ -151,6 +160,7 @@ def create(
         credentials=credentials,
         settings=settings,
         qa=qa,
+        _owns_window=owns_window,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Collect each test's reference cycles here, on the GUI thread.
+
+    Otherwise a later collection may run on a worker thread of another test and destroy Qt
+    objects from there, which crashes (seen as a segfault inside an unrelated SQLAlchemy call).
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture

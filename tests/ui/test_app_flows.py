@@ -42,8 +42,7 @@ def launch(qtbot: QtBot, data_dir: Path, memory_keyring: MemoryKeyring) -> Itera
     def start(email: str | None = None, *, keyring_backend: object = memory_keyring) -> App:
         app = create(data_dir, keyring_backend=keyring_backend)  # type: ignore[arg-type]
         apps.append(app)
-        qtbot.addWidget(app.window)
-        app.window.show()
+        app.window.show()  # App.close() destroys it (not qtbot: it would close it twice)
         app.start()
         if email is not None:
             with qtbot.waitSignal(app.controller.signInFinished, timeout=WAIT_MS) as blocker:
