@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from desktop.controller.state import AppState, SyncPhase
@@ -133,8 +134,9 @@ def create(
     from desktop.backend.service import MockBackend
     from desktop.backend.simulator import Simulator
     from desktop.controller.controller import Controller
+    from desktop.controller.qa import BackendChangeWatcher
     from desktop.credentials import CredentialStore
-    from desktop.paths import CACHE_DB
+    from desktop.paths import BACKEND_DB, CACHE_DB
     from desktop.storage import CacheRepository
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -145,6 +147,9 @@ def create(
     cache = CacheRepository(data_dir / CACHE_DB)
     credentials = CredentialStore(backend=keyring_backend)
     controller = Controller(backend, cache, credentials)
+    # The periodic sync is slow (30 s): follow other processes' writes (`sim`) at once.
+    changes = BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
+    changes.changed.connect(controller.sync_now)
     owns_window = window is None
     settings = window.settings if window is not None else ui_settings(data_dir)
     if window is None:
@@ -162,6 +167,32 @@ def create(
         qa=qa,
         _owns_window=owns_window,
     )
+
+
+def open_qa_simulator(app: App) -> QWidget:
+    """The QA simulator window (`--qa`) over the app's Simulator, next to the settings window.
+
+    Ctrl+Shift+S in the settings window shows it again after it was closed.
+    """
+    from desktop.controller.qa import BackendChangeWatcher, QaController
+    from desktop.ui.qa.window import QaSimulatorWindow
+
+    qa = QaController(app.simulator, app.controller)
+    window = QaSimulatorWindow(qa, app.controller)
+    qa.setParent(window)  # closing the window pauses it; deleting it ends it
+    changes = app.controller.findChild(BackendChangeWatcher)
+    if changes is not None:
+        changes.changed.connect(qa.refresh)  # `sim` changes show even while signed out
+
+    def show_again() -> None:
+        window.show()
+        window.raise_()
+
+    QShortcut(QKeySequence("Ctrl+Shift+S"), app.window, show_again)
+    return window
+
+
+register_qa_window(open_qa_simulator)
 
 
 # -- what the window shows, for --smoke-test ----------------------------------------------------

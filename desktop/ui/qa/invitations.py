@@ -122,6 +122,7 @@ class InvitationPanel(QWidget):
         prompts.addWidget(self.prompt_n_button)
         prompts.addStretch(1)
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("Link", link_row)
         form.addRow("Recipient email", self.email_edit)
 
@@ -225,8 +226,8 @@ class InvitationPanel(QWidget):
             return
         view = invitation.view
         self.state_label.setText(f"{view.recipient}: {view.state.label}")
-        sent = f"Sent {date_time(view.created_at)}. "
-        self.checklist_label.setText(sent + checklist_text(view))
+        sent = f"Sent {date_time(view.created_at)}."
+        self.checklist_label.setText(f"{sent}\n{checklist_text(view)}")
         self.link_edit.setText(view.link)
         self.link_edit.setCursorPosition(0)
         if reset_email:

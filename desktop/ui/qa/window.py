@@ -85,7 +85,7 @@ class QaSimulatorWindow(QWidget):
             (self.accounts, "Accounts", "qaAccountsTab"),
         ):
             page.setObjectName(name)
-            self.tabs.addTab(page, title.replace("&&", "&"))
+            self.tabs.addTab(page, title)  # "&&" shows one "&"
 
         self.status_label = plain_label(wrap=True, object_name="qaStatusLabel")
         self.status_label.setAccessibleName("Result of the last action")

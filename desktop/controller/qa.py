@@ -1,0 +1,522 @@
+"""QA mode: the QObject between the QA simulator window and the backend's `Simulator`, and the
+watcher that lets the app notice changes other processes (`referral-desktop sim`) make.
+
+Every simulator call runs on a one-thread pool, so actions run in the order they were asked
+and never on the GUI thread. Each call is followed, on the same thread, by a fresh read of the
+backend (`QaSnapshot`); after an action the main controller is asked to sync, so the settings
+window follows within one sync. Refusals (a link used with the wrong address, an invalid policy
+value...) come back as the backend's own sentence on `actionFailed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from PySide6.QtCore import (
+    QFileSystemWatcher,
+    QObject,
+    QThreadPool,
+    QTimer,
+    Signal,
+    SignalInstance,
+    Slot,
+)
+
+from desktop.backend.api import ApiError, UsageDTO
+from desktop.backend.simulator import CohortAction, InvitationRecord, Simulator
+from desktop.controller.mapping import invitation_record, invitation_view
+from desktop.controller.qa_state import (
+    QaAccount,
+    QaClock,
+    QaFaults,
+    QaInvitation,
+    QaOutboxMessage,
+    QaSnapshot,
+)
+from desktop.controller.state import AppState
+from desktop.controller.tasks import Task, TaskSignals
+from desktop.domain.clock import parse_duration
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+NOT_SIGNED_IN = "Sign in first: this acts on the signed-in account."
+CHANGE_DEBOUNCE_MS = 150
+"""Writes to the backend database closer together than this cause one sync."""
+
+
+class SessionControl(Protocol):
+    """What QA mode needs from the main controller (`desktop.controller.Controller`)."""
+
+    @property
+    def stateChanged(self) -> SignalInstance:
+        """Emits a new `AppState` after every change."""
+        ...
+
+    @property
+    def state(self) -> AppState:
+        """The latest state."""
+        ...
+
+    def sync_now(self) -> None:
+        """Pull changes now."""
+        ...
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Open a session."""
+        ...
+
+    def sign_out(self) -> None:
+        """End the session."""
+        ...
+
+
+@dataclass
+class _Pending:
+    done: Callable[[Any], None]
+    failed: Callable[[Exception], None]
+
+
+class QaController(QObject):
+    """Drives the Simulator for the QA window. `shutdown()` (or `set_active(False)`) before the
+    simulator is closed: it waits for the call in progress."""
+
+    snapshotChanged = Signal(object)
+    """A `QaSnapshot` read after every action and refresh."""
+    actionFinished = Signal(str)
+    """A sentence saying what an action did."""
+    actionFailed = Signal(str)
+    """Why an action was refused or failed (the backend's own words); nothing changed."""
+    busyChanged = Signal(bool)
+    """True while simulator calls are queued or running."""
+
+    def __init__(
+        self, simulator: Simulator, session: SessionControl, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._simulator = simulator
+        self._session = session
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one at a time, in the order asked
+        self._signals = TaskSignals(self)
+        self._signals.finished.connect(self._on_finished)
+        self._jobs: dict[int, _Pending] = {}
+        self._next_job = 0
+        self._active = True
+        self._shut_down = False
+        self._refreshing = False
+        self._refresh_again = False
+        self._state_key: object = None
+        self.snapshot: QaSnapshot | None = None
+        session.stateChanged.connect(self._session_changed)
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    @property
+    def operator(self) -> str | None:
+        """The signed-in operator's email, whom cohort and usage actions apply to."""
+        account = self._session.state.account
+        return account.email if account is not None else None
+
+    @property
+    def busy(self) -> bool:
+        """Simulator calls are queued or running."""
+        return bool(self._jobs)
+
+    @property
+    def is_shut_down(self) -> bool:
+        """`shutdown()` ran and no simulator call is running."""
+        return self._shut_down and self._pool.activeThreadCount() == 0
+
+    def set_active(self, active: bool) -> None:
+        """Pause (the window is hidden: wait for the call in progress, ignore further requests)
+        or resume with a refresh."""
+        if self._shut_down or active == self._active:
+            return
+        self._active = active
+        if active:
+            self.refresh()
+            return
+        self._pool.clear()
+        self._pool.waitForDone()
+        self._jobs.clear()
+        self._refreshing = self._refresh_again = False
+        self.busyChanged.emit(False)
+
+    def shutdown(self) -> None:
+        """Wait for the call in progress; nothing runs or calls back afterwards. Idempotent."""
+        self.set_active(False)
+        self._shut_down = True
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the backend again; requests made while a read runs collapse into one more."""
+        if not self._active:
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        operator = self.operator
+
+        def read() -> QaSnapshot:
+            return read_snapshot(self._simulator, operator)
+
+        def done(snapshot: QaSnapshot) -> None:
+            self._refresh_done()
+            self._publish(snapshot)
+
+        def failed(error: Exception) -> None:
+            self._refresh_done()
+            self.actionFailed.emit(error_message(error))
+
+        self._submit(read, done, failed)
+
+    def _refresh_done(self) -> None:
+        self._refreshing = False
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    @Slot(object)
+    def _session_changed(self, state: AppState) -> None:
+        """Read again when what the window shows moved on: account, a sync, the invitations."""
+        key = (
+            state.account.email if state.account is not None else None,
+            state.eligibility,
+            state.sync.last_synced_at,
+            tuple((i.id, i.state, i.prompts) for i in state.invitations),
+            len(state.tokens),
+        )
+        if key != self._state_key:
+            self._state_key = key
+            self.refresh()
+
+    # -- the recipient of an invitation -------------------------------------------------------
+
+    def open_link(self, link: str) -> None:
+        """The recipient opens the link."""
+        self._act(lambda sim: sim.recipient_open(link), _invitation_note)
+
+    def join(self, link: str, email: str) -> None:
+        """The recipient signs up or signs in through the link with `email`."""
+        self._act(lambda sim: sim.recipient_join(link, email), _invitation_note)
+
+    def initialise(self, link: str, email: str) -> None:
+        """The recipient initialises a workspace."""
+        self._act(lambda sim: sim.recipient_init(link, email), _invitation_note)
+
+    def prompt(self, link: str, email: str, count: int = 1) -> None:
+        """The recipient sends `count` prompts."""
+        self._act(lambda sim: sim.recipient_prompt(link, email, count), _invitation_note)
+
+    # -- the signed-in account ------------------------------------------------------------------
+
+    def set_cohort(self, action: CohortAction) -> None:
+        """Put the signed-in account on the allow or deny list, or take it off both."""
+        email = self._require_operator()
+        if email is not None:
+            self._act(
+                lambda sim: sim.cohort(email, action),
+                lambda decision: f"{email}: {decision.reason}",
+            )
+
+    def set_usage(self, weekly_percent: float | None, five_hour_percent: float | None) -> None:
+        """Set how much of each usage window the signed-in account has used (None leaves it)."""
+        email = self._require_operator()
+        if email is None:
+            return
+
+        def note(usage: UsageDTO) -> str:
+            return (
+                f"{email}: weekly {usage.weekly.percent_used}% used, "
+                f"5-hour {usage.five_hour.percent_used}% used."
+            )
+
+        self._act(lambda sim: sim.set_usage(email, weekly_percent, five_hour_percent), note)
+
+    # -- clock, faults, policy ----------------------------------------------------------------
+
+    def advance_clock(self, delta: timedelta) -> None:
+        """Move the backend clock forward."""
+        self._act(
+            lambda sim: sim.advance_clock(delta),
+            lambda _: f"Backend clock moved forward by {duration_words(delta)}.",
+        )
+
+    def advance_clock_by(self, text: str) -> None:
+        """Move the backend clock forward by a duration typed as `62d`, `5h`, `1d 5h`..."""
+        try:
+            delta = parse_duration(text)
+        except ValueError as error:
+            self.actionFailed.emit(f"Not a duration: {error}. Use forms like 30d, 5h or 1d 5h.")
+            return
+        self.advance_clock(delta)
+
+    def set_offline(self, offline: bool) -> None:
+        """The app's calls fail at once as offline (True) or work again (False)."""
+        note = "Offline: every call from the app now fails." if offline else "Back online."
+        self._act(lambda sim: sim.set_fault(offline=offline), lambda _: note)
+
+    def set_error_rate(self, rate: float) -> None:
+        """That fraction of the app's calls fails (half of them after the change committed)."""
+        self._act(
+            lambda sim: sim.set_fault(error_rate=rate),
+            lambda _: f"Error rate set to {rate:g}.",
+        )
+
+    def set_latency(self, milliseconds: int) -> None:
+        """Every call from the app waits this long first."""
+        self._act(
+            lambda sim: sim.set_fault(latency_ms=milliseconds),
+            lambda _: f"Latency set to {milliseconds} ms.",
+        )
+
+    def clear_faults(self) -> None:
+        """Online, no latency, no errors."""
+        self._act(lambda sim: sim.clear_faults(), lambda _: "Faults cleared.")
+
+    def set_policy(self, values: Mapping[str, object]) -> None:
+        """Change some policy values (`"none"` for no expiry); refused values change nothing."""
+        if not values:
+            self.actionFailed.emit("No policy value changed.")
+            return
+        changed = ", ".join(f"{key}={value}" for key, value in values.items())
+        self._act(lambda sim: sim.set_policy(dict(values)), lambda _: f"Policy: {changed}.")
+
+    # -- demo data and accounts ---------------------------------------------------------------
+
+    def reset_demo(self, password: str | None = None) -> None:
+        """Wipe and reseed the demo; with `password`, sign the same operator back in after."""
+        operator = self.operator
+
+        def after(_: object) -> str:
+            if operator is not None and password is not None:
+                self._session.sign_in(operator, password)
+                return f"Demo data reset. Signing {operator} in again."
+            return "Demo data reset."
+
+        self._act(lambda sim: sim.reset_demo(), after, sync=False)
+
+    def switch_account(self, email: str, password: str) -> None:
+        """Sign the current operator out and another demo account in."""
+        if self.operator is not None:
+            self._session.sign_out()
+        self._session.sign_in(email, password)
+        self.actionFinished.emit(f"Signing in as {email}.")
+
+    # -- running ------------------------------------------------------------------------------
+
+    def _require_operator(self) -> str | None:
+        email = self.operator
+        if email is None:
+            self.actionFailed.emit(NOT_SIGNED_IN)
+        return email
+
+    def _act(
+        self,
+        work: Callable[[Simulator], T],
+        note: Callable[[T], str],
+        *,
+        sync: bool = True,
+    ) -> None:
+        """Run `work`, then read the backend; publish both, then have the app sync."""
+        if not self._active:
+            return
+        operator = self.operator
+
+        def call() -> tuple[T, QaSnapshot]:
+            result = work(self._simulator)
+            return result, read_snapshot(self._simulator, operator)
+
+        def done(outcome: tuple[T, QaSnapshot]) -> None:
+            result, snapshot = outcome
+            self._publish(snapshot)
+            self.actionFinished.emit(note(result))
+            if sync:
+                self._session.sync_now()
+
+        def failed(error: Exception) -> None:
+            self.actionFailed.emit(error_message(error))
+
+        self._submit(call, done, failed)
+
+    def _submit(
+        self, work: Callable[[], T], done: Callable[[T], None], failed: Callable[[Exception], None]
+    ) -> None:
+        self._next_job += 1
+        was_busy = self.busy
+        self._jobs[self._next_job] = _Pending(done, failed)
+        self._pool.start(Task(self._next_job, work, self._signals))
+        if not was_busy:
+            self.busyChanged.emit(True)
+
+    @Slot(int, object, object)
+    def _on_finished(self, job: int, result: object, error: object) -> None:
+        pending = self._jobs.pop(job, None)
+        if pending is None or not self._active:
+            return  # paused or shut down meanwhile
+        if not self._jobs:
+            self.busyChanged.emit(False)
+        if isinstance(error, Exception):
+            pending.failed(error)
+        else:
+            pending.done(result)
+
+    def _publish(self, snapshot: QaSnapshot) -> None:
+        self.snapshot = snapshot
+        self.snapshotChanged.emit(snapshot)
+
+
+class BackendChangeWatcher(QObject):
+    """Emits `changed` shortly after any process writes to the backend database.
+
+    The app's periodic sync is slow (30 s); a `referral-desktop sim` command in another terminal
+    should show at once. Every committed change appends to the database's write-ahead log, and
+    reads never do, so watching the `-wal` file (inotify, no polling, nothing on the GUI thread
+    but the notification) sees every change and costs nothing while nothing changes.
+    """
+
+    changed = Signal()
+    """Something wrote to the backend database (bursts within the debounce count once)."""
+
+    def __init__(
+        self,
+        database: Path,
+        *,
+        debounce_ms: int = CHANGE_DEBOUNCE_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._files = (str(database.with_name(database.name + "-wal")), str(database))
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.addPath(str(database.parent))
+        self._watcher.fileChanged.connect(self._file_changed)
+        self._watcher.directoryChanged.connect(self._directory_changed)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self.changed)
+        self._watch_files()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self._debounce.stop()
+        paths = self._watcher.files() + self._watcher.directories()
+        if paths:
+            self._watcher.removePaths(paths)
+
+    def _watch_files(self) -> bool:
+        """Watch the database files that exist and are not watched yet; True if one was added."""
+        watched = set(self._watcher.files())
+        missing = [p for p in self._files if p not in watched and Path(p).exists()]
+        if missing:
+            self._watcher.addPaths(missing)
+        return bool(missing)
+
+    @Slot(str)
+    def _file_changed(self, _path: str) -> None:
+        self._watch_files()  # a file replaced or deleted is no longer watched
+        self._debounce.start()
+
+    @Slot(str)
+    def _directory_changed(self, _path: str) -> None:
+        if self._watch_files():  # the log came back: another process opened the database
+            self._debounce.start()
+
+
+# -- reading the backend ---------------------------------------------------------------------
+
+
+def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
+    """Clock, policy, faults, every account, the operator's invitations and the outbox."""
+    status = simulator.status()
+    records = simulator.invitations()
+    messages = simulator.outbox()
+    links = {record.invitation.id: record.invitation.link for record in records}
+    wanted = operator.casefold() if operator is not None else None
+    return QaSnapshot(
+        clock=QaClock(status.clock.now, status.clock.running),
+        policy=status.policy,
+        faults=QaFaults(status.faults.offline, status.faults.latency_ms, status.faults.error_rate),
+        accounts=tuple(
+            QaAccount(
+                email=account.email,
+                display_name=account.display_name,
+                plan=account.plan,
+                operator=account.operator,
+                billing_day=account.billing_day,
+                last_active=account.last_active,
+                dormant=account.dormant,
+                pilot_list=account.pilot_list,
+                cohort=account.cohort,
+                five_hour=account.usage.five_hour,
+                weekly=account.usage.weekly,
+                available_tokens=account.wallet.available,
+                earned_this_cycle=account.wallet.earned_this_cycle,
+                cap=account.wallet.cap,
+            )
+            for account in status.accounts
+        ),
+        operator=operator,
+        invitations=tuple(
+            QaInvitation(record.operator, invitation_view(invitation_record(record.invitation)))
+            for record in reversed(records)
+            if record.operator.casefold() == wanted
+        ),
+        outbox=tuple(
+            QaOutboxMessage(
+                id=message.id,
+                invitation_id=message.invitation_id,
+                recipient=message.recipient,
+                subject=message.subject,
+                body=message.body,
+                link=links.get(message.invitation_id, ""),
+                sent_at=message.sent_at,
+            )
+            for message in reversed(messages)
+        ),
+    )
+
+
+def error_message(error: Exception) -> str:
+    """The sentence to show for a refused or failed simulator call."""
+    if isinstance(error, ApiError):
+        return error.message
+    if isinstance(error, ValueError):  # PolicyError, out-of-range values
+        return str(error)
+    log.error("QA simulator call failed", exc_info=error)
+    return f"Unexpected error: {error}"
+
+
+def duration_words(delta: timedelta) -> str:
+    """`62 days`, `1 day 5 hours`, `90 minutes`."""
+    seconds = int(delta.total_seconds())
+    parts = []
+    for size, unit in ((86_400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " ".join(parts) or "0 seconds"
+
+
+def _invitation_note(record: InvitationRecord) -> str:
+    invitation = record.invitation
+    return f"{invitation.recipient}: {invitation.state.label}. {invitation.reason}"
+
+
+__all__ = [
+    "BackendChangeWatcher",
+    "QaController",
+    "SessionControl",
+    "duration_words",
+    "error_message",
+    "read_snapshot",
+]
