@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +52,33 @@ def data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test that leaves a thread running or a top-level window open.
+
+    Garbage is collected here, on the GUI thread: a later collection on a worker thread would
+    destroy Qt objects from there and crash an unrelated test. Autouse fixtures are torn down
+    after qtbot, so widgets qtbot closes are already gone when this checks.
+    """
+    threads_before = set(threading.enumerate())
+    yield
+    gc.collect()
+    leaked_threads = [
+        t
+        for t in threading.enumerate()
+        if t not in threads_before and t.is_alive() and not t.daemon
+    ]
+    assert not leaked_threads, f"test left threads running: {leaked_threads}"
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            visible = [
+                w for w in app.topLevelWidgets() if w.isVisible() and w.parentWidget() is None
+            ]
+            for widget in visible:
+                widget.close()
+            assert not visible, f"test left top-level windows open: {visible}"
