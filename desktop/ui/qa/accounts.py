@@ -80,6 +80,7 @@ class AccountsPanel(QWidget):
         self.view.setUniformRowHeights(True)
         self.view.setHeaderLabels(list(COLUMNS))
         self.view.header().setAccessibleName("Account columns")
+        self.view.header().setObjectName("qaAccountsHeader")
         self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.currentItemChanged.connect(self._selection_changed)
         self.view.itemDoubleClicked.connect(lambda *_: self.switch_to_selected())

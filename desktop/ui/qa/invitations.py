@@ -170,10 +170,15 @@ class InvitationPanel(QWidget):
         return False
 
     def show_snapshot(self, snapshot: QaSnapshot | None) -> None:
-        """Rows for the operator's invitations, keeping the selection and any typed email."""
+        """Rows for the operator's invitations. The selection (and a typed email) stays, unless an
+        invitation was just sent: then the newest is selected."""
         invitations = snapshot.invitations if snapshot is not None else ()
+        arrived = [i.view.id for i in invitations if i.view.id not in self._invitations]
+        known_before = bool(self._invitations)
         self._invitations = {i.view.id: i for i in invitations}
         keep = self._selected_id if self._selected_id in self._invitations else None
+        if arrived and known_before:
+            keep = None  # an invitation was just sent: select it (the newest comes first)
         self.list.blockSignals(True)
         self.list.clear()
         for invitation in invitations:

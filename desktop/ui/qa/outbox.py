@@ -36,6 +36,7 @@ class OutboxPanel(QWidget):
         self.view.setUniformRowHeights(True)
         self.view.setHeaderLabels(list(COLUMNS))
         self.view.header().setAccessibleName("Message columns")
+        self.view.header().setObjectName("qaOutboxHeader")
         self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.header().setStretchLastSection(True)
         self.view.currentItemChanged.connect(self._selection_changed)
@@ -72,11 +73,14 @@ class OutboxPanel(QWidget):
         return self._messages.get(item.data(0, MESSAGE_ROLE)) if item is not None else None
 
     def show_snapshot(self, snapshot: QaSnapshot | None) -> None:
-        """Rows for every message, keeping the selection."""
+        """Rows for every message; the selection stays, or moves to a message that just came."""
         messages = snapshot.outbox if snapshot is not None else ()
-        keep = self.selected.id if self.selected is not None else None
         if tuple(self._messages.values()) == messages:
             return
+        keep = self.selected.id if self.selected is not None else None
+        arrived = [m.id for m in messages if m.id not in self._messages]
+        if arrived and self._messages:
+            keep = arrived[0]  # a message just dispatched: show it
         self._messages = {message.id: message for message in messages}
         self.view.blockSignals(True)
         self.view.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -122,7 +122,10 @@ class UsageAndClockPanel(QWidget):
         usage_layout = QVBoxLayout(usage_box)
         usage_layout.addWidget(self.usage_now_label)
         usage_layout.addLayout(usage_form)
-        usage_layout.addWidget(self.usage_apply_button)
+        usage_button_row = QHBoxLayout()
+        usage_button_row.addWidget(self.usage_apply_button)
+        usage_button_row.addStretch(1)
+        usage_layout.addLayout(usage_button_row)
 
         clock_box = QGroupBox("Backend clock")
         self.clock_label = plain_label(object_name="qaClockPanelLabel")
@@ -251,12 +254,16 @@ class FaultsPanel(QWidget):
         latency_row.addWidget(self.latency_button)
         latency_row.addStretch(1)
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("Error rate", error_row)
         form.addRow("Latency", latency_row)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.current_label)
-        layout.addWidget(self.offline_check)
+        offline_row = QHBoxLayout()
+        offline_row.addWidget(self.offline_check)
+        offline_row.addStretch(1)
+        layout.addLayout(offline_row)
         layout.addLayout(form)
         layout.addWidget(
             plain_label(
@@ -268,7 +275,10 @@ class FaultsPanel(QWidget):
                 wrap=True,
             )
         )
-        layout.addWidget(self.clear_button)
+        clear_row = QHBoxLayout()
+        clear_row.addWidget(self.clear_button)
+        clear_row.addStretch(1)
+        layout.addLayout(clear_row)
         layout.addStretch(1)
 
     def show_snapshot(self, snapshot: QaSnapshot | None) -> None:
