@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,12 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keyring
 import keyring.backend
+import keyring.backends.fail
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from desktop.app import App, create
 from desktop.controller.state import SyncPhase
+from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import ThemeChoice, apply_theme
 
@@ -259,6 +262,229 @@ def shot_dark_capped(folder: Path) -> QPixmap:
         apply_theme(qt_app, ThemeChoice.LIGHT)
 
 
+# -- QA mode (docs/QA.md): the QA simulator window, often beside the settings window ------------
+
+
+def launch_qa(data_dir: Path, email: str | None, *, keyring_backend: object = None) -> App:
+    """The app with `--qa`: the settings window and the QA simulator window, signed in."""
+    app = create(data_dir, qa=True, keyring_backend=keyring_backend)  # type: ignore[arg-type]
+    app.window.show()
+    app.window.resize(*WINDOW_SIZE)
+    app.start()
+    if email is not None:
+        app.controller.sign_in(email, "demo")
+        wait_until(lambda: app.state.signed_in and app.state.sync.last_synced_at is not None)
+        wait_until(lambda: settled(app))
+    qa = qa_window(app)
+    wait_until(lambda: qa.snapshot is not None and qa.snapshot.operator == email)
+    return app
+
+
+def qa_window(app: App) -> QaSimulatorWindow:
+    window = app.qa_window
+    assert isinstance(window, QaSimulatorWindow)
+    return window
+
+
+def qa_click(app: App, button: QAbstractButton) -> None:
+    """Click a QA button and wait for its outcome, then for the settings window's sync."""
+    qa = qa_window(app)
+    done: list[str] = []
+    qa.qa.actionFinished.connect(done.append)
+    qa.qa.actionFailed.connect(done.append)
+    button.click()
+    wait_until(lambda: bool(done))
+    sync(app)
+    wait_until(lambda: not qa.busy_label.isVisible())
+
+
+def side_by_side(app: App) -> QPixmap:
+    """The settings window on the left, the QA simulator on the right, as on a desk."""
+    left, right = app.window.grab(), qa_window(app).grab()
+    gap = 16
+    canvas = QPixmap(left.width() + gap + right.width(), max(left.height(), right.height()))
+    canvas.fill(QColor("#c9ced6"))
+    painter = QPainter(canvas)
+    painter.drawPixmap(0, 0, left)
+    painter.drawPixmap(left.width() + gap, 0, right)
+    painter.end()
+    return canvas
+
+
+def invite(app: App, email: str) -> None:
+    """Send an invitation as the operator does (the controller behind Invite…), and wait for
+    the QA window to select it."""
+    app.controller.send_invitation(email, f"shot-{email}")
+    panel = qa_window(app).invitations
+    wait_until(lambda: panel.selected is not None and panel.selected.view.recipient == email)
+
+
+def shot_qa_simulator(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        invite(app, "sam@example.com")
+        panel = qa_window(app).invitations
+        for button in (panel.open_button, panel.join_button, panel.init_button):
+            qa_click(app, button)
+        qa_click(app, panel.prompt_button)
+        app.window.select_page("general")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_conversion(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        invite(app, "sam@example.com")
+        panel = qa_window(app).invitations
+        for button in (panel.open_button, panel.join_button, panel.init_button):
+            qa_click(app, button)
+        qa_click(app, panel.prompt_n_button)
+        app.window.select_page("wallet")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_wrong_email(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        invite(app, "sam@example.com")
+        panel = qa_window(app).invitations
+        panel.email_edit.setText("someone.else@example.com")
+        qa_click(app, panel.join_button)
+        return qa_window(app).grab()
+    finally:
+        app.close()
+
+
+def shot_qa_inspector_free(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "free@example.com")
+    try:
+        app.window.select_page("general")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_accounts(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        qa = qa_window(app)
+        qa.tabs.setCurrentWidget(qa.accounts)
+        qa.accounts.select("capped@example.com")
+        wait_until(lambda: True)
+        return qa.grab()
+    finally:
+        app.close()
+
+
+def shot_qa_outbox(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        invite(app, "dormant@example.com")
+        qa = qa_window(app)
+        qa.tabs.setCurrentWidget(qa.outbox)
+        wait_until(lambda: qa.outbox.view.topLevelItemCount() == 4)
+        return qa.grab()
+    finally:
+        app.close()
+
+
+def shot_qa_policy(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        qa = qa_window(app)
+        qa.tabs.setCurrentWidget(qa.policy)
+        qa.policy.edits["monthly_cap"].setText("5")
+        qa_click(app, qa.policy.apply_button)
+        wait_until(lambda: qa.policy.edits["monthly_cap"].text() == "5")
+        app.window.select_page("general")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_clock(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        qa = qa_window(app)
+        qa.tabs.setCurrentWidget(qa.usage_and_clock)
+        qa_click(app, qa.usage_and_clock.step_buttons[2])  # +7 days
+        app.window.select_page("usage")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_offline(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        qa = qa_window(app)
+        qa.tabs.setCurrentWidget(qa.faults)
+        qa_click(app, qa.faults.offline_check)
+        app.controller.send_invitation("queued@example.com", "shot-queued")
+        wait_until(lambda: any(i.recipient == "queued@example.com" for i in app.state.invitations))
+        app.window.select_page("general")
+        wait_until(lambda: True)
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_end_states(folder: Path) -> QPixmap:
+    """pilot@'s invitations in every end state, reached through the simulator."""
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        sim = app.simulator
+        sim.set_policy({"invitation_expiry_days": 7})
+        edge = sim.invite("pilot@example.com", "edge62@example.com").invitation.link
+        sim.recipient_join(edge, "edge62@example.com")  # idle exactly 62 days: not dormant
+        recent = sim.invite("pilot@example.com", "recent@example.com").invitation.link
+        sim.recipient_join(recent, "recent@example.com")
+        sim.invite("pilot@example.com", "late@example.com")
+        sim.advance_clock(timedelta(days=8))  # pending for more than 7 days: expired
+        revoked = sim.invite("pilot@example.com", "changed.mind@example.com").invitation
+        sim.revoke("pilot@example.com", revoked.id)
+        back = sim.invite("pilot@example.com", "dormant@example.com").invitation.link
+        sim.recipient_join(back, "dormant@example.com")
+        sim.recipient_init(back, "dormant@example.com")
+        sim.recipient_prompt(back, "dormant@example.com", 3)
+        new = sim.invite("pilot@example.com", "new.peer@example.com").invitation.link
+        sim.recipient_join(new, "new.peer@example.com")
+        sync(app)
+        app.window.resize(WINDOW_SIZE[0], 1000)
+        app.window.select_page("account")
+        wait_until(lambda: True)
+        return app.window.grab()
+    finally:
+        app.close()
+
+
+def shot_qa_capped_conversion(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "capped@example.com")
+    try:
+        invite(app, "fourth.peer@example.com")
+        panel = qa_window(app).invitations
+        for button in (panel.join_button, panel.init_button, panel.prompt_n_button):
+            qa_click(app, button)
+        app.window.select_page("account")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
+def shot_qa_keyring_notice(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com", keyring_backend=keyring.backends.fail.Keyring())
+    try:
+        app.window.select_page("account")
+        wait_until(lambda: app.window.keyring_notice.isVisible() and settled(app))
+        return app.window.grab()
+    finally:
+        app.close()
+
+
 SHOTS: dict[str, Shot] = {
     "pilot-eligible": shot_pilot_eligible,
     "pro-not-eligible": shot_pro_not_eligible,
@@ -270,6 +496,18 @@ SHOTS: dict[str, Shot] = {
     "offline-banner": shot_offline,
     "sign-in": shot_sign_in,
     "dark-capped-usage": shot_dark_capped,
+    "qa-simulator": shot_qa_simulator,
+    "qa-conversion": shot_qa_conversion,
+    "qa-wrong-email": shot_qa_wrong_email,
+    "qa-inspector-free": shot_qa_inspector_free,
+    "qa-accounts": shot_qa_accounts,
+    "qa-outbox": shot_qa_outbox,
+    "qa-policy-cap": shot_qa_policy,
+    "qa-clock": shot_qa_clock,
+    "qa-offline": shot_qa_offline,
+    "qa-end-states": shot_qa_end_states,
+    "qa-capped-conversion": shot_qa_capped_conversion,
+    "qa-keyring-notice": shot_qa_keyring_notice,
 }
 
 

@@ -440,7 +440,7 @@ def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
     status = simulator.status()
     records = simulator.invitations()
     messages = simulator.outbox()
-    links = {record.invitation.id: record.invitation.link for record in records}
+    by_id = {record.invitation.id: record for record in records}
     wanted = operator.casefold() if operator is not None else None
     return QaSnapshot(
         clock=QaClock(status.clock.now, status.clock.running),
@@ -475,10 +475,15 @@ def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
             QaOutboxMessage(
                 id=message.id,
                 invitation_id=message.invitation_id,
+                operator=by_id[message.invitation_id].operator
+                if message.invitation_id in by_id
+                else "",
                 recipient=message.recipient,
                 subject=message.subject,
                 body=message.body,
-                link=links.get(message.invitation_id, ""),
+                link=by_id[message.invitation_id].invitation.link
+                if message.invitation_id in by_id
+                else "",
                 sent_at=message.sent_at,
             )
             for message in reversed(messages)

@@ -71,6 +71,7 @@ class QaOutboxMessage:
 
     id: int
     invitation_id: str
+    operator: str  # who sent the invitation, "" if unknown
     recipient: str
     subject: str
     body: str

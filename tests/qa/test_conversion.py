@@ -107,14 +107,15 @@ def test_outbox_lists_the_dispatched_message_with_a_copyable_link(
     def newest_is_ours() -> None:
         row = outbox.view.topLevelItem(0)
         assert row is not None
-        assert row.text(1) == PEER
+        assert row.text(2) == PEER
 
     # The seed's three messages of capped@ come after it: newest first.
     qtbot.waitUntil(newest_is_ours, timeout=WAIT_MS)
     assert outbox.view.topLevelItemCount() == 4
     row = outbox.view.topLevelItem(0)
     assert row is not None
-    assert row.text(2) == view.link
+    assert row.text(1) == "pilot@example.com"
+    assert row.text(3) == view.link
     assert view.link in outbox.body_edit.toPlainText()
 
     QGuiApplication.clipboard().clear()

@@ -6,7 +6,9 @@ wrong-address refusal), initialise the workspace, send one prompt or N.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from functools import partial
+
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -15,6 +17,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
+    QSpacerItem,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -24,6 +28,7 @@ from desktop.controller.qa_state import QaInvitation, QaSnapshot
 from desktop.controller.state import InvitationView
 from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label
+from desktop.ui.qa.fields import EditedFields
 from desktop.ui.qa.port import QaPort
 from desktop.ui.referral.invitations_model import checklist, describe
 
@@ -32,9 +37,9 @@ MAX_PROMPTS = 100
 
 
 def item_text(invitation: InvitationView) -> str:
-    """`ana@example.com · Prompting · 1/3 prompts` for the list."""
+    """`ana@example.com` over `Prompting · 1/3 prompts`, for the list."""
     return (
-        f"{invitation.recipient} · {invitation.state.label} · "
+        f"{invitation.recipient}\n{invitation.state.label} · "
         f"{invitation.prompts}/{invitation.prompts_required} prompts"
     )
 
@@ -105,6 +110,8 @@ class InvitationPanel(QWidget):
         self.prompts_spin.setAccessibleName("Number of prompts to send")
         self.prompts_spin.setRange(1, MAX_PROMPTS)
         self.prompts_spin.valueChanged.connect(self._update_prompt_n_text)
+        self._fields = EditedFields()  # a count the tester typed stays; otherwise "what is left"
+        self._fields.watch(self.prompts_spin)
         self.prompt_n_button = self._button(
             "Send 3 prompts", "qaPromptNButton", "The recipient sends that many prompts"
         )
@@ -142,6 +149,10 @@ class InvitationPanel(QWidget):
         left.addWidget(plain_label("Invitations of the signed-in operator", role="fieldLabel"))
         left.addWidget(self.list, 1)
         left.addWidget(self.empty_label)
+        # Takes the height the hidden list leaves, so the empty state sits at the top.
+        self._filler = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        left.addItem(self._filler)
+        self._left = left
         layout.addLayout(left, 2)
         layout.addWidget(self.details, 3)
         self.setTabOrder(self.list, self.email_edit)
@@ -179,10 +190,12 @@ class InvitationPanel(QWidget):
         keep = self._selected_id if self._selected_id in self._invitations else None
         if arrived and known_before:
             keep = None  # an invitation was just sent: select it (the newest comes first)
+        row_height = 2 * self.list.fontMetrics().height() + 12
         self.list.blockSignals(True)
         self.list.clear()
         for invitation in invitations:
             item = QListWidgetItem(item_text(invitation.view))
+            item.setSizeHint(QSize(0, row_height))
             item.setData(ID_ROLE, invitation.view.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, describe(invitation.view))
             self.list.addItem(item)
@@ -198,6 +211,9 @@ class InvitationPanel(QWidget):
         )
         self.empty_label.setVisible(not invitations)
         self.list.setVisible(bool(invitations))
+        filler = QSizePolicy.Policy.Minimum if invitations else QSizePolicy.Policy.Expanding
+        self._filler.changeSize(0, 0, QSizePolicy.Policy.Minimum, filler)
+        self._left.invalidate()
         if keep is None and invitations:
             self.list.setCurrentRow(0)  # the newest: what was just sent
         elif keep is None:
@@ -237,7 +253,9 @@ class InvitationPanel(QWidget):
         self.link_edit.setCursorPosition(0)
         if reset_email:
             self.email_edit.setText(view.recipient)
-            self.prompts_spin.setValue(max(1, view.prompts_required - view.prompts))
+            self._fields.clear()
+        left = max(1, view.prompts_required - view.prompts)
+        self._fields.load(self.prompts_spin, partial(self.prompts_spin.setValue, left))
 
     @Slot(int)
     def _update_prompt_n_text(self, count: int) -> None:
@@ -270,6 +288,7 @@ class InvitationPanel(QWidget):
     @Slot()
     def _prompt_n(self) -> None:
         if (link := self._link()) is not None:
+            self._fields.clear()
             self.qa.prompt(link, self.email_edit.text().strip(), self.prompts_spin.value())
 
     @Slot()

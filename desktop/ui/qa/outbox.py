@@ -19,7 +19,7 @@ from desktop.controller.qa_state import QaOutboxMessage, QaSnapshot
 from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label
 
-COLUMNS = ("Sent", "To", "Link")
+COLUMNS = ("Sent", "From", "To", "Link")
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -85,9 +85,11 @@ class OutboxPanel(QWidget):
         self.view.blockSignals(True)
         self.view.clear()
         for message in messages:
-            item = QTreeWidgetItem([date_time(message.sent_at), message.recipient, message.link])
+            item = QTreeWidgetItem(
+                [date_time(message.sent_at), message.operator, message.recipient, message.link]
+            )
             item.setData(0, MESSAGE_ROLE, message.id)
-            item.setToolTip(2, message.link)
+            item.setToolTip(3, message.link)
             self.view.addTopLevelItem(item)
             if message.id == keep:
                 self.view.setCurrentItem(item)
@@ -106,7 +108,8 @@ class OutboxPanel(QWidget):
         self.body_edit.setVisible(message is not None)
         if message is not None:
             self.body_edit.setPlainText(
-                f"To: {message.recipient}\nSubject: {message.subject}\n\n{message.body}"
+                f"From: {message.operator}\nTo: {message.recipient}\n"
+                f"Subject: {message.subject}\n\n{message.body}"
             )
 
     @Slot()

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, 
 from desktop.controller.qa_state import QaSnapshot
 from desktop.domain.policy import ReferralPolicy
 from desktop.ui.labels import plain_label
+from desktop.ui.qa.fields import EditedFields
 from desktop.ui.qa.port import QaPort
-from desktop.ui.qa.world import EditedFields
 
 POLICY_LABELS = {
     "monthly_cap": "Monthly cap (resets earned per billing cycle)",

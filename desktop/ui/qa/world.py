@@ -3,12 +3,10 @@ and the faults the app's calls meet."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.controller.qa_state import QaFaults, QaSnapshot
 from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label
+from desktop.ui.qa.fields import EditedFields
 from desktop.ui.qa.port import QaPort
 
 CLOCK_STEPS = (
@@ -45,40 +44,6 @@ def faults_text(faults: QaFaults) -> str:
     if faults.error_rate:
         parts.append(f"error rate {faults.error_rate:g}")
     return ", ".join(parts) or "none"
-
-
-class EditedFields:
-    """Remembers which inputs the tester changed, so a fresh snapshot never overwrites them."""
-
-    def __init__(self) -> None:
-        self._edited: set[QWidget] = set()
-        self._loading = False
-
-    def watch(self, widget: QAbstractSpinBox | QLineEdit) -> None:
-        """Count user edits of `widget`."""
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(lambda _: self.mark(widget))
-        elif isinstance(widget, QSpinBox | QDoubleSpinBox):
-            widget.valueChanged.connect(lambda _: self.mark(widget))
-
-    def mark(self, widget: QWidget) -> None:
-        """Count `widget` as changed by the tester (unless a backend value is being shown)."""
-        if not self._loading:
-            self._edited.add(widget)
-
-    def load(self, widget: QWidget, apply: Callable[[], object]) -> None:
-        """Show a value from the backend unless the tester changed this input."""
-        if widget in self._edited:
-            return
-        self._loading = True
-        try:
-            apply()
-        finally:
-            self._loading = False
-
-    def clear(self) -> None:
-        """After applying: the backend's values win again."""
-        self._edited.clear()
 
 
 def _percent_spin(name: str, accessible: str) -> QSpinBox:
