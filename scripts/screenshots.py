@@ -475,6 +475,23 @@ def shot_qa_capped_conversion(folder: Path) -> QPixmap:
         app.close()
 
 
+def shot_qa_token_expired(folder: Path) -> QPixmap:
+    app = launch_qa(folder, "pilot@example.com")
+    try:
+        invite(app, "sam@example.com")
+        panel = qa_window(app).invitations
+        for button in (panel.join_button, panel.init_button, panel.prompt_n_button):
+            qa_click(app, button)
+        clock = qa_window(app).usage_and_clock
+        qa_window(app).tabs.setCurrentWidget(clock)
+        clock.custom_edit.setText("30d")
+        qa_click(app, clock.custom_button)
+        app.window.select_page("wallet")
+        return side_by_side(app)
+    finally:
+        app.close()
+
+
 def shot_qa_keyring_notice(folder: Path) -> QPixmap:
     app = launch_qa(folder, "pilot@example.com", keyring_backend=keyring.backends.fail.Keyring())
     try:
@@ -507,6 +524,7 @@ SHOTS: dict[str, Shot] = {
     "qa-offline": shot_qa_offline,
     "qa-end-states": shot_qa_end_states,
     "qa-capped-conversion": shot_qa_capped_conversion,
+    "qa-token-expired": shot_qa_token_expired,
     "qa-keyring-notice": shot_qa_keyring_notice,
 }
 
