@@ -441,7 +441,14 @@ def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
     records = simulator.invitations()
     messages = simulator.outbox()
     by_id = {record.invitation.id: record for record in records}
+    # Dispatch order breaks ties: under a frozen clock many invitations share one created_at.
+    dispatched = {message.invitation_id: message.id for message in messages}
     wanted = operator.casefold() if operator is not None else None
+    mine = sorted(
+        (record for record in records if record.operator.casefold() == wanted),
+        key=lambda r: (r.invitation.created_at, dispatched.get(r.invitation.id, 0)),
+        reverse=True,
+    )
     return QaSnapshot(
         clock=QaClock(status.clock.now, status.clock.running),
         policy=status.policy,
@@ -468,8 +475,7 @@ def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
         operator=operator,
         invitations=tuple(
             QaInvitation(record.operator, invitation_view(invitation_record(record.invitation)))
-            for record in reversed(records)
-            if record.operator.casefold() == wanted
+            for record in mine
         ),
         outbox=tuple(
             QaOutboxMessage(

@@ -189,7 +189,7 @@ class InvitationPanel(QWidget):
         self._invitations = {i.view.id: i for i in invitations}
         keep = self._selected_id if self._selected_id in self._invitations else None
         if arrived and known_before:
-            keep = None  # an invitation was just sent: select it (the newest comes first)
+            keep = arrived[0]  # an invitation was just sent: select it (newest first)
         row_height = 2 * self.list.fontMetrics().height() + 12
         self.list.blockSignals(True)
         self.list.clear()
@@ -218,8 +218,11 @@ class InvitationPanel(QWidget):
             self.list.setCurrentRow(0)  # the newest: what was just sent
         elif keep is None:
             self._show_selected(None)
-        else:
+        elif keep == self._selected_id:
             self._show_selected(self._invitations[keep], reset_email=False)
+        else:
+            self._selected_id = keep
+            self._show_selected(self._invitations[keep], reset_email=True)
 
     @Slot(QListWidgetItem, QListWidgetItem)
     def _selection_changed(self, current: QListWidgetItem | None, _: object = None) -> None:
