@@ -88,3 +88,23 @@ def test_a_failing_read_at_start_means_signed_out_and_session_only(
     store = CredentialStore()
     assert store.load() is None
     assert not store.persistent
+
+
+def test_deferred_discovery_finds_the_keyring_on_first_use(
+    installed: list[keyring.backend.KeyringBackend],
+) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    store = CredentialStore(defer_discovery=True)
+    assert store.persistent  # nothing known against it yet
+    assert store.load() is None  # the first use found the fail backend
+    assert not store.persistent
+    assert store.save("secret-token") is False
+    assert store.load() == "secret-token"
+
+
+def test_deferred_discovery_keeps_the_token_in_the_keyring(memory_keyring: MemoryKeyring) -> None:
+    store = CredentialStore(defer_discovery=True)
+    assert store.save("secret-token") is True
+    assert store.persistent
+    assert memory_keyring.secrets == {(SERVICE_NAME, SESSION_ENTRY): "secret-token"}
+    assert CredentialStore(defer_discovery=True).load() == "secret-token"
