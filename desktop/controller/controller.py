@@ -14,7 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -64,12 +64,15 @@ from desktop.domain.emails import InvalidEmail, normalise_email, same_address
 from desktop.storage import (
     CachedInvitation,
     CachedToken,
-    CacheRepository,
     CacheSnapshot,
     OpenReport,
     QueuedInvitation,
     SyncApplied,
 )
+from desktop.storage.peek import peek_snapshot
+
+if TYPE_CHECKING:
+    from desktop.storage import CacheRepository
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,7 @@ class Controller(QObject):
 
         self._started = False
         self._cache_ready = False
+        self._showing_peek = False  # the model holds the quick look at the cache, nothing newer
         self._generation = 0  # bumped whenever the session changes
         self._token: str | None = None  # the session in use; saved only by CredentialStore
         self._restore_wanted = True
@@ -172,7 +176,20 @@ class Controller(QObject):
             return
         self._started = True
         self._run.start()
-        self._run.cache(_open_cache, self._on_cache_opened, self._on_cache_unusable)
+        # A quick read-only look first (sqlite3 alone): the cached data is on screen while the
+        # proper open (SQLAlchemy, Alembic, integrity check, migrations) is still loading.
+        peeked: list[CacheSnapshot | None] = [None]
+
+        def peek(cache: CacheRepository) -> CacheSnapshot | None:
+            peeked[0] = _peek_cache(cache)
+            return peeked[0]
+
+        def open_cache(cache: CacheRepository) -> tuple[OpenReport, CacheSnapshot, bool]:
+            report, snapshot = _open_cache(cache)
+            return report, snapshot, peeked[0] is not None and snapshot == peeked[0]
+
+        self._run.cache(peek, self._guard(self._generation, self._on_cache_peeked), _ignore)
+        self._run.cache(open_cache, self._on_cache_opened, self._on_cache_unusable)
 
     def shutdown(self) -> None:
         """Stop timers, let running calls end, join every thread. Safe to call twice."""
@@ -347,8 +364,15 @@ class Controller(QObject):
 
     # -- start-up and the session -----------------------------------------------------------
 
-    def _on_cache_opened(self, opened: tuple[OpenReport, CacheSnapshot]) -> None:
-        report, snapshot = opened
+    def _on_cache_peeked(self, snapshot: CacheSnapshot | None) -> None:
+        if snapshot is None or snapshot.account is None or self._cache_ready:
+            return  # nothing to show early: the proper open will say what there is
+        self._model.load(snapshot)
+        self._showing_peek = True
+        self._publish()  # the cached state, before the cache is even opened properly
+
+    def _on_cache_opened(self, opened: tuple[OpenReport, CacheSnapshot, bool]) -> None:
+        report, snapshot, same_as_peek = opened
         self._cache_ready = True
         if report.rebuilt:
             self._cache_notice = (
@@ -356,8 +380,10 @@ class Controller(QObject):
                 "rebuilt from the referral service. Invitations queued while offline may need "
                 "to be sent again."
             )
-        self._model.load(snapshot)
-        self._publish()  # the cached state, before any backend call
+        if not (same_as_peek and self._showing_peek and not report.rebuilt):
+            self._model.load(snapshot)
+            self._publish()  # the cached state, before any backend call
+        self._showing_peek = False
         self._run.call(
             self._credentials.load,
             self._on_token_restored,
@@ -425,6 +451,7 @@ class Controller(QObject):
         """Everything in flight belongs to the previous session from now on."""
         self._generation += 1
         self._token = token
+        self._showing_peek = False
         self._restore_wanted = False  # a keyring read still running belongs to the past
         self._signing_in = False
         self._syncing = False
@@ -813,6 +840,11 @@ class Controller(QObject):
                 stale(value)
 
         return guarded
+
+
+def _peek_cache(cache: CacheRepository) -> CacheSnapshot | None:
+    path = getattr(cache, "path", None)
+    return peek_snapshot(path) if isinstance(path, Path) else None
 
 
 def _open_cache(cache: CacheRepository) -> tuple[OpenReport, CacheSnapshot]:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from PySide6.QtCore import QObject, QThread, QThreadPool, QTimer, Signal, Slot
 
 from desktop.backend.api import ApiError, BackendUnavailable
 from desktop.controller.retry import RetryPolicy
 from desktop.controller.tasks import CacheWorker, Task, TaskSignals
-from desktop.storage import CacheRepository
+
+if TYPE_CHECKING:
+    from desktop.storage import CacheRepository
 
 T = TypeVar("T")
 Done = Callable[[Any], None]

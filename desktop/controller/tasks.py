@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, QRunnable, QThread, Signal, Slot
 
-from desktop.storage import CacheRepository
+if TYPE_CHECKING:
+    from desktop.storage import CacheRepository
 
 
 class TaskSignals(QObject):
@@ -58,7 +59,7 @@ class CacheWorker(QObject):
         """Run `work(cache)` and report how it ended."""
         result: object = None
         error: Exception | None = None
-        job_work = cast(Callable[[CacheRepository], object], work)
+        job_work = cast("Callable[[CacheRepository], object]", work)
         try:
             result = job_work(self._cache)
         except Exception as exc:

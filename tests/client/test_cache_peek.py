@@ -1,0 +1,131 @@
+"""The quick read-only look at the cache (sqlite3 alone) that puts cached data on screen before
+the cache is opened properly, and the controller's use of it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import closing
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop.backend.api import BackendUnavailable
+from desktop.controller import Controller
+from desktop.controller.state import AppState, SyncPhase
+from desktop.credentials import CredentialStore
+from desktop.domain.invitations import InvitationState
+from desktop.storage import CacheRepository, OpenReport, QueuedInvitation
+from desktop.storage.database import head_revision
+from desktop.storage.peek import PEEK_REVISION, peek_snapshot
+from desktop.storage.records import EMPTY_SNAPSHOT
+from tests.client.conftest import FAST_RETRY
+from tests.client.records import T0, delta, invitation, token
+
+
+def filled_cache(path: Path) -> CacheRepository:
+    """An open cache with every kind of row: invitations with history, tokens, an outbox entry."""
+    repository = CacheRepository(path, clock=lambda: T0)
+    repository.open()
+    invitations = (
+        invitation(1),
+        invitation(2, state=InvitationState.OPENED, key="key-2"),
+        invitation(3, state=InvitationState.REVOKED),
+    )
+    tokens = (token(1), token(2, state="spent", invitation_id="inv-2"))
+    repository.apply_sync(delta(7, invitations, tokens))
+    repository.queue_invitation("key-q", "queued@example.com")
+    return repository
+
+
+def test_the_peek_knows_the_head_revision() -> None:
+    assert head_revision() == PEEK_REVISION  # a new migration must teach the peek its schema
+
+
+def test_the_peek_reads_what_the_repository_reads(data_dir: Path) -> None:
+    repository = filled_cache(data_dir / "cache.sqlite")
+    try:
+        expected = repository.snapshot()
+        assert expected.outbox == (QueuedInvitation("key-q", "queued@example.com", T0, 0, ""),)
+        # While the repository holds the file open (WAL), and after it closed it.
+        assert peek_snapshot(data_dir / "cache.sqlite") == expected
+    finally:
+        repository.close()
+    assert peek_snapshot(data_dir / "cache.sqlite") == expected
+
+
+def test_the_peek_writes_nothing(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    filled_cache(path).close()
+    before = path.read_bytes()
+    assert peek_snapshot(path) is not None
+    assert path.read_bytes() == before
+
+
+def test_a_signed_out_cache_peeks_empty(data_dir: Path) -> None:
+    repository = filled_cache(data_dir / "cache.sqlite")
+    repository.end_session()
+    repository.close()
+    assert peek_snapshot(data_dir / "cache.sqlite") == EMPTY_SNAPSHOT
+
+
+def test_the_peek_leaves_anything_unusual_to_the_proper_open(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    assert peek_snapshot(path) is None  # no file yet
+    path.write_bytes(b"this is not a database" * 100)
+    assert peek_snapshot(path) is None
+    path.unlink()
+    filled_cache(path).close()
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0001_initial'")
+    assert peek_snapshot(path) is None  # another revision: the open migrates it first
+
+
+class Unreachable:
+    """A backend that is never there."""
+
+    def __getattr__(self, name: str) -> object:
+        def call(*args: object) -> object:
+            raise BackendUnavailable("The referral service cannot be reached. You are offline.")
+
+        return call
+
+
+class SlowToOpen(CacheRepository):
+    """Opens only when the test says so."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.release = threading.Event()
+
+    def open(self) -> OpenReport:
+        assert self.release.wait(10)
+        return super().open()
+
+
+def test_the_cached_data_is_shown_before_the_cache_is_opened(qtbot: QtBot, data_dir: Path) -> None:
+    filled_cache(data_dir / "cache.sqlite").close()
+    slow = SlowToOpen(data_dir / "cache.sqlite")
+    controller = Controller(Unreachable(), slow, CredentialStore(), retry=FAST_RETRY)  # type: ignore[arg-type]
+    states: list[AppState] = []
+    controller.stateChanged.connect(states.append)
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: controller.state.account is not None)
+        state = controller.state
+        assert state.account is not None
+        assert state.account.email == "pilot@example.com"
+        assert len(state.invitations) == 4  # three cached and one queued
+        assert len(state.tokens) == 2
+        assert state.sync.phase is SyncPhase.NEVER
+        assert not slow.is_open
+        slow.release.set()
+        # The keyring has no session for the cached account: signed out once the cache is open.
+        qtbot.waitUntil(lambda: not controller.state.signed_in)
+        assert slow.is_open
+        # The proper open found the same data as the peek: it emitted nothing of its own.
+        assert [s.signed_in for s in states] == [True, False]
+    finally:
+        slow.release.set()
+        controller.shutdown()
+        assert controller.is_shut_down
