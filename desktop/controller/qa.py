@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QFileSystemWatcher,
@@ -28,7 +28,6 @@ from PySide6.QtCore import (
 )
 
 from desktop.backend.api import ApiError, UsageDTO
-from desktop.backend.simulator import CohortAction, InvitationRecord, Simulator
 from desktop.controller.mapping import invitation_record, invitation_view
 from desktop.controller.qa_state import (
     QaAccount,
@@ -41,6 +40,9 @@ from desktop.controller.qa_state import (
 from desktop.controller.state import AppState
 from desktop.controller.tasks import Task, TaskSignals
 from desktop.domain.clock import parse_duration
+
+if TYPE_CHECKING:  # the Simulator pulls in SQLAlchemy: not at the app's start-up
+    from desktop.backend.simulator import CohortAction, InvitationRecord, Simulator
 
 log = logging.getLogger(__name__)
 
