@@ -2,8 +2,10 @@
 
 `create(data_dir)` builds the whole application for one data folder (mock backend, local cache,
 credentials, controller, settings window) so tests and scripts can drive it; `main()` is the
-`referral-desktop` command. Heavy modules (SQLAlchemy, keyring, the backend) are imported inside
-`create()`, so `main()` can paint the window first and load them right after.
+`referral-desktop` command. `main()` paints the window before importing the controller;
+`create()` imports nothing heavy either: the backend, the cache repository (SQLAlchemy, Alembic)
+and the keyring are built or discovered off the GUI thread by their first use, after the
+controller has put the cached data on screen (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from desktop.backend.simulator import Simulator
     from desktop.controller.controller import Controller
     from desktop.credentials import CredentialStore
+    from desktop.deferred import DeferredBackend
     from desktop.storage import CacheRepository
 
 log = logging.getLogger("desktop")
@@ -63,13 +66,13 @@ class App:
     data_dir: Path
     window: SettingsWindow
     controller: Controller
-    backend: MockBackend
-    simulator: Simulator  # the QA side of the same backend database
-    cache: CacheRepository
+    api: DeferredBackend  # the controller's ReferralApi: the MockBackend, opened by its first call
+    cache: CacheRepository  # built and opened on the controller's cache thread
     credentials: CredentialStore
     settings: QSettings
     qa: bool = False
     qa_window: QWidget | None = None
+    _simulator: Simulator | None = field(default=None, repr=False)
     _owns_window: bool = field(default=True, repr=False)  # False when main() passed its window
     _closed: bool = field(default=False, repr=False)
 
@@ -77,6 +80,20 @@ class App:
     def state(self) -> AppState:
         """What the window shows now."""
         return self.controller.state
+
+    @property
+    def backend(self) -> MockBackend:
+        """The mock backend the controller calls (opened now if no call has opened it yet)."""
+        return self.api.backend
+
+    @property
+    def simulator(self) -> Simulator:
+        """The QA side of the same backend database, opened on first use."""
+        if self._simulator is None:
+            from desktop.backend.simulator import Simulator
+
+            self._simulator = Simulator(self.data_dir)
+        return self._simulator
 
     def start(self) -> None:
         """Show the cached state, restore the session and sync (the controller's `start`)."""
@@ -103,8 +120,9 @@ class App:
         self.window.close()
         self.controller.shutdown()
         self.cache.close()
-        self.simulator.close()
-        self.backend.close()
+        if self._simulator is not None:
+            self._simulator.close()
+        self.api.close()
         # Destroy the Qt objects now, on the GUI thread. Left to Python's garbage collector,
         # they could be destroyed from whichever thread runs the next collection (a pool or
         # cache thread of another App), which crashes Qt.
@@ -131,22 +149,19 @@ def create(
     `api_latency_ms` sets the mock backend's latency fault; `keyring_backend` replaces the
     system keyring (tests); `window` reuses a window already painted by `main()`.
     """
-    from desktop.backend.service import MockBackend
-    from desktop.backend.simulator import Simulator
     from desktop.controller.controller import Controller
     from desktop.controller.qa import BackendChangeWatcher
     from desktop.credentials import CredentialStore
+    from desktop.deferred import DeferredBackend, DeferredCache
     from desktop.paths import BACKEND_DB, CACHE_DB
-    from desktop.storage import CacheRepository
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    backend = MockBackend(data_dir)
-    simulator = Simulator(data_dir)
-    if api_latency_ms is not None:
-        simulator.set_fault(latency_ms=api_latency_ms)
-    cache = CacheRepository(data_dir / CACHE_DB)
-    credentials = CredentialStore(backend=keyring_backend)
-    controller = Controller(backend, cache, credentials)
+    # Stand-ins: the backend opens on the first API call (a pool thread), the repository on the
+    # cache thread, the keyring is found by the first keyring read (a pool thread).
+    api = DeferredBackend(data_dir)
+    cache = cast("CacheRepository", DeferredCache(data_dir / CACHE_DB))
+    credentials = CredentialStore(backend=keyring_backend, defer_discovery=True)
+    controller = Controller(api, cache, credentials)
     # The periodic sync is slow (30 s): follow other processes' writes (`sim`) at once.
     changes = BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
     changes.changed.connect(controller.sync_now)
@@ -155,18 +170,20 @@ def create(
     if window is None:
         window = SettingsWindow(settings)
     window.attach(controller)
-    return App(
+    app = App(
         data_dir=data_dir,
         window=window,
         controller=controller,
-        backend=backend,
-        simulator=simulator,
+        api=api,
         cache=cache,
         credentials=credentials,
         settings=settings,
         qa=qa,
         _owns_window=owns_window,
     )
+    if api_latency_ms is not None:
+        app.simulator.set_fault(latency_ms=api_latency_ms)
+    return app
 
 
 def open_qa_simulator(app: App) -> QWidget:

@@ -1,0 +1,118 @@
+"""Stand-ins that build the app's heavy parts on first use, for `desktop.app.create()`.
+
+The mock backend and the cache repository import SQLAlchemy (and the cache Alembic): about 0.4 s
+before either does anything. Built in `create()` on the GUI thread, that would stand between the
+window's first paint and the cached data on screen. These stand-ins import nothing heavy; the
+real objects are built by their first use, which is a pool thread's API call for the backend and
+the cache thread's `open()` for the cache, while the GUI thread already shows the cached data
+(the controller reads it first with `desktop.storage.peek`, which needs sqlite3 alone).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.backend.api import (
+        InvitationDTO,
+        RedemptionDTO,
+        SessionDTO,
+        SyncDTO,
+    )
+    from desktop.backend.service import MockBackend
+    from desktop.storage import CacheRepository
+
+
+class DeferredBackend:
+    """The `ReferralApi` of a data folder's `MockBackend`, opened by the first call.
+
+    Thread-safe: pool threads call it concurrently; the first one opens the backend database.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self._data_dir = data_dir
+        self._lock = threading.Lock()
+        self._backend: MockBackend | None = None
+
+    @property
+    def backend(self) -> MockBackend:
+        """The real backend (opened now if no call has needed it yet)."""
+        with self._lock:
+            if self._backend is None:
+                from desktop.backend.service import MockBackend
+
+                self._backend = MockBackend(self._data_dir)
+            return self._backend
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a call has opened the backend."""
+        return self._backend is not None
+
+    def close(self) -> None:
+        """Release the backend's connections, if it was opened."""
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+
+    # -- ReferralApi ------------------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str) -> SessionDTO:
+        """See `ReferralApi.sign_in`."""
+        return self.backend.sign_in(email, password)
+
+    def sign_out(self, session: str) -> None:
+        """See `ReferralApi.sign_out`."""
+        self.backend.sign_out(session)
+
+    def sync(self, session: str, cursor: int) -> SyncDTO:
+        """See `ReferralApi.sync`."""
+        return self.backend.sync(session, cursor)
+
+    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
+        """See `ReferralApi.send_invitation`."""
+        return self.backend.send_invitation(session, email, idempotency_key)
+
+    def revoke_invitation(self, session: str, invitation_id: str) -> InvitationDTO:
+        """See `ReferralApi.revoke_invitation`."""
+        return self.backend.revoke_invitation(session, invitation_id)
+
+    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
+        """See `ReferralApi.redeem`."""
+        return self.backend.redeem(session, idempotency_key)
+
+
+class DeferredCache:
+    """A `CacheRepository` for `path`, built by its first use (the controller's cache thread).
+
+    It answers every `CacheRepository` attribute by building the repository; only `path`,
+    `is_open` and `close()` are answered without it. Use it from one thread, like the repository.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._repository: CacheRepository | None = None
+
+    @property
+    def repository(self) -> CacheRepository:
+        """The real repository (built now if nothing has used it yet)."""
+        if self._repository is None:
+            from desktop.storage import CacheRepository
+
+            self._repository = CacheRepository(self.path)
+        return self._repository
+
+    @property
+    def is_open(self) -> bool:
+        """`open()` succeeded and `close()` has not been called."""
+        return self._repository is not None and self._repository.is_open
+
+    def close(self) -> None:
+        """Close the repository, if it was built."""
+        if self._repository is not None:
+            self._repository.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.repository, name)
