@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -43,10 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refused(f"refused: {error.message}")
     except (PolicyError, ValueError) as error:
         return _refused(f"refused: {error}")
-    if options.json:
-        print(json.dumps(document, indent=2, sort_keys=False))
-    else:
-        print(text)
+    try:
+        print(json.dumps(document, indent=2, sort_keys=False) if options.json else text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (`| head`) left early; the command itself succeeded. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
