@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -75,6 +76,9 @@ if TYPE_CHECKING:
     from desktop.storage import CacheRepository
 
 log = logging.getLogger(__name__)
+
+OPEN_AFTER_PEEK_WAIT_S = 1.0
+"""How long the proper cache open waits at most for the peeked state to be painted."""
 
 T = TypeVar("T")
 
@@ -140,6 +144,7 @@ class Controller(QObject):
         self._started = False
         self._cache_ready = False
         self._showing_peek = False  # the model holds the quick look at the cache, nothing newer
+        self._open_when_shown = threading.Event()  # the cache thread may start the proper open
         self._generation = 0  # bumped whenever the session changes
         self._token: str | None = None  # the session in use; saved only by CredentialStore
         self._restore_wanted = True
@@ -177,23 +182,32 @@ class Controller(QObject):
         self._started = True
         self._run.start()
         # A quick read-only look first (sqlite3 alone): the cached data is on screen while the
-        # proper open (SQLAlchemy, Alembic, integrity check, migrations) is still loading.
+        # proper open (SQLAlchemy, Alembic, integrity check, migrations) is still loading. The
+        # open is queued at once (every later cache job comes after it) but waits until the GUI
+        # thread has painted the peeked state: its imports would take the GIL from that paint.
         peeked: list[CacheSnapshot | None] = [None]
+        go = self._open_when_shown
 
         def peek(cache: CacheRepository) -> CacheSnapshot | None:
             peeked[0] = _peek_cache(cache)
             return peeked[0]
 
         def open_cache(cache: CacheRepository) -> tuple[OpenReport, CacheSnapshot, bool]:
+            go.wait(OPEN_AFTER_PEEK_WAIT_S)
             report, snapshot = _open_cache(cache)
             return report, snapshot, peeked[0] is not None and snapshot == peeked[0]
 
-        self._run.cache(peek, self._guard(self._generation, self._on_cache_peeked), _ignore)
+        def peek_failed(_: object) -> None:
+            go.set()
+
+        peeked_ok = self._guard(self._generation, self._on_cache_peeked, stale=peek_failed)
+        self._run.cache(peek, peeked_ok, peek_failed)
         self._run.cache(open_cache, self._on_cache_opened, self._on_cache_unusable)
 
     def shutdown(self) -> None:
         """Stop timers, let running calls end, join every thread. Safe to call twice."""
         self._sync_timer.stop()
+        self._open_when_shown.set()
         self._run.shutdown()
 
     def sign_in(self, email: str, password: str) -> None:
@@ -366,10 +380,14 @@ class Controller(QObject):
 
     def _on_cache_peeked(self, snapshot: CacheSnapshot | None) -> None:
         if snapshot is None or snapshot.account is None or self._cache_ready:
-            return  # nothing to show early: the proper open will say what there is
+            self._open_when_shown.set()  # nothing to show early: the proper open will say
+            return
         self._model.load(snapshot)
         self._showing_peek = True
         self._publish()  # the cached state, before the cache is even opened properly
+        # The window has just scheduled its repaint (a low-priority posted event); a timer
+        # fires after posted events are handled, so after that paint.
+        QTimer.singleShot(1, self._open_when_shown.set)
 
     def _on_cache_opened(self, opened: tuple[OpenReport, CacheSnapshot, bool]) -> None:
         report, snapshot, same_as_peek = opened
