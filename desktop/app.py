@@ -28,8 +28,6 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 from desktop.controller.state import AppState, SyncPhase
 from desktop.paths import APP_NAME, default_data_dir
 from desktop.ui.settings_window import SettingsWindow
-from desktop.ui.sign_in_dialog import DEMO_PASSWORD
-from desktop.ui.usage_meter import UsageMeter
 
 if TYPE_CHECKING:
     import keyring.backend
@@ -220,6 +218,8 @@ def visible_summary(window: SettingsWindow) -> dict[str, Any]:
     state = window.state
     section = window.findChild(QFrame, "referralSection")
     balance = window.findChild(QLabel, "walletBalanceLabel")
+    from desktop.ui.usage_meter import UsageMeter
+
     meters = {m.accessibleName(): m for m in window.findChildren(UsageMeter, "usageMeter")}
     status = window.findChild(QLabel, "syncStatus")
 
@@ -388,6 +388,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.offer_sign_in()  # when the cache knows no account, ask at once
         app.start()
         if options.account:
+            from desktop.ui.sign_in_dialog import DEMO_PASSWORD
+
             app.controller.sign_in(options.account, DEMO_PASSWORD)
 
     FirstPaint(window, compose)

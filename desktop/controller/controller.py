@@ -61,7 +61,6 @@ from desktop.controller.state import (
 )
 from desktop.credentials import CredentialStore
 from desktop.domain.clock import Clock, utc_now
-from desktop.domain.emails import InvalidEmail, normalise_email, same_address
 from desktop.storage import (
     CachedInvitation,
     CachedToken,
@@ -273,6 +272,9 @@ class Controller(QObject):
         if queued is not None:  # "send now" on a queued invitation: same key, same entry
             self._send(queued, reply=True, retries=True, then=_ignore)
             return
+        # email-validator loads on first use (~20 ms): not on the way to the cached data.
+        from desktop.domain.emails import InvalidEmail, normalise_email
+
         try:
             recipient = normalise_email(email)
         except InvalidEmail as error:
@@ -574,6 +576,8 @@ class Controller(QObject):
 
     def _local_refusal(self, recipient: str) -> str:
         """What the client refuses without the backend (which checks everything again)."""
+        from desktop.domain.emails import same_address
+
         account = self._model.account
         if self._eligibility() is not Eligibility.ELIGIBLE:
             return NOT_IN_PILOT  # fail-closed, also offline

@@ -8,6 +8,7 @@ hidden) when it goes off (R1).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
@@ -28,14 +29,19 @@ from PySide6.QtWidgets import (
 
 from desktop.controller.state import AppState, SyncPhase
 from desktop.ui.labels import plain_label
-from desktop.ui.pages import PAGE_CLASSES, AccountPage, GeneralPage, SettingsPage
 from desktop.ui.port import ControllerPort
-from desktop.ui.referral.section import ReferralSection
-from desktop.ui.sign_in_dialog import SignInDialog
 from desktop.ui.status import ErrorBanner, Notice, SyncStatusLabel
 from desktop.ui.theme import ThemeChoice, apply_theme, icon
 
+if TYPE_CHECKING:
+    # Imported where first needed: the pages, the invitation module and the sign-in dialog are
+    # not part of the first ("Loading") paint, which should not wait for them.
+    from desktop.ui.pages import SettingsPage
+    from desktop.ui.referral.section import ReferralSection
+    from desktop.ui.sign_in_dialog import SignInDialog
+
 STATUS_REFRESH_MS = 30_000  # "synced 3 minutes ago" stays roughly right
+FIRST_PAGE = "general"  # GeneralPage.name: the page shown when none was saved
 DEFAULT_SIZE = QSize(980, 760)
 KEYRING_NOTICE = (
     "No usable system keyring was found, so you stay signed in only until you close the app."
@@ -89,7 +95,7 @@ class SettingsWindow(QMainWindow):
         self.referral_section: ReferralSection | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self._offer_sign_in = False
-        self._wanted_page = str(settings.value("window/page", GeneralPage.name))
+        self._wanted_page = str(settings.value("window/page", FIRST_PAGE))
 
         self.setObjectName("settingsWindow")
         self.setWindowTitle("Settings")
@@ -262,6 +268,8 @@ class SettingsWindow(QMainWindow):
 
     def _place_pages(self, state: AppState) -> None:
         """Add the pages that are active for `state` and drop the others, keeping their order."""
+        from desktop.ui.pages import PAGE_CLASSES
+
         current = self.current_page_name()
         for page_class in PAGE_CLASSES:
             active = page_class.is_active(state)
@@ -273,6 +281,8 @@ class SettingsWindow(QMainWindow):
         self.select_page(current or self._wanted_page)
 
     def _add_page(self, page_class: type[SettingsPage]) -> None:
+        from desktop.ui.pages import AccountPage, GeneralPage
+
         assert self.controller is not None
         page = page_class(self.controller)
         if isinstance(page, GeneralPage):
@@ -304,6 +314,8 @@ class SettingsWindow(QMainWindow):
         """The one place deciding whether the invitation module exists (R1)."""
         wanted = state.show_referral_section
         if wanted and self.referral_section is None:
+            from desktop.ui.referral.section import ReferralSection
+
             assert self.controller is not None
             self.referral_section = ReferralSection(self.controller)
             self.splitter.addWidget(self.referral_section)
@@ -383,6 +395,8 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def open_sign_in(self) -> SignInDialog:
         """Show the sign-in dialog (non-modal, one at a time)."""
+        from desktop.ui.sign_in_dialog import SignInDialog
+
         assert self.controller is not None
         if self.sign_in_dialog is None:
             self.sign_in_dialog = SignInDialog(self.controller, self)

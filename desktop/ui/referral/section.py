@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -22,9 +24,13 @@ from desktop.ui.labels import plain_label
 from desktop.ui.port import ControllerPort
 from desktop.ui.referral.invitation_delegate import InvitationDelegate
 from desktop.ui.referral.invitations_model import InvitationListModel
-from desktop.ui.referral.invite_dialog import InviteDialog
 from desktop.ui.referral.summary import cycle_text, summary_text
 from desktop.ui.theme import icon
+
+if TYPE_CHECKING:
+    # Imported when first opened: it validates addresses with email-validator, whose import
+    # (~20 ms) should not delay the cached data on screen.
+    from desktop.ui.referral.invite_dialog import InviteDialog
 
 
 class ReferralSection(QFrame):
@@ -138,6 +144,8 @@ class ReferralSection(QFrame):
     def open_invite_dialog(self) -> InviteDialog:
         """Show the invite dialog (non-modal; one at a time)."""
         if self.invite_dialog is None:
+            from desktop.ui.referral.invite_dialog import InviteDialog
+
             self.invite_dialog = InviteDialog(self.controller, self)
             self.invite_dialog.finished.connect(self._invite_dialog_closed)
         self.invite_dialog.show()

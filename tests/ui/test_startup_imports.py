@@ -1,0 +1,54 @@
+"""Start-up stays light: what is imported before the first paint and before the cached data is on
+screen (docs/PERFORMANCE.md). No timing here, only which modules are loaded, in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("sqlalchemy", "alembic", "keyring", "email_validator", "desktop.backend.service")
+
+SCRIPT = """
+import json, sys
+from pathlib import Path
+import desktop.app
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+window = desktop.app.SettingsWindow(desktop.app.ui_settings(Path(sys.argv[1])))
+first_paint = sorted(sys.modules)
+built = desktop.app.create(Path(sys.argv[1]), window=window)
+created = sorted(sys.modules)
+built.close()
+print(json.dumps({"first_paint": first_paint, "created": created}))
+"""
+
+
+def loaded_modules(data_dir: Path) -> dict[str, list[str]]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    loaded: dict[str, list[str]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def heavy(modules: list[str]) -> list[str]:
+    return [name for name in modules if name.split(".")[0] in HEAVY or name in HEAVY]
+
+
+def test_the_first_window_and_create_import_nothing_heavy(data_dir: Path) -> None:
+    loaded = loaded_modules(data_dir)
+    assert heavy(loaded["first_paint"]) == []
+    # The pages and the invitation module come with the first state, not the "Loading" paint.
+    assert "desktop.ui.referral.section" not in loaded["first_paint"]
+    assert "desktop.controller.controller" not in loaded["first_paint"]
+    # create() builds stand-ins: SQLAlchemy, Alembic and keyring load off the GUI thread later.
+    assert heavy(loaded["created"]) == []
