@@ -1,0 +1,233 @@
+"""Start-up against a bare PySide6 window: process start -> first paint, -> cached data on screen.
+
+    .venv/bin/python bench/startup.py [--runs 11] [--history 0] [--no-keyring]
+
+Each run starts a new process (bench/probe.py) and times, from the moment this script spawns it:
+
+- app `first_paint`: the settings window's first paint (the "Loading" window);
+- app `cached_data`: the first paint of the cached account, usage and wallet, read from a warm data
+  folder (signed in and synced once before; a copy of it for every run) before the first sync of
+  this start has finished (the probe checks the painted state's sync phase);
+- app `synced`: the first paint after that sync (informational);
+- bare `first_paint`: bench/bare_qt.py, a QMainWindow of the same size with one label.
+
+App and bare runs alternate (the order flips every round), after one untimed start of each, so load
+on a shared machine hits both alike; the report is the median of each and the ratios to the bare
+window's median first paint. Targets: first paint at most 1.5x, cached data at most 2.5x.
+
+The session token of the warm folder is in a real Secret Service: the script re-runs itself under
+`dbus-run-session` with `gnome-keyring-daemon` on a private bus and a temporary HOME (the app then
+finds its session exactly as on a desktop: keyring backend discovery included). Without those tools,
+or with `--no-keyring`, keyring has no backend: the cached data is still painted first, but the app
+then signs out, so there is no `synced` time. `--history N` adds N invitations to the warm cache
+(seeded through the backend's store, then synced once). Platform: QT_QPA_PLATFORM, default
+offscreen. Exits 0 whether or not the targets are met (the report says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+PROBE = HERE / "probe.py"
+ACCOUNT = "capped@example.com"  # in the cohort, two tokens in the wallet: every part has data
+FIRST_PAINT_TARGET = 1.5
+CACHED_TARGET = 2.5
+RUN_TIMEOUT_S = 120
+UNDER_DBUS = "RR_BENCH_DBUS"
+
+KEYRING_START = """
+set -e
+printf bench | gnome-keyring-daemon --login >/dev/null 2>&1
+gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1
+exec "$@"
+"""
+
+
+def reexec_under_dbus(argv: list[str]) -> None:
+    """Run this script again on a private D-Bus session with gnome-keyring (and a temp HOME)."""
+    home = Path(tempfile.mkdtemp(prefix="rr-bench-home-"))
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    env = dict(os.environ)
+    env.update(
+        {
+            UNDER_DBUS: "1",
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_RUNTIME_DIR": str(runtime),
+        }
+    )
+    command = ["dbus-run-session", "--", "sh", "-c", KEYRING_START, "sh", sys.executable]
+    try:
+        result = subprocess.run([*command, __file__, *argv], env=env, check=False)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    sys.exit(result.returncode)
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.pop("QT_LOGGING_RULES", None)
+    # Measure the app as installed, with its bytecode cached (pip and PyInstaller write it): the
+    # untimed first start writes any missing .pyc file, so no timed start compiles source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run_probe(args: list[str], cwd: Path) -> dict[str, tuple[float, str]]:
+    """Start bench/probe.py once; {event: (seconds since spawn, detail)}."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, str(PROBE), *args],
+        cwd=cwd,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    events: dict[str, tuple[float, str]] = {}
+    for line in result.stdout.splitlines():
+        parts = line.split(maxsplit=3)
+        if len(parts) >= 3 and parts[0] == "BENCH":
+            events[parts[1]] = (float(parts[2]) - started, parts[3] if len(parts) > 3 else "")
+    if "first_paint" not in events or "timeout" in events:
+        sys.stderr.write(result.stdout[-2000:] + result.stderr[-6000:])
+        raise SystemExit(f"probe {args[:1]} failed ({result.returncode}): {events}")
+    return events
+
+
+def smoke(data_dir: Path, *extra: str) -> str:
+    """One `--smoke-test` start of the app; its JSON line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data_dir), "--smoke-test", *extra],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        raise SystemExit(f"the app's smoke test failed ({result.returncode})")
+    return result.stdout.strip().splitlines()[-1]
+
+
+def warm_folder(folder: Path, history: int) -> str:
+    """A data folder signed in as ACCOUNT and synced once; with `history` extra invitations."""
+    smoke(folder, "--account", ACCOUNT)
+    if history:
+        from bench.seeding import seed_invitations
+
+        seed_invitations(folder, ACCOUNT, history)
+        smoke(folder)  # the session from the keyring, a sync pulls them into the cache
+    return smoke(folder)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:6.0f} ms"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11, help="timed starts of each side")
+    parser.add_argument("--history", type=int, default=0, help="extra cached invitations")
+    parser.add_argument("--no-keyring", action="store_true", help="no Secret Service")
+    args = parser.parse_args(argv)
+    tools = all(shutil.which(tool) for tool in ("dbus-run-session", "gnome-keyring-daemon"))
+    if not args.no_keyring and tools and not os.environ.get(UNDER_DBUS):
+        reexec_under_dbus(argv)
+    keyring_kind = (
+        "Secret Service (gnome-keyring, private D-Bus session)"
+        if os.environ.get(UNDER_DBUS)
+        else "none (keyring's fail backend: the app signs out after showing the cache)"
+    )
+
+    with tempfile.TemporaryDirectory(prefix="rr-bench-startup-") as tmp:
+        base = Path(tmp)
+        template = base / "warm"
+        summary = warm_folder(template, args.history)
+        print(f"warm data folder ({ACCOUNT}, {args.history:,} extra invitations): {summary}")
+
+        def app_run(number: int) -> dict[str, tuple[float, str]]:
+            folder = base / f"run-{number}"
+            shutil.copytree(template, folder)
+            until = [] if os.environ.get(UNDER_DBUS) else ["--until", "cached_data"]
+            try:
+                return run_probe(["app", *until, "--data-dir", str(folder)], base)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        def bare_run() -> dict[str, tuple[float, str]]:
+            return run_probe(["bare"], base)
+
+        app_run(-1)  # untimed: page cache, bytecode
+        bare_run()
+        app: list[dict[str, tuple[float, str]]] = []
+        bare: list[dict[str, tuple[float, str]]] = []
+        for number in range(args.runs):
+            if number % 2:
+                bare.append(bare_run())
+                app.append(app_run(number))
+            else:
+                app.append(app_run(number))
+                bare.append(bare_run())
+
+    def median(runs: list[dict[str, tuple[float, str]]], event: str) -> float | None:
+        values = [run[event][0] for run in runs if event in run]
+        return statistics.median(values) if values else None
+
+    def series(runs: list[dict[str, tuple[float, str]]], event: str) -> str:
+        return " ".join(f"{run[event][0] * 1000:.0f}" for run in runs if event in run)
+
+    phases = sorted({run["cached_data"][1] for run in app if "cached_data" in run})
+    bare_paint = median(bare, "first_paint")
+    assert bare_paint is not None
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, {platform.platform()}, "
+        f"Python {platform.python_version()}, QT_QPA_PLATFORM={child_env()['QT_QPA_PLATFORM']}"
+    )
+    print(f"keyring: {keyring_kind}")
+    print(f"median of {args.runs} starts each, alternating; process spawn -> event")
+    print(f"  bare Qt  first paint  {ms(bare_paint)}   [{series(bare, 'first_paint')}]")
+    rows = (
+        ("first paint", "first_paint", FIRST_PAINT_TARGET),
+        ("cached data", "cached_data", CACHED_TARGET),
+        ("first sync shown", "synced", None),
+    )
+    for label, event, target in rows:
+        value = median(app, event)
+        if value is None:
+            print(f"  app      {label:16} (not reached)")
+            continue
+        ratio = value / bare_paint
+        verdict = ""
+        if target is not None:
+            verdict = f"target <= {target}x: {'met' if ratio <= target else 'NOT met'}"
+        print(
+            f"  app      {label:16} {ms(value)}   {ratio:4.2f}x bare  {verdict}"
+            f"   [{series(app, event)}]"
+        )
+    print(f"  sync phase painted with the cached data: {', '.join(phases)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
