@@ -17,7 +17,7 @@ from desktop.controller.state import (
     SyncStatus,
 )
 from desktop.domain.invitations import InvitationState
-from desktop.ui.referral.invite_dialog import InviteDialog, Phase
+from desktop.ui.referral.invite_dialog import InviteDialog, Phase, validation_error
 from tests.ui import states
 from tests.ui.fakes import RecordingController
 
@@ -165,3 +165,20 @@ def test_cap_warning_only_when_capped(qtbot: QtBot) -> None:
         if expected:
             assert "a conversion before 14 Dec" in widget.cap_label.text()
             assert "will earn nothing" in widget.cap_label.text()
+
+
+def test_only_pending_invitations_block_an_address() -> None:
+    invitations = (
+        states.invitation("ana@example.com", index=1),
+        states.invitation("Bob@Example.com", InvitationState.OPENED, index=2),
+        states.invitation("cy@example.com", InvitationState.REVOKED, index=3),
+        states.invitation("dee@example.com", InvitationState.QUEUED, index=4),
+    )
+    state = states.pilot_state(invitations=invitations)
+    assert "pending invitation to bob@example.com" in validation_error("bob@EXAMPLE.com", state)
+    assert "pending invitation to dee@example.com" in validation_error("dee@example.com", state)
+    assert validation_error("cy@example.com", state) == ""  # revoked: final, may be invited again
+    # Thousands of invitations: the answer is the same (a set built once per state).
+    many = tuple(states.invitation(f"peer{n}@example.com", index=n) for n in range(5_000))
+    assert validation_error("peer4999@example.com", replace(state, invitations=many))
+    assert validation_error("peer5000@example.com", replace(state, invitations=many)) == ""

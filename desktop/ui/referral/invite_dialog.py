@@ -54,12 +54,26 @@ def validation_error(text: str, state: AppState) -> str:
         return str(error)
     if state.account is not None and same_address(address, state.account.email):
         return "That is your own address. Invite someone else."
-    if any(
-        not invitation.state.is_final and same_address(invitation.recipient, address)
-        for invitation in state.invitations
-    ):
+    if address in pending_recipients(state.invitations):
         return f"You already have a pending invitation to {address}."
     return ""
+
+
+_pending: tuple[tuple[InvitationView, ...], frozenset[str]] = ((), frozenset())
+
+
+def pending_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str]:
+    """The recipients of the invitations that are not final, as compared: lower case.
+
+    Recipients come normalised from the backend and the outbox, so lower case compares them
+    as `same_address` would, without validating thousands of addresses on every keystroke.
+    Remembered for the last tuple of invitations (a state's tuple is reused while unchanged).
+    """
+    global _pending
+    if _pending[0] is not invitations:
+        found = frozenset(i.recipient.lower() for i in invitations if not i.state.is_final)
+        _pending = (invitations, found)
+    return _pending[1]
 
 
 def message_preview(sender: str, invitation: InvitationView) -> str:
@@ -320,10 +334,11 @@ class InviteDialog(QDialog):
 
     def _sent_invitation(self) -> InvitationView | None:
         """The newest invitation to this address in the latest state (when the outcome has none)."""
+        address = self._address.lower()  # normalised; recipients are too (see pending_recipients)
         matches = [
             invitation
             for invitation in self.state.invitations
-            if invitation.link and same_address(invitation.recipient, self._address)
+            if invitation.link and invitation.recipient.lower() == address
         ]
         return max(matches, key=lambda i: i.created_at, default=None)
 
