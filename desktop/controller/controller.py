@@ -44,7 +44,7 @@ from desktop.controller.mapping import (
     token_record,
     token_view,
 )
-from desktop.controller.model import ClientModel
+from desktop.controller.model import ClientModel, views_of
 from desktop.controller.retry import RetryPolicy
 from desktop.controller.runner import WorkRunner
 from desktop.controller.state import (
@@ -68,6 +68,7 @@ from desktop.storage import (
     OpenReport,
     QueuedInvitation,
     SyncApplied,
+    SyncDelta,
 )
 from desktop.storage.peek import peek_snapshot
 
@@ -75,6 +76,9 @@ if TYPE_CHECKING:
     from desktop.storage import CacheRepository
 
 log = logging.getLogger(__name__)
+
+Views = dict[str, InvitationView]
+"""Invitation views by id, made on a worker thread (`views_of`)."""
 
 OPEN_AFTER_PEEK_WAIT_S = 1.0
 """How long the proper cache open waits at most for the peeked state to be painted."""
@@ -184,17 +188,19 @@ class Controller(QObject):
         # proper open (SQLAlchemy, Alembic, integrity check, migrations) is still loading. The
         # open is queued at once (every later cache job comes after it) but waits until the GUI
         # thread has painted the peeked state: its imports would take the GIL from that paint.
+        # Both jobs also make the invitations' views there, not on the GUI thread.
         peeked: list[CacheSnapshot | None] = [None]
         go = self._open_when_shown
 
-        def peek(cache: CacheRepository) -> CacheSnapshot | None:
-            peeked[0] = _peek_cache(cache)
-            return peeked[0]
+        def peek(cache: CacheRepository) -> tuple[CacheSnapshot, Views] | None:
+            snapshot = peeked[0] = _peek_cache(cache)
+            return None if snapshot is None else (snapshot, views_of(snapshot.invitations))
 
-        def open_cache(cache: CacheRepository) -> tuple[OpenReport, CacheSnapshot, bool]:
+        def open_cache(cache: CacheRepository) -> tuple[OpenReport, CacheSnapshot, bool, Views]:
             go.wait(OPEN_AFTER_PEEK_WAIT_S)
             report, snapshot = _open_cache(cache)
-            return report, snapshot, peeked[0] is not None and snapshot == peeked[0]
+            same = peeked[0] is not None and snapshot == peeked[0]
+            return report, snapshot, same, {} if same else views_of(snapshot.invitations)
 
         def peek_failed(_: object) -> None:
             go.set()
@@ -255,8 +261,14 @@ class Controller(QObject):
         self._sync = dataclasses.replace(self._sync, phase=SyncPhase.SYNCING)
         self._publish()
         token, cursor, generation = self._token, self._model.cursor, self._generation
+        api, clock = self._api, self._clock
+
+        def pull() -> tuple[SyncDTO, SyncDelta]:
+            dto = api.sync(token, cursor)
+            return dto, sync_delta(dto, clock())  # thousands of rows: converted here, not on GUI
+
         self._run.call(
-            lambda: self._api.sync(token, cursor),
+            pull,
             self._guard(generation, self._on_pulled),
             self._guard(generation, self._on_sync_failed),
         )
@@ -380,19 +392,19 @@ class Controller(QObject):
 
     # -- start-up and the session -----------------------------------------------------------
 
-    def _on_cache_peeked(self, snapshot: CacheSnapshot | None) -> None:
-        if snapshot is None or snapshot.account is None or self._cache_ready:
+    def _on_cache_peeked(self, peeked: tuple[CacheSnapshot, Views] | None) -> None:
+        if peeked is None or peeked[0].account is None or self._cache_ready:
             self._open_when_shown.set()  # nothing to show early: the proper open will say
             return
-        self._model.load(snapshot)
+        self._model.load(*peeked)
         self._showing_peek = True
         self._publish()  # the cached state, before the cache is even opened properly
         # The window has just scheduled its repaint (a low-priority posted event); a timer
         # fires after posted events are handled, so after that paint.
         QTimer.singleShot(1, self._open_when_shown.set)
 
-    def _on_cache_opened(self, opened: tuple[OpenReport, CacheSnapshot, bool]) -> None:
-        report, snapshot, same_as_peek = opened
+    def _on_cache_opened(self, opened: tuple[OpenReport, CacheSnapshot, bool, Views]) -> None:
+        report, snapshot, same_as_peek, views = opened
         self._cache_ready = True
         if report.rebuilt:
             self._cache_notice = (
@@ -401,7 +413,7 @@ class Controller(QObject):
                 "to be sent again."
             )
         if not (same_as_peek and self._showing_peek and not report.rebuilt):
-            self._model.load(snapshot)
+            self._model.load(snapshot, views or None)
             self._publish()  # the cached state, before any backend call
         self._showing_peek = False
         self._run.call(
@@ -436,10 +448,10 @@ class Controller(QObject):
         self._new_session(session.token)
         account = account_record(session.account)
 
-        def stored(loaded: tuple[int, CacheSnapshot]) -> None:
-            discarded, snapshot = loaded
+        def stored(loaded: tuple[int, CacheSnapshot, Views]) -> None:
+            discarded, snapshot, views = loaded
             self._signing_in = False
-            self._model.load(snapshot)
+            self._model.load(snapshot, views)
             message = (
                 f"{discarded} invitation(s) queued by the previous account were discarded."
                 if discarded
@@ -454,8 +466,13 @@ class Controller(QObject):
             self._signing_in = False
             self.signInFinished.emit(SignInOutcome(False, _cache_message(error)))
 
+        def start_session(cache: CacheRepository) -> tuple[int, CacheSnapshot, Views]:
+            discarded = cache.start_session(account)
+            snapshot = cache.snapshot()
+            return discarded, snapshot, views_of(snapshot.invitations)
+
         self._run.cache(
-            lambda cache: (cache.start_session(account), cache.snapshot()),
+            start_session,
             self._guard(self._generation, stored, stale=self._stop_signing_in),
             self._guard(self._generation, failed, stale=self._stop_signing_in),
         )
@@ -495,7 +512,8 @@ class Controller(QObject):
 
     # -- sync -------------------------------------------------------------------------------
 
-    def _on_pulled(self, dto: SyncDTO) -> None:
+    def _on_pulled(self, pulled: tuple[SyncDTO, SyncDelta]) -> None:
+        dto, delta = pulled
         cached = self._model.account
         if cached is not None and cached.id != dto.account.id:
             # The keyring's session is another account's (another data folder signed in): this
@@ -506,10 +524,14 @@ class Controller(QObject):
                 self.sync_now()
                 return
         generation = self._generation
-        delta = sync_delta(dto, self._clock())
 
-        def stored(applied: SyncApplied) -> None:
-            self._model.apply_sync(delta, applied)
+        def store(cache: CacheRepository) -> tuple[SyncApplied, Views]:
+            applied = cache.apply_sync(delta)
+            return applied, views_of(applied.invitations)
+
+        def stored(result: tuple[SyncApplied, Views]) -> None:
+            applied, views = result
+            self._model.apply_sync(delta, applied, views)
             self._fresh.difference_update(applied.completed_outbox_keys)
             self._sync = SyncStatus(phase=SyncPhase.SYNCED, last_synced_at=delta.fetched_at)
             self._publish()
@@ -520,7 +542,7 @@ class Controller(QObject):
             self._sync_finished(False)
 
         self._run.cache(
-            lambda cache: cache.apply_sync(delta),
+            store,
             self._guard(generation, stored),
             self._guard(generation, failed),
         )

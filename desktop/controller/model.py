@@ -5,6 +5,7 @@ small delta costs little even over thousands of invitations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from desktop.controller.mapping import invitation_view, queued_view, token_view
@@ -22,6 +23,12 @@ from desktop.storage import (
     SyncApplied,
     SyncDelta,
 )
+
+
+def views_of(invitations: Iterable[CachedInvitation]) -> dict[str, InvitationView]:
+    """The view of each invitation, by id. Pure: the controller's worker threads call it, so
+    thousands of rows are not converted on the GUI thread."""
+    return {row.id: invitation_view(row) for row in invitations}
 
 
 class ClientModel:
@@ -48,8 +55,11 @@ class ClientModel:
         self._ordered: tuple[InvitationView, ...] | None = None  # None: re-sort
         self._stale_views = False  # same order, some views replaced
 
-    def load(self, snapshot: CacheSnapshot) -> None:
-        """Replace everything with what the cache holds."""
+    def load(
+        self, snapshot: CacheSnapshot, views: Mapping[str, InvitationView] | None = None
+    ) -> None:
+        """Replace everything with what the cache holds; `views`: `views_of` its invitations,
+        if already made."""
         self.account = snapshot.account
         self.eligibility = snapshot.eligibility
         self.policy = snapshot.policy
@@ -62,11 +72,17 @@ class ClientModel:
         self.cursor = snapshot.cursor
         self.last_synced_at = snapshot.last_synced_at
         self.backend_now = snapshot.backend_now
-        self._views = {row.id: invitation_view(row) for row in snapshot.invitations}
+        self._views = dict(views) if views is not None else views_of(snapshot.invitations)
         self._ordered = None
 
-    def apply_sync(self, delta: SyncDelta, applied: SyncApplied) -> None:
-        """Merge one stored sync; `applied` holds the rows as the cache kept them."""
+    def apply_sync(
+        self,
+        delta: SyncDelta,
+        applied: SyncApplied,
+        views: Mapping[str, InvitationView] | None = None,
+    ) -> None:
+        """Merge one stored sync; `applied` holds the rows as the cache kept them, `views` the
+        `views_of` its invitations, if already made."""
         self.account = delta.account
         self.eligibility = CachedFlag("referral_pilot", delta.eligible, delta.fetched_at)
         self.policy = delta.policy
@@ -83,17 +99,19 @@ class ClientModel:
         for token_id in applied.dropped_token_ids:
             self.tokens.pop(token_id, None)
         for invitation in applied.invitations:
-            self.put_invitation(invitation)
+            self.put_invitation(invitation, None if views is None else views.get(invitation.id))
         for token in applied.tokens:
             self.tokens[token.id] = token
         for key in applied.completed_outbox_keys:
             self.unqueue(key)
 
-    def put_invitation(self, invitation: CachedInvitation) -> None:
-        """Store one invitation as the cache kept it."""
+    def put_invitation(
+        self, invitation: CachedInvitation, view: InvitationView | None = None
+    ) -> None:
+        """Store one invitation as the cache kept it (`view`: its view, if already made)."""
         known = self.invitations.get(invitation.id)
         self.invitations[invitation.id] = invitation
-        self._views[invitation.id] = invitation_view(invitation)
+        self._views[invitation.id] = view if view is not None else invitation_view(invitation)
         if known is None or known.created_at != invitation.created_at:
             self._ordered = None
         else:
