@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.invitations import InvitationState
@@ -197,8 +197,10 @@ def _policy(values_json: str) -> ReferralPolicy:
 
 def _time(text: str | None) -> datetime | None:
     """SQLAlchemy's SQLite DATETIME text (naive UTC) as an aware UTC datetime."""
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return None if text is None else _required_time(text)
 
 
 def _required_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    # Parsing the offset is several times faster than `.replace(tzinfo=UTC)` (tens of
+    # thousands of these for a large history); the tzinfo is the same `datetime.UTC`.
+    return datetime.fromisoformat(text + "+00:00")
