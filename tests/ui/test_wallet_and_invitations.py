@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -182,16 +181,13 @@ def test_invitation_checklist_and_revoke(
     assert section.revoke_message.text() == "The invitation was not revoked: You are offline."
 
 
-def test_ten_thousand_invitations_stay_fast(
+def test_ten_thousand_invitations_fill_once_then_update_in_place(
     qtbot: QtBot, window: SettingsWindow, fake: RecordingController
 ) -> None:
     many = tuple(
         states.invitation(f"peer{n}@example.com", index=n, minutes_ago=n) for n in range(10_000)
     )
-    started = time.perf_counter()
     fake.emit_state(states.pilot_state(invitations=many))
-    qtbot.wait(1)
-    first = time.perf_counter() - started
     section = window.referral_section
     assert section is not None
     assert section.view.uniformItemSizes()
@@ -203,12 +199,13 @@ def test_ten_thousand_invitations_stay_fast(
     section.model.modelReset.connect(lambda: resets.append(True))
     moved = replace(many[500], state=InvitationState.OPENED, link_opened=True)
     changed = (*many[:500], moved, *many[501:])
-    started = time.perf_counter()
+    changes: list[tuple[int, int]] = []
+    section.model.dataChanged.connect(lambda top, bottom: changes.append((top.row(), bottom.row())))
     fake.emit_state(states.pilot_state(invitations=changed))
-    second = time.perf_counter() - started
     assert resets == []
-    assert first < 3.0
-    assert second < 1.0
+    assert any(top <= 500 <= bottom for top, bottom in changes), changes
+    assert section.model.rowCount() == 10_000
+    # Speed of this path is measured in bench/scale.py (docs/PERFORMANCE.md), not asserted here.
 
 
 def test_model_orders_newest_first() -> None:
