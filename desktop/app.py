@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from desktop.controller.state import AppState, SyncPhase
 from desktop.paths import APP_NAME, default_data_dir
+from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow
 
 if TYPE_CHECKING:
@@ -196,10 +197,17 @@ def tune_garbage_collection(app: App) -> None:
     Young collections are made rarer (so full ones are too), and once the first sync has
     loaded everything (imports, the window, the cached rows), those objects are frozen out of
     later collections: they live as long as the app. Reference counting still frees what is
-    not in a cycle, frozen or not.
+    not in a cycle, frozen or not. Collections run on the GUI thread only (GuiThreadCollector):
+    one on a worker thread could destroy GUI-thread Qt objects there and crash.
     """
     gc.set_threshold(*GC_THRESHOLDS)
+    GuiThreadCollector(parent=app.window)  # owned by the window
+    app.window.destroyed.connect(_collect_automatically_again)
     FirstSync(app, gc.freeze, None)
+
+
+def _collect_automatically_again() -> None:
+    gc.enable()
 
 
 def open_qa_simulator(app: App) -> QWidget:

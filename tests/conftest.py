@@ -61,6 +61,17 @@ def data_dir(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True, scope="session")
+def collect_on_the_gui_thread_only() -> Iterator[None]:
+    """No automatic cycle collection during the run: it could fire on a worker thread and destroy
+    GUI-thread Qt objects there (a segfault in an unrelated test). `no_leftovers` collects after
+    each test, on this thread; the app does the same with desktop.ui.garbage.GuiThreadCollector.
+    """
+    gc.disable()
+    yield
+    gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test that leaves a thread running or a top-level window open.
