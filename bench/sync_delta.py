@@ -45,29 +45,11 @@ from desktop.credentials import CredentialStore
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow, WindowKind
+from desktop.memory_keyring import MemoryKeyring
 from desktop.storage import CacheRepository
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 ACCOUNT = AccountDTO("acct_bench", "bench@example.com", "Bench", "plus", 1)
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Keeps the bench's session token away from the real OS keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 def invitation(number: int, version: int) -> InvitationDTO:

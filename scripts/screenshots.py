@@ -30,30 +30,12 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from desktop.app import App, create
 from desktop.controller.state import SyncPhase
+from desktop.memory_keyring import MemoryKeyring
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import ThemeChoice, apply_theme
 
 WINDOW_SIZE = (1000, 780)
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Secrets in a dict: the pictures show a normal keyring, and nothing reaches the real one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
