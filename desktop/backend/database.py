@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -30,7 +31,26 @@ from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
 
 
-class BackendStore:
+class ClosesOnExit:
+    """`with` support for objects holding database connections: `close()` on leaving the block."""
+
+    def close(self) -> None:
+        """Release what the object holds."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class BackendStore(ClosesOnExit):
     """The backend database of one data folder, and where its time comes from.
 
     With `clock` given (tests), rules use it; otherwise they use the virtual clock stored in the
@@ -85,14 +105,3 @@ class BackendStore:
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-    def __enter__(self) -> BackendStore:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -6,7 +6,6 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,14 +18,14 @@ from desktop.backend.api import (
     SessionDTO,
     SyncDTO,
 )
-from desktop.backend.database import BackendStore
+from desktop.backend.database import BackendStore, ClosesOnExit
 from desktop.backend.faults import FaultInjector
 from desktop.backend.store import Account, Invitation, Token
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
 
 
-class MockBackend:
+class MockBackend(ClosesOnExit):
     """Implements ReferralApi (R1-R8) against the backend database of a data folder.
 
     Every call is one transaction under the faults QA has set (offline, latency, error rate).
@@ -66,17 +65,6 @@ class MockBackend:
     def close(self) -> None:
         """Release the database connections."""
         self._store.close()
-
-    def __enter__(self) -> MockBackend:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- ReferralApi ------------------------------------------------------------------------
 

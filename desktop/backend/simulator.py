@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Literal
 
 from sqlalchemy import select, update
@@ -29,7 +28,7 @@ from desktop.backend.api import (
     UsageDTO,
 )
 from desktop.backend.clock import ClockView
-from desktop.backend.database import BackendStore
+from desktop.backend.database import BackendStore, ClosesOnExit
 from desktop.backend.faults import FaultSettings, read_faults, write_faults
 from desktop.backend.store import Account, Invitation, OutboxMessage
 from desktop.backend.transaction import BackendTransaction
@@ -103,7 +102,7 @@ class OutboxEntry:
     sent_at: datetime
 
 
-class Simulator:
+class Simulator(ClosesOnExit):
     """Everything QA can do to the backend of a data folder besides being the signed-in client.
 
     `clock` replaces the database's virtual clock (tests); the clock methods then refuse.
@@ -122,17 +121,6 @@ class Simulator:
     def close(self) -> None:
         """Release the database connections."""
         self._store.close()
-
-    def __enter__(self) -> Simulator:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- demo and overview ------------------------------------------------------------------
 
