@@ -14,9 +14,11 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -67,6 +69,16 @@ def launch(data_dir: Path, email: str | None) -> App:
         wait_until(lambda: app.state.signed_in and app.state.sync.last_synced_at is not None)
         wait_until(lambda: settled(app))
     return app
+
+
+@contextmanager
+def running(start: Callable[..., App], *args: Any, **kwargs: Any) -> Iterator[App]:
+    """An app started by `launch` or `launch_qa`, closed (threads joined) when the shot is taken."""
+    app = start(*args, **kwargs)
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 def sync(app: App) -> None:
@@ -122,39 +134,29 @@ Shot = Callable[[Path], QPixmap]
 
 
 def shot_pilot_eligible(folder: Path) -> QPixmap:
-    app = launch(folder, "pilot@example.com")
-    try:
+    with running(launch, folder, "pilot@example.com") as app:
         pilot_with_invitations(app)
         app.window.select_page("general")
         wait_until(lambda: True)
         return app.window.grab()
-    finally:
-        app.close()
 
 
 def shot_pro_not_eligible(folder: Path) -> QPixmap:
-    app = launch(folder, "pro@example.com")
-    try:
+    with running(launch, folder, "pro@example.com") as app:
         app.window.select_page("general")
         wait_until(lambda: True)
         return app.window.grab()
-    finally:
-        app.close()
 
 
 def shot_usage(folder: Path) -> QPixmap:
-    app = launch(folder, "pilot@example.com")
-    try:
+    with running(launch, folder, "pilot@example.com") as app:
         app.window.select_page("usage")
         wait_until(lambda: True)
         return app.window.grab()
-    finally:
-        app.close()
 
 
 def shot_invite_dialog(folder: Path) -> QPixmap:
-    app = launch(folder, "pilot@example.com")
-    try:
+    with running(launch, folder, "pilot@example.com") as app:
         section = app.window.referral_section
         assert section is not None
         dialog = section.open_invite_dialog()
@@ -162,36 +164,27 @@ def shot_invite_dialog(folder: Path) -> QPixmap:
         dialog.send_button.click()
         wait_until(lambda: dialog.status_label.text().startswith("Invitation sent"))
         return with_dialog(app.window, dialog)
-    finally:
-        app.close()
 
 
 def shot_invite_capped(folder: Path) -> QPixmap:
-    app = launch(folder, "capped@example.com")
-    try:
+    with running(launch, folder, "capped@example.com") as app:
         section = app.window.referral_section
         assert section is not None
         dialog = section.open_invite_dialog()
         dialog.email_edit.setText("jo@example.com")
         wait_until(lambda: True)
         return with_dialog(app.window, dialog)
-    finally:
-        app.close()
 
 
 def shot_wallet_capped(folder: Path) -> QPixmap:
-    app = launch(folder, "capped@example.com")
-    try:
+    with running(launch, folder, "capped@example.com") as app:
         app.window.select_page("wallet")
         wait_until(lambda: True)
         return app.window.grab()
-    finally:
-        app.close()
 
 
 def shot_redeem_confirm(folder: Path) -> QPixmap:
-    app = launch(folder, "capped@example.com")
-    try:
+    with running(launch, folder, "capped@example.com") as app:
         app.simulator.set_usage("capped@example.com", weekly_percent=82, five_hour_percent=40)
         sync(app)
         app.window.select_page("wallet")
@@ -201,31 +194,23 @@ def shot_redeem_confirm(folder: Path) -> QPixmap:
         pixmap = with_dialog(app.window, dialog)
         dialog.close()
         return pixmap
-    finally:
-        app.close()
 
 
 def shot_offline(folder: Path) -> QPixmap:
-    app = launch(folder, "pilot@example.com")
-    try:
+    with running(launch, folder, "pilot@example.com") as app:
         app.simulator.set_fault(offline=True)
         app.window.select_page("usage")
         sync(app)
         return app.window.grab()
-    finally:
-        app.close()
 
 
 def shot_sign_in(folder: Path) -> QPixmap:
-    app = launch(folder, None)
-    try:
+    with running(launch, folder, None) as app:
         wait_until(lambda: app.window.signed_out_panel.isVisible())
         dialog = app.window.open_sign_in()
         dialog.pick("pilot@example.com")
         wait_until(lambda: True)
         return with_dialog(app.window, dialog)
-    finally:
-        app.close()
 
 
 def shot_dark_capped(folder: Path) -> QPixmap:
@@ -302,8 +287,7 @@ def invite(app: App, email: str) -> None:
 
 
 def shot_qa_simulator(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         invite(app, "sam@example.com")
         panel = qa_window(app).invitations
         for button in (panel.open_button, panel.join_button, panel.init_button):
@@ -311,13 +295,10 @@ def shot_qa_simulator(folder: Path) -> QPixmap:
         qa_click(app, panel.prompt_button)
         app.window.select_page("general")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_conversion(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         invite(app, "sam@example.com")
         panel = qa_window(app).invitations
         for button in (panel.open_button, panel.join_button, panel.init_button):
@@ -325,58 +306,43 @@ def shot_qa_conversion(folder: Path) -> QPixmap:
         qa_click(app, panel.prompt_n_button)
         app.window.select_page("wallet")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_wrong_email(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         invite(app, "sam@example.com")
         panel = qa_window(app).invitations
         panel.email_edit.setText("someone.else@example.com")
         qa_click(app, panel.join_button)
         return qa_window(app).grab()
-    finally:
-        app.close()
 
 
 def shot_qa_inspector_free(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "free@example.com")
-    try:
+    with running(launch_qa, folder, "free@example.com") as app:
         app.window.select_page("general")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_accounts(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         qa = qa_window(app)
         qa.tabs.setCurrentWidget(qa.accounts)
         qa.accounts.select("capped@example.com")
         wait_until(lambda: True)
         return qa.grab()
-    finally:
-        app.close()
 
 
 def shot_qa_outbox(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         invite(app, "dormant@example.com")
         qa = qa_window(app)
         qa.tabs.setCurrentWidget(qa.outbox)
         wait_until(lambda: qa.outbox.view.topLevelItemCount() == 4)
         return qa.grab()
-    finally:
-        app.close()
 
 
 def shot_qa_policy(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         qa = qa_window(app)
         qa.tabs.setCurrentWidget(qa.policy)
         qa.policy.edits["monthly_cap"].setText("5")
@@ -384,25 +350,19 @@ def shot_qa_policy(folder: Path) -> QPixmap:
         wait_until(lambda: qa.policy.edits["monthly_cap"].text() == "5")
         app.window.select_page("general")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_clock(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         qa = qa_window(app)
         qa.tabs.setCurrentWidget(qa.usage_and_clock)
         qa_click(app, qa.usage_and_clock.step_buttons[2])  # +7 days
         app.window.select_page("usage")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_offline(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         qa = qa_window(app)
         qa.tabs.setCurrentWidget(qa.faults)
         qa_click(app, qa.faults.offline_check)
@@ -411,14 +371,11 @@ def shot_qa_offline(folder: Path) -> QPixmap:
         app.window.select_page("general")
         wait_until(lambda: True)
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_end_states(folder: Path) -> QPixmap:
     """pilot@'s invitations in every end state, reached through the simulator."""
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         sim = app.simulator
         sim.set_policy({"invitation_expiry_days": 7})
         edge = sim.invite("pilot@example.com", "edge62@example.com").invitation.link
@@ -440,26 +397,20 @@ def shot_qa_end_states(folder: Path) -> QPixmap:
         app.window.select_page("account")
         wait_until(lambda: True)
         return app.window.grab()
-    finally:
-        app.close()
 
 
 def shot_qa_capped_conversion(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "capped@example.com")
-    try:
+    with running(launch_qa, folder, "capped@example.com") as app:
         invite(app, "fourth.peer@example.com")
         panel = qa_window(app).invitations
         for button in (panel.join_button, panel.init_button, panel.prompt_n_button):
             qa_click(app, button)
         app.window.select_page("account")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_token_expired(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com")
-    try:
+    with running(launch_qa, folder, "pilot@example.com") as app:
         invite(app, "sam@example.com")
         panel = qa_window(app).invitations
         for button in (panel.join_button, panel.init_button, panel.prompt_n_button):
@@ -470,18 +421,15 @@ def shot_qa_token_expired(folder: Path) -> QPixmap:
         qa_click(app, clock.custom_button)
         app.window.select_page("wallet")
         return side_by_side(app)
-    finally:
-        app.close()
 
 
 def shot_qa_keyring_notice(folder: Path) -> QPixmap:
-    app = launch_qa(folder, "pilot@example.com", keyring_backend=keyring.backends.fail.Keyring())
-    try:
+    with running(
+        launch_qa, folder, "pilot@example.com", keyring_backend=keyring.backends.fail.Keyring()
+    ) as app:
         app.window.select_page("account")
         wait_until(lambda: app.window.keyring_notice.isVisible() and settled(app))
         return app.window.grab()
-    finally:
-        app.close()
 
 
 SHOTS: dict[str, Shot] = {
