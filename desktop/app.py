@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,7 @@ class App:
     qa: bool = False
     qa_window: QWidget | None = None
     _simulator: Simulator | None = field(default=None, repr=False)
+    _simulator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _owns_window: bool = field(default=True, repr=False)  # False when main() passed its window
     _closed: bool = field(default=False, repr=False)
 
@@ -90,12 +92,14 @@ class App:
 
     @property
     def simulator(self) -> Simulator:
-        """The QA side of the same backend database, opened on first use."""
-        if self._simulator is None:
-            from desktop.backend.simulator import Simulator
+        """The QA side of the same backend database, opened on first use (from any thread: the QA
+        window's first call opens it on its pool thread)."""
+        with self._simulator_lock:
+            if self._simulator is None:
+                from desktop.backend.simulator import Simulator
 
-            self._simulator = Simulator(self.data_dir)
-        return self._simulator
+                self._simulator = Simulator(self.data_dir)
+            return self._simulator
 
     def start(self) -> None:
         """Show the cached state, restore the session and sync (the controller's `start`)."""
@@ -218,7 +222,7 @@ def open_qa_simulator(app: App) -> QWidget:
     from desktop.controller.qa import BackendChangeWatcher, QaController
     from desktop.ui.qa.window import QaSimulatorWindow
 
-    qa = QaController(app.simulator, app.controller)
+    qa = QaController(lambda: app.simulator, app.controller)
     window = QaSimulatorWindow(qa, app.controller)
     qa.setParent(window)  # closing the window pauses it; deleting it ends it
     changes = app.controller.findChild(BackendChangeWatcher)

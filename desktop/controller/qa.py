@@ -99,10 +99,15 @@ class QaController(QObject):
     """True while simulator calls are queued or running."""
 
     def __init__(
-        self, simulator: Simulator, session: SessionControl, parent: QObject | None = None
+        self,
+        open_simulator: Callable[[], Simulator],
+        session: SessionControl,
+        parent: QObject | None = None,
     ) -> None:
+        """`open_simulator` is called on the QA pool thread, so opening the backend database
+        (and importing SQLAlchemy) never stalls the GUI thread."""
         super().__init__(parent)
-        self._simulator = simulator
+        self._open_simulator = open_simulator
         self._session = session
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one at a time, in the order asked
@@ -169,7 +174,7 @@ class QaController(QObject):
         operator = self.operator
 
         def read() -> QaSnapshot:
-            return read_snapshot(self._simulator, operator)
+            return read_snapshot(self._open_simulator(), operator)
 
         def done(snapshot: QaSnapshot) -> None:
             self._refresh_done()
@@ -335,8 +340,9 @@ class QaController(QObject):
         operator = self.operator
 
         def call() -> tuple[T, QaSnapshot]:
-            result = work(self._simulator)
-            return result, read_snapshot(self._simulator, operator)
+            simulator = self._open_simulator()
+            result = work(simulator)
+            return result, read_snapshot(simulator, operator)
 
         def done(outcome: tuple[T, QaSnapshot]) -> None:
             result, snapshot = outcome

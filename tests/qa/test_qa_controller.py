@@ -70,7 +70,7 @@ def simulator(data_dir: Path) -> Iterator[ThreadRecordingSimulator]:
 @pytest.fixture
 def qa(simulator: Simulator) -> Iterator[tuple[QaController, FakeSession]]:
     session = FakeSession(AppState(account=PILOT))
-    controller = QaController(simulator, session)
+    controller = QaController(lambda: simulator, session)
     yield controller, session
     controller.shutdown()
     assert controller.is_shut_down
@@ -138,7 +138,7 @@ def test_a_refusal_is_a_message_and_nothing_syncs(
 
 def test_cohort_and_usage_need_a_signed_in_operator(qtbot: QtBot, simulator: Simulator) -> None:
     session = FakeSession(AppState())
-    controller = QaController(simulator, session)
+    controller = QaController(lambda: simulator, session)
     try:
         with qtbot.waitSignal(controller.actionFailed) as blocker:
             controller.set_cohort("deny")
@@ -206,3 +206,21 @@ def test_closing_the_window_pauses_it_and_showing_it_resumes(
         qa.qa.set_offline(True)
     assert app.simulator.faults().offline
     app.simulator.clear_faults()
+
+
+def test_the_simulator_is_opened_off_the_gui_thread(
+    qtbot: QtBot, simulator: ThreadRecordingSimulator
+) -> None:
+    opened_on: list[int] = []
+
+    def open_simulator() -> Simulator:
+        opened_on.append(threading.get_ident())
+        return simulator
+
+    controller = QaController(open_simulator, FakeSession(AppState(account=PILOT)))
+    assert opened_on == []  # building the controller opens nothing
+    with qtbot.waitSignal(controller.snapshotChanged):
+        controller.refresh()
+    controller.shutdown()
+    assert opened_on
+    assert threading.get_ident() not in opened_on
