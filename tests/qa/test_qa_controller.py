@@ -68,9 +68,20 @@ def simulator(data_dir: Path) -> Iterator[ThreadRecordingSimulator]:
 
 
 @pytest.fixture
-def qa(simulator: Simulator) -> Iterator[tuple[QaController, FakeSession]]:
+def opened_on() -> list[int]:
+    """The threads the QA controller asked for the simulator on."""
+    return []
+
+
+@pytest.fixture
+def qa(simulator: Simulator, opened_on: list[int]) -> Iterator[tuple[QaController, FakeSession]]:
     session = FakeSession(AppState(account=PILOT))
-    controller = QaController(lambda: simulator, session)
+
+    def open_simulator() -> Simulator:
+        opened_on.append(threading.get_ident())
+        return simulator
+
+    controller = QaController(open_simulator, session)
     yield controller, session
     controller.shutdown()
     assert controller.is_shut_down
@@ -209,18 +220,12 @@ def test_closing_the_window_pauses_it_and_showing_it_resumes(
 
 
 def test_the_simulator_is_opened_off_the_gui_thread(
-    qtbot: QtBot, simulator: ThreadRecordingSimulator
+    qtbot: QtBot, qa: tuple[QaController, FakeSession], opened_on: list[int]
 ) -> None:
-    opened_on: list[int] = []
-
-    def open_simulator() -> Simulator:
-        opened_on.append(threading.get_ident())
-        return simulator
-
-    controller = QaController(open_simulator, FakeSession(AppState(account=PILOT)))
+    controller, _ = qa
     assert opened_on == []  # building the controller opens nothing
     with qtbot.waitSignal(controller.snapshotChanged):
         controller.refresh()
-    controller.shutdown()
+    qtbot.waitUntil(lambda: not controller.busy)
     assert opened_on
     assert threading.get_ident() not in opened_on
