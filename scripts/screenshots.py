@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from desktop.app import App, create
 from desktop.controller.state import SyncPhase
 from desktop.memory_keyring import MemoryKeyring
+from desktop.ui.qa.invitations import InvitationPanel
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import ThemeChoice, apply_theme
@@ -59,8 +60,9 @@ def settled(app: App) -> bool:
     return app.state.sync.phase in (SyncPhase.SYNCED, SyncPhase.OFFLINE, SyncPhase.ERROR)
 
 
-def launch(data_dir: Path, email: str | None) -> App:
-    app = create(data_dir)
+def launch(data_dir: Path, email: str | None, **options: Any) -> App:
+    """The app on `data_dir` (`create()` options passed on), shown and, with `email`, signed in."""
+    app = create(data_dir, **options)
     app.window.show()
     app.window.resize(*WINDOW_SIZE)
     app.start()
@@ -234,14 +236,7 @@ def shot_dark_capped(folder: Path) -> QPixmap:
 
 def launch_qa(data_dir: Path, email: str | None, *, keyring_backend: object = None) -> App:
     """The app with `--qa`: the settings window and the QA simulator window, signed in."""
-    app = create(data_dir, qa=True, keyring_backend=keyring_backend)  # type: ignore[arg-type]
-    app.window.show()
-    app.window.resize(*WINDOW_SIZE)
-    app.start()
-    if email is not None:
-        app.controller.sign_in(email, "demo")
-        wait_until(lambda: app.state.signed_in and app.state.sync.last_synced_at is not None)
-        wait_until(lambda: settled(app))
+    app = launch(data_dir, email, qa=True, keyring_backend=keyring_backend)
     qa = qa_window(app)
     wait_until(lambda: qa.snapshot is not None and qa.snapshot.operator == email)
     return app
@@ -286,12 +281,18 @@ def invite(app: App, email: str) -> None:
     wait_until(lambda: panel.selected is not None and panel.selected.view.recipient == email)
 
 
+def sam_with_workspace(app: App) -> InvitationPanel:
+    """Invite sam@ and walk the recipient through open, join and initialise in the QA window."""
+    invite(app, "sam@example.com")
+    panel = qa_window(app).invitations
+    for button in (panel.open_button, panel.join_button, panel.init_button):
+        qa_click(app, button)
+    return panel
+
+
 def shot_qa_simulator(folder: Path) -> QPixmap:
     with running(launch_qa, folder, "pilot@example.com") as app:
-        invite(app, "sam@example.com")
-        panel = qa_window(app).invitations
-        for button in (panel.open_button, panel.join_button, panel.init_button):
-            qa_click(app, button)
+        panel = sam_with_workspace(app)
         qa_click(app, panel.prompt_button)
         app.window.select_page("general")
         return side_by_side(app)
@@ -299,10 +300,7 @@ def shot_qa_simulator(folder: Path) -> QPixmap:
 
 def shot_qa_conversion(folder: Path) -> QPixmap:
     with running(launch_qa, folder, "pilot@example.com") as app:
-        invite(app, "sam@example.com")
-        panel = qa_window(app).invitations
-        for button in (panel.open_button, panel.join_button, panel.init_button):
-            qa_click(app, button)
+        panel = sam_with_workspace(app)
         qa_click(app, panel.prompt_n_button)
         app.window.select_page("wallet")
         return side_by_side(app)
