@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -15,11 +16,10 @@ from desktop.backend.transaction import BackendTransaction
 from desktop.domain.cohort import CohortDecision, evaluate_cohort
 from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 
 _PBKDF2_ROUNDS = 20_000  # a mock server: enough to keep the password out of the file in clear
-SIGN_IN_FAILED = "That email and password do not match an account."
-SESSION_ENDED = "Your session has ended. Sign in again."
 
 
 def hash_password(password: str, salt: bytes) -> bytes:
@@ -38,6 +38,12 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_token(server_secret: bytes, account_id: str, idempotency_key: str) -> str:
+    """The session token one sign-in request gets: unguessable without the server's secret."""
+    mac = hmac.new(server_secret, f"session\0{account_id}\0{idempotency_key}".encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
 def find_account(tx: BackendTransaction, email: str) -> Account | None:
     """The account with that address (compared normalised), or None."""
     try:
@@ -51,20 +57,30 @@ def require_account(tx: BackendTransaction, email: str) -> Account:
     """The account with that address, or NotFound."""
     account = find_account(tx, email)
     if account is None:
-        raise NotFound(f"There is no account for {email.strip()}.")
+        raise NotFound(Reason.NO_ACCOUNT, {"email": email.strip()})
     return account
 
 
-def sign_in(tx: BackendTransaction, email: str, password: str) -> tuple[str, Account]:
-    """Check the password and open a session: the secret token (stored only hashed) and who."""
+def sign_in(
+    tx: BackendTransaction, email: str, password: str, idempotency_key: str
+) -> tuple[str, Account]:
+    """Check the password and open a session: the secret token (stored only hashed) and who.
+
+    The token is derived from the key with the server's secret, so the same request repeated
+    (a lost answer, a retry) returns the same session and never leaves an orphan one."""
     account = find_account(tx, email)
     if account is None or account.password_hash is None or account.password_salt is None:
-        raise AuthenticationError(SIGN_IN_FAILED)
+        raise AuthenticationError(Reason.SIGN_IN_FAILED)
     if not hmac.compare_digest(
         account.password_hash, hash_password(password, account.password_salt)
     ):
-        raise AuthenticationError(SIGN_IN_FAILED)
-    token = secrets.token_urlsafe(32)
+        raise AuthenticationError(Reason.SIGN_IN_FAILED)
+    token = session_token(tx.state.server_secret, account.id, idempotency_key)
+    earlier = tx.session.get(SessionRecord, token_digest(token))
+    if earlier is not None:
+        if earlier.ended_at is not None:
+            raise AuthenticationError(Reason.SESSION_ENDED)
+        return token, account
     tx.session.add(
         SessionRecord(token_sha256=token_digest(token), account_id=account.id, created_at=tx.now)
     )
@@ -76,7 +92,7 @@ def session_account(tx: BackendTransaction, token: str) -> Account:
     """The account of a live session, or AuthenticationError for an unknown or ended one."""
     record = tx.session.get(SessionRecord, token_digest(token))
     if record is None or record.ended_at is not None:
-        raise AuthenticationError(SESSION_ENDED)
+        raise AuthenticationError(Reason.SESSION_ENDED)
     return tx.session.get_one(Account, record.account_id)
 
 

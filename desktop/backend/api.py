@@ -6,42 +6,74 @@ aware UTC datetimes taken from the backend's clock (DESIGN R10).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Outcome, outcome_of
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.reasons import Detail, Reason, explain
 from desktop.domain.usage import UsageWindow
 
 # ---------------------------------------------------------------------------------------------
-# Errors. `message` is always a complete sentence fit to show the operator.
+# Errors. Each carries a reason code (desktop.domain.reasons) and the details its sentence names;
+# `message` is that one sentence. `outcome` says what the failure means for an operation (R11).
 # ---------------------------------------------------------------------------------------------
 
 
 class ApiError(Exception):
     """Base of every error the API raises on purpose."""
 
-    retryable: bool = False
+    def __init__(self, reason: Reason, details: Mapping[str, Detail] | None = None) -> None:
+        self.reason = reason
+        self.details: dict[str, Detail] = dict(details or {})
+        super().__init__(self.message)
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    @property
+    def message(self) -> str:
+        """The one sentence for this reason (UTC times; the UI formats its own)."""
+        return explain(self.reason, self.details)
+
+    @property
+    def retryable(self) -> bool:
+        """Trying again with the same idempotency key may succeed."""
+        return self.reason.retryable
+
+    @property
+    def outcome(self) -> Outcome:
+        """Whether the request was refused, provably not sent, or may have been applied."""
+        return outcome_of(self.reason)
 
 
 class BackendUnavailable(ApiError):
-    """The backend could not be reached (offline) or did not answer in time (timeout).
+    """No answer from the backend. See the two kinds below: only one of them is harmless."""
 
-    The request may or may not have taken effect: retry with the same idempotency key.
-    """
 
-    retryable = True
+class NotSent(BackendUnavailable):
+    """Provably nothing reached the backend (offline, connection refused): nothing happened."""
+
+    def __init__(self, details: Mapping[str, Detail] | None = None) -> None:
+        super().__init__(Reason.OFFLINE, details)
+
+
+class OutcomeUnknown(BackendUnavailable):
+    """The request was sent, and its answer was lost or late: it may have been applied.
+
+    Settle it by sending the same request again with the same idempotency key."""
+
+    def __init__(
+        self, reason: Reason = Reason.ANSWER_LOST, details: Mapping[str, Detail] | None = None
+    ) -> None:
+        super().__init__(reason, details)
 
 
 class ServerError(ApiError):
-    """The backend failed while handling the request (injected error rate). Retry with the key."""
+    """The backend failed while handling the request and rolled it back. Retry with the key."""
 
-    retryable = True
+    def __init__(self, details: Mapping[str, Detail] | None = None) -> None:
+        super().__init__(Reason.SERVER_ERROR, details)
 
 
 class AuthenticationError(ApiError):
@@ -51,13 +83,12 @@ class AuthenticationError(ApiError):
 class NotInCohort(ApiError):
     """The account is outside the referral pilot: invitation calls are refused (R1)."""
 
+    def __init__(self) -> None:
+        super().__init__(Reason.NOT_IN_COHORT)
+
 
 class InvitationRefused(ApiError):
-    """An invitation the rules refuse (R2). `reason` is a stable code for tests and JSON."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason  # invalid_email | self_invite | duplicate_pending | daily_limit
+    """An invitation the rules refuse (R2): invalid, own address, duplicate, daily limit."""
 
 
 class NotFound(ApiError):
@@ -71,9 +102,48 @@ class InvalidState(ApiError):
 class NoTokens(ApiError):
     """Redemption with no spendable token left in the wallet."""
 
+    def __init__(self) -> None:
+        super().__init__(Reason.NO_TOKENS)
+
 
 class LinkRefused(ApiError):
     """A recipient action through a link the rules refuse (wrong email, revoked, expired...)."""
+
+
+ERRORS_BY_REASON: Mapping[Reason, type[ApiError]] = {
+    Reason.OFFLINE: NotSent,
+    Reason.ANSWER_LOST: OutcomeUnknown,
+    Reason.TIMED_OUT: OutcomeUnknown,
+    Reason.SERVER_ERROR: ServerError,
+    Reason.SIGN_IN_FAILED: AuthenticationError,
+    Reason.SESSION_ENDED: AuthenticationError,
+    Reason.NOT_IN_COHORT: NotInCohort,
+    Reason.INVALID_EMAIL: InvitationRefused,
+    Reason.EMPTY_EMAIL: InvitationRefused,
+    Reason.SELF_INVITE: InvitationRefused,
+    Reason.DUPLICATE_PENDING: InvitationRefused,
+    Reason.DAILY_LIMIT: InvitationRefused,
+    Reason.NOT_FOUND: NotFound,
+    Reason.NO_ACCOUNT: NotFound,
+    Reason.LINK_UNKNOWN: NotFound,
+    Reason.NOT_REVOCABLE: InvalidState,
+    Reason.NO_TOKENS: NoTokens,
+}
+"""Which error class stands for a reason code (a client rebuilding errors from the wire)."""
+
+
+def error_for(reason: Reason, details: Mapping[str, Detail] | None = None) -> ApiError:
+    """The typed error for a reason code and its details (LinkRefused/InvalidState otherwise)."""
+    kind = ERRORS_BY_REASON.get(reason)
+    if kind is NotSent or kind is ServerError:
+        return kind(details)
+    if kind is NoTokens or kind is NotInCohort:
+        return kind()
+    if kind is OutcomeUnknown:
+        return OutcomeUnknown(reason, details)
+    if kind is None:
+        kind = LinkRefused if reason.value.startswith("link_") else InvalidState
+    return kind(reason, details)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,10 +257,11 @@ class SyncDTO:
 
 
 class ReferralApi(Protocol):
-    """The calls the client makes. Every call may raise BackendUnavailable or ServerError."""
+    """The calls the client makes. Every call may raise NotSent (nothing happened),
+    OutcomeUnknown (it may have happened: repeat with the same key) or ServerError."""
 
-    def sign_in(self, email: str, password: str) -> SessionDTO:
-        """Check credentials and open a session."""
+    def sign_in(self, email: str, password: str, idempotency_key: str) -> SessionDTO:
+        """Check credentials and open a session. The same key returns the same session."""
         ...
 
     def sign_out(self, session: str) -> None:
@@ -205,8 +276,11 @@ class ReferralApi(Protocol):
         """Invite one recipient. The same key returns the first result; no second invitation."""
         ...
 
-    def revoke_invitation(self, session: str, invitation_id: str) -> InvitationDTO:
-        """Revoke a pending invitation (nobody has joined through it yet)."""
+    def revoke_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """Revoke a pending invitation (nobody has joined through it yet). Revoking a revoked
+        invitation returns it unchanged, so repeating the request is harmless."""
         ...
 
     def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:

@@ -14,12 +14,9 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from desktop.backend.api import BackendUnavailable, ServerError
+from desktop.backend.api import NotSent, OutcomeUnknown, ServerError
 from desktop.backend.store import BackendState, read_only
-
-OFFLINE_MESSAGE = "The referral service cannot be reached. You are offline."
-TIMEOUT_MESSAGE = "The request timed out. It may have gone through."
-SERVER_ERROR_MESSAGE = "The referral service failed to handle the request. Try again."
+from desktop.domain.reasons import Reason
 
 T = TypeVar("T")
 
@@ -62,7 +59,8 @@ class FaultInjector:
 
     Offline: fail at once, doing nothing. Latency: wait before handling. Error rate: that
     fraction of calls fails, half of them before doing anything (ServerError) and half after the
-    change is committed (a timeout): the client must retry with the same idempotency key.
+    change is committed (the answer is lost: OutcomeUnknown): the client must settle it with the
+    same idempotency key.
     """
 
     def __init__(self, engine: Engine, rng: random.Random, sleep: Callable[[float], None]):
@@ -74,13 +72,13 @@ class FaultInjector:
         """Run `handle` (one committed unit of work) under the faults in force."""
         faults = current_faults(self._engine)
         if faults.offline:
-            raise BackendUnavailable(OFFLINE_MESSAGE)
+            raise NotSent()
         if faults.latency_ms:
             self._sleep(faults.latency_ms / 1000)
         fails = faults.error_rate > 0 and self._rng.random() < faults.error_rate
         if fails and self._rng.random() < 0.5:
-            raise ServerError(SERVER_ERROR_MESSAGE)
+            raise ServerError()
         result = handle()
         if fails:
-            raise BackendUnavailable(TIMEOUT_MESSAGE)
+            raise OutcomeUnknown(Reason.ANSWER_LOST)
         return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desktop.backend.accounts import cohort_decision
 from desktop.backend.api import (
@@ -20,6 +20,7 @@ from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMe
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.invitations import InvitationState, describe_progress
+from desktop.domain.reasons import Reason
 
 LINK_PREFIX = "https://referrals.example/join/"
 LINK_TOKEN_BYTES = 24  # 192 random bits; DESIGN R2 asks for at least 128
@@ -29,10 +30,6 @@ PENDING_STATES = (InvitationState.SENT.value, InvitationState.OPENED.value)
 """Invitations nobody has joined through yet: the ones that can be revoked or expire."""
 
 FINAL_STATES = tuple(state.value for state in InvitationState if state.is_final)
-
-NOT_IN_COHORT = (
-    "Your account is not part of the referral pilot, so it cannot send or manage invitations."
-)
 
 
 def new_link_token() -> str:
@@ -69,7 +66,7 @@ def touch(tx: BackendTransaction, invitation: Invitation, at: datetime | None = 
 def require_cohort(tx: BackendTransaction, operator: Account) -> None:
     """Refuse invitation calls from accounts outside the pilot: the UI hiding is not enough."""
     if not cohort_decision(operator, tx.policy).eligible:
-        raise NotInCohort(NOT_IN_COHORT)
+        raise NotInCohort()
 
 
 def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key: str) -> Invitation:
@@ -118,9 +115,9 @@ def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str)
     try:
         recipient = normalise_email(email)
     except InvalidEmail as error:
-        raise InvitationRefused("invalid_email", str(error)) from None
+        raise InvitationRefused(error.reason, {"detail": error.detail}) from None
     if recipient == operator.email:
-        raise InvitationRefused("self_invite", "You cannot invite your own address.")
+        raise InvitationRefused(Reason.SELF_INVITE)
     pending = tx.session.scalars(
         select(Invitation.id).where(
             Invitation.operator_id == operator.id,
@@ -129,24 +126,21 @@ def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str)
         )
     ).first()
     if pending is not None:
-        raise InvitationRefused(
-            "duplicate_pending", f"You already have a pending invitation for {recipient}."
-        )
+        raise InvitationRefused(Reason.DUPLICATE_PENDING, {"recipient": recipient})
     limit = tx.policy.daily_invitation_limit
-    sent_today = tx.session.scalar(
-        select(func.count())
-        .select_from(Invitation)
+    recent = tx.session.scalars(
+        select(Invitation.created_at)
         .where(
             Invitation.operator_id == operator.id,
             Invitation.created_at > tx.now - DAILY_WINDOW,
         )
-    )
-    if int(sent_today or 0) >= limit:
-        raise InvitationRefused(
-            "daily_limit",
-            f"You have sent {limit} invitations in the last 24 hours, the most allowed. "
-            "Try again later.",
-        )
+        .order_by(Invitation.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) >= limit:
+        # The next slot frees when the oldest of the last `limit` sends leaves the window.
+        frees_at = recent[-1] + DAILY_WINDOW
+        raise InvitationRefused(Reason.DAILY_LIMIT, {"limit": limit, "at": frees_at})
     return recipient
 
 
@@ -154,7 +148,7 @@ def owned_invitation(tx: BackendTransaction, operator: Account, invitation_id: s
     """The operator's invitation with that id, or NotFound (another's is not even acknowledged)."""
     invitation = tx.session.get(Invitation, invitation_id)
     if invitation is None or invitation.operator_id != operator.id:
-        raise NotFound("There is no such invitation.")
+        raise NotFound(Reason.NOT_FOUND)
     return invitation
 
 
@@ -166,9 +160,7 @@ def revoke(tx: BackendTransaction, operator: Account, invitation_id: str) -> Inv
         return invitation
     if invitation.state not in PENDING_STATES:
         label = InvitationState(invitation.state).label.lower()
-        raise InvalidState(
-            f"This invitation can no longer be revoked (it is {label}); only a pending one can."
-        )
+        raise InvalidState(Reason.NOT_REVOCABLE, {"state": label})
     transition(tx, invitation, InvitationState.REVOKED)
     return invitation
 

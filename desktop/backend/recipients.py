@@ -13,6 +13,7 @@ from desktop.backend.wallet import grant_unless_capped
 from desktop.domain.dormancy import is_dormant
 from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.invitations import InvitationState
+from desktop.domain.reasons import Reason
 
 JOINED_STATES = (InvitationState.JOINED.value, InvitationState.REACTIVATED.value)
 COUNTING_STATES = (InvitationState.WORKSPACE_READY.value, InvitationState.PROMPTING.value)
@@ -27,18 +28,18 @@ def invitation_for_link(tx: BackendTransaction, link: str) -> Invitation:
         select(Invitation).where(Invitation.link_token == token)
     ).first()
     if invitation is None:
-        raise NotFound("That invitation link does not exist.")
+        raise NotFound(Reason.LINK_UNKNOWN)
     return invitation
 
 
 def _refuse_if_ended(invitation: Invitation) -> None:
     state = InvitationState(invitation.state)
     if state is InvitationState.REVOKED:
-        raise LinkRefused("This invitation was revoked by the person who sent it.")
+        raise LinkRefused(Reason.LINK_REVOKED)
     if state is InvitationState.EXPIRED:
-        raise LinkRefused("This invitation link has expired.")
+        raise LinkRefused(Reason.LINK_EXPIRED)
     if state.is_final:
-        raise LinkRefused("This invitation has already ended.")
+        raise LinkRefused(Reason.LINK_ENDED)
 
 
 def _refuse_other_address(invitation: Invitation, email: str) -> None:
@@ -48,9 +49,7 @@ def _refuse_other_address(invitation: Invitation, email: str) -> None:
     except InvalidEmail:
         given = email.strip().lower()
     if given != invitation.recipient_email:
-        raise LinkRefused(
-            "This link was sent to another address; use it with the address it was sent to."
-        )
+        raise LinkRefused(Reason.LINK_WRONG_EMAIL)
 
 
 def _mark_opened(tx: BackendTransaction, invitation: Invitation) -> None:
@@ -78,7 +77,7 @@ def join(tx: BackendTransaction, link: str, email: str) -> Invitation:
     _refuse_if_ended(invitation)
     _refuse_other_address(invitation, email)
     if invitation.state not in PENDING_STATES:
-        raise InvalidState("Someone has already joined through this link.")
+        raise InvalidState(Reason.ALREADY_JOINED)
     _mark_opened(tx, invitation)
     account = find_account(tx, invitation.recipient_email)
     if account is None:
@@ -102,7 +101,7 @@ def initialise_workspace(tx: BackendTransaction, link: str, email: str) -> Invit
     _refuse_if_ended(invitation)
     _refuse_other_address(invitation, email)
     if invitation.state in PENDING_STATES:
-        raise InvalidState("Join through the link before initialising a workspace.")
+        raise InvalidState(Reason.NOT_JOINED)
     recipient = _recipient(tx, invitation)
     recipient.last_active_at = tx.now
     if invitation.state in JOINED_STATES:
@@ -127,10 +126,7 @@ def send_prompts(tx: BackendTransaction, link: str, email: str, count: int = 1) 
         else find_account(tx, invitation.recipient_email)
     )
     if recipient is None:
-        raise InvalidState(
-            f"There is no account for {invitation.recipient_email} yet; "
-            "join through the link first."
-        )
+        raise InvalidState(Reason.NOT_JOINED)
     for _ in range(count):
         record_use(tx, recipient)
         if invitation.state in COUNTING_STATES:
@@ -164,5 +160,5 @@ def _convert(tx: BackendTransaction, invitation: Invitation, required: int) -> N
 
 def _recipient(tx: BackendTransaction, invitation: Invitation) -> Account:
     if invitation.recipient_id is None:
-        raise InvalidState("Nobody has joined through this link yet.")
+        raise InvalidState(Reason.NOT_JOINED)
     return tx.session.get_one(Account, invitation.recipient_id)

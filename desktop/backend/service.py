@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -68,12 +69,16 @@ class MockBackend(ClosesOnExit):
 
     # -- ReferralApi ------------------------------------------------------------------------
 
-    def sign_in(self, email: str, password: str) -> SessionDTO:
-        """Check credentials and open a session; the token is returned once, stored hashed."""
+    def sign_in(
+        self, email: str, password: str, idempotency_key: str | None = None
+    ) -> SessionDTO:
+        """Check credentials and open a session; the same key returns the same session (no
+        key: a new session every time, as a script signing in once would want)."""
+        key = idempotency_key or secrets.token_hex(16)
 
         def handle() -> SessionDTO:
             with self._store.transaction() as tx:
-                token, account = accounts.sign_in(tx, email, password)
+                token, account = accounts.sign_in(tx, email, password, key)
                 return SessionDTO(token=token, account=accounts.account_dto(account))
 
         return self._faults.call(handle)
@@ -107,8 +112,12 @@ class MockBackend(ClosesOnExit):
 
         return self._faults.call(handle)
 
-    def revoke_invitation(self, session: str, invitation_id: str) -> InvitationDTO:
-        """Revoke a pending (sent or opened) invitation of the signed-in operator."""
+    def revoke_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str = ""
+    ) -> InvitationDTO:
+        """Revoke a pending (sent or opened) invitation of the signed-in operator. Revoking is
+        idempotent by itself (a revoked invitation is returned unchanged), so the key is only
+        carried for the wire's logs."""
 
         def handle() -> InvitationDTO:
             with self._store.transaction() as tx:

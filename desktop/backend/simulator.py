@@ -36,6 +36,7 @@ from desktop.domain.clock import Clock
 from desktop.domain.cohort import CohortDecision
 from desktop.domain.dormancy import is_dormant
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import WindowKind
 
 CohortAction = Literal["allow", "deny", "clear"]
@@ -167,7 +168,7 @@ class Simulator(ClosesOnExit):
                 try:
                     found = recipients.invitation_for_link(tx, invitation)
                 except NotFound:
-                    raise NotFound("There is no invitation with that id or link.") from None
+                    raise NotFound(Reason.NOT_FOUND) from None
             return _record(tx, invitations.revoke(tx, operator, found.id))
 
     def invitations(self, from_email: str | None = None) -> tuple[InvitationRecord, ...]:
@@ -300,7 +301,7 @@ class Simulator(ClosesOnExit):
 
     def _require_virtual_clock(self) -> None:
         if self._store.injected_clock is not None:
-            raise InvalidState("This simulator runs on an injected clock; move that clock instead.")
+            raise InvalidState(Reason.CLOCK_INJECTED)
 
     def _clock_view(self, tx: BackendTransaction) -> ClockView:
         running = self._store.injected_clock is None and tx.state.clock_running

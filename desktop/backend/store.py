@@ -7,6 +7,7 @@ with "database is locked" when they upgrade a read to a write (see shared/QT-NOT
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from desktop.domain.clock import as_utc
 from desktop.paths import BACKEND_DB
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped on every model change; an older file is rebuilt and reseeded (it is mock data)."""
 
 BUSY_TIMEOUT_MS = 5000
@@ -84,6 +85,9 @@ class BackendState(Base):
     fault_latency_ms: Mapped[int] = mapped_column(default=0)
     fault_error_rate: Mapped[float] = mapped_column(default=0.0)
     policy_json: Mapped[str] = mapped_column(String, default="{}")
+    # Signs session tokens derived from a sign-in's idempotency key, so a repeated sign-in
+    # returns the same session instead of an orphan one (R11).
+    server_secret: Mapped[bytes] = mapped_column(default=lambda: secrets.token_bytes(32))
 
 
 class Account(Base):

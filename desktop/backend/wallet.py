@@ -14,8 +14,6 @@ from desktop.backend.transaction import BackendTransaction
 from desktop.domain.cycles import BillingCycle, cycle_containing
 from desktop.domain.usage import UsageWindow, WindowKind
 
-NO_TOKENS = "You have no usage resets to spend."
-
 
 def token_state(token: Token, now: datetime) -> str:
     """available | spent | expired. An unspent token past its expiry is expired, swept or not."""
@@ -140,7 +138,7 @@ def redeem(tx: BackendTransaction, account: Account, idempotency_key: str) -> Re
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     if claimed is None:
-        raise NoTokens(NO_TOKENS)
+        raise NoTokens()
     token = tx.session.get_one(Token, claimed, populate_existing=True)
     tx.session.add(
         Redemption(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from desktop.backend.service import MockBackend
@@ -48,3 +50,21 @@ def ready_to_convert(sim: Simulator, operator: str, recipient: str) -> str:
     if required > 1:
         sim.recipient_prompt(link, recipient, required - 1)
     return link
+
+
+class ScriptedRandom(random.Random):
+    """random() answers from a script: decides whether a call fails, then before or after."""
+
+    def __init__(self, *values: float) -> None:
+        super().__init__(0)
+        self.values = list(values)
+
+    def random(self) -> float:
+        return self.values.pop(0)
+
+
+FAIL_BEFORE = (0.0, 0.1)  # fails (below any rate), then the lower half: before doing anything
+FAIL_AFTER = (0.0, 0.9)  # fails, then the upper half: after the commit (a timeout)
+
+
+BackendFactory = Callable[..., MockBackend]

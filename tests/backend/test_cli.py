@@ -278,7 +278,7 @@ def test_cohort_usage_clock_policy_and_faults(sim: Sim) -> None:
         (("policy", "unknown=1"), "unknown policy value"),
         (("fault", "error-rate", "2"), "between 0 and 1"),
         (("recipient", "https://referrals.example/join/nope", "join"), "--email"),
-        (("revoke", "--from", PILOT, "inv_nope"), "no invitation with that id or link"),
+        (("revoke", "--from", PILOT, "inv_nope"), "no such invitation"),
     ],
 )
 def test_a_refused_action_exits_non_zero_with_one_line(

@@ -5,55 +5,20 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from desktop.backend.api import BackendUnavailable, ServerError
+from desktop.backend.api import BackendUnavailable, NotSent, OutcomeUnknown, ServerError
 from desktop.backend.faults import current_faults
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.backend.store import backend_db_path
-from tests.backend.support import ManualClock, sign_in
+from desktop.domain.outcomes import Outcome
+from tests.backend.support import FAIL_AFTER, FAIL_BEFORE, BackendFactory, ScriptedRandom, sign_in
 
 PILOT = "pilot@example.com"
 CAPPED = "capped@example.com"
-
-
-class ScriptedRandom(random.Random):
-    """random() answers from a script: decides whether a call fails, then before or after."""
-
-    def __init__(self, *values: float) -> None:
-        super().__init__(0)
-        self.values = list(values)
-
-    def random(self) -> float:
-        return self.values.pop(0)
-
-
-FAIL_BEFORE = (0.0, 0.1)  # fails (below any rate), then the lower half: before doing anything
-FAIL_AFTER = (0.0, 0.9)  # fails, then the upper half: after the commit (a timeout)
-
-
-BackendFactory = Callable[..., MockBackend]
-
-
-@pytest.fixture
-def make_backend(data_dir: Path, clock: ManualClock, sim: Simulator) -> Iterator[BackendFactory]:
-    """Opens API instances over the test's data folder with a chosen rng and sleep."""
-    opened: list[MockBackend] = []
-
-    def make(
-        rng: random.Random | None = None, sleep: Callable[[float], None] = time.sleep
-    ) -> MockBackend:
-        backend = MockBackend(data_dir, clock, rng, sleep=sleep)
-        opened.append(backend)
-        return backend
-
-    yield make
-    for backend in opened:
-        backend.close()
 
 
 def test_offline_fails_every_call_and_does_nothing(backend: MockBackend, sim: Simulator) -> None:
@@ -68,7 +33,7 @@ def test_offline_fails_every_call_and_does_nothing(backend: MockBackend, sim: Si
         lambda: backend.sign_out(session),
     ]
     for call in calls:
-        with pytest.raises(BackendUnavailable, match="offline"):
+        with pytest.raises(NotSent, match="offline"):
             call()
 
     assert sim.invitations(PILOT) == ()
@@ -100,8 +65,9 @@ def test_an_error_after_the_commit_keeps_the_effect_and_the_retry_returns_it(
     session = sign_in(make_backend(), PILOT)
     sim.set_fault(error_rate=0.5)
 
-    with pytest.raises(BackendUnavailable, match="may have gone through"):
+    with pytest.raises(OutcomeUnknown) as lost:
         backend.send_invitation(session, "friend@example.com", "k1")
+    assert lost.value.outcome is Outcome.UNKNOWN  # never "nothing happened"
     made = sim.invitations(PILOT)
     assert len(made) == 1
 

@@ -127,16 +127,20 @@ def test_daily_limit_allows_the_last_slot_and_refuses_one_more(
     sim: Simulator, clock: ManualClock
 ) -> None:
     sim.set_policy({"daily_invitation_limit": 3})
+    first_sent = clock.advance(timedelta(hours=1))
     for number in range(3):
-        clock.advance(timedelta(hours=1))
         sim.invite(PILOT, f"friend{number}@example.com")
+        clock.advance(timedelta(hours=1))
 
     with pytest.raises(InvitationRefused) as refused:
         sim.invite(PILOT, "one-more@example.com")
     assert refused.value.reason == "daily_limit"
+    # The refusal says when sending works again: when the oldest of the three leaves the window.
+    assert refused.value.details["at"] == first_sent + timedelta(hours=24)
+    assert "from 11 Mar 2025 13:00 UTC" in refused.value.message
 
     # Rolling 24 hours: the first slot frees exactly 24 hours after it was used.
-    clock.advance(timedelta(hours=22) - timedelta(seconds=1))
+    clock.set(first_sent + timedelta(hours=24) - timedelta(seconds=1))
     with pytest.raises(InvitationRefused):
         sim.invite(PILOT, "one-more@example.com")
     clock.advance(timedelta(seconds=1))

@@ -1,0 +1,111 @@
+"""How an operation that changes something ended, and what the operator is told (DESIGN R11).
+
+Four outcomes, nothing else: DONE; REFUSED (a reason code and its sentence); NOT_SENT (provably
+nothing reached the backend); UNKNOWN (the request may have been applied). An UNKNOWN outcome
+never says that nothing happened: the client settles it with the same key and reports again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from desktop.domain.reasons import Detail, Reason, default_time, explain, fill
+
+
+class Outcome(StrEnum):
+    """The four ways an operation ends."""
+
+    DONE = "done"
+    REFUSED = "refused"
+    NOT_SENT = "not_sent"
+    UNKNOWN = "unknown"
+
+    @property
+    def definite(self) -> bool:
+        """The operation is settled: its key may be forgotten."""
+        return self is not Outcome.UNKNOWN
+
+
+class Operation(StrEnum):
+    """The operations that change something on the backend."""
+
+    SIGN_IN = "sign_in"
+    SEND = "send"
+    REVOKE = "revoke"
+    REDEEM = "redeem"
+
+
+def outcome_of(reason: Reason) -> Outcome:
+    """The outcome a failure with `reason` stands for."""
+    if reason is Reason.OFFLINE:
+        return Outcome.NOT_SENT
+    if reason in (Reason.ANSWER_LOST, Reason.TIMED_OUT):
+        return Outcome.UNKNOWN
+    return Outcome.REFUSED
+
+
+# What follows the reason's sentence, per operation and outcome. DONE has its own sentences.
+_AFTER: Mapping[tuple[Operation, Outcome], str] = {
+    (Operation.SEND, Outcome.NOT_SENT): (
+        "Nothing was sent yet. The invitation is saved on this computer and goes out once, "
+        "automatically, when the referral service can be reached."
+    ),
+    (Operation.SEND, Outcome.UNKNOWN): (
+        "The invitation may already have been sent. The app finishes it with the same request "
+        "as soon as the referral service answers, so it is never sent twice."
+    ),
+    (Operation.SEND, Outcome.REFUSED): "The invitation was not sent.",
+    (Operation.REDEEM, Outcome.NOT_SENT): (
+        "Nothing was spent and your reset is kept. A reset is spent only while connected; try "
+        "again once the referral service can be reached."
+    ),
+    (Operation.REDEEM, Outcome.UNKNOWN): (
+        "Your reset may have been spent. The app checks with the referral service and shows the "
+        "result; it never spends a second reset for this request."
+    ),
+    (Operation.REDEEM, Outcome.REFUSED): "Nothing was spent.",
+    (Operation.REVOKE, Outcome.NOT_SENT): (
+        "The invitation was not revoked. Try again once the referral service can be reached."
+    ),
+    (Operation.REVOKE, Outcome.UNKNOWN): (
+        "The invitation may already be revoked. The app checks with the referral service and "
+        "shows the result."
+    ),
+    (Operation.REVOKE, Outcome.REFUSED): "",
+    (Operation.SIGN_IN, Outcome.NOT_SENT): "You are not signed in. Try again once connected.",
+    (Operation.SIGN_IN, Outcome.UNKNOWN): (
+        "The sign-in may have gone through. Signing in again reuses the same request, so no "
+        "extra session is opened."
+    ),
+    (Operation.SIGN_IN, Outcome.REFUSED): "",
+}
+
+_DONE: Mapping[Operation, str] = {
+    Operation.SEND: "Invitation sent to {recipient}.",
+    Operation.REDEEM: "Reset spent: your usage is back to zero used.",
+    Operation.REVOKE: "Invitation to {recipient} revoked; its link no longer works.",
+    Operation.SIGN_IN: "Signed in as {email}.",
+}
+
+REPLAYED_REDEEM = "This request had already spent a reset; no second reset was used."
+"""A redemption replayed with a key the backend already spent: done, and nothing new."""
+
+
+def describe(
+    operation: Operation,
+    outcome: Outcome,
+    reason: Reason | None = None,
+    details: Mapping[str, Detail] | None = None,
+    *,
+    format_time: Callable[[datetime], str] = default_time,
+) -> str:
+    """The whole message for one operation's outcome, in one place."""
+    if outcome is Outcome.DONE:
+        if operation is Operation.REDEEM and details and details.get("replayed"):
+            return REPLAYED_REDEEM
+        return fill(_DONE[operation], details, format_time=format_time)
+    first = "" if reason is None else explain(reason, details, format_time=format_time)
+    after = _AFTER[(operation, outcome)]
+    return " ".join(part for part in (first, after) if part)

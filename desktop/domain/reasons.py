@@ -1,0 +1,153 @@
+"""Why an operation was refused or failed: stable reason codes and their one sentence each.
+
+One home for the words (DESIGN R11): the backend raises errors carrying a `Reason`, the wire
+carries the code, the controller and the widgets show `explain(...)`. Nothing else composes a
+refusal sentence. Templates take named details (`{recipient}`, `{limit}`, `{at}`); times are
+formatted by the caller's `format_time` (the UI passes a locale-aware one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from enum import StrEnum
+
+Detail = str | int | datetime
+"""A value a sentence can name."""
+
+
+class Reason(StrEnum):
+    """A stable code for why something did not happen. Values are part of the wire contract."""
+
+    # The recipient rules (R2)
+    INVALID_EMAIL = "invalid_email"
+    EMPTY_EMAIL = "empty_email"
+    SELF_INVITE = "self_invite"
+    DUPLICATE_PENDING = "duplicate_pending"
+    DAILY_LIMIT = "daily_limit"
+    NOT_IN_COHORT = "not_in_cohort"
+    # Invitations and the wallet
+    NOT_FOUND = "not_found"
+    NO_ACCOUNT = "no_account"
+    NOT_REVOCABLE = "not_revocable"
+    NO_TOKENS = "no_tokens"
+    # The session
+    SIGN_IN_FAILED = "sign_in_failed"
+    SESSION_ENDED = "session_ended"
+    NOT_SIGNED_IN = "not_signed_in"
+    # The recipient's side of the link
+    LINK_UNKNOWN = "link_unknown"
+    LINK_REVOKED = "link_revoked"
+    LINK_EXPIRED = "link_expired"
+    LINK_ENDED = "link_ended"
+    LINK_WRONG_EMAIL = "link_wrong_email"
+    ALREADY_JOINED = "already_joined"
+    NOT_JOINED = "not_joined"
+    NO_WORKSPACE = "no_workspace"
+    CLOCK_INJECTED = "clock_injected"
+    # The connection and the server
+    OFFLINE = "offline"  # provably nothing reached the backend
+    ANSWER_LOST = "answer_lost"  # the request may have been applied
+    TIMED_OUT = "timed_out"  # no answer in time: may have been applied
+    SERVER_ERROR = "server_error"  # the server failed and rolled back
+    INVALID_REQUEST = "invalid_request"
+    # This computer
+    CACHE_DAMAGED = "cache_damaged"
+    CACHE_LOCKED = "cache_locked"
+    DISK_FULL = "disk_full"
+    READ_ONLY = "read_only"
+    LOCAL_ERROR = "local_error"
+
+    @property
+    def retryable(self) -> bool:
+        """Trying again with the same key may succeed (the refusal is not a rule's answer)."""
+        return self in _RETRYABLE
+
+
+_RETRYABLE = frozenset(
+    {Reason.OFFLINE, Reason.ANSWER_LOST, Reason.TIMED_OUT, Reason.SERVER_ERROR, Reason.CACHE_LOCKED}
+)
+
+_SENTENCES: Mapping[Reason, str] = {
+    Reason.INVALID_EMAIL: "That is not a valid email address: {detail}",
+    Reason.EMPTY_EMAIL: "Enter an email address.",
+    Reason.SELF_INVITE: "That is your own address. Invite someone else.",
+    Reason.DUPLICATE_PENDING: "You already have a pending invitation for {recipient}.",
+    Reason.DAILY_LIMIT: (
+        "You have sent {limit} invitations in the last 24 hours, the most allowed. "
+        "You can send the next one from {at}."
+    ),
+    Reason.NOT_IN_COHORT: "Invitations are available only to accounts in the referral pilot.",
+    Reason.NOT_FOUND: "There is no such invitation.",
+    Reason.NO_ACCOUNT: "There is no account for {email} yet.",
+    Reason.NOT_REVOCABLE: (
+        "This invitation can no longer be revoked (it is {state}); only a pending one can."
+    ),
+    Reason.NO_TOKENS: "You have no usage resets to spend.",
+    Reason.SIGN_IN_FAILED: "That email and password do not match an account.",
+    Reason.SESSION_ENDED: "Your session has ended. Sign in again.",
+    Reason.NOT_SIGNED_IN: "Sign in first.",
+    Reason.LINK_UNKNOWN: "That invitation link does not exist.",
+    Reason.LINK_REVOKED: "This invitation was revoked by the person who sent it.",
+    Reason.LINK_EXPIRED: "This invitation link has expired.",
+    Reason.LINK_ENDED: "This invitation has already ended.",
+    Reason.LINK_WRONG_EMAIL: (
+        "This link was sent to another address. Use the address the invitation was sent to."
+    ),
+    Reason.ALREADY_JOINED: "Someone has already joined through this link.",
+    Reason.NOT_JOINED: "Join through the link first.",
+    Reason.NO_WORKSPACE: "Initialise a workspace before sending prompts.",
+    Reason.CLOCK_INJECTED: "This simulator runs on an injected clock; move that clock instead.",
+    Reason.OFFLINE: "The referral service cannot be reached: you are offline.",
+    Reason.ANSWER_LOST: "The connection was lost before the referral service answered.",
+    Reason.TIMED_OUT: "The referral service did not answer in time.",
+    Reason.SERVER_ERROR: "The referral service failed to handle the request and changed nothing.",
+    Reason.INVALID_REQUEST: "The referral service did not understand the request: {detail}",
+    Reason.CACHE_DAMAGED: (
+        "The saved data on this computer is damaged. Move {path} aside and start the app again."
+    ),
+    Reason.CACHE_LOCKED: (
+        "The saved data on this computer is in use by another copy of the app. Close it and "
+        "try again."
+    ),
+    Reason.DISK_FULL: "The disk is full, so nothing could be saved. Free some space and try again.",
+    Reason.READ_ONLY: (
+        "The data folder {path} cannot be written. Choose another folder with --data-dir, or "
+        "make it writable."
+    ),
+    Reason.LOCAL_ERROR: "Something went wrong on this computer: {detail}",
+}
+
+
+def default_time(moment: datetime) -> str:
+    """A plain UTC rendering for places without a locale (the command line, logs)."""
+    return moment.strftime("%d %b %Y %H:%M UTC")
+
+
+def explain(
+    reason: Reason,
+    details: Mapping[str, Detail] | None = None,
+    *,
+    format_time: Callable[[datetime], str] = default_time,
+) -> str:
+    """The one sentence for `reason`, naming its details."""
+    return fill(_SENTENCES[reason], details, format_time=format_time)
+
+
+def fill(
+    template: str,
+    details: Mapping[str, Detail] | None = None,
+    *,
+    format_time: Callable[[datetime], str] = default_time,
+) -> str:
+    """`template` with its `{names}` replaced by details; a missing detail reads as "…"."""
+    values = {
+        key: format_time(value) if isinstance(value, datetime) else str(value)
+        for key, value in (details or {}).items()
+    }
+    return template.format_map(_Blank(values))
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "…"

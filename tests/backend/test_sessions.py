@@ -1,0 +1,62 @@
+"""Sign-in is exactly-once per request key: a repeated request returns the same session (R11)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.backend.api import AuthenticationError, OutcomeUnknown
+from desktop.backend.service import MockBackend
+from desktop.backend.simulator import Simulator
+from desktop.backend.store import SessionRecord
+from desktop.domain.reasons import Reason
+from tests.backend.support import FAIL_AFTER, BackendFactory, ScriptedRandom
+
+PILOT = "pilot@example.com"
+
+
+def _sessions(backend: MockBackend) -> int:
+    with Session(backend.store.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(SessionRecord)) or 0)
+
+
+def test_the_same_key_returns_the_same_session_and_opens_no_second_one(
+    backend: MockBackend,
+) -> None:
+    first = backend.sign_in(PILOT, "demo", "key-1")
+    again = backend.sign_in(PILOT, "demo", "key-1")
+
+    assert again.token == first.token
+    assert _sessions(backend) == 1
+    assert backend.sign_in(PILOT, "demo", "key-2").token != first.token
+    assert _sessions(backend) == 2
+
+
+def test_a_lost_answer_then_a_retry_with_the_key_leaves_one_session(
+    make_backend: BackendFactory, sim: Simulator
+) -> None:
+    lossy = make_backend(ScriptedRandom(*FAIL_AFTER))
+    sim.set_fault(error_rate=0.5)
+    with pytest.raises(OutcomeUnknown):
+        lossy.sign_in(PILOT, "demo", "key-1")
+    sim.clear_faults()
+
+    session = lossy.sign_in(PILOT, "demo", "key-1")
+    lossy.sync(session.token, 0)  # the session the lost answer opened is the one in use
+    assert _sessions(lossy) == 1
+
+
+def test_the_key_never_opens_a_session_without_the_password(backend: MockBackend) -> None:
+    backend.sign_in(PILOT, "demo", "key-1")
+    with pytest.raises(AuthenticationError) as refused:
+        backend.sign_in(PILOT, "wrong", "key-1")
+    assert refused.value.reason is Reason.SIGN_IN_FAILED
+
+
+def test_a_replay_after_signing_out_does_not_revive_the_session(backend: MockBackend) -> None:
+    token = backend.sign_in(PILOT, "demo", "key-1").token
+    backend.sign_out(token)
+    with pytest.raises(AuthenticationError) as refused:
+        backend.sign_in(PILOT, "demo", "key-1")
+    assert refused.value.reason is Reason.SESSION_ENDED
