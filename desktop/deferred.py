@@ -59,9 +59,9 @@ class DeferredBackend:
 
     # -- ReferralApi ------------------------------------------------------------------------
 
-    def sign_in(self, email: str, password: str) -> SessionDTO:
+    def sign_in(self, email: str, password: str, idempotency_key: str) -> SessionDTO:
         """See `ReferralApi.sign_in`."""
-        return self.backend.sign_in(email, password)
+        return self.backend.sign_in(email, password, idempotency_key)
 
     def sign_out(self, session: str) -> None:
         """See `ReferralApi.sign_out`."""
@@ -75,9 +75,11 @@ class DeferredBackend:
         """See `ReferralApi.send_invitation`."""
         return self.backend.send_invitation(session, email, idempotency_key)
 
-    def revoke_invitation(self, session: str, invitation_id: str) -> InvitationDTO:
+    def revoke_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
         """See `ReferralApi.revoke_invitation`."""
-        return self.backend.revoke_invitation(session, invitation_id)
+        return self.backend.revoke_invitation(session, invitation_id, idempotency_key)
 
     def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
         """See `ReferralApi.redeem`."""

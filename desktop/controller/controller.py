@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -228,7 +229,7 @@ class Controller(QObject):
         previous = self._token
 
         def call() -> SessionDTO:
-            session = self._api.sign_in(email, password)
+            session = self._api.sign_in(email, password, uuid.uuid4().hex)
             self._credentials.save(session.token)
             if previous is not None and previous != session.token:
                 with contextlib.suppress(ApiError):  # best effort
@@ -344,7 +345,7 @@ class Controller(QObject):
             self._after_operation_error(error)
 
         self._run.call_retrying(
-            lambda: self._api.revoke_invitation(token, invitation_id),
+            lambda: self._api.revoke_invitation(token, invitation_id, uuid.uuid4().hex),
             self._guard(generation, revoked),
             self._guard(generation, failed),
         )

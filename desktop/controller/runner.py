@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from PySide6.QtCore import QObject, QThread, QThreadPool, QTimer, Signal, Slot
 
-from desktop.backend.api import ApiError, BackendUnavailable
+from desktop.backend.api import ApiError, BackendUnavailable, OutcomeUnknown
 from desktop.controller.retry import RetryPolicy
 from desktop.controller.tasks import CacheWorker, Task, TaskSignals
+from desktop.domain.reasons import Reason
 
 if TYPE_CHECKING:
     from desktop.storage import CacheRepository
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
-
-CALL_TIMEOUT_MESSAGE = "The referral service did not answer in time. It may have gone through."
 
 
 @dataclass
@@ -173,7 +172,7 @@ class WorkRunner(QObject):
         return self._next_job
 
     def _on_timeout(self, job: int) -> None:
-        self._on_finished(job, None, BackendUnavailable(CALL_TIMEOUT_MESSAGE))
+        self._on_finished(job, None, OutcomeUnknown(Reason.TIMED_OUT))
 
     @Slot(int, object, object)
     def _on_finished(self, job: int, result: object, error: object) -> None:
