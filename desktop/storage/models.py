@@ -196,3 +196,23 @@ class OutboxRow(Base):
     queued_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class IntentRow(Base):
+    """An operation the operator confirmed (a redeem, a revoke) whose outcome is not yet known.
+
+    Its key is the request's idempotency key: every retry, a restart and a second window reuse it,
+    so one intent is applied at most once (R11). The row goes when the outcome is definite.
+    """
+
+    __tablename__ = "intent"
+    __table_args__ = (UniqueConstraint("account_id", "operation", "target"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), index=True)
+    operation: Mapped[str] = mapped_column(String(16))  # redeem | revoke
+    target: Mapped[str] = mapped_column(String(64), default="")  # invitation id for a revoke
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # True once an attempt may have reached the backend: only a definite answer ends it then.
+    doubtful: Mapped[bool] = mapped_column(default=False)

@@ -85,6 +85,18 @@ class QueuedInvitation:
 
 
 @dataclass(frozen=True)
+class PendingIntent:
+    """A confirmed redeem or revoke not yet settled; `key` is its idempotency key (R11)."""
+
+    key: str
+    operation: str  # redeem | revoke
+    target: str  # the invitation id of a revoke, "" for a redeem
+    created_at: datetime
+    attempts: int
+    doubtful: bool  # an attempt may have reached the backend
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     """One line of the token ledger: a grant, a spend or an expiry."""
 
@@ -140,6 +152,7 @@ class CacheSnapshot:
     cursor: int
     last_synced_at: datetime | None
     backend_now: datetime | None
+    intents: tuple[PendingIntent, ...] = ()
 
 
 EMPTY_SNAPSHOT = CacheSnapshot(

@@ -26,6 +26,7 @@ from desktop.storage.models import (
     AccountRow,
     CycleRow,
     FlagRow,
+    IntentRow,
     InvitationEventRow,
     InvitationRow,
     OutboxRow,
@@ -44,6 +45,7 @@ from desktop.storage.records import (
     CacheSnapshot,
     LedgerEntry,
     OpenReport,
+    PendingIntent,
     QueuedInvitation,
     SyncApplied,
     SyncDelta,
@@ -130,6 +132,7 @@ class CacheRepository:
                 tokens=self._tokens(session, account.id),
                 invitations=self._invitations(session, account.id),
                 outbox=self._outbox(session, account.id),
+                intents=_intents(session, account.id),
                 cursor=meta.cursor,
                 last_synced_at=meta.last_synced_at,
                 backend_now=meta.backend_now,
@@ -302,6 +305,47 @@ class CacheRepository:
             _store_invitations(session, account_id, (invitation,))
             (stored,) = _read_invitations(session, [invitation.id])
             return stored
+
+    def open_intent(self, operation: str, target: str, new_key: str) -> PendingIntent:
+        """The unsettled intent for (operation, target), or a new one with `new_key`.
+
+        One transaction (BEGIN IMMEDIATE): two windows confirming at once get the same key."""
+        with self._unit() as session:
+            account_id = _require_account(session)
+            existing = session.scalars(
+                select(IntentRow).where(
+                    IntentRow.account_id == account_id,
+                    IntentRow.operation == operation,
+                    IntentRow.target == target,
+                )
+            ).first()
+            if existing is not None:
+                return _intent(existing)
+            row = IntentRow(
+                key=new_key,
+                account_id=account_id,
+                operation=operation,
+                target=target,
+                created_at=self._clock(),
+                attempts=0,
+                doubtful=False,
+            )
+            session.add(row)
+            session.flush()
+            return _intent(row)
+
+    def note_attempt(self, key: str, *, doubtful: bool) -> None:
+        """One more attempt of an intent; `doubtful` once one may have reached the backend."""
+        with self._unit() as session:
+            values: dict[str, Any] = {"attempts": IntentRow.attempts + 1}
+            if doubtful:
+                values["doubtful"] = True
+            session.execute(update(IntentRow).where(IntentRow.key == key).values(**values))
+
+    def close_intent(self, key: str) -> None:
+        """The intent's outcome is definite: forget its key."""
+        with self._unit() as session:
+            session.execute(delete(IntentRow).where(IntentRow.key == key))
 
     def store_invitation(self, invitation: CachedInvitation) -> CachedInvitation:
         """Store one invitation the backend returned (after a revoke, say); returns it as stored."""
@@ -644,6 +688,19 @@ def _invitation(
         reason=row.reason,
         history=history,
         idempotency_key=row.idempotency_key,
+    )
+
+
+def _intents(session: Session, account_id: str) -> tuple[PendingIntent, ...]:
+    rows = session.scalars(
+        select(IntentRow).where(IntentRow.account_id == account_id).order_by(IntentRow.created_at)
+    )
+    return tuple(_intent(row) for row in rows)
+
+
+def _intent(row: IntentRow) -> PendingIntent:
+    return PendingIntent(
+        row.key, row.operation, row.target, row.created_at, row.attempts, row.doubtful
     )
 
 

@@ -1,0 +1,45 @@
+"""Unsettled intents: a confirmed redeem or revoke keeps its idempotency key until its outcome is
+definite, across retries, restarts and a second window (DESIGN R11).
+
+Revision ID: 0004_intents
+Revises: 0002_outbox_attempts_invitation_key
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_intents"
+down_revision = "0002_outbox_attempts_invitation_key"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "intent",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column(
+            "account_id",
+            sa.String(64),
+            sa.ForeignKey("account.id", ondelete="CASCADE", name="fk_intent_account_id_account"),
+            nullable=False,
+        ),
+        sa.Column("operation", sa.String(16), nullable=False),
+        sa.Column("target", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("doubtful", sa.Boolean, nullable=False),
+        sa.UniqueConstraint(
+            "account_id", "operation", "target", name="uq_intent_account_id_operation_target"
+        ),
+        sa.PrimaryKeyConstraint("key", name="pk_intent"),
+    )
+    op.create_index("ix_intent_account_id", "intent", ["account_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_intent_account_id", "intent")
+    op.drop_table("intent")
