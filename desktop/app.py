@@ -27,7 +27,8 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
-from desktop.controller.state import AppState, SyncPhase
+from desktop.controller.state import AppState, OperationResult, SyncPhase
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.paths import APP_NAME, default_data_dir
 from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow
@@ -312,7 +313,7 @@ class FirstSync(QObject):
         self._account = account
         self._saw_sync = False
         app.controller.stateChanged.connect(self._state)
-        app.controller.signInFinished.connect(self._signed_in)
+        app.controller.operationFinished.connect(self._signed_in)
         QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, self._done)
 
     def _state(self, state: AppState) -> None:
@@ -326,8 +327,8 @@ class FirstSync(QObject):
             return state.signed_in
         return state.account is not None and state.account.email == self._account.lower()
 
-    def _signed_in(self, outcome: object) -> None:
-        if not getattr(outcome, "ok", False):
+    def _signed_in(self, result: OperationResult) -> None:
+        if result.operation is Operation.SIGN_IN and result.outcome is not Outcome.DONE:
             self._done()
 
     def _done(self) -> None:

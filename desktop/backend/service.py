@@ -69,9 +69,7 @@ class MockBackend(ClosesOnExit):
 
     # -- ReferralApi ------------------------------------------------------------------------
 
-    def sign_in(
-        self, email: str, password: str, idempotency_key: str | None = None
-    ) -> SessionDTO:
+    def sign_in(self, email: str, password: str, idempotency_key: str | None = None) -> SessionDTO:
         """Check credentials and open a session; the same key returns the same session (no
         key: a new session every time, as a script signing in once would want)."""
         key = idempotency_key or secrets.token_hex(16)

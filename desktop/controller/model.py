@@ -19,10 +19,14 @@ from desktop.storage import (
     CachedInvitation,
     CachedToken,
     CacheSnapshot,
+    PendingIntent,
     QueuedInvitation,
     SyncApplied,
     SyncDelta,
 )
+
+Views = dict[str, InvitationView]
+"""Invitation views by id, made on a worker thread (`views_of`)."""
 
 
 def views_of(invitations: Iterable[CachedInvitation]) -> dict[str, InvitationView]:
@@ -48,6 +52,7 @@ class ClientModel:
         self.invitations: dict[str, CachedInvitation] = {}
         self.tokens: dict[str, CachedToken] = {}
         self.outbox: dict[str, QueuedInvitation] = {}
+        self.intents: dict[str, PendingIntent] = {}
         self.cursor = 0
         self.last_synced_at: datetime | None = None
         self.backend_now: datetime | None = None
@@ -69,6 +74,7 @@ class ClientModel:
         self.invitations = {row.id: row for row in snapshot.invitations}
         self.tokens = {row.id: row for row in snapshot.tokens}
         self.outbox = {row.key: row for row in snapshot.outbox}
+        self.intents = {row.key: row for row in snapshot.intents}
         self.cursor = snapshot.cursor
         self.last_synced_at = snapshot.last_synced_at
         self.backend_now = snapshot.backend_now

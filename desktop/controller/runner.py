@@ -1,32 +1,58 @@
-"""Where the controller's work runs: backend and keyring calls on a QThreadPool, every cache
+"""Where the controller's work runs: backend and keyring calls on daemon threads, every cache
 access on one worker thread that owns the cache's Session. Callbacks run on the GUI thread.
+
+Results arrive in one place (`_arrived`), and that is where a result from an ended session is
+told apart (DESIGN R11: the stale guard is applied once, not in every callback): each job
+remembers the session generation it was started under, and when the controller's generation has
+moved on, the job's `stale` handler runs instead of `done`/`failed` (or nothing, if it has none).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from PySide6.QtCore import QObject, QThread, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from desktop.backend.api import ApiError, BackendUnavailable, OutcomeUnknown
+from desktop.backend.api import ApiError, OutcomeUnknown
 from desktop.controller.retry import RetryPolicy
-from desktop.controller.tasks import CacheWorker, Task, TaskSignals
+from desktop.controller.tasks import CacheWorker, TaskSignals, start_call
+from desktop.domain.outcomes import Outcome
 from desktop.domain.reasons import Reason
 
 if TYPE_CHECKING:
     from desktop.storage import CacheRepository
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
+Stale = Callable[[object], None]
+
+SHUTDOWN_WAIT_MS = 1500
+"""Closing never waits longer than this for running work: a backend call cannot be interrupted,
+so one still running is abandoned (its thread is a daemon) and its effect is settled by the
+intent it belongs to at the next start (R11)."""
+
+ANY_SESSION = -1
+"""The generation of work whose result is wanted whatever session is current (start-up)."""
+
+_ABANDONED: list[QThread] = []
+"""Cache threads that did not stop in time: kept referenced, since destroying a running QThread
+aborts the process."""
 
 
 @dataclass
 class _Job:
     done: Done
     failed: Failed
+    stale: Stale | None
+    generation: int
     timer: QTimer | None = None
 
 
@@ -37,14 +63,18 @@ class WorkRunner(QObject):
     _cacheStop = Signal()
 
     def __init__(
-        self, cache: CacheRepository, retry: RetryPolicy, parent: QObject | None = None
+        self,
+        cache: CacheRepository,
+        retry: RetryPolicy,
+        generation: Callable[[], int],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._retry = retry
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(4)
+        self._generation = generation
         self._signals = TaskSignals(self)
-        self._signals.finished.connect(self._on_finished)
+        self._signals.finished.connect(self._arrived)
+        self._calls: set[threading.Thread] = set()
 
         self._thread = QThread()
         self._thread.setObjectName("referral-cache")
@@ -52,7 +82,7 @@ class WorkRunner(QObject):
         self._worker.moveToThread(self._thread)
         self._cacheJob.connect(self._worker.run)
         self._cacheStop.connect(self._worker.stop)
-        self._worker.finished.connect(self._on_finished)
+        self._worker.finished.connect(self._arrived)
         self._thread.finished.connect(self._worker.deleteLater)
 
         self._jobs: dict[int, _Job] = {}
@@ -68,18 +98,20 @@ class WorkRunner(QObject):
     @property
     def is_shut_down(self) -> bool:
         """`shutdown()` ran and every thread has ended."""
-        return self._closed and not self._thread.isRunning() and self._pool.activeThreadCount() == 0
+        return self._closed and not self._thread.isRunning() and not self._running_calls()
 
     def start(self) -> None:
         """Start the cache thread (cache jobs sent before wait for it)."""
         if not self._closed and not self._thread.isRunning():
             self._thread.start()
 
-    def shutdown(self) -> None:
-        """Drop pending callbacks, wait for running calls, close the cache and join its thread."""
+    def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Drop pending callbacks, close the cache and join the threads, waiting at most
+        `wait_ms` in all. True when everything ended in time."""
         if self._closed:
-            return
+            return self.is_shut_down
         self._closed = True
+        deadline = time.monotonic() + wait_ms / 1000
         for wait in self._waits:
             wait.stop()
         self._waits.clear()
@@ -87,11 +119,17 @@ class WorkRunner(QObject):
             if job.timer is not None:
                 job.timer.stop()
         self._jobs.clear()
-        self._pool.clear()
-        self._pool.waitForDone()  # a backend call cannot be interrupted: let it end
         if self._thread.isRunning():
             self._cacheStop.emit()  # runs after every cache job already sent
-            self._thread.wait()
+            if not self._thread.wait(max(0, int((deadline - time.monotonic()) * 1000))):
+                log.warning("the cache thread did not stop in time; abandoning it")
+                _ABANDONED.append(self._thread)
+        for call in list(self._calls):
+            call.join(max(0.0, deadline - time.monotonic()))
+        running = self._running_calls()
+        if running:
+            log.warning("%d backend call(s) still running at shutdown; abandoned", running)
+        return self.is_shut_down
 
     def call(
         self,
@@ -99,58 +137,69 @@ class WorkRunner(QObject):
         done: Callable[[T], None],
         failed: Failed,
         *,
+        stale: Stale | None = None,
         timeout: bool = True,
+        any_session: bool = False,
     ) -> None:
-        """Run `work` on the pool. With `timeout`, a call that outlives the policy's timeout
-        fails now as BackendUnavailable (it may still go through); its late answer is dropped."""
-        if self._closed:
-            return
-        job = self._add(cast(Done, done), failed)
-        if timeout:
-            timer = QTimer(self)
-            timer.setSingleShot(True)
-            timer.timeout.connect(lambda: self._on_timeout(job))
-            timer.start(self._retry.call_timeout_ms)
-            self._jobs[job].timer = timer
-        self._pool.start(Task(job, work, self._signals))
+        """Run `work` on a daemon thread. With `timeout`, a call that outlives the policy's
+        timeout fails now as OutcomeUnknown (it may still go through); its late answer is
+        dropped. `any_session`: the result is wanted whatever session is current by then."""
+        generation = ANY_SESSION if any_session else self._generation()
+        self._call(work, cast(Done, done), failed, stale, generation, timeout)
 
     def call_retrying(
         self,
         work: Callable[[], T],
         done: Callable[[T], None],
         failed: Failed,
-        attempt: int = 1,
-        doubt: BackendUnavailable | None = None,
+        *,
+        stale: Stale | None = None,
     ) -> None:
         """`call`, retrying retryable errors with backoff; `work` must reuse its idempotency key.
 
-        When every attempt fails, a timeout seen on the way is reported rather than a later
-        clean failure: that attempt may have gone through, which is what the user must know."""
+        When every attempt fails, an attempt that may have been applied wins over a later clean
+        failure (OutcomeUnknown over NotSent): that is what the operator must be told."""
+        generation = self._generation()
 
-        def on_error(error: Exception) -> None:
-            retryable = isinstance(error, ApiError) and error.retryable
-            seen = error if isinstance(error, BackendUnavailable) else doubt
-            if retryable and attempt < self._retry.attempts:
-                self.later(
-                    self._retry.delay_ms(attempt),
-                    lambda: self.call_retrying(work, done, failed, attempt + 1, seen),
-                )
-            else:
-                failed(seen if retryable and seen is not None else error)
+        def attempt(number: int, doubt: Exception | None) -> None:
+            def on_error(error: Exception) -> None:
+                unknown = isinstance(error, ApiError) and error.outcome is Outcome.UNKNOWN
+                seen = error if unknown else doubt
+                retryable = isinstance(error, ApiError) and error.retryable
+                if retryable and number < self._retry.attempts:
+                    self._later(
+                        self._retry.delay_ms(number), lambda: attempt(number + 1, seen), generation
+                    )
+                elif retryable and seen is not None:
+                    failed(seen)  # e.g. a lost answer, then a server error: still unknown
+                else:
+                    failed(error)
 
-        self.call(work, done, on_error)
+            self._call(work, cast(Done, done), on_error, stale, generation, True)
+
+        attempt(1, None)
 
     def cache(
-        self, work: Callable[[CacheRepository], T], done: Callable[[T], None], failed: Failed
+        self,
+        work: Callable[[CacheRepository], T],
+        done: Callable[[T], None],
+        failed: Failed,
+        *,
+        stale: Stale | None = None,
+        any_session: bool = False,
     ) -> None:
         """Run `work(cache)` on the cache thread, after every cache job sent before it."""
         if self._closed:
             return
-        job = self._add(cast(Done, done), failed)
+        generation = ANY_SESSION if any_session else self._generation()
+        job = self._add(cast(Done, done), failed, stale, generation)
         self._cacheJob.emit(job, work)
 
     def later(self, milliseconds: int, then: Callable[[], None]) -> None:
-        """Call `then` on the GUI thread after a delay, unless shut down by then."""
+        """Call `then` on the GUI thread after a delay, unless shut down or the session changed."""
+        self._later(milliseconds, then, self._generation())
+
+    def _later(self, milliseconds: int, then: Callable[[], None], generation: int) -> None:
         if self._closed:
             return
         timer = QTimer(self)
@@ -160,31 +209,57 @@ class WorkRunner(QObject):
         def fire() -> None:
             self._waits.discard(timer)
             timer.deleteLater()
-            if not self._closed:
+            if not self._closed and generation == self._generation():
                 then()
 
         timer.timeout.connect(fire)
         timer.start(milliseconds)
 
-    def _add(self, done: Done, failed: Failed) -> int:
+    def _call(
+        self,
+        work: Callable[[], object],
+        done: Done,
+        failed: Failed,
+        stale: Stale | None,
+        generation: int,
+        timeout: bool,
+    ) -> None:
+        if self._closed:
+            return
+        job = self._add(done, failed, stale, generation)
+        if timeout:
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda: self._timed_out(job))
+            timer.start(self._retry.call_timeout_ms)
+            self._jobs[job].timer = timer
+        start_call(job, work, self._signals, self._calls)
+
+    def _running_calls(self) -> int:
+        return sum(1 for call in self._calls if call.is_alive())
+
+    def _add(self, done: Done, failed: Failed, stale: Stale | None, generation: int) -> int:
         self._next_job += 1
-        self._jobs[self._next_job] = _Job(done, failed)
+        self._jobs[self._next_job] = _Job(done, failed, stale, generation)
         return self._next_job
 
-    def _on_timeout(self, job: int) -> None:
-        self._on_finished(job, None, OutcomeUnknown(Reason.TIMED_OUT))
+    def _timed_out(self, job: int) -> None:
+        self._arrived(job, None, OutcomeUnknown(Reason.TIMED_OUT))
 
     @Slot(int, object, object)
-    def _on_finished(self, job: int, result: object, error: object) -> None:
+    def _arrived(self, job: int, result: object, error: object) -> None:
         if self._closed:
             return  # a late answer after shutdown
         pending = self._jobs.pop(job, None)
         if pending is None:
-            return  # answered after its timeout: the retry owns the outcome
+            return  # answered after its timeout: the timeout already reported it
         if pending.timer is not None:
             pending.timer.stop()
             pending.timer.deleteLater()
-        if isinstance(error, Exception):
+        if pending.generation not in (ANY_SESSION, self._generation()):
+            if pending.stale is not None:
+                pending.stale(error if isinstance(error, Exception) else result)
+        elif isinstance(error, Exception):
             pending.failed(error)
         else:
             pending.done(result)

@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow
 
 
@@ -115,6 +117,12 @@ class AppState:
     # Non-empty when the local cache was unusable (damaged, or from a newer version) and was
     # set aside and rebuilt, or could not be opened: a notice for the operator, this session.
     cache_notice: str = ""
+    pending: tuple[PendingView, ...] = ()  # confirmed redeems/revokes being settled
+
+    @property
+    def redeem_pending(self) -> PendingView | None:
+        """A confirmed redemption not yet settled: a new click reuses its key."""
+        return next((p for p in self.pending if p.operation is Operation.REDEEM), None)
 
     @property
     def signed_in(self) -> bool:
@@ -140,47 +148,35 @@ class AppState:
         return self.show_referral_section or bool(self.tokens)
 
 
-class InviteStatus(StrEnum):
-    """How a send request ended, as the invite dialog reports it (exactly-once feedback, R2)."""
-
-    SENT = "sent"  # the backend confirmed it
-    QUEUED = "queued"  # offline: kept in the outbox, sent on the next sync with the same key
-    REFUSED = "refused"  # a rule refused it (invalid, self, duplicate, daily limit, cohort)
-    FAILED = "failed"  # unexpected error; nothing was created
-
-
 @dataclass(frozen=True)
-class InviteOutcome:
-    """Result of `Controller.send_invitation` for one request id."""
+class OperationResult:
+    """How one intent (sign-in, send, revoke, redeem) ended, for the widget that started it.
 
-    request_id: str
-    status: InviteStatus
+    `key` identifies the intent: a later result with the same key settles an UNKNOWN one, and
+    whatever showed the first replaces it. `message` is composed once, in desktop.domain.outcomes.
+    """
+
+    operation: Operation
+    key: str
+    outcome: Outcome
     message: str
+    reason: Reason | None = None
+    subject: str = ""  # the recipient (send), invitation id (revoke) or email (sign-in)
     invitation: InvitationView | None = None
-
-
-class RedeemStatus(StrEnum):
-    """How a redemption request ended."""
-
-    SPENT = "spent"
-    NO_TOKENS = "no_tokens"
-    OFFLINE = "offline"  # not spent, never queued (R8); the token is kept
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class RedeemOutcome:
-    """Result of `Controller.redeem` for one request id."""
-
-    request_id: str
-    status: RedeemStatus
-    message: str
     token: TokenView | None = None
+    settles: bool = False  # this definite result replaces an UNKNOWN one shown before
+
+    @property
+    def definite(self) -> bool:
+        """Nothing more will be reported for this key."""
+        return self.outcome.definite
 
 
 @dataclass(frozen=True)
-class SignInOutcome:
-    """Result of `Controller.sign_in`."""
+class PendingView:
+    """A confirmed redeem or revoke whose outcome is not known yet; the app is settling it."""
 
-    ok: bool
-    message: str = ""
+    key: str
+    operation: Operation
+    target: str  # invitation id of a revoke, "" for a redeem
+    doubtful: bool  # an attempt may have reached the backend

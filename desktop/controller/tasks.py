@@ -1,10 +1,11 @@
-"""The two ways work leaves the GUI thread: pool tasks for backend and keyring calls, and one
+"""The two ways work leaves the GUI thread: a daemon thread per backend or keyring call, and one
 worker thread that owns the cache (and so its Session) for every database access.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
@@ -15,14 +16,42 @@ if TYPE_CHECKING:
 
 
 class TaskSignals(QObject):
-    """Lives in the GUI thread; pool tasks emit through it, so results arrive there queued."""
+    """Lives in the GUI thread; call threads emit through it, so results arrive there queued."""
 
     finished = Signal(int, object, object)
-    """(job id, result or None, exception or None) of one `Task`."""
+    """(job id, result or None, exception or None) of one call."""
+
+
+def start_call(
+    job: int, work: Callable[[], object], signals: TaskSignals, running: set[threading.Thread]
+) -> threading.Thread:
+    """Run `work` on a new daemon thread and report how it ended through `signals`.
+
+    A daemon thread, not a pool's: a backend call cannot be interrupted, and closing the app must
+    not wait for one (issue: bounded shutdown). It never raises: every exception is reported."""
+
+    def run() -> None:
+        result: object = None
+        error: Exception | None = None
+        try:
+            result = work()
+        except Exception as exc:  # reported, never lost in a worker thread
+            error = exc
+        finally:
+            running.discard(threading.current_thread())
+        # RuntimeError: the controller was deleted while the call ran; nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            signals.finished.emit(job, result, error)
+
+    thread = threading.Thread(target=run, name=f"referral-call-{job}", daemon=True)
+    running.add(thread)
+    thread.start()
+    return thread
 
 
 class Task(QRunnable):
-    """One call on a pool thread. Never raises: every exception is reported through `signals`."""
+    """One call on a pool thread (the QA controller's simulator calls). Never raises: every
+    exception is reported through `signals`."""
 
     def __init__(self, job: int, work: Callable[[], object], signals: TaskSignals) -> None:
         super().__init__()

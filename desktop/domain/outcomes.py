@@ -19,7 +19,7 @@ class Outcome(StrEnum):
 
     DONE = "done"
     REFUSED = "refused"
-    NOT_SENT = "not_sent"
+    NOT_SENT = "not_sent"  # nothing was applied: it never left, or the server rolled it back
     UNKNOWN = "unknown"
 
     @property
@@ -38,8 +38,11 @@ class Operation(StrEnum):
 
 
 def outcome_of(reason: Reason) -> Outcome:
-    """The outcome a failure with `reason` stands for."""
-    if reason is Reason.OFFLINE:
+    """The outcome a failure with `reason` stands for.
+
+    A server error is NOT_SENT too: the server answered that it changed nothing (it rolled the
+    request back), which proves as much as a request that never left."""
+    if reason in (Reason.OFFLINE, Reason.SERVER_ERROR):
         return Outcome.NOT_SENT
     if reason in (Reason.ANSWER_LOST, Reason.TIMED_OUT):
         return Outcome.UNKNOWN
@@ -58,8 +61,8 @@ _AFTER: Mapping[tuple[Operation, Outcome], str] = {
     ),
     (Operation.SEND, Outcome.REFUSED): "The invitation was not sent.",
     (Operation.REDEEM, Outcome.NOT_SENT): (
-        "Nothing was spent and your reset is kept. A reset is spent only while connected; try "
-        "again once the referral service can be reached."
+        "Nothing was spent and your reset is kept. Try again once the referral service can be "
+        "reached."
     ),
     (Operation.REDEEM, Outcome.UNKNOWN): (
         "Your reset may have been spent. The app checks with the referral service and shows the "

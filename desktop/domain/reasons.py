@@ -56,6 +56,7 @@ class Reason(StrEnum):
     CACHE_LOCKED = "cache_locked"
     DISK_FULL = "disk_full"
     READ_ONLY = "read_only"
+    PATH_MISSING = "path_missing"
     LOCAL_ERROR = "local_error"
 
     @property
@@ -115,6 +116,7 @@ _SENTENCES: Mapping[Reason, str] = {
         "The data folder {path} cannot be written. Choose another folder with --data-dir, or "
         "make it writable."
     ),
+    Reason.PATH_MISSING: "The folder {path} does not exist. Choose another place.",
     Reason.LOCAL_ERROR: "Something went wrong on this computer: {detail}",
 }
 

@@ -8,15 +8,20 @@ repository's own snapshot follows and wins.
 
 The peek reads only a file at the head revision it knows (`PEEK_REVISION`; a test keeps it equal
 to the migrations' head), in one read transaction, writing nothing. Anything unexpected (no file,
-another revision, a lock, damage) gives None: the normal open deals with it.
+another revision, a lock, damage) gives None: the normal open deals with it. It is not a second
+copy of the schema: each table is read through its record type, whose fields name the columns.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
@@ -29,10 +34,13 @@ from desktop.storage.records import (
     CachedInvitation,
     CachedToken,
     CacheSnapshot,
+    PendingIntent,
     QueuedInvitation,
 )
 
-PEEK_REVISION = "0002_outbox_attempts_invitation_key"
+R = TypeVar("R")
+
+PEEK_REVISION = "0004_intents"
 """The schema revision this reader understands (the Alembic head)."""
 
 _BUSY_TIMEOUT_S = 0.2  # a writer holding the file: do not wait, the normal open will
@@ -105,88 +113,106 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         tokens=_tokens(db, account_id),
         invitations=_invitations(db, account_id),
         outbox=_outbox(db, account_id),
+        intents=_intents(db, account_id),
         cursor=cursor,
         last_synced_at=_time(last_synced_at),
         backend_now=_time(backend_now),
     )
 
 
-def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[CachedToken, ...]:
+def _records(
+    db: sqlite3.Connection,
+    record: type[R],
+    table: str,
+    account_id: str,
+    order: str,
+    extra: Mapping[str, Callable[[dict[str, Any]], object]] | None = None,
+) -> tuple[R, ...]:
+    """Every `record` of the account in `table`, its columns named by the record's own fields.
+
+    One shape: the record type says what is read, so a field the cache gains is read here too
+    (or the peek declines: a field that is neither a column nor in `extra` gives None)."""
+    computed = extra or {}
+    columns = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+    names = [field.name for field in fields(record)]  # type: ignore[arg-type]
+    stored = [name for name in names if name not in computed]
+    missing = set(stored) - columns
+    if missing:
+        raise KeyError(f"{table} has no column {sorted(missing)}")
+    convert = _converters(record)
+    quoted = ", ".join(f'"{name}"' for name in stored)
     rows = db.execute(
-        "SELECT id, granted_at, expires_at, state, invitation_id, spent_at FROM token "
-        "WHERE account_id = ? ORDER BY granted_at",
-        (account_id,),
+        f'SELECT {quoted} FROM "{table}" WHERE account_id = ? ORDER BY {order}', (account_id,)
     )
-    return tuple(
-        CachedToken(
-            row_id, _required_time(granted), _time(expires), state, invitation, _time(spent)
-        )
-        for row_id, granted, expires, state, invitation, spent in rows
-    )
+    made = []
+    for row in rows:
+        values = {name: convert[name](value) for name, value in zip(stored, row, strict=True)}
+        for name, compute in computed.items():
+            values[name] = compute(values)
+        made.append(record(**values))
+    return tuple(made)
+
+
+def _converters(record: type) -> dict[str, Callable[[Any], object]]:
+    """How each field's SQLite value becomes the record's: times, flags, states."""
+    hints = typing.get_type_hints(record)
+    converters: dict[str, Callable[[Any], object]] = {}
+    for name, hint in hints.items():
+        kinds = set(typing.get_args(hint)) or {hint}
+        optional = type(None) in kinds
+        kinds.discard(type(None))
+        kind = next(iter(kinds)) if len(kinds) == 1 else None
+        if kind is datetime:
+            converters[name] = _time if optional else _required_time
+        elif kind is bool:
+            converters[name] = bool
+        elif kind is InvitationState:
+            converters[name] = _state
+        else:
+            converters[name] = _same
+    return converters
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _state(value: str) -> InvitationState:
+    return _STATES[value]
+
+
+_STATES = {state.value: state for state in InvitationState}
+
+
+def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[CachedToken, ...]:
+    return _records(db, CachedToken, "token", account_id, "granted_at")
 
 
 def _invitations(db: sqlite3.Connection, account_id: str) -> tuple[CachedInvitation, ...]:
     history: dict[str, list[tuple[InvitationState, datetime]]] = {}
-    states: dict[str, InvitationState] = {}  # a few distinct values, thousands of rows
     for invitation_id, state, at in db.execute(
         "SELECT e.invitation_id, e.state, e.at FROM invitation_event AS e "
         "JOIN invitation AS i ON i.id = e.invitation_id WHERE i.account_id = ? "
         "ORDER BY e.invitation_id, e.seq",
         (account_id,),
     ):
-        parsed = states.get(state) or states.setdefault(state, InvitationState(state))
-        history.setdefault(invitation_id, []).append((parsed, _required_time(at)))
-    rows = db.execute(
-        "SELECT id, recipient, link, state, created_at, updated_at, link_opened, joined_kind, "
-        "workspace_ready, prompts, prompts_required, reason, idempotency_key FROM invitation "
-        "WHERE account_id = ? ORDER BY created_at DESC, id",
-        (account_id,),
-    )
-    return tuple(
-        CachedInvitation(
-            id=row_id,
-            recipient=recipient,
-            link=link,
-            state=states.get(state) or states.setdefault(state, InvitationState(state)),
-            created_at=_required_time(created),
-            updated_at=_required_time(updated),
-            link_opened=bool(opened),
-            joined_kind=joined,
-            workspace_ready=bool(ready),
-            prompts=prompts,
-            prompts_required=required,
-            reason=reason,
-            history=tuple(history.get(row_id, ())),
-            idempotency_key=key,
-        )
-        for (
-            row_id,
-            recipient,
-            link,
-            state,
-            created,
-            updated,
-            opened,
-            joined,
-            ready,
-            prompts,
-            required,
-            reason,
-            key,
-        ) in rows
+        history.setdefault(invitation_id, []).append((_state(state), _required_time(at)))
+    return _records(
+        db,
+        CachedInvitation,
+        "invitation",
+        account_id,
+        "created_at DESC, id",
+        {"history": lambda values: tuple(history.get(str(values["id"]), ()))},
     )
 
 
 def _outbox(db: sqlite3.Connection, account_id: str) -> tuple[QueuedInvitation, ...]:
-    rows = db.execute(
-        "SELECT key, recipient, queued_at, attempts, last_error FROM outbox "
-        "WHERE account_id = ? ORDER BY queued_at",
-        (account_id,),
-    )
-    return tuple(
-        QueuedInvitation(key, recipient, _required_time(queued), attempts, error)
-        for key, recipient, queued, attempts, error in rows
-    )
+    return _records(db, QueuedInvitation, "outbox", account_id, "queued_at")
+
+
+def _intents(db: sqlite3.Connection, account_id: str) -> tuple[PendingIntent, ...]:
+    return _records(db, PendingIntent, "intent", account_id, "created_at")
 
 
 def _policy(values_json: str) -> ReferralPolicy:

@@ -21,28 +21,13 @@ class ControllerPort(Protocol):
         ...
 
     @property
-    def inviteFinished(self) -> SignalInstance:
-        """Emits an `InviteOutcome` for one request id."""
-        ...
-
-    @property
-    def redeemFinished(self) -> SignalInstance:
-        """Emits a `RedeemOutcome` for one request id."""
-        ...
-
-    @property
-    def signInFinished(self) -> SignalInstance:
-        """Emits a `SignInOutcome`."""
+    def operationFinished(self) -> SignalInstance:
+        """Emits an `OperationResult` for one sign-in, send, revoke or redeem intent."""
         ...
 
     @property
     def exportFinished(self) -> SignalInstance:
         """Emits (path, error message or "") after a ledger export."""
-        ...
-
-    @property
-    def revokeFinished(self) -> SignalInstance:
-        """Emits (invitation id, error message or "") after a revocation."""
         ...
 
     @property
@@ -54,6 +39,10 @@ class ControllerPort(Protocol):
         """Open a session for a demo account."""
         ...
 
+    def cancel_sign_in(self) -> None:
+        """Stop waiting for a sign-in whose answer was lost."""
+        ...
+
     def sign_out(self) -> None:
         """End the session and forget the token."""
         ...
@@ -62,16 +51,16 @@ class ControllerPort(Protocol):
         """Pull changes and flush the outbox; coalesces with a running sync."""
         ...
 
-    def send_invitation(self, email: str, request_id: str) -> None:
-        """Invite one recipient; `request_id` is the idempotency key."""
+    def send_invitation(self, email: str) -> str:
+        """Invite one recipient; returns the intent's key its results carry."""
         ...
 
-    def revoke_invitation(self, invitation_id: str) -> None:
-        """Revoke a pending invitation."""
+    def revoke_invitation(self, invitation_id: str) -> str:
+        """Revoke a pending invitation; returns the intent's key."""
         ...
 
-    def redeem(self, request_id: str) -> None:
-        """Spend the earliest-expiring token; never queued."""
+    def redeem(self) -> str:
+        """Spend the earliest-expiring token; never queued. Returns the intent's key."""
         ...
 
     def export_ledger(self, path: str) -> None:

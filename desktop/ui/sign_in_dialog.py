@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller.state import SignInOutcome
+from desktop.controller.state import OperationResult
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.labels import plain_label
 from desktop.ui.port import ControllerPort
 
@@ -118,7 +119,7 @@ class SignInDialog(QDialog):
         self.setTabOrder(self.email_edit, self.password_edit)
         self.setTabOrder(self.password_edit, self.submit_button)
         self.setTabOrder(self.submit_button, self.cancel_button)
-        controller.signInFinished.connect(self._finished)
+        controller.operationFinished.connect(self._finished)
         self.accounts_list.setFocus()
 
     @property
@@ -150,16 +151,25 @@ class SignInDialog(QDialog):
         self.controller.sign_in(email, self.password_edit.text())
 
     @Slot(object)
-    def _finished(self, outcome: SignInOutcome) -> None:
+    def _finished(self, result: OperationResult) -> None:
+        if result.operation is not Operation.SIGN_IN:
+            return
+        if result.outcome is Outcome.DONE:
+            self._waiting = False
+            self.accept()  # also when it settles a lost answer shown before
+            return
         if not self._waiting:
             return
         self._waiting = False
         self.submit_button.setEnabled(True)
         self.submit_button.setText("Sign in")
-        if outcome.ok:
-            self.accept()
-        else:
-            self._show_error(outcome.message or "Sign-in failed.")
+        # UNKNOWN: the app replays the same request; signing in again reuses it too.
+        self._show_error(result.message)
+
+    def reject(self) -> None:
+        """Closing the dialog stops settling a lost sign-in (its key is kept for next time)."""
+        self.controller.cancel_sign_in()
+        super().reject()
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

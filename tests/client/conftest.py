@@ -14,8 +14,9 @@ from desktop.backend.api import ReferralApi
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller, RetryPolicy
-from desktop.controller.state import AppState, SyncPhase
+from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.credentials import CredentialStore
+from desktop.domain.outcomes import Outcome
 from desktop.paths import CACHE_DB
 from desktop.storage import CacheRepository
 
@@ -74,14 +75,38 @@ def synced(state: AppState) -> bool:
     return state.sync.phase is SyncPhase.SYNCED
 
 
+class Results:
+    """Every OperationResult a controller emits, in order, to wait on one intent's."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.all: list[OperationResult] = []
+        controller.operationFinished.connect(self.all.append)
+
+    def of(self, key: str) -> list[OperationResult]:
+        """The results for one intent, first to last."""
+        return [result for result in self.all if result.key == key]
+
+    def wait(
+        self, qtbot: QtBot, key: str, *, definite: bool = False, timeout: int = 10_000
+    ) -> OperationResult:
+        """The first result for `key` (the first definite one with `definite`)."""
+
+        def found() -> None:
+            assert any(r.definite or not definite for r in self.of(key))
+
+        qtbot.waitUntil(found, timeout=timeout)
+        return next(r for r in self.of(key) if r.definite or not definite)
+
+
 def start_signed_in(
     qtbot: QtBot, controller: Controller, email: str = "pilot@example.com"
 ) -> AppState:
     """Start a controller, sign in with the demo password and wait for the first full sync."""
     controller.start()
-    with qtbot.waitSignal(controller.signInFinished, timeout=10_000) as signed:
-        controller.sign_in(email, "demo")
-    assert signed.args is not None
-    assert signed.args[0].ok, signed.args[0].message
+    results = Results(controller)
+    controller.sign_in(email, "demo")
+    qtbot.waitUntil(lambda: any(r.definite for r in results.all), timeout=10_000)
+    signed = next(r for r in results.all if r.definite)
+    assert signed.outcome is Outcome.DONE, signed.message
     qtbot.waitUntil(lambda: synced(controller.state), timeout=10_000)
     return controller.state

@@ -3,20 +3,30 @@ the cache is opened properly, and the controller's use of it."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.backend.api import BackendUnavailable
+from desktop.backend.api import NotSent
 from desktop.controller import Controller
 from desktop.controller.state import AppState, SyncPhase
 from desktop.credentials import CredentialStore
 from desktop.domain.invitations import InvitationState
-from desktop.storage import CacheRepository, OpenReport, QueuedInvitation
+from desktop.storage import (
+    CachedInvitation,
+    CachedToken,
+    CacheRepository,
+    OpenReport,
+    PendingIntent,
+    QueuedInvitation,
+)
 from desktop.storage.database import head_revision
+from desktop.storage.models import IntentRow, InvitationRow, OutboxRow, TokenRow
 from desktop.storage.peek import PEEK_REVISION, peek_snapshot
 from desktop.storage.records import EMPTY_SNAPSHOT
 from tests.client.conftest import FAST_RETRY
@@ -35,11 +45,30 @@ def filled_cache(path: Path) -> CacheRepository:
     tokens = (token(1), token(2, state="spent", invitation_id="inv-2"))
     repository.apply_sync(delta(7, invitations, tokens))
     repository.queue_invitation("key-q", "queued@example.com")
+    repository.open_intent("redeem", "", "key-r")
+    repository.note_attempt("key-r", doubtful=True)
     return repository
 
 
 def test_the_peek_knows_the_head_revision() -> None:
     assert head_revision() == PEEK_REVISION  # a new migration must teach the peek its schema
+
+
+@pytest.mark.parametrize(
+    ("model", "record", "computed"),
+    [
+        (InvitationRow, CachedInvitation, {"history"}),
+        (TokenRow, CachedToken, set()),
+        (OutboxRow, QueuedInvitation, set()),
+        (IntentRow, PendingIntent, set()),
+    ],
+)
+def test_every_cached_column_has_a_record_field_and_back(
+    model: type, record: type, computed: set[str]
+) -> None:
+    # The peek reads a table through its record's fields: the two shapes must be the same one.
+    columns = {column.name for column in model.__table__.columns} - {"account_id"}  # type: ignore[attr-defined]
+    assert columns == {field.name for field in dataclasses.fields(record)} - computed
 
 
 def test_the_peek_reads_what_the_repository_reads(data_dir: Path) -> None:
@@ -86,7 +115,7 @@ class Unreachable:
 
     def __getattr__(self, name: str) -> object:
         def call(*args: object) -> object:
-            raise BackendUnavailable("The referral service cannot be reached. You are offline.")
+            raise NotSent()
 
         return call
 

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
-from desktop.controller.state import InviteOutcome, InviteStatus, SyncPhase
+from desktop.controller.state import OperationResult, SyncPhase
 from desktop.domain.invitations import InvitationState
-from tests.client.conftest import ControllerFactory, start_signed_in, synced
+from desktop.domain.outcomes import Outcome
+from tests.client.conftest import ControllerFactory, Results, start_signed_in, synced
 from tests.client.matching import assert_matches_backend
 
 
-def _invite(qtbot, controller: Controller, email: str, key: str) -> InviteOutcome:
-    def for_key(outcome: InviteOutcome) -> bool:
-        return outcome.request_id == key
-
-    with qtbot.waitSignal(
-        controller.inviteFinished, check_params_cb=for_key, timeout=10_000
-    ) as got:
-        controller.send_invitation(email, key)
-    assert got.args is not None
-    outcome: InviteOutcome = got.args[0]
-    return outcome
+def _invite(qtbot, controller: Controller, email: str) -> OperationResult:
+    """Send and wait for the first result of that intent."""
+    results = Results(controller)
+    key = controller.send_invitation(email)
+    return results.wait(qtbot, key)
 
 
 def _backend_keys(simulator: Simulator) -> list[str | None]:
@@ -37,12 +32,13 @@ def test_an_online_send_reports_sent(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    outcome = _invite(qtbot, controller, "Newbie@Example.com", "key-1")
-    assert outcome.status is InviteStatus.SENT
+    outcome = _invite(qtbot, controller, "Newbie@Example.com")
+    assert outcome.outcome is Outcome.DONE
+    assert outcome.message == "Invitation sent to newbie@example.com."
     assert outcome.invitation is not None
     assert outcome.invitation.recipient == "newbie@example.com"
     assert outcome.invitation.state is InvitationState.SENT
-    assert _backend_keys(simulator) == ["key-1"]
+    assert _backend_keys(simulator) == [outcome.key]
     assert_matches_backend(controller.state, simulator)
 
 
@@ -52,15 +48,13 @@ def test_an_offline_invitation_is_queued_then_sent_once(
     controller = make_controller()
     start_signed_in(qtbot, controller)
     simulator.set_fault(offline=True)
-    outcome = _invite(qtbot, controller, "later@example.com", "key-offline")
-    assert outcome.status is InviteStatus.QUEUED
+    outcome = _invite(qtbot, controller, "later@example.com")
+    assert outcome.outcome is Outcome.NOT_SENT
     assert "offline" in outcome.message
+    assert "Nothing was sent yet" in outcome.message
+    key = outcome.key
     queued = controller.state.invitations[0]
-    assert (queued.id, queued.state, queued.link) == (
-        "local-key-offline",
-        InvitationState.QUEUED,
-        "",
-    )
+    assert (queued.id, queued.state, queued.link) == (f"local-{key}", InvitationState.QUEUED, "")
     assert controller.state.sync.pending_operations == 1
     assert _backend_keys(simulator) == []
     # Syncing while still offline keeps it queued; nothing is sent or lost.
@@ -69,15 +63,15 @@ def test_an_offline_invitation_is_queued_then_sent_once(
     assert controller.state.sync.pending_operations == 1
 
     simulator.clear_faults()
-    with qtbot.waitSignal(controller.inviteFinished, timeout=10_000) as flushed:
+    with qtbot.waitSignal(controller.operationFinished, timeout=10_000) as flushed:
         controller.sync_now()
     assert flushed.args is not None
-    assert flushed.args[0].request_id == "key-offline"
-    assert flushed.args[0].status is InviteStatus.SENT
+    assert flushed.args[0].key == key
+    assert flushed.args[0].outcome is Outcome.DONE
     qtbot.waitUntil(lambda: _settled(controller))
     controller.sync_now()  # a second sync has nothing left to send
     qtbot.waitUntil(lambda: _settled(controller))
-    assert _backend_keys(simulator) == ["key-offline"]
+    assert _backend_keys(simulator) == [key]
     assert [i.id for i in controller.state.invitations if i.state is InvitationState.QUEUED] == []
     assert_matches_backend(controller.state, simulator)
 
@@ -87,19 +81,23 @@ def test_sends_under_an_error_rate_create_each_invitation_exactly_once(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    # Every call fails: half before doing anything, half after committing (a timeout).
+    # Every call fails: half before doing anything, half after committing (the answer is lost).
     simulator.set_fault(error_rate=1.0)
-    outcomes = [_invite(qtbot, controller, f"peer{n}@example.com", f"key-{n}") for n in range(4)]
-    assert {o.status for o in outcomes} == {InviteStatus.QUEUED}
+    outcomes = [_invite(qtbot, controller, f"peer{n}@example.com") for n in range(4)]
     committed = _backend_keys(simulator)
     assert committed, "the seeded rng must make some attempt fail after committing"
     assert len(committed) == len(set(committed))
+    # An invitation that reached the backend is never reported as "not sent".
+    for outcome in outcomes:
+        if outcome.key in committed:
+            assert outcome.outcome is Outcome.UNKNOWN, outcome
+            assert "may already have been sent" in outcome.message
 
     simulator.clear_faults()
     controller.sync_now()
     qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
     keys = _backend_keys(simulator)
-    assert sorted(keys) == [f"key-{n}" for n in range(4)]
+    assert sorted(keys) == sorted(o.key for o in outcomes)
     assert_matches_backend(controller.state, simulator)
     assert len(controller.state.invitations) == 4
 
@@ -110,12 +108,12 @@ def test_a_flaky_backend_still_ends_with_every_invitation_once(
     controller = make_controller()
     start_signed_in(qtbot, controller)
     simulator.set_fault(error_rate=0.5)
-    outcomes = [_invite(qtbot, controller, f"p{n}@example.com", f"flaky-{n}") for n in range(6)]
-    assert {o.status for o in outcomes} <= {InviteStatus.SENT, InviteStatus.QUEUED}
+    outcomes = [_invite(qtbot, controller, f"p{n}@example.com") for n in range(6)]
+    assert {o.outcome for o in outcomes} <= {Outcome.DONE, Outcome.UNKNOWN, Outcome.NOT_SENT}
     simulator.clear_faults()
     controller.sync_now()
     qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
-    assert sorted(_backend_keys(simulator)) == sorted(f"flaky-{n}" for n in range(6))
+    assert sorted(_backend_keys(simulator)) == sorted(o.key for o in outcomes)
     assert_matches_backend(controller.state, simulator)
 
 
@@ -124,16 +122,16 @@ def test_a_double_click_sends_once(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    outcomes: list[InviteOutcome] = []
-    controller.inviteFinished.connect(outcomes.append)
-    controller.send_invitation("twice@example.com", "same-key")
-    controller.send_invitation("twice@example.com", "same-key")
-    qtbot.waitUntil(lambda: len(outcomes) == 1)
-    assert outcomes[0].status is InviteStatus.SENT
-    # Once it is known, the same request again is refused locally as a duplicate pending.
-    again = _invite(qtbot, controller, "twice@example.com", "other-key")
-    assert again.status is InviteStatus.REFUSED
-    assert _backend_keys(simulator) == ["same-key"]
+    results = Results(controller)
+    first = controller.send_invitation("twice@example.com")
+    results.wait(qtbot, first, definite=True)
+    # Once it is known, the same address again is refused locally as a duplicate pending.
+    again = _invite(qtbot, controller, "twice@example.com")
+    assert again.outcome is Outcome.REFUSED
+    assert again.message == (
+        "You already have a pending invitation for twice@example.com. The invitation was not sent."
+    )
+    assert _backend_keys(simulator) == [first]
 
 
 def test_rule_refusals_come_back_as_plain_messages(
@@ -141,17 +139,20 @@ def test_rule_refusals_come_back_as_plain_messages(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    invalid = _invite(qtbot, controller, "not an email", "k1")
-    own = _invite(qtbot, controller, "PILOT@example.com", "k2")
-    assert (invalid.status, own.status) == (InviteStatus.REFUSED, InviteStatus.REFUSED)
+    invalid = _invite(qtbot, controller, "not an email")
+    own = _invite(qtbot, controller, "PILOT@example.com")
+    assert (invalid.outcome, own.outcome) == (Outcome.REFUSED, Outcome.REFUSED)
     assert "valid email" in invalid.message
     assert "own address" in own.message
     simulator.set_policy({"daily_invitation_limit": 1})
-    assert _invite(qtbot, controller, "one@example.com", "k3").status is InviteStatus.SENT
-    limited = _invite(qtbot, controller, "two@example.com", "k4")
-    assert limited.status is InviteStatus.REFUSED
+    sent = _invite(qtbot, controller, "one@example.com")
+    assert sent.outcome is Outcome.DONE
+    limited = _invite(qtbot, controller, "two@example.com")
+    assert limited.outcome is Outcome.REFUSED
     assert "24 hours" in limited.message
-    assert _backend_keys(simulator) == ["k3"]
+    assert "You can send the next one from" in limited.message
+    assert limited.message.endswith("The invitation was not sent.")
+    assert _backend_keys(simulator) == [sent.key]
     assert controller.state.sync.pending_operations == 0
 
 
@@ -161,8 +162,8 @@ def test_the_cohort_is_enforced_by_the_backend_and_the_flag_follows(
     controller = make_controller()
     start_signed_in(qtbot, controller)
     simulator.cohort("pilot@example.com", "deny")  # flips while the window is open
-    refused = _invite(qtbot, controller, "someone@example.com", "k1")
-    assert refused.status is InviteStatus.REFUSED
+    refused = _invite(qtbot, controller, "someone@example.com")
+    assert refused.outcome is Outcome.REFUSED
     qtbot.waitUntil(lambda: not controller.state.show_referral_section)
     assert _backend_keys(simulator) == []
 
@@ -172,22 +173,24 @@ def test_revoking_a_sent_and_a_queued_invitation(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    sent = _invite(qtbot, controller, "a@example.com", "k1")
+    results = Results(controller)
+    sent = _invite(qtbot, controller, "a@example.com")
     assert sent.invitation is not None
-    with qtbot.waitSignal(controller.revokeFinished) as revoked:
-        controller.revoke_invitation(sent.invitation.id)
-    assert revoked.args == [sent.invitation.id, ""]
+    revoked = results.wait(qtbot, controller.revoke_invitation(sent.invitation.id))
+    assert (revoked.outcome, revoked.message) == (
+        Outcome.DONE,
+        "Invitation to a@example.com revoked; its link no longer works.",
+    )
     simulator.set_fault(offline=True)
-    queued = _invite(qtbot, controller, "b@example.com", "k2")
-    assert queued.status is InviteStatus.QUEUED
-    with qtbot.waitSignal(controller.revokeFinished) as dropped:
-        controller.revoke_invitation("local-k2")
-    assert dropped.args == ["local-k2", ""]
+    queued = _invite(qtbot, controller, "b@example.com")
+    assert queued.outcome is Outcome.NOT_SENT
+    dropped = results.wait(qtbot, controller.revoke_invitation(f"local-{queued.key}"))
+    assert dropped.outcome is Outcome.DONE
     assert controller.state.sync.pending_operations == 0
     simulator.clear_faults()
     controller.sync_now()
     qtbot.waitUntil(lambda: _settled(controller))
-    assert _backend_keys(simulator) == ["k1"]
+    assert _backend_keys(simulator) == [sent.key]
     (only,) = controller.state.invitations
     assert only.state is InvitationState.REVOKED
     assert_matches_backend(controller.state, simulator)
@@ -199,16 +202,15 @@ def test_signing_out_during_a_send_keeps_it_for_the_next_sign_in(
     controller = make_controller()
     start_signed_in(qtbot, controller)
     simulator.set_fault(offline=True)
-    outcomes: list[InviteOutcome] = []
-    controller.inviteFinished.connect(outcomes.append)
-    controller.send_invitation("kept@example.com", "kept-key")
+    results = Results(controller)
+    key = controller.send_invitation("kept@example.com")
     controller.sign_out()  # before any answer came back
-    qtbot.waitUntil(lambda: len(outcomes) == 1)
-    assert outcomes[0].status is InviteStatus.QUEUED
-    assert "sign in again" in outcomes[0].message
+    first = results.wait(qtbot, key)
+    assert first.outcome is Outcome.NOT_SENT
+    assert "goes out once, automatically" in first.message
     simulator.clear_faults()
     start_signed_in(qtbot, controller)
     qtbot.waitUntil(lambda: _settled(controller))
-    assert _backend_keys(simulator) == ["kept-key"]
-    assert outcomes[-1].status is InviteStatus.SENT
+    assert _backend_keys(simulator) == [key]
+    qtbot.waitUntil(lambda: results.of(key)[-1].outcome is Outcome.DONE)
     assert_matches_backend(controller.state, simulator)

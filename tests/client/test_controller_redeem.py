@@ -1,4 +1,4 @@
-"""Spending a reset: needs the backend, never queued, never twice for one request (R6, R8)."""
+"""Spending a reset: needs the backend, never queued, never twice for one intent (R6, R8, R11)."""
 
 from __future__ import annotations
 
@@ -6,34 +6,33 @@ import dataclasses
 
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
-from desktop.controller.state import RedeemOutcome, RedeemStatus
-from tests.client.conftest import FAST_RETRY, ControllerFactory, start_signed_in, synced
+from desktop.controller.state import OperationResult
+from desktop.domain.outcomes import Outcome
+from tests.client.conftest import FAST_RETRY, ControllerFactory, Results, start_signed_in, synced
 from tests.client.matching import assert_matches_backend
 
+CAPPED = "capped@example.com"
 
-def _redeem(qtbot, controller: Controller, key: str) -> RedeemOutcome:
-    with qtbot.waitSignal(
-        controller.redeemFinished, check_params_cb=lambda o: o.request_id == key, timeout=10_000
-    ) as got:
-        controller.redeem(key)
-    assert got.args is not None
-    outcome: RedeemOutcome = got.args[0]
-    return outcome
+
+def _redeem(qtbot, controller: Controller, *, definite: bool = False) -> OperationResult:
+    results = Results(controller)
+    return results.wait(qtbot, controller.redeem(), definite=definite)
 
 
 def _spent(simulator: Simulator) -> set[str]:
-    return {t.id for t in simulator.wallet("capped@example.com").tokens if t.state == "spent"}
+    return {t.id for t in simulator.wallet(CAPPED).tokens if t.state == "spent"}
 
 
 def test_spending_a_token_clears_both_windows(
     qtbot, make_controller: ControllerFactory, simulator: Simulator
 ) -> None:
     controller = make_controller()
-    before = start_signed_in(qtbot, controller, "capped@example.com")
+    before = start_signed_in(qtbot, controller, CAPPED)
     earliest = before.available_tokens[0]
     spent_before = _spent(simulator)
-    outcome = _redeem(qtbot, controller, "spend-1")
-    assert outcome.status is RedeemStatus.SPENT
+    outcome = _redeem(qtbot, controller)
+    assert outcome.outcome is Outcome.DONE
+    assert outcome.message == "Reset spent: your usage is back to zero used."
     assert outcome.token is not None
     assert outcome.token.id == earliest.id  # the one that expires first
     assert outcome.token.state == "spent"
@@ -41,30 +40,29 @@ def test_spending_a_token_clears_both_windows(
     assert state.weekly is not None
     assert state.five_hour is not None
     assert (state.weekly.used, state.five_hour.used) == (0, 0)
+    assert state.pending == ()  # the intent is closed
     assert _spent(simulator) - spent_before == {earliest.id}
     qtbot.waitUntil(lambda: synced(controller.state))
     assert_matches_backend(controller.state, simulator)
 
 
-def test_the_same_request_twice_spends_one_token(
+def test_a_double_click_spends_one_token(
     qtbot, make_controller: ControllerFactory, simulator: Simulator
 ) -> None:
     controller = make_controller()
-    start_signed_in(qtbot, controller, "capped@example.com")
+    start_signed_in(qtbot, controller, CAPPED)
     spent_before = _spent(simulator)
-    first = _redeem(qtbot, controller, "once")
-    second = _redeem(qtbot, controller, "once")
-    assert (first.status, second.status) == (RedeemStatus.SPENT, RedeemStatus.SPENT)
-    assert "already" in second.message
-    assert len(_spent(simulator) - spent_before) == 1
-    # A double click while the first is running is answered once.
-    outcomes: list[RedeemOutcome] = []
-    controller.redeemFinished.connect(outcomes.append)
-    controller.redeem("twice-clicked")
-    controller.redeem("twice-clicked")
-    qtbot.waitUntil(lambda: len(outcomes) == 1)
-    assert len(_spent(simulator) - spent_before) == 2
+    results = Results(controller)
+    first = controller.redeem()
+    second = controller.redeem()  # before the first has an answer: the same intent
+    assert first == second
+    results.wait(qtbot, first, definite=True)
     qtbot.waitUntil(lambda: synced(controller.state))
+    assert len(_spent(simulator) - spent_before) == 1
+    # Once settled, a new confirmation is a new intent and spends the next token.
+    assert _redeem(qtbot, controller).outcome is Outcome.DONE
+    qtbot.waitUntil(lambda: synced(controller.state))
+    assert len(_spent(simulator) - spent_before) == 2
     assert_matches_backend(controller.state, simulator)
     assert len(controller.state.available_tokens) == 0
 
@@ -73,14 +71,15 @@ def test_offline_nothing_is_spent_or_queued_and_the_token_is_kept(
     qtbot, make_controller: ControllerFactory, simulator: Simulator
 ) -> None:
     controller = make_controller()
-    before = start_signed_in(qtbot, controller, "capped@example.com")
+    before = start_signed_in(qtbot, controller, CAPPED)
     spent_before = _spent(simulator)
     simulator.set_fault(offline=True)
-    outcome = _redeem(qtbot, controller, "offline-spend")
-    assert outcome.status is RedeemStatus.OFFLINE
+    outcome = _redeem(qtbot, controller)
+    assert outcome.outcome is Outcome.NOT_SENT
     assert "offline" in outcome.message
-    assert "never queued" in outcome.message
+    assert "Nothing was spent and your reset is kept" in outcome.message
     assert controller.state.available_tokens == before.available_tokens
+    assert controller.state.pending == ()  # not queued: nothing will spend it later
     simulator.clear_faults()
     controller.sync_now()  # coming back online never spends it behind the user's back
     qtbot.waitUntil(lambda: synced(controller.state))
@@ -88,32 +87,41 @@ def test_offline_nothing_is_spent_or_queued_and_the_token_is_kept(
     assert len(controller.state.available_tokens) == 2
 
 
-def test_a_retry_after_timeouts_reuses_the_key(
+def test_a_lost_answer_is_unknown_then_settled_by_the_app_with_one_token_spent(
     qtbot, make_controller: ControllerFactory, simulator: Simulator
 ) -> None:
-    # With this seed the five attempts go: failed, failed, failed, committed-then-timed-out,
-    # failed. The outcome must still say it may have gone through.
+    # With this seed the five attempts go: failed, failed, failed, committed-then-lost,
+    # failed. The outcome must say it may have been spent, never that nothing happened.
     controller = make_controller(retry=dataclasses.replace(FAST_RETRY, attempts=5))
-    start_signed_in(qtbot, controller, "capped@example.com")
+    start_signed_in(qtbot, controller, CAPPED)
     spent_before = _spent(simulator)
-    simulator.set_fault(error_rate=1.0)  # some attempts commit, then time out
-    outcome = _redeem(qtbot, controller, "flaky-spend")
-    assert outcome.status is RedeemStatus.OFFLINE
-    assert "may have gone through" in outcome.message
-    # The seeded rng made one attempt commit before its answer was lost.
-    assert len(_spent(simulator) - spent_before) == 1
+    simulator.set_fault(error_rate=1.0)
+    results = Results(controller)
+    key = controller.redeem()
+    unknown = results.wait(qtbot, key)
+    assert unknown.outcome is Outcome.UNKNOWN
+    assert "may have been spent" in unknown.message
+    assert "nothing" not in unknown.message.lower().split("spent")[0]
+    assert len(_spent(simulator) - spent_before) == 1  # it had gone through
+    assert controller.state.redeem_pending is not None  # the wallet shows it is being settled
+
+    # Doing what the message suggests (try again) reuses the intent: nothing new is spent.
+    assert controller.redeem() == key
     simulator.clear_faults()
-    retried = _redeem(qtbot, controller, "flaky-spend")  # the dialog's "try again"
-    assert retried.status is RedeemStatus.SPENT
-    assert "already" in retried.message  # it had gone through: nothing new was spent
-    assert len(_spent(simulator) - spent_before) == 1
+    settled = results.wait(qtbot, key, definite=True)
+    assert settled.outcome is Outcome.DONE
+    assert settled.settles
+    assert settled.message == "Reset spent: your usage is back to zero used."
+    qtbot.waitUntil(lambda: controller.state.redeem_pending is None)
     qtbot.waitUntil(lambda: synced(controller.state))
+    assert len(_spent(simulator) - spent_before) == 1
     assert_matches_backend(controller.state, simulator)
 
 
 def test_an_empty_wallet_says_so(qtbot, make_controller: ControllerFactory) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller, "pilot@example.com")
-    outcome = _redeem(qtbot, controller, "nothing-to-spend")
-    assert outcome.status is RedeemStatus.NO_TOKENS
-    assert outcome.message
+    outcome = _redeem(qtbot, controller)
+    assert outcome.outcome is Outcome.REFUSED
+    assert outcome.message == "You have no usage resets to spend. Nothing was spent."
+    assert controller.state.pending == ()

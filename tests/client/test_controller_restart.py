@@ -9,11 +9,12 @@ from typing import Any
 import keyring
 import keyring.backends.fail
 
-from desktop.backend.api import BackendUnavailable
+from desktop.backend.api import NotSent
 from desktop.backend.simulator import Simulator
-from desktop.controller.state import AppState, Eligibility, InviteStatus, SyncPhase
+from desktop.controller.state import AppState, Eligibility, SyncPhase
+from desktop.domain.outcomes import Outcome
 from desktop.paths import CACHE_DB
-from tests.client.conftest import ControllerFactory, start_signed_in, synced
+from tests.client.conftest import ControllerFactory, Results, start_signed_in, synced
 from tests.client.matching import assert_matches_backend, client_facts
 from tests.conftest import MemoryKeyring
 
@@ -29,7 +30,7 @@ class Unreachable:
         def call(*args: object) -> object:
             with self._lock:
                 self._log.append(("call", name))
-            raise BackendUnavailable("The referral service cannot be reached. You are offline.")
+            raise NotSent()
 
         return call
 
@@ -135,10 +136,9 @@ def test_the_cache_file_never_holds_the_session_token(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    with qtbot.waitSignal(controller.inviteFinished) as sent:
-        controller.send_invitation("someone@example.com", "k1")
-    assert sent.args is not None
-    assert sent.args[0].status is InviteStatus.SENT
+    results = Results(controller)
+    sent = results.wait(qtbot, controller.send_invitation("someone@example.com"))
+    assert sent.outcome is Outcome.DONE
     (token,) = memory_keyring.secrets.values()
     files = [p for p in data_dir.iterdir() if p.name.startswith(CACHE_DB)]
     assert any(p.name.endswith("-wal") for p in files)  # checked while the WAL is live
@@ -182,8 +182,7 @@ def test_a_keyring_session_of_another_account_replaces_the_cached_one(
 ) -> None:
     first = make_controller()
     start_signed_in(qtbot, first, "pilot@example.com")
-    with qtbot.waitSignal(first.inviteFinished):
-        first.send_invitation("someone@example.com", "k1")
+    Results(first).wait(qtbot, first.send_invitation("someone@example.com"))
     first.shutdown()
     # Another data folder signed in as capped@ with the same keyring entry meanwhile.
     other = backend.sign_in("capped@example.com", "demo")

@@ -11,9 +11,10 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from desktop.controller.state import InviteStatus, SyncPhase
+from desktop.controller.state import SyncPhase
 from desktop.domain.invitations import InvitationState
-from tests.client.conftest import FAST_RETRY, ControllerFactory, start_signed_in, synced
+from desktop.domain.outcomes import Outcome
+from tests.client.conftest import FAST_RETRY, ControllerFactory, Results, start_signed_in, synced
 from tests.client.matching import assert_matches_backend
 
 
@@ -88,12 +89,11 @@ def test_a_full_resync_after_a_backend_reset_replaces_the_cache(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    with qtbot.waitSignal(controller.inviteFinished) as sent:
-        controller.send_invitation("gone@example.com", "k1")
-    assert sent.args is not None
-    assert sent.args[0].status is InviteStatus.SENT
+    results = Results(controller)
+    sent = results.wait(qtbot, controller.send_invitation("gone@example.com"))
+    assert sent.outcome is Outcome.DONE
     simulator.reset_demo()  # every session ends too: sign in again
-    with qtbot.waitSignal(controller.signInFinished):
+    with qtbot.waitSignal(controller.operationFinished):
         controller.sign_in("pilot@example.com", "demo")
     qtbot.waitUntil(lambda: synced(controller.state))
     assert controller.state.invitations == ()
@@ -117,7 +117,7 @@ def test_failed_syncs_back_off_and_recover_by_themselves(
     assert controller.state.sync.message == ""
 
 
-def test_a_call_that_never_answers_times_out_and_is_queued(
+def test_a_call_that_never_answers_is_unknown_then_settled_once(
     qtbot, make_controller: ControllerFactory, simulator: Simulator
 ) -> None:
     # The timeout leaves sign-in room on a loaded machine; the latency is far beyond it.
@@ -125,11 +125,12 @@ def test_a_call_that_never_answers_times_out_and_is_queued(
     controller = make_controller(retry=slow)
     start_signed_in(qtbot, controller)
     simulator.set_fault(latency_ms=1_500)
-    with qtbot.waitSignal(controller.inviteFinished, timeout=5_000) as got:
-        controller.send_invitation("patient@example.com", "slow-key")
-    assert got.args is not None
-    assert got.args[0].status is InviteStatus.QUEUED
-    assert "may have gone through" in got.args[0].message
+    results = Results(controller)
+    key = controller.send_invitation("patient@example.com")
+    unknown = results.wait(qtbot, key, timeout=5_000)
+    assert unknown.outcome is Outcome.UNKNOWN
+    assert unknown.message.startswith("The referral service did not answer in time.")
+    assert "may already have been sent" in unknown.message
     simulator.clear_faults()
     controller.sync_now()
     qtbot.waitUntil(
@@ -137,7 +138,8 @@ def test_a_call_that_never_answers_times_out_and_is_queued(
         timeout=5_000,
     )
     keys = [r.invitation.idempotency_key for r in simulator.invitations("pilot@example.com")]
-    assert keys == ["slow-key"]
+    assert keys == [key]
+    assert results.of(key)[-1].outcome is Outcome.DONE
     assert_matches_backend(controller.state, simulator)
 
 
@@ -149,10 +151,10 @@ def test_shutdown_while_calls_run_ignores_their_late_answers(
     simulator.set_fault(latency_ms=100)
     emitted: list[object] = []
     controller.stateChanged.connect(emitted.append)
-    controller.inviteFinished.connect(emitted.append)
-    controller.send_invitation("late@example.com", "late-key")
+    controller.operationFinished.connect(emitted.append)
+    controller.send_invitation("late@example.com")
     controller.sync_now()
-    controller.redeem("late-spend")
+    controller.redeem()
     controller.shutdown()
     controller.shutdown()  # twice is fine
     assert controller.is_shut_down
@@ -194,7 +196,7 @@ def test_an_export_to_an_unwritable_place_reports_the_error(
         controller.export_ledger(str(target))
     assert exported.args is not None
     assert exported.args[0] == str(target)
-    assert "could not be exported" in exported.args[1]
+    assert exported.args[1] == f"The folder {target.parent} does not exist. Choose another place."
 
 
 def test_an_invitation_state_follows_the_recipient(
@@ -202,10 +204,9 @@ def test_an_invitation_state_follows_the_recipient(
 ) -> None:
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    with qtbot.waitSignal(controller.inviteFinished) as sent:
-        controller.send_invitation("fresh@example.com", "k1")
-    assert sent.args is not None
-    link = sent.args[0].invitation.link
+    sent = Results(controller).wait(qtbot, controller.send_invitation("fresh@example.com"))
+    assert sent.invitation is not None
+    link = sent.invitation.link
     simulator.recipient_open(link)
     controller.sync_now()
     qtbot.waitUntil(

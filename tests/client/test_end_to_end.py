@@ -8,16 +8,10 @@ from contextlib import contextmanager
 
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
-from desktop.controller.state import (
-    AppState,
-    InviteOutcome,
-    InviteStatus,
-    RedeemOutcome,
-    RedeemStatus,
-    SyncPhase,
-)
+from desktop.controller.state import AppState, SyncPhase
 from desktop.domain.invitations import InvitationState
-from tests.client.conftest import ControllerFactory, synced
+from desktop.domain.outcomes import Outcome
+from tests.client.conftest import ControllerFactory, Results, synced
 from tests.client.matching import Facts, backend_facts, client_facts, known_facts
 
 OPERATOR = "pilot@example.com"
@@ -65,21 +59,18 @@ def test_sign_in_invite_convert_redeem_restart_under_faults(
     with witness.step():  # sign in while the backend is slow
         simulator.set_fault(latency_ms=20)
         controller.start()
-        with qtbot.waitSignal(controller.signInFinished, timeout=10_000) as signed:
-            controller.sign_in(OPERATOR, "demo")
-        assert signed.args is not None
-        assert signed.args[0].ok
+        results = Results(controller)
+        controller.sign_in(OPERATOR, "demo")
+        qtbot.waitUntil(lambda: any(r.definite for r in results.all), timeout=10_000)
+        assert results.all[-1].outcome is Outcome.DONE
         qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
         simulator.clear_faults()
     assert controller.state.show_referral_section
 
     with witness.step():  # invite on a flaky connection
         simulator.set_fault(error_rate=0.6)
-        with qtbot.waitSignal(controller.inviteFinished, timeout=10_000) as invited:
-            controller.send_invitation(PEER, "e2e-invite")
-        assert invited.args is not None
-        outcome: InviteOutcome = invited.args[0]
-        assert outcome.status in {InviteStatus.SENT, InviteStatus.QUEUED}
+        outcome = results.wait(qtbot, controller.send_invitation(PEER))
+        assert outcome.outcome is not Outcome.REFUSED
         simulator.clear_faults()
         controller.sync_now()
         qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
@@ -106,17 +97,13 @@ def test_sign_in_invite_convert_redeem_restart_under_faults(
 
     with witness.step():  # spend it on a flaky connection; a retry uses the same key
         simulator.set_fault(error_rate=0.6)
-        spent: RedeemOutcome | None = None
-        for _ in range(2):
-            with qtbot.waitSignal(controller.redeemFinished, timeout=10_000) as redeemed:
-                controller.redeem("e2e-spend")
-            assert redeemed.args is not None
-            spent = redeemed.args[0]
-            simulator.clear_faults()
-            if spent.status is RedeemStatus.SPENT:
-                break
-        assert spent is not None
-        assert spent.status is RedeemStatus.SPENT
+        key = controller.redeem()
+        first = results.wait(qtbot, key)
+        simulator.clear_faults()
+        if first.outcome is Outcome.NOT_SENT:  # nothing happened: the operator tries again
+            key = controller.redeem()
+        spent = results.wait(qtbot, key, definite=True)
+        assert spent.outcome is Outcome.DONE
         qtbot.waitUntil(lambda: _settled(controller), timeout=10_000)
     state = controller.state
     assert state.weekly is not None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -15,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller.state import AppState, RedeemOutcome, RedeemStatus, TokenView
+from desktop.controller.state import AppState, OperationResult, TokenView
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.formatting import plural, short_date
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.pages.base import SettingsPage
@@ -46,7 +45,7 @@ class WalletPage(SettingsPage):
     def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
         self._state = AppState()
-        self._pending_request: str | None = None
+        self._key: str | None = None  # the redemption this page started, until definite
 
         self.balance_label = plain_label(role="sectionTitle", object_name="walletBalanceLabel")
         self.balance_label.setAccessibleName("Usage resets available")
@@ -98,7 +97,7 @@ class WalletPage(SettingsPage):
         self.body.addLayout(bottom)
         self.body.addStretch(1)
 
-        controller.redeemFinished.connect(self._redeem_finished)
+        controller.operationFinished.connect(self._redeem_finished)
         controller.exportFinished.connect(self._export_finished)
 
     @classmethod
@@ -117,7 +116,9 @@ class WalletPage(SettingsPage):
             "Using a reset sets both usage windows back to zero at once. The reset that expires "
             "first is used first."
         )
-        self.redeem_button.setEnabled(available > 0 and self._pending_request is None)
+        settling = state.redeem_pending is not None
+        self.redeem_button.setEnabled(available > 0 and self._key is None and not settling)
+        self.redeem_button.setText("Checking the last reset…" if settling else "Use a reset…")
         self.redeem_button.setToolTip("" if available else "You have no usage reset to use.")
         self.export_button.setEnabled(bool(state.tokens))
         self._fill_tokens(state)
@@ -155,38 +156,28 @@ class WalletPage(SettingsPage):
 
     @Slot()
     def _redeem_clicked(self) -> None:
-        if self._pending_request is not None or not self._state.available_tokens:
+        if self._key is not None or self._state.redeem_pending is not None:
+            return  # one intent at a time; an unsettled one is finished by the app
+        if not self._state.available_tokens:
             return
         if not RedeemDialog.ask(self.window(), self._state):
             self.show_message("Cancelled. Your reset is kept.", "muted")
             return
-        self._pending_request = str(uuid.uuid4())
         self.redeem_button.setEnabled(False)
         self.redeem_button.setText("Using a reset…")
         self.show_message("Using a reset…", "muted")
-        self.controller.redeem(self._pending_request)
+        self._key = self.controller.redeem()
 
     @Slot(object)
-    def _redeem_finished(self, outcome: RedeemOutcome) -> None:
-        if outcome.request_id != self._pending_request:
+    def _redeem_finished(self, result: OperationResult) -> None:
+        if result.operation is not Operation.REDEEM:
             return
-        self._pending_request = None
-        self.redeem_button.setText("Use a reset…")
-        self.redeem_button.setEnabled(bool(self._state.available_tokens))
-        if outcome.status is RedeemStatus.SPENT:
-            self.show_message("Reset used: both usage windows are back to 0%.", "success")
-        elif outcome.status is RedeemStatus.OFFLINE:
-            self.show_message(
-                "You are offline, so nothing was spent and your reset is kept. "
-                "Try again once connected.",
-                "error",
-            )
-        elif outcome.status is RedeemStatus.NO_TOKENS:
-            self.show_message("There is no usage reset left to use.", "error")
-        else:
-            self.show_message(
-                f"The reset could not be used: {outcome.message} Your reset is kept.", "error"
-            )
+        # Also a result for an intent this page did not start: one from before a restart.
+        if result.key == self._key and result.definite:
+            self._key = None
+        roles = {Outcome.DONE: "success", Outcome.UNKNOWN: "muted"}
+        self.show_message(result.message, roles.get(result.outcome, "error"))
+        self.show_state(self._state)
 
     # -- export ---------------------------------------------------------------------------------
 
@@ -209,6 +200,6 @@ class WalletPage(SettingsPage):
     def _export_finished(self, path: str, error: str) -> None:
         self.export_button.setEnabled(bool(self._state.tokens))
         if error:
-            self.show_message(f"The ledger could not be exported: {error}", "error")
+            self.show_message(error, "error")
         else:
             self.show_message(f"Ledger saved to {path}", "success")

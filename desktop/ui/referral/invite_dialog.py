@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from enum import Enum, auto
 
 from PySide6.QtCore import QTimer, Slot
@@ -21,11 +20,12 @@ from PySide6.QtWidgets import (
 from desktop.controller.state import (
     AppState,
     InvitationView,
-    InviteOutcome,
-    InviteStatus,
+    OperationResult,
     SyncPhase,
 )
 from desktop.domain.emails import InvalidEmail, normalise_email, same_address
+from desktop.domain.outcomes import Operation, Outcome, describe
+from desktop.domain.reasons import Reason, explain
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
 from desktop.ui.referral.summary import cap_warning_text
@@ -39,8 +39,9 @@ class Phase(Enum):
 
     EDITING = auto()
     CHECKING = auto()  # sync_now requested; waiting for its result
-    SENDING = auto()  # send_invitation requested; waiting for inviteFinished
-    DONE = auto()  # sent or queued; a new address starts a new attempt
+    SENDING = auto()  # send_invitation requested; waiting for its result
+    WAITING = auto()  # in the outbox (not sent yet, or its answer was lost): settles by itself
+    DONE = auto()  # sent; a new address starts a new attempt
     BLOCKED = auto()  # no longer eligible: nothing can be sent
 
 
@@ -53,9 +54,9 @@ def validation_error(text: str, state: AppState) -> str:
     except InvalidEmail as error:
         return str(error)
     if state.account is not None and same_address(address, state.account.email):
-        return "That is your own address. Invite someone else."
+        return explain(Reason.SELF_INVITE)
     if address in pending_recipients(state.invitations):
-        return f"You already have a pending invitation to {address}."
+        return explain(Reason.DUPLICATE_PENDING, {"recipient": address})
     return ""
 
 
@@ -88,14 +89,14 @@ def message_preview(sender: str, invitation: InvitationView) -> str:
 
 
 class InviteDialog(QDialog):
-    """`inviteDialog`. One request id per attempt, so a double click or retry reuses it."""
+    """`inviteDialog`. One intent per address: the controller's key follows it until settled."""
 
     def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.state = controller.state
         self.phase = Phase.EDITING
-        self.request_id: str | None = None
+        self.key: str | None = None  # the send's intent, from the controller
         self._address = ""
         self._check_baseline: object = None
         self._saw_syncing = False
@@ -192,7 +193,7 @@ class InviteDialog(QDialog):
         self._recheck_timer.timeout.connect(self._finish_check)
 
         controller.stateChanged.connect(self._state_changed)
-        controller.inviteFinished.connect(self._invite_finished)
+        controller.operationFinished.connect(self._invite_finished)
         self._set_status("", "muted")
         self._refresh()
         self.email_edit.setFocus()
@@ -229,8 +230,8 @@ class InviteDialog(QDialog):
     def _text_edited(self, _text: str) -> None:
         if self.phase in (Phase.CHECKING, Phase.SENDING, Phase.BLOCKED):
             return
-        # A different address is a different attempt: it gets its own request id.
-        self.request_id = None
+        # A different address is a different intent (the one waiting goes out by itself).
+        self.key = None
         self._server_error = ""
         self.phase = Phase.EDITING
         self.preview.hide()
@@ -246,8 +247,6 @@ class InviteDialog(QDialog):
             self._show_error(error or "Enter an email address.")
             return
         self._address = normalise_email(self.email_edit.text())
-        if self.request_id is None:
-            self.request_id = str(uuid.uuid4())
         self.phase = Phase.CHECKING
         self._server_error = ""
         self._show_error("")
@@ -290,46 +289,35 @@ class InviteDialog(QDialog):
             self.phase = Phase.BLOCKED
             self._set_status("", "muted")
             self._refresh()
-            self._show_error("Your account can no longer send invitations, so nothing was sent.")
+            self._show_error(describe(Operation.SEND, Outcome.REFUSED, Reason.NOT_IN_COHORT))
             return
         self.phase = Phase.SENDING
         self._set_status(f"Sending to {self._address}…", "muted")
         self._refresh()
-        assert self.request_id is not None
-        self.controller.send_invitation(self._address, self.request_id)
+        self.key = self.controller.send_invitation(self._address)
 
     @Slot(object)
-    def _invite_finished(self, outcome: InviteOutcome) -> None:
-        if outcome.request_id != self.request_id:
+    def _invite_finished(self, result: OperationResult) -> None:
+        if result.operation is not Operation.SEND or result.key != self.key:
             return
-        late_send = self.phase is Phase.DONE and outcome.status is InviteStatus.SENT
-        if self.phase is not Phase.SENDING and not late_send:
-            return  # a queued invitation that finally went is reported below, once
-        if outcome.status is InviteStatus.SENT:
+        if self.phase not in (Phase.SENDING, Phase.WAITING):
+            return
+        if result.outcome is Outcome.DONE:
             self.phase = Phase.DONE
             self._set_status(
-                f"Invitation sent to {self._address}. Follow its progress in your invitations.",
-                "success",
+                f"{result.message} Follow its progress in your invitations.", "success"
             )
-            invitation = outcome.invitation or self._sent_invitation()
+            invitation = result.invitation or self._sent_invitation()
             if invitation is not None:
                 self._show_preview(invitation)
-        elif outcome.status is InviteStatus.QUEUED:
-            self.phase = Phase.DONE
-            self._set_status(
-                "You are offline. The invitation is saved and will be sent once, automatically, "
-                "when the connection is back.",
-                "muted",
-            )
-        elif outcome.status is InviteStatus.REFUSED:
+        elif result.outcome is Outcome.REFUSED:
             self.phase = Phase.EDITING
-            self.request_id = None  # a rule said no and nothing was created
-            self._server_error = f"Not sent: {outcome.message}"
+            self.key = None  # a rule said no and nothing was created
+            self._server_error = result.message
             self._set_status("", "muted")
-        else:
-            self.phase = Phase.EDITING  # same request id: a retry cannot create a second one
-            self._server_error = f"Not sent: {outcome.message} You can try again safely."
-            self._set_status("", "muted")
+        else:  # NOT_SENT or UNKNOWN: in the outbox under its key; the result settles it here
+            self.phase = Phase.WAITING
+            self._set_status(result.message, "muted")
         self._refresh()
 
     def _sent_invitation(self) -> InvitationView | None:

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller.state import AppState, InvitationView
-from desktop.ui.labels import plain_label
+from desktop.controller.state import AppState, InvitationView, OperationResult
+from desktop.domain.outcomes import Operation, Outcome
+from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
 from desktop.ui.referral.invitation_delegate import InvitationDelegate
 from desktop.ui.referral.invitations_model import InvitationListModel
@@ -96,7 +97,7 @@ class ReferralSection(QFrame):
         self.revoke_message = plain_label(role="error", wrap=True, object_name="revokeMessageLabel")
         self.revoke_message.setAccessibleName("Revocation problem")
         self.revoke_message.hide()
-        controller.revokeFinished.connect(self._revoke_finished)
+        controller.operationFinished.connect(self._revoke_finished)
         footer = QHBoxLayout()
         footer.addWidget(self.list_title)
         footer.addStretch(1)
@@ -187,11 +188,15 @@ class ReferralSection(QFrame):
             self.revoke_message.hide()
             self.controller.revoke_invitation(invitation.id)
 
-    @Slot(str, str)
-    def _revoke_finished(self, invitation_id: str, error: str) -> None:
-        if error:
-            self.revoke_message.setText(f"The invitation was not revoked: {error}")
-        self.revoke_message.setVisible(bool(error))
+    @Slot(object)
+    def _revoke_finished(self, result: OperationResult) -> None:
+        if result.operation is not Operation.REVOKE:
+            return
+        # Done needs no words (the row changes); anything else is said until it settles.
+        shown = result.outcome is not Outcome.DONE
+        set_role(self.revoke_message, "muted" if result.outcome is Outcome.UNKNOWN else "error")
+        self.revoke_message.setText(result.message if shown else "")
+        self.revoke_message.setVisible(shown)
 
     @Slot()
     def _current_changed(self) -> None:

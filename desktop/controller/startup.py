@@ -1,0 +1,112 @@
+"""Start-up: the cached state on screen at once, then the proper cache open, then the session
+from the keyring, then the first sync (R8).
+
+A quick read-only look first (sqlite3 alone): the cached data is on screen while the proper open
+(SQLAlchemy, Alembic, integrity check, migrations) is still loading. The open is queued at once
+(every later cache job comes after it) but waits until the GUI thread has painted the peeked
+state: its imports would take the GIL from that paint.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+
+from desktop.controller.hub import Hub, local_reason
+from desktop.controller.model import Views, views_of
+from desktop.controller.state import SyncPhase, SyncStatus
+from desktop.domain.reasons import explain
+from desktop.storage.peek import peek_snapshot
+
+if TYPE_CHECKING:
+    from desktop.storage import CacheRepository, CacheSnapshot, OpenReport
+
+log = logging.getLogger(__name__)
+
+OPEN_AFTER_PEEK_WAIT_S = 1.0
+"""How long the proper cache open waits at most for the peeked state to be painted."""
+
+
+class StartupFlow:
+    """Peeks at the cache, opens it properly, then hands over to the session and the sync."""
+
+    def __init__(
+        self, hub: Hub, cache_opened: Callable[[], None], restored: Callable[[object], None]
+    ) -> None:
+        self._hub = hub
+        self._cache_opened = cache_opened
+        self._restored = restored
+        self._showing_peek = False  # the model holds the quick look at the cache, nothing newer
+        self._cache_ready = False
+        self.open_when_shown = threading.Event()  # the cache thread may start the proper open
+
+    def start(self) -> None:
+        """Queue the peek and the proper open on the cache thread."""
+        hub = self._hub
+        peeked: list[CacheSnapshot | None] = [None]
+        go = self.open_when_shown
+
+        def peek(cache: CacheRepository) -> tuple[CacheSnapshot, Views] | None:
+            path = getattr(cache, "path", None)
+            snapshot = peeked[0] = peek_snapshot(path) if isinstance(path, Path) else None
+            return None if snapshot is None else (snapshot, views_of(snapshot.invitations))
+
+        def open_cache(cache: CacheRepository) -> tuple[OpenReport, CacheSnapshot, bool, Views]:
+            go.wait(OPEN_AFTER_PEEK_WAIT_S)
+            report = cache.open()
+            snapshot = cache.snapshot()
+            same = peeked[0] is not None and snapshot == peeked[0]
+            return report, snapshot, same, {} if same else views_of(snapshot.invitations)
+
+        def peek_failed(_: object) -> None:
+            go.set()
+
+        hub.run.cache(peek, self._peeked, peek_failed, any_session=True)
+        hub.run.cache(open_cache, self._opened, self._unusable, any_session=True)
+
+    def _peeked(self, peeked: tuple[CacheSnapshot, Views] | None) -> None:
+        hub = self._hub
+        if peeked is None or peeked[0].account is None or self._cache_ready:
+            self.open_when_shown.set()  # nothing to show early: the proper open will say
+            return
+        hub.model.load(*peeked)
+        self._showing_peek = True
+        hub.publish()  # the cached state, before the cache is even opened properly
+        # The window has just scheduled its repaint (a low-priority posted event); a timer
+        # fires after posted events are handled, so after that paint.
+        QTimer.singleShot(1, self.open_when_shown.set)
+
+    def _opened(self, opened: tuple[OpenReport, CacheSnapshot, bool, Views]) -> None:
+        hub = self._hub
+        report, snapshot, same_as_peek, views = opened
+        self._cache_ready = True
+        if report.rebuilt:
+            hub.cache_notice = (
+                f"{report.reason} It was set aside as {report.rebuilt_from} and the data is "
+                "rebuilt from the referral service. Invitations queued while offline may need "
+                "to be sent again."
+            )
+        if not (same_as_peek and self._showing_peek and not report.rebuilt):
+            hub.model.load(snapshot, views or None)
+            hub.publish()  # the cached state, before any backend call
+        self._showing_peek = False
+        self._cache_opened()
+        hub.run.call(
+            hub.credentials.load,
+            self._restored,
+            lambda _: self._restored(None),
+            timeout=False,  # an OS keyring may show an unlock prompt
+            any_session=True,  # a sign-in meanwhile is told apart by `restore_wanted`
+        )
+
+    def _unusable(self, error: Exception) -> None:
+        hub = self._hub
+        log.error("the local cache could not be opened", exc_info=error)
+        hub.cache_notice = explain(*local_reason(error))
+        hub.sync = SyncStatus(phase=SyncPhase.ERROR, message=hub.cache_notice)
+        hub.publish()
