@@ -47,7 +47,8 @@ from bench.seeding import seed_invitations
 from bench.sync_delta import MemoryKeyring
 from desktop.app import App, create, tune_garbage_collection
 from desktop.backend.database import BackendStore
-from desktop.controller.state import InviteStatus, RedeemStatus, SyncPhase
+from desktop.controller.state import SyncPhase
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.sign_in_dialog import DEMO_PASSWORD
 
@@ -155,12 +156,11 @@ def send_invitations(app: App, count: int = 5) -> None:
         dialog.email_edit.clear()
         QTest.keyClicks(dialog.email_edit, f"bench.peer{number}@example.com")
         outcomes: list[object] = []
-        app.controller.inviteFinished.connect(outcomes.append)
+        app.controller.operationFinished.connect(outcomes.append)
         dialog.send_button.click()
         wait_until(lambda got=outcomes: bool(got), "an invitation outcome")
-        app.controller.inviteFinished.disconnect(outcomes.append)
-        status = getattr(outcomes[0], "status", None)
-        if status is not InviteStatus.SENT:
+        app.controller.operationFinished.disconnect(outcomes.append)
+        if getattr(outcomes[0], "outcome", None) is not Outcome.DONE:
             raise SystemExit(f"the invitation was not sent: {outcomes[0]}")
         settle(100)
         dialog.close()
@@ -175,11 +175,12 @@ def redeem(app: App) -> None:
     button = wallet.redeem_button  # type: ignore[attr-defined]
     while app.state.available_tokens:
         outcomes: list[object] = []
-        app.controller.redeemFinished.connect(outcomes.append)
+        app.controller.operationFinished.connect(outcomes.append)
         button.click()
         wait_until(lambda got=outcomes: bool(got), "a redeem outcome")
-        app.controller.redeemFinished.disconnect(outcomes.append)
-        if getattr(outcomes[0], "status", None) is not RedeemStatus.SPENT:
+        app.controller.operationFinished.disconnect(outcomes.append)
+        done = getattr(outcomes[0], "outcome", None) is Outcome.DONE
+        if not done or getattr(outcomes[0], "operation", None) is not Operation.REDEEM:
             raise SystemExit(f"the reset was not spent: {outcomes[0]}")
         wait_until(lambda: app.state.sync.phase is SyncPhase.SYNCED, "the sync after a spend")
     settle()

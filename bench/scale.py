@@ -78,11 +78,8 @@ class StateSource(QObject):
     """Emits states to the window like the controller does (implements ControllerPort)."""
 
     stateChanged = Signal(object)
-    inviteFinished = Signal(object)
-    redeemFinished = Signal(object)
-    signInFinished = Signal(object)
+    operationFinished = Signal(object)
     exportFinished = Signal(str, str)
-    revokeFinished = Signal(str, str)
 
     def __init__(self, state: AppState) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ import gc
 import json
 import logging
 import os
+import random
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.backend.service import MockBackend
     from desktop.backend.simulator import Simulator
     from desktop.controller.controller import Controller
+    from desktop.controller.retry import RetryPolicy
     from desktop.credentials import CredentialStore
     from desktop.deferred import DeferredBackend
     from desktop.storage import CacheRepository
@@ -150,11 +152,14 @@ def create(
     keyring_backend: keyring.backend.KeyringBackend | None = None,
     qa: bool = False,
     window: SettingsWindow | None = None,
+    retry: RetryPolicy | None = None,
+    backend_rng: random.Random | None = None,
 ) -> App:
     """Build the app for `data_dir` without starting it; call `App.start()`, then `App.close()`.
 
     `api_latency_ms` sets the mock backend's latency fault; `keyring_backend` replaces the
-    system keyring (tests); `window` reuses a window already painted by `main()`.
+    system keyring (tests); `window` reuses a window already painted by `main()`; `retry` and
+    `backend_rng` (which draws the error-rate fault) let tests script time-outs and lost answers.
     """
     from desktop.controller.controller import Controller
     from desktop.controller.qa import BackendChangeWatcher
@@ -165,10 +170,10 @@ def create(
     data_dir.mkdir(parents=True, exist_ok=True)
     # Stand-ins: the backend opens on the first API call (a pool thread), the repository on the
     # cache thread, the keyring is found by the first keyring read (a pool thread).
-    api = DeferredBackend(data_dir)
+    api = DeferredBackend(data_dir, backend_rng)
     cache = cast("CacheRepository", DeferredCache(data_dir / CACHE_DB))
     credentials = CredentialStore(backend=keyring_backend, defer_discovery=True)
-    controller = Controller(api, cache, credentials)
+    controller = Controller(api, cache, credentials, retry=retry)
     # The periodic sync is slow (30 s): follow other processes' writes (`sim`) at once.
     changes = BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
     changes.changed.connect(controller.sync_now)

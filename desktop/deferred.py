@@ -10,6 +10,7 @@ the cache thread's `open()` for the cache, while the GUI thread already shows th
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +32,9 @@ class DeferredBackend:
     Thread-safe: pool threads call it concurrently; the first one opens the backend database.
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, rng: random.Random | None = None) -> None:
         self._data_dir = data_dir
+        self._rng = rng
         self._lock = threading.Lock()
         self._backend: MockBackend | None = None
 
@@ -43,7 +45,7 @@ class DeferredBackend:
             if self._backend is None:
                 from desktop.backend.service import MockBackend
 
-                self._backend = MockBackend(self._data_dir)
+                self._backend = MockBackend(self._data_dir, rng=self._rng)
             return self._backend
 
     @property

@@ -276,7 +276,7 @@ def side_by_side(app: App) -> QPixmap:
 def invite(app: App, email: str) -> None:
     """Send an invitation as the operator does (the controller behind Invite…), and wait for
     the QA window to select it."""
-    app.controller.send_invitation(email, f"shot-{email}")
+    app.controller.send_invitation(email)
     panel = qa_window(app).invitations
     wait_until(lambda: panel.selected is not None and panel.selected.view.recipient == email)
 
@@ -364,7 +364,7 @@ def shot_qa_offline(folder: Path) -> QPixmap:
         qa = qa_window(app)
         qa.tabs.setCurrentWidget(qa.faults)
         qa_click(app, qa.faults.offline_check)
-        app.controller.send_invitation("queued@example.com", "shot-queued")
+        app.controller.send_invitation("queued@example.com")
         wait_until(lambda: any(i.recipient == "queued@example.com" for i in app.state.invitations))
         app.window.select_page("general")
         wait_until(lambda: True)

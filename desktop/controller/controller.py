@@ -79,6 +79,7 @@ class Controller(QObject):
         self._sending = SendFlow(hub, self._sync.soon)
         self._intents = IntentFlow(hub, self._sending.unqueue)
         self._sync.after.extend([self._sending.flush, self._intents.settle])
+        self._sync.on_applied.append(self._sending.found_by_sync)
         self._startup = StartupFlow(hub, self._cache_opened, self._session.restored)
         app = QCoreApplication.instance()
         if app is not None:  # a forgotten shutdown() must not leave the cache thread running

@@ -154,12 +154,13 @@ class WorkRunner(QObject):
         failed: Failed,
         *,
         stale: Stale | None = None,
+        any_session: bool = False,
     ) -> None:
         """`call`, retrying retryable errors with backoff; `work` must reuse its idempotency key.
 
         When every attempt fails, an attempt that may have been applied wins over a later clean
         failure (OutcomeUnknown over NotSent): that is what the operator must be told."""
-        generation = self._generation()
+        generation = ANY_SESSION if any_session else self._generation()
 
         def attempt(number: int, doubt: Exception | None) -> None:
             def on_error(error: Exception) -> None:
@@ -209,7 +210,7 @@ class WorkRunner(QObject):
         def fire() -> None:
             self._waits.discard(timer)
             timer.deleteLater()
-            if not self._closed and generation == self._generation():
+            if not self._closed and generation in (ANY_SESSION, self._generation()):
                 then()
 
         timer.timeout.connect(fire)

@@ -23,7 +23,7 @@ from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, invitati
 from desktop.controller.state import Eligibility, SyncPhase
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Reason, explain
-from desktop.storage import CachedInvitation, QueuedInvitation
+from desktop.storage import CachedInvitation, QueuedInvitation, SyncApplied
 
 
 class SendFlow:
@@ -72,6 +72,22 @@ class SendFlow:
             stale=lambda answer: self._stale(key, recipient, answer),
         )
         return key
+
+    def found_by_sync(self, applied: SyncApplied) -> None:
+        """A sync found queued sends on the backend (their answer was lost): they are done."""
+        hub = self._hub
+        for key in applied.completed_outbox_keys:
+            self._sending.discard(key)
+            kept = hub.model.invitation_with_key(key)
+            recipient = "" if kept is None else kept.recipient
+            hub.report(
+                Operation.SEND,
+                key,
+                Outcome.DONE,
+                details={"recipient": recipient},
+                subject=recipient,
+                invitation=None if kept is None else invitation_view(kept),
+            )
 
     def resend_queued(self, key: str) -> None:
         """ "Send now" on a queued invitation: the same key, the same entry."""

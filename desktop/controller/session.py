@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from desktop.controller.model import Views
     from desktop.storage import CacheRepository, CacheSnapshot
 
-SETTLE_ATTEMPTS = 5
-"""Replays of a sign-in whose answer was lost, while the operator still waits for it."""
-
 
 class SessionFlow:
     """Signs in and out; everything in flight belongs to the old session once it changes."""
@@ -68,13 +65,16 @@ class SessionFlow:
             outcome = hub.fail(Operation.SIGN_IN, key, error, subject=email)
             if outcome is Outcome.REFUSED:
                 self._intent = None
-            elif outcome is Outcome.UNKNOWN and replays < SETTLE_ATTEMPTS:
+            elif outcome is Outcome.UNKNOWN:  # replayed on the backoff schedule until settled
                 self._password = password
                 hub.run.later(
                     hub.retry.delay_ms(replays + 1), lambda: self._replay(email, replays + 1)
                 )
 
-        hub.run.call_retrying(call, lambda session: self._signed_in(key, email, session), failed)
+        # A sign-in starts the next session: its answer is wanted whatever ended meanwhile.
+        hub.run.call_retrying(
+            call, lambda session: self._signed_in(key, email, session), failed, any_session=True
+        )
 
     def cancel(self) -> None:
         """The operator gave up waiting: stop settling (the key stays for the next click)."""

@@ -19,9 +19,10 @@ from desktop.controller.mapping import sync_delta
 from desktop.controller.model import Views, views_of
 from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.domain.reasons import explain
+from desktop.storage import SyncApplied
 
 if TYPE_CHECKING:
-    from desktop.storage import CacheRepository, SyncApplied, SyncDelta
+    from desktop.storage import CacheRepository, SyncDelta
 
 AfterSync = Callable[[Callable[[bool], None]], None]
 """A step that runs after a stored sync and calls its argument with whether it went well."""
@@ -41,6 +42,7 @@ class SyncFlow:
         self._failures = 0
         self.cache_ready = False
         self.after: list[AfterSync] = []
+        self.on_applied: list[Callable[[SyncApplied], None]] = []  # flows reading a sync
         hub.request_sync = self.sync_now
         hub.on_new_session.append(self._reset)
 
@@ -103,6 +105,8 @@ class SyncFlow:
             hub.hidden.difference_update(applied.completed_outbox_keys)
             hub.sync = SyncStatus(phase=SyncPhase.SYNCED, last_synced_at=delta.fetched_at)
             hub.publish()
+            for read in self.on_applied:
+                read(applied)
             self._run_after(list(self.after))
 
         def failed(error: Exception) -> None:

@@ -93,7 +93,7 @@ _SENTENCES: Mapping[Reason, str] = {
     Reason.LINK_EXPIRED: "This invitation link has expired.",
     Reason.LINK_ENDED: "This invitation has already ended.",
     Reason.LINK_WRONG_EMAIL: (
-        "This link was sent to another address. Use the address the invitation was sent to."
+        "This link was sent to another address; use it with the address it was sent to."
     ),
     Reason.ALREADY_JOINED: "Someone has already joined through this link.",
     Reason.NOT_JOINED: "Join through the link first.",

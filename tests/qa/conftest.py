@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
+from desktop.domain.outcomes import Outcome
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.theme import ThemeChoice, apply_theme
 from tests.conftest import MemoryKeyring
@@ -48,10 +49,10 @@ def launch_qa(qtbot: QtBot, data_dir: Path, memory_keyring: MemoryKeyring) -> It
         qtbot.addWidget(window)
         apps.append((app, window))
         if email is not None:
-            with qtbot.waitSignal(app.controller.signInFinished, timeout=WAIT_MS) as blocker:
+            with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
                 app.controller.sign_in(email, "demo")
             assert blocker.args is not None
-            assert blocker.args[0].ok
+            assert blocker.args[0].outcome is Outcome.DONE
             qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
             wait_synced(qtbot, app)
             qtbot.waitUntil(

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import App
 from desktop.controller.state import SyncPhase
+from desktop.domain.outcomes import Outcome
 from desktop.ui.referral.invite_dialog import InviteDialog
 from desktop.ui.referral.section import ReferralSection
 from desktop.ui.sign_in_dialog import SignInDialog
@@ -54,10 +55,10 @@ def sign_in_through_dialog(qtbot: QtBot, app: App, email: str) -> None:
     rect = accounts.visualItemRect(item)
     qtbot.mouseClick(accounts.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert dialog.email_edit.text() == email
-    with qtbot.waitSignal(app.controller.signInFinished, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
         qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
     assert blocker.args is not None
-    assert blocker.args[0].ok, blocker.args[0].message
+    assert blocker.args[0].outcome is Outcome.DONE, blocker.args[0].message
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
     wait_synced(qtbot, app)
 

@@ -10,23 +10,23 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.controller.state import AppState
+from desktop.controller.state import AppState, OperationResult
+from desktop.domain.outcomes import Operation, Outcome, describe
+from desktop.domain.reasons import Reason
 
 
 class RecordingController(QObject):
     """Implements `desktop.ui.port.ControllerPort`; every call is appended to `calls`."""
 
     stateChanged = Signal(object)
-    inviteFinished = Signal(object)
-    redeemFinished = Signal(object)
-    signInFinished = Signal(object)
+    operationFinished = Signal(object)
     exportFinished = Signal(str, str)
-    revokeFinished = Signal(str, str)
 
     def __init__(self, state: AppState | None = None) -> None:
         super().__init__()
         self._state = state or AppState()
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self._keys = 0
 
     @property
     def state(self) -> AppState:
@@ -45,20 +45,46 @@ class RecordingController(QObject):
     def sign_in(self, email: str, password: str) -> None:
         self.calls.append(("sign_in", (email, password)))
 
+    def cancel_sign_in(self) -> None:
+        self.calls.append(("cancel_sign_in", ()))
+
     def sign_out(self) -> None:
         self.calls.append(("sign_out", ()))
 
     def sync_now(self) -> None:
         self.calls.append(("sync_now", ()))
 
-    def send_invitation(self, email: str, request_id: str) -> None:
-        self.calls.append(("send_invitation", (email, request_id)))
+    def send_invitation(self, email: str) -> str:
+        return self._intent("send_invitation", email)
 
-    def revoke_invitation(self, invitation_id: str) -> None:
-        self.calls.append(("revoke_invitation", (invitation_id,)))
+    def revoke_invitation(self, invitation_id: str) -> str:
+        return self._intent("revoke_invitation", invitation_id)
 
-    def redeem(self, request_id: str) -> None:
-        self.calls.append(("redeem", (request_id,)))
+    def redeem(self) -> str:
+        return self._intent("redeem")
+
+    def _intent(self, name: str, *args: Any) -> str:
+        """Record the call; its key is the call's arguments plus the key handed out."""
+        self._keys += 1
+        key = f"key-{self._keys}"
+        self.calls.append((name, (*args, key)))
+        return key
+
+    def finish(
+        self,
+        operation: Operation,
+        key: str,
+        outcome: Outcome,
+        reason: Reason | None = None,
+        **extra: Any,
+    ) -> OperationResult:
+        """Emit how the intent `key` ended, with the message the controller would compose."""
+        details = extra.pop("details", None)
+        result = OperationResult(
+            operation, key, outcome, describe(operation, outcome, reason, details), reason, **extra
+        )
+        self.operationFinished.emit(result)
+        return result
 
     def export_ledger(self, path: str) -> None:
         self.calls.append(("export_ledger", (path,)))

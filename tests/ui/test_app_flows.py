@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import App, create
 from desktop.controller.state import AppState, SyncPhase
 from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Outcome
 from desktop.ui.pages.wallet import WalletPage
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.usage_meter import UsageMeter
@@ -45,10 +46,10 @@ def launch(qtbot: QtBot, data_dir: Path, memory_keyring: MemoryKeyring) -> Itera
         app.window.show()  # App.close() destroys it (not qtbot: it would close it twice)
         app.start()
         if email is not None:
-            with qtbot.waitSignal(app.controller.signInFinished, timeout=WAIT_MS) as blocker:
+            with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
                 app.controller.sign_in(email, "demo")
             assert blocker.args is not None
-            assert blocker.args[0].ok
+            assert blocker.args[0].outcome is Outcome.DONE
             qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
             wait_synced(qtbot, app)
         return app
@@ -216,7 +217,11 @@ def test_redeem_confirmed_spends_one_and_resets_usage(
     assert redeem is not None
     qtbot.mouseClick(redeem, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(redeem, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.message_label.text().startswith("Reset used"), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: page.message_label.text() == "Reset spent: your usage is back to zero used.",
+        timeout=WAIT_MS,
+    )
+    sync_and_wait(qtbot, app)  # count the effects once everything has settled
     assert effects == [
         "Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use."
     ]

@@ -8,15 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.controller.state import (
-    AppState,
-    Eligibility,
-    InviteOutcome,
-    InviteStatus,
-    SyncPhase,
-    SyncStatus,
-)
+from desktop.controller.state import AppState, Eligibility, SyncPhase, SyncStatus
 from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Operation, Outcome
+from desktop.domain.reasons import Reason
 from desktop.ui.referral.invite_dialog import InviteDialog, Phase, validation_error
 from tests.ui import states
 from tests.ui.fakes import RecordingController
@@ -52,7 +47,7 @@ def finish_sync(fake: RecordingController, state: AppState | None = None) -> Non
     [
         ("not-an-email", "That is not a valid email address"),
         ("Pilot@Example.com", "That is your own address"),
-        ("ANA@example.com", "You already have a pending invitation to ana@example.com"),
+        ("ANA@example.com", "You already have a pending invitation for ana@example.com."),
     ],
 )
 def test_refused_as_you_type(qtbot: QtBot, dialog: InviteDialog, typed: str, message: str) -> None:
@@ -78,17 +73,23 @@ def test_valid_address_rechecks_then_sends_once(qtbot: QtBot, dialog: InviteDial
     assert not dialog.send_button.isEnabled()
 
     finish_sync(fake)
-    [(email, request_id)] = fake.called("send_invitation")
+    [(email, key)] = fake.called("send_invitation")
     assert email == "bea@example.com"
     assert dialog.status_label.text() == "Sending to bea@example.com…"
     qtbot.keyClick(dialog.email_edit, Qt.Key.Key_Return)
     assert len(fake.called("send_invitation")) == 1
 
     sent = states.invitation("bea@example.com", index=7)
-    fake.inviteFinished.emit(InviteOutcome("someone-else", InviteStatus.FAILED, "x"))
-    assert dialog.phase is Phase.SENDING  # another request's outcome is not ours
-    fake.inviteFinished.emit(InviteOutcome(request_id, InviteStatus.SENT, "", sent))
-    assert dialog.status_label.text().startswith("Invitation sent to bea@example.com")
+    fake.finish(Operation.SEND, "someone-else", Outcome.REFUSED, Reason.SELF_INVITE)
+    assert dialog.phase is Phase.SENDING  # another intent's result is not ours
+    fake.finish(
+        Operation.SEND,
+        key,
+        Outcome.DONE,
+        details={"recipient": "bea@example.com"},
+        invitation=sent,
+    )
+    assert dialog.status_label.text().startswith("Invitation sent to bea@example.com.")
     assert dialog.preview.isVisible()
     assert sent.link in dialog.preview_text.toPlainText()
     assert dialog.link_edit.text() == sent.link
@@ -97,27 +98,46 @@ def test_valid_address_rechecks_then_sends_once(qtbot: QtBot, dialog: InviteDial
     assert qtbot  # clipboard use must not raise
 
 
-def test_retry_after_failure_reuses_the_request_id(qtbot: QtBot, dialog: InviteDialog) -> None:
+def test_a_lost_answer_is_shown_as_unknown_then_replaced_by_the_settled_result(
+    qtbot: QtBot, dialog: InviteDialog
+) -> None:
     fake = fake_of(dialog)
     qtbot.keyClicks(dialog.email_edit, "bea@example.com")
     dialog.send_button.click()
     finish_sync(fake)
-    [(_, first_id)] = fake.called("send_invitation")
-    fake.inviteFinished.emit(InviteOutcome(first_id, InviteStatus.FAILED, "Server error."))
-    assert "Server error." in dialog.error_label.text()
-    assert dialog.send_button.isEnabled()
+    [(_, key)] = fake.called("send_invitation")
+    fake.finish(Operation.SEND, key, Outcome.UNKNOWN, Reason.ANSWER_LOST)
+    shown = dialog.status_label.text()
+    assert "may already have been sent" in shown
+    assert "never sent twice" in shown
+    assert "not sent" not in shown.lower()  # never "nothing happened" for an unknown outcome
+    assert not dialog.send_button.isEnabled()  # nothing to retry: the app settles it
+    assert not dialog.error_label.isVisible()
 
+    sent = states.invitation("bea@example.com", index=7)
+    fake.finish(
+        Operation.SEND, key, Outcome.DONE, details={"recipient": "bea@example.com"}, invitation=sent
+    )
+    assert dialog.status_label.text().startswith("Invitation sent to bea@example.com.")
+    assert dialog.link_edit.text() == sent.link
+    assert len(fake.called("send_invitation")) == 1
+
+
+def test_a_different_address_is_a_new_intent(qtbot: QtBot, dialog: InviteDialog) -> None:
+    fake = fake_of(dialog)
+    qtbot.keyClicks(dialog.email_edit, "bea@example.com")
     dialog.send_button.click()
     finish_sync(fake)
-    assert [rid for _, rid in fake.called("send_invitation")] == [first_id, first_id]
-    fake.inviteFinished.emit(InviteOutcome(first_id, InviteStatus.FAILED, "Server error."))
-
-    # A different address is a different attempt, with a new key.
+    fake.finish(
+        Operation.SEND, fake.called("send_invitation")[0][1], Outcome.NOT_SENT, Reason.OFFLINE
+    )
     dialog.email_edit.clear()
     qtbot.keyClicks(dialog.email_edit, "cy@example.com")
     dialog.send_button.click()
     finish_sync(fake)
-    assert fake.called("send_invitation")[-1][1] != first_id
+    [first, second] = fake.called("send_invitation")
+    assert (first[0], second[0]) == ("bea@example.com", "cy@example.com")
+    assert first[1] != second[1]
 
 
 def test_refused_by_the_backend_shows_the_reason(qtbot: QtBot, dialog: InviteDialog) -> None:
@@ -125,24 +145,32 @@ def test_refused_by_the_backend_shows_the_reason(qtbot: QtBot, dialog: InviteDia
     qtbot.keyClicks(dialog.email_edit, "bea@example.com")
     dialog.send_button.click()
     finish_sync(fake)
-    [(_, request_id)] = fake.called("send_invitation")
-    fake.inviteFinished.emit(
-        InviteOutcome(request_id, InviteStatus.REFUSED, "You reached today's limit of 10.")
+    [(_, key)] = fake.called("send_invitation")
+    limit_at = states.NOW.replace(hour=23)
+    fake.finish(
+        Operation.SEND,
+        key,
+        Outcome.REFUSED,
+        Reason.DAILY_LIMIT,
+        details={"limit": 10, "at": limit_at},
     )
-    assert dialog.error_label.text() == "Not sent: You reached today's limit of 10."
+    text = dialog.error_label.text()
+    assert text.startswith("You have sent 10 invitations in the last 24 hours, the most allowed.")
+    assert "You can send the next one from" in text
+    assert text.endswith("The invitation was not sent.")
     assert not dialog.preview.isVisible()
+    assert dialog.send_button.isEnabled()  # a rule said no; another address may be fine
 
 
-def test_queued_while_offline(qtbot: QtBot, dialog: InviteDialog) -> None:
+def test_not_sent_while_offline_waits_in_the_outbox(qtbot: QtBot, dialog: InviteDialog) -> None:
     fake = fake_of(dialog)
     qtbot.keyClicks(dialog.email_edit, "bea@example.com")
     dialog.send_button.click()
     fake.emit_state(replace(fake.state, sync=SyncStatus(SyncPhase.OFFLINE, states.NOW)))
-    [(_, request_id)] = fake.called("send_invitation")
-    queued = states.invitation("bea@example.com", InvitationState.QUEUED, index=8)
-    fake.inviteFinished.emit(InviteOutcome(request_id, InviteStatus.QUEUED, "", queued))
+    [(_, key)] = fake.called("send_invitation")
+    fake.finish(Operation.SEND, key, Outcome.NOT_SENT, Reason.OFFLINE)
     assert "offline" in dialog.status_label.text().lower()
-    assert "sent once, automatically" in dialog.status_label.text()
+    assert "goes out once, automatically" in dialog.status_label.text()
     assert not dialog.preview.isVisible()
 
 
@@ -152,7 +180,10 @@ def test_no_longer_eligible_sends_nothing(qtbot: QtBot, dialog: InviteDialog) ->
     dialog.send_button.click()
     finish_sync(fake, replace(fake.state, eligibility=Eligibility.NOT_ELIGIBLE))
     assert fake.called("send_invitation") == []
-    assert "can no longer send invitations" in dialog.error_label.text()
+    assert dialog.error_label.text() == (
+        "Invitations are available only to accounts in the referral pilot. "
+        "The invitation was not sent."
+    )
     assert not dialog.send_button.isEnabled()
 
 
@@ -175,8 +206,8 @@ def test_only_pending_invitations_block_an_address() -> None:
         states.invitation("dee@example.com", InvitationState.QUEUED, index=4),
     )
     state = states.pilot_state(invitations=invitations)
-    assert "pending invitation to bob@example.com" in validation_error("bob@EXAMPLE.com", state)
-    assert "pending invitation to dee@example.com" in validation_error("dee@example.com", state)
+    assert "pending invitation for bob@example.com" in validation_error("bob@EXAMPLE.com", state)
+    assert "pending invitation for dee@example.com" in validation_error("dee@example.com", state)
     assert validation_error("cy@example.com", state) == ""  # revoked: final, may be invited again
     # Thousands of invitations: the answer is the same (a set built once per state).
     many = tuple(states.invitation(f"peer{n}@example.com", index=n) for n in range(5_000))

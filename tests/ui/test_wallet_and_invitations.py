@@ -11,8 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListView, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.controller.state import AppState, RedeemOutcome, RedeemStatus
+from desktop.controller.state import AppState, PendingView
 from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Operation, Outcome
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.pages.wallet import WalletPage
 from desktop.ui.redeem_dialog import RedeemDialog, redeem_effect
@@ -30,7 +32,7 @@ def wallet(window: SettingsWindow) -> WalletPage:
     return page
 
 
-def test_redeem_confirm_spends_with_one_request_id(
+def test_redeem_confirm_spends_with_one_intent(
     window: SettingsWindow, fake: RecordingController, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake.emit_state(states.capped_state())
@@ -47,7 +49,7 @@ def test_redeem_confirm_spends_with_one_request_id(
     redeem.click()
     redeem.click()  # disabled while in flight: no second request
     assert len(asked) == 1
-    [(request_id,)] = fake.called("redeem")
+    [(key,)] = fake.called("redeem")
     assert not redeem.isEnabled()
 
     spent = replace(states.capped_state().tokens[1], state="spent", spent_at=states.NOW)
@@ -57,8 +59,8 @@ def test_redeem_confirm_spends_with_one_request_id(
             weekly=UsageWindow(WindowKind.WEEKLY, 1000, 0, None),
         )
     )
-    fake.redeemFinished.emit(RedeemOutcome(request_id, RedeemStatus.SPENT, "", spent))
-    assert page.message_label.text().startswith("Reset used")
+    fake.finish(Operation.REDEEM, key, Outcome.DONE, token=spent)
+    assert page.message_label.text() == "Reset spent: your usage is back to zero used."
     balance = window.findChild(QLabel, "walletBalanceLabel")
     assert balance is not None
     assert balance.text() == "1 usage reset available"
@@ -83,10 +85,39 @@ def test_redeem_offline_keeps_the_token(
     page = wallet(window)
     monkeypatch.setattr(RedeemDialog, "ask", lambda parent, state: True)
     page.redeem_button.click()
-    [(request_id,)] = fake.called("redeem")
-    fake.redeemFinished.emit(RedeemOutcome(request_id, RedeemStatus.OFFLINE, "offline"))
+    [(key,)] = fake.called("redeem")
+    fake.finish(Operation.REDEEM, key, Outcome.NOT_SENT, Reason.OFFLINE)
     assert "offline" in page.message_label.text()
     assert "reset is kept" in page.message_label.text()
+    assert page.redeem_button.isEnabled()
+
+
+def test_a_lost_redeem_answer_never_invites_a_second_spend(
+    window: SettingsWindow, fake: RecordingController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.emit_state(states.capped_state())
+    page = wallet(window)
+    monkeypatch.setattr(RedeemDialog, "ask", lambda parent, state: True)
+    page.redeem_button.click()
+    [(key,)] = fake.called("redeem")
+    settling = replace(
+        states.capped_state(), pending=(PendingView(key, Operation.REDEEM, "", True),)
+    )
+    fake.emit_state(settling)
+    fake.finish(Operation.REDEEM, key, Outcome.UNKNOWN, Reason.ANSWER_LOST)
+    text = page.message_label.text()
+    assert "may have been spent" in text
+    assert "never spends a second reset" in text
+    assert "try again" not in text.lower()
+    # While the app settles it, the button cannot start another spend.
+    assert not page.redeem_button.isEnabled()
+    assert page.redeem_button.text() == "Checking the last reset…"
+    page.redeem_button.click()
+    assert len(fake.called("redeem")) == 1
+
+    fake.emit_state(states.capped_state())
+    fake.finish(Operation.REDEEM, key, Outcome.DONE)
+    assert page.message_label.text() == "Reset spent: your usage is back to zero used."
     assert page.redeem_button.isEnabled()
 
 
@@ -175,10 +206,14 @@ def test_invitation_checklist_and_revoke(
     assert section.revoke_button.isEnabled()
     section.revoke_button.click()
     assert asked == ["ana@example.com"]
-    assert fake.called("revoke_invitation") == [(pending.id,)]
-    fake.revokeFinished.emit(pending.id, "You are offline.")
+    [(revoked, key)] = fake.called("revoke_invitation")
+    assert revoked == pending.id
+    fake.finish(Operation.REVOKE, key, Outcome.NOT_SENT, Reason.OFFLINE, subject=pending.id)
     assert section.revoke_message.isVisible()
-    assert section.revoke_message.text() == "The invitation was not revoked: You are offline."
+    assert section.revoke_message.text() == (
+        "The referral service cannot be reached: you are offline. The invitation was not "
+        "revoked. Try again once the referral service can be reached."
+    )
 
 
 def test_ten_thousand_invitations_fill_once_then_update_in_place(
