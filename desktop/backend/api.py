@@ -206,6 +206,9 @@ class InvitationDTO:
     reason: str
     history: tuple[InvitationEventDTO, ...]
     idempotency_key: str | None
+    # The message the backend dispatched to the recipient, word for word (the dialog's preview).
+    message_subject: str = ""
+    message_body: str = ""
 
 
 @dataclass(frozen=True)

@@ -94,20 +94,28 @@ def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key:
     )
     invitation.events.append(InvitationEvent(state=InvitationState.SENT.value, at=tx.now))
     tx.session.add(invitation)
-    tx.session.add(
+    subject, body = compose_message(operator, invitation)
+    invitation.messages.append(
         OutboxMessage(
             invitation_id=invitation.id,
             recipient=recipient,
-            subject=f"{operator.display_name} invited you to try the product",
-            body=(
-                f"{operator.display_name} ({operator.email}) thinks you would like it.\n"
-                f"Join with this personal link: {link_of(invitation)}\n"
-                "The link works only with this email address."
-            ),
+            subject=subject,
+            body=body,
             sent_at=tx.now,
         )
     )
     return invitation
+
+
+def compose_message(operator: Account, invitation: Invitation) -> tuple[str, str]:
+    """The invitation email: the one place its words are written (R2: no reward promised)."""
+    subject = f"{operator.display_name} invited you to try the product"
+    body = (
+        f"{operator.display_name} ({operator.email}) thinks you would like it.\n"
+        f"Join with this personal link: {link_of(invitation)}\n"
+        "The link works only with this email address."
+    )
+    return subject, body
 
 
 def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str) -> str:
@@ -194,4 +202,6 @@ def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> Invitation
             for event in invitation.events
         ),
         idempotency_key=invitation.idempotency_key,
+        message_subject=invitation.messages[-1].subject if invitation.messages else "",
+        message_body=invitation.messages[-1].body if invitation.messages else "",
     )

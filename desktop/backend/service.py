@@ -143,7 +143,7 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
         select(Invitation)
         .where(Invitation.operator_id == account.id, Invitation.version > since)
         .order_by(Invitation.version, Invitation.id)
-        .options(selectinload(Invitation.events))
+        .options(selectinload(Invitation.events), selectinload(Invitation.messages))
     ).all()
     changed_tokens = tx.session.scalars(
         select(Token)

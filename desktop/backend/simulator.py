@@ -174,7 +174,9 @@ class Simulator(ClosesOnExit):
     def invitations(self, from_email: str | None = None) -> tuple[InvitationRecord, ...]:
         """Every invitation, oldest first; only one operator's with `from_email`."""
         with self._store.transaction() as tx:
-            query = select(Invitation).options(selectinload(Invitation.events))
+            query = select(Invitation).options(
+                selectinload(Invitation.events), selectinload(Invitation.messages)
+            )
             if from_email is not None:
                 query = query.where(
                     Invitation.operator_id == accounts.require_account(tx, from_email).id

@@ -161,6 +161,7 @@ class Invitation(Base):
     events: Mapped[list[InvitationEvent]] = relationship(
         order_by="InvitationEvent.id", cascade="all, delete-orphan"
     )
+    messages: Mapped[list[OutboxMessage]] = relationship(order_by="OutboxMessage.id")
 
 
 class InvitationEvent(Base):

@@ -48,6 +48,8 @@ def invitation_record(dto: InvitationDTO) -> CachedInvitation:
         reason=dto.reason,
         history=tuple((event.state, event.at) for event in dto.history),
         idempotency_key=dto.idempotency_key,
+        message_subject=dto.message_subject,
+        message_body=dto.message_body,
     )
 
 
@@ -108,6 +110,8 @@ def invitation_view(record: CachedInvitation) -> InvitationView:
         prompts_required=record.prompts_required,
         reason=record.reason,
         history=record.history,
+        message_subject=record.message_subject,
+        message_body=record.message_body,
     )
 
 

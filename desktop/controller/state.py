@@ -96,6 +96,8 @@ class InvitationView:
     prompts_required: int
     reason: str
     history: tuple[tuple[InvitationState, datetime], ...] = ()
+    message_subject: str = ""  # the email the backend dispatched (empty while queued)
+    message_body: str = ""
 
 
 @dataclass(frozen=True)

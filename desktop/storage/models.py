@@ -168,6 +168,8 @@ class InvitationRow(Base):
     prompts_required: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    message_subject: Mapped[str] = mapped_column(Text, default="", server_default="")
+    message_body: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class InvitationEventRow(Base):

@@ -71,6 +71,8 @@ class CachedInvitation:
     reason: str
     history: tuple[tuple[InvitationState, datetime], ...]
     idempotency_key: str | None
+    message_subject: str = ""  # the email the backend dispatched, word for word
+    message_body: str = ""
 
 
 @dataclass(frozen=True)

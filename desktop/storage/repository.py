@@ -6,6 +6,7 @@ Every method is one short transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -521,23 +522,17 @@ def _store_invitations(
         session.execute(insert(InvitationEventRow), events)
 
 
+_INVITATION_COLUMNS = tuple(
+    field.name for field in dataclasses.fields(CachedInvitation) if field.name != "history"
+)
+"""The invitation table's columns are the record's fields (but the history, a table of its own)."""
+
+
 def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[str, Any]:
-    return {
-        "id": invitation.id,
-        "account_id": account_id,
-        "recipient": invitation.recipient,
-        "link": invitation.link,
-        "state": str(invitation.state),
-        "created_at": invitation.created_at,
-        "updated_at": invitation.updated_at,
-        "link_opened": invitation.link_opened,
-        "joined_kind": invitation.joined_kind,
-        "workspace_ready": invitation.workspace_ready,
-        "prompts": invitation.prompts,
-        "prompts_required": invitation.prompts_required,
-        "reason": invitation.reason,
-        "idempotency_key": invitation.idempotency_key,
-    }
+    values = {name: getattr(invitation, name) for name in _INVITATION_COLUMNS}
+    values["state"] = str(invitation.state)
+    values["account_id"] = account_id
+    return values
 
 
 def _store_tokens(session: Session, account_id: str, tokens: Sequence[CachedToken]) -> None:
@@ -673,22 +668,9 @@ def _token(row: TokenRow) -> CachedToken:
 def _invitation(
     row: InvitationRow, history: tuple[tuple[InvitationState, datetime], ...]
 ) -> CachedInvitation:
-    return CachedInvitation(
-        id=row.id,
-        recipient=row.recipient,
-        link=row.link,
-        state=InvitationState(row.state),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        link_opened=row.link_opened,
-        joined_kind=row.joined_kind,
-        workspace_ready=row.workspace_ready,
-        prompts=row.prompts,
-        prompts_required=row.prompts_required,
-        reason=row.reason,
-        history=history,
-        idempotency_key=row.idempotency_key,
-    )
+    values = {name: getattr(row, name) for name in _INVITATION_COLUMNS}
+    values["state"] = InvitationState(row.state)
+    return CachedInvitation(**values, history=history)
 
 
 def _intents(session: Session, account_id: str) -> tuple[PendingIntent, ...]:

@@ -61,6 +61,10 @@ def invitation(
         prompts=prompts,
         prompts_required=POLICY.prompts_required,
         reason=describe_progress(state, prompts, POLICY.prompts_required, POLICY.dormancy_days),
+        message_subject="" if state is InvitationState.QUEUED else "Pilot invited you",
+        message_body=""
+        if state is InvitationState.QUEUED
+        else f"Join with this personal link: https://invite.example/r/tok{index}",
     )
 
 

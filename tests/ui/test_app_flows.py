@@ -119,6 +119,11 @@ def test_invite_valid_then_duplicate_self_and_invalid(qtbot: QtBot, launch: Laun
     assert dialog.preview.isVisible()
     assert dialog.link_edit.text().startswith("http")
     assert dialog.link_edit.text() in dialog.preview_text.toPlainText()
+    # The preview is the message the backend dispatched, word for word.
+    (dispatched,) = [m for m in app.simulator.outbox() if m.recipient == "new.peer@example.com"]
+    assert dialog.preview_text.toPlainText() == (
+        f"To: new.peer@example.com\nSubject: {dispatched.subject}\n\n{dispatched.body}"
+    )
     sent = app.simulator.invitations("pilot@example.com")
     assert [i.invitation.recipient for i in sent] == ["new.peer@example.com"]
     qtbot.waitUntil(lambda: module.model.rowCount() == 1, timeout=WAIT_MS)

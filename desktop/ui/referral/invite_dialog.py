@@ -77,14 +77,12 @@ def pending_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str
     return _pending[1]
 
 
-def message_preview(sender: str, invitation: InvitationView) -> str:
-    """The message the peer receives, as plain text."""
+def message_preview(invitation: InvitationView) -> str:
+    """The message the backend dispatched to the peer, word for word, as plain text."""
     return (
         f"To: {invitation.recipient}\n"
-        f"Subject: {sender} invited you\n\n"
-        f"{sender} invited you to try the product. Open your personal link to sign up, or to "
-        f"sign in if you already have an account:\n\n{invitation.link}\n\n"
-        "The link works only with this email address."
+        f"Subject: {invitation.message_subject}\n\n"
+        f"{invitation.message_body}"
     )
 
 
@@ -331,8 +329,8 @@ class InviteDialog(QDialog):
         return max(matches, key=lambda i: i.created_at, default=None)
 
     def _show_preview(self, invitation: InvitationView) -> None:
-        sender = self.state.account.display_name if self.state.account else "A colleague"
-        self.preview_text.setPlainText(message_preview(sender, invitation))
+        self.preview_text.setPlainText(message_preview(invitation))
+        self.preview_text.setVisible(bool(invitation.message_body))
         self.link_edit.setText(invitation.link)
         self.link_edit.setCursorPosition(0)
         self.preview.setVisible(bool(invitation.link))

@@ -1,5 +1,6 @@
 """Unsettled intents: a confirmed redeem or revoke keeps its idempotency key until its outcome is
-definite, across retries, restarts and a second window (DESIGN R11).
+definite, across retries, restarts and a second window (DESIGN R11). And the invitation's
+dispatched message, so the invite dialog previews exactly what was sent.
 
 Revision ID: 0004_intents
 Revises: 0002_outbox_attempts_invitation_key
@@ -18,6 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The dispatched email, word for word, for the invite dialog's preview (plain ADD COLUMN).
+    with op.batch_alter_table("invitation") as batch:
+        batch.add_column(sa.Column("message_subject", sa.Text, nullable=False, server_default=""))
+        batch.add_column(sa.Column("message_body", sa.Text, nullable=False, server_default=""))
     op.create_table(
         "intent",
         sa.Column("key", sa.String(64), nullable=False),
@@ -43,3 +48,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_intent_account_id", "intent")
     op.drop_table("intent")
+    with op.batch_alter_table("invitation", recreate="always") as batch:
+        batch.drop_column("message_body")
+        batch.drop_column("message_subject")
