@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import platformdirs
@@ -17,9 +19,16 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def resources_dir() -> Path:
-    """The top-level `resources/` folder, from a source checkout or a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
+@cache
+def resources_dir() -> Traversable:
+    """The icons and style sheets: `desktop/resources` inside the installed package.
+
+    A wheel installs the top-level `resources/` folder there (pyproject.toml maps it to the
+    `desktop.resources` package) and the PyInstaller bundle puts it at the same place, so
+    importlib.resources finds it either way. A source checkout (an editable install or the tree
+    on sys.path) has it beside the package instead.
+    """
+    installed = files("desktop") / "resources"
+    if installed.is_dir():
+        return installed
     return Path(__file__).resolve().parent.parent / "resources"

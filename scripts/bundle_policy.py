@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import posixpath
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 # Modules PyInstaller must never collect, even if something imports them optionally.
 EXCLUDED_MODULES: list[str] = [
@@ -162,37 +162,46 @@ def is_bundled_module(name: str) -> bool:
     return not any(part in {"tests", "conftest"} for part in name.split("."))
 
 
+def _setuptools_config(root: Path) -> dict[str, Any]:
+    with (root / "pyproject.toml").open("rb") as handle:
+        config: dict[str, Any] = tomllib.load(handle)["tool"]["setuptools"]
+    return config
+
+
 def package_data_globs(root: Path) -> dict[str, list[str]]:
     """[tool.setuptools.package-data] from pyproject.toml: the non-Python files a wheel ships."""
-    with (root / "pyproject.toml").open("rb") as handle:
-        config = tomllib.load(handle)
-    globs: dict[str, list[str]] = config["tool"]["setuptools"].get("package-data", {})
+    globs: dict[str, list[str]] = _setuptools_config(root).get("package-data", {})
     return globs
 
 
-def _files_under(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
-            yield path
+def package_source_dir(root: Path, package: str) -> Path:
+    """The folder a package is built from: its [tool.setuptools.package-dir] mapping (the nearest
+    mapped parent package) or, unmapped, the folder its dotted name spells from the root."""
+    mapping: dict[str, str] = _setuptools_config(root).get("package-dir", {})
+    parts = package.split(".")
+    for cut in range(len(parts), 0, -1):
+        mapped = mapping.get(".".join(parts[:cut]))
+        if mapped is not None:
+            return root.joinpath(mapped, *parts[cut:])
+    return root.joinpath(*parts)
 
 
 def data_files(root: Path) -> list[tuple[Path, str]]:
     """(source file, destination folder inside the bundle) for every non-code file the app reads.
 
-    - resources/ -> resources/ (desktop.paths.resources_dir() looks in sys._MEIPASS/resources);
-    - each package's package-data from pyproject.toml (Alembic's env.py, version scripts and
-      alembic.ini among them) -> the same place relative to the package as in the checkout, so
-      code that finds them next to its own __file__ or with importlib.resources works unchanged.
+    Each package's package-data from pyproject.toml goes where a wheel installs it: under the
+    package's dotted name, whatever folder it is built from. So resources/ (the package
+    `desktop.resources`) lands in desktop/resources, where desktop.paths.resources_dir() looks
+    with importlib.resources, and Alembic's env.py and version scripts land next to
+    desktop/storage as in the checkout.
     """
     pairs: list[tuple[Path, str]] = []
-    resources = root / "resources"
-    if resources.is_dir():
-        for path in _files_under(resources):
-            pairs.append((path, path.parent.relative_to(root).as_posix()))
     for package, patterns in package_data_globs(root).items():
-        package_dir = root.joinpath(*package.split("."))
+        source = package_source_dir(root, package)
+        destination = PurePosixPath(*package.split("."))
         for pattern in patterns:
-            for path in sorted(package_dir.glob(pattern)):
+            for path in sorted(source.glob(pattern)):
                 if path.is_file() and "__pycache__" not in path.parts:
-                    pairs.append((path, path.parent.relative_to(root).as_posix()))
+                    inside = path.parent.relative_to(source).as_posix()
+                    pairs.append((path, (destination / inside).as_posix()))
     return sorted(set(pairs))

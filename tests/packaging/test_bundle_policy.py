@@ -90,16 +90,17 @@ def test_data_files_cover_every_non_python_file_the_app_ships() -> None:
     assert missing == set(), "add them to [tool.setuptools.package-data] in pyproject.toml"
 
 
-def test_resources_land_where_resources_dir_looks() -> None:
+def test_resources_land_inside_the_package_as_a_wheel_installs_them() -> None:
     resources = sorted(
-        path.relative_to(ROOT).as_posix()
+        path.relative_to(ROOT / "resources").as_posix()
         for path in (ROOT / "resources").rglob("*")
         if path.is_file() and not path.name.startswith(".")
     )
-    bundled = sorted(dest + "/" + src.name for src, dest in policy.data_files(ROOT))
-    assert set(resources) <= set(bundled)
-    # desktop.paths.resources_dir() is sys._MEIPASS/resources in the bundle.
-    assert all(name.startswith("resources/") for name in resources)
+    bundled = {dest + "/" + src.name for src, dest in policy.data_files(ROOT)}
+    assert resources, "no resources found"
+    # desktop.paths.resources_dir() is importlib.resources.files("desktop") / "resources".
+    assert {f"desktop/resources/{name}" for name in resources} <= bundled
+    assert not any(name.startswith("resources/") for name in bundled)
 
 
 def test_migrations_land_next_to_the_storage_package() -> None:
@@ -150,11 +151,14 @@ def test_prune_drops_translations_and_links_to_dropped_libraries() -> None:
         ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
         ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
         ("PySide6/Qt/translations/qtbase_de.qm", "/src/qtbase_de.qm", "DATA"),
-        ("resources/style/app.qss", "/src/app.qss", "DATA"),
+        ("desktop/resources/style/app.qss", "/src/app.qss", "DATA"),
     ]
     kept_binaries, kept_datas = policy.prune(binaries, datas)
     assert [e[0] for e in kept_binaries] == ["PySide6/Qt/lib/libQt6Core.so.6"]
-    assert [e[0] for e in kept_datas] == ["libQt6Core.so.6", "resources/style/app.qss"]
+    assert [e[0] for e in kept_datas] == [
+        "libQt6Core.so.6",
+        "desktop/resources/style/app.qss",
+    ]
 
 
 def test_spec_and_entry_script_are_coherent() -> None:
