@@ -18,6 +18,7 @@ import os
 import random
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ log = logging.getLogger("desktop")
 ORGANIZATION = "Referral Resets"
 UI_SETTINGS_FILE = "ui.ini"  # window geometry, page, theme; never anything secret (R9)
 FIRST_SYNC_TIMEOUT_MS = 20_000  # --smoke-test and --screenshot give up waiting after this
+FIRST_PAINT_MARKER = "first-paint"
+"""`--report-first-paint` prints this word and the time on stdout (scripts/check_bundle.py)."""
 GC_THRESHOLDS = (50_000, 20, 20)
 """Python's cyclic garbage collector, as `main()` runs it (the defaults are 700, 10, 10)."""
 
@@ -359,12 +362,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", metavar="PNG", type=Path, help="save the window after the first sync"
     )
+    parser.add_argument(
+        "--report-first-paint",
+        action="store_true",
+        help=f"print '{FIRST_PAINT_MARKER} SECONDS' (time.monotonic(), system-wide on Linux) on "
+        "stdout once the settings window's first paint is done, for start-up timing",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`referral-desktop [--data-dir DIR] [--account EMAIL] [--qa] [--smoke-test]
-    [--screenshot PNG]`, or `referral-desktop sim ...`."""
+    [--screenshot PNG] [--report-first-paint]`, or `referral-desktop sim ...`."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sim"]:
         from desktop.backend.cli import main as sim_main
@@ -429,7 +438,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             app.controller.sign_in(options.account, DEMO_PASSWORD)
 
-    FirstPaint(window, compose)
+    def first_paint() -> None:
+        if options.report_first_paint:
+            print(f"{FIRST_PAINT_MARKER} {time.monotonic():.6f}", flush=True)
+        compose()
+
+    FirstPaint(window, first_paint)
     window.show()
     try:
         qt_app.exec()

@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,8 +40,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # desktop.app, also from a checkout that is not installed
 
 import bundle_policy  # noqa: E402
+
+from desktop.app import FIRST_PAINT_MARKER  # noqa: E402
 
 APP_NAME = "referral-desktop"
 SIZE_BUDGET_MIB = 180
@@ -237,15 +239,6 @@ def isolated_env(platform: str) -> Iterator[tuple[dict[str, str], Path]]:
         yield env, base
 
 
-# Qt logs every backing-store flush in this category; the first flush of the settings window is the
-# moment its first paint reaches the screen. Timestamping that line as it arrives on stderr measures
-# "process start -> window shown" the same way for the bundle and the source, without any hook in
-# the app (docs/PACKAGING.md).
-PAINT_LOG_RULES = "qt.widgets.painting.debug=true"
-PAINT_LOG_PREFIX = "qt.widgets.painting"
-FIRST_FLUSH = re.compile(r"Flushing .* of SettingsWindow\b")
-
-
 def run_app(
     command: Sequence[str],
     platform: str = "offscreen",
@@ -254,18 +247,23 @@ def run_app(
     wrapper: Sequence[str] = (),
     measure_paint: bool = False,
 ) -> Run:
-    """Start the app once on a fresh data folder with --smoke-test and collect what it printed."""
+    """Start the app once on a fresh data folder with --smoke-test and collect what it printed.
+
+    `measure_paint` adds `--report-first-paint`: the app prints the time.monotonic() of its
+    settings window's first paint (desktop.app.FirstPaint, the hook --smoke-test waits on), and
+    CLOCK_MONOTONIC is shared by every process, so "process start -> window shown" is that time
+    minus the moment the process was spawned, whenever the line is read.
+    """
     with isolated_env(platform) as (env, base):
         env.update(extra_env or {})
-        if measure_paint:
-            env["QT_LOGGING_RULES"] = PAINT_LOG_RULES
         args = [
             *wrapper,
             *command,
             *("--data-dir", str(base / "data-dir"), "--account", ACCOUNT, "--smoke-test"),
+            *(["--report-first-paint"] if measure_paint else []),
             *extra_args,
         ]
-        started = time.perf_counter()
+        started = time.monotonic()
         process = subprocess.Popen(
             args,
             cwd=base / "cwd",
@@ -274,35 +272,31 @@ def run_app(
             stderr=subprocess.PIPE,
             text=True,
         )
-        stderr_lines: list[str] = []
-        first_paint: list[float] = []
-
-        def read_stderr() -> None:
-            assert process.stderr is not None
-            for line in process.stderr:
-                if not first_paint and FIRST_FLUSH.search(line):
-                    first_paint.append(time.perf_counter() - started)
-                if not line.startswith(PAINT_LOG_PREFIX):
-                    stderr_lines.append(line.rstrip("\n"))
-
-        reader = threading.Thread(target=read_stderr, daemon=True)
-        reader.start()
         try:
-            stdout, _ = process.communicate(timeout=RUN_TIMEOUT_S)
+            stdout, stderr = process.communicate(timeout=RUN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             process.kill()
-            stdout, _ = process.communicate()
-        wall = time.perf_counter() - started
-        reader.join(timeout=10)
+            stdout, stderr = process.communicate()
+        wall = time.monotonic() - started
+    painted = first_paint_time(stdout)
     return Run(
         pid=process.pid,
         returncode=process.returncode,
         record=last_json_line(stdout),
         stdout=stdout,
-        stderr="\n".join(stderr_lines),
+        stderr=stderr.rstrip("\n"),
         wall_s=wall,
-        first_paint_s=first_paint[0] if first_paint else None,
+        first_paint_s=None if painted is None else painted - started,
     )
+
+
+def first_paint_time(stdout: str) -> float | None:
+    """The time.monotonic() the app printed with --report-first-paint, if it did."""
+    for line in stdout.splitlines():
+        word, _, seconds = line.partition(" ")
+        if word == FIRST_PAINT_MARKER:
+            return float(seconds)
+    return None
 
 
 def last_json_line(stdout: str) -> dict[str, Any] | None:

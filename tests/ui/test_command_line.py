@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,24 @@ def test_sim_is_dispatched(data_dir: Path) -> None:
     result = run_app("sim", "--data-dir", str(data_dir), "--help")
     assert result.returncode == 0
     assert "usage:" in result.stdout
+
+
+def test_report_first_paint_prints_when_the_window_was_first_painted(data_dir: Path) -> None:
+    spawned = time.monotonic()
+    result = run_app(
+        "--data-dir",
+        str(data_dir),
+        "--account",
+        "pilot@example.com",
+        "--smoke-test",
+        "--report-first-paint",
+    )
+    exited = time.monotonic()
+    assert result.returncode == 0, result.stderr
+    marker, summary = result.stdout.strip().splitlines()
+    word, seconds = marker.split()
+    assert word == "first-paint"
+    # time.monotonic() is system-wide on Linux: the paint happened during this run, before the
+    # smoke test's line (which waits for the first sync).
+    assert spawned < float(seconds) < exited
+    assert json.loads(summary)["account"] == "pilot@example.com"
