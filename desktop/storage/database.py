@@ -9,16 +9,16 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from desktop.storage.records import OpenReport
+from desktop.storage.revision import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -77,16 +77,36 @@ def is_corruption(error: BaseException) -> bool:
 
 def alembic_config() -> Config:
     """Alembic configuration pointing at the migrations shipped inside the package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
-    """The revision the code expects."""
+    """The head of the migration scripts, as Alembic computes it (imports Alembic; the app uses
+    the HEAD_REVISION constant, which a test keeps equal to this)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision recorded in a cache file's `alembic_version` (None: new or empty), read with
+    plain SQL instead of Alembic's MigrationContext so that a warm start does not import Alembic."""
+    table = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if table is None:
+        return None
+    versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
+    found = [str(version) for version in versions]
+    if len(found) > 1:  # the history is linear: one head, one row
+        raise CacheUnreadable("The local cache records several schema revisions.")
+    return found[0] if found else None
 
 
 def current_revision(path: Path) -> str | None:
@@ -94,7 +114,7 @@ def current_revision(path: Path) -> str | None:
     engine = make_engine(path, pooled=False)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return stored_revision(connection)
     finally:
         engine.dispose()
 
@@ -118,11 +138,12 @@ def prepare_cache_file(path: Path, now: datetime) -> OpenReport:
 
 
 def migrate(path: Path, now: datetime, target: str = "head") -> OpenReport:
-    """Check the file, back it up when a migration is pending, and upgrade it to `target`."""
-    config = alembic_config()
-    script = ScriptDirectory.from_config(config)
-    known = {revision.revision for revision in script.walk_revisions()}
-    wanted = script.get_current_head() if target == "head" else target
+    """Check the file, back it up when a migration is pending, and upgrade it to `target`.
+
+    A file already at the target (every start but the first after an update) is checked with
+    SQLAlchemy alone; Alembic is imported only when a migration is due.
+    """
+    wanted = HEAD_REVISION if target == "head" else target
     # Batch migrations recreate tables: foreign keys stay off so no cascade fires.
     engine = make_engine(path, foreign_keys=False, pooled=False)
     try:
@@ -130,22 +151,34 @@ def migrate(path: Path, now: datetime, target: str = "head") -> OpenReport:
             check = connection.exec_driver_sql("PRAGMA quick_check").scalar()
             if check != "ok":
                 raise CacheUnreadable(f"The local cache file failed its integrity check ({check}).")
-            current = MigrationContext.configure(connection).get_current_revision()
+            current = stored_revision(connection)
             connection.commit()
         if current == wanted:
             return OpenReport()
-        if current is not None and current not in known:
-            raise CacheUnreadable("The local cache was written by a newer version of the app.")
-        backup = None if current is None else back_up(path, now, current)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, target)
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")
-        return OpenReport(backup=backup, migrated_from=current)
+        return _upgrade(engine, path, now, current, target)
     finally:
         engine.dispose()
+
+
+def _upgrade(
+    engine: Engine, path: Path, now: datetime, current: str | None, target: str
+) -> OpenReport:
+    """Alembic from `current` to `target`, imported here: only a start that migrates pays for it."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config()
+    known = {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
+        raise CacheUnreadable("The local cache was written by a newer version of the app.")
+    backup = None if current is None else back_up(path, now, current)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")
+    return OpenReport(backup=backup, migrated_from=current)
 
 
 def back_up(path: Path, now: datetime, revision: str) -> Path:

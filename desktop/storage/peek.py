@@ -6,8 +6,8 @@ operator what was cached last time (DESIGN R8: "at start-up it shows the cache a
 controller first asks `peek_snapshot()` here, shows that, and then opens the cache as usual; the
 repository's own snapshot follows and wins.
 
-The peek reads only a file at the head revision it knows (`PEEK_REVISION`; a test keeps it equal
-to the migrations' head), in one read transaction, writing nothing. Anything unexpected (no file,
+The peek reads only a file at the head revision (`desktop.storage.revision.HEAD_REVISION`, whose
+schema it knows), in one read transaction, writing nothing. Anything unexpected (no file,
 another revision, a lock, damage) gives None: the normal open deals with it. It is not a second
 copy of the schema: each table is read through its record type, whose fields name the columns.
 """
@@ -37,11 +37,9 @@ from desktop.storage.records import (
     PendingIntent,
     QueuedInvitation,
 )
+from desktop.storage.revision import HEAD_REVISION
 
 R = TypeVar("R")
-
-PEEK_REVISION = "0004_intents"
-"""The schema revision this reader understands (the Alembic head)."""
 
 _BUSY_TIMEOUT_S = 0.2  # a writer holding the file: do not wait, the normal open will
 
@@ -68,7 +66,7 @@ def peek_snapshot(path: Path) -> CacheSnapshot | None:
 
 def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
     revision = db.execute("SELECT version_num FROM alembic_version").fetchall()
-    if revision != [(PEEK_REVISION,)]:
+    if revision != [(HEAD_REVISION,)]:
         return None
     meta = db.execute(
         "SELECT active_account_id, cursor, last_synced_at, backend_now FROM sync_state WHERE id = 1"

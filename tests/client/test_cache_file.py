@@ -9,9 +9,15 @@ import pytest
 
 from desktop.storage import CacheRepository
 from desktop.storage.database import current_revision, head_revision, is_corruption, migrate
+from desktop.storage.revision import HEAD_REVISION
 from tests.client.records import ACCOUNT, T0, delta, invitation
 
 OLD_REVISION = "0001_initial"
+
+
+def test_the_head_revision_constant_is_alembics_head() -> None:
+    # A new migration: copy its id to desktop/storage/revision.py and teach the peek its schema.
+    assert head_revision() == HEAD_REVISION
 
 
 def _fill_old_revision(path: Path) -> None:

@@ -52,3 +52,35 @@ def test_the_first_window_and_create_import_nothing_heavy(data_dir: Path) -> Non
     assert "desktop.controller.controller" not in loaded["first_paint"]
     # create() builds stand-ins: SQLAlchemy, Alembic and keyring load off the GUI thread later.
     assert heavy(loaded["created"]) == []
+
+
+def imported_by_a_start(data_dir: Path) -> set[str]:
+    """Every module a whole `--smoke-test` start of the app imports (`python -X importtime`)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the real keyring
+    args = ("--data-dir", str(data_dir), "--account", "pilot@example.com", "--smoke-test")
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "desktop", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1])["sync"]["phase"] == "synced"
+    # "import time: self [us] | cumulative | imported package", one line per module
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+
+
+def test_a_warm_start_does_not_import_alembic(data_dir: Path) -> None:
+    # The first start creates the cache: a migration is due, Alembic runs.
+    assert "alembic" in imported_by_a_start(data_dir)
+    # The cache is at the head revision now: nothing to migrate, no Alembic (nor Mako).
+    warm = imported_by_a_start(data_dir)
+    assert "desktop.storage.database" in warm  # the cache was opened
+    assert not {name for name in warm if name.split(".")[0] in {"alembic", "mako"}}
