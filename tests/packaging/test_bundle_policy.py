@@ -6,29 +6,13 @@ Cheap checks only: the real build runs in scripts/check_bundle.py, outside the d
 from __future__ import annotations
 
 import ast
-import importlib.util
-import sys
-from pathlib import Path, PurePosixPath
-from types import ModuleType
+from pathlib import PurePosixPath
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packaging.scripts import ROOT, load_script
 
-
-def _load_policy() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "bundle_policy", ROOT / "scripts" / "bundle_policy.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bundle_policy", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-policy = _load_policy()
+policy = load_script("bundle_policy")
 
 
 def _imported_modules() -> set[str]:

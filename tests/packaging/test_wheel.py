@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fcntl
 import importlib.metadata
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -26,32 +25,19 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 
 import platformdirs
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packaging.scripts import ROOT, load_script
+
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 DISTRIBUTION = PROJECT["project"]["name"]
 # Not copied into the build: what .gitignore leaves out of a clone, and the clone's own metadata.
 NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
 
 
-def _load_check_bundle() -> ModuleType:
-    """scripts/check_bundle.py: its isolated run and its check of the smoke-test line."""
-    spec = importlib.util.spec_from_file_location(
-        "check_bundle", ROOT / "scripts" / "check_bundle.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("check_bundle", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_bundle = _load_check_bundle()
+check_bundle = load_script("check_bundle")  # its isolated run and its smoke-test check
 
 
 def test_pyproject_lists_every_package() -> None:
