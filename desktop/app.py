@@ -425,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def compose() -> None:
         # After the first paint: the heavy imports and the cached state.
+        if options.account:  # "Signing in as …", not "You are signed out", while under way
+            window.expect_sign_in(options.account)
         app = create(data_dir, qa=options.qa, window=window)
         holder["app"] = app
         tune_garbage_collection(app)
@@ -436,7 +438,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.account:
             from desktop.ui.sign_in_dialog import DEMO_PASSWORD
 
+            app.controller.signInFinished.connect(
+                lambda outcome: None if outcome.ok else window.sign_in_failed()
+            )
             app.controller.sign_in(options.account, DEMO_PASSWORD)
+
+    window.quitRequested.connect(qt_app.quit)  # Ctrl+Q
 
     def first_paint() -> None:
         if options.report_first_paint:

@@ -1,30 +1,111 @@
-"""How times, counts and windows read on screen. Stored in UTC, shown in local time (R10)."""
+"""How times, counts and windows read on screen. Stored in UTC, shown in local time (R10).
+
+Every date on screen goes through here, in the user's locale (`QLocale()`): the patterns are
+derived from the locale's own long date format, so the day, month and weekday names and their
+order always come from one locale ("Tue, Dec 14" in en_US, "Di., 14. Dez." in de_DE), never a
+mix. The year is shown when it is not the current one.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from desktop.domain.clock import as_utc
 from desktop.domain.usage import UsageWindow
 
+_zone_override: tzinfo | None = None
+
+
+def set_display_zone(zone: tzinfo | None) -> None:
+    """Show times in `zone` instead of the machine's zone (tests; None restores the machine's)."""
+    global _zone_override
+    _zone_override = zone
+
 
 def local(moment: datetime) -> datetime:
-    """The same instant in the machine's local time zone."""
-    return as_utc(moment).astimezone()
+    """The same instant in the display time zone (the machine's local zone by default)."""
+    return as_utc(moment).astimezone(_zone_override)
 
 
-def short_date(moment: datetime) -> str:
-    """`14 Dec` (with the year when it is not the current one)."""
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@cache
+def _patterns(locale_name: str) -> tuple[str, str, str, str]:
+    """(date without year, date with year, weekday + date without year, with year)."""
+    long_format = QLocale(locale_name).dateFormat(QLocale.FormatType.LongFormat)
+    # Month names abbreviated; the weekday (wherever the locale puts it) taken out.
+    base = long_format.replace("MMMM", "MMM")
+    base = re.sub(r"d{4}[\s,.]*", "", base)
+    base = re.sub(r"[\s,]*d{4}", "", base).strip(" ,")
+    without_year = re.sub(r"(\s*'[^']*')?[\s,]*y+('[^']*'|年|년)?", "", base).strip(" ,")
+    weekday_first = not long_format.lstrip("'").startswith(("d", "M", "y")) or (
+        long_format.startswith("dddd")
+    )
+    if weekday_first:
+        return without_year, base, f"ddd, {without_year}", f"ddd, {base}"
+    return without_year, base, f"{without_year} ddd", f"{base} ddd"
+
+
+def _locale(locale: QLocale | None) -> QLocale:
+    return locale if locale is not None else QLocale()
+
+
+def _qdate(when: datetime) -> QDate:
+    return QDate(when.year, when.month, when.day)
+
+
+def _same_year(when: datetime, now: datetime | None) -> bool:
+    return when.year == local(now or _now()).year
+
+
+def short_date(
+    moment: datetime, *, locale: QLocale | None = None, now: datetime | None = None
+) -> str:
+    """`Dec 14` / `14. Dez.` in local time, with the year when it is not the current one."""
     when = local(moment)
-    if when.year != datetime.now().astimezone().year:
-        return f"{when.day} {when:%b %Y}"
-    return f"{when.day} {when:%b}"
+    return _format_date(when, _locale(locale), _same_year(when, now), weekday=False)
 
 
-def date_time(moment: datetime) -> str:
-    """`Tue 14 Dec, 15:04` in local time."""
+def _format_date(when: datetime, locale: QLocale, same_year: bool, *, weekday: bool) -> str:
+    plain, with_year, day_plain, day_with_year = _patterns(locale.name())
+    if weekday:
+        pattern = day_plain if same_year else day_with_year
+    else:
+        pattern = plain if same_year else with_year
+    return locale.toString(_qdate(when), pattern)
+
+
+def time_of_day(moment: datetime, *, locale: QLocale | None = None) -> str:
+    """`3:04 PM` / `15:04` in local time."""
     when = local(moment)
-    return f"{when:%a} {short_date(moment)}, {when:%H:%M}"
+    chosen = _locale(locale)
+    return chosen.toString(
+        QTime(when.hour, when.minute), chosen.timeFormat(QLocale.FormatType.ShortFormat)
+    )
+
+
+def date_time(
+    moment: datetime, *, locale: QLocale | None = None, now: datetime | None = None
+) -> str:
+    """`Tue, Dec 14, 3:04 PM` / `Di., 14. Dez., 15:04` in local time (year when not this one)."""
+    when = local(moment)
+    chosen = _locale(locale)
+    day = _format_date(when, chosen, _same_year(when, now), weekday=True)
+    return f"{day}, {time_of_day(moment, locale=chosen)}"
+
+
+def cycle_date(moment: datetime, *, locale: QLocale | None = None) -> str:
+    """A billing-cycle boundary as its UTC calendar day (R5: cycles are decided in UTC), so the
+    module's "next cycle on Dec 14" and the Account page's "day 14" always agree."""
+    when = as_utc(moment)
+    chosen = _locale(locale)
+    return _format_date(when, chosen, _same_year(when, None), weekday=False)
 
 
 def ago(moment: datetime, now: datetime) -> str:
@@ -38,7 +119,7 @@ def ago(moment: datetime, now: datetime) -> str:
     if seconds < 86_400:
         hours = int(seconds // 3600)
         return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"on {date_time(moment)}"
+    return f"on {date_time(moment, now=now)}"
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
@@ -57,3 +138,9 @@ def window_reset_text(window: UsageWindow) -> str:
 def plan_name(plan: str) -> str:
     """`plus` -> `Plus`."""
     return plan.capitalize() if plan else "Unknown"
+
+
+def qdatetime(moment: datetime) -> QDateTime:
+    """A UTC QDateTime for the same instant (for widgets that take one)."""
+    when = as_utc(moment)
+    return QDateTime(_qdate(when), QTime(when.hour, when.minute, when.second), QTimeZone.utc())

@@ -1,4 +1,6 @@
-"""`settingsWindow`: navigation on the left, pages on the right, the invitation module below.
+"""`settingsWindow`: navigation on the left, the page on the right in one scroll area.
+
+The invitation module sits at the bottom of the General page, inside that scroll area.
 
 Whether the invitation module exists is decided in one place, `_place_referral_section`, from
 `state.show_referral_section`: it is created when the flag is known to be on and destroyed (not
@@ -8,9 +10,10 @@ hidden) when it goes off (R1).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,7 +24,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 STATUS_REFRESH_MS = 30_000  # "synced 3 minutes ago" stays roughly right
 FIRST_PAGE = "general"  # GeneralPage.name: the page shown when none was saved
 DEFAULT_SIZE = QSize(980, 760)
+MINIMUM_SIZE = QSize(560, 360)  # fits a 1366x768 screen at 2x scale (683x384 logical pixels)
+SIGNED_OUT_TEXT = "You are signed out. Sign in to see your usage and account settings."
 KEYRING_NOTICE = (
     "No usable system keyring was found, so you stay signed in only until you close the app."
 )
@@ -86,6 +90,9 @@ class PageStack(QWidget):
 class SettingsWindow(QMainWindow):
     """The settings panel. Renders every `AppState` the controller emits; talks to nothing else."""
 
+    quitRequested = Signal()
+    """Ctrl+Q: the user wants to leave the app (main() quits the application)."""
+
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -101,7 +108,7 @@ class SettingsWindow(QMainWindow):
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self.resize(DEFAULT_SIZE)
-        self.setMinimumSize(720, 560)
+        self.setMinimumSize(MINIMUM_SIZE)
 
         central = QWidget()
         central.setObjectName("centralPanel")
@@ -129,12 +136,19 @@ class SettingsWindow(QMainWindow):
         self.keyring_notice = Notice("keyringNotice", KEYRING_NOTICE, "key")
         self.cache_notice = Notice("cacheNotice", "", "info")
         self.page_title = plain_label(object_name="pageTitle")
+        # One scroll area holds the page shown and, on General, the invitation module at its
+        # bottom (as in the real client): every page's content is reachable at any window size.
         self.stack = PageStack()
         self.stack.setObjectName("pageStack")
         self.page_scroll = QScrollArea()
         self.page_scroll.setObjectName("pageScroll")
         self.page_scroll.setWidgetResizable(True)
         self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Always on (drawn empty while nothing scrolls): a bar coming and going would move every
+        # right-aligned button sideways by its width.
+        self.page_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        bar = self.page_scroll.verticalScrollBar()
+        bar.rangeChanged.connect(lambda _low, high: bar.setEnabled(high > 0))
         self.page_scroll.setWidget(self.stack)
 
         self.signed_out_panel = QFrame()
@@ -143,9 +157,7 @@ class SettingsWindow(QMainWindow):
         signed_out_layout = QVBoxLayout(self.signed_out_panel)
         signed_out_layout.setContentsMargins(24, 24, 24, 24)
         self.signed_out_label = plain_label(
-            "You are signed out. Sign in to see your usage and account settings.",
-            wrap=True,
-            object_name="signedOutLabel",
+            SIGNED_OUT_TEXT, wrap=True, object_name="signedOutLabel"
         )
         self.sign_in_button = QPushButton("Sign in…")
         self.sign_in_button.setObjectName("signedOutSignInButton")
@@ -155,27 +167,23 @@ class SettingsWindow(QMainWindow):
         signed_out_layout.addWidget(self.signed_out_label)
         signed_out_layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignLeft)
         signed_out_layout.addStretch(1)
+        self._signing_in_as: str | None = None
 
         self.loading_label = plain_label(
             "Loading your settings…", role="emptyState", object_name="loadingLabel"
         )
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.panel_layout.addWidget(self.error_banner)
-        self.panel_layout.addWidget(self.keyring_notice)
-        self.panel_layout.addWidget(self.cache_notice)
         self.panel_layout.addWidget(self.page_title)
         self.panel_layout.addWidget(self.loading_label, 1)
         self.panel_layout.addWidget(self.signed_out_panel, 1)
         self.signed_out_panel.hide()
-        # The page on top, the invitation module (when it exists) below; the user can move the
-        # handle between them.
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("panelSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setHandleWidth(14)
-        self.splitter.addWidget(self.page_scroll)
-        self.panel_layout.addWidget(self.splitter, 1)
+        self.panel_layout.addWidget(self.page_scroll, 1)
+        # Banners and notices sit under the page, not above it: one coming or going changes the
+        # height of the scroll area's bottom edge, never moves what the user is pointing at.
+        self.panel_layout.addWidget(self.error_banner)
+        self.panel_layout.addWidget(self.keyring_notice)
+        self.panel_layout.addWidget(self.cache_notice)
 
         self.sync_status = SyncStatusLabel()
         self.status_sync_button = QToolButton()
@@ -191,6 +199,10 @@ class SettingsWindow(QMainWindow):
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self._sync_now)
         QShortcut(QKeySequence("Ctrl+I"), self, self._invite_shortcut)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.quitRequested.emit)
+        QShortcut(QKeySequence("Ctrl+,"), self, self.show_settings)
+        for number in range(1, 10):  # Ctrl+1..9: the n-th page in the navigation
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self, partial(self._page_shortcut, number))
 
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(STATUS_REFRESH_MS)
@@ -202,6 +214,7 @@ class SettingsWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        self.fit_to_screen()
         self._set_loading(True)
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -235,7 +248,7 @@ class SettingsWindow(QMainWindow):
         if loading:
             self.page_title.setText("Settings")
             self.signed_out_panel.hide()
-            self.splitter.hide()
+            self.page_scroll.hide()
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -248,8 +261,10 @@ class SettingsWindow(QMainWindow):
         self._place_pages(state)
         self._place_referral_section(state)
         signed_in = state.signed_in
-        self.signed_out_panel.setVisible(not signed_in)
-        self.splitter.setVisible(signed_in)
+        if signed_in:
+            self._signing_in_as = None
+        self._show_signed_out_panel(not signed_in)
+        self.page_scroll.setVisible(signed_in)
         self.navigation.setEnabled(signed_in)
         for page in self.pages.values():
             page.show_state(state)
@@ -311,37 +326,80 @@ class SettingsWindow(QMainWindow):
         page.deleteLater()
 
     def _place_referral_section(self, state: AppState) -> None:
-        """The one place deciding whether the invitation module exists (R1)."""
+        """The one place deciding whether the invitation module exists (R1). It lives at the
+        bottom of the General page, inside the scroll area, as in the real client."""
+        from desktop.ui.pages import GeneralPage
+
         wanted = state.show_referral_section
-        if wanted and self.referral_section is None:
+        general = self.pages.get(GeneralPage.name)
+        if wanted and self.referral_section is None and isinstance(general, GeneralPage):
             from desktop.ui.referral.section import ReferralSection
 
             assert self.controller is not None
             self.referral_section = ReferralSection(self.controller)
-            self.splitter.addWidget(self.referral_section)
-            self.splitter.setStretchFactor(0, 0)
-            self.splitter.setStretchFactor(1, 1)  # extra height goes to the invitations list
-            self._fit_splitter()
+            general.set_referral_section(self.referral_section)
+            self._limit_list_height()
         elif not wanted and self.referral_section is not None:
             section, self.referral_section = self.referral_section, None
+            section.hide()  # explicitly: a pending layout show must not pop it up as a window
+            if isinstance(general, GeneralPage):
+                general.set_referral_section(None)
             section.setParent(None)  # gone from findChild at once, not only after deleteLater
             section.deleteLater()
 
-    def _fit_splitter(self) -> None:
-        """The page gets the height it needs (at most a little over half), the module the rest."""
-        if self.referral_section is None:
-            return
-        total = sum(self.splitter.sizes())
-        if total <= 0:
-            total = max(self.splitter.height(), DEFAULT_SIZE.height() - 200)
-        wanted = self.stack.sizeHint().height() + 2 * self.page_scroll.frameWidth()
-        top = max(min(wanted, total * 11 // 20), 120)
-        self.splitter.setSizes([top, total - top])
+    def _limit_list_height(self) -> None:
+        if self.referral_section is not None:
+            self.referral_section.set_height_limit(self.page_scroll.viewport().height() - 24)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Keep the page at its natural height when the window changes size."""
+        """Keep the invitations list within the visible part of the page."""
         super().resizeEvent(event)
-        self._fit_splitter()
+        self._limit_list_height()
+
+    def _show_signed_out_panel(self, signed_out: bool) -> None:
+        """Signed out, or (with a sign-in under way, as with `--account`) a neutral wait."""
+        waiting = signed_out and self._signing_in_as is not None
+        self.signed_out_panel.setVisible(signed_out)
+        if waiting:
+            self.signed_out_label.setText(f"Signing in as {self._signing_in_as}…")
+        else:
+            self.signed_out_label.setText(SIGNED_OUT_TEXT)
+        self.sign_in_button.setVisible(not waiting)
+
+    def expect_sign_in(self, email: str) -> None:
+        """A sign-in is under way (start-up with `--account`): say so instead of "signed out"."""
+        self._signing_in_as = email
+        if self.controller is not None:
+            self._show_signed_out_panel(not self.state.signed_in)
+
+    def sign_in_failed(self) -> None:
+        """The sign-in `expect_sign_in` announced ended without a session: back to signed out."""
+        if self._signing_in_as is None:
+            return
+        self._signing_in_as = None
+        if self.controller is not None:
+            self._show_signed_out_panel(not self.state.signed_in)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window (a restored geometry too) within its screen's available area."""
+        screen = self.screen()
+        available = screen.availableGeometry()
+        self.setMinimumSize(
+            min(MINIMUM_SIZE.width(), available.width()),
+            min(MINIMUM_SIZE.height(), available.height()),
+        )
+        frame = self.frameGeometry()
+        extra_w = max(frame.width() - self.width(), 0)
+        extra_h = max(frame.height() - self.height(), 0)
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), available.left()), available.right() + 1 - frame.width())
+        y = min(max(frame.y(), available.top()), available.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, available.left()), max(y, available.top()))
 
     def _refresh_sync_status(self) -> None:
         self.sync_status.show_sync(self.state.sync, datetime.now(UTC))
@@ -386,8 +444,8 @@ class SettingsWindow(QMainWindow):
         if page is not None:
             self.stack.setCurrentWidget(page)
             self.stack.updateGeometry()
+            self.page_scroll.verticalScrollBar().setValue(0)
             self._wanted_page = name
-            self._fit_splitter()
         self._update_title()
 
     # -- actions --------------------------------------------------------------------------------
@@ -419,7 +477,22 @@ class SettingsWindow(QMainWindow):
     @Slot()
     def _invite_shortcut(self) -> None:
         if self.referral_section is not None:
+            self.select_page(FIRST_PAGE)
+            self.page_scroll.ensureWidgetVisible(self.referral_section.invite_button)
             self.referral_section.open_invite_dialog()
+
+    def _page_shortcut(self, number: int) -> None:
+        if self.navigation.isEnabled() and number <= self.navigation.count():
+            self.navigation.setCurrentRow(number - 1)
+
+    @Slot()
+    def show_settings(self) -> None:
+        """Bring the settings window forward (Ctrl+, here and in the QA window)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     @Slot(str)
     def _theme_chosen(self, value: str) -> None:

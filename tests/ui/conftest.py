@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.controller.state import AppState
+from desktop.ui.formatting import set_display_zone
 from desktop.ui.settings_window import SettingsWindow
 from desktop.ui.theme import ThemeChoice, apply_theme
 from tests.ui.fakes import RecordingController
@@ -43,6 +45,17 @@ def collect_garbage_on_the_gui_thread() -> Iterator[None]:
 def ui_settings(tmp_path: Path) -> QSettings:
     """Window settings in a temporary INI file, never the user's."""
     return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def fixed_locale_and_zone() -> Iterator[None]:
+    """Dates read the same on every machine: British English, shown in UTC."""
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    set_display_zone(UTC)
+    yield
+    set_display_zone(None)
+    QLocale.setDefault(before)
 
 
 @pytest.fixture(autouse=True)

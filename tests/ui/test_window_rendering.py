@@ -71,7 +71,10 @@ def test_cycle_label_and_summary_never_promise(
     fake.emit_state(states.capped_state())
     cycle = window.findChild(QLabel, "cycleEarnedLabel")
     assert cycle is not None
-    assert cycle.text().startswith("3 of 3 resets earned this cycle, resets on 14 Dec")
+    assert cycle.text() == (
+        "3 of 3 resets earned this cycle. You can still invite, but conversions earn nothing "
+        "until the next cycle starts on 14 Dec 2024."
+    )
     summary = window.findChild(QLabel, "referralSummary")
     assert summary is not None
     assert "you may earn a usage reset, up to 3 per billing cycle" in summary.text()

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.controller.state import AppState, SyncPhase
 from desktop.ui.formatting import date_time, plan_name
@@ -70,7 +78,21 @@ class GeneralPage(SettingsPage):
         form.addRow(plain_label("Appearance", role="fieldLabel"), theme_row)
 
         self.body.addWidget(card)
+        self.referral_slot = QVBoxLayout()  # the invitation module, when the window places one
+        self.referral_slot.setContentsMargins(0, 6, 0, 0)
+        self.body.addLayout(self.referral_slot)
         self.body.addStretch(1)
+
+    def set_referral_section(self, section: QWidget | None) -> None:
+        """Host the invitation module at the bottom (the window decides whether it exists)."""
+        while self.referral_slot.count():
+            item = self.referral_slot.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget is not section:
+                widget.setParent(None)
+        if section is not None:
+            self.referral_slot.addWidget(section)
+            section.show()  # now, not on the layout's queued show: no late jump
 
     def set_theme(self, choice: ThemeChoice) -> None:
         """Show the saved theme choice."""

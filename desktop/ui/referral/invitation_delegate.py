@@ -8,7 +8,12 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from desktop.controller.state import InvitationView
 from desktop.domain.invitations import InvitationState
-from desktop.ui.referral.invitations_model import INVITATION_ROLE, checklist, short_checklist
+from desktop.ui.referral.invitations_model import (
+    INVITATION_ROLE,
+    checklist,
+    sent_text,
+    short_checklist,
+)
 from desktop.ui.theme import Colors, current_colors, icon
 
 PADDING = 10
@@ -34,6 +39,22 @@ def chip_colors(state: InvitationState, colors: Colors) -> tuple[str, str]:
     return colors.accent_soft, colors.accent_text
 
 
+def two_lines(text: str, metrics: QFontMetrics, width: int) -> str:
+    """`text` as it fits on two wrapped lines of `width`: whole if it fits, else elided."""
+    bound = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+    if bound.height() <= 2 * metrics.height():
+        return text
+    words = text.split()
+    first: list[str] = []
+    for word in words:
+        if metrics.horizontalAdvance(" ".join([*first, word])) > width:
+            break
+        first.append(word)
+    rest = " ".join(words[len(first) :])
+    second = metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    return f"{' '.join(first)}\n{second}"
+
+
 class InvitationDelegate(QStyledItemDelegate):
     """Every row has the same size, so the view can use uniform item sizes."""
 
@@ -43,9 +64,9 @@ class InvitationDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        """Three text lines and padding."""
+        """Four text lines (the reason may take two) and padding."""
         line = QFontMetrics(option.font).height()
-        return QSize(420, 3 * line + 2 * PADDING + 10)
+        return QSize(420, 4 * line + 2 * PADDING + 10)
 
     def paint(
         self,
@@ -90,11 +111,26 @@ class InvitationDelegate(QStyledItemDelegate):
         painter.setPen(QColor(foreground))
         painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
 
+        # When it was sent, left of the chip (dropped before the recipient when very narrow).
+        painter.setFont(font)
+        sent = sent_text(invitation)
+        sent_width = metrics.horizontalAdvance(sent) + 12
+        if inner.width() - chip_width - sent_width < 160:
+            sent_width = 0
+        else:
+            painter.setPen(QColor(colors.muted))
+            sent_rect = QRect(chip.left() - sent_width, inner.top(), sent_width - 8, line)
+            painter.drawText(
+                sent_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, sent
+            )
+
         bold = QFont(font)
         bold.setWeight(QFont.Weight.DemiBold)
         painter.setFont(bold)
         painter.setPen(QColor(colors.text))
-        name_rect = QRect(inner.left(), inner.top(), inner.width() - chip_width - 12, line)
+        name_rect = QRect(
+            inner.left(), inner.top(), inner.width() - chip_width - sent_width - 12, line
+        )
         recipient = QFontMetrics(bold).elidedText(
             invitation.recipient, Qt.TextElideMode.ElideMiddle, name_rect.width()
         )
@@ -121,15 +157,15 @@ class InvitationDelegate(QStyledItemDelegate):
             if x > inner.right():
                 break
 
-        # Line 3: where it stands, in plain words.
+        # Lines 3-4: where it stands, in plain words, wrapped (elided only past two lines).
         reason = invitation.reason
         if reason:
             ended_badly = invitation.state in _ENDED_BADLY
             painter.setPen(QColor(colors.warning_text if ended_badly else colors.muted))
-            reason_rect = QRect(inner.left(), y + line + 5, inner.width(), line)
+            reason_rect = QRect(inner.left(), y + line + 5, inner.width(), 2 * line)
             painter.drawText(
                 reason_rect,
-                Qt.AlignmentFlag.AlignVCenter,
-                metrics.elidedText(reason, Qt.TextElideMode.ElideRight, reason_rect.width()),
+                Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                two_lines(reason, metrics, reason_rect.width()),
             )
         painter.restore()

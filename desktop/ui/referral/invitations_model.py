@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from desktop.controller.state import InvitationView
+from desktop.domain.invitations import InvitationState
+from desktop.ui.formatting import short_date
 
 INVITATION_ROLE = Qt.ItemDataRole.UserRole + 1
 """`data(index, INVITATION_ROLE)` is the row's `InvitationView`."""
@@ -50,13 +52,29 @@ def short_checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
     ]
 
 
+def sent_text(invitation: InvitationView) -> str:
+    """`Sent Dec 1` (`Queued Dec 1` while it waits in the outbox), in the user's locale."""
+    verb = "Queued" if invitation.state is InvitationState.QUEUED else "Sent"
+    return f"{verb} {short_date(invitation.created_at)}"
+
+
 def describe(invitation: InvitationView) -> str:
-    """One sentence for screen readers and tooltips."""
-    steps = ", ".join(
-        f"{step} {'done' if done else 'not yet'}" for step, done in checklist(invitation)
-    )
-    reason = f" {invitation.reason}" if invitation.reason else ""
-    return f"{invitation.recipient}: {invitation.state.label}. {steps}.{reason}"
+    """Full sentences for screen readers and tooltips: state, date, steps done and to do."""
+    steps = checklist(invitation)
+    done = [step for step, finished in steps if finished]
+    to_do = [step for step, finished in steps if not finished]
+    parts = [f"{invitation.recipient}: {invitation.state.label}.", f"{sent_text(invitation)}."]
+    if done:
+        parts.append(f"Done: {_lower_first(', '.join(done))}.")
+    if to_do:
+        parts.append(f"Still to do: {_lower_first(', '.join(to_do))}.")
+    if invitation.reason:
+        parts.append(invitation.reason)
+    return " ".join(parts)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 class InvitationListModel(QAbstractListModel):

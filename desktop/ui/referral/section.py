@@ -8,13 +8,13 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,13 +25,21 @@ from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
 from desktop.ui.referral.invitation_delegate import InvitationDelegate
 from desktop.ui.referral.invitations_model import InvitationListModel
-from desktop.ui.referral.summary import cycle_text, summary_text
+from desktop.ui.referral.summary import (
+    InvitationFilter,
+    cycle_text,
+    overview_text,
+    summary_text,
+)
 from desktop.ui.theme import icon
 
 if TYPE_CHECKING:
     # Imported when first opened: it validates addresses with email-validator, whose import
     # (~20 ms) should not delay the cached data on screen.
     from desktop.ui.referral.invite_dialog import InviteDialog
+
+
+VISIBLE_ROWS = 4  # invitations shown at once; the list scrolls beyond
 
 
 class ReferralSection(QFrame):
@@ -59,8 +67,21 @@ class ReferralSection(QFrame):
         header.addWidget(self.invite_button)
 
         self.summary_label = plain_label(role="muted", wrap=True, object_name="referralSummary")
-        self.cycle_label = plain_label(object_name="cycleEarnedLabel")
+        self.cycle_label = plain_label(wrap=True, object_name="cycleEarnedLabel")
         self.cycle_label.setAccessibleName("Resets earned this cycle")
+        self.overview_label = plain_label(wrap=True, object_name="referralOverview")
+        self.overview_label.setAccessibleName("Invitations overview")
+
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("invitationsFilter")
+        self.filter_combo.setAccessibleName("Show invitations")
+        self.filter_combo.setToolTip("Show all invitations, only those still under way, or ended")
+        for shown in InvitationFilter:
+            self.filter_combo.addItem(shown.label, shown.value)
+        self.filter_combo.view().setAccessibleName("Invitation filter choices")
+        self.filter_combo.currentIndexChanged.connect(self._filter_changed)
+        self._invitations: tuple[InvitationView, ...] = ()
+        self._height_limit: int | None = None
 
         self.list_title = plain_label(role="fieldLabel", object_name="invitationsTitle")
         self.model = InvitationListModel(self)
@@ -74,7 +95,6 @@ class ReferralSection(QFrame):
         self.view.setBatchSize(200)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setMinimumHeight(140)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         revoke_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
         revoke_key.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -87,7 +107,6 @@ class ReferralSection(QFrame):
             wrap=True,
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
         self.revoke_button = QPushButton("Revoke…")
         self.revoke_button.setObjectName("revokeButton")
@@ -101,6 +120,7 @@ class ReferralSection(QFrame):
         footer = QHBoxLayout()
         footer.addWidget(self.list_title)
         footer.addStretch(1)
+        footer.addWidget(self.filter_combo)
         footer.addWidget(self.revoke_button)
 
         layout = QVBoxLayout(self)
@@ -109,12 +129,14 @@ class ReferralSection(QFrame):
         layout.addLayout(header)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.cycle_label)
+        layout.addWidget(self.overview_label)
         layout.addLayout(footer)
         layout.addWidget(self.revoke_message)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.empty_label, 1)
+        layout.addWidget(self.view)
+        layout.addWidget(self.empty_label)
 
-        self.setTabOrder(self.invite_button, self.view)
+        self.setTabOrder(self.invite_button, self.filter_combo)
+        self.setTabOrder(self.filter_combo, self.view)
         self.setTabOrder(self.view, self.revoke_button)
         self._update_revoke_button()
 
@@ -122,19 +144,55 @@ class ReferralSection(QFrame):
         """Summary from the policy, this cycle's count, and the list (keeping the selection)."""
         self.summary_label.setText(summary_text(state.policy))
         self.cycle_label.setText(cycle_text(state.cycle))
+        self.overview_label.setText(overview_text(state))
+        self._invitations = state.invitations
+        self._show_invitations()
+
+    def _show_invitations(self) -> None:
+        shown = InvitationFilter(self.filter_combo.currentData() or InvitationFilter.ALL)
+        invitations = tuple(i for i in self._invitations if shown.keeps(i))
         current = self.current_invitation()
-        self.model.set_invitations(state.invitations)
+        self.model.set_invitations(invitations)
         if current is not None and self.current_invitation() is None:
             row = self.model.row_of(current.id)
             if row >= 0:
                 self.view.selectionModel().setCurrentIndex(
                     self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
                 )
-        count = len(state.invitations)
-        self.list_title.setText(f"Your invitations ({count:,})" if count else "Your invitations")
+        total = len(self._invitations)
+        count = len(invitations)
+        self.list_title.setText(f"Your invitations ({total:,})" if total else "Your invitations")
+        self.filter_combo.setVisible(total > 0)
+        self.empty_label.setText(
+            "No invitations yet. Invite a peer by email."
+            if not total
+            else f"No {shown.label.lower()} invitations."
+        )
         self.view.setVisible(count > 0)
         self.empty_label.setVisible(count == 0)
+        self._fit_list(count)
         self._update_revoke_button()
+
+    def _fit_list(self, count: int) -> None:
+        """The list is as tall as its rows, up to `VISIBLE_ROWS`; it scrolls beyond that (the
+        page around it scrolls too, so a fixed height keeps both usable)."""
+        row = self.view.sizeHintForRow(0) if count else 0
+        frame = 2 * self.view.frameWidth()
+        rows = min(count, VISIBLE_ROWS)
+        if row and self._height_limit is not None:  # never taller than the page's viewport
+            rows = max(min(rows, (self._height_limit - frame) // row), 1)
+        self.view.setFixedHeight(max(rows * row + frame, 1))
+
+    def set_height_limit(self, height: int) -> None:
+        """The list is never taller than `height` (the scroll area's viewport): one scroll
+        area inside another is usable only while the inner one fits on screen."""
+        if height != self._height_limit:
+            self._height_limit = height
+            self._fit_list(self.model.rowCount())
+
+    @Slot()
+    def _filter_changed(self) -> None:
+        self._show_invitations()
 
     def current_invitation(self) -> InvitationView | None:
         """The selected invitation, if any."""

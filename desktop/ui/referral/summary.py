@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from desktop.controller.state import CycleView
+from enum import StrEnum
+
+from desktop.controller.state import AppState, CycleView, InvitationView
 from desktop.domain.policy import ReferralPolicy
-from desktop.ui.formatting import plural, short_date
+from desktop.ui.formatting import cycle_date, plural
 
 
 def summary_text(policy: ReferralPolicy | None) -> str:
@@ -26,17 +28,48 @@ def summary_text(policy: ReferralPolicy | None) -> str:
 
 
 def cycle_text(cycle: CycleView | None) -> str:
-    """`2 of 3 resets earned this cycle, resets on 14 Dec`."""
+    """`2 of 3 resets earned this cycle; the next cycle starts 14 Dec.` When capped, in plain
+    words that inviting still works but earns nothing until then (R5)."""
     if cycle is None:
         return "Resets earned this cycle: not known yet."
-    return (
-        f"{cycle.earned} of {cycle.cap} resets earned this cycle, resets on {short_date(cycle.end)}"
-    )
+    text = f"{cycle.earned} of {cycle.cap} resets earned this cycle"
+    if cycle.capped:
+        return (
+            f"{text}. You can still invite, but conversions earn nothing until the next cycle "
+            f"starts on {cycle_date(cycle.end)}."
+        )
+    return f"{text}; the next cycle starts {cycle_date(cycle.end)}."
+
+
+class InvitationFilter(StrEnum):
+    """Which invitations the list shows: all, those still under way, or ended ones."""
+
+    ALL = "all"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        """Shown in the filter."""
+        return {"all": "All", "active": "Active", "ended": "Ended"}[self.value]
+
+    def keeps(self, invitation: InvitationView) -> bool:
+        """Whether `invitation` is shown under this filter."""
+        if self is InvitationFilter.ALL:
+            return True
+        return invitation.state.is_final is (self is InvitationFilter.ENDED)
+
+
+def overview_text(state: AppState) -> str:
+    """`Resets earned all time: 4 · Pending invitations: 2` (pending: not ended yet)."""
+    earned = len(state.tokens)
+    pending = sum(1 for invitation in state.invitations if not invitation.state.is_final)
+    return f"Resets earned all time: {earned} · Pending invitations: {pending}"
 
 
 def cap_warning_text(cycle: CycleView) -> str:
     """Shown before sending when the cap is already reached (R2, R5)."""
     return (
         f"You have already earned {cycle.earned} of {cycle.cap} resets this cycle: a conversion "
-        f"before {short_date(cycle.end)} will earn nothing. You can still invite."
+        f"before {cycle_date(cycle.end)} will earn nothing. You can still invite."
     )
