@@ -5,18 +5,23 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.clock import as_utc
 from desktop.storage import LedgerEntry
 
-COLUMNS = ("event", "at_utc", "token_id", "invitation_id", "recipient")
+COLUMNS = ("event", "at_utc", "token_id", "invitation_id", "recipient", "expires_at_utc")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(text: str) -> str:
     # A recipient address is user text: never let a spreadsheet run it as a formula.
     return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _utc(moment: datetime) -> str:
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def write_ledger(path: Path, entries: Iterable[LedgerEntry]) -> int:
@@ -31,10 +36,11 @@ def write_ledger(path: Path, entries: Iterable[LedgerEntry]) -> int:
             writer.writerow(
                 (
                     entry.event,
-                    as_utc(entry.at).isoformat().replace("+00:00", "Z"),
+                    _utc(entry.at),
                     entry.token_id,
                     entry.invitation_id,
                     _cell(entry.recipient),
+                    _utc(entry.expires_at) if entry.expires_at is not None else "",
                 )
             )
             count += 1

@@ -107,6 +107,7 @@ class LedgerEntry:
     token_id: str
     invitation_id: str
     recipient: str
+    expires_at: datetime | None = None  # the token's expiry (None: it never expires)
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ class CacheRepository:
             ).all()
         entries: list[LedgerEntry] = []
         for token, recipient in rows:
-            link = (token.id, token.invitation_id, recipient or "")
+            link = (token.id, token.invitation_id, recipient or "", token.expires_at)
             entries.append(LedgerEntry("granted", token.granted_at, *link))
             if token.spent_at is not None:
                 entries.append(LedgerEntry("spent", token.spent_at, *link))

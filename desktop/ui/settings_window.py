@@ -296,7 +296,7 @@ class SettingsWindow(QMainWindow):
         self.select_page(current or self._wanted_page)
 
     def _add_page(self, page_class: type[SettingsPage]) -> None:
-        from desktop.ui.pages import AccountPage, GeneralPage
+        from desktop.ui.pages import AccountPage, GeneralPage, UsagePage
 
         assert self.controller is not None
         page = page_class(self.controller)
@@ -305,6 +305,8 @@ class SettingsWindow(QMainWindow):
             page.themeChosen.connect(self._theme_chosen)
         if isinstance(page, AccountPage):
             page.signInRequested.connect(self.open_sign_in)
+        if isinstance(page, UsagePage):
+            page.redeemRequested.connect(self.redeem_from_wallet)
         position = sum(1 for other in self.pages.values() if other.order < page.order)
         self.pages[page.name] = page
         self.stack.insertWidget(position, page)
@@ -480,6 +482,16 @@ class SettingsWindow(QMainWindow):
             self.select_page(FIRST_PAGE)
             self.page_scroll.ensureWidgetVisible(self.referral_section.invite_button)
             self.referral_section.open_invite_dialog()
+
+    @Slot()
+    def redeem_from_wallet(self) -> None:
+        """Run the Wallet's own "Use a reset…" (one entry point for spending, R6), on the
+        Wallet page, where its confirmation and outcome are shown."""
+        from desktop.ui.pages import WalletPage
+
+        wallet = self.pages.get(WalletPage.name)
+        if isinstance(wallet, WalletPage) and self.select_page(WalletPage.name):
+            wallet.redeem_button.click()
 
     def _page_shortcut(self, number: int) -> None:
         if self.navigation.isEnabled() and number <= self.navigation.count():

@@ -21,15 +21,13 @@ def sync_status_text(sync: SyncStatus, now: datetime) -> str:
         text = "Offline: showing saved data"
     elif sync.phase is SyncPhase.ERROR:
         text = "Sync failed: showing saved data"
-    elif sync.last_synced_at is not None:
+    elif sync.last_synced_at is not None and sync.phase is SyncPhase.SYNCED:
         text = f"Synced {ago(sync.last_synced_at, now)}"
+    elif sync.last_synced_at is not None:  # saved data, not synced yet in this session
+        text = f"Last synced {ago(sync.last_synced_at, now)}"
     else:
         text = "Not synced yet"
-    if (
-        sync.phase is not SyncPhase.SYNCED
-        and sync.last_synced_at is not None
-        and (sync.phase is not SyncPhase.SYNCING)
-    ):
+    if sync.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and sync.last_synced_at is not None:
         text += f" (last synced {ago(sync.last_synced_at, now)})"
     if sync.pending_operations:
         text += f" · {plural(sync.pending_operations, 'invitation')} waiting to send"

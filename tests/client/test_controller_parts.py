@@ -59,12 +59,34 @@ def test_the_ledger_csv_never_lets_a_spreadsheet_run_a_recipient(tmp_path: Path)
     target = tmp_path / "ledger.csv"
     entries = [
         LedgerEntry("granted", T0, "tok-1", "inv-1", '=HYPERLINK("x")@example.com'),
-        LedgerEntry("spent", T0 + timedelta(days=1), "tok-1", "inv-1", "peer@example.com"),
+        LedgerEntry(
+            "spent",
+            T0 + timedelta(days=1),
+            "tok-1",
+            "inv-1",
+            "peer@example.com",
+            T0 + timedelta(30),
+        ),
     ]
     assert write_ledger(target, entries) == 2
     with target.open(newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
-    assert rows[0] == ["event", "at_utc", "token_id", "invitation_id", "recipient"]
+    assert rows[0] == [
+        "event",
+        "at_utc",
+        "token_id",
+        "invitation_id",
+        "recipient",
+        "expires_at_utc",
+    ]
     assert rows[1][4].startswith("'=")
-    assert rows[2] == ["spent", "2025-03-11T12:00:00Z", "tok-1", "inv-1", "peer@example.com"]
+    assert rows[1][5] == ""  # never expires
+    assert rows[2] == [
+        "spent",
+        "2025-03-11T12:00:00Z",
+        "tok-1",
+        "inv-1",
+        "peer@example.com",
+        "2025-04-09T12:00:00Z",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["ledger.csv"]  # no partial file left

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -181,9 +182,14 @@ def test_the_ledger_exports_grants_spends_and_expiries(
     spent = {r["token_id"] for r in rows if r["event"] == "spent"}
     assert spent == {t.id for t in state.tokens if t.state == "spent"}
     by_id = {i.id: i.recipient for i in state.invitations}
+    expiries = {t.id: t.expires_at for t in state.tokens}
     for row in rows:
         assert row["recipient"] == by_id.get(row["invitation_id"], "")
         assert row["at_utc"].endswith("Z")
+        expires = expiries[row["token_id"]]
+        assert row["expires_at_utc"] == (
+            expires.astimezone(UTC).isoformat().replace("+00:00", "Z") if expires else ""
+        )
 
 
 def test_an_export_to_an_unwritable_place_reports_the_error(

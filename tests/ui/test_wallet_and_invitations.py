@@ -131,7 +131,7 @@ def test_no_tokens_means_nothing_to_redeem(
     assert not page.redeem_button.isEnabled()
     # An expired token is shown as expired, never dropped (R6).
     assert page.tokens_view.topLevelItemCount() == 1
-    assert page.tokens_view.topLevelItem(0).text(0) == "Expired"
+    assert page.tokens_view.topLevelItem(0).text(0) == "Expired 1 Dec"
 
 
 def test_redeem_dialog_shows_effect_and_defaults_to_cancel(qtbot: QtBot) -> None:

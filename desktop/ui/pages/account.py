@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QPushButton, QWidget
 
 from desktop.controller.state import AppState
-from desktop.ui.formatting import plan_name
+from desktop.ui.formatting import cycle_date, plan_name
 from desktop.ui.labels import plain_label
 from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
@@ -76,7 +76,10 @@ class AccountPage(SettingsPage):
         self.name_label.setText(account.display_name)
         self.email_label.setText(account.email)
         self.plan_label.setText(plan_name(account.plan))
-        self.billing_label.setText(f"Starts on day {account.billing_day} of each month.")
+        billing = f"Starts on day {account.billing_day} of each month (UTC)."
+        if state.cycle is not None:
+            billing += f" The next cycle starts {cycle_date(state.cycle.end)}."
+        self.billing_label.setText(billing)
         self.session_label.setText(
             "Kept in your system keyring; you stay signed in between launches."
             if state.credentials_persistent

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop.controller.state import AppState
 from desktop.domain.usage import WindowKind
@@ -12,9 +13,14 @@ from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
 from desktop.ui.usage_meter import UsageMeter
 
+NEARLY_FULL_PERCENT = 90  # from here the page offers "Use a reset…" itself
+
 
 class UsagePage(SettingsPage):
     """Two meters; a spend shows at once because the controller emits the new state."""
+
+    redeemRequested = Signal()
+    """"Use a reset…" was pressed here; the window runs the Wallet's own redeem action."""
 
     name = "usage"
     title = "Usage"
@@ -32,20 +38,47 @@ class UsagePage(SettingsPage):
             wrap=True,
         )
         self.tokens_hint = plain_label(role="muted", wrap=True, object_name="usageTokensHint")
+        self.redeem_button = QPushButton("Use a reset…")
+        self.redeem_button.setObjectName("usageRedeemButton")
+        self.redeem_button.setAccessibleName("Use a usage reset")
+        self.redeem_button.setProperty("role", "primary")
+        self.redeem_button.clicked.connect(self.redeemRequested)
+        self.redeem_button.hide()
+        hint_row = QHBoxLayout()
+        hint_row.addWidget(self.tokens_hint, 1)
+        hint_row.addWidget(self.redeem_button, 0, Qt.AlignmentFlag.AlignTop)
         self.body.addWidget(intro)
         self.body.addWidget(self.five_hour_meter)
         self.body.addWidget(self.weekly_meter)
-        self.body.addWidget(self.tokens_hint)
+        self.body.addLayout(hint_row)
         self.body.addStretch(1)
 
     def show_state(self, state: AppState) -> None:
-        """Both windows at the backend's clock, and a pointer to the wallet when it holds resets."""
+        """Both windows at the backend's clock, a pointer to the wallet when it holds resets, and
+        "Use a reset…" here when a window is nearly used up."""
         self.five_hour_meter.show_window(state.five_hour, state.backend_now)
         self.weekly_meter.show_window(state.weekly, state.backend_now)
         available = len(state.available_tokens)
         self.tokens_hint.setVisible(available > 0)
-        if available:
+        nearly_full = highest_percent(state) >= NEARLY_FULL_PERCENT
+        self.redeem_button.setVisible(available > 0 and nearly_full)
+        if available and nearly_full:
+            self.tokens_hint.setText(
+                f"You hold {plural(available, 'usage reset')}. Using one sets both windows back "
+                "to zero at once."
+            )
+        elif available:
             self.tokens_hint.setText(
                 f"You hold {plural(available, 'usage reset')}. Use one from Wallet to restore "
                 "both windows to zero."
             )
+
+
+def highest_percent(state: AppState) -> int:
+    """The higher of the two windows' percent used, as they stand at the backend's clock."""
+    percents = [
+        (window.at(state.backend_now) if state.backend_now else window).percent_used
+        for window in (state.five_hour, state.weekly)
+        if window is not None
+    ]
+    return max(percents, default=0)

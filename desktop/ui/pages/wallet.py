@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -14,24 +16,70 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controller.state import AppState, OperationResult, TokenView
+from desktop.domain.clock import as_utc
 from desktop.domain.outcomes import Operation, Outcome
-from desktop.ui.formatting import plural, short_date
+from desktop.ui.formatting import date_time, plural, short_date
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import icon
 
-_COLUMNS = ("Status", "Earned", "Expires", "Earned by inviting")
+_COLUMNS = ("Status", "Earned", "Earned by inviting")
+EXPIRY_WARNING = timedelta(days=3)  # an available reset this close to expiring is pointed out
 
 
-def token_status(token: TokenView) -> str:
-    """`Available`, `Spent 3 Dec` or `Expired`: an expired token is shown, never dropped."""
+def token_status(token: TokenView, now: datetime | None = None) -> str:
+    """`Expires 5 Jan`, `Spent 23 Nov` or `Expired 31 Dec 2026` (an expired token is shown,
+    never dropped); `Available` for one that never expires."""
     if token.state == "spent":
-        return f"Spent {short_date(token.spent_at)}" if token.spent_at else "Spent"
+        return f"Spent {short_date(token.spent_at, now=now)}" if token.spent_at else "Spent"
     if token.state == "expired":
-        return "Expired"
-    return "Available"
+        if token.expires_at is None:
+            return "Expired"
+        return f"Expired {short_date(token.expires_at, now=now)}"
+    if token.expires_at is None:
+        return "Available, no expiry"
+    return f"Expires {short_date(token.expires_at, now=now)}"
+
+
+def expiring_soon(state: AppState) -> tuple[TokenView, ...]:
+    """Available resets that expire within `EXPIRY_WARNING` of the backend's clock."""
+    now = state.backend_now
+    if now is None:
+        return ()
+    return tuple(
+        token
+        for token in state.available_tokens
+        if token.expires_at is not None and as_utc(token.expires_at) - as_utc(now) <= EXPIRY_WARNING
+    )
+
+
+def expiry_warning_text(state: AppState) -> str:
+    """`1 reset expires on 5 Jan: use it before then or it is lost.` ("" when none does)."""
+    soon = expiring_soon(state)
+    if not soon:
+        return ""
+    first = soon[0].expires_at
+    assert first is not None
+    when = date_time(first, now=state.backend_now)
+    if len(soon) == 1:
+        return f"A reset expires on {when}. Use it before then, or it expires unused."
+    return (
+        f"{len(soon)} resets expire within {plural(EXPIRY_WARNING.days, 'day')}, the first on "
+        f"{when}. Use them before then, or they expire unused."
+    )
+
+
+def token_tooltip(token: TokenView, now: datetime | None) -> str:
+    """Every date of one token, in full."""
+    parts = [f"Earned {date_time(token.granted_at, now=now)}"]
+    if token.spent_at is not None:
+        parts.append(f"spent {date_time(token.spent_at, now=now)}")
+    if token.expires_at is not None:
+        verb = "expired" if token.state == "expired" else "expires"
+        parts.append(f"{verb} {date_time(token.expires_at, now=now)}")
+    return "; ".join(parts) + "."
 
 
 class WalletPage(SettingsPage):
@@ -59,6 +107,10 @@ class WalletPage(SettingsPage):
         top.addWidget(self.redeem_button)
 
         self.explain_label = plain_label(role="muted", wrap=True, object_name="walletExplainLabel")
+        self.expiry_label = plain_label(wrap=True, object_name="walletExpiryWarning")
+        self.expiry_label.setAccessibleName("Reset expiring soon")
+        self.expiry_label.setProperty("role", "warning")
+        self.expiry_label.hide()
         self.message_label = plain_label(wrap=True, object_name="walletMessageLabel")
         self.message_label.setAccessibleName("Wallet message")
         self.message_label.hide()
@@ -91,6 +143,7 @@ class WalletPage(SettingsPage):
 
         self.body.addLayout(top)
         self.body.addWidget(self.explain_label)
+        self.body.addWidget(self.expiry_label)
         self.body.addWidget(self.message_label)
         self.body.addWidget(self.tokens_view)
         self.body.addWidget(self.empty_label)
@@ -121,6 +174,9 @@ class WalletPage(SettingsPage):
         self.redeem_button.setText("Checking the last reset…" if settling else "Use a reset…")
         self.redeem_button.setToolTip("" if available else "You have no usage reset to use.")
         self.export_button.setEnabled(bool(state.tokens))
+        warning = expiry_warning_text(state)
+        self.expiry_label.setText(warning)
+        self.expiry_label.setVisible(bool(warning))
         self._fill_tokens(state)
 
     def _fill_tokens(self, state: AppState) -> None:
@@ -130,11 +186,16 @@ class WalletPage(SettingsPage):
             key=lambda t: (t.id not in order, order.get(t.id, 0), -t.granted_at.timestamp()),
         )
         self.tokens_view.clear()
+        now = state.backend_now
         for token in tokens:
-            expires = short_date(token.expires_at) if token.expires_at else "Never"
             item = QTreeWidgetItem(
-                [token_status(token), short_date(token.granted_at), expires, token.recipient or "—"]
+                [
+                    token_status(token, now),
+                    short_date(token.granted_at, now=now),
+                    token.recipient or "—",
+                ]
             )
+            item.setToolTip(0, token_tooltip(token, now))
             if token.state != "available":
                 for column in range(len(_COLUMNS)):
                     item.setForeground(column, self.palette().placeholderText())
