@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controller.state import AppState, SyncPhase
+from desktop.ui.keyboard import enter_presses_buttons
 from desktop.ui.labels import plain_label
 from desktop.ui.port import ControllerPort
 from desktop.ui.status import ErrorBanner, Notice, SyncStatusLabel
@@ -149,6 +150,7 @@ class SettingsWindow(QMainWindow):
         self.page_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         bar = self.page_scroll.verticalScrollBar()
         bar.rangeChanged.connect(lambda _low, high: bar.setEnabled(high > 0))
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop that does nothing
         self.page_scroll.setWidget(self.stack)
 
         self.signed_out_panel = QFrame()
@@ -216,6 +218,7 @@ class SettingsWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self.fit_to_screen()
         self._set_loading(True)
+        enter_presses_buttons(self)
 
     # -- wiring ---------------------------------------------------------------------------------
 
@@ -310,18 +313,31 @@ class SettingsWindow(QMainWindow):
         position = sum(1 for other in self.pages.values() if other.order < page.order)
         self.pages[page.name] = page
         self.stack.insertWidget(position, page)
+        enter_presses_buttons(page)
         item = QListWidgetItem(icon(page.icon_name), page.title)
         item.setData(Qt.ItemDataRole.UserRole, page.name)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title)
         self.navigation.blockSignals(True)
         self.navigation.insertItem(position, item)
         self.navigation.blockSignals(False)
+        self._number_pages()
+
+    def _number_pages(self) -> None:
+        """Each page's tooltip names its Ctrl+number shortcut (its place in the list)."""
+        for row in range(self.navigation.count()):
+            item = self.navigation.item(row)
+            title = str(item.data(Qt.ItemDataRole.AccessibleTextRole))
+            shortcut = QKeySequence(f"Ctrl+{row + 1}").toString(
+                QKeySequence.SequenceFormat.NativeText
+            )
+            item.setToolTip(f"{title} ({shortcut})" if row < 9 else title)
 
     def _remove_page(self, page: SettingsPage) -> None:
         row = self._row_of(page.name)
         self.navigation.blockSignals(True)
         self.navigation.takeItem(row)
         self.navigation.blockSignals(False)
+        self._number_pages()
         self.stack.removeWidget(page)
         del self.pages[page.name]
         page.setParent(None)
@@ -340,6 +356,7 @@ class SettingsWindow(QMainWindow):
             assert self.controller is not None
             self.referral_section = ReferralSection(self.controller)
             general.set_referral_section(self.referral_section)
+            enter_presses_buttons(self.referral_section)
             self._limit_list_height()
         elif not wanted and self.referral_section is not None:
             section, self.referral_section = self.referral_section, None

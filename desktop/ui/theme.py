@@ -157,7 +157,7 @@ def style_sheet(colors: Colors) -> str:
     text = (resources_dir() / "style" / "app.qss").read_text(encoding="utf-8")
     for name, value in vars(colors).items():
         text = text.replace(f"@{name}@", value)
-    return text
+    return text.replace("@icons@", (resources_dir() / "icons").as_posix())
 
 
 def _palette(colors: Colors) -> QPalette:
