@@ -117,6 +117,9 @@ class App:
         """Open the QA simulator window, if a QA module registered one."""
         if self.qa_window is None and _qa_window_factory is not None:
             self.qa_window = _qa_window_factory(self)
+            place_beside = getattr(self.qa_window, "place_beside", None)
+            if callable(place_beside):
+                place_beside(self.window)  # beside the settings window, never over it
             self.qa_window.show()
         return self.qa_window
 
@@ -243,6 +246,8 @@ def open_qa_simulator(app: App) -> QWidget:
         window.raise_()
 
     QShortcut(QKeySequence("Ctrl+Shift+S"), app.window, show_again)
+    QShortcut(QKeySequence("Ctrl+,"), window, app.window.show_settings)
+    QShortcut(QKeySequence("Ctrl+Q"), window, app.window.quitRequested.emit)
     return window
 
 

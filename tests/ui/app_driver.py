@@ -74,6 +74,9 @@ def open_invite_dialog(qtbot: QtBot, app: App) -> InviteDialog:
     """Click Invite… in the module."""
     module = section(app)
     assert module is not None
+    app.window.select_page("general")  # the module sits at the bottom of General
+    app.window.page_scroll.ensureWidgetVisible(module.invite_button)
+    qtbot.waitUntil(module.invite_button.isVisible, timeout=WAIT_MS)
     qtbot.mouseClick(module.invite_button, Qt.MouseButton.LeftButton)
     dialog = app.window.findChild(InviteDialog, "inviteDialog")
     assert dialog is not None

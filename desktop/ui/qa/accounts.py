@@ -53,17 +53,23 @@ class ResetConfirmation:
 
     @classmethod
     def ask(cls, parent: QWidget) -> bool:
-        """True when the tester confirms (No is the default)."""
-        answer = QMessageBox.question(
-            parent,
-            "Reset demo data",
-            "Wipe every invitation, token and change, and seed the demo accounts again? The "
-            "backend clock goes back to now, the policy to its defaults, faults are cleared, and "
-            "the signed-in operator is signed in again.",
-            QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+        """True when the tester confirms (Cancel is the default)."""
+        box = QMessageBox(parent)
+        box.setObjectName("qaResetConfirmDialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Reset demo data?")
+        box.setText("Wipe every invitation, token and change, and seed the demo accounts again?")
+        box.setInformativeText(
+            "The backend clock goes back to now, the policy to its defaults, faults are cleared, "
+            "and the signed-in operator is signed in again."
         )
-        return answer == QMessageBox.StandardButton.Reset
+        reset = box.addButton("Reset demo data", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        chosen = box.clickedButton() is reset
+        box.deleteLater()
+        return chosen
 
 
 class AccountsPanel(QWidget):

@@ -108,7 +108,8 @@ class InvitationPanel(QWidget):
         self.prompts_spin = QSpinBox()
         self.prompts_spin.setObjectName("qaPromptsSpin")
         self.prompts_spin.setAccessibleName("Number of prompts to send")
-        self.prompts_spin.setRange(1, MAX_PROMPTS)
+        # From 2: one prompt has its own button, so the two never read the same.
+        self.prompts_spin.setRange(2, MAX_PROMPTS)
         self.prompts_spin.valueChanged.connect(self._update_prompt_n_text)
         self._fields = EditedFields()  # a count the tester typed stays; otherwise "what is left"
         self._fields.watch(self.prompts_spin)
@@ -116,6 +117,12 @@ class InvitationPanel(QWidget):
             "Send 3 prompts", "qaPromptNButton", "The recipient sends that many prompts"
         )
         self.prompt_n_button.clicked.connect(self._prompt_n)
+        # As wide as its widest text: the buttons beside it never move as the count changes.
+        widest = max(
+            self.prompt_n_button.fontMetrics().horizontalAdvance(f"Send {n} prompts")
+            for n in (MAX_PROMPTS, 88)
+        )
+        self.prompt_n_button.setMinimumWidth(widest + 40)
 
         steps = QHBoxLayout()
         steps.addWidget(self.open_button)
@@ -257,7 +264,7 @@ class InvitationPanel(QWidget):
         if reset_email:
             self.email_edit.setText(view.recipient)
             self._fields.clear()
-        left = max(1, view.prompts_required - view.prompts)
+        left = max(2, view.prompts_required - view.prompts)
         self._fields.load(self.prompts_spin, partial(self.prompts_spin.setValue, left))
 
     @Slot(int)

@@ -9,7 +9,7 @@ follows through its own syncs.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Slot
+from PySide6.QtCore import QRect, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
@@ -29,6 +29,31 @@ from desktop.ui.qa.world import FaultsPanel, UsageAndClockPanel, faults_text
 DEFAULT_SIZE = QSize(860, 800)
 
 
+def side_by_side(
+    screen: QRect, settings: QRect, settings_minimum: QSize, wanted: QSize, minimum: QSize
+) -> tuple[QRect, QRect]:
+    """Frames for (the settings window, the QA window) on `screen`, never overlapping when the
+    screen is wide enough for both minimum widths: the QA window right of the settings window,
+    else left of it, else the settings window moves to the left edge (narrowed down to its
+    minimum if need be) and the QA window takes the rest. Both stay fully on the screen."""
+    height = min(wanted.height(), screen.height())
+    top = min(max(settings.top(), screen.top()), screen.bottom() + 1 - height)
+    right_room = screen.right() - settings.right()
+    left_room = settings.left() - screen.left()
+    if right_room >= minimum.width():
+        width = min(wanted.width(), right_room)
+        return settings, QRect(settings.right() + 1, top, width, height)
+    if left_room >= minimum.width():
+        width = min(wanted.width(), left_room)
+        return settings, QRect(settings.left() - width, top, width, height)
+    room_for_settings = max(screen.width() - minimum.width(), settings_minimum.width())
+    settings_width = min(settings.width(), room_for_settings, screen.width())
+    moved = QRect(screen.left(), settings.top(), settings_width, settings.height())
+    width = max(min(wanted.width(), screen.right() - moved.right()), minimum.width())
+    left = min(moved.right() + 1, screen.right() + 1 - width)  # on screen, even if it overlaps
+    return moved, QRect(max(left, screen.left()), top, min(width, screen.width()), height)
+
+
 class QaSimulatorWindow(QWidget):
     """The QA simulator. Hidden = paused (no simulator calls); shown again = refreshed."""
 
@@ -41,7 +66,7 @@ class QaSimulatorWindow(QWidget):
         self.setWindowTitle("QA simulator")
         self.setAccessibleName("QA simulator")
         self.resize(DEFAULT_SIZE)
-        self.setMinimumSize(720, 640)
+        self.setMinimumSize(640, 560)
 
         header = QFrame()
         header.setObjectName("qaHeader")
@@ -89,6 +114,11 @@ class QaSimulatorWindow(QWidget):
 
         self.status_label = plain_label(wrap=True, object_name="qaStatusLabel")
         self.status_label.setAccessibleName("Result of the last action")
+        # Two lines reserved, so a message coming or going never moves the tabs' buttons.
+        self.status_label.setMinimumHeight(2 * self.status_label.fontMetrics().lineSpacing())
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._status_tab = -1
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
@@ -156,13 +186,43 @@ class QaSimulatorWindow(QWidget):
 
     @Slot(str)
     def _action_finished(self, message: str) -> None:
-        self.status_label.setText(message)
-        set_role(self.status_label, "success")
+        self._show_status(message, "success")
 
     @Slot(str)
     def _action_failed(self, message: str) -> None:
+        self._show_status(message, "error")
+
+    def _show_status(self, message: str, role: str) -> None:
         self.status_label.setText(message)
-        set_role(self.status_label, "error")
+        set_role(self.status_label, role)
+        self._status_tab = self.tabs.currentIndex()
+
+    @Slot(int)
+    def _tab_changed(self, index: int) -> None:
+        # The result belongs to the tab it came from: not shown as if it were this tab's.
+        if index != self._status_tab:
+            self.status_label.clear()
+
+    def place_beside(self, anchor: QWidget) -> None:
+        """Put this window beside `anchor` (the settings window) on its screen, never over it."""
+        frame = anchor.frameGeometry()
+        decoration = QSize(
+            max(frame.width() - anchor.width(), 0), max(frame.height() - anchor.height(), 0)
+        )
+        minimum = self.minimumSizeHint().expandedTo(self.minimumSize()) + decoration
+        anchor_minimum = anchor.minimumSizeHint().expandedTo(anchor.minimumSize()) + decoration
+        settings, qa = side_by_side(
+            anchor.screen().availableGeometry(),
+            frame,
+            anchor_minimum,
+            self.size() + decoration,
+            minimum,
+        )
+        if settings != frame:
+            anchor.resize(settings.size() - decoration)
+            anchor.move(settings.topLeft())
+        self.resize(qa.size() - decoration)
+        self.move(qa.topLeft())
 
     def showEvent(self, event: QShowEvent) -> None:
         """Resume and read the backend again."""
