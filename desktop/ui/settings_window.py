@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -152,6 +152,7 @@ class SettingsWindow(QMainWindow):
         bar.rangeChanged.connect(lambda _low, high: bar.setEnabled(high > 0))
         self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop that does nothing
         self.page_scroll.setWidget(self.stack)
+        self.page_scroll.viewport().installEventFilter(self)
 
         self.signed_out_panel = QFrame()
         self.signed_out_panel.setObjectName("signedOutPanel")
@@ -370,10 +371,11 @@ class SettingsWindow(QMainWindow):
         if self.referral_section is not None:
             self.referral_section.set_height_limit(self.page_scroll.viewport().height() - 24)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Keep the invitations list within the visible part of the page."""
-        super().resizeEvent(event)
-        self._limit_list_height()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Keep the invitations list within the visible part of the page as that changes."""
+        if watched is self.page_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._limit_list_height()
+        return False
 
     def _show_signed_out_panel(self, signed_out: bool) -> None:
         """Signed out, or (with a sign-in under way, as with `--account`) a neutral wait."""

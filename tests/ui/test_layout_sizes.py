@@ -59,9 +59,20 @@ def end_reachable(window: SettingsWindow, widget: QWidget) -> bool:
 
 
 def in_viewport(window: SettingsWindow, widget: QWidget) -> bool:
-    viewport = window.page_scroll.viewport()
-    top_left = widget.mapTo(viewport, QPoint(0, 0))
-    return viewport.rect().contains(QRect(top_left, widget.size()))
+    """The widget is in view: wholly, or (when wider or taller than the viewport) filling it."""
+    viewport = window.page_scroll.viewport().rect()
+    shown = QRect(widget.mapTo(window.page_scroll.viewport(), QPoint(0, 0)), widget.size())
+
+    def fits(low: int, high: int, start: int, end: int) -> bool:
+        return (
+            (start <= low and end >= high)
+            if end - start > high - low
+            else low <= start <= end <= high
+        )
+
+    return fits(viewport.left(), viewport.right(), shown.left(), shown.right()) and fits(
+        viewport.top(), viewport.bottom(), shown.top(), shown.bottom()
+    )
 
 
 @pytest.mark.parametrize("size", [(800, 500), TWO_X_SCREEN, (MINIMUM_SIZE.width(), 360)])
