@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -133,6 +134,76 @@ def pilot_with_invitations(app: App) -> None:
 
 
 Shot = Callable[[Path], QPixmap]
+
+
+def show_module(app: App) -> None:
+    """General, scrolled down to the invitation module at its bottom."""
+    app.window.select_page("general")
+    wait_until(lambda: True)
+    section = app.window.referral_section
+    assert section is not None
+    bar = app.window.page_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    wait_until(lambda: True)
+
+
+def shot_small_general(folder: Path) -> QPixmap:
+    """800x500: General scrolled to the module, which sits inside the page's scroll area."""
+    with running(launch, folder, "pilot@example.com") as app:
+        pilot_with_invitations(app)
+        app.window.resize(800, 500)
+        show_module(app)
+        return app.window.grab()
+
+
+def shot_small_usage(folder: Path) -> QPixmap:
+    """800x500: the Usage page whole, with "Use a reset…" (capped@ at 95 % weekly)."""
+    with running(launch, folder, "capped@example.com") as app:
+        app.simulator.set_usage("capped@example.com", weekly_percent=95, five_hour_percent=40)
+        sync(app)
+        app.window.resize(800, 500)
+        app.window.select_page("usage")
+        wait_until(lambda: True)
+        return app.window.grab()
+
+
+def shot_small_wallet(folder: Path) -> QPixmap:
+    """800x500: the Wallet's status column and the ledger button reachable."""
+    with running(launch, folder, "capped@example.com") as app:
+        app.window.resize(800, 500)
+        app.window.select_page("wallet")
+        wait_until(lambda: True)
+        return app.window.grab()
+
+
+def shot_dark_general(folder: Path) -> QPixmap:
+    qt_app = QApplication.instance()
+    assert isinstance(qt_app, QApplication)
+    apply_theme(qt_app, ThemeChoice.DARK)
+    try:
+        with running(launch, folder, "pilot@example.com") as app:
+            pilot_with_invitations(app)
+            show_module(app)
+            return app.window.grab()
+    finally:
+        apply_theme(qt_app, ThemeChoice.LIGHT)
+
+
+def shot_scale_2x(folder: Path) -> QPixmap:
+    """Run with QT_SCALE_FACTOR=2 (`--scale 2`): a 1366x768 screen, 683x384 logical pixels."""
+    with running(launch, folder, "pilot@example.com") as app:
+        pilot_with_invitations(app)
+        app.window.resize(683, 384)
+        show_module(app)
+        return app.window.grab()
+
+
+def shot_scale_2x_usage(folder: Path) -> QPixmap:
+    with running(launch, folder, "capped@example.com") as app:
+        app.window.resize(683, 384)
+        app.window.select_page("usage")
+        wait_until(lambda: True)
+        return app.window.grab()
 
 
 def shot_pilot_eligible(folder: Path) -> QPixmap:
@@ -392,8 +463,7 @@ def shot_qa_end_states(folder: Path) -> QPixmap:
         sim.recipient_join(new, "new.peer@example.com")
         sync(app)
         app.window.resize(WINDOW_SIZE[0], 1000)
-        app.window.select_page("account")
-        wait_until(lambda: True)
+        show_module(app)
         return app.window.grab()
 
 
@@ -403,7 +473,7 @@ def shot_qa_capped_conversion(folder: Path) -> QPixmap:
         panel = qa_window(app).invitations
         for button in (panel.join_button, panel.init_button, panel.prompt_n_button):
             qa_click(app, button)
-        app.window.select_page("account")
+        show_module(app)
         return side_by_side(app)
 
 
@@ -454,21 +524,43 @@ SHOTS: dict[str, Shot] = {
     "qa-capped-conversion": shot_qa_capped_conversion,
     "qa-token-expired": shot_qa_token_expired,
     "qa-keyring-notice": shot_qa_keyring_notice,
+    "small-800x500-general": shot_small_general,
+    "small-800x500-usage": shot_small_usage,
+    "small-800x500-wallet": shot_small_wallet,
+    "dark-general": shot_dark_general,
+}
+SHOTS_AT_2X: dict[str, Shot] = {
+    "scale-2x-general": shot_scale_2x,
+    "scale-2x-usage": shot_scale_2x_usage,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("names", nargs="*", help=f"only these ({', '.join(SHOTS)})")
+    parser.add_argument(
+        "--scale", type=float, default=None, help="QT_SCALE_FACTOR (only the 2x shots run)"
+    )
+    parser.add_argument(
+        "names", nargs="*", help=f"only these ({', '.join([*SHOTS, *SHOTS_AT_2X])})"
+    )
     options = parser.parse_args(argv)
+    if options.scale is None:
+        wanted_2x = [n for n in SHOTS_AT_2X if not options.names or n in options.names]
+        if wanted_2x:  # the scale factor must be set before the QApplication exists
+            command = [sys.executable, __file__, "--out", str(options.out), "--scale", "2"]
+            subprocess.run([*command, *wanted_2x], check=True)
+        shots = SHOTS
+    else:
+        os.environ["QT_SCALE_FACTOR"] = str(options.scale)
+        shots = SHOTS_AT_2X
     # Keep the real keyring out of it: the demo sessions live in memory for this run only.
     keyring.set_keyring(MemoryKeyring())
     qt_app = QApplication.instance() or QApplication([])
     assert isinstance(qt_app, QApplication)
     apply_theme(qt_app, ThemeChoice.LIGHT)
     options.out.mkdir(parents=True, exist_ok=True)
-    for name, shot in SHOTS.items():
+    for name, shot in shots.items():
         if options.names and name not in options.names:
             continue
         with tempfile.TemporaryDirectory(prefix="referral-shot-") as folder:

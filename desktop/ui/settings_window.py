@@ -39,6 +39,7 @@ from desktop.ui.theme import ThemeChoice, apply_theme, icon
 if TYPE_CHECKING:
     # Imported where first needed: the pages, the invitation module and the sign-in dialog are
     # not part of the first ("Loading") paint, which should not wait for them.
+    from desktop.ui.notifications import Notifier, TrayNotifications
     from desktop.ui.pages import SettingsPage
     from desktop.ui.referral.section import ReferralSection
     from desktop.ui.sign_in_dialog import SignInDialog
@@ -98,6 +99,8 @@ class SettingsWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings
         self.controller: ControllerPort | None = None
+        self.notifier: Notifier | None = None
+        self.tray: TrayNotifications | None = None
         self.state = AppState()
         self.pages: dict[str, SettingsPage] = {}
         self.referral_section: ReferralSection | None = None
@@ -226,6 +229,12 @@ class SettingsWindow(QMainWindow):
     def attach(self, controller: ControllerPort) -> None:
         """Start rendering a controller's states. Done once, after the first paint if wanted."""
         self.controller = controller
+        from desktop.ui.notifications import Notifier, TrayNotifications
+
+        self.notifier = Notifier(self)
+        self.notifier.enabled = self.notifications_enabled()
+        self.tray = TrayNotifications(self)
+        self.notifier.notified.connect(self.tray.show)
         controller.stateChanged.connect(self._state_changed)
         self._status_timer.start()
         self._set_loading(False)
@@ -269,7 +278,10 @@ class SettingsWindow(QMainWindow):
             self._signing_in_as = None
         self._show_signed_out_panel(not signed_in)
         self.page_scroll.setVisible(signed_in)
+        was_enabled = self.navigation.isEnabled()
         self.navigation.setEnabled(signed_in)
+        if signed_in and not was_enabled and self.focusWidget() in (None, self.status_sync_button):
+            self.navigation.setFocus()  # the first Tab stop, not whatever Qt picked meanwhile
         for page in self.pages.values():
             page.show_state(state)
         if self.referral_section is not None:
@@ -281,6 +293,8 @@ class SettingsWindow(QMainWindow):
         self.cache_notice.setVisible(bool(state.cache_notice))
         self._refresh_sync_status()
         self._update_title()
+        if self.notifier is not None:
+            self.notifier.show_state(state)
         dialog = self.sign_in_dialog
         if signed_in and dialog is not None and not dialog.waiting and dialog.isVisible():
             dialog.accept()  # the session was restored (or another path signed in)
@@ -307,6 +321,8 @@ class SettingsWindow(QMainWindow):
         if isinstance(page, GeneralPage):
             page.set_theme(self.theme)
             page.themeChosen.connect(self._theme_chosen)
+            page.set_notifications(self.notifications_enabled())
+            page.notificationsToggled.connect(self._notifications_toggled)
         if isinstance(page, AccountPage):
             page.signInRequested.connect(self.open_sign_in)
         if isinstance(page, UsagePage):
@@ -524,6 +540,16 @@ class SettingsWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def notifications_enabled(self) -> bool:
+        """The General > Notifications setting (on unless turned off)."""
+        return str(self.settings.value("notifications/enabled", "true")).lower() == "true"
+
+    @Slot(bool)
+    def _notifications_toggled(self, enabled: bool) -> None:
+        self.settings.setValue("notifications/enabled", "true" if enabled else "false")
+        if self.notifier is not None:
+            self.notifier.enabled = enabled
 
     @Slot(str)
     def _theme_chosen(self, value: str) -> None:

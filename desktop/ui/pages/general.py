@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -37,6 +38,9 @@ class GeneralPage(SettingsPage):
 
     themeChosen = Signal(str)
     """The user picked a `ThemeChoice` value in Appearance."""
+
+    notificationsToggled = Signal(bool)
+    """The user turned desktop notifications on or off."""
 
     def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
         super().__init__(controller, parent)
@@ -80,6 +84,22 @@ class GeneralPage(SettingsPage):
         theme_row.addStretch(1)
         form.addRow(plain_label("Appearance", role="fieldLabel"), theme_row)
 
+        self.notifications_check = QCheckBox("Show desktop notifications")
+        self.notifications_check.setObjectName("notificationsCheck")
+        self.notifications_check.setAccessibleName("Desktop notifications")
+        self.notifications_check.toggled.connect(self.notificationsToggled)
+        notifications_hint = plain_label(
+            "When you earn a reset, an invitation waiting to send goes out, or a reset is about "
+            "to expire.",
+            role="muted",
+            wrap=True,
+        )
+        notifications = QVBoxLayout()
+        notifications.setSpacing(2)
+        notifications.addWidget(self.notifications_check)
+        notifications.addWidget(notifications_hint)
+        form.addRow(plain_label("Notifications", role="fieldLabel"), notifications)
+
         self.body.addWidget(card)
         self.referral_slot = QVBoxLayout()  # the invitation module, when the window places one
         self.referral_slot.setContentsMargins(0, 6, 0, 0)
@@ -96,6 +116,12 @@ class GeneralPage(SettingsPage):
         if section is not None:
             self.referral_slot.addWidget(section)
             section.show()  # now, not on the layout's queued show: no late jump
+
+    def set_notifications(self, enabled: bool) -> None:
+        """Show the saved notifications setting (without emitting a change)."""
+        self.notifications_check.blockSignals(True)
+        self.notifications_check.setChecked(enabled)
+        self.notifications_check.blockSignals(False)
 
     def set_theme(self, choice: ThemeChoice) -> None:
         """Show the saved theme choice."""

@@ -66,7 +66,7 @@ class InvitationDelegate(QStyledItemDelegate):
     ) -> QSize:
         """Four text lines (the reason may take two) and padding."""
         line = QFontMetrics(option.font).height()
-        return QSize(420, 4 * line + 2 * PADDING + 10)
+        return QSize(240, 4 * line + 2 * PADDING + 10)
 
     def paint(
         self,
@@ -144,18 +144,22 @@ class InvitationDelegate(QStyledItemDelegate):
         needed = sum(metrics.horizontalAdvance(step) + CHECK_SIZE + 20 for step, _ in steps)
         if needed > inner.width():
             steps = short_checklist(invitation)
+            needed = sum(metrics.horizontalAdvance(s) + CHECK_SIZE + 20 for s, _ in steps)
+        if needed > inner.width():  # very narrow: how far it got, and the prompts
+            done = sum(1 for _, finished in steps[:-1] if finished)
+            steps = [(f"{done}/{len(steps) - 1} steps", done == len(steps) - 1), steps[-1]]
         for step, done in steps:
+            width = metrics.horizontalAdvance(step)
+            if x + CHECK_SIZE + 4 + width > inner.right() + 1:
+                break  # what does not fit is left out (the tooltip has every step), never clipped
             mark = icon(
                 "check" if done else "pending", colors.success_text if done else colors.muted
             )
             mark.paint(painter, QRect(x, y + (line - CHECK_SIZE) // 2, CHECK_SIZE, CHECK_SIZE))
             x += CHECK_SIZE + 4
             painter.setPen(QColor(colors.text if done else colors.muted))
-            width = metrics.horizontalAdvance(step)
             painter.drawText(QRect(x, y, width + 2, line), Qt.AlignmentFlag.AlignVCenter, step)
             x += width + 16
-            if x > inner.right():
-                break
 
         # Lines 3-4: where it stands, in plain words, wrapped (elided only past two lines).
         reason = invitation.reason

@@ -95,6 +95,8 @@ class ReferralSection(QFrame):
         self.view.setBatchSize(200)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Rows paint to the width they get (shorter words when narrow): never scroll sideways.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         revoke_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
         revoke_key.setContext(Qt.ShortcutContext.WidgetShortcut)
