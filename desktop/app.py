@@ -248,6 +248,9 @@ def open_qa_simulator(app: App) -> QWidget:
     QShortcut(QKeySequence("Ctrl+Shift+S"), app.window, show_again)
     QShortcut(QKeySequence("Ctrl+,"), window, app.window.show_settings)
     QShortcut(QKeySequence("Ctrl+Q"), window, app.window.quitRequested.emit)
+    from desktop.ui.keyboard import enter_presses_buttons
+
+    enter_presses_buttons(window)
     return window
 
 
