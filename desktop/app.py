@@ -446,9 +446,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.account:
             from desktop.ui.sign_in_dialog import DEMO_PASSWORD
 
-            app.controller.signInFinished.connect(
-                lambda outcome: None if outcome.ok else window.sign_in_failed()
-            )
+            def sign_in_ended(result: OperationResult) -> None:
+                # Refused or provably not sent: signed out. Unknown: it may still settle.
+                if result.operation is Operation.SIGN_IN and result.outcome in (
+                    Outcome.REFUSED,
+                    Outcome.NOT_SENT,
+                ):
+                    window.sign_in_failed()
+
+            app.controller.operationFinished.connect(sign_in_ended)
             app.controller.sign_in(options.account, DEMO_PASSWORD)
 
     window.quitRequested.connect(qt_app.quit)  # Ctrl+Q

@@ -62,6 +62,7 @@ class UsagePage(SettingsPage):
         self.tokens_hint.setVisible(available > 0)
         nearly_full = highest_percent(state) >= NEARLY_FULL_PERCENT
         self.redeem_button.setVisible(available > 0 and nearly_full)
+        self.redeem_button.setEnabled(state.redeem_pending is None)  # as the Wallet's own
         if available and nearly_full:
             self.tokens_hint.setText(
                 f"You hold {plural(available, 'usage reset')}. Using one sets both windows back "
