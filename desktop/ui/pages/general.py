@@ -88,17 +88,14 @@ class GeneralPage(SettingsPage):
         self.notifications_check.setObjectName("notificationsCheck")
         self.notifications_check.setAccessibleName("Desktop notifications")
         self.notifications_check.toggled.connect(self.notificationsToggled)
-        notifications_hint = plain_label(
-            "When you earn a reset, an invitation waiting to send goes out, or a reset is about "
-            "to expire.",
-            role="muted",
-            wrap=True,
-        )
+        self.notifications_hint = plain_label(role="muted", wrap=True)
         notifications = QVBoxLayout()
         notifications.setSpacing(2)
         notifications.addWidget(self.notifications_check)
-        notifications.addWidget(notifications_hint)
+        notifications.addWidget(self.notifications_hint)
         form.addRow(plain_label("Notifications", role="fieldLabel"), notifications)
+        self._form = form
+        self._notifications_row = form.rowCount() - 1
 
         self.body.addWidget(card)
         self.referral_slot = QVBoxLayout()  # the invitation module, when the window places one
@@ -144,6 +141,19 @@ class GeneralPage(SettingsPage):
             text += " Showing saved data until the server can be reached."
         self.sync_label.setText(text)
         self.sync_button.setEnabled(state.signed_in and sync.phase is not SyncPhase.SYNCING)
+        # Outside the cohort with no reset there is nothing to notify about: no row (and no
+        # word of invitations, R1).
+        if state.show_referral_section:
+            hint = (
+                "When you earn a reset, an invitation waiting to send goes out, or a reset is "
+                "about to expire."
+            )
+        elif state.show_wallet:
+            hint = "When a reset is about to expire."
+        else:
+            hint = ""
+        self.notifications_hint.setText(hint)
+        self._form.setRowVisible(self._notifications_row, bool(hint))
 
     @Slot()
     def _sync_now(self) -> None:
