@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 STATUS_REFRESH_MS = 30_000  # "synced 3 minutes ago" stays roughly right
 FIRST_PAGE = "general"  # GeneralPage.name: the page shown when none was saved
 DEFAULT_SIZE = QSize(980, 760)
+NAVIGATION_WIDTH = 190
+COMPACT_BELOW = 720  # narrower windows get a narrower navigation and margins, not a side scroll
 MINIMUM_SIZE = QSize(560, 360)  # fits a 1366x768 screen at 2x scale (683x384 logical pixels)
 SIGNED_OUT_TEXT = "You are signed out. Sign in to see your usage and account settings."
 KEYRING_NOTICE = (
@@ -124,7 +126,7 @@ class SettingsWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigationList")
         self.navigation.setAccessibleName("Settings sections")
-        self.navigation.setFixedWidth(190)
+        self.navigation.setFixedWidth(NAVIGATION_WIDTH)
         self.navigation.setIconSize(QSize(18, 18))
         self.navigation.currentRowChanged.connect(self._navigation_changed)
         outer.addWidget(self.navigation)
@@ -386,6 +388,15 @@ class SettingsWindow(QMainWindow):
     def _limit_list_height(self) -> None:
         if self.referral_section is not None:
             self.referral_section.set_height_limit(self.page_scroll.viewport().height() - 24)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow windows (the minimum size, 2x scale) give the page the room: a narrower
+        navigation and margins, so no page needs a horizontal scroll bar."""
+        compact = event.size().width() < COMPACT_BELOW
+        self.navigation.setFixedWidth(140 if compact else NAVIGATION_WIDTH)
+        margin = 12 if compact else 24
+        self.panel_layout.setContentsMargins(margin, 18, margin, 18)
+        super().resizeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Keep the invitations list within the visible part of the page as that changes."""

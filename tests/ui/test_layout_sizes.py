@@ -146,17 +146,18 @@ def test_banners_never_move_the_invite_button(
     fake.emit_state(busy_state())
     button = window.findChild(QPushButton, "inviteButton")
     assert button is not None
-    qtbot.waitUntil(button.isVisible)
+    general = window.pages["general"]
+    qtbot.waitUntil(lambda: button.isVisible() and laid_out(window, general))
     before = button.mapTo(window, QPoint(0, 0))
 
     offline = SyncStatus(SyncPhase.OFFLINE, states.NOW, pending_operations=2)
     fake.emit_state(replace(busy_state(), sync=offline, credentials_persistent=False))
-    qtbot.waitUntil(window.error_banner.isVisible)
+    qtbot.waitUntil(lambda: window.error_banner.isVisible() and laid_out(window, general))
     assert window.keyring_notice.isVisible()
     assert button.mapTo(window, QPoint(0, 0)) == before
 
     fake.emit_state(replace(busy_state(), sync=SyncStatus(SyncPhase.SYNCING, states.NOW)))
-    qtbot.waitUntil(lambda: not window.error_banner.isVisible())
+    qtbot.waitUntil(lambda: not window.error_banner.isVisible() and laid_out(window, general))
     assert button.mapTo(window, QPoint(0, 0)) == before
 
 

@@ -60,7 +60,7 @@ class GeneralPage(SettingsPage):
 
         self.sync_label = plain_label(wrap=True, object_name="generalSyncLabel")
         # Two lines reserved: the text changes while syncing, the rows below must not move.
-        self.sync_label.setMinimumHeight(2 * self.sync_label.fontMetrics().lineSpacing())
+        self.sync_label.setMinimumHeight(2 * self.sync_label.fontMetrics().lineSpacing() + 6)
         self.sync_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setObjectName("syncNowButton")
