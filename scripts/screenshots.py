@@ -35,6 +35,7 @@ from desktop.app import App, create
 from desktop.controller.state import SyncPhase
 from desktop.memory_keyring import MemoryKeyring
 from desktop.ui.qa.invitations import InvitationPanel
+from desktop.ui.qa.window import DEFAULT_SIZE as QA_WINDOW_SIZE
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import ThemeChoice, apply_theme
@@ -312,6 +313,7 @@ def launch_qa(data_dir: Path, email: str | None, *, keyring_backend: object = No
     # there; the pictures put the two side by side themselves, at the usual size.
     app.window.resize(*WINDOW_SIZE)
     qa = qa_window(app)
+    qa.resize(QA_WINDOW_SIZE)
     wait_until(lambda: qa.snapshot is not None and qa.snapshot.operator == email)
     return app
 
