@@ -157,7 +157,9 @@ def style_sheet(colors: Colors) -> str:
     text = (resources_dir() / "style" / "app.qss").read_text(encoding="utf-8")
     for name, value in vars(colors).items():
         text = text.replace(f"@{name}@", value)
-    return text.replace("@icons@", (resources_dir() / "icons").as_posix())
+    # A style sheet url() needs a file path with forward slashes (the icons are files on disk
+    # in a checkout, a wheel and the bundle alike).
+    return text.replace("@icons@", str(resources_dir() / "icons").replace("\\", "/"))
 
 
 def _palette(colors: Colors) -> QPalette:
