@@ -50,6 +50,7 @@ from desktop.backend.database import BackendStore
 from desktop.controller.state import SyncPhase
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.redeem_dialog import RedeemDialog
+from desktop.ui.referral.invite_dialog import InviteDialog
 from desktop.ui.sign_in_dialog import DEMO_PASSWORD
 
 ACCOUNT = "capped@example.com"  # in the cohort, two tokens to spend
@@ -151,6 +152,9 @@ def delta_syncs(app: App, count: int = 5) -> None:
 def send_invitations(app: App, count: int = 5) -> None:
     section = app.window.referral_section
     assert section is not None, "the invitation module is not shown"
+    InviteDialog.confirm_send = classmethod(  # type: ignore[method-assign,assignment]
+        lambda cls, parent, address, state: True
+    )
     for number in range(count):
         dialog = section.open_invite_dialog()
         dialog.email_edit.clear()

@@ -38,6 +38,7 @@ from desktop.ui.qa.invitations import InvitationPanel
 from desktop.ui.qa.window import DEFAULT_SIZE as QA_WINDOW_SIZE
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
+from desktop.ui.referral.invite_dialog import InviteDialog, confirmation_box
 from desktop.ui.theme import ThemeChoice, apply_theme
 
 WINDOW_SIZE = (1000, 780)
@@ -238,6 +239,20 @@ def shot_invite_dialog(folder: Path) -> QPixmap:
         dialog.send_button.click()
         wait_until(lambda: dialog.status_label.text().startswith("Invitation sent"))
         return with_dialog(app.window, dialog)
+
+
+def shot_invite_confirm(folder: Path) -> QPixmap:
+    with running(launch, folder, "pilot@example.com") as app:
+        section = app.window.referral_section
+        assert section is not None
+        dialog = section.open_invite_dialog()
+        dialog.email_edit.setText("alex@example.com")
+        box, _ = confirmation_box(dialog, "alex@example.com", app.state)
+        box.show()
+        wait_until(lambda: True)
+        pixmap = with_dialog(app.window, box)
+        box.close()
+        return pixmap
 
 
 def shot_invite_capped(folder: Path) -> QPixmap:
@@ -508,6 +523,7 @@ def shot_qa_keyring_notice(folder: Path) -> QPixmap:
 SHOTS: dict[str, Shot] = {
     "pilot-eligible": shot_pilot_eligible,
     "pro-not-eligible": shot_pro_not_eligible,
+    "invite-confirm": shot_invite_confirm,
     "usage": shot_usage,
     "invite-dialog": shot_invite_dialog,
     "invite-capped-warning": shot_invite_capped,
@@ -559,6 +575,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         os.environ["QT_SCALE_FACTOR"] = str(options.scale)
         shots = SHOTS_AT_2X
+    # The operator answers "Send invitation" in the confirmation box (shot on its own).
+    InviteDialog.confirm_send = classmethod(  # type: ignore[method-assign,assignment]
+        lambda cls, parent, address, state: True
+    )
     # Keep the real keyring out of it: the demo sessions live in memory for this run only.
     keyring.set_keyring(MemoryKeyring())
     qt_app = QApplication.instance() or QApplication([])

@@ -83,3 +83,19 @@ def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
             for widget in visible:
                 widget.close()
             assert not visible, f"test left top-level windows open: {visible}"
+
+
+@pytest.fixture(autouse=True)
+def invite_confirmations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The invite dialog's "Send an invitation to …?" box, answered Send; the addresses it
+    named, in order. tests/ui/test_invite_dialog.py checks the real box's words and default."""
+    from desktop.ui.referral.invite_dialog import InviteDialog
+
+    asked: list[str] = []
+
+    def confirm(cls: type, parent: object, address: str, state: object) -> bool:
+        asked.append(address)
+        return True
+
+    monkeypatch.setattr(InviteDialog, "confirm_send", classmethod(confirm))
+    return asked

@@ -12,7 +12,12 @@ from desktop.controller.state import AppState, Eligibility, SyncPhase, SyncStatu
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Reason
-from desktop.ui.referral.invite_dialog import InviteDialog, Phase, validation_error
+from desktop.ui.referral.invite_dialog import (
+    InviteDialog,
+    Phase,
+    confirmation_box,
+    validation_error,
+)
 from tests.ui import states
 from tests.ui.fakes import RecordingController
 
@@ -50,14 +55,62 @@ def finish_sync(fake: RecordingController, state: AppState | None = None) -> Non
         ("ANA@example.com", "You already have a pending invitation for ana@example.com."),
     ],
 )
-def test_refused_as_you_type(qtbot: QtBot, dialog: InviteDialog, typed: str, message: str) -> None:
+def test_refused_when_typing_pauses(
+    qtbot: QtBot, dialog: InviteDialog, typed: str, message: str
+) -> None:
     qtbot.keyClicks(dialog.email_edit, typed)
-    assert dialog.error_label.isVisible()
+    qtbot.waitUntil(lambda: dialog.error_label.isVisible())  # after the pause, by itself
     assert message in dialog.error_label.text()
     assert not dialog.send_button.isEnabled()
     qtbot.keyClick(dialog.email_edit, Qt.Key.Key_Return)
     assert fake_of(dialog).called("sync_now") == []
     assert fake_of(dialog).called("send_invitation") == []
+
+
+def test_a_half_typed_address_is_no_error_until_the_field_is_left(
+    qtbot: QtBot, dialog: InviteDialog
+) -> None:
+    qtbot.keyClicks(dialog.email_edit, "sam@")
+    assert not dialog.error_label.isVisible()  # still typing
+    assert dialog.send_button.isEnabled()
+    dialog.close_button.setFocus()  # leaving the field checks it at once
+    assert dialog.error_label.isVisible()
+    text = dialog.error_label.text()
+    assert text.startswith("That is not a valid email address: ")
+    assert "\n" not in text  # one line, no glued sentences
+
+
+def test_send_asks_first_naming_the_address_and_cancel_sends_nothing(
+    qtbot: QtBot, dialog: InviteDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def cancel(cls: type, parent: object, address: str, state: AppState) -> bool:
+        asked.append(address)
+        return False
+
+    monkeypatch.setattr(InviteDialog, "confirm_send", classmethod(cancel))
+    qtbot.keyClicks(dialog.email_edit, "Bea@Example.com")
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    assert asked == ["bea@example.com"]
+    assert fake_of(dialog).called("sync_now") == []
+    assert fake_of(dialog).called("send_invitation") == []
+    assert dialog.status_label.text() == "Not sent: you cancelled."
+    assert dialog.send_button.isEnabled()
+
+
+def test_the_confirmation_names_the_address_the_rule_and_consent_with_cancel_default(
+    qtbot: QtBot, dialog: InviteDialog
+) -> None:
+    box, send = confirmation_box(dialog, "bea@example.com", fake_of(dialog).state)
+    qtbot.addWidget(box)
+    assert box.text() == "Send an invitation to bea@example.com?"
+    assert "more than 62 days" in box.informativeText()
+    assert "consent" in box.informativeText()
+    assert "reset" not in box.informativeText().lower()  # never promises a reward
+    assert box.defaultButton() is not send
+    assert box.defaultButton() is box.escapeButton()  # Enter and Escape both cancel
+    assert box.textFormat() is Qt.TextFormat.PlainText
 
 
 def test_valid_address_rechecks_then_sends_once(qtbot: QtBot, dialog: InviteDialog) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from enum import Enum, auto
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -25,6 +26,7 @@ from desktop.controller.state import (
 )
 from desktop.domain.emails import InvalidEmail, normalise_email, same_address
 from desktop.domain.outcomes import Operation, Outcome, describe
+from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason, explain
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
@@ -32,6 +34,9 @@ from desktop.ui.referral.summary import cap_warning_text
 from desktop.ui.theme import icon
 
 RECHECK_TIMEOUT_MS = 10_000  # give up waiting for the eligibility re-check and use what we know
+VALIDATE_AFTER_MS = 700
+"""An address is checked when typing pauses this long, or when the field is left: "sam@" half
+typed is not an error yet."""
 
 
 class Phase(Enum):
@@ -86,6 +91,34 @@ def message_preview(invitation: InvitationView) -> str:
     )
 
 
+def confirmation_text(dormancy_days: int) -> str:
+    """What the operator agrees to before an invitation goes (the real client asks this too)."""
+    return (
+        f"Invite someone who is new to the product or has been away for more than "
+        f"{dormancy_days} days, and only with their consent: they receive an email from us "
+        "with a personal link."
+    )
+
+
+def confirmation_box(
+    parent: QWidget | None, address: str, state: AppState
+) -> tuple[QMessageBox, QPushButton]:
+    """The "Send an invitation to …?" box (not yet shown) and its Send button."""
+    days = (state.policy or ReferralPolicy()).dormancy_days
+    box = QMessageBox(parent)
+    box.setObjectName("inviteConfirmDialog")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Send invitation?")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(f"Send an invitation to {address}?")
+    box.setInformativeText(confirmation_text(days))
+    send = box.addButton("Send invitation", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box, send
+
+
 class InviteDialog(QDialog):
     """`inviteDialog`. One intent per address: the controller's key follows it until settled."""
 
@@ -118,6 +151,12 @@ class InviteDialog(QDialog):
         self.email_edit.setClearButtonEnabled(True)
         self.email_edit.textChanged.connect(self._text_edited)
         self.email_edit.returnPressed.connect(self._send_clicked)
+        self.email_edit.editingFinished.connect(self._check_now)
+        self._checked = False  # the address on screen has been checked (pause, leave, Send)
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(VALIDATE_AFTER_MS)
+        self._pause.timeout.connect(self._check_now)
 
         self.error_label = plain_label(role="error", wrap=True, object_name="inviteErrorLabel")
         self.error_label.setAccessibleName("Invitation error")
@@ -206,7 +245,7 @@ class InviteDialog(QDialog):
             self.cap_label.setText(cap_warning_text(cycle))
         error = ""
         if self.phase is Phase.EDITING:
-            error = validation_error(self.email_edit.text(), self.state)
+            error = validation_error(self.email_edit.text(), self.state) if self._checked else ""
             self._show_error(error or self._server_error)
         self.send_button.setEnabled(
             self.phase is Phase.EDITING and bool(self.email_edit.text().strip()) and not error
@@ -232,19 +271,41 @@ class InviteDialog(QDialog):
         self.key = None
         self._server_error = ""
         self.phase = Phase.EDITING
+        self._checked = False
+        self._pause.start()
         self.preview.hide()
         self._set_status("", "muted")
         self._refresh()
 
     @Slot()
+    def _check_now(self) -> None:
+        """Typing paused or the field was left: say what is wrong with the address, if anything."""
+        self._pause.stop()
+        if not self._checked and self.phase is Phase.EDITING:
+            self._checked = True
+            self._refresh()
+
+    @classmethod
+    def confirm_send(cls, parent: QWidget | None, address: str, state: AppState) -> bool:
+        """Ask before sending, naming the address; Cancel is the default. Tests replace this."""
+        box, send = confirmation_box(parent, address, state)
+        box.exec()
+        return box.clickedButton() is send
+
+    @Slot()
     def _send_clicked(self) -> None:
         if self.phase is not Phase.EDITING:
             return  # a second click while in flight reuses the one request
+        self._checked = True
+        self._pause.stop()
         error = validation_error(self.email_edit.text(), self.state)
         if error or not self.email_edit.text().strip():
-            self._show_error(error or "Enter an email address.")
+            self._show_error(error or explain(Reason.EMPTY_EMAIL))
             return
         self._address = normalise_email(self.email_edit.text())
+        if not type(self).confirm_send(self, self._address, self.state):
+            self._set_status("Not sent: you cancelled.", "muted")
+            return
         self.phase = Phase.CHECKING
         self._server_error = ""
         self._show_error("")
