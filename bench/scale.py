@@ -98,7 +98,7 @@ def states(rows: int) -> tuple[AppState, AppState, AppState]:
     controller's model from cached records as at start-up."""
     delta = sync_delta(sync_answer(1, tuple(invitation(n, 0) for n in range(rows)), full=True), T0)
     model = ClientModel()
-    model.apply_sync(delta, SyncApplied(delta.invitations, (), ()))
+    model.apply_sync(delta, SyncApplied(delta.invitations, (), (), delta.cursor))
     base = AppState(
         account=account_view(delta.account),
         eligibility=Eligibility.ELIGIBLE,
@@ -112,10 +112,15 @@ def states(rows: int) -> tuple[AppState, AppState, AppState]:
     )
     full = dataclasses.replace(base, invitations=model.invitation_views(set()))
     changed = tuple(
-        dataclasses.replace(row, updated_at=row.updated_at + timedelta(minutes=1), prompts=2)
+        dataclasses.replace(
+            row,
+            updated_at=row.updated_at + timedelta(minutes=1),
+            prompts=2,
+            version=row.version + 1,
+        )
         for row in delta.invitations[:10]
     )
-    model.apply_sync(delta, SyncApplied(changed, (), ()))
+    model.apply_sync(delta, SyncApplied(changed, (), (), delta.cursor))
     later = dataclasses.replace(base, invitations=model.invitation_views(set()))
     return base, full, later
 

@@ -15,7 +15,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from desktop.backend.database import BackendStore
 from desktop.backend.store import Account, Invitation, InvitationEvent
@@ -39,6 +39,7 @@ def seed_invitations(data_dir: Path, email: str, count: int) -> None:
             operator_id = tx.session.scalars(select(Account.id).where(Account.email == email)).one()
             first_version = tx.state.last_version + 1
             tx.state.last_version += count
+            first_sequence = int(tx.session.scalar(select(func.max(Invitation.sequence))) or 0) + 1
             oldest = tx.now - timedelta(days=2) - timedelta(minutes=count)
             invitations: list[dict[str, object]] = []
             events: list[dict[str, object]] = []
@@ -58,6 +59,7 @@ def seed_invitations(data_dir: Path, email: str, count: int) -> None:
                         "created_at": created,
                         "updated_at": updated,
                         "version": first_version + number,
+                        "sequence": first_sequence + number,
                         "link_opened_at": updated if opened else None,
                         "joined_kind": joined,
                         "workspace_ready_at": updated if ready else None,

@@ -74,6 +74,8 @@ def invitation(number: int, version: int) -> InvitationDTO:
             InvitationEventDTO(InvitationState.OPENED, updated),
         ),
         idempotency_key=f"key-{number}",
+        version=version,
+        sequence=number + 1,
     )
 
 

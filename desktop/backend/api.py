@@ -206,6 +206,12 @@ class InvitationDTO:
     reason: str
     history: tuple[InvitationEventDTO, ...]
     idempotency_key: str | None
+    # R8: the change sequence value of the transaction that last changed it; apply in this
+    # order, never by a timestamp (a swept expiry is dated in the past).
+    version: int
+    # Creation order, monotonic per backend: newer invitations have larger numbers. Lists sort
+    # newest first by it (timestamps tie under the frozen demo clock).
+    sequence: int
     # The message the backend dispatched to the recipient, word for word (the dialog's preview).
     message_subject: str = ""
     message_body: str = ""
@@ -221,6 +227,7 @@ class TokenDTO:
     state: str
     invitation_id: str
     spent_at: datetime | None
+    version: int  # R8: as InvitationDTO.version
 
 
 @dataclass(frozen=True)
@@ -257,6 +264,8 @@ class SyncDTO:
     # True when `invitations` and `tokens` hold every row (cursor 0, or a cursor from before the
     # backend was reset): replace the cached rows instead of merging them.
     full: bool = False
+    # The cursor these changes start from: rows have since < version <= cursor (0 when full).
+    since: int = 0
 
 
 class ReferralApi(Protocol):

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from desktop.backend import seed
-from desktop.backend.clock import virtual_now
+from desktop.backend.clock import tick
 from desktop.backend.store import (
     SCHEMA_VERSION,
     BackendState,
@@ -25,6 +25,7 @@ from desktop.backend.store import (
     create_backend_engine,
     rebuild_schema,
     stored_schema_version,
+    upgrade_schema,
 )
 from desktop.backend.sweep import sweep_due_changes
 from desktop.backend.transaction import BackendTransaction, load_policy
@@ -72,9 +73,13 @@ class BackendStore(ClosesOnExit):
         return store
 
     def prepare(self) -> None:
-        """Create the schema and the demo seed when the file is new or from an older schema."""
+        """Create the schema and the demo seed when the file is new; upgrade an older file in
+        place when an additive step exists, else rebuild and reseed it."""
         with self.engine.begin() as connection:
-            if stored_schema_version(connection) == SCHEMA_VERSION:
+            version = stored_schema_version(connection)
+            if version == SCHEMA_VERSION:
+                return
+            if version is not None and upgrade_schema(connection, version):
                 return
             rebuild_schema(connection)
             with Session(bind=connection) as session:
@@ -88,10 +93,11 @@ class BackendStore(ClosesOnExit):
         return self.real_clock().replace(microsecond=0)
 
     def now_for(self, state: BackendState) -> datetime:
-        """The backend time for a transaction that read `state`."""
+        """The backend time for a transaction that read `state`; a running virtual clock stores
+        this reading back, so time never goes backwards (see desktop.backend.clock)."""
         if self.injected_clock is not None:
             return self.injected_clock()
-        return virtual_now(state, self.real_clock)
+        return tick(state, self.real_clock)
 
     @contextmanager
     def transaction(self) -> Iterator[BackendTransaction]:

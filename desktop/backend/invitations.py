@@ -90,6 +90,7 @@ def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key:
         created_at=tx.now,
         updated_at=tx.now,
         version=tx.change_version(),
+        sequence=_next_sequence(tx),
         prompts=0,
     )
     invitation.events.append(InvitationEvent(state=InvitationState.SENT.value, at=tx.now))
@@ -116,6 +117,11 @@ def compose_message(operator: Account, invitation: Invitation) -> tuple[str, str
         "The link works only with this email address."
     )
     return subject, body
+def _next_sequence(tx: BackendTransaction) -> int:
+    """The next creation number: one more than the newest (unique index; transactions are
+    serialised, so two sends never take the same one)."""
+    newest = tx.session.scalar(select(func.max(Invitation.sequence)))
+    return int(newest or 0) + 1
 
 
 def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str) -> str:
@@ -204,4 +210,6 @@ def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> Invitation
         idempotency_key=invitation.idempotency_key,
         message_subject=invitation.messages[-1].subject if invitation.messages else "",
         message_body=invitation.messages[-1].body if invitation.messages else "",
+        version=invitation.version,
+        sequence=invitation.sequence,
     )

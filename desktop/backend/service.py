@@ -167,4 +167,5 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
         tokens=tuple(wallet.token_dto(row, tx.now) for row in changed_tokens),
         now=tx.now,
         full=full,
+        since=since,
     )

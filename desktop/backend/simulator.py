@@ -172,7 +172,8 @@ class Simulator(ClosesOnExit):
             return _record(tx, invitations.revoke(tx, operator, found.id))
 
     def invitations(self, from_email: str | None = None) -> tuple[InvitationRecord, ...]:
-        """Every invitation, oldest first; only one operator's with `from_email`."""
+        """Every invitation, oldest first (creation order); only one operator's with
+        `from_email`."""
         with self._store.transaction() as tx:
             query = select(Invitation).options(
                 selectinload(Invitation.events), selectinload(Invitation.messages)
@@ -181,7 +182,7 @@ class Simulator(ClosesOnExit):
                 query = query.where(
                     Invitation.operator_id == accounts.require_account(tx, from_email).id
                 )
-            rows = tx.session.scalars(query.order_by(Invitation.created_at, Invitation.id))
+            rows = tx.session.scalars(query.order_by(Invitation.sequence))
             return tuple(_record(tx, row) for row in rows)
 
     def outbox(self) -> tuple[OutboxEntry, ...]:

@@ -35,8 +35,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from desktop.domain.clock import as_utc
 from desktop.paths import BACKEND_DB
 
-SCHEMA_VERSION = 2
-"""Bumped on every model change; an older file is rebuilt and reseeded (it is mock data)."""
+SCHEMA_VERSION = 3
+"""Bumped on every model change. A file one step older is upgraded in place when the change is
+additive (`upgrade_schema`); anything else older is rebuilt and reseeded (it is mock data)."""
 
 BUSY_TIMEOUT_MS = 5000
 """How long a transaction waits for another process's write to finish before failing."""
@@ -137,6 +138,7 @@ class Invitation(Base):
         Index("ix_invitations_operator_recipient", "operator_id", "recipient_email"),
         Index("ix_invitations_operator_created", "operator_id", "created_at"),
         Index("ix_invitations_state_created", "state", "created_at"),
+        Index("ix_invitations_sequence", "sequence", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -148,6 +150,8 @@ class Invitation(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int]
+    # Creation order across the backend (1, 2, 3...): the stable "newest first" of every list.
+    sequence: Mapped[int]
     link_opened_at: Mapped[datetime | None]
     joined_kind: Mapped[str | None] = mapped_column(String(12))  # None | "new" | "reactivated"
     recipient_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -293,6 +297,47 @@ def stored_schema_version(connection: Connection) -> int | None:
         return None
     row = connection.execute(text("SELECT schema_version FROM backend_state WHERE id = 1")).first()
     return None if row is None else int(row[0])
+
+
+def upgrade_schema(connection: Connection, version: int) -> bool:
+    """Bring a file at `version` to SCHEMA_VERSION in place, step by step, keeping its data;
+    False when no in-place path exists (the caller rebuilds)."""
+    if version not in _UPGRADES:
+        return False
+    for step in range(version, SCHEMA_VERSION):
+        _UPGRADES[step](connection)
+    connection.execute(
+        text("UPDATE backend_state SET schema_version = :version WHERE id = 1"),
+        {"version": SCHEMA_VERSION},
+    )
+    return True
+
+
+def _add_server_secret(connection: Connection) -> None:
+    # 1 -> 2: the secret that signs sessions derived from a sign-in's key, random per file.
+    connection.exec_driver_sql(
+        "ALTER TABLE backend_state ADD COLUMN server_secret BLOB NOT NULL DEFAULT x''"
+    )
+    connection.exec_driver_sql("UPDATE backend_state SET server_secret = randomblob(32)")
+
+
+def _add_invitation_sequence(connection: Connection) -> None:
+    # 2 -> 3: invitations.sequence, numbered in the order the rows were inserted.
+    connection.exec_driver_sql(
+        "ALTER TABLE invitations ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0"
+    )
+    connection.exec_driver_sql(
+        "UPDATE invitations SET sequence = numbered.n FROM "
+        "(SELECT id, ROW_NUMBER() OVER (ORDER BY rowid) AS n FROM invitations) AS numbered "
+        "WHERE numbered.id = invitations.id"
+    )
+    connection.exec_driver_sql(
+        "CREATE UNIQUE INDEX ix_invitations_sequence ON invitations (sequence)"
+    )
+
+
+_UPGRADES = {1: _add_server_secret, 2: _add_invitation_sequence}
+"""The in-place step from each older schema version to the next."""
 
 
 def rebuild_schema(connection: Connection) -> None:

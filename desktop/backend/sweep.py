@@ -56,4 +56,8 @@ def expire_invitations(tx: BackendTransaction) -> None:
         )
     ).all()
     for invitation in due:
-        transition(tx, invitation, InvitationState.EXPIRED, at=invitation.created_at + lifetime)
+        # Dated when its lifetime ran out, but never before its last step: a lifetime shortened
+        # after the link was opened must not make the history run backwards. The order clients
+        # apply changes in is the version, not this date (R8).
+        moment = max(invitation.created_at + lifetime, invitation.updated_at)
+        transition(tx, invitation, InvitationState.EXPIRED, at=moment)

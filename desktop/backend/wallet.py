@@ -33,6 +33,7 @@ def token_dto(token: Token, now: datetime) -> TokenDTO:
         state=token_state(token, now),
         invitation_id=token.invitation_id,
         spent_at=token.spent_at,
+        version=token.version,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from desktop.backend.api import (
@@ -50,13 +51,21 @@ def invitation_record(dto: InvitationDTO) -> CachedInvitation:
         idempotency_key=dto.idempotency_key,
         message_subject=dto.message_subject,
         message_body=dto.message_body,
+        version=dto.version,
+        sequence=dto.sequence,
     )
 
 
 def token_record(dto: TokenDTO) -> CachedToken:
     """A token as the cache keeps it."""
     return CachedToken(
-        dto.id, dto.granted_at, dto.expires_at, dto.state, dto.invitation_id, dto.spent_at
+        dto.id,
+        dto.granted_at,
+        dto.expires_at,
+        dto.state,
+        dto.invitation_id,
+        dto.spent_at,
+        dto.version,
     )
 
 
@@ -80,6 +89,7 @@ def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
         backend_now=dto.now,
         fetched_at=fetched_at,
         full=dto.full,
+        since=dto.since,
     )
 
 
@@ -112,6 +122,17 @@ def invitation_view(record: CachedInvitation) -> InvitationView:
         history=record.history,
         message_subject=record.message_subject,
         message_body=record.message_body,
+        sequence=record.sequence,
+    )
+
+
+def newest_first(views: Iterable[InvitationView]) -> tuple[InvitationView, ...]:
+    """The one order of every invitation list (the settings window's and the QA window's):
+    the backend's creation sequence, newest first. Timestamps cannot order them: under the
+    frozen demo clock many invitations share one. (Rows cached before sequences existed have 0
+    until the next full sync; they keep their old order among themselves.)"""
+    return tuple(
+        sorted(views, key=lambda view: (view.sequence, view.created_at, view.id), reverse=True)
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from desktop.controller.mapping import invitation_view, queued_view, token_view
+from desktop.controller.mapping import invitation_view, newest_first, queued_view, token_view
 from desktop.controller.state import InvitationView, TokenView
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow
@@ -95,7 +95,7 @@ class ClientModel:
         self.five_hour = delta.five_hour
         self.weekly = delta.weekly
         self.cycle = delta.cycle
-        self.cursor = delta.cursor
+        self.cursor = applied.cursor  # 0 when the cache asked for a resync from scratch
         self.last_synced_at = delta.fetched_at
         self.backend_now = delta.backend_now
         for invitation_id in applied.dropped_invitation_ids:
@@ -118,7 +118,7 @@ class ClientModel:
         known = self.invitations.get(invitation.id)
         self.invitations[invitation.id] = invitation
         self._views[invitation.id] = view if view is not None else invitation_view(invitation)
-        if known is None or known.created_at != invitation.created_at:
+        if known is None or known.sequence != invitation.sequence:
             self._ordered = None
         else:
             self._stale_views = True
@@ -141,13 +141,12 @@ class ClientModel:
         )
 
     def invitation_views(self, hidden_keys: set[str]) -> tuple[InvitationView, ...]:
-        """Queued invitations first (oldest first), then the backend's, newest first.
+        """Queued invitations first (oldest first), then the backend's, newest first by their
+        creation sequence (`newest_first`, the QA window's order too).
 
-        Linear in the number of invitations at most once per change, never per changed row."""
+        Sorted at most once per change in the set, never per changed row."""
         if self._ordered is None:
-            self._ordered = tuple(
-                sorted(self._views.values(), key=lambda v: (v.created_at, v.id), reverse=True)
-            )
+            self._ordered = newest_first(self._views.values())
         elif self._stale_views:
             self._ordered = tuple(self._views[view.id] for view in self._ordered)
         self._stale_views = False

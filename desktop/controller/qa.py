@@ -28,7 +28,7 @@ from PySide6.QtCore import (
 )
 
 from desktop.backend.api import ApiError, UsageDTO
-from desktop.controller.mapping import invitation_record, invitation_view
+from desktop.controller.mapping import invitation_record, invitation_view, newest_first
 from desktop.controller.qa_state import (
     QaAccount,
     QaClock,
@@ -449,14 +449,14 @@ def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
     records = simulator.invitations()
     messages = simulator.outbox()
     by_id = {record.invitation.id: record for record in records}
-    # Dispatch order breaks ties: under a frozen clock many invitations share one created_at.
-    dispatched = {message.invitation_id: message.id for message in messages}
     wanted = operator.casefold() if operator is not None else None
-    mine = sorted(
-        (record for record in records if record.operator.casefold() == wanted),
-        key=lambda r: (r.invitation.created_at, dispatched.get(r.invitation.id, 0)),
-        reverse=True,
+    # The settings window's order (`newest_first`), so both windows list them alike.
+    mine = newest_first(
+        invitation_view(invitation_record(record.invitation))
+        for record in records
+        if record.operator.casefold() == wanted
     )
+    operator_of = {record.invitation.id: record.operator for record in records}
     return QaSnapshot(
         clock=QaClock(status.clock.now, status.clock.running),
         policy=status.policy,
@@ -481,10 +481,7 @@ def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
             for account in status.accounts
         ),
         operator=operator,
-        invitations=tuple(
-            QaInvitation(record.operator, invitation_view(invitation_record(record.invitation)))
-            for record in mine
-        ),
+        invitations=tuple(QaInvitation(operator_of[view.id], view) for view in mine),
         outbox=tuple(
             QaOutboxMessage(
                 id=message.id,

@@ -98,6 +98,7 @@ class InvitationView:
     history: tuple[tuple[InvitationState, datetime], ...] = ()
     message_subject: str = ""  # the email the backend dispatched (empty while queued)
     message_body: str = ""
+    sequence: int = 0  # the backend's creation order (newest: highest); 0 while queued
 
 
 @dataclass(frozen=True)

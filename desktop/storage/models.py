@@ -146,13 +146,15 @@ class TokenRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     invitation_id: Mapped[str] = mapped_column(String(64), index=True)
     spent_at: Mapped[datetime | None]
+    # The backend's change version (R8): an upsert only ever replaces a lower one.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class InvitationRow(Base):
     """An invitation as the backend last reported it; its history is in `invitation_event`."""
 
     __tablename__ = "invitation"
-    __table_args__ = (Index(None, "account_id", "created_at"),)
+    __table_args__ = (Index(None, "account_id", "sequence"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"))
@@ -170,6 +172,10 @@ class InvitationRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), index=True)
     message_subject: Mapped[str] = mapped_column(Text, default="", server_default="")
     message_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The backend's change version (R8): an upsert only ever replaces a lower one.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The backend's creation order: lists show the highest first.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class InvitationEventRow(Base):

@@ -200,7 +200,7 @@ def _invitations(db: sqlite3.Connection, account_id: str) -> tuple[CachedInvitat
         CachedInvitation,
         "invitation",
         account_id,
-        "created_at DESC, id",
+        "sequence DESC, id",
         {"history": lambda values: tuple(history.get(str(values["id"]), ()))},
     )
 

@@ -51,6 +51,7 @@ class CachedToken:
     state: str
     invitation_id: str
     spent_at: datetime | None
+    version: int  # the backend's change version: a lower one never replaces a higher one
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class CachedInvitation:
     reason: str
     history: tuple[tuple[InvitationState, datetime], ...]
     idempotency_key: str | None
+    version: int  # the backend's change version: a lower one never replaces a higher one
+    sequence: int  # the backend's creation order: lists show the highest first
     message_subject: str = ""  # the email the backend dispatched, word for word
     message_body: str = ""
 
@@ -126,6 +129,7 @@ class SyncDelta:
     backend_now: datetime
     fetched_at: datetime
     full: bool = False  # the rows are all there are: drop cached ones the delta lacks
+    since: int = 0  # the cursor the changes start from (rows: since < version <= cursor)
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,13 @@ class SyncApplied:
     invitations: tuple[CachedInvitation, ...]  # the delta's invitations as now stored
     tokens: tuple[CachedToken, ...]  # the delta's tokens as now stored
     completed_outbox_keys: tuple[str, ...]  # queued sends the backend already had
+    # Where the next sync starts, as stored. 0 with `resync_needed`: the delta could not be
+    # trusted (a gap after the stored cursor, a row outside since..cursor), so its rows were
+    # not applied and the next sync is a full one. The outbox is kept.
+    cursor: int
     dropped_invitation_ids: tuple[str, ...] = ()  # gone after a full sync
     dropped_token_ids: tuple[str, ...] = ()
+    resync_needed: bool = False
 
 
 @dataclass(frozen=True)

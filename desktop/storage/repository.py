@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -52,8 +53,9 @@ from desktop.storage.records import (
     SyncDelta,
 )
 
+log = logging.getLogger(__name__)
+
 _CHUNK = 500  # ids per IN (...) clause, well under SQLite's variable limit
-_AVAILABLE = "available"
 
 
 class CacheClosed(RuntimeError):
@@ -195,12 +197,24 @@ class CacheRepository:
     # -- sync ----------------------------------------------------------------------------------
 
     def apply_sync(self, delta: SyncDelta) -> SyncApplied:
-        """Store one sync result in one transaction: bulk upserts of only the changed rows."""
+        """Store one sync result in one transaction: bulk upserts of only the changed rows.
+
+        Rows are applied in the backend's version order (R8). A delta the cache cannot trust
+        (see `untrusted_delta`) leaves the rows as they are and sets the cursor to 0, so the next
+        sync is a full one; the outbox is kept. `SyncApplied.resync_needed` says so."""
         with self._unit() as session:
             _activate(session, delta.account)
             account_id = delta.account.id
             meta = _meta(session)
-            meta.cursor = delta.cursor
+            problem = untrusted_delta(delta, meta.cursor)
+            if problem:
+                log.warning("cache resync from scratch: %s", problem)
+                meta.cursor = 0
+            elif delta.full:
+                meta.cursor = delta.cursor
+            else:
+                # A slower answer from an older cursor must not move the cursor back.
+                meta.cursor = max(meta.cursor, delta.cursor)
             meta.last_synced_at = delta.fetched_at
             meta.backend_now = delta.backend_now
             _upsert(
@@ -243,21 +257,26 @@ class CacheRepository:
                 ],
                 ["account_id"],
             )
+            if problem:
+                return SyncApplied((), (), (), cursor=0, resync_needed=True)
             dropped_invitations: tuple[str, ...] = ()
             dropped_tokens: tuple[str, ...] = ()
             if delta.full:
+                # The backend's whole truth: replace, whatever the cached versions (a rebuilt
+                # backend counts from 1 again).
                 dropped_invitations = _drop_missing(
                     session, InvitationRow, account_id, delta.invitations
                 )
                 dropped_tokens = _drop_missing(session, TokenRow, account_id, delta.tokens)
-            _store_invitations(session, account_id, delta.invitations)
-            _store_tokens(session, account_id, delta.tokens)
+            _store_invitations(session, account_id, delta.invitations, replace=delta.full)
+            _store_tokens(session, account_id, delta.tokens, replace=delta.full)
             keys = [i.idempotency_key for i in delta.invitations if i.idempotency_key]
             done = _delete_outbox(session, account_id, keys)
             return SyncApplied(
                 invitations=_read_invitations(session, [i.id for i in delta.invitations]),
                 tokens=_read_tokens(session, [t.id for t in delta.tokens]),
                 completed_outbox_keys=done,
+                cursor=meta.cursor,
                 dropped_invitation_ids=dropped_invitations,
                 dropped_token_ids=dropped_tokens,
             )
@@ -381,7 +400,7 @@ class CacheRepository:
         rows = session.scalars(
             select(InvitationRow)
             .where(InvitationRow.account_id == account_id)
-            .order_by(InvitationRow.created_at.desc(), InvitationRow.id)
+            .order_by(InvitationRow.sequence.desc(), InvitationRow.id)
         ).all()
         history = _account_histories(session, account_id)
         return tuple(_invitation(row, history.get(row.id, ())) for row in rows)
@@ -485,30 +504,53 @@ def _store_windows(session: Session, account_id: str, windows: Iterable[UsageWin
     )
 
 
+def untrusted_delta(delta: SyncDelta, stored_cursor: int) -> str:
+    """Why the cache cannot apply `delta` on top of a cache at `stored_cursor` ("" if it can).
+
+    A full delta stands alone. A partial one must start at or before the stored cursor (else
+    the changes between them are missing: another process reset this cache, say), must not end
+    before it starts, and each of its rows must lie in since < version <= cursor."""
+    if not delta.full and delta.since > stored_cursor:
+        return f"a gap: the changes start at {delta.since}, the cache stands at {stored_cursor}"
+    if not delta.full and delta.cursor < delta.since:
+        return f"the cursor went back from {delta.since} to {delta.cursor}"
+    low = -1 if delta.full else delta.since
+    rows: list[CachedInvitation | CachedToken] = [*delta.invitations, *delta.tokens]
+    for row in rows:
+        if not low < row.version <= delta.cursor:
+            return f"{row.id} has version {row.version}, outside {low}..{delta.cursor}"
+    return ""
+
+
 def _store_invitations(
-    session: Session, account_id: str, invitations: Sequence[CachedInvitation]
+    session: Session,
+    account_id: str,
+    invitations: Sequence[CachedInvitation],
+    *,
+    replace: bool = False,
 ) -> None:
     if not invitations:
         return
     table = InvitationRow.__table__
     excluded = insert(InvitationRow).excluded
-    # A reply that raced a newer one (a revoke answered before an older sync) must not win.
+    # The backend's version orders changes: a reply that raced a newer one (a revoke answered
+    # before an older sync) never wins, whatever its timestamps say.
     _upsert(
         session,
         InvitationRow,
         [_invitation_values(account_id, invitation) for invitation in invitations],
         ["id"],
-        where=excluded.updated_at >= table.c.updated_at,
+        where=None if replace else excluded.version >= table.c.version,
     )
     ids = [invitation.id for invitation in invitations]
     stored = {
-        row_id: updated
+        row_id: version
         for chunk in _chunks(ids)
-        for row_id, updated in session.execute(
-            select(InvitationRow.id, InvitationRow.updated_at).where(InvitationRow.id.in_(chunk))
+        for row_id, version in session.execute(
+            select(InvitationRow.id, InvitationRow.version).where(InvitationRow.id.in_(chunk))
         )
     }
-    fresh = [i for i in invitations if stored.get(i.id) == i.updated_at]
+    fresh = [i for i in invitations if stored.get(i.id) == i.version]
     for chunk in _chunks([invitation.id for invitation in fresh]):
         session.execute(
             delete(InvitationEventRow).where(InvitationEventRow.invitation_id.in_(chunk))
@@ -535,10 +577,12 @@ def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[st
     return values
 
 
-def _store_tokens(session: Session, account_id: str, tokens: Sequence[CachedToken]) -> None:
+def _store_tokens(
+    session: Session, account_id: str, tokens: Sequence[CachedToken], *, replace: bool = False
+) -> None:
     table = TokenRow.__table__
     excluded = insert(TokenRow).excluded
-    # Spent and expired are final: an older "available" reply never brings a token back.
+    # Version order: an older "available" reply never brings a spent token back.
     _upsert(
         session,
         TokenRow,
@@ -551,11 +595,12 @@ def _store_tokens(session: Session, account_id: str, tokens: Sequence[CachedToke
                 "state": token.state,
                 "invitation_id": token.invitation_id,
                 "spent_at": token.spent_at,
+                "version": token.version,
             }
             for token in tokens
         ],
         ["id"],
-        where=(table.c.state == _AVAILABLE) | (excluded.state != _AVAILABLE),
+        where=None if replace else excluded.version >= table.c.version,
     )
 
 
@@ -661,7 +706,13 @@ def _window(row: UsageWindowRow) -> UsageWindow:
 
 def _token(row: TokenRow) -> CachedToken:
     return CachedToken(
-        row.id, row.granted_at, row.expires_at, row.state, row.invitation_id, row.spent_at
+        row.id,
+        row.granted_at,
+        row.expires_at,
+        row.state,
+        row.invitation_id,
+        row.spent_at,
+        row.version,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, func, insert, select
 
 from desktop.backend.database import BackendStore
 from desktop.backend.service import MockBackend
@@ -140,6 +140,7 @@ def add_history(store: BackendStore, count: int) -> None:
     with store.transaction() as tx:
         created = tx.now - timedelta(days=400)
         version = tx.change_version()
+        first = int(tx.session.scalar(select(func.max(Invitation.sequence))) or 0) + 1
         rows = [
             {
                 "id": f"inv_old_{n:05d}",
@@ -150,6 +151,7 @@ def add_history(store: BackendStore, count: int) -> None:
                 "created_at": created,
                 "updated_at": created,
                 "version": version,
+                "sequence": first + n,
                 "prompts": 0,
             }
             for n in range(count)

@@ -19,8 +19,11 @@ def invitation(
     state: InvitationState = InvitationState.SENT,
     updated: datetime | None = None,
     key: str | None = None,
+    version: int = 1,
+    sequence: int | None = None,
 ) -> CachedInvitation:
-    """Invitation `number`, created `number` minutes after T0."""
+    """Invitation `number`, created `number` minutes after T0, the `number`-th created unless
+    `sequence` says otherwise, last changed at change `version`."""
     created = T0 + timedelta(minutes=number)
     return CachedInvitation(
         id=f"inv-{number}",
@@ -38,10 +41,14 @@ def invitation(
         history=((InvitationState.SENT, created),)
         + (((state, updated or created),) if state is not InvitationState.SENT else ()),
         idempotency_key=key,
+        version=version,
+        sequence=number if sequence is None else sequence,
     )
 
 
-def token(number: int, *, state: str = "available", invitation_id: str = "inv-1") -> CachedToken:
+def token(
+    number: int, *, state: str = "available", invitation_id: str = "inv-1", version: int = 1
+) -> CachedToken:
     """Token `number`, granted `number` hours after T0, expiring 30 days later."""
     granted = T0 + timedelta(hours=number)
     return CachedToken(
@@ -51,6 +58,7 @@ def token(number: int, *, state: str = "available", invitation_id: str = "inv-1"
         state=state,
         invitation_id=invitation_id,
         spent_at=granted + timedelta(days=1) if state == "spent" else None,
+        version=version,
     )
 
 
@@ -61,8 +69,10 @@ def delta(
     *,
     account: CachedAccount = ACCOUNT,
     eligible: bool = True,
+    since: int = 0,
+    full: bool = False,
 ) -> SyncDelta:
-    """A sync result carrying the given changed rows."""
+    """A sync result carrying the given changed rows (versions since < v <= cursor)."""
     return SyncDelta(
         cursor=cursor,
         account=account,
@@ -75,4 +85,6 @@ def delta(
         tokens=tokens,
         backend_now=T0 + timedelta(hours=1),
         fetched_at=T0 + timedelta(hours=1),
+        full=full,
+        since=since,
     )

@@ -59,10 +59,12 @@ def test_migration_from_the_older_revision_keeps_the_data(data_dir: Path) -> Non
     assert report.migrated_from == OLD_REVISION
     assert current_revision(path) == head_revision() != OLD_REVISION
     assert snapshot.account == ACCOUNT
-    assert snapshot.cursor == 42
+    # 0003 sends the cursor back: rows from before it have no version, the next sync is full.
+    assert snapshot.cursor == 0
     (cached,) = snapshot.invitations
     assert cached.state == "opened"
     assert cached.idempotency_key is None
+    assert (cached.version, cached.sequence) == (0, 0)
     # Batch mode recreated `invitation`: with foreign keys on, its history would have cascaded away.
     assert [state for state, _ in cached.history] == ["sent", "opened"]
     (queued,) = snapshot.outbox

@@ -34,7 +34,7 @@ def test_a_nonsensical_retry_policy_is_refused(values: dict[str, int]) -> None:
 def test_the_model_lists_queued_first_then_newest_first() -> None:
     model = ClientModel()
     rows = (invitation(1), invitation(3), invitation(2))
-    model.apply_sync(delta(1, rows), SyncApplied(rows, (), ()))
+    model.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1))
     model.queue(QueuedInvitation("k", "q@example.com", T0, 0, ""))
     views = model.invitation_views(hidden_keys=set())
     assert [v.id for v in views] == ["local-k", "inv-3", "inv-2", "inv-1"]
@@ -45,9 +45,9 @@ def test_the_model_lists_queued_first_then_newest_first() -> None:
 def test_the_model_replaces_a_changed_row_in_place() -> None:
     model = ClientModel()
     rows = tuple(invitation(n) for n in range(4))
-    model.apply_sync(delta(1, rows), SyncApplied(rows, (), ()))
+    model.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1))
     before = model.invitation_views(set())
-    opened = invitation(2, state=InvitationState.OPENED, updated=T0 + timedelta(days=1))
+    opened = invitation(2, state=InvitationState.OPENED, updated=T0 + timedelta(days=1), version=2)
     model.put_invitation(opened)
     after = model.invitation_views(set())
     assert [v.id for v in after] == [v.id for v in before]

@@ -85,8 +85,8 @@ def test_sync_round_trip_keeps_every_value_in_utc(repo: CacheRepository) -> None
 def test_a_delta_updates_only_its_rows_and_replaces_their_history(repo: CacheRepository) -> None:
     repo.apply_sync(delta(1, tuple(invitation(n) for n in range(5))))
     later = T0 + timedelta(days=1)
-    opened = invitation(3, state=InvitationState.OPENED, updated=later)
-    repo.apply_sync(delta(2, (opened,)))
+    opened = invitation(3, state=InvitationState.OPENED, updated=later, version=2)
+    repo.apply_sync(delta(2, (opened,), since=1))
     by_id = {i.id: i for i in repo.snapshot().invitations}
     assert len(by_id) == 5
     assert by_id["inv-3"] == opened
@@ -95,16 +95,38 @@ def test_a_delta_updates_only_its_rows_and_replaces_their_history(repo: CacheRep
 
 
 def test_an_older_reply_never_overwrites_a_newer_row(repo: CacheRepository) -> None:
-    revoked = invitation(1, state=InvitationState.REVOKED, updated=T0 + timedelta(days=1))
-    repo.apply_sync(delta(1, (revoked,)))
-    applied = repo.apply_sync(delta(2, (invitation(1),)))  # a sync answered before the revoke
+    revoked = invitation(
+        1, state=InvitationState.REVOKED, updated=T0 + timedelta(days=1), version=2
+    )
+    repo.apply_sync(delta(2, (revoked,)))
+    # A sync answered before the revoke, from an older cursor, arriving after it.
+    applied = repo.apply_sync(delta(1, (invitation(1),)))
     assert repo.snapshot().invitations == (revoked,)
     assert applied.invitations == (revoked,)  # the caller learns what the cache kept
+    assert applied.cursor == repo.cursor() == 2  # and the cursor does not move back
+
+
+def test_versions_order_changes_whatever_their_timestamps(repo: CacheRepository) -> None:
+    # The expiry sweep dates an expiry when the lifetime ran out: before the link was opened.
+    opened = invitation(1, state=InvitationState.OPENED, updated=T0 + timedelta(days=3))
+    expired = invitation(
+        1, state=InvitationState.EXPIRED, updated=T0 + timedelta(days=1), version=2
+    )
+    repo.apply_sync(delta(1, (opened,)))
+    repo.apply_sync(delta(2, (expired,), since=1))
+    assert repo.snapshot().invitations == (expired,)
+    # The same version again changes nothing; a lower one with a later date never wins.
+    repo.apply_sync(delta(2, (expired,), since=1))
+    later_but_older = invitation(
+        1, state=InvitationState.OPENED, updated=T0 + timedelta(days=9), version=1
+    )
+    repo.store_invitation(later_but_older)
+    assert repo.snapshot().invitations == (expired,)
 
 
 def test_a_spent_token_never_becomes_available_again(repo: CacheRepository) -> None:
-    repo.apply_sync(delta(1, (), (token(1, state="spent"),)))
-    repo.apply_sync(delta(2, (), (token(1),)))
+    repo.apply_sync(delta(2, (), (token(1, state="spent", version=2),)))
+    repo.apply_sync(delta(1, (), (token(1),)))  # an older answer, arriving late
     assert repo.snapshot().tokens[0].state == "spent"
 
 
