@@ -231,3 +231,87 @@ def test_two_processes_opening_a_new_folder_at_once_seed_it_once(
     with Simulator(data_dir, clock) as sim:
         emails = [account.email for account in sim.status().accounts]
     assert len(emails) == len(set(emails)) == len(DEMO_ACCOUNTS) + 3  # and capped's 3 peers
+
+
+def test_the_running_clock_never_goes_back_when_the_host_clock_steps_back(
+    data_dir: Path,
+) -> None:
+    real = FakeRealTime()
+    store = BackendStore.open(data_dir, real_clock=real)
+    with Simulator.over_store(store) as sim, MockBackend.over_store(store) as backend:
+        start = sim.clock_run().now
+        real.now += timedelta(hours=1)
+        assert sim.now() == start + timedelta(hours=1)
+        real.now -= timedelta(hours=3)  # NTP, a resumed VM, a hand-set host clock
+        assert sim.now() == start + timedelta(hours=1)  # held, not two hours back
+        # Any reading counts, an API call's too: it stays after the latest one ever taken.
+        real.now += timedelta(minutes=30)
+        session = sign_in(backend, "pilot@example.com")
+        assert backend.sync(session, 0).now == start + timedelta(hours=1, minutes=30)
+        real.now -= timedelta(microseconds=1)
+        assert sim.now() == start + timedelta(hours=1, minutes=30)
+        real.now += timedelta(minutes=1)  # then it moves on by the real time that passes
+        assert sim.now() == start + timedelta(hours=1, minutes=31)
+        # Another process (another store on the file) continues from the same virtual time.
+        with Simulator.over_store(BackendStore.open(data_dir, real_clock=real)) as other:
+            assert other.now() == start + timedelta(hours=1, minutes=31)
+        assert sim.clock_freeze().now == start + timedelta(hours=1, minutes=31)
+        real.now -= timedelta(days=1)
+        assert sim.clock_run().now == start + timedelta(hours=1, minutes=31)
+
+
+def test_invitations_are_numbered_in_creation_order_under_a_frozen_clock(
+    backend: MockBackend, sim: Simulator
+) -> None:
+    session = sign_in(backend, "pilot@example.com")
+    sent = [backend.send_invitation(session, f"peer{n}@example.com", f"key-{n}") for n in range(4)]
+    assert len({dto.created_at for dto in sent}) == 1  # one timestamp: it cannot order them
+    sequences = [dto.sequence for dto in sent]
+    assert sequences == sorted(sequences)
+    assert len(set(sequences)) == 4
+    # A repeated key returns the first invitation with its number; sim lists oldest first.
+    assert backend.send_invitation(session, "peer0@example.com", "key-0").sequence == sequences[0]
+    listed = [r.invitation.sequence for r in sim.invitations("pilot@example.com")]
+    assert listed == sequences
+    # Another operator's invitations share the backend's one sequence.
+    other = sim.invite("capped@example.com", "someone@example.com").invitation
+    assert other.sequence == sequences[-1] + 1
+
+
+def _downgrade_to_schema_1(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("DROP INDEX ix_invitations_sequence")
+        connection.execute("ALTER TABLE invitations DROP COLUMN sequence")
+        connection.execute("UPDATE backend_state SET schema_version = 1")
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def test_a_schema_1_file_is_upgraded_in_place_keeping_its_data(
+    data_dir: Path, clock: ManualClock
+) -> None:
+    with Simulator(data_dir, clock) as sim:
+        mine = [sim.invite("pilot@example.com", f"peer{n}@example.com") for n in range(3)]
+        before = sim.status()
+    _downgrade_to_schema_1(backend_db_path(data_dir))
+
+    with Simulator(data_dir, clock) as sim:
+        after = sim.status()
+        listed = sim.invitations("pilot@example.com")
+        # Numbered in insertion order; the next one continues after them.
+        assert [r.invitation.id for r in listed] == [r.invitation.id for r in mine]
+        numbers = [r.invitation.sequence for r in listed]
+        assert numbers == sorted(numbers)
+        assert len(set(numbers)) == 3
+        following = sim.invite("pilot@example.com", "next@example.com").invitation
+        assert following.sequence == numbers[-1] + 1
+    assert after == before  # nothing reseeded
+    connection = sqlite3.connect(backend_db_path(data_dir))
+    try:
+        assert connection.execute("SELECT schema_version FROM backend_state").fetchone() == (
+            SCHEMA_VERSION,
+        )
+    finally:
+        connection.close()

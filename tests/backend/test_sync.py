@@ -107,6 +107,54 @@ def test_invitation_expiry_shows_up_in_a_delta(
     assert [(i.id, i.state) for i in delta.invitations] == [(sent.id, InvitationState.EXPIRED)]
 
 
+def test_a_shortened_lifetime_expires_an_opened_invitation_with_a_newer_version(
+    backend: MockBackend, sim: Simulator, clock: ManualClock
+) -> None:
+    # Issue 11's repro: invite, 3 days pass, the link is opened, the lifetime becomes 1 day.
+    session = sign_in(backend, PILOT)
+    sent = backend.send_invitation(session, "friend@example.com", "k1")
+    clock.advance(timedelta(days=3))
+    opened = sim.recipient_open(sent.link).invitation
+    cursor = backend.sync(session, 0).cursor
+
+    sim.set_policy({"invitation_expiry_days": 1})
+    delta = backend.sync(session, cursor)
+
+    (expired,) = delta.invitations
+    assert expired.state is InvitationState.EXPIRED
+    assert opened.version < expired.version <= delta.cursor  # the order clients apply in
+    assert delta.since == cursor < expired.version
+    # Dated when the lifetime ran out but never before the last step: the history runs forward.
+    moments = [event.at for event in expired.history]
+    assert moments == sorted(moments)
+    assert expired.history[-1].at == opened.updated_at == clock.now
+
+
+def test_an_expiry_is_dated_when_the_lifetime_ran_out(
+    backend: MockBackend, sim: Simulator, clock: ManualClock
+) -> None:
+    sim.set_policy({"invitation_expiry_days": 1})
+    session = sign_in(backend, PILOT)
+    sent = backend.send_invitation(session, "friend@example.com", "k1")
+    clock.advance(timedelta(days=5))
+    (expired,) = backend.sync(session, 0).invitations
+    assert expired.history[-1].at == sent.created_at + timedelta(days=1)
+
+
+def test_a_full_answer_starts_from_zero_and_a_delta_from_its_cursor(
+    backend: MockBackend,
+) -> None:
+    session = sign_in(backend, PILOT)
+    first = backend.sync(session, 0)
+    assert (first.full, first.since) == (True, 0)
+    backend.send_invitation(session, "friend@example.com", "k1")
+    delta = backend.sync(session, first.cursor)
+    assert (delta.full, delta.since) == (False, first.cursor)
+    ahead = backend.sync(session, delta.cursor + 1)  # a cursor the backend never gave
+    assert (ahead.full, ahead.since) == (True, 0)
+    assert all(row.version <= ahead.cursor for row in ahead.invitations)
+
+
 def test_changing_the_prompt_count_resends_pending_invitations(
     backend: MockBackend, sim: Simulator
 ) -> None:

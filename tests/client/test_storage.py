@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from desktop.domain.invitations import InvitationState
-from desktop.storage import CacheClosed, CachedAccount, CacheRepository
+from desktop.storage import CacheClosed, CachedAccount, CacheRepository, SyncDelta
 from desktop.storage.database import make_engine
 from desktop.storage.models import Base
 from tests.client.records import ACCOUNT, T0, delta, invitation, token
@@ -210,3 +210,64 @@ def test_a_full_sync_replaces_rows_the_backend_no_longer_has(repo: CacheReposito
     assert [i.id for i in snapshot.invitations] == ["inv-1"]
     assert [t.id for t in snapshot.tokens] == ["tok-2"]
     assert snapshot.cursor == 1
+
+
+def test_a_delta_at_the_edges_of_its_range_is_applied(repo: CacheRepository) -> None:
+    repo.apply_sync(delta(5, (invitation(1, version=5),)))
+    # since == the stored cursor; rows at since + 1 and at the cursor itself.
+    applied = repo.apply_sync(
+        delta(9, (invitation(2, version=6), invitation(3, version=9)), since=5)
+    )
+    assert not applied.resync_needed
+    assert applied.cursor == repo.cursor() == 9
+    assert {i.id for i in repo.snapshot().invitations} == {"inv-1", "inv-2", "inv-3"}
+    # A delta from an older cursor overlaps what is stored: harmless, versions decide.
+    assert not repo.apply_sync(delta(9, (invitation(3, version=9),), since=2)).resync_needed
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        (delta(9, (invitation(2, version=7),), since=6), "a gap after the stored cursor"),
+        (delta(9, (invitation(2, version=10),), since=5), "a row above the cursor"),
+        (delta(9, (invitation(2, version=5),), since=5), "a row at or below since"),
+        (delta(9, (), (token(1, version=10),), since=5), "a token above the cursor"),
+        (delta(4, (), since=5), "a cursor before its start"),
+        (delta(9, (invitation(2, version=10),), full=True), "a full answer above its cursor"),
+    ],
+)
+def test_a_delta_the_cache_cannot_trust_resets_the_cursor_and_keeps_the_outbox(
+    repo: CacheRepository, changes: SyncDelta, why: str
+) -> None:
+    repo.apply_sync(delta(5, (invitation(1, version=5),), (token(1, version=4),)))
+    repo.queue_invitation("key-q", "queued@example.com")
+    before = repo.snapshot()
+
+    applied = repo.apply_sync(changes)
+
+    assert applied.resync_needed, why
+    assert (applied.cursor, applied.invitations, applied.tokens) == (0, (), ())
+    after = repo.snapshot()
+    assert after.cursor == 0  # the next sync asks for everything
+    assert (after.invitations, after.tokens) == (before.invitations, before.tokens)
+    assert [q.key for q in after.outbox] == ["key-q"]
+
+
+def test_a_full_resync_replaces_rows_whatever_their_versions(repo: CacheRepository) -> None:
+    # A rebuilt backend counts versions from 1 again: its full answer is the truth.
+    repo.apply_sync(delta(50, (invitation(1, version=50),), (token(1, version=40),)))
+    repo.queue_invitation("key-q", "queued@example.com")
+    fresh = invitation(1, state=InvitationState.REVOKED, version=2)
+    applied = repo.apply_sync(delta(3, (fresh,), (token(1, state="spent", version=3),), full=True))
+    assert not applied.resync_needed
+    snapshot = repo.snapshot()
+    assert snapshot.invitations == (fresh,)
+    assert snapshot.tokens[0].state == "spent"
+    assert snapshot.cursor == 3
+    assert [q.key for q in snapshot.outbox] == ["key-q"]
+
+
+def test_the_snapshot_lists_invitations_by_creation_sequence(repo: CacheRepository) -> None:
+    same_moment = [replace(invitation(n, sequence=10 - n), created_at=T0) for n in range(4)]
+    repo.apply_sync(delta(1, tuple(same_moment)))
+    assert [i.sequence for i in repo.snapshot().invitations] == [10, 9, 8, 7]
