@@ -4,11 +4,17 @@ Frozen by default: it moves only when QA advances it, so demos and the 62-day ed
 reproducible. `run` makes it follow real time from that moment on; `freeze` stops it again.
 Tests inject their own `Clock` instead (see BackendStore).
 
-The virtual clock never goes backwards. While it runs it moves by the real time elapsed since
-its last reading, and every transaction's reading is stored back (`tick`) as the new starting
-point: when the host clock steps back (NTP, a suspended VM, a manual change), the virtual time
-stands still until real time has caught up with the step, then moves on from where it was.
-Only `reset-demo`, which starts a new world, sets it anew.
+It never goes back below what it has stored. While it runs, a reading is the stored time plus
+the real time elapsed since it was stored, and never less than the stored time. The store writes
+a reading back (`settle`) in every transaction that changes anything, in any transaction that
+finds the real clock behind the stored one, and at least once per `SETTLE_EVERY` of virtual time
+otherwise. So when the host clock steps back (NTP, a resumed VM, a hand-set clock), the time holds
+at the stored value, which becomes the new starting point, and moves on from there with real
+time. Every change is dated at or after the one before it; a reading that changes nothing can be
+at most `SETTLE_EVERY` earlier than an earlier such reading, never earlier than a stored change.
+(Reads do not write each time: the app and the QA window follow writes to the file, and a write
+per read would make them refresh each other in a loop.) Only `reset-demo`, which starts a new
+world (every older cursor gets a full snapshot), sets the clock anew.
 """
 
 from __future__ import annotations
@@ -28,7 +34,13 @@ class ClockView:
     running: bool
 
 
-def _reading(state: BackendState, real_now: datetime) -> datetime:
+SETTLE_EVERY = timedelta(minutes=1)
+"""A running clock is written back at least this often (in virtual time) by reads."""
+
+
+def reading(state: BackendState, real_now: datetime) -> datetime:
+    """The virtual time when the real clock reads `real_now`: the stored value, plus the real
+    time elapsed since it was stored while running, never less than the stored value."""
     base = as_utc(state.clock_virtual_at)
     if state.clock_running and state.clock_real_anchor is not None:
         return max(base, base + (real_now - as_utc(state.clock_real_anchor)))
@@ -36,20 +48,22 @@ def _reading(state: BackendState, real_now: datetime) -> datetime:
 
 
 def virtual_now(state: BackendState, real: Clock) -> datetime:
-    """The virtual time now: the frozen value, or the last stored reading plus the real time
-    elapsed since it (never less than that reading)."""
-    return _reading(state, real())
+    """The virtual time now (see `reading`)."""
+    return reading(state, real())
 
 
-def tick(state: BackendState, real: Clock) -> datetime:
-    """The virtual time now, stored back as the running clock's new starting point, so a later
-    reading (in this or any process) can never be earlier. A frozen clock is left as it is."""
-    real_now = real()
-    moment = _reading(state, real_now)
-    if state.clock_running:
+def settle(state: BackendState, moment: datetime, real_now: datetime, *, wrote: bool) -> None:
+    """Store a running clock's reading `moment` (taken at `real_now`) as its new starting point
+    when the transaction `wrote` anything, the reading is `SETTLE_EVERY` past the stored time, or
+    the real clock is behind the stored one (it stepped back: without a new starting point the
+    time would stand still until real time caught up). A later reading, in any process, then
+    starts from it and cannot be earlier."""
+    if not state.clock_running or state.clock_real_anchor is None:
+        return
+    stepped_back = real_now < as_utc(state.clock_real_anchor)
+    if wrote or stepped_back or moment - as_utc(state.clock_virtual_at) >= SETTLE_EVERY:
         state.clock_virtual_at = moment
         state.clock_real_anchor = real_now
-    return moment
 
 
 def set_virtual_now(state: BackendState, moment: datetime, real: Clock) -> None:

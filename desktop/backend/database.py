@@ -16,8 +16,8 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from desktop.backend import clock as virtual_clock
 from desktop.backend import seed
-from desktop.backend.clock import tick
 from desktop.backend.store import (
     SCHEMA_VERSION,
     BackendState,
@@ -93,21 +93,43 @@ class BackendStore(ClosesOnExit):
         return self.real_clock().replace(microsecond=0)
 
     def now_for(self, state: BackendState) -> datetime:
-        """The backend time for a transaction that read `state`; a running virtual clock stores
-        this reading back, so time never goes backwards (see desktop.backend.clock)."""
+        """The backend time for a transaction that read `state`."""
         if self.injected_clock is not None:
             return self.injected_clock()
-        return tick(state, self.real_clock)
+        return virtual_clock.virtual_now(state, self.real_clock)
 
     @contextmanager
     def transaction(self) -> Iterator[BackendTransaction]:
-        """A write transaction with time-based changes already swept in (R8); commits on exit."""
+        """A write transaction with time-based changes already swept in (R8); commits on exit.
+
+        A running virtual clock's reading is written back when the transaction changed anything
+        (and now and then otherwise), so it never goes backwards (desktop.backend.clock)."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             state = session.get_one(BackendState, 1)
-            tx = BackendTransaction(session, state, self.now_for(state), load_policy(state))
+            real_now = self.real_clock()
+            if self.injected_clock is not None:
+                now = self.injected_clock()
+            else:
+                now = virtual_clock.reading(state, real_now)
+            before = _clock_fields(state), _total_changes(session)
+            tx = BackendTransaction(session, state, now, load_policy(state))
             sweep_due_changes(tx)
             yield tx
+            if self.injected_clock is None and _clock_fields(state) == before[0]:
+                session.flush()
+                wrote = _total_changes(session) != before[1]
+                virtual_clock.settle(state, now, real_now, wrote=wrote)
 
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _clock_fields(state: BackendState) -> tuple[object, ...]:
+    # Changed by advance, run, freeze or reset: the transaction set the clock on purpose.
+    return state.clock_virtual_at, state.clock_real_anchor, state.clock_running
+
+
+def _total_changes(session: Session) -> int:
+    # Rows this connection has inserted, updated or deleted since it opened (SQLite).
+    return int(session.connection().exec_driver_sql("SELECT total_changes()").scalar_one())

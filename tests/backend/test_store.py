@@ -244,13 +244,12 @@ def test_the_running_clock_never_goes_back_when_the_host_clock_steps_back(
         assert sim.now() == start + timedelta(hours=1)
         real.now -= timedelta(hours=3)  # NTP, a resumed VM, a hand-set host clock
         assert sim.now() == start + timedelta(hours=1)  # held, not two hours back
-        # Any reading counts, an API call's too: it stays after the latest one ever taken.
-        real.now += timedelta(minutes=30)
+        real.now += timedelta(minutes=30)  # then it moves on by the real time that passes
         session = sign_in(backend, "pilot@example.com")
         assert backend.sync(session, 0).now == start + timedelta(hours=1, minutes=30)
         real.now -= timedelta(microseconds=1)
         assert sim.now() == start + timedelta(hours=1, minutes=30)
-        real.now += timedelta(minutes=1)  # then it moves on by the real time that passes
+        real.now += timedelta(minutes=1)
         assert sim.now() == start + timedelta(hours=1, minutes=31)
         # Another process (another store on the file) continues from the same virtual time.
         with Simulator.over_store(BackendStore.open(data_dir, real_clock=real)) as other:
@@ -258,6 +257,57 @@ def test_the_running_clock_never_goes_back_when_the_host_clock_steps_back(
         assert sim.clock_freeze().now == start + timedelta(hours=1, minutes=31)
         real.now -= timedelta(days=1)
         assert sim.clock_run().now == start + timedelta(hours=1, minutes=31)
+
+
+def test_every_change_is_dated_after_the_one_before_whatever_the_host_clock(
+    data_dir: Path,
+) -> None:
+    real = FakeRealTime()
+    store = BackendStore.open(data_dir, real_clock=real)
+    with Simulator.over_store(store) as sim:
+        start = sim.clock_run().now
+        real.now += timedelta(seconds=5)
+        first = sim.invite("pilot@example.com", "one@example.com").invitation
+        assert first.created_at == start + timedelta(seconds=5)
+        real.now -= timedelta(seconds=30)  # less than a minute of reads is not written back...
+        assert sim.now() == first.created_at  # ...but a change is: the time holds at it
+        second = sim.invite("pilot@example.com", "two@example.com").invitation
+        assert second.created_at == first.created_at
+        real.now += timedelta(seconds=1)
+        assert sim.invite("pilot@example.com", "three@example.com").invitation.created_at == (
+            first.created_at + timedelta(seconds=1)
+        )
+
+
+def _stored_clock(data_dir: Path) -> tuple[object, ...]:
+    connection = sqlite3.connect(backend_db_path(data_dir))
+    try:
+        row = connection.execute(
+            "SELECT clock_virtual_at, clock_real_anchor FROM backend_state"
+        ).fetchone()
+        return tuple(row)
+    finally:
+        connection.close()
+
+
+def test_reads_write_the_running_clock_back_at_most_once_a_minute(data_dir: Path) -> None:
+    # The app and the QA window follow writes to the file: a write per read would loop.
+    real = FakeRealTime()
+    store = BackendStore.open(data_dir, real_clock=real)
+    with Simulator.over_store(store) as sim, MockBackend.over_store(store) as backend:
+        sim.clock_run()
+        session = sign_in(backend, "pilot@example.com")
+        stored = _stored_clock(data_dir)
+        for _ in range(5):
+            real.now += timedelta(seconds=11)
+            backend.sync(session, 0)
+            sim.status()
+        assert _stored_clock(data_dir) == stored
+        real.now += timedelta(seconds=5)  # a minute since it was stored
+        reading = sim.now()
+        assert _stored_clock(data_dir) != stored
+        real.now -= timedelta(hours=1)
+        assert sim.now() == reading
 
 
 def test_invitations_are_numbered_in_creation_order_under_a_frozen_clock(
