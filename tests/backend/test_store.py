@@ -328,26 +328,30 @@ def test_invitations_are_numbered_in_creation_order_under_a_frozen_clock(
     assert other.sequence == sequences[-1] + 1
 
 
-def _downgrade_to_schema_1(path: Path) -> None:
+def _downgrade(path: Path, version: int) -> None:
+    """Make the file look as schema `version` (1 or 2) left it."""
     connection = sqlite3.connect(path)
     try:
         connection.execute("DROP INDEX ix_invitations_sequence")
         connection.execute("ALTER TABLE invitations DROP COLUMN sequence")
-        connection.execute("UPDATE backend_state SET schema_version = 1")
+        if version == 1:
+            connection.execute("ALTER TABLE backend_state DROP COLUMN server_secret")
+        connection.execute("UPDATE backend_state SET schema_version = ?", (version,))
         connection.commit()
     finally:
         connection.close()
 
 
-def test_a_schema_1_file_is_upgraded_in_place_keeping_its_data(
-    data_dir: Path, clock: ManualClock
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_schema_is_upgraded_in_place_keeping_its_data(
+    data_dir: Path, clock: ManualClock, version: int
 ) -> None:
     with Simulator(data_dir, clock) as sim:
         mine = [sim.invite("pilot@example.com", f"peer{n}@example.com") for n in range(3)]
         before = sim.status()
-    _downgrade_to_schema_1(backend_db_path(data_dir))
+    _downgrade(backend_db_path(data_dir), version)
 
-    with Simulator(data_dir, clock) as sim:
+    with Simulator(data_dir, clock) as sim, MockBackend(data_dir, clock) as backend:
         after = sim.status()
         listed = sim.invitations("pilot@example.com")
         # Numbered in insertion order; the next one continues after them.
@@ -357,6 +361,14 @@ def test_a_schema_1_file_is_upgraded_in_place_keeping_its_data(
         assert len(set(numbers)) == 3
         following = sim.invite("pilot@example.com", "next@example.com").invitation
         assert following.sequence == numbers[-1] + 1
+        # Sign-in works: a schema-1 file got its own random server secret.
+        assert backend.sign_in("pilot@example.com", "demo").account.id == "acct_pilot"
+    connection = sqlite3.connect(backend_db_path(data_dir))
+    try:
+        (secret,) = connection.execute("SELECT server_secret FROM backend_state").fetchone()
+    finally:
+        connection.close()
+    assert len(secret) == 32
     assert after == before  # nothing reseeded
     connection = sqlite3.connect(backend_db_path(data_dir))
     try:

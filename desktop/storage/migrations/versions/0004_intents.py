@@ -3,7 +3,7 @@ definite, across retries, restarts and a second window (DESIGN R11). And the inv
 dispatched message, so the invite dialog previews exactly what was sent.
 
 Revision ID: 0004_intents
-Revises: 0002_outbox_attempts_invitation_key
+Revises: 0003_change_versions
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_intents"
-down_revision = "0002_outbox_attempts_invitation_key"
+down_revision = "0003_change_versions"
 branch_labels = None
 depends_on = None
 
