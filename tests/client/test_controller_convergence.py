@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop.backend.api import BackendUnavailable, InvitationDTO, SyncDTO
+from desktop.backend.api import InvitationDTO, NotSent, SyncDTO
 from desktop.backend.database import BackendStore
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
@@ -178,7 +178,7 @@ class TamperingApi:
 
     def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
         if self.sends_fail:
-            raise BackendUnavailable("The backend is not reachable.")
+            raise NotSent()  # offline: provably nothing reached the backend
         return self._inner.send_invitation(session, email, idempotency_key)
 
     def __getattr__(self, name: str) -> Any:
