@@ -18,25 +18,20 @@ from desktop.backend.database import BackendStore
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
-from desktop.controller.state import InvitationView, InviteOutcome, InviteStatus
+from desktop.controller.state import InvitationView, OperationResult
 from desktop.domain.invitations import InvitationState
-from tests.client.conftest import ControllerFactory, start_signed_in, synced
+from desktop.domain.outcomes import Outcome
+from tests.client.conftest import ControllerFactory, Results, start_signed_in, synced
 from tests.client.matching import assert_matches_backend
 
 PILOT = "pilot@example.com"
 
 
-def invite(qtbot, controller: Controller, email: str, key: str) -> InviteOutcome:
-    """Send through the controller and wait for this request's outcome."""
-    with qtbot.waitSignal(
-        controller.inviteFinished,
-        check_params_cb=lambda outcome: outcome.request_id == key,
-        timeout=10_000,
-    ) as got:
-        controller.send_invitation(email, key)
-    assert got.args is not None
-    outcome: InviteOutcome = got.args[0]
-    return outcome
+def invite(qtbot, controller: Controller, email: str) -> OperationResult:
+    """Send through the controller and wait for the intent's first result."""
+    results = Results(controller)
+    key = controller.send_invitation(email)
+    return results.wait(qtbot, key)
 
 
 def sync(qtbot, controller: Controller) -> None:
@@ -61,8 +56,8 @@ def test_an_expiry_dated_before_the_opening_still_reaches_the_window(
     # `sim policy invitation_expiry_days=1`.
     controller = make_controller()
     start_signed_in(qtbot, controller)
-    sent = invite(qtbot, controller, "late@example.com", "key-late")
-    assert sent.status is InviteStatus.SENT
+    sent = invite(qtbot, controller, "late@example.com")
+    assert sent.outcome is Outcome.DONE
     assert sent.invitation is not None
     simulator.advance_clock(timedelta(days=3))
     simulator.recipient_open(sent.invitation.link)
@@ -77,8 +72,8 @@ def test_an_expiry_dated_before_the_opening_still_reaches_the_window(
     assert [state for state, _ in expired.history][-1] is InvitationState.EXPIRED
     assert_matches_backend(controller.state, simulator)
     # What the stale row used to block: the address can be invited again at once.
-    again = invite(qtbot, controller, "late@example.com", "key-again")
-    assert again.status is InviteStatus.SENT
+    again = invite(qtbot, controller, "late@example.com")
+    assert again.outcome is Outcome.DONE
     assert_matches_backend(controller.state, simulator)
 
     # And it stays converged after a restart (the cache file holds the same).
@@ -133,7 +128,7 @@ def test_a_host_clock_stepping_back_neither_rewinds_the_backend_nor_loses_a_chan
     server, simulator = running_backend
     controller = make_controller(server)
     start_signed_in(qtbot, controller)
-    sent = invite(qtbot, controller, "newcomer@example.com", "key-new")
+    sent = invite(qtbot, controller, "newcomer@example.com")
     assert sent.invitation is not None
     link = sent.invitation.link
     real_clock.move(timedelta(hours=1))
@@ -192,8 +187,8 @@ def test_an_inconsistent_answer_leads_to_a_full_resync_that_keeps_queued_invitat
     controller = make_controller(api)  # type: ignore[arg-type]
     start_signed_in(qtbot, controller)
     api.sends_fail = True
-    queued = invite(qtbot, controller, "queued@example.com", "key-queued")
-    assert queued.status is InviteStatus.QUEUED
+    queued = invite(qtbot, controller, "queued@example.com")
+    assert queued.outcome is Outcome.NOT_SENT  # kept in the outbox
     # Something changed on the backend (a QA invite), and its answer comes back spoiled.
     simulator.invite(PILOT, "elsewhere@example.com")
     spoiled = len(api.cursors)
@@ -216,17 +211,14 @@ def test_an_inconsistent_answer_leads_to_a_full_resync_that_keeps_queued_invitat
     assert_matches_backend(controller.state, simulator)
 
     api.sends_fail = False
-    with qtbot.waitSignal(
-        controller.inviteFinished,
-        check_params_cb=lambda outcome: outcome.request_id == "key-queued",
-        timeout=10_000,
-    ):
-        controller.sync_now()
+    results = Results(controller)
+    controller.sync_now()
+    qtbot.waitUntil(lambda: any(r.outcome is Outcome.DONE for r in results.of(queued.key)))
     qtbot.waitUntil(
         lambda: synced(controller.state) and not controller.state.sync.pending_operations
     )
     keys = [r.invitation.idempotency_key for r in simulator.invitations(PILOT)]
-    assert keys.count("key-queued") == 1
+    assert keys.count(queued.key) == 1
     assert_matches_backend(controller.state, simulator)
 
 
@@ -238,8 +230,8 @@ def test_invitations_under_a_frozen_clock_are_listed_newest_first_in_both_window
     controller = make_controller()
     start_signed_in(qtbot, controller)
     order = [f"peer{n}@example.com" for n in range(5)]
-    for number, email in enumerate(order):
-        assert invite(qtbot, controller, email, f"key-{number}").status is InviteStatus.SENT
+    for email in order:
+        assert invite(qtbot, controller, email).outcome is Outcome.DONE
     sync(qtbot, controller)
     backend_rows = [
         i for i in controller.state.invitations if i.state is not InvitationState.QUEUED
@@ -257,7 +249,7 @@ def test_invitations_under_a_frozen_clock_are_listed_newest_first_in_both_window
 
     # A queued (local-only) invitation goes first in the settings window.
     simulator.set_fault(offline=True)
-    assert invite(qtbot, controller, "offline@example.com", "key-q").status is InviteStatus.QUEUED
+    assert invite(qtbot, controller, "offline@example.com").outcome is Outcome.NOT_SENT
     assert [i.recipient for i in controller.state.invitations] == [
         "offline@example.com",
         *newest_first,
