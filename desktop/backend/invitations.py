@@ -117,6 +117,8 @@ def compose_message(operator: Account, invitation: Invitation) -> tuple[str, str
         "The link works only with this email address."
     )
     return subject, body
+
+
 def _next_sequence(tx: BackendTransaction) -> int:
     """The next creation number: one more than the newest (unique index; transactions are
     serialised, so two sends never take the same one)."""
