@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -243,14 +242,18 @@ def test_ten_thousand_invitations_fill_once_then_update_in_place(
     # Speed of this path is measured in bench/scale.py (docs/PERFORMANCE.md), not asserted here.
 
 
-def test_model_orders_newest_first() -> None:
+def test_model_keeps_the_controllers_order() -> None:
+    # The controller orders the list once (desktop.controller.mapping.newest_first: queued first,
+    # then the backend's creation sequence, newest first), as the QA window does; the model never
+    # re-sorts, so no timestamp can reorder it (issue 13).
     model = InvitationListModel()
-    older = states.invitation("old@example.com", index=1, minutes_ago=60)
-    newer = replace(
-        states.invitation("new@example.com", index=2), created_at=older.created_at + timedelta(1)
-    )
-    model.set_invitations((older, newer))
-    assert [model.invitation(r).recipient for r in range(2)] == [
+    queued = states.invitation("queued@example.com", InvitationState.QUEUED, minutes_ago=90)
+    newer = replace(states.invitation("new@example.com", index=2, minutes_ago=60), sequence=2)
+    # Created first, but with a later timestamp (a host clock stepped back meanwhile).
+    older = replace(states.invitation("old@example.com", index=1, minutes_ago=5), sequence=1)
+    model.set_invitations((queued, newer, older))
+    assert [model.invitation(r).recipient for r in range(3)] == [
+        "queued@example.com",
         "new@example.com",
         "old@example.com",
     ]

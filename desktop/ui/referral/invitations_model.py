@@ -113,8 +113,9 @@ class InvitationListModel(QAbstractListModel):
         return -1
 
     def set_invitations(self, invitations: tuple[InvitationView, ...]) -> None:
-        """Replace the rows, touching the view as little as possible."""
-        rows = sorted(invitations, key=lambda i: i.created_at, reverse=True)
+        """Replace the rows, touching the view as little as possible. The rows keep the order
+        they come in: the controller's (`mapping.newest_first`), the QA window's too."""
+        rows = list(invitations)
         if rows == self._rows:
             return
         if [i.id for i in rows] == [i.id for i in self._rows]:
