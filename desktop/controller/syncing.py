@@ -107,6 +107,8 @@ class SyncFlow:
             hub.publish()
             for read in self.on_applied:
                 read(applied)
+            if applied.resync_needed:  # the cache could not trust that answer: start over now
+                self._again = True
             self._run_after(list(self.after))
 
         def failed(error: Exception) -> None:
