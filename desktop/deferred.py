@@ -87,6 +87,10 @@ class DeferredBackend:
         """See `ReferralApi.redeem`."""
         return self.backend.redeem(session, idempotency_key)
 
+    def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
+        """See `ReferralApi.wait_for_change`."""
+        return self.backend.wait_for_change(session, cursor, timeout_s)
+
 
 class DeferredCache:
     """A `CacheRepository` for `path`, built by its first use (the controller's cache thread).

@@ -117,6 +117,7 @@ ERRORS_BY_REASON: Mapping[Reason, type[ApiError]] = {
     Reason.SERVER_ERROR: ServerError,
     Reason.SIGN_IN_FAILED: AuthenticationError,
     Reason.SESSION_ENDED: AuthenticationError,
+    Reason.NOT_SIGNED_IN: AuthenticationError,
     Reason.NOT_IN_COHORT: NotInCohort,
     Reason.INVALID_EMAIL: InvitationRefused,
     Reason.EMPTY_EMAIL: InvitationRefused,
@@ -297,4 +298,11 @@ class ReferralApi(Protocol):
 
     def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
         """Spend the earliest-expiring token. The same key never spends twice."""
+        ...
+
+    def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
+        """Block until anything this session's account syncs has changed past `cursor` (an
+        opaque value an earlier call returned; 0 when unknown) or `timeout_s` has passed, and
+        return the cursor now. A value different from `cursor` means: sync. Changes nothing;
+        a lost answer or a timeout is harmless (call again)."""
         ...

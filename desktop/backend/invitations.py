@@ -23,6 +23,8 @@ from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.reasons import Reason
 
 LINK_PREFIX = "https://referrals.example/join/"
+"""Where links point while no HTTP service has set the database's link base."""
+LINK_PATH = "/join/"
 LINK_TOKEN_BYTES = 24  # 192 random bits; DESIGN R2 asks for at least 128
 DAILY_WINDOW = timedelta(hours=24)
 
@@ -37,9 +39,22 @@ def new_link_token() -> str:
     return secrets.token_urlsafe(LINK_TOKEN_BYTES)
 
 
-def link_of(invitation: Invitation) -> str:
-    """The personal link the recipient receives."""
-    return LINK_PREFIX + invitation.link_token
+def link_base(tx: BackendTransaction) -> str:
+    """Where links point now: the serving HTTP service's `/join/`, else LINK_PREFIX."""
+    return tx.state.link_base or LINK_PREFIX
+
+
+def link_of(tx: BackendTransaction, invitation: Invitation) -> str:
+    """The personal link the recipient receives, on the server that serves this database."""
+    return link_base(tx) + invitation.link_token
+
+
+def link_token_of(link: str) -> str:
+    """The token of a full link (on any server, query and fragment ignored) or a bare token."""
+    token = link.strip()
+    if LINK_PATH in token:
+        token = token.rsplit(LINK_PATH, 1)[1]
+    return token.split("?", 1)[0].split("#", 1)[0].strip("/")
 
 
 def transition(
@@ -95,7 +110,7 @@ def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key:
     )
     invitation.events.append(InvitationEvent(state=InvitationState.SENT.value, at=tx.now))
     tx.session.add(invitation)
-    subject, body = compose_message(operator, invitation)
+    subject, body = compose_message(tx, operator, invitation)
     invitation.messages.append(
         OutboxMessage(
             invitation_id=invitation.id,
@@ -108,12 +123,14 @@ def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key:
     return invitation
 
 
-def compose_message(operator: Account, invitation: Invitation) -> tuple[str, str]:
+def compose_message(
+    tx: BackendTransaction, operator: Account, invitation: Invitation
+) -> tuple[str, str]:
     """The invitation email: the one place its words are written (R2: no reward promised)."""
     subject = f"{operator.display_name} invited you to try the product"
     body = (
         f"{operator.display_name} ({operator.email}) thinks you would like it.\n"
-        f"Join with this personal link: {link_of(invitation)}\n"
+        f"Join with this personal link: {link_of(tx, invitation)}\n"
         "The link works only with this email address."
     )
     return subject, body
@@ -195,7 +212,7 @@ def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> Invitation
     return InvitationDTO(
         id=invitation.id,
         recipient=invitation.recipient_email,
-        link=link_of(invitation),
+        link=link_of(tx, invitation),
         state=state,
         created_at=invitation.created_at,
         updated_at=invitation.updated_at,

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from desktop.backend.accounts import find_account, record_use, register
 from desktop.backend.api import InvalidState, LinkRefused, NotFound
-from desktop.backend.invitations import LINK_PREFIX, PENDING_STATES, touch, transition
+from desktop.backend.invitations import PENDING_STATES, link_token_of, touch, transition
 from desktop.backend.store import Account, Invitation
 from desktop.backend.transaction import BackendTransaction
 from desktop.backend.wallet import grant_unless_capped
@@ -21,9 +21,7 @@ COUNTING_STATES = (InvitationState.WORKSPACE_READY.value, InvitationState.PROMPT
 
 def invitation_for_link(tx: BackendTransaction, link: str) -> Invitation:
     """The invitation behind a full link or its bare token, or NotFound."""
-    token = link.strip()
-    if token.startswith(LINK_PREFIX):
-        token = token[len(LINK_PREFIX) :]
+    token = link_token_of(link)
     invitation = tx.session.scalars(
         select(Invitation).where(Invitation.link_token == token)
     ).first()

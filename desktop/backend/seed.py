@@ -171,7 +171,7 @@ def _install_capped_history(tx: BackendTransaction) -> None:
         step = (converted_at - sent_at) / 4
         tx.now = sent_at
         invitation = invitations.send(tx, capped, email, f"seed-capped-{number}")
-        link = invitations.link_of(invitation)
+        link = invitations.link_of(tx, invitation)
         tx.now = sent_at + step
         recipients.join(tx, link, email)
         tx.now = sent_at + 2 * step

@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from desktop.backend import accounts, invitations, wallet
 from desktop.backend.api import (
+    AuthenticationError,
     CycleDTO,
     InvitationDTO,
+    NotSent,
     RedemptionDTO,
     SessionDTO,
     SyncDTO,
 )
 from desktop.backend.database import BackendStore, ClosesOnExit
 from desktop.backend.faults import FaultInjector
-from desktop.backend.store import Account, Invitation, Token
+from desktop.backend.store import (
+    Account,
+    BackendState,
+    Invitation,
+    SessionRecord,
+    Token,
+    read_only,
+)
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
+from desktop.domain.reasons import Reason
+
+CHANGE_POLL_S = 0.25
+"""How often `wait_for_change` looks at the database for changes made by other processes."""
+MAX_WAIT_S = 60.0
+"""The longest one `wait_for_change` call waits."""
 
 
 class MockBackend(ClosesOnExit):
@@ -43,6 +60,7 @@ class MockBackend(ClosesOnExit):
     ) -> None:
         self._store = BackendStore.open(data_dir, clock)
         self._faults = FaultInjector(self._store.engine, rng or random.Random(), sleep)
+        self._closing = threading.Event()
 
     @classmethod
     def over_store(
@@ -56,6 +74,7 @@ class MockBackend(ClosesOnExit):
         backend = cls.__new__(cls)
         backend._store = store
         backend._faults = FaultInjector(store.engine, rng or random.Random(), sleep)
+        backend._closing = threading.Event()
         return backend
 
     @property
@@ -64,7 +83,8 @@ class MockBackend(ClosesOnExit):
         return self._store
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (a waiting `wait_for_change` returns at once)."""
+        self._closing.set()
         self._store.close()
 
     # -- ReferralApi ------------------------------------------------------------------------
@@ -134,6 +154,34 @@ class MockBackend(ClosesOnExit):
 
         return self._faults.call(handle)
 
+    def change_cursor(self, session: str) -> int:
+        """An opaque number that changes whenever anything the session's account syncs changes
+        (its invitations and tokens, its profile, cohort and usage, the policy, the clock, a
+        reset). Read without queuing behind writers. Offline fault: NotSent."""
+        with Session(read_only(self._store.engine)) as db, db.begin():
+            state = db.get_one(BackendState, 1)
+            if state.fault_offline:
+                raise NotSent()
+            record = db.get(SessionRecord, accounts.token_digest(session))
+            if record is None or record.ended_at is not None:
+                raise AuthenticationError(Reason.SESSION_ENDED)
+            account = db.get_one(Account, record.account_id)
+            return _fingerprint(db, state, account)
+
+    def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
+        """Wait until the account's data changes past `cursor` (a value this method or
+        `change_cursor` returned; 0: unknown) or `timeout_s` passes (at most MAX_WAIT_S), and
+        return the cursor then: different from `cursor` means "sync now". Only the offline
+        fault applies (NotSent); latency and the error rate are for the calls that change
+        things."""
+        deadline = time.monotonic() + max(0.0, min(timeout_s, MAX_WAIT_S))
+        while True:
+            current = self.change_cursor(session)
+            left = deadline - time.monotonic()
+            if current != cursor or left <= 0 or self._closing.is_set():
+                return current
+            self._closing.wait(min(CHANGE_POLL_S, left))
+
 
 def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
     # A cursor from before a reset-demo (or from another file) cannot be continued: send all.
@@ -169,3 +217,34 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
         full=full,
         since=since,
     )
+
+
+def _fingerprint(db: Session, state: BackendState, account: Account) -> int:
+    invitations_version = db.scalar(
+        select(func.max(Invitation.version)).where(Invitation.operator_id == account.id)
+    )
+    tokens_version = db.scalar(
+        select(func.max(Token.version)).where(Token.account_id == account.id)
+    )
+    parts = (
+        state.reset_floor,
+        invitations_version,
+        tokens_version,
+        account.email,
+        account.display_name,
+        account.plan,
+        account.billing_day,
+        account.pilot_list,
+        account.five_hour_used,
+        account.five_hour_started_at,
+        account.weekly_used,
+        account.weekly_started_at,
+        state.policy_json,
+        state.clock_virtual_at,
+        state.clock_running,
+        state.clock_real_anchor,
+        state.link_base,
+    )
+    digest = hashlib.sha256(repr(parts).encode()).digest()
+    # 52 bits: exact as a JSON number everywhere; never 0 (the "unknown" cursor).
+    return (int.from_bytes(digest[:7], "big") >> 4) | 1

@@ -355,6 +355,26 @@ class Simulator(ClosesOnExit):
             write_faults(tx.state, updated)
             return updated
 
+    def link_base(self) -> str:
+        """Where invitation links point (`<server URL>/join/`)."""
+        with self._store.transaction() as tx:
+            return invitations.link_base(tx)
+
+    def set_link_base(self, base: str | None) -> str:
+        """Point invitation links at `base` (None: the placeholder LINK_PREFIX). Every pending
+        invitation is marked changed so clients fetch its new link with their next sync."""
+        if base is not None and not base.endswith(invitations.LINK_PATH):
+            base = base.rstrip("/") + invitations.LINK_PATH
+        with self._store.transaction() as tx:
+            if tx.state.link_base != base:
+                tx.state.link_base = base
+                tx.session.execute(
+                    update(Invitation)
+                    .values(version=tx.change_version())
+                    .execution_options(synchronize_session=False)
+                )
+            return invitations.link_base(tx)
+
     def clear_faults(self) -> FaultSettings:
         """No faults: online, no latency, no errors."""
         with self._store.transaction() as tx:

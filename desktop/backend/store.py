@@ -35,7 +35,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from desktop.domain.clock import as_utc
 from desktop.paths import BACKEND_DB
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped on every model change. A file one step older is upgraded in place when the change is
 additive (`upgrade_schema`); anything else older is rebuilt and reseeded (it is mock data)."""
 
@@ -89,6 +89,9 @@ class BackendState(Base):
     # Signs session tokens derived from a sign-in's idempotency key, so a repeated sign-in
     # returns the same session instead of an orphan one (R11).
     server_secret: Mapped[bytes] = mapped_column(default=lambda: secrets.token_bytes(32))
+    # Where invitation links point: `<server URL>/join/`, set by the HTTP service that serves
+    # this database (`referral-desktop serve`, or the app's embedded one). None: LINK_PREFIX.
+    link_base: Mapped[str | None] = mapped_column(String, default=None)
 
 
 class Account(Base):
@@ -336,7 +339,12 @@ def _add_invitation_sequence(connection: Connection) -> None:
     )
 
 
-_UPGRADES = {1: _add_server_secret, 2: _add_invitation_sequence}
+def _add_link_base(connection: Connection) -> None:
+    # 3 -> 4: where invitation links point (set by the HTTP service serving this file).
+    connection.exec_driver_sql("ALTER TABLE backend_state ADD COLUMN link_base VARCHAR")
+
+
+_UPGRADES = {1: _add_server_secret, 2: _add_invitation_sequence, 3: _add_link_base}
 """The in-place step from each older schema version to the next."""
 
 
