@@ -387,6 +387,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.backend.cli import main as sim_main
 
         return sim_main(args[1:])
+    if args[:1] == ["serve"]:
+        from desktop.backend.web.serve import main as serve_main
+
+        return serve_main(args[1:])
     options = _parser().parse_args(args)
     data_dir: Path = options.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,7 @@ class Reason(StrEnum):
     TIMED_OUT = "timed_out"  # no answer in time: may have been applied
     SERVER_ERROR = "server_error"  # the server failed and rolled back
     INVALID_REQUEST = "invalid_request"
+    QA_TOKEN_REQUIRED = "qa_token_required"
     # This computer
     CACHE_DAMAGED = "cache_damaged"
     CACHE_LOCKED = "cache_locked"
@@ -104,6 +105,10 @@ _SENTENCES: Mapping[Reason, str] = {
     Reason.TIMED_OUT: "The referral service did not answer in time.",
     Reason.SERVER_ERROR: "The referral service failed to handle the request and changed nothing.",
     Reason.INVALID_REQUEST: "The referral service did not understand the request: {detail}",
+    Reason.QA_TOKEN_REQUIRED: (
+        "QA calls need the QA token the server printed at start (send it as X-QA-Token; "
+        "sim --backend URL --qa-token TOKEN)."
+    ),
     Reason.CACHE_DAMAGED: (
         "The saved data on this computer is damaged. Move {path} aside and start the app again."
     ),

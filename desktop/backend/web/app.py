@@ -1,0 +1,618 @@
+"""The JSON HTTP API over the mock backend (DESIGN R12; docs/WIRE.md).
+
+`create_app(backend, simulator)` builds the ASGI application: the `ReferralApi` calls under
+`/v1/` (bearer session token in the Authorization header, the idempotency key in the
+`Idempotency-Key` header), the long poll `/v1/changes`, the QA endpoints under `/v1/qa/` (the
+Simulator; they need the QA token unless the server is bound to loopback and the caller is
+local), and, when `desktop.backend.web.join` exists, the invited peer's page under `/join/`.
+
+Bodies are the wire form of the contract's DTOs (desktop.backend.wire). A refusal or failure is
+`{"reason", "message", "details"}` with a status code per reason. The simulated faults
+apply here as they do in process: offline answers 503 `offline` (the server did nothing), the
+error rate answers 500 `server_error` (rolled back) or, after committing, drops the connection
+without a byte of answer, as a network would lose it.
+"""
+
+import asyncio
+import contextlib
+import contextvars
+import hmac
+import ipaddress
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from desktop.backend.api import (
+    ApiError,
+    AuthenticationError,
+    InvitationDTO,
+    OutcomeUnknown,
+    RedemptionDTO,
+    SessionDTO,
+    SyncDTO,
+    UsageDTO,
+)
+from desktop.backend.clock import ClockView
+from desktop.backend.faults import FaultSettings
+from desktop.backend.service import MockBackend
+from desktop.backend.simulator import (
+    BackendStatus,
+    InvitationRecord,
+    OutboxEntry,
+    Simulator,
+    Wallet,
+)
+from desktop.backend.wire import encode, encode_details
+from desktop.domain.cohort import CohortDecision
+from desktop.domain.policy import PolicyError, ReferralPolicy
+from desktop.domain.reasons import Reason, explain
+
+log = logging.getLogger("desktop.backend.web")
+
+API_TITLE = "Referral Resets mock backend"
+API_VERSION = "1"
+QA_TOKEN_HEADER = "X-QA-Token"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200  # the backend stores keys in String(200) columns
+LONG_POLL_MAX_S = 30.0
+LONG_POLL_DEFAULT_S = 25.0
+EXTERNAL_CHANGE_POLL_S = 1.0
+"""How often a waiting long poll looks for changes made by other processes (`sim` on the file);
+changes made through this server wake it at once."""
+
+T = TypeVar("T")
+
+STATUS_BY_REASON: Mapping[Reason, int] = {
+    Reason.SIGN_IN_FAILED: 401,
+    Reason.SESSION_ENDED: 401,
+    Reason.NOT_SIGNED_IN: 401,
+    Reason.NOT_IN_COHORT: 403,
+    Reason.QA_TOKEN_REQUIRED: 403,
+    Reason.NOT_FOUND: 404,
+    Reason.NO_ACCOUNT: 404,
+    Reason.LINK_UNKNOWN: 404,
+    Reason.INVALID_EMAIL: 422,
+    Reason.EMPTY_EMAIL: 422,
+    Reason.SELF_INVITE: 422,
+    Reason.INVALID_REQUEST: 422,
+    Reason.DAILY_LIMIT: 429,
+    Reason.SERVER_ERROR: 500,
+    Reason.OFFLINE: 503,
+}
+"""The status code of each refusal; every other reason (a state conflict) is 409."""
+
+
+def status_for(reason: Reason) -> int:
+    """The HTTP status code an error with `reason` is answered with."""
+    return STATUS_BY_REASON.get(reason, 409)
+
+
+# -- bodies -------------------------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    """Every refusal and failure: a stable reason code, its one sentence, and the details the
+    sentence names (times as ISO 8601 UTC strings)."""
+
+    reason: Reason
+    message: str
+    details: dict[str, str | int]
+
+
+class SignInBody(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+
+
+class InviteBody(BaseModel):
+    email: str = Field(max_length=320)
+
+
+class ChangesBody(BaseModel):
+    """The long poll's answer: the account's change cursor now (different: sync)."""
+
+    cursor: int
+
+
+class QaInviteBody(BaseModel):
+    sender: str = Field(max_length=320, alias="from")
+    to: str = Field(max_length=320)
+    key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
+
+
+class QaRevokeBody(BaseModel):
+    sender: str = Field(max_length=320, alias="from")
+    invitation: str = Field(max_length=2048)
+
+
+class QaRecipientBody(BaseModel):
+    link: str = Field(max_length=2048)
+    email: str | None = Field(default=None, max_length=320)
+    n: int = Field(default=1, ge=1, le=1000)
+
+
+class QaResetBody(BaseModel):
+    at: datetime | None = None
+
+
+class QaCohortBody(BaseModel):
+    email: str = Field(max_length=320)
+    action: Literal["allow", "deny", "clear"]
+
+
+class QaUsageBody(BaseModel):
+    email: str = Field(max_length=320)
+    weekly: float | None = Field(default=None, ge=0, le=100)
+    five_hour: float | None = Field(default=None, ge=0, le=100)
+
+
+class QaBillingDayBody(BaseModel):
+    email: str = Field(max_length=320)
+    day: int = Field(ge=1, le=31)
+
+
+class QaRedeemBody(BaseModel):
+    email: str = Field(max_length=320)
+    key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
+
+
+class QaAdvanceBody(BaseModel):
+    seconds: float = Field(gt=0, le=100 * 365 * 86400)
+
+
+class QaPolicyBody(BaseModel):
+    values: dict[str, int | str | None]
+
+
+class QaFaultsBody(BaseModel):
+    offline: bool | None = None
+    latency_ms: int | None = Field(default=None, ge=0, le=600_000)
+    error_rate: float | None = Field(default=None, ge=0, le=1)
+
+
+class QaLinkBaseBody(BaseModel):
+    base: str | None = Field(default=None, max_length=2048)
+
+
+class LinkBaseBody(BaseModel):
+    base: str
+
+
+# -- the server's own parts ---------------------------------------------------------------------
+
+
+@dataclass
+class QaAccess:
+    """Who may call the QA endpoints: holders of `token`; without it, with `open_on_loopback`
+    (the server is bound to loopback), local callers only."""
+
+    token: str | None
+    open_on_loopback: bool
+
+    def allows(self, presented: str | None, client_host: str | None) -> bool:
+        if presented is not None:
+            return self.token is not None and hmac.compare_digest(
+                presented.encode(), self.token.encode()
+            )
+        return self.open_on_loopback and is_loopback(client_host)
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether `host` (an address or "localhost") is this machine's loopback."""
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ChangeBell:
+    """Wakes waiting long polls when a request that may have changed something has finished.
+    Used on the event loop only."""
+
+    def __init__(self) -> None:
+        self._event: asyncio.Event | None = None
+
+    def ring(self) -> None:
+        if self._event is not None:
+            self._event.set()
+            self._event = None
+
+    async def wait(self, timeout: float) -> None:
+        if self._event is None:
+            self._event = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout)
+
+
+_DROP: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("referral_drop_answer")
+_DROPPED = "referral: answer dropped by the error-rate fault"
+
+
+def _drop_this_answer() -> None:
+    box = _DROP.get(None)
+    if box is not None:
+        box[0] = True
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn logs an error when an application returns a value; ours does on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _DROPPED not in (record.args or ())
+
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class WireApp:
+    """The outermost ASGI layer.
+
+    Drops answers the error-rate fault loses: nothing of the response is written and the
+    application returns a value, on which uvicorn closes the connection (its documented
+    handling of a misbehaving application; tests/wire/test_faults.py holds it to that). Logs
+    each request with its route template, never its path (link tokens) or headers (session
+    tokens). Rings the change bell after each request that may have changed something.
+    """
+
+    def __init__(self, app: FastAPI, bell: ChangeBell) -> None:
+        self.app = app
+        self.bell = bell
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> object:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return None
+        box = [False]
+        token = _DROP.set(box)
+        status = [0]
+        started = time.perf_counter()
+
+        async def guarded_send(message: MutableMapping[str, Any]) -> None:
+            if box[0]:
+                return
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, guarded_send)
+        finally:
+            _DROP.reset(token)
+            if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
+                self.bell.ring()
+            route = getattr(scope.get("route"), "path", "-")
+            outcome = "dropped" if box[0] else str(status[0])
+            log.info(
+                "%s %s %s %.1f ms",
+                scope.get("method"),
+                route,
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )
+        return _DROPPED if box[0] else None
+
+
+# -- the application ----------------------------------------------------------------------------
+
+
+_bearer = HTTPBearer(auto_error=False, description="The session token sign-in returned.")
+_qa_key = APIKeyHeader(
+    name=QA_TOKEN_HEADER, auto_error=False, description="The QA token `serve` printed."
+)
+
+Key = Annotated[
+    str,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="One key per user intent: the same key never applies twice.",
+    ),
+]
+
+
+async def session_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> str:
+    """The bearer token of the request, from the Authorization header only."""
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError(Reason.NOT_SIGNED_IN)
+    return credentials.credentials
+
+
+Session = Annotated[str, Depends(session_token)]
+
+
+def _error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorBody, "description": "Refused or failed"} for status in statuses}
+
+
+API_ERRORS = _error_responses(401, 409, 422, 500, 503)
+QA_ERRORS = _error_responses(403, 404, 409, 422)
+
+
+def create_app(
+    backend: MockBackend,
+    simulator: Simulator,
+    *,
+    qa_token: str | None = None,
+    qa_open_on_loopback: bool = True,
+) -> WireApp:
+    """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA and the
+    join page), which must share one database. Closing them is the caller's job."""
+    app = FastAPI(
+        title=API_TITLE,
+        version=API_VERSION,
+        description="The mock referral backend as a service: see docs/WIRE.md.",
+    )
+    bell = ChangeBell()
+    access = QaAccess(qa_token, qa_open_on_loopback)
+    _install_error_handlers(app)
+    app.include_router(_api_router(backend, bell))
+    app.include_router(_qa_router(simulator, access))
+    _include_join_page(app, simulator)
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    return WireApp(app, bell)
+
+
+def _include_join_page(app: FastAPI, simulator: Simulator) -> None:
+    try:
+        from desktop.backend.web import join  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return
+    app.include_router(join.router(lambda: simulator))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def api_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ApiError)
+        return error_response(error.reason, error.details)
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem.get('loc', ()))}: {problem.get('msg')}"
+            for problem in error.errors()
+        )
+        return error_response(Reason.INVALID_REQUEST, {"detail": problems[:500]})
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        detail = {404: "no such endpoint", 405: "method not allowed"}.get(
+            error.status_code, str(error.detail)
+        )
+        return error_response(Reason.INVALID_REQUEST, {"detail": detail}, error.status_code)
+
+    async def bad_value(request: Request, error: Exception) -> Response:
+        return error_response(Reason.INVALID_REQUEST, {"detail": str(error)[:500]})
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(PolicyError, bad_value)
+    app.add_exception_handler(ValueError, bad_value)
+
+
+def error_response(
+    reason: Reason, details: Mapping[str, Any] | None = None, status: int | None = None
+) -> JSONResponse:
+    """The error body for `reason`, with its status code."""
+    values = dict(details or {})
+    body = {"reason": reason.value, "message": explain(reason, values)}
+    body["details"] = encode_details(values)  # type: ignore[assignment]
+    return JSONResponse(body, status_code=status or status_for(reason))
+
+
+def _answer(value: object) -> JSONResponse:
+    return JSONResponse(encode(value))
+
+
+def _faulted(call: Callable[[], T]) -> T | None:
+    """Run an API call under the simulated faults: a lost answer drops the connection."""
+    try:
+        return call()
+    except OutcomeUnknown:
+        _drop_this_answer()
+        return None
+
+
+def _api_router(backend: MockBackend, bell: ChangeBell) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["api"], responses=API_ERRORS)
+
+    @router.post("/sessions", response_model=SessionDTO, summary="Sign in")
+    def sign_in(body: SignInBody, key: Key) -> Response:
+        return _answer(_faulted(lambda: backend.sign_in(body.email, body.password, key)))
+
+    @router.delete("/sessions/current", status_code=204, summary="Sign out")
+    def sign_out(session: Session) -> Response:
+        _faulted(lambda: backend.sign_out(session))
+        return Response(status_code=204)
+
+    @router.get("/sync", response_model=SyncDTO, summary="What changed since a cursor")
+    def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0) -> Response:
+        return _answer(_faulted(lambda: backend.sync(session, cursor)))
+
+    @router.post("/invitations", response_model=InvitationDTO, summary="Invite one recipient")
+    def send_invitation(session: Session, body: InviteBody, key: Key) -> Response:
+        return _answer(_faulted(lambda: backend.send_invitation(session, body.email, key)))
+
+    @router.post(
+        "/invitations/{invitation_id}/revoke",
+        response_model=InvitationDTO,
+        summary="Revoke a pending invitation",
+    )
+    def revoke(
+        session: Session, invitation_id: Annotated[str, Path(max_length=200)], key: Key
+    ) -> Response:
+        return _answer(_faulted(lambda: backend.revoke_invitation(session, invitation_id, key)))
+
+    @router.post("/redemptions", response_model=RedemptionDTO, summary="Spend one reset")
+    def redeem(session: Session, key: Key) -> Response:
+        return _answer(_faulted(lambda: backend.redeem(session, key)))
+
+    @router.get(
+        "/changes",
+        response_model=ChangesBody,
+        summary="Long poll: returns once the account's data changed past `after`",
+    )
+    async def changes(
+        session: Session,
+        after: Annotated[int, Query(ge=0, le=2**53)] = 0,
+        timeout: Annotated[float, Query(ge=0, le=LONG_POLL_MAX_S)] = LONG_POLL_DEFAULT_S,
+    ) -> Response:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            current = await run_in_threadpool(backend.change_cursor, session)
+            left = deadline - loop.time()
+            if current != after or left <= 0:
+                return JSONResponse({"cursor": current})
+            await bell.wait(min(EXTERNAL_CHANGE_POLL_S, left))
+
+    @router.get("/health", summary="The service answers", responses={})
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return router
+
+
+def _qa_router(sim: Simulator, access: QaAccess) -> APIRouter:
+    async def qa_allowed(
+        request: Request, presented: Annotated[str | None, Security(_qa_key)]
+    ) -> None:
+        client = request.client.host if request.client is not None else None
+        if not access.allows(presented, client):
+            raise ApiError(Reason.QA_TOKEN_REQUIRED)
+
+    router = APIRouter(
+        prefix="/v1/qa", tags=["qa"], dependencies=[Depends(qa_allowed)], responses=QA_ERRORS
+    )
+
+    @router.post("/reset-demo", response_model=ClockView)
+    def reset_demo(body: QaResetBody) -> Response:
+        return _answer(sim.reset_demo(at=body.at))
+
+    @router.get("/status", response_model=BackendStatus)
+    def status() -> Response:
+        return _answer(sim.status())
+
+    @router.post("/invitations", response_model=InvitationRecord)
+    def invite(body: QaInviteBody) -> Response:
+        return _answer(sim.invite(body.sender, body.to, body.key))
+
+    @router.post("/invitations/revoke", response_model=InvitationRecord)
+    def revoke(body: QaRevokeBody) -> Response:
+        return _answer(sim.revoke(body.sender, body.invitation))
+
+    @router.get("/invitations", response_model=list[InvitationRecord])
+    def invitations(sender: Annotated[str | None, Query(alias="from")] = None) -> Response:
+        return _answer(sim.invitations(sender))
+
+    @router.get("/outbox", response_model=list[OutboxEntry])
+    def outbox() -> Response:
+        return _answer(sim.outbox())
+
+    @router.get("/wallet", response_model=Wallet)
+    def wallet(email: Annotated[str, Query(max_length=320)]) -> Response:
+        return _answer(sim.wallet(email))
+
+    @router.post("/redemptions", response_model=RedemptionDTO)
+    def redeem(body: QaRedeemBody) -> Response:
+        return _answer(sim.redeem(body.email, body.key))
+
+    @router.post("/recipient/{action}", response_model=InvitationRecord)
+    def recipient(
+        action: Literal["open", "join", "init", "prompt"], body: QaRecipientBody
+    ) -> Response:
+        if action == "open":
+            return _answer(sim.recipient_open(body.link))
+        if body.email is None:
+            raise ValueError(f"recipient {action} needs an email")
+        if action == "join":
+            return _answer(sim.recipient_join(body.link, body.email))
+        if action == "init":
+            return _answer(sim.recipient_init(body.link, body.email))
+        return _answer(sim.recipient_prompt(body.link, body.email, body.n))
+
+    @router.get("/cohort", response_model=CohortDecision)
+    def cohort_decision(email: Annotated[str, Query(max_length=320)]) -> Response:
+        return _answer(sim.cohort_decision(email))
+
+    @router.post("/cohort", response_model=CohortDecision)
+    def cohort(body: QaCohortBody) -> Response:
+        return _answer(sim.cohort(body.email, body.action))
+
+    @router.post("/usage", response_model=UsageDTO)
+    def usage(body: QaUsageBody) -> Response:
+        return _answer(sim.set_usage(body.email, body.weekly, body.five_hour))
+
+    @router.post("/billing-day", response_model=Wallet)
+    def billing_day(body: QaBillingDayBody) -> Response:
+        return _answer(sim.set_billing_day(body.email, body.day))
+
+    @router.get("/clock", response_model=ClockView)
+    def clock() -> Response:
+        return _answer(sim.clock())
+
+    @router.post("/clock/advance", response_model=ClockView)
+    def advance(body: QaAdvanceBody) -> Response:
+        return _answer(sim.advance_clock(timedelta(seconds=body.seconds)))
+
+    @router.post("/clock/run", response_model=ClockView)
+    def run() -> Response:
+        return _answer(sim.clock_run())
+
+    @router.post("/clock/freeze", response_model=ClockView)
+    def freeze() -> Response:
+        return _answer(sim.clock_freeze())
+
+    @router.get("/policy", response_model=ReferralPolicy)
+    def policy() -> Response:
+        return _answer(sim.policy())
+
+    @router.patch("/policy", response_model=ReferralPolicy)
+    def set_policy(body: QaPolicyBody) -> Response:
+        return _answer(sim.set_policy(body.values))
+
+    @router.get("/faults", response_model=FaultSettings)
+    def faults() -> Response:
+        return _answer(sim.faults())
+
+    @router.patch("/faults", response_model=FaultSettings)
+    def set_faults(body: QaFaultsBody) -> Response:
+        return _answer(
+            sim.set_fault(
+                offline=body.offline, latency_ms=body.latency_ms, error_rate=body.error_rate
+            )
+        )
+
+    @router.delete("/faults", response_model=FaultSettings)
+    def clear_faults() -> Response:
+        return _answer(sim.clear_faults())
+
+    @router.get("/link-base", response_model=LinkBaseBody)
+    def link_base() -> Response:
+        return JSONResponse({"base": sim.link_base()})
+
+    @router.put("/link-base", response_model=LinkBaseBody)
+    def set_link_base(body: QaLinkBaseBody) -> Response:
+        return JSONResponse({"base": sim.set_link_base(body.base)})
+
+    return router

@@ -1,0 +1,153 @@
+"""`referral-desktop serve`: the mock backend of a data folder as an HTTP service (uvicorn).
+
+Binds loopback unless told otherwise, prints the URL and the QA token, points invitation links
+at itself (`--public-url`, default the bound URL) and serves until interrupted (or, with
+`--exit-with-stdin`, until its parent closes its stdin: the app's embedded server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import socket
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop.paths import default_data_dir
+
+log = logging.getLogger("desktop.backend.web")
+
+QA_TOKEN_ENV = "REFERRAL_QA_TOKEN"
+"""A fixed QA token for `serve` (otherwise a fresh one each start)."""
+READY_PREFIX = "Serving "
+"""The line `serve` prints once it accepts connections: `Serving <data> on <URL>`."""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The options of `referral-desktop serve`."""
+    options = argparse.ArgumentParser(
+        prog="referral-desktop serve",
+        description="Serve the mock referral backend of a data folder over HTTP (docs/WIRE.md).",
+    )
+    where = options.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", type=Path, help="data folder holding backend.sqlite")
+    where.add_argument(
+        "--database", metavar="URL", help="a database URL instead (postgresql+psycopg://...)"
+    )
+    options.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    options.add_argument("--port", type=int, default=8765, help="port (0: any free one)")
+    options.add_argument(
+        "--public-url",
+        help="the URL invitation links use (default: http://HOST:PORT as bound)",
+    )
+    options.add_argument(
+        "--qa-token",
+        default=os.environ.get(QA_TOKEN_ENV),
+        help=f"the QA token (default: ${QA_TOKEN_ENV}, else a fresh random one)",
+    )
+    options.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when stdin closes (a parent process's embedded server)",
+    )
+    options.add_argument("--log-level", default="info", help="uvicorn's log level")
+    return options
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The http URL a bound socket answers on."""
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `referral-desktop serve ...` until interrupted."""
+    options = parser().parse_args(argv)
+    import uvicorn
+
+    from desktop.backend.service import MockBackend
+    from desktop.backend.simulator import Simulator
+    from desktop.backend.web.app import create_app, is_loopback
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if options.database is not None:
+        from desktop.backend.database import BackendStore
+
+        opener = getattr(BackendStore, "open_url", None)
+        if opener is None:
+            print("serve: --database needs a backend that opens database URLs", file=sys.stderr)
+            return 2
+        store = opener(options.database)
+        where = options.database.split("@")[-1]  # never print a password
+    else:
+        from desktop.backend.database import BackendStore
+
+        data_dir: Path = options.data_dir or default_data_dir()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        store = BackendStore.open(data_dir)
+        where = str(data_dir)
+    try:
+        sock = bind(options.host, options.port)
+    except OSError as error:
+        print(f"serve: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
+        store.close()
+        return 2
+    url = url_of(sock)
+    qa_token = options.qa_token or secrets.token_urlsafe(24)
+    backend = MockBackend.over_store(store)
+    simulator = Simulator.over_store(store)
+    simulator.set_link_base(options.public_url or url)
+    app = create_app(
+        backend, simulator, qa_token=qa_token, qa_open_on_loopback=is_loopback(options.host)
+    )
+    config = uvicorn.Config(
+        app,
+        log_level=options.log_level,
+        access_log=False,  # WireApp logs route templates: no link or session token in logs
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=3,
+    )
+    server = uvicorn.Server(config)
+    if options.exit_with_stdin:
+        threading.Thread(target=_exit_on_eof, args=(server,), daemon=True).start()
+    print(f"{READY_PREFIX}{where} on {url}", flush=True)
+    print(f"QA token: {qa_token}  (header X-QA-Token; sim --backend {url} --qa-token ...)")
+    print(f"OpenAPI: {url}/openapi.json, {url}/docs", flush=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        store.close()
+    return 0
+
+
+def _exit_on_eof(server: object) -> None:
+    try:
+        while sys.stdin.buffer.read(1024):
+            pass
+    except (OSError, ValueError):
+        pass
+    server.should_exit = True  # type: ignore[attr-defined]
