@@ -385,8 +385,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sim"]:
         from desktop.backend.cli import main as sim_main
+        from desktop.remote.qa import RemoteSimulator
 
-        return sim_main(args[1:])
+        return sim_main(args[1:], open_remote=RemoteSimulator)
     if args[:1] == ["serve"]:
         from desktop.backend.web.serve import main as serve_main
 

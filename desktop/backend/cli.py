@@ -1,7 +1,9 @@
-"""`referral-desktop sim [--data-dir DIR] COMMAND`: the simulator on the command line.
+"""`referral-desktop sim [--data-dir DIR | --backend URL] COMMAND`: the simulator on the command
+line.
 
-Works on a data folder, also while the app runs on it. A refused action exits with status 1 and
-one line on stderr; `--json` prints one JSON document (docs/SIM.md lists the keys).
+Works on a data folder, also while the app runs on it, or (`--backend URL`, through the
+`referral-desktop` command) on a running server's QA endpoints. A refused action exits with
+status 1 and one line on stderr; `--json` prints one JSON document (docs/SIM.md lists the keys).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from desktop.backend import documents
 from desktop.backend.api import ApiError, InvitationRefused
 from desktop.backend.documents import Document, iso
+from desktop.backend.qa_api import QaApi
 from desktop.backend.simulator import InvitationRecord, Simulator
 from desktop.domain.clock import as_utc, parse_duration
 from desktop.domain.policy import PolicyError
@@ -24,19 +27,35 @@ from desktop.paths import default_data_dir
 
 EXIT_REFUSED = 1
 
-Command = Callable[[Simulator, argparse.Namespace], tuple[Document, str]]
+Command = Callable[[QaApi, argparse.Namespace], tuple[Document, str]]
 """Runs one command; returns its JSON document and its text for people."""
 
+RemoteOpener = Callable[[str, str | None], QaApi]
+"""Opens a server's QA endpoints: (base URL, QA token) -> the simulator's calls over HTTP."""
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one simulator command. `argv` is what follows `referral-desktop sim`."""
+QA_TOKEN_ENV = "REFERRAL_QA_TOKEN"
+
+
+def main(argv: Sequence[str] | None = None, open_remote: RemoteOpener | None = None) -> int:
+    """Run one simulator command. `argv` is what follows `referral-desktop sim`;
+    `open_remote` serves `--backend URL` (the client's RemoteSimulator, given by desktop.app)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sim"]:  # tolerate being handed the whole `sim ...` command line
         args = args[1:]
     options = _parser().parse_args(args)
     command: Command = options.command
+    simulator: QaApi
+    if options.backend is not None:
+        if open_remote is None:
+            return _refused("refused: sim --backend runs through the referral-desktop command")
+        try:
+            simulator = open_remote(options.backend, options.qa_token)
+        except ValueError as error:
+            return _refused(f"refused: {error}")
+    else:
+        simulator = Simulator(options.data_dir or default_data_dir())
     try:
-        with Simulator(options.data_dir) as simulator:
+        with simulator:
             document, text = command(simulator, options)
     except InvitationRefused as error:
         return _refused(f"refused ({error.reason}): {error.message}")
@@ -62,12 +81,12 @@ def _refused(line: str) -> int:
 # -- commands -----------------------------------------------------------------------------------
 
 
-def _reset_demo(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _reset_demo(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     view = sim.reset_demo(at=options.at)
     return documents.clock_doc(view), f"Demo data reset. Backend clock: {iso(view.now)} (frozen)."
 
 
-def _status(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _status(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     status = sim.status()
     lines = [
         f"Backend clock: {iso(status.clock.now)} ({_clock_mode(status.clock.running)})",
@@ -93,23 +112,23 @@ def _status(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]
     return documents.status_doc(status), "\n".join(lines)
 
 
-def _invite(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _invite(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     record = sim.invite(options.sender, options.recipient, options.key)
     return documents.invitation_doc(record), _invitation_text(record)
 
 
-def _revoke(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _revoke(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     record = sim.revoke(options.sender, options.invitation)
     return documents.invitation_doc(record), _invitation_text(record)
 
 
-def _invitations(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _invitations(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     records = sim.invitations(options.sender)
     text = "\n".join(_invitation_text(record) for record in records) or "No invitations."
     return documents.invitations_doc(records), text
 
 
-def _recipient(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _recipient(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     action: str = options.action
     if action == "open":
         record = sim.recipient_open(options.link)
@@ -125,7 +144,7 @@ def _recipient(sim: Simulator, options: argparse.Namespace) -> tuple[Document, s
     return documents.invitation_doc(record), _invitation_text(record)
 
 
-def _cohort(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _cohort(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     if options.action is None:
         decision = sim.cohort_decision(options.email)
     else:
@@ -137,7 +156,7 @@ def _cohort(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]
     )
 
 
-def _usage(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _usage(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     usage = sim.set_usage(options.email, options.weekly, options.five_hour)
     text = (
         f"{options.email}: weekly {usage.weekly.percent_used}% used, "
@@ -146,7 +165,7 @@ def _usage(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
     return documents.usage_doc(usage), text
 
 
-def _billing_day(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _billing_day(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     wallet = sim.set_billing_day(options.email, options.day)
     text = (
         f"{options.email}: billing day {options.day}; current cycle "
@@ -156,7 +175,7 @@ def _billing_day(sim: Simulator, options: argparse.Namespace) -> tuple[Document,
     return documents.wallet_doc(wallet), text
 
 
-def _clock(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _clock(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     action: str = options.action or "show"
     if action == "advance":
         if not options.duration:
@@ -173,7 +192,7 @@ def _clock(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
     ), f"Backend clock: {iso(view.now)} ({_clock_mode(view.running)})"
 
 
-def _policy(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _policy(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     changes: dict[str, object] = {}
     for item in options.values:
         key, sep, value = item.partition("=")
@@ -185,7 +204,7 @@ def _policy(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]
     return documents.policy_doc(policy), text
 
 
-def _fault(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _fault(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     action: str = options.action or "show"
     value: str | None = options.value
     if action in ("error-rate", "latency") and value is None:
@@ -206,7 +225,7 @@ def _fault(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
     return document, "Faults: " + _faults_text(document)
 
 
-def _outbox(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _outbox(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     entries = sim.outbox()
     text = "\n\n".join(
         f"#{entry.id} {iso(entry.sent_at)} to {entry.recipient} ({entry.invitation_id})\n"
@@ -216,7 +235,7 @@ def _outbox(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]
     return documents.outbox_doc(entries), text or "The outbox is empty."
 
 
-def _wallet(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _wallet(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     wallet = sim.wallet(options.email)
     lines = [
         f"{wallet.email}: {wallet.available} available; earned {wallet.earned_this_cycle} of "
@@ -232,7 +251,7 @@ def _wallet(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]
     return documents.wallet_doc(wallet), "\n".join(lines)
 
 
-def _redeem(sim: Simulator, options: argparse.Namespace) -> tuple[Document, str]:
+def _redeem(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     redemption = sim.redeem(options.email, options.key)
     usage = redemption.usage
     replay = " (replayed: nothing new was spent)" if redemption.replayed else ""
@@ -301,11 +320,23 @@ def _parser() -> argparse.ArgumentParser:
         prog="referral-desktop sim",
         description="Drive the mock referral backend of a data folder (also while the app runs).",
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--data-dir",
         type=Path,
-        default=default_data_dir(),
+        default=None,
         help="data folder holding backend.sqlite (default: the app's user data folder)",
+    )
+    where.add_argument(
+        "--backend",
+        metavar="URL",
+        help="a running server (referral-desktop serve) instead of a data folder",
+    )
+    parser.add_argument(
+        "--qa-token",
+        default=os.environ.get(QA_TOKEN_ENV),
+        help=f"the QA token the server printed (default: ${QA_TOKEN_ENV}); a loopback server "
+        "takes local calls without it",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document")
