@@ -27,7 +27,9 @@ from tests.wire.support import QA_TOKEN, ServerProcess
 def test_a_whole_flow_over_http(api: HttpApi, qa: RemoteSimulator) -> None:
     session = api.sign_in("pilot@example.com", "demo", "sign-in-1").token
     first = api.sync(session, 0)
-    assert first.full and first.account.email == "pilot@example.com" and first.eligible
+    assert first.full
+    assert first.account.email == "pilot@example.com"
+    assert first.eligible
     sent = api.send_invitation(session, "friend@example.com", "send-1")
     assert sent.recipient == "friend@example.com"
     assert api.send_invitation(session, "friend@example.com", "send-1") == sent  # replay
@@ -174,7 +176,8 @@ def test_the_long_poll_wakes_on_a_change_and_times_out_without_one(
     qa.cohort("pilot@example.com", "deny")  # changes eligibility: no version, still a change
     waiter.join(20)
     assert not waiter.is_alive()
-    assert result and result[0] != cursor
+    assert result
+    assert result[0] != cursor
 
 
 def test_qa_calls_on_loopback_need_no_token_but_a_wrong_one_is_refused(
@@ -215,8 +218,10 @@ def test_error_bodies_and_status_codes(server: ServerProcess) -> None:
             "details": {},
         }
         no_key = http.post("/v1/sessions", json={"email": "pilot@example.com", "password": "demo"})
-        assert no_key.status_code == 422 and no_key.json()["reason"] == "invalid_request"
+        assert no_key.status_code == 422
+        assert no_key.json()["reason"] == "invalid_request"
         missing = http.get("/v1/nothing-here")
-        assert missing.status_code == 404 and missing.json()["reason"] == "invalid_request"
+        assert missing.status_code == 404
+        assert missing.json()["reason"] == "invalid_request"
         token_in_query = http.get("/v1/sync", params={"access_token": "x", "token": "x"})
         assert token_in_query.status_code == 401  # tokens are read from the header only
