@@ -65,7 +65,7 @@ def normalise_base_url(url: str) -> str:
     if scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("the server URL takes no user, query or fragment")
+        raise ValueError(f"a server URL takes no user, query or fragment: {url!r}")
     port = parts.port or (443 if scheme == "https" else 80)
     host = parts.hostname.lower()
     if ":" in host:
