@@ -3,7 +3,9 @@ model under the simulated faults, the long poll, and the QA token."""
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -225,3 +227,10 @@ def test_error_bodies_and_status_codes(server: ServerProcess) -> None:
         assert missing.json()["reason"] == "invalid_request"
         token_in_query = http.get("/v1/sync", params={"access_token": "x", "token": "x"})
         assert token_in_query.status_code == 401  # tokens are read from the header only
+
+
+def test_the_served_schema_is_the_checked_in_one(server: ServerProcess) -> None:
+    """Regenerate with: python -m desktop.backend.web.openapi > docs/openapi.json"""
+    checked_in = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
+    served = httpx.get(f"{server.url}/openapi.json", trust_env=False).json()
+    assert served == checked_in, "python -m desktop.backend.web.openapi > docs/openapi.json"

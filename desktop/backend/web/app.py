@@ -344,8 +344,8 @@ def _error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody, "description": "Refused or failed"} for status in statuses}
 
 
-API_ERRORS = _error_responses(401, 409, 422, 500, 503)
-QA_ERRORS = _error_responses(403, 404, 409, 422)
+API_ERRORS = _error_responses(400, 401, 403, 404, 409, 422, 429, 500, 503)
+QA_ERRORS = _error_responses(400, 403, 404, 409, 422)
 
 
 def create_app(
