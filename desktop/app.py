@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from desktop.controller.controller import Controller
     from desktop.controller.retry import RetryPolicy
     from desktop.credentials import CredentialStore
-    from desktop.deferred import DeferredBackend
+    from desktop.deferred import DeferredBackend, DeferredHttpApi
+    from desktop.embedded_server import EmbeddedServer
     from desktop.storage import CacheRepository
 
 log = logging.getLogger("desktop")
@@ -53,6 +54,9 @@ UI_SETTINGS_FILE = "ui.ini"  # window geometry, page, theme; never anything secr
 FIRST_SYNC_TIMEOUT_MS = 20_000  # --smoke-test and --screenshot give up waiting after this
 FIRST_PAINT_MARKER = "first-paint"
 """`--report-first-paint` prints this word and the time on stdout (scripts/check_bundle.py)."""
+EMBEDDED_SERVER_DELAY_MS = 2_000
+"""The embedded HTTP server (a child process) starts this long after the window is composed, so
+its start-up does not compete with the first sync for the CPU (docs/WIRE.md)."""
 GC_THRESHOLDS = (50_000, 20, 20)
 """Python's cyclic garbage collector, as `main()` runs it (the defaults are 700, 10, 10)."""
 
@@ -75,12 +79,15 @@ class App:
     data_dir: Path
     window: SettingsWindow
     controller: Controller
-    api: DeferredBackend  # the controller's ReferralApi: the MockBackend, opened by its first call
+    # The controller's ReferralApi: the MockBackend, opened by its first call, or (--backend URL)
+    # the HTTP client of a server, built by its first call.
+    api: DeferredBackend | DeferredHttpApi
     cache: CacheRepository  # built and opened on the controller's cache thread
     credentials: CredentialStore
     settings: QSettings
     qa: bool = False
     qa_window: QWidget | None = None
+    embedded_server: EmbeddedServer | None = None  # main() starts one after the first paint
     _simulator: Simulator | None = field(default=None, repr=False)
     _simulator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _owns_window: bool = field(default=True, repr=False)  # False when main() passed its window
@@ -92,14 +99,27 @@ class App:
         return self.controller.state
 
     @property
+    def remote(self) -> bool:
+        """Whether the app uses a server by URL (`--backend`) instead of its data folder's."""
+        from desktop.deferred import DeferredBackend
+
+        return not isinstance(self.api, DeferredBackend)
+
+    @property
     def backend(self) -> MockBackend:
         """The mock backend the controller calls (opened now if no call has opened it yet)."""
+        from desktop.deferred import DeferredBackend
+
+        if not isinstance(self.api, DeferredBackend):
+            raise RuntimeError("this app uses a server by URL (--backend): it has no MockBackend")
         return self.api.backend
 
     @property
     def simulator(self) -> Simulator:
         """The QA side of the same backend database, opened on first use (from any thread: the QA
         window's first call opens it on its pool thread)."""
+        if self.remote:
+            raise RuntimeError("the QA simulator of a server by URL is `sim --backend URL`")
         with self._simulator_lock:
             if self._simulator is None:
                 from desktop.backend.simulator import Simulator
@@ -137,6 +157,8 @@ class App:
         self.cache.close()
         if self._simulator is not None:
             self._simulator.close()
+        if self.embedded_server is not None:
+            self.embedded_server.stop()
         self.api.close()
         # Destroy the Qt objects now, on the GUI thread. Left to Python's garbage collector,
         # they could be destroyed from whichever thread runs the next collection (a pool or
@@ -160,29 +182,38 @@ def create(
     window: SettingsWindow | None = None,
     retry: RetryPolicy | None = None,
     backend_rng: random.Random | None = None,
+    backend_url: str | None = None,
 ) -> App:
     """Build the app for `data_dir` without starting it; call `App.start()`, then `App.close()`.
 
     `api_latency_ms` sets the mock backend's latency fault; `keyring_backend` replaces the
     system keyring (tests); `window` reuses a window already painted by `main()`; `retry` and
-    `backend_rng` (which draws the error-rate fault) let tests script time-outs and lost answers.
+    `backend_rng` (which draws the error-rate fault) let tests script time-outs and lost answers;
+    `backend_url` uses that server (`referral-desktop serve`) instead of the data folder's
+    backend (the data folder then holds the local cache only).
     """
     from desktop.controller.controller import Controller
     from desktop.controller.qa import BackendChangeWatcher
     from desktop.credentials import CredentialStore
-    from desktop.deferred import DeferredBackend, DeferredCache
+    from desktop.deferred import DeferredBackend, DeferredCache, DeferredHttpApi
     from desktop.paths import BACKEND_DB, CACHE_DB
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # Stand-ins: the backend opens on the first API call (a pool thread), the repository on the
     # cache thread, the keyring is found by the first keyring read (a pool thread).
-    api = DeferredBackend(data_dir, backend_rng)
+    api: DeferredBackend | DeferredHttpApi
+    if backend_url is not None:
+        api = DeferredHttpApi(backend_url)
+    else:
+        api = DeferredBackend(data_dir, backend_rng)
     cache = cast("CacheRepository", DeferredCache(data_dir / CACHE_DB))
     credentials = CredentialStore(backend=keyring_backend, defer_discovery=True)
     controller = Controller(api, cache, credentials, retry=retry)
-    # The periodic sync is slow (30 s): follow other processes' writes (`sim`) at once.
-    changes = BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
-    changes.changed.connect(controller.sync_now)
+    if backend_url is None:
+        # The periodic sync is slow (30 s): follow other processes' writes (`sim`) at once.
+        # (A server by URL offers the long poll `wait_for_change` instead: docs/WIRE.md.)
+        changes = BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
+        changes.changed.connect(controller.sync_now)
     owns_window = window is None
     settings = window.settings if window is not None else ui_settings(data_dir)
     if window is None:
@@ -199,7 +230,7 @@ def create(
         qa=qa,
         _owns_window=owns_window,
     )
-    if api_latency_ms is not None:
+    if api_latency_ms is not None and backend_url is None:
         app.simulator.set_fault(latency_ms=api_latency_ms)
     return app
 
@@ -376,6 +407,17 @@ def _parser() -> argparse.ArgumentParser:
         help=f"print '{FIRST_PAINT_MARKER} SECONDS' (time.monotonic(), system-wide on Linux) on "
         "stdout once the settings window's first paint is done, for start-up timing",
     )
+    parser.add_argument(
+        "--backend",
+        metavar="URL",
+        help="use a running server (referral-desktop serve) instead of the data folder's "
+        "embedded backend; the data folder keeps the local cache",
+    )
+    parser.add_argument(
+        "--no-server",
+        action="store_true",
+        help="do not serve the data folder over HTTP (invitation links then lead nowhere)",
+    )
     return parser
 
 
@@ -392,7 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.backend.web.serve import main as serve_main
 
         return serve_main(args[1:])
-    options = _parser().parse_args(args)
+    parser = _parser()
+    options = parser.parse_args(args)
+    if options.backend is not None and options.qa:
+        parser.error("--qa drives the data folder's backend; for a server use `sim --backend URL`")
     data_dir: Path = options.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = logging.FileHandler(data_dir / "app.log", encoding="utf-8")
@@ -440,8 +485,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # After the first paint: the heavy imports and the cached state.
         if options.account:  # "Signing in as …", not "You are signed out", while under way
             window.expect_sign_in(options.account)
-        app = create(data_dir, qa=options.qa, window=window)
+        app = create(data_dir, qa=options.qa, window=window, backend_url=options.backend)
         holder["app"] = app
+        one_shot = options.smoke_test or options.screenshot is not None
+        if options.backend is None and not options.no_server and not one_shot:
+            QTimer.singleShot(EMBEDDED_SERVER_DELAY_MS, lambda: _serve_data_folder(app))
         tune_garbage_collection(app)
         if options.smoke_test or options.screenshot is not None:
             FirstSync(app, report, options.account)
@@ -480,3 +528,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.removeHandler(log_file)
         log_file.close()
     return exit_code[0]
+
+
+def _serve_data_folder(app: App) -> None:
+    """Start the embedded HTTP server of the app's data folder (a child process: its imports and
+    requests never hold this process's GIL), unless the app is closing."""
+    if app._closed or app.embedded_server is not None:
+        return
+    from desktop.embedded_server import EmbeddedServer
+
+    server = EmbeddedServer(app.data_dir)
+    try:
+        server.start()
+    except OSError:
+        log.exception("could not start the embedded server; invitation links lead nowhere")
+        return
+    app.embedded_server = server

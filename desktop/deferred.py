@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         SyncDTO,
     )
     from desktop.backend.service import MockBackend
+    from desktop.remote.client import HttpApi
     from desktop.storage import CacheRepository
 
 
@@ -90,6 +91,62 @@ class DeferredBackend:
     def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
         """See `ReferralApi.wait_for_change`."""
         return self.backend.wait_for_change(session, cursor, timeout_s)
+
+
+class DeferredHttpApi:
+    """The `ReferralApi` of a server (`--backend URL`): `desktop.remote.HttpApi`, built by the
+    first call (a pool thread), since importing httpx costs more than the first paint."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self._lock = threading.Lock()
+        self._remote: HttpApi | None = None
+
+    @property
+    def remote(self) -> HttpApi:
+        """The HTTP client (built now if no call has needed it yet)."""
+        with self._lock:
+            if self._remote is None:
+                from desktop.remote.client import HttpApi
+
+                self._remote = HttpApi(self.base_url)
+            return self._remote
+
+    def close(self) -> None:
+        """Close the client's connections, if it was built."""
+        with self._lock:
+            if self._remote is not None:
+                self._remote.close()
+
+    def sign_in(self, email: str, password: str, idempotency_key: str) -> SessionDTO:
+        """See `ReferralApi.sign_in`."""
+        return self.remote.sign_in(email, password, idempotency_key)
+
+    def sign_out(self, session: str) -> None:
+        """See `ReferralApi.sign_out`."""
+        self.remote.sign_out(session)
+
+    def sync(self, session: str, cursor: int) -> SyncDTO:
+        """See `ReferralApi.sync`."""
+        return self.remote.sync(session, cursor)
+
+    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
+        """See `ReferralApi.send_invitation`."""
+        return self.remote.send_invitation(session, email, idempotency_key)
+
+    def revoke_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """See `ReferralApi.revoke_invitation`."""
+        return self.remote.revoke_invitation(session, invitation_id, idempotency_key)
+
+    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
+        """See `ReferralApi.redeem`."""
+        return self.remote.redeem(session, idempotency_key)
+
+    def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
+        """See `ReferralApi.wait_for_change`."""
+        return self.remote.wait_for_change(session, cursor, timeout_s)
 
 
 class DeferredCache:

@@ -41,6 +41,11 @@ def parser() -> argparse.ArgumentParser:
     options.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     options.add_argument("--port", type=int, default=8765, help="port (0: any free one)")
     options.add_argument(
+        "--or-any-port",
+        action="store_true",
+        help="when --port is taken, listen on any free port instead of failing",
+    )
+    options.add_argument(
         "--public-url",
         help="the URL invitation links use (default: http://HOST:PORT as bound)",
     )
@@ -110,7 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         store = BackendStore.open(data_dir)
         where = str(data_dir)
     try:
-        sock = bind(options.host, options.port)
+        try:
+            sock = bind(options.host, options.port)
+        except OSError:
+            if not options.or_any_port:
+                raise
+            sock = bind(options.host, 0)
     except OSError as error:
         print(f"serve: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
         store.close()

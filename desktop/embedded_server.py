@@ -1,0 +1,121 @@
+"""The app's embedded HTTP server: `referral-desktop serve` for its data folder, in a child
+process on loopback, so invitation links open in a browser (docs/WIRE.md, "The embedded
+default").
+
+The app itself keeps calling the in-process MockBackend (fast start-up); the child serves the
+same database file over HTTP (SQLite in WAL mode serialises the two processes' writers). It is
+started after the first paint, never imported before it, and stops when the app closes its
+stdin (or dies: the pipe closes with it). It prefers the port it had last time, so links in
+earlier messages keep working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+log = logging.getLogger("desktop.embedded_server")
+
+STATE_FILE = "embedded-server.json"
+"""`{"url": ...}` of the last embedded server of a data folder (no secret in it)."""
+STOP_TIMEOUT_S = 5.0
+
+
+def serve_command(data_dir: Path, port: int) -> list[str]:
+    """The command line of the child: the bundle's executable, or this interpreter."""
+    if getattr(sys, "frozen", False):
+        program = [sys.executable, "serve"]
+    else:
+        program = [sys.executable, "-m", "desktop", "serve"]
+    return [
+        *program,
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--or-any-port",
+        "--exit-with-stdin",
+        "--qa-token",
+        secrets.token_urlsafe(24),  # QA goes through the app's own Simulator: nobody needs it
+        "--log-level",
+        "warning",
+    ]
+
+
+class EmbeddedServer:
+    """One child `serve` process for a data folder. `start()` returns at once."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.url: str | None = None
+        self.ready = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def last_port(self) -> int:
+        """The port of the previous embedded server of this folder (0: none known)."""
+        try:
+            url = json.loads((self.data_dir / STATE_FILE).read_text())["url"]
+            return int(str(url).rsplit(":", 1)[1])
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            return 0
+
+    def start(self) -> None:
+        """Start the child; its URL arrives in `url` (and `ready` is set) once it listens."""
+        if self._process is not None:
+            return
+        log_file = (self.data_dir / "server.log").open("ab")
+        try:
+            self._process = subprocess.Popen(
+                serve_command(self.data_dir, self.last_port()),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log_file,
+            )
+        finally:
+            log_file.close()
+        assert self._process.stdout is not None
+        threading.Thread(
+            target=self._read, args=(self._process.stdout,), name="embedded-server", daemon=True
+        ).start()
+
+    def _read(self, stdout: IO[bytes]) -> None:
+        from desktop.backend.web.serve import READY_PREFIX
+
+        with stdout:
+            for raw in stdout:
+                line = raw.decode("utf-8", "replace").strip()
+                if line.startswith(READY_PREFIX) and " on " in line:
+                    self.url = line.rsplit(" on ", 1)[1]
+                    self._remember()
+                    log.info("embedded server for %s at %s", self.data_dir, self.url)
+                    self.ready.set()
+        self.ready.set()  # ended (or never started): nobody waits forever
+
+    def _remember(self) -> None:
+        try:
+            (self.data_dir / STATE_FILE).write_text(json.dumps({"url": self.url}))
+        except OSError:
+            log.warning("could not write %s", self.data_dir / STATE_FILE)
+
+    def stop(self) -> None:
+        """Ask the child to stop (close its stdin), kill it if it has not within 5 s."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT_S)

@@ -1,0 +1,83 @@
+"""The real app (`create(..., backend_url=...)`, as `referral-desktop --backend URL` builds it)
+against a server subprocess: two desktop clients share one server, and the embedded server of a
+data folder serves it over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.app import App, create
+from desktop.embedded_server import STATE_FILE, EmbeddedServer
+from desktop.remote.qa import RemoteSimulator
+from tests.conftest import MemoryKeyring
+from tests.wire.support import ServerProcess
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def launch(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring, server: ServerProcess
+) -> Iterator[Callable[[str], App]]:
+    apps: list[App] = []
+
+    def start(name: str) -> App:
+        folder = tmp_path / name
+        folder.mkdir()
+        app = create(folder, keyring_backend=memory_keyring, backend_url=server.url)
+        qtbot.addWidget(app.window)
+        app.start()
+        apps.append(app)
+        with qtbot.waitSignal(app.controller.signInFinished, timeout=WAIT_MS) as blocker:
+            app.controller.sign_in("pilot@example.com", "demo")
+        assert blocker.args is not None
+        assert blocker.args[0].ok
+        qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
+        return app
+
+    yield start
+    for app in apps:
+        app.close()
+
+
+def test_two_desktop_clients_share_one_server(
+    qtbot: QtBot, launch: Callable[[str], App], qa: RemoteSimulator
+) -> None:
+    first = launch("first")
+    second = launch("second")
+    assert first.remote
+    assert not (first.data_dir / "backend.sqlite").exists()  # the server holds the data
+    with qtbot.waitSignal(first.controller.inviteFinished, timeout=WAIT_MS):
+        first.controller.send_invitation("shared@example.com", "shared-send")
+    assert [r.invitation.recipient for r in qa.invitations("pilot@example.com")] == [
+        "shared@example.com"
+    ]
+    second.controller.sync_now()
+    qtbot.waitUntil(
+        lambda: [view.recipient for view in second.state.invitations] == ["shared@example.com"],
+        timeout=WAIT_MS,
+    )
+
+
+def test_the_embedded_server_serves_the_data_folder_and_stops(data_dir: Path) -> None:
+    server = EmbeddedServer(data_dir)
+    server.start()
+    try:
+        assert server.ready.wait(60)
+        assert server.url is not None
+        assert httpx.get(f"{server.url}/v1/health", trust_env=False).json() == {"status": "ok"}
+        with RemoteSimulator(server.url) as qa:  # loopback: no QA token needed
+            link = qa.invite("pilot@example.com", "browser@example.com").invitation.link
+        assert link.startswith(f"{server.url}/join/")
+        assert server.url in (data_dir / STATE_FILE).read_text()
+    finally:
+        server.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{server.url}/v1/health", trust_env=False)
+    again = EmbeddedServer(data_dir)
+    assert again.last_port() == int(server.url.rsplit(":", 1)[1])
