@@ -234,3 +234,21 @@ def test_the_served_schema_is_the_checked_in_one(server: ServerProcess) -> None:
     checked_in = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
     served = httpx.get(f"{server.url}/openapi.json", trust_env=False).json()
     assert served == checked_in, "python -m desktop.backend.web.openapi > docs/openapi.json"
+
+
+def test_no_session_or_link_token_reaches_the_server_log(
+    api: HttpApi, qa: RemoteSimulator, server: ServerProcess
+) -> None:
+    session = api.sign_in("pilot@example.com", "demo", "log-check").token
+    link = api.send_invitation(session, "logged@example.com", "log-send").link
+    qa.recipient_open(link)
+    api.sync(session, 0)
+    with pytest.raises(NotFound):
+        api.revoke_invitation(session, "inv_missing", "log-revoke")
+    httpx.get(f"{server.url}/join/{link.rsplit('/', 1)[1]}", trust_env=False)
+    api.sign_out(session)
+    log = server.log.read_text()
+    assert "POST /v1/invitations 200" in log  # requests are logged, by route template
+    assert session.split(" ", 1)[1] not in log
+    assert link.rsplit("/", 1)[1] not in log
+    assert "inv_missing" not in log
