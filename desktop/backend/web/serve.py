@@ -89,6 +89,9 @@ def url_of(sock: socket.socket) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `referral-desktop serve ...` until interrupted."""
     options = parser().parse_args(argv)
+    if options.exit_with_stdin and hasattr(os, "nice"):
+        # An app's embedded server: never take the CPU from the app's GUI thread.
+        os.nice(10)
     import uvicorn
 
     from desktop.backend.service import MockBackend
