@@ -12,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
+from desktop.domain.outcomes import Outcome
 from desktop.embedded_server import STATE_FILE, EmbeddedServer
 from desktop.remote.qa import RemoteSimulator
 from tests.conftest import MemoryKeyring
@@ -33,10 +34,10 @@ def launch(
         qtbot.addWidget(app.window)
         app.start()
         apps.append(app)
-        with qtbot.waitSignal(app.controller.signInFinished, timeout=WAIT_MS) as blocker:
+        with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
             app.controller.sign_in("pilot@example.com", "demo")
         assert blocker.args is not None
-        assert blocker.args[0].ok
+        assert blocker.args[0].outcome is Outcome.DONE
         qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
         return app
 
@@ -52,8 +53,10 @@ def test_two_desktop_clients_share_one_server(
     second = launch("second")
     assert first.remote
     assert not (first.data_dir / "backend.sqlite").exists()  # the server holds the data
-    with qtbot.waitSignal(first.controller.inviteFinished, timeout=WAIT_MS):
-        first.controller.send_invitation("shared@example.com", "shared-send")
+    with qtbot.waitSignal(first.controller.operationFinished, timeout=WAIT_MS) as sent:
+        first.controller.send_invitation("shared@example.com")
+    assert sent.args is not None
+    assert sent.args[0].outcome is Outcome.DONE
     assert [r.invitation.recipient for r in qa.invitations("pilot@example.com")] == [
         "shared@example.com"
     ]
