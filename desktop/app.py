@@ -38,6 +38,7 @@ from desktop.ui.settings_window import SettingsWindow
 if TYPE_CHECKING:
     import keyring.backend
 
+    from desktop.backend.qa_api import QaApi
     from desktop.backend.service import MockBackend
     from desktop.backend.simulator import Simulator
     from desktop.controller.controller import Controller
@@ -427,9 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sim"]:
         from desktop.backend.cli import main as sim_main
-        from desktop.remote.qa import RemoteSimulator
 
-        return sim_main(args[1:], open_remote=RemoteSimulator)
+        return sim_main(args[1:], open_remote=_remote_simulator)
     if args[:1] == ["serve"]:
         from desktop.backend.web.serve import main as serve_main
 
@@ -544,3 +544,10 @@ def _serve_data_folder(app: App) -> None:
         log.exception("could not start the embedded server; invitation links lead nowhere")
         return
     app.embedded_server = server
+
+
+def _remote_simulator(base_url: str, qa_token: str | None) -> QaApi:
+    """`sim --backend URL`: the server's QA endpoints (httpx imported only then)."""
+    from desktop.remote.qa import RemoteSimulator
+
+    return RemoteSimulator(base_url, qa_token)
