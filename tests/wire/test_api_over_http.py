@@ -252,3 +252,23 @@ def test_no_session_or_link_token_reaches_the_server_log(
     assert session.split(" ", 1)[1] not in log
     assert link.rsplit("/", 1)[1] not in log
     assert "inv_missing" not in log
+
+
+def test_sim_backend_runs_the_same_commands(
+    server: ServerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.app import main
+
+    url = server.url
+    assert main(["sim", "--backend", url, "--qa-token", QA_TOKEN, "invite", "--from",
+                 "pilot@example.com", "--to", "cli@example.com"]) == 0  # fmt: skip
+    assert f"link {url}/join/" in capsys.readouterr().out
+    assert main(["sim", "--backend", url, "invitations", "--from", "pilot@example.com",
+                 "--json"]) == 0  # fmt: skip
+    document = json.loads(capsys.readouterr().out)
+    assert [i["recipient"] for i in document["invitations"]] == ["cli@example.com"]
+    assert main(["sim", "--backend", url, "--qa-token", "wrong", "status"]) == 1
+    assert "QA token" in capsys.readouterr().err
+    assert main(["sim", "--backend", url, "invite", "--from", "pilot@example.com",
+                 "--to", "pilot@example.com"]) == 1  # fmt: skip
+    assert "refused (self_invite)" in capsys.readouterr().err
