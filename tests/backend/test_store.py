@@ -329,11 +329,13 @@ def test_invitations_are_numbered_in_creation_order_under_a_frozen_clock(
 
 
 def _downgrade(path: Path, version: int) -> None:
-    """Make the file look as schema `version` (1 or 2) left it."""
+    """Make the file look as schema `version` (1, 2 or 3) left it."""
     connection = sqlite3.connect(path)
     try:
-        connection.execute("DROP INDEX ix_invitations_sequence")
-        connection.execute("ALTER TABLE invitations DROP COLUMN sequence")
+        connection.execute("ALTER TABLE backend_state DROP COLUMN link_base")
+        if version <= 2:
+            connection.execute("DROP INDEX ix_invitations_sequence")
+            connection.execute("ALTER TABLE invitations DROP COLUMN sequence")
         if version == 1:
             connection.execute("ALTER TABLE backend_state DROP COLUMN server_secret")
         connection.execute("UPDATE backend_state SET schema_version = ?", (version,))
@@ -342,7 +344,7 @@ def _downgrade(path: Path, version: int) -> None:
         connection.close()
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_schema_is_upgraded_in_place_keeping_its_data(
     data_dir: Path, clock: ManualClock, version: int
 ) -> None:
