@@ -211,10 +211,9 @@ def create(
     credentials = CredentialStore(backend=keyring_backend, defer_discovery=True)
     controller = Controller(api, cache, credentials, retry=retry)
     if backend_url is None:
-        # The periodic sync is slow (30 s): follow other processes' writes (`sim`) at once.
-        # (A server by URL offers the long poll `wait_for_change` instead: docs/WIRE.md.)
-        changes = BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
-        changes.changed.connect(controller.sync_now)
+        # The controller follows the backend by its long poll (desktop/controller/feed.py); the
+        # QA window also refreshes on writes to the file while nobody is signed in.
+        BackendChangeWatcher(data_dir / BACKEND_DB, parent=controller)
     owns_window = window is None
     settings = window.settings if window is not None else ui_settings(data_dir)
     if window is None:

@@ -2,7 +2,8 @@
 
 A thin facade over flows that each own one job: `StartupFlow` (cache on screen, then the
 session), `SessionFlow` (sign-in/out), `SyncFlow` (pull and schedule), `SendFlow` (the outbox),
-`IntentFlow` (redeem and revoke). They share a `Hub`: the work runner (where results arrive and
+`IntentFlow` (redeem and revoke), `ChangeFeed` (the backend's long poll: sync on a change).
+They share a `Hub`: the work runner (where results arrive and
 stale ones are told apart, once), the model, and the one way state and results leave.
 
 Every operation that changes something reports an `OperationResult` with one of four outcomes
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from desktop.backend.api import ReferralApi
+from desktop.controller.feed import ChangeFeed
 from desktop.controller.hub import Hub, TimeFormat, local_reason, local_time
 from desktop.controller.intents import IntentFlow
 from desktop.controller.ledger import write_ledger
@@ -78,7 +80,8 @@ class Controller(QObject):
         self._sync = SyncFlow(hub, sync_interval_ms, self)
         self._sending = SendFlow(hub, self._sync.soon)
         self._intents = IntentFlow(hub, self._sending.unqueue)
-        self._sync.after.extend([self._sending.flush, self._intents.settle])
+        self._feed = ChangeFeed(hub, self._sync.sync_now)
+        self._sync.after.extend([self._sending.flush, self._intents.settle, self._feed.follow])
         self._sync.on_applied.append(self._sending.found_by_sync)
         self._startup = StartupFlow(hub, self._cache_opened, self._session.restored)
         app = QCoreApplication.instance()

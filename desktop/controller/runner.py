@@ -74,7 +74,8 @@ class WorkRunner(QObject):
         self._generation = generation
         self._signals = TaskSignals(self)
         self._signals.finished.connect(self._arrived)
-        self._calls: set[threading.Thread] = set()
+        self._calls: set[threading.Thread] = set()  # joined (briefly) at shutdown
+        self._detached: set[threading.Thread] = set()  # long polls: never waited for
 
         self._thread = QThread()
         self._thread.setObjectName("referral-cache")
@@ -140,12 +141,15 @@ class WorkRunner(QObject):
         stale: Stale | None = None,
         timeout: bool = True,
         any_session: bool = False,
+        detached: bool = False,
     ) -> None:
         """Run `work` on a daemon thread. With `timeout`, a call that outlives the policy's
         timeout fails now as OutcomeUnknown (it may still go through); its late answer is
-        dropped. `any_session`: the result is wanted whatever session is current by then."""
+        dropped. `any_session`: the result is wanted whatever session is current by then.
+        `detached`: a read that may wait long (the change feed's long poll): shutdown does not
+        wait for it, and it changes nothing, so abandoning it is harmless."""
         generation = ANY_SESSION if any_session else self._generation()
-        self._call(work, cast(Done, done), failed, stale, generation, timeout)
+        self._call(work, cast(Done, done), failed, stale, generation, timeout, detached)
 
     def call_retrying(
         self,
@@ -176,7 +180,7 @@ class WorkRunner(QObject):
                 else:
                     failed(error)
 
-            self._call(work, cast(Done, done), on_error, stale, generation, True)
+            self._call(work, cast(Done, done), on_error, stale, generation, True, False)
 
         attempt(1, None)
 
@@ -224,6 +228,7 @@ class WorkRunner(QObject):
         stale: Stale | None,
         generation: int,
         timeout: bool,
+        detached: bool,
     ) -> None:
         if self._closed:
             return
@@ -234,7 +239,7 @@ class WorkRunner(QObject):
             timer.timeout.connect(lambda: self._timed_out(job))
             timer.start(self._retry.call_timeout_ms)
             self._jobs[job].timer = timer
-        start_call(job, work, self._signals, self._calls)
+        start_call(job, work, self._signals, self._detached if detached else self._calls)
 
     def _running_calls(self) -> int:
         return sum(1 for call in self._calls if call.is_alive())

@@ -46,7 +46,7 @@ def launch(
         app.close()
 
 
-def test_two_desktop_clients_share_one_server(
+def test_two_desktop_clients_share_one_server_and_follow_it_live(
     qtbot: QtBot, launch: Callable[[str], App], qa: RemoteSimulator
 ) -> None:
     first = launch("first")
@@ -60,11 +60,16 @@ def test_two_desktop_clients_share_one_server(
     assert [r.invitation.recipient for r in qa.invitations("pilot@example.com")] == [
         "shared@example.com"
     ]
-    second.controller.sync_now()
+    # No sync_now: the second window learns of it by the server's long poll (the change feed).
     qtbot.waitUntil(
         lambda: [view.recipient for view in second.state.invitations] == ["shared@example.com"],
         timeout=WAIT_MS,
     )
+    # And QA's change through the recipient's side shows in both, live.
+    link = qa.invitations("pilot@example.com")[0].invitation.link
+    qa.recipient_open(link)
+    for app in (first, second):
+        qtbot.waitUntil(lambda app=app: app.state.invitations[0].link_opened, timeout=WAIT_MS)
 
 
 def test_the_embedded_server_serves_the_data_folder_and_stops(data_dir: Path) -> None:
