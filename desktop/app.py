@@ -352,7 +352,9 @@ class FirstPaint(QObject):
 
 
 class FirstSync(QObject):
-    """Calls `then` once the controller's first sync has finished or failed (or on timeout)."""
+    """Calls `then` once the controller's first sync has finished or failed, or as soon as there
+    is nothing to wait for (signed out with no saved session, or the cache unusable), or on
+    timeout. `ended_by` says which."""
 
     def __init__(self, app: App, then: Callable[[], None], account: str | None) -> None:
         super().__init__(app.window)
@@ -360,15 +362,23 @@ class FirstSync(QObject):
         self._then: Callable[[], None] | None = then
         self._account = account
         self._saw_sync = False
+        self.ended_by = ""
         app.controller.stateChanged.connect(self._state)
         app.controller.operationFinished.connect(self._signed_in)
-        QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, self._done)
+        QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, lambda: self._done("timed out"))
 
     def _state(self, state: AppState) -> None:
         if state.sync.phase is SyncPhase.SYNCING:
             self._saw_sync = True
         elif state.sync.phase is not SyncPhase.NEVER and self._account_ok(state):
-            self._done()
+            self._done("synced" if state.sync.phase is SyncPhase.SYNCED else "sync failed")
+        elif self._account is None and not state.signed_in:
+            # Without --account only a saved session would sign in: once the keyring read
+            # found none, or the cache cannot be opened (so nothing is read), nothing follows.
+            if state.sync.phase is SyncPhase.ERROR:
+                self._done("error")
+            elif self._app.credentials.no_saved_session:
+                self._done("signed out")
 
     def _account_ok(self, state: AppState) -> bool:
         if self._account is None:
@@ -377,10 +387,11 @@ class FirstSync(QObject):
 
     def _signed_in(self, result: OperationResult) -> None:
         if result.operation is Operation.SIGN_IN and result.outcome is not Outcome.DONE:
-            self._done()
+            self._done("sign-in failed")
 
-    def _done(self) -> None:
+    def _done(self, ended_by: str) -> None:
         if self._then is not None:
+            self.ended_by = ended_by
             then, self._then = self._then, None
             then()
 
@@ -463,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous_hook = install_excepthook(lambda: window)
     holder: dict[str, App] = {}
+    first_sync: list[FirstSync] = []
     exit_code = [0]
 
     def finish(code: int = 0) -> None:
@@ -478,7 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 finish(1)
                 return
         if options.smoke_test:
-            print(json.dumps(visible_summary(app.window), sort_keys=True), flush=True)
+            summary = visible_summary(app.window)
+            summary["waited_for"] = first_sync[0].ended_by
+            print(json.dumps(summary, sort_keys=True), flush=True)
         finish(0)
 
     def compose() -> None:
@@ -492,7 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             QTimer.singleShot(EMBEDDED_SERVER_DELAY_MS, lambda: _serve_data_folder(app))
         tune_garbage_collection(app)
         if options.smoke_test or options.screenshot is not None:
-            FirstSync(app, report, options.account)
+            first_sync.append(FirstSync(app, report, options.account))
         if not options.account:
             window.offer_sign_in()  # when the cache knows no account, ask at once
         app.start()

@@ -6,6 +6,7 @@ Write transactions start with BEGIN IMMEDIATE (driver autocommit off, BEGIN emit
 
 from __future__ import annotations
 
+import glob
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BACKUP_TAG = "backup"  # cache.sqlite.backup-<revision>-<UTC stamp>
 
 
 class CacheUnreadable(Exception):
@@ -185,18 +187,44 @@ def _upgrade(
 
 
 def back_up(path: Path, now: datetime, revision: str) -> Path:
-    """A consistent copy (WAL included) next to the file, before migrating it."""
-    target = _free_name(path, f"backup-{revision}-{_stamp(now)}")
+    """A consistent copy (WAL included) next to the file, before migrating it.
+
+    At most one backup is kept: the copy is written under a temporary name, renamed into place
+    once complete, and only then are earlier backups removed (a migration interrupted again and
+    again leaves one backup, not one per attempt).
+    """
+    target = path.with_name(f"{path.name}.{BACKUP_TAG}-{revision}-{_stamp(now)}")
+    partial = path.with_name(f"{path.name}.{BACKUP_TAG}.partial")
+    _remove_with_sides(partial)  # left by an attempt killed while copying
     source = sqlite3.connect(path)
     try:
-        copy = sqlite3.connect(target)
+        copy = sqlite3.connect(partial)
         try:
             source.backup(copy)
         finally:
             copy.close()
     finally:
         source.close()
+    partial.replace(target)
+    for earlier in backups_of(path):
+        if earlier != target:
+            _remove_with_sides(earlier)
     return target
+
+
+def backups_of(path: Path) -> list[Path]:
+    """The migration backups kept next to the cache file `path`."""
+    prefix = f"{path.name}.{BACKUP_TAG}-"
+    return sorted(
+        candidate
+        for candidate in path.parent.glob(f"{glob.escape(prefix)}*")
+        if not candidate.name.endswith(("-wal", "-shm", "-journal"))
+    )
+
+
+def _remove_with_sides(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def move_aside(path: Path, now: datetime) -> Path:

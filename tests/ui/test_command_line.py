@@ -45,6 +45,7 @@ def test_smoke_test_prints_what_the_window_shows(
     assert set(shown["usage"]) == {"weekly_percent", "five_hour_percent"}
     assert shown["keyring_notice_visible"] is True  # the fail keyring: session only
     assert "invitations" in shown
+    assert shown["waited_for"] == "synced"
 
 
 def test_screenshot_saves_a_png(data_dir: Path, tmp_path: Path) -> None:
@@ -81,3 +82,14 @@ def test_report_first_paint_prints_when_the_window_was_first_painted(data_dir: P
     # smoke test's line (which waits for the first sync).
     assert spawned < float(seconds) < exited
     assert json.loads(summary)["account"] == "pilot@example.com"
+
+
+def test_smoke_test_without_account_or_session_answers_at_once(data_dir: Path) -> None:
+    result = run_app("--data-dir", str(data_dir), "--smoke-test")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.strip().splitlines()
+    shown = json.loads(line)
+    assert shown["account"] is None
+    # It ended because nothing was left to wait for, not on its 20 s timeout.
+    assert shown["waited_for"] == "signed out"
+    assert shown["sync"]["phase"] == "never"
