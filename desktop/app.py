@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.domain.outcomes import Operation, Outcome
-from desktop.paths import APP_NAME, default_data_dir
+from desktop.paths import APP_LOG, APP_NAME, default_data_dir, private_file, private_folder
 from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow
 
@@ -170,8 +170,12 @@ class App:
 
 
 def ui_settings(data_dir: Path) -> QSettings:
-    """The window's QSettings, an INI file inside the data folder (so tests stay isolated)."""
-    return QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+    """The window's QSettings, an INI file inside the data folder (so tests stay isolated),
+    readable by its owner only (QSettings rewrites it keeping the existing file's mode)."""
+    path = data_dir / UI_SETTINGS_FILE
+    if data_dir.is_dir():
+        private_file(path)
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def create(
@@ -199,7 +203,7 @@ def create(
     from desktop.deferred import DeferredBackend, DeferredCache, DeferredHttpApi
     from desktop.paths import BACKEND_DB, CACHE_DB
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     # Stand-ins: the backend opens on the first API call (a pool thread), the repository on the
     # cache thread, the keyring is found by the first keyring read (a pool thread).
     api: DeferredBackend | DeferredHttpApi
@@ -450,8 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.backend is not None and options.qa:
         parser.error("--qa drives the data folder's backend; for a server use `sim --backend URL`")
     data_dir: Path = options.data_dir or default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_file = logging.FileHandler(data_dir / "app.log", encoding="utf-8")
+    private_folder(data_dir)
+    log_file = logging.FileHandler(private_file(data_dir / APP_LOG), encoding="utf-8")
     log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(log_file)

@@ -33,7 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from desktop.domain.clock import as_utc
-from desktop.paths import BACKEND_DB
+from desktop.paths import BACKEND_DB, SQLITE_SIDE_FILES, private_file, private_folder
 
 SCHEMA_VERSION = 4
 """Bumped on every model change. A file one step older is upgraded in place when the change is
@@ -247,7 +247,8 @@ def backend_db_path(data_dir: Path) -> Path:
 
 def create_backend_engine(db_path: Path) -> Engine:
     """An engine with the pragmas and BEGIN IMMEDIATE transactions every process must use."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(db_path.parent)
+    private_file(db_path, SQLITE_SIDE_FILES)  # it holds every invitation link
     engine = create_engine(f"sqlite:///{db_path}")
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from desktop.paths import SQLITE_SIDE_FILES, private_file, private_folder
 from desktop.storage.records import OpenReport
 from desktop.storage.revision import HEAD_REVISION
 
@@ -34,7 +35,9 @@ class MigrationFailed(Exception):
 
 
 def make_engine(path: Path, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
-    """An engine on `path` with WAL, busy timeout, foreign keys and BEGIN IMMEDIATE."""
+    """An engine on `path` with WAL, busy timeout, foreign keys and BEGIN IMMEDIATE; the file is
+    created, or tightened, readable by its owner only first."""
+    private_file(path, SQLITE_SIDE_FILES)
     engine = create_engine(f"sqlite:///{path}", poolclass=None if pooled else NullPool, future=True)
     fk_pragma = "ON" if foreign_keys else "OFF"
 
@@ -123,7 +126,7 @@ def current_revision(path: Path) -> str | None:
 
 def prepare_cache_file(path: Path, now: datetime) -> OpenReport:
     """Make `path` a cache at the head revision; a damaged file is moved aside and rebuilt."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     try:
         return migrate(path, now)
     except Exception as error:
@@ -196,6 +199,7 @@ def back_up(path: Path, now: datetime, revision: str) -> Path:
     target = path.with_name(f"{path.name}.{BACKUP_TAG}-{revision}-{_stamp(now)}")
     partial = path.with_name(f"{path.name}.{BACKUP_TAG}.partial")
     _remove_with_sides(partial)  # left by an attempt killed while copying
+    private_file(partial)
     source = sqlite3.connect(path)
     try:
         copy = sqlite3.connect(partial)
