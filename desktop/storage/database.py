@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from desktop.environment import is_damaged_file
 from desktop.paths import SQLITE_SIDE_FILES, private_file, private_folder
 from desktop.storage.records import OpenReport
 from desktop.storage.revision import HEAD_REVISION
@@ -62,22 +63,7 @@ def make_engine(path: Path, *, foreign_keys: bool = True, pooled: bool = True) -
 
 def is_corruption(error: BaseException) -> bool:
     """Whether an exception (or the driver error it wraps) says the file is not a usable db."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, CacheUnreadable):
-            return True
-        if isinstance(seen, sqlite3.DatabaseError) and not isinstance(
-            seen, sqlite3.OperationalError
-        ):
-            name = getattr(seen, "sqlite_errorname", "")
-            text = str(seen).lower()
-            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
-                marker in text for marker in ("malformed", "not a database")
-            ):
-                return True
-        orig = getattr(seen, "orig", None)
-        seen = orig if isinstance(orig, BaseException) else seen.__cause__
-    return False
+    return isinstance(error, CacheUnreadable) or is_damaged_file(error)
 
 
 def alembic_config() -> Config:
