@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
+from contextlib import closing
+from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -78,3 +80,42 @@ def _restrict(path: Path, mode: int) -> None:
     # Only when needed: chmod fails on a read-only file system even when nothing would change.
     if _POSIX and stat.S_IMODE(path.stat().st_mode) != mode:
         os.chmod(path, mode)
+
+
+def free_sibling(path: Path, tag: str) -> Path:
+    """`<name>.<tag>` beside `path`, or `<name>.<tag>-2`, `-3`... when that is taken."""
+    candidate = path.with_name(f"{path.name}.{tag}")
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = path.with_name(f"{path.name}.{tag}-{counter}")
+    return candidate
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file `source` (what its WAL holds included) at `target`,
+    readable by its owner only. SQLite's online backup: other processes may keep writing."""
+    import sqlite3  # not at start-up
+
+    private_file(target)
+    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as copy:
+        reader.backup(copy)
+
+
+def move_aside(path: Path, tag: str) -> Path:
+    """Rename the database `path` and its side files to a free `<name>.<tag>`; the new path.
+
+    A rename keeps everything (nothing is deleted); the next open starts a new file."""
+    target = free_sibling(path, tag)
+    for suffix in SQLITE_SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    if path.exists():
+        path.replace(target)
+    return target
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC moment as it appears in backup names: 20250310T120000Z."""
+    return moment.strftime("%Y%m%dT%H%M%SZ")

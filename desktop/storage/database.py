@@ -7,7 +7,6 @@ Write transactions start with BEGIN IMMEDIATE (driver autocommit off, BEGIN emit
 from __future__ import annotations
 
 import glob
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from desktop import paths
 from desktop.environment import is_damaged_file
-from desktop.paths import SQLITE_SIDE_FILES, private_file, private_folder
+from desktop.paths import SQLITE_SIDE_FILES, copy_database, private_file, private_folder, stamp
 from desktop.storage.records import OpenReport
 from desktop.storage.revision import HEAD_REVISION
 
@@ -182,19 +182,10 @@ def back_up(path: Path, now: datetime, revision: str) -> Path:
     once complete, and only then are earlier backups removed (a migration interrupted again and
     again leaves one backup, not one per attempt).
     """
-    target = path.with_name(f"{path.name}.{BACKUP_TAG}-{revision}-{_stamp(now)}")
+    target = path.with_name(f"{path.name}.{BACKUP_TAG}-{revision}-{stamp(now)}")
     partial = path.with_name(f"{path.name}.{BACKUP_TAG}.partial")
     _remove_with_sides(partial)  # left by an attempt killed while copying
-    private_file(partial)
-    source = sqlite3.connect(path)
-    try:
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-    finally:
-        source.close()
+    copy_database(path, partial)
     partial.replace(target)
     for earlier in backups_of(path):
         if earlier != target:
@@ -208,35 +199,15 @@ def backups_of(path: Path) -> list[Path]:
     return sorted(
         candidate
         for candidate in path.parent.glob(f"{glob.escape(prefix)}*")
-        if not candidate.name.endswith(("-wal", "-shm", "-journal"))
+        if not candidate.name.endswith(SQLITE_SIDE_FILES)
     )
-
-
-def _remove_with_sides(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def move_aside(path: Path, now: datetime) -> Path:
     """Rename a damaged file (and its -wal/-shm) with a timestamp, so a new one can be built."""
-    target = _free_name(path, f"corrupt-{_stamp(now)}")
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(target.with_name(target.name + suffix))
-    if path.exists():
-        path.replace(target)
-    return target
+    return paths.move_aside(path, f"corrupt-{stamp(now)}")
 
 
-def _stamp(now: datetime) -> str:
-    return now.strftime("%Y%m%dT%H%M%SZ")
-
-
-def _free_name(path: Path, tag: str) -> Path:
-    candidate = path.with_name(f"{path.name}.{tag}")
-    counter = 1
-    while candidate.exists():
-        counter += 1
-        candidate = path.with_name(f"{path.name}.{tag}-{counter}")
-    return candidate
+def _remove_with_sides(path: Path) -> None:
+    for suffix in ("", *SQLITE_SIDE_FILES):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
