@@ -18,6 +18,10 @@ from pathlib import Path
 
 from desktop.domain.reasons import Detail, Reason, explain
 
+EXIT_LOCAL_FAULT = 3
+"""Exit status of `referral-desktop` and `referral-desktop sim` for a fault of this computer
+(data folder, disk, a damaged or newer file); 1 is a refusal, 2 wrong usage (README)."""
+
 _BY_ERRNO: Mapping[int, Reason] = {
     errno.ENOSPC: Reason.DISK_FULL,
     errno.EDQUOT: Reason.DISK_FULL,
@@ -85,10 +89,10 @@ def reason_for(error: BaseException) -> Reason:
 
 
 def local_fault(error: BaseException, path: Path | str | None = None) -> LocalFault:
-    """`error` as a LocalFault naming `path` (else the file the error names, if any)."""
+    """`error` as a LocalFault naming the file or folder the error names, else `path`."""
     if isinstance(error, LocalFault):
         return error
-    named = path if path is not None else _filename(error)
+    named = _filename(error) or path
     details: dict[str, Detail] = {} if named is None else {"path": str(named)}
     carried = getattr(error, "details", None)
     if isinstance(carried, Mapping):

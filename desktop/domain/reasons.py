@@ -127,8 +127,7 @@ _SENTENCES: Mapping[Reason, str] = {
         "The disk holding {path} is full, so nothing could be saved. Free some space and try again."
     ),
     Reason.READ_ONLY: (
-        "The data folder {path} cannot be written. Choose another folder with --data-dir, or "
-        "make it writable."
+        "{path} cannot be written. Choose another data folder with --data-dir, or make it writable."
     ),
     Reason.PATH_MISSING: "The folder {path} does not exist. Choose another place.",
     Reason.NOT_A_FOLDER: (
