@@ -31,7 +31,10 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.domain.outcomes import Operation, Outcome
-from desktop.paths import APP_LOG, APP_NAME, default_data_dir, private_file, private_folder
+from desktop.paths import APP_NAME, default_data_dir, private_file, private_folder
+from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file, report_fault
+from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
+from desktop.ui.data_problem import DataProblemBox
 from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow
 
@@ -437,6 +440,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _qt_application(args: Sequence[str]) -> QApplication:
+    qt_app = QApplication.instance() or QApplication([sys.argv[0], *args])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setOrganizationName(ORGANIZATION)
+    qt_app.setApplicationName(APP_NAME)
+    qt_app.setApplicationDisplayName("Referral Resets")
+    return qt_app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`referral-desktop [--data-dir DIR] [--account EMAIL] [--qa] [--smoke-test]
     [--screenshot PNG] [--report-first-paint]`, or `referral-desktop sim ...`."""
@@ -454,24 +466,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.backend is not None and options.qa:
         parser.error("--qa drives the data folder's backend; for a server use `sim --backend URL`")
     data_dir: Path = options.data_dir or default_data_dir()
-    private_folder(data_dir)
-    log_file = logging.FileHandler(private_file(data_dir / APP_LOG), encoding="utf-8")
-    log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    unattended = options.smoke_test or options.screenshot is not None
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if headless and unattended:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and servers have no screen
+    try:
+        log_file = AppLog(data_dir)
+        settings = ui_settings(data_dir)
+    except OSError as error:
+        # Before any window: one line, and a box when someone is there to read it.
+        fault = local_fault(error, data_dir)
+        report_fault(fault)
+        if not (unattended or headless):
+            _qt_application(args)
+            DataProblemBox.fail(None, fault.message)
+        return EXIT_LOCAL_FAULT
     root = logging.getLogger()
     root.addHandler(log_file)
     root.setLevel(logging.INFO)
 
-    headless = sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
-    if headless and (options.smoke_test or options.screenshot is not None):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and servers have no screen
-    qt_app = QApplication.instance() or QApplication([sys.argv[0], *args])
-    assert isinstance(qt_app, QApplication)
-    qt_app.setOrganizationName(ORGANIZATION)
-    qt_app.setApplicationName(APP_NAME)
-    qt_app.setApplicationDisplayName("Referral Resets")
-    window = SettingsWindow(ui_settings(data_dir))
+    qt_app = _qt_application(args)
+    window = SettingsWindow(settings)
     window.apply_theme()
 
     from desktop.ui.crash import install_excepthook
@@ -501,6 +518,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def compose() -> None:
         # After the first paint: the heavy imports and the cached state.
+        try:  # the data folder's own backend file, unless a server is used
+            usable = options.backend is not None or prepare_backend_file(
+                data_dir, None if unattended else window
+            )
+        except LocalFault as fault:
+            report_fault(fault)
+            if not unattended:
+                DataProblemBox.fail(window, fault.message)
+            usable = False
+        if not usable:
+            finish(EXIT_LOCAL_FAULT)
+            return
         if options.account:  # "Signing in as …", not "You are signed out", while under way
             window.expect_sign_in(options.account)
         app = create(data_dir, qa=options.qa, window=window, backend_url=options.backend)
@@ -508,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         one_shot = options.smoke_test or options.screenshot is not None
         if options.backend is None and not options.no_server and not one_shot:
             QTimer.singleShot(EMBEDDED_SERVER_DELAY_MS, lambda: _serve_data_folder(app))
+        if options.backend is None and not unattended:
+            BackendFileFaults(app)
         tune_garbage_collection(app)
         if options.smoke_test or options.screenshot is not None:
             first_sync.append(FirstSync(app, report, options.account))
