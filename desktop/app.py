@@ -30,10 +30,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from desktop.controller.state import AppState, OperationResult, SyncPhase
-from desktop.domain.outcomes import Operation, Outcome
-from desktop.paths import APP_NAME, default_data_dir, private_file, private_folder
 from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file, report_fault
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
+from desktop.paths import APP_NAME, default_data_dir, private_file, private_folder
 from desktop.ui.data_problem import DataProblemBox
 from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow

@@ -42,10 +42,27 @@ class AppLog(logging.FileHandler):
     def handleError(self, record: logging.LogRecord) -> None:
         """Say once, in one sentence, that the log cannot be written; carry on."""
         error = sys.exc_info()[1]
-        if self._told or error is None:
-            return
-        self._told = True
-        print_fault(local_fault(error, self.baseFilename))
+        if error is not None:
+            self._tell(error)
+
+    def flush(self) -> None:
+        """Write what is buffered; a full disk is told once, not raised."""
+        try:
+            super().flush()
+        except OSError as error:
+            self._tell(error)
+
+    def close(self) -> None:
+        """Close the file; what cannot be written any more is told once, not raised."""
+        try:
+            super().close()
+        except OSError as error:
+            self._tell(error)
+
+    def _tell(self, error: BaseException) -> None:
+        if not self._told:
+            self._told = True
+            print_fault(local_fault(error, self.baseFilename))
 
 
 def print_fault(fault: LocalFault) -> None:
@@ -57,7 +74,7 @@ def print_fault(fault: LocalFault) -> None:
 def report_fault(fault: LocalFault) -> None:
     """One line on stderr, and the same in app.log when it can be written."""
     print_fault(fault)
-    log.error("%s", fault.message)
+    _log(logging.ERROR, fault.message)
 
 
 def prepare_backend_file(data_dir: Path, ask: QWidget | None) -> bool:
@@ -93,7 +110,7 @@ def prepare_backend_file(data_dir: Path, ask: QWidget | None) -> bool:
 def tell(parent: QWidget | None, notice: str) -> None:
     """A notice on stderr and in app.log, and in a box when someone is at the window."""
     print(notice, file=sys.stderr, flush=True)
-    log.warning("%s", notice)
+    _log(logging.WARNING, notice)
     if parent is not None:
         DataProblemBox.tell(parent, notice)
 
@@ -128,3 +145,9 @@ class BackendFileFaults(QObject):
         tell(self._app.window, explain(Reason.BACKEND_SET_ASIDE, {"backup": str(moved)}))
         self._asked = False  # the fresh file could, in principle, be damaged again
         self._app.controller.sync_now()
+
+
+def _log(level: int, sentence: str) -> None:
+    # Only into app.log: without a handler, logging's last resort would print it a second time.
+    if logging.getLogger().handlers:
+        log.log(level, "%s", sentence)

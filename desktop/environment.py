@@ -100,6 +100,18 @@ def local_fault(error: BaseException, path: Path | str | None = None) -> LocalFa
     return LocalFault(reason_for(error), details)
 
 
+def is_local(error: BaseException) -> bool:
+    """Whether the error comes from this computer (the database driver or the file system),
+    rather than a rule or a bug."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, LocalFault | sqlite3.Error | OSError):
+            return True
+        orig = getattr(seen, "orig", None)
+        seen = orig if isinstance(orig, BaseException) else seen.__cause__
+    return False
+
+
 def is_damaged_file(error: BaseException) -> bool:
     """Whether the error says a database file is not a usable database (damaged or foreign)."""
     return reason_for(error) in (Reason.CACHE_DAMAGED, Reason.BACKEND_DAMAGED)

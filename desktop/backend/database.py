@@ -23,7 +23,6 @@ from desktop.backend.datafile import (
     backend_db_path,
     backend_fault,
     compare_version,
-    is_local,
     keep_copy,
 )
 from desktop.backend.store import (
@@ -37,7 +36,7 @@ from desktop.backend.sweep import sweep_due_changes
 from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
 from desktop.domain.reasons import Reason
-from desktop.environment import LocalFault
+from desktop.environment import LocalFault, is_local
 
 
 class ClosesOnExit:

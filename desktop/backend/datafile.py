@@ -94,15 +94,3 @@ def backend_fault(error: BaseException, path: Path | None) -> LocalFault:
     if reason_for(error) is Reason.CACHE_DAMAGED:
         return LocalFault(Reason.BACKEND_DAMAGED, details)
     return local_fault(error, path)
-
-
-def is_local(error: BaseException) -> bool:
-    """Whether the error comes from this computer (the database driver or the file system),
-    rather than a rule or a bug."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, LocalFault | sqlite3.Error | OSError):
-            return True
-        orig = getattr(seen, "orig", None)
-        seen = orig if isinstance(orig, BaseException) else seen.__cause__
-    return False

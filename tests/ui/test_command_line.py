@@ -93,3 +93,26 @@ def test_smoke_test_without_account_or_session_answers_at_once(data_dir: Path) -
     # It ended because nothing was left to wait for, not on its 20 s timeout.
     assert shown["waited_for"] == "signed out"
     assert shown["sync"]["phase"] == "never"
+
+
+def _fault_line(result: subprocess.CompletedProcess[str], reason: str) -> str:
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error (")]
+    assert line.startswith(f"error ({reason}): ")
+    return line
+
+
+def test_a_data_dir_that_is_a_file_exits_3_with_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    line = _fault_line(run_app("--data-dir", str(a_file), "--smoke-test"), "not_a_folder")
+    assert str(a_file) in line
+
+
+def test_a_damaged_backend_exits_3_and_is_left_untouched(data_dir: Path) -> None:
+    garbage = b"garbage, not a database\n" * 100
+    (data_dir / "backend.sqlite").write_bytes(garbage)
+    line = _fault_line(run_app("--data-dir", str(data_dir), "--smoke-test"), "backend_damaged")
+    assert "Move it aside" in line
+    assert (data_dir / "backend.sqlite").read_bytes() == garbage
