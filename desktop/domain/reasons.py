@@ -143,8 +143,8 @@ _SENTENCES: Mapping[Reason, str] = {
     ),
     Reason.BACKEND_DAMAGED: (
         "The referral service's data file {path} is damaged. Move it aside and start again with "
-        "fresh demo data (the damaged file is kept): the app offers to, and "
-        "`referral-desktop sim reset-demo` does the same."
+        "fresh demo data; the damaged file is kept. (On the command line: "
+        "`referral-desktop sim reset-demo`.)"
     ),
     Reason.BACKEND_NEWER: (
         "The referral service's data file {path} was written by a newer version of this app, "
