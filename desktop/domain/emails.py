@@ -75,6 +75,12 @@ def is_own_address(candidate: str, own: str) -> bool:
     return _mailbox(first) == _mailbox(second)
 
 
+def load_look_alikes() -> None:
+    """Load the confusables tables now (about 0.15 s, once per process), for example on a worker
+    thread before the invite dialog opens, so the first `is_own_address` does not pay it."""
+    _look_alikes("a")
+
+
 def _mailbox(address: str) -> tuple[str, str]:
     """(local part without its +tag, domain), both as skeletons."""
     local, _, domain = address.rpartition("@")

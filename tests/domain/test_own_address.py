@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from desktop.domain.emails import (
@@ -85,3 +88,15 @@ def test_the_local_part_limit_counts_utf8_octets_not_characters() -> None:
     with pytest.raises(InvalidEmail) as refused:
         normalise_email("é" * 33 + "@example.com")
     assert refused.value.reason is Reason.INVALID_EMAIL
+
+
+def test_the_look_alike_tables_load_on_first_use_only() -> None:
+    script = (
+        "import sys; import desktop.domain.emails as e;"
+        "before = 'confusable_homoglyphs' in sys.modules; e.load_look_alikes();"
+        "print(before, 'confusable_homoglyphs' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True"]
