@@ -15,13 +15,14 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.app import create
+from desktop import data_folder
+from desktop.app import create, main
 from desktop.backend.datafile import SCHEMA_VERSION, backend_db_path
 from desktop.backend.simulator import Simulator
 from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file
 from desktop.deferred import DeferredBackend
 from desktop.domain.reasons import Reason
-from desktop.environment import LocalFault
+from desktop.environment import EXIT_LOCAL_FAULT, LocalFault
 from desktop.ui.data_problem import DataProblemBox
 
 GARBAGE = b"garbage, not a database\n" * 100
@@ -181,3 +182,29 @@ def test_a_running_app_offers_the_way_out_once(
         assert synced == [True]
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [(errno.EROFS, "read_only"), (errno.EACCES, "read_only"), (errno.ENOSPC, "disk_full")],
+)
+def test_a_data_folder_that_cannot_be_written_stops_the_start_with_one_line(
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    number: int,
+    reason: str,
+) -> None:
+    # As root, chmod stops nothing: the kernel's answer is raised where the folder is prepared.
+    def refused(path: Path) -> Path:
+        raise OSError(number, "raw words from the kernel", str(path))
+
+    monkeypatch.setattr(data_folder, "private_folder", refused)
+    assert main(["--data-dir", str(data_dir), "--smoke-test"]) == EXIT_LOCAL_FAULT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"error ({reason}): {data_dir}") or line.startswith(
+        f"error ({reason}): The disk holding {data_dir}"
+    )
+    assert "raw words" not in line
