@@ -6,6 +6,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import alembic.command
 import pytest
 
 from desktop.storage import CacheRepository, OpenReport, database
@@ -197,7 +198,7 @@ def test_interrupted_migrations_keep_at_most_one_backup(
         raise KeyboardInterrupt  # the process dies mid-migration: nothing is committed
 
     with monkeypatch.context() as patch:
-        patch.setattr(database.command, "upgrade", interrupted)
+        patch.setattr(alembic.command, "upgrade", interrupted)
         for minute in range(3):
             with pytest.raises(KeyboardInterrupt):
                 migrate(path, T0 + timedelta(minutes=minute))
