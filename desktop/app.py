@@ -522,7 +522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             usable = options.backend is not None or prepare_backend_file(
                 data_dir, None if unattended else window
             )
-        except LocalFault as fault:
+        except (LocalFault, OSError) as error:  # read-only, disk full, moving aside refused
+            fault = local_fault(error, data_dir)
             report_fault(fault)
             if not unattended:
                 DataProblemBox.fail(window, fault.message)
