@@ -538,8 +538,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         one_shot = options.smoke_test or options.screenshot is not None
         if options.backend is None and not options.no_server and not one_shot:
             QTimer.singleShot(EMBEDDED_SERVER_DELAY_MS, lambda: _serve_data_folder(app))
-        if options.backend is None and not unattended:
-            BackendFileFaults(app)
+        from desktop.deferred import DeferredBackend
+
+        if isinstance(app.api, DeferredBackend) and not unattended:
+            BackendFileFaults(app, app.api)  # the data folder's own backend file
         tune_garbage_collection(app)
         if options.smoke_test or options.screenshot is not None:
             first_sync.append(FirstSync(app, report, options.account))

@@ -25,6 +25,7 @@ from desktop.ui.data_problem import DataProblemBox
 
 if TYPE_CHECKING:
     from desktop.app import App
+    from desktop.deferred import DeferredBackend
 
 log = logging.getLogger("desktop")
 
@@ -121,12 +122,13 @@ class BackendFileFaults(QObject):
 
     found = Signal(object)  # LocalFault, from whichever pool thread made the call
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, api: DeferredBackend) -> None:
         super().__init__(app.window)
         self._app = app
+        self._api = api
         self._asked = False
         self.found.connect(self._offer, Qt.ConnectionType.QueuedConnection)
-        app.api.on_file_fault = self.found.emit
+        api.on_file_fault = self.found.emit
 
     @Slot(object)
     def _offer(self, fault: LocalFault) -> None:
@@ -136,7 +138,7 @@ class BackendFileFaults(QObject):
         if not DataProblemBox.ask(self._app.window, fault.message):
             return
         try:
-            moved = self._app.api.set_aside()
+            moved = self._api.set_aside()
         except OSError as error:
             problem = local_fault(error, self._app.data_dir)
             report_fault(problem)

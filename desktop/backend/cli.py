@@ -4,7 +4,8 @@ line.
 Works on a data folder, also while the app runs on it, or (`--backend URL`, through the
 `referral-desktop` command) on a running server's QA endpoints. A refused action exits with
 status 1 and one line on stderr; a fault of this computer (data folder, disk, a damaged or newer
-backend file) with status 3 and one line; `--json` prints one JSON document (docs/SIM.md lists the keys).
+backend file) with status 3 and one line; `--json` prints one JSON document (docs/SIM.md lists
+the keys).
 """
 
 from __future__ import annotations

@@ -173,9 +173,11 @@ def test_a_running_app_offers_the_way_out_once(
     try:
         synced: list[bool] = []
         monkeypatch.setattr(app.controller, "sync_now", lambda: synced.append(True))
-        BackendFileFaults(app)  # owned by the window
+        assert isinstance(app.api, DeferredBackend)
+        BackendFileFaults(app, app.api)  # owned by the window
         fault = LocalFault(Reason.BACKEND_DAMAGED, {"path": str(backend_db_path(data_dir))})
-        app.api.on_file_fault(fault)  # type: ignore[misc]
+        assert app.api.on_file_fault is not None
+        app.api.on_file_fault(fault)
         qtbot.waitUntil(lambda: len(boxes.told) == 1)
         assert len(boxes.asked) == 1
         assert len(list(data_dir.glob("backend.sqlite.set-aside-*"))) == 1
