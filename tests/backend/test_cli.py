@@ -395,11 +395,11 @@ def test_a_newer_backend_is_refused_and_left_alone(sim: Sim) -> None:
 def test_an_older_backend_is_kept_and_the_user_told(sim: Sim) -> None:
     path = sim.data_dir / "backend.sqlite"
     with closing(sqlite3.connect(path)) as connection:
-        connection.execute("UPDATE backend_state SET schema_version = 1")
+        connection.execute("UPDATE backend_state SET schema_version = 0")  # no in-place step
         connection.commit()
     result = sim("status")
     assert result.code == 0
-    [kept] = sim.data_dir.glob("backend.sqlite.backup-v1-*")
+    [kept] = sim.data_dir.glob("backend.sqlite.backup-v0-*")
     assert f"It was kept as {kept}" in result.err
 
 

@@ -22,6 +22,8 @@ from desktop.domain.reasons import Reason
 from desktop.environment import LocalFault
 from tests.backend.support import START, ManualClock, sign_in
 
+NO_UPGRADE = 0  # an older version with no in-place step: rebuilt, so kept first
+
 
 def _seeded(data_dir: Path, clock: ManualClock) -> Path:
     with Simulator(data_dir, clock):
@@ -73,12 +75,12 @@ def test_an_older_file_is_kept_before_it_is_rebuilt(data_dir: Path, clock: Manua
     path = _seeded(data_dir, clock)
     with Simulator(data_dir, clock) as sim:
         sim.invite("pilot@example.com", "kept@example.com")
-    _set_version(path, SCHEMA_VERSION - 1)
+    _set_version(path, NO_UPGRADE)
     with Simulator(data_dir, clock) as sim:
         kept = sim.store.kept_copy
         assert sim.invitations("pilot@example.com") == ()  # rebuilt and reseeded
     assert kept is not None
-    assert kept.name == f"backend.sqlite.backup-v{SCHEMA_VERSION - 1}-{START:%Y%m%dT%H%M%SZ}"
+    assert kept.name == f"backend.sqlite.backup-v{NO_UPGRADE}-{START:%Y%m%dT%H%M%SZ}"
     with closing(sqlite3.connect(kept)) as copy:
         kept_rows = copy.execute("SELECT recipient_email FROM invitations").fetchall()
     assert ("kept@example.com",) in kept_rows
