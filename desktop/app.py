@@ -30,8 +30,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from desktop.controller.state import AppState, OperationResult, SyncPhase
+from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file, report_fault
 from desktop.domain.outcomes import Operation, Outcome
-from desktop.paths import APP_NAME, default_data_dir
+from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
+from desktop.paths import APP_NAME, default_data_dir, private_file, private_folder
+from desktop.ui.data_problem import DataProblemBox
 from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow
 
@@ -170,8 +173,12 @@ class App:
 
 
 def ui_settings(data_dir: Path) -> QSettings:
-    """The window's QSettings, an INI file inside the data folder (so tests stay isolated)."""
-    return QSettings(str(data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+    """The window's QSettings, an INI file inside the data folder (so tests stay isolated),
+    readable by its owner only (QSettings rewrites it keeping the existing file's mode)."""
+    path = data_dir / UI_SETTINGS_FILE
+    if data_dir.is_dir():
+        private_file(path)
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def create(
@@ -199,7 +206,7 @@ def create(
     from desktop.deferred import DeferredBackend, DeferredCache, DeferredHttpApi
     from desktop.paths import BACKEND_DB, CACHE_DB
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     # Stand-ins: the backend opens on the first API call (a pool thread), the repository on the
     # cache thread, the keyring is found by the first keyring read (a pool thread).
     api: DeferredBackend | DeferredHttpApi
@@ -351,7 +358,9 @@ class FirstPaint(QObject):
 
 
 class FirstSync(QObject):
-    """Calls `then` once the controller's first sync has finished or failed (or on timeout)."""
+    """Calls `then` once the controller's first sync has finished or failed, or as soon as there
+    is nothing to wait for (signed out with no saved session, or the cache unusable), or on
+    timeout. `ended_by` says which."""
 
     def __init__(self, app: App, then: Callable[[], None], account: str | None) -> None:
         super().__init__(app.window)
@@ -359,15 +368,23 @@ class FirstSync(QObject):
         self._then: Callable[[], None] | None = then
         self._account = account
         self._saw_sync = False
+        self.ended_by = ""
         app.controller.stateChanged.connect(self._state)
         app.controller.operationFinished.connect(self._signed_in)
-        QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, self._done)
+        QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, lambda: self._done("timed out"))
 
     def _state(self, state: AppState) -> None:
         if state.sync.phase is SyncPhase.SYNCING:
             self._saw_sync = True
         elif state.sync.phase is not SyncPhase.NEVER and self._account_ok(state):
-            self._done()
+            self._done("synced" if state.sync.phase is SyncPhase.SYNCED else "sync failed")
+        elif self._account is None and not state.signed_in:
+            # Without --account only a saved session would sign in: once the keyring read
+            # found none, or the cache cannot be opened (so nothing is read), nothing follows.
+            if state.sync.phase is SyncPhase.ERROR:
+                self._done("error")
+            elif self._app.credentials.no_saved_session:
+                self._done("signed out")
 
     def _account_ok(self, state: AppState) -> bool:
         if self._account is None:
@@ -376,10 +393,11 @@ class FirstSync(QObject):
 
     def _signed_in(self, result: OperationResult) -> None:
         if result.operation is Operation.SIGN_IN and result.outcome is not Outcome.DONE:
-            self._done()
+            self._done("sign-in failed")
 
-    def _done(self) -> None:
+    def _done(self, ended_by: str) -> None:
         if self._then is not None:
+            self.ended_by = ended_by
             then, self._then = self._then, None
             then()
 
@@ -421,6 +439,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _qt_application(args: Sequence[str]) -> QApplication:
+    qt_app = QApplication.instance() or QApplication([sys.argv[0], *args])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setOrganizationName(ORGANIZATION)
+    qt_app.setApplicationName(APP_NAME)
+    qt_app.setApplicationDisplayName("Referral Resets")
+    return qt_app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`referral-desktop [--data-dir DIR] [--account EMAIL] [--qa] [--smoke-test]
     [--screenshot PNG] [--report-first-paint]`, or `referral-desktop sim ...`."""
@@ -438,30 +465,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.backend is not None and options.qa:
         parser.error("--qa drives the data folder's backend; for a server use `sim --backend URL`")
     data_dir: Path = options.data_dir or default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_file = logging.FileHandler(data_dir / "app.log", encoding="utf-8")
-    log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    unattended = options.smoke_test or options.screenshot is not None
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if headless and unattended:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and servers have no screen
+    try:
+        log_file = AppLog(data_dir)
+        settings = ui_settings(data_dir)
+    except OSError as error:
+        # Before any window: one line, and a box when someone is there to read it.
+        fault = local_fault(error, data_dir)
+        report_fault(fault)
+        if not (unattended or headless):
+            _qt_application(args)
+            DataProblemBox.fail(None, fault.message)
+        return EXIT_LOCAL_FAULT
     root = logging.getLogger()
     root.addHandler(log_file)
     root.setLevel(logging.INFO)
 
-    headless = sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
-    if headless and (options.smoke_test or options.screenshot is not None):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and servers have no screen
-    qt_app = QApplication.instance() or QApplication([sys.argv[0], *args])
-    assert isinstance(qt_app, QApplication)
-    qt_app.setOrganizationName(ORGANIZATION)
-    qt_app.setApplicationName(APP_NAME)
-    qt_app.setApplicationDisplayName("Referral Resets")
-    window = SettingsWindow(ui_settings(data_dir))
+    qt_app = _qt_application(args)
+    window = SettingsWindow(settings)
     window.apply_theme()
 
     from desktop.ui.crash import install_excepthook
 
     previous_hook = install_excepthook(lambda: window)
     holder: dict[str, App] = {}
+    first_sync: list[FirstSync] = []
     exit_code = [0]
 
     def finish(code: int = 0) -> None:
@@ -477,11 +510,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 finish(1)
                 return
         if options.smoke_test:
-            print(json.dumps(visible_summary(app.window), sort_keys=True), flush=True)
+            summary = visible_summary(app.window)
+            summary["waited_for"] = first_sync[0].ended_by
+            print(json.dumps(summary, sort_keys=True), flush=True)
         finish(0)
 
     def compose() -> None:
         # After the first paint: the heavy imports and the cached state.
+        try:  # the data folder's own backend file, unless a server is used
+            usable = options.backend is not None or prepare_backend_file(
+                data_dir, None if unattended else window
+            )
+        except (LocalFault, OSError) as error:  # read-only, disk full, moving aside refused
+            fault = local_fault(error, data_dir)
+            report_fault(fault)
+            if not unattended:
+                DataProblemBox.fail(window, fault.message)
+            usable = False
+        if not usable:
+            finish(EXIT_LOCAL_FAULT)
+            return
         if options.account:  # "Signing in as …", not "You are signed out", while under way
             window.expect_sign_in(options.account)
         app = create(data_dir, qa=options.qa, window=window, backend_url=options.backend)
@@ -489,9 +537,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         one_shot = options.smoke_test or options.screenshot is not None
         if options.backend is None and not options.no_server and not one_shot:
             QTimer.singleShot(EMBEDDED_SERVER_DELAY_MS, lambda: _serve_data_folder(app))
+        from desktop.deferred import DeferredBackend
+
+        if isinstance(app.api, DeferredBackend) and not unattended:
+            BackendFileFaults(app, app.api)  # the data folder's own backend file
         tune_garbage_collection(app)
         if options.smoke_test or options.screenshot is not None:
-            FirstSync(app, report, options.account)
+            first_sync.append(FirstSync(app, report, options.account))
         if not options.account:
             window.offer_sign_in()  # when the cache knows no account, ask at once
         app.start()

@@ -61,6 +61,7 @@ class CredentialStore:
         self._memory: str | None = None
         self._backend: keyring.backend.KeyringBackend | None = None
         self._persistent = True
+        self._found_nothing = False
         if backend is not None:
             self._use(backend)
         elif not defer_discovery:
@@ -72,22 +73,33 @@ class CredentialStore:
         """True while the token goes to the OS keyring; False: sign-in lasts this session only."""
         return self._persistent
 
+    @property
+    def no_saved_session(self) -> bool:
+        """A `load` has returned and found no session to restore (False until one has)."""
+        return self._found_nothing
+
     def load(self) -> str | None:
         """The saved session token, if any."""
         with self._lock:
-            backend = self._discover()
-            if self._memory is not None or not self._persistent:
-                return self._memory
-            try:
-                token: str | None = backend.get_password(self._service, self._entry)
-            except Exception as error:  # any backend failure means: no usable keyring
-                self._fall_back(error)
-                return None
+            token = self._load()
+            self._found_nothing = not token
             return token
+
+    def _load(self) -> str | None:
+        backend = self._discover()
+        if self._memory is not None or not self._persistent:
+            return self._memory
+        try:
+            token: str | None = backend.get_password(self._service, self._entry)
+        except Exception as error:  # any backend failure means: no usable keyring
+            self._fall_back(error)
+            return None
+        return token
 
     def save(self, token: str) -> bool:
         """Keep `token`; returns `persistent` (False: kept in memory for this session)."""
         with self._lock:
+            self._found_nothing = False
             backend = self._discover()
             if self._persistent:
                 try:

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from desktop.domain.reasons import Reason
+from desktop.environment import LocalFault
 
 if TYPE_CHECKING:
     from desktop.backend.api import (
@@ -26,11 +30,19 @@ if TYPE_CHECKING:
     from desktop.remote.client import HttpApi
     from desktop.storage import CacheRepository
 
+T = TypeVar("T")
+
+FILE_FAULTS = frozenset({Reason.BACKEND_DAMAGED, Reason.BACKEND_NEWER})
+"""Faults of the backend's file that moving it aside cures."""
+
 
 class DeferredBackend:
     """The `ReferralApi` of a data folder's `MockBackend`, opened by the first call.
 
     Thread-safe: pool threads call it concurrently; the first one opens the backend database.
+    A call that finds the backend's file damaged or from a newer version tells `on_file_fault`
+    (from the calling thread) before the error goes on to the caller; `set_aside()` is the way
+    out: the next call seeds a fresh file.
     """
 
     def __init__(self, data_dir: Path, rng: random.Random | None = None) -> None:
@@ -38,6 +50,7 @@ class DeferredBackend:
         self._rng = rng
         self._lock = threading.Lock()
         self._backend: MockBackend | None = None
+        self.on_file_fault: Callable[[LocalFault], None] | None = None
 
     @property
     def backend(self) -> MockBackend:
@@ -60,33 +73,56 @@ class DeferredBackend:
             if self._backend is not None:
                 self._backend.close()
 
+    def set_aside(self) -> Path:
+        """Close the backend and move its file aside (kept, under the returned name); the next
+        call opens a freshly seeded one."""
+        from desktop.backend.datafile import backend_db_path, set_aside
+        from desktop.domain.clock import utc_now
+
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
+            return set_aside(backend_db_path(self._data_dir), utc_now())
+
+    def _call(self, call: Callable[[MockBackend], T]) -> T:
+        try:
+            return call(self.backend)
+        except LocalFault as fault:
+            listener = self.on_file_fault
+            if listener is not None and fault.reason in FILE_FAULTS:
+                listener(fault)
+            raise
+
     # -- ReferralApi ------------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str, idempotency_key: str) -> SessionDTO:
         """See `ReferralApi.sign_in`."""
-        return self.backend.sign_in(email, password, idempotency_key)
+        return self._call(lambda backend: backend.sign_in(email, password, idempotency_key))
 
     def sign_out(self, session: str) -> None:
         """See `ReferralApi.sign_out`."""
-        self.backend.sign_out(session)
+        self._call(lambda backend: backend.sign_out(session))
 
     def sync(self, session: str, cursor: int) -> SyncDTO:
         """See `ReferralApi.sync`."""
-        return self.backend.sync(session, cursor)
+        return self._call(lambda backend: backend.sync(session, cursor))
 
     def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
         """See `ReferralApi.send_invitation`."""
-        return self.backend.send_invitation(session, email, idempotency_key)
+        return self._call(lambda backend: backend.send_invitation(session, email, idempotency_key))
 
     def revoke_invitation(
         self, session: str, invitation_id: str, idempotency_key: str
     ) -> InvitationDTO:
         """See `ReferralApi.revoke_invitation`."""
-        return self.backend.revoke_invitation(session, invitation_id, idempotency_key)
+        return self._call(
+            lambda backend: backend.revoke_invitation(session, invitation_id, idempotency_key)
+        )
 
     def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
         """See `ReferralApi.redeem`."""
-        return self.backend.redeem(session, idempotency_key)
+        return self._call(lambda backend: backend.redeem(session, idempotency_key))
 
     def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
         """See `ReferralApi.wait_for_change`."""

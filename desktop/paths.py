@@ -1,7 +1,17 @@
-"""Where the app keeps its files: the data folder and the bundled resources."""
+"""Where the app keeps its files (the data folder, the bundled resources), and who may read them.
+
+The data folder holds invitation links (whoever has one can join), the session's account and
+the ledger: on POSIX the folder is 0700 and every file the app writes there 0600, whatever the
+umask, and an existing folder or file is tightened when the app opens it.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Sequence
+from contextlib import closing
+from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -12,6 +22,14 @@ import platformdirs
 APP_NAME = "referral-desktop"
 BACKEND_DB = "backend.sqlite"
 CACHE_DB = "cache.sqlite"
+APP_LOG = "app.log"
+
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""What SQLite writes beside a database; it gives them the database file's own mode."""
+
+_POSIX = os.name == "posix"
 
 
 def default_data_dir() -> Path:
@@ -32,3 +50,72 @@ def resources_dir() -> Traversable:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+def private_folder(path: Path) -> Path:
+    """Create `path` (and missing parents) if needed; on POSIX only its owner may enter it."""
+    path.mkdir(parents=True, exist_ok=True)
+    _restrict(path, PRIVATE_FOLDER_MODE)
+    return path
+
+
+def private_file(path: Path, sides: Sequence[str] = ()) -> Path:
+    """Create `path` empty if it is missing, readable by its owner only (on POSIX); an existing
+    file, and those of its `sides` (suffixes such as "-wal") that exist, are tightened.
+
+    Creating the file first is what makes a database private: SQLite creates a missing file
+    with 0644 less the umask, and its -wal and -shm files with the database file's mode.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    os.close(descriptor)
+    _restrict(path, PRIVATE_FILE_MODE)
+    for suffix in sides:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            _restrict(side, PRIVATE_FILE_MODE)
+    return path
+
+
+def _restrict(path: Path, mode: int) -> None:
+    # Only when needed: chmod fails on a read-only file system even when nothing would change.
+    if _POSIX and stat.S_IMODE(path.stat().st_mode) != mode:
+        os.chmod(path, mode)
+
+
+def free_sibling(path: Path, tag: str) -> Path:
+    """`<name>.<tag>` beside `path`, or `<name>.<tag>-2`, `-3`... when that is taken."""
+    candidate = path.with_name(f"{path.name}.{tag}")
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = path.with_name(f"{path.name}.{tag}-{counter}")
+    return candidate
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file `source` (what its WAL holds included) at `target`,
+    readable by its owner only. SQLite's online backup: other processes may keep writing."""
+    import sqlite3  # not at start-up
+
+    private_file(target)
+    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as copy:
+        reader.backup(copy)
+
+
+def move_aside(path: Path, tag: str) -> Path:
+    """Rename the database `path` and its side files to a free `<name>.<tag>`; the new path.
+
+    A rename keeps everything (nothing is deleted); the next open starts a new file."""
+    target = free_sibling(path, tag)
+    for suffix in SQLITE_SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    if path.exists():
+        path.replace(target)
+    return target
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC moment as it appears in backup names: 20250310T120000Z."""
+    return moment.strftime("%Y%m%dT%H%M%SZ")

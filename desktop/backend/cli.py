@@ -3,7 +3,9 @@ line.
 
 Works on a data folder, also while the app runs on it, or (`--backend URL`, through the
 `referral-desktop` command) on a running server's QA endpoints. A refused action exits with
-status 1 and one line on stderr; `--json` prints one JSON document (docs/SIM.md lists the keys).
+status 1 and one line on stderr; a fault of this computer (data folder, disk, a damaged or newer
+backend file) with status 3 and one line; `--json` prints one JSON document (docs/SIM.md lists
+the keys).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -18,11 +21,14 @@ from pathlib import Path
 
 from desktop.backend import documents
 from desktop.backend.api import ApiError, InvitationRefused
+from desktop.backend.datafile import BackendFile, backend_db_path, inspect_backend, set_aside
 from desktop.backend.documents import Document, iso
 from desktop.backend.qa_api import QaApi
 from desktop.backend.simulator import InvitationRecord, Simulator
-from desktop.domain.clock import as_utc, parse_duration
+from desktop.domain.clock import as_utc, parse_duration, utc_now
 from desktop.domain.policy import PolicyError
+from desktop.domain.reasons import Reason, explain
+from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
 from desktop.paths import default_data_dir
 
 EXIT_REFUSED = 1
@@ -45,18 +51,28 @@ def main(argv: Sequence[str] | None = None, open_remote: RemoteOpener | None = N
     options = _parser().parse_args(args)
     command: Command = options.command
     simulator: QaApi
-    if options.backend is not None:
-        if open_remote is None:
-            return _refused("refused: sim --backend runs through the referral-desktop command")
-        try:
-            simulator = open_remote(options.backend, options.qa_token)
-        except ValueError as error:
-            return _refused(f"refused: {error}")
-    else:
-        simulator = Simulator(options.data_dir or default_data_dir())
+    data_dir: Path = options.data_dir or default_data_dir()
     try:
+        if options.backend is not None:
+            if open_remote is None:
+                return _refused("refused: sim --backend runs through the referral-desktop command")
+            try:
+                simulator = open_remote(options.backend, options.qa_token)
+            except ValueError as error:
+                return _refused(f"refused: {error}")
+        else:
+            if command is _reset_demo:
+                _set_aside_unusable(data_dir)
+            local = Simulator(data_dir)
+            if local.store.kept_copy is not None:
+                _note(explain(Reason.BACKEND_UPGRADED, {"backup": str(local.store.kept_copy)}))
+            simulator = local
         with simulator:
             document, text = command(simulator, options)
+    except (LocalFault, OSError, sqlite3.Error) as error:
+        fault = local_fault(error, data_dir)
+        _note(f"error ({fault.reason}): {fault.message}")
+        return EXIT_LOCAL_FAULT
     except InvitationRefused as error:
         return _refused(f"refused ({error.reason}): {error.message}")
     except ApiError as error:
@@ -74,8 +90,21 @@ def main(argv: Sequence[str] | None = None, open_remote: RemoteOpener | None = N
 
 
 def _refused(line: str) -> int:
-    print(" ".join(line.split()), file=sys.stderr)
+    _note(line)
     return EXIT_REFUSED
+
+
+def _note(line: str) -> None:
+    print(" ".join(line.split()), file=sys.stderr)
+
+
+def _set_aside_unusable(data_dir: Path) -> None:
+    """`reset-demo` is the command line's way out of a damaged or newer backend file: it is
+    moved aside (kept, and named on stderr) before the fresh seed."""
+    path = backend_db_path(data_dir)
+    if inspect_backend(path) in (BackendFile.DAMAGED, BackendFile.NEWER):
+        moved = set_aside(path, utc_now())
+        _note(explain(Reason.BACKEND_SET_ASIDE, {"backup": str(moved)}))
 
 
 # -- commands -----------------------------------------------------------------------------------

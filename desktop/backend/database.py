@@ -13,15 +13,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session
 
 from desktop.backend import clock as virtual_clock
 from desktop.backend import seed
-from desktop.backend.store import (
-    SCHEMA_VERSION,
-    BackendState,
+from desktop.backend.datafile import (
+    BackendFile,
     backend_db_path,
+    backend_fault,
+    compare_version,
+    keep_copy,
+)
+from desktop.backend.store import (
+    BackendState,
     create_backend_engine,
     rebuild_schema,
     stored_schema_version,
@@ -30,6 +35,8 @@ from desktop.backend.store import (
 from desktop.backend.sweep import sweep_due_changes
 from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
+from desktop.domain.reasons import Reason
+from desktop.environment import LocalFault, is_local
 
 
 class ClosesOnExit:
@@ -62,29 +69,72 @@ class BackendStore(ClosesOnExit):
         self.engine = engine
         self.injected_clock = clock
         self.real_clock = real_clock
+        database = engine.url.database
+        self.path = Path(database) if database and database != ":memory:" else None
+        self.kept_copy: Path | None = None  # the older file, kept before it was rebuilt
 
     @classmethod
     def open(
         cls, data_dir: Path, clock: Clock | None = None, real_clock: Clock = utc_now
     ) -> BackendStore:
-        """Open `<data_dir>/backend.sqlite`, creating and seeding it when it is new."""
-        store = cls(create_backend_engine(backend_db_path(data_dir)), clock, real_clock)
-        store.prepare()
+        """Open `<data_dir>/backend.sqlite`, creating and seeding it when it is new.
+
+        A file this version cannot use raises LocalFault: BACKEND_NEWER (never touched),
+        BACKEND_DAMAGED, or the data folder's own fault (read-only, disk full...)."""
+        path = backend_db_path(data_dir)
+        try:
+            store = cls(create_backend_engine(path), clock, real_clock)
+        except Exception as error:
+            if is_local(error):
+                raise backend_fault(error, path) from error
+            raise
+        try:
+            store.prepare()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def prepare(self) -> None:
-        """Create the schema and the demo seed when the file is new; upgrade an older file in
-        place when an additive step exists, else rebuild and reseed it."""
-        with self.engine.begin() as connection:
-            version = stored_schema_version(connection)
-            if version == SCHEMA_VERSION:
+        """Create the schema and the demo seed when the file is new. An older file is upgraded
+        in place when an additive step exists; otherwise it is copied beside it first
+        (`kept_copy`), then rebuilt and reseeded. A newer one is refused untouched."""
+        with self.faults_translated():
+            with self.engine.begin() as connection:
+                version = stored_schema_version(connection)
+                has_tables = bool(inspect(connection).get_table_names())
+            found = compare_version(version)
+            if found is BackendFile.CURRENT:
                 return
-            if version is not None and upgrade_schema(connection, version):
-                return
-            rebuild_schema(connection)
-            with Session(bind=connection) as session:
-                seed.install(session, self.seed_time())
-                session.flush()
+            if found is BackendFile.NEWER:
+                raise LocalFault(Reason.BACKEND_NEWER, {"path": str(self.path)})
+            with self.engine.begin() as connection:
+                if stored_schema_version(connection) != version:
+                    return  # another process brought it up to date meanwhile
+                if version is not None and upgrade_schema(connection, version):
+                    return  # in place: the data is kept
+            if has_tables and self.path is not None:  # rebuilt: keep a copy first
+                self.kept_copy = keep_copy(self.path, version, self.seed_time())
+            with self.engine.begin() as connection:
+                if stored_schema_version(connection) != version:
+                    return
+                rebuild_schema(connection)
+                with Session(bind=connection) as session:
+                    seed.install(session, self.seed_time())
+                    session.flush()
+
+    @contextmanager
+    def faults_translated(self) -> Iterator[None]:
+        """Database and file-system errors of this file leave as LocalFault (a damaged file as
+        BACKEND_DAMAGED), never as a driver's raw message; rules and bugs pass unchanged."""
+        try:
+            yield
+        except LocalFault:
+            raise
+        except Exception as error:
+            if is_local(error):
+                raise backend_fault(error, self.path) from error
+            raise
 
     def seed_time(self) -> datetime:
         """The moment a (re)seed happens at: the injected clock, else real now to the second."""
@@ -104,7 +154,11 @@ class BackendStore(ClosesOnExit):
 
         A running virtual clock's reading is written back when the transaction changed anything
         (and now and then otherwise), so it never goes backwards (desktop.backend.clock)."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            self.faults_translated(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             state = session.get_one(BackendState, 1)
             real_now = self.real_clock()
             if self.injected_clock is not None:

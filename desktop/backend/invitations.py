@@ -18,7 +18,7 @@ from desktop.backend.api import (
 )
 from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage
 from desktop.backend.transaction import BackendTransaction
-from desktop.domain.emails import InvalidEmail, normalise_email
+from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.reasons import Reason
 
@@ -149,7 +149,7 @@ def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str)
         recipient = normalise_email(email)
     except InvalidEmail as error:
         raise InvitationRefused(error.reason, {"detail": error.detail}) from None
-    if recipient == operator.email:
+    if is_own_address(recipient, operator.email):
         raise InvitationRefused(Reason.SELF_INVITE)
     pending = tx.session.scalars(
         select(Invitation.id).where(

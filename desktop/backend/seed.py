@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from desktop.backend import invitations, recipients, wallet
 from desktop.backend.accounts import set_password
-from desktop.backend.store import SCHEMA_VERSION, Account, BackendState, Base
+from desktop.backend.datafile import SCHEMA_VERSION
+from desktop.backend.store import Account, BackendState, Base
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.cycles import cycle_containing
 from desktop.domain.policy import ReferralPolicy

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -41,6 +42,8 @@ CHANGE_POLL_S = 0.25
 """How often `wait_for_change` looks at the database for changes made by other processes."""
 MAX_WAIT_S = 60.0
 """The longest one `wait_for_change` call waits."""
+
+T = TypeVar("T")
 
 
 class MockBackend(ClosesOnExit):
@@ -87,6 +90,12 @@ class MockBackend(ClosesOnExit):
         self._closing.set()
         self._store.close()
 
+    def _call(self, handle: Callable[[], T]) -> T:
+        """One API call under the injected faults; a fault of the backend file (damaged, disk
+        full...) leaves as LocalFault, not as the driver's message."""
+        with self._store.faults_translated():
+            return self._faults.call(handle)
+
     # -- ReferralApi ------------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str, idempotency_key: str | None = None) -> SessionDTO:
@@ -99,7 +108,7 @@ class MockBackend(ClosesOnExit):
                 token, account = accounts.sign_in(tx, email, password, key)
                 return SessionDTO(token=token, account=accounts.account_dto(account))
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def sign_out(self, session: str) -> None:
         """End a session. Signing out an unknown or ended session is a no-op, so retries work."""
@@ -108,7 +117,7 @@ class MockBackend(ClosesOnExit):
             with self._store.transaction() as tx:
                 accounts.end_session(tx, session)
 
-        self._faults.call(handle)
+        self._call(handle)
 
     def sync(self, session: str, cursor: int) -> SyncDTO:
         """The small parts in full, plus invitations and tokens changed after `cursor`."""
@@ -117,7 +126,7 @@ class MockBackend(ClosesOnExit):
             with self._store.transaction() as tx:
                 return _snapshot(tx, accounts.session_account(tx, session), cursor)
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
         """Invite one recipient (R1, R2). The same key returns the first invitation."""
@@ -128,7 +137,7 @@ class MockBackend(ClosesOnExit):
                 invitation = invitations.send(tx, operator, email, idempotency_key)
                 return invitations.invitation_dto(tx, invitation)
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def revoke_invitation(
         self, session: str, invitation_id: str, idempotency_key: str = ""
@@ -143,7 +152,7 @@ class MockBackend(ClosesOnExit):
                 invitation = invitations.revoke(tx, operator, invitation_id)
                 return invitations.invitation_dto(tx, invitation)
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
         """Spend the earliest-expiring token (R6); works outside the cohort too."""
@@ -152,7 +161,7 @@ class MockBackend(ClosesOnExit):
             with self._store.transaction() as tx:
                 return wallet.redeem(tx, accounts.session_account(tx, session), idempotency_key)
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def change_cursor(self, session: str) -> int:
         """An opaque number that changes whenever anything the session's account syncs changes

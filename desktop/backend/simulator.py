@@ -119,6 +119,11 @@ class Simulator(ClosesOnExit):
         simulator._store = store
         return simulator
 
+    @property
+    def store(self) -> BackendStore:
+        """The database this simulator works on."""
+        return self._store
+
     def close(self) -> None:
         """Release the database connections."""
         self._store.close()

@@ -32,12 +32,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from desktop.backend.datafile import SCHEMA_VERSION, SCHEMA_VERSION_QUERY, STATE_TABLE
 from desktop.domain.clock import as_utc
-from desktop.paths import BACKEND_DB
-
-SCHEMA_VERSION = 4
-"""Bumped on every model change. A file one step older is upgraded in place when the change is
-additive (`upgrade_schema`); anything else older is rebuilt and reseeded (it is mock data)."""
+from desktop.paths import SQLITE_SIDE_FILES, private_file, private_folder
 
 BUSY_TIMEOUT_MS = 5000
 """How long a transaction waits for another process's write to finish before failing."""
@@ -69,7 +66,7 @@ class BackendState(Base):
     """The single row of server-wide settings: schema version, change sequence, clock, faults,
     policy. One row so one read gives a transaction its time and policy."""
 
-    __tablename__ = "backend_state"
+    __tablename__ = STATE_TABLE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     schema_version: Mapped[int]
@@ -240,14 +237,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime]
 
 
-def backend_db_path(data_dir: Path) -> Path:
-    """Where the backend keeps its database inside a data folder."""
-    return data_dir / BACKEND_DB
-
-
 def create_backend_engine(db_path: Path) -> Engine:
     """An engine with the pragmas and BEGIN IMMEDIATE transactions every process must use."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(db_path.parent)
+    private_file(db_path, SQLITE_SIDE_FILES)  # it holds every invitation link
     engine = create_engine(f"sqlite:///{db_path}")
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
@@ -296,9 +289,9 @@ def read_only(engine: Engine) -> Engine:
 
 def stored_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the file, or None for a new (or foreign) file."""
-    if not inspect(connection).has_table(BackendState.__tablename__):
+    if not inspect(connection).has_table(STATE_TABLE):
         return None
-    row = connection.execute(text("SELECT schema_version FROM backend_state WHERE id = 1")).first()
+    row = connection.execute(text(SCHEMA_VERSION_QUERY)).first()
     return None if row is None else int(row[0])
 
 

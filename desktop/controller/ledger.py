@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.clock import as_utc
+from desktop.paths import private_file
 from desktop.storage import LedgerEntry
 
 COLUMNS = ("event", "at_utc", "token_id", "invitation_id", "recipient", "expires_at_utc")
@@ -29,6 +30,7 @@ def write_ledger(path: Path, entries: Iterable[LedgerEntry]) -> int:
     target = Path(path)
     partial = target.with_name(f".{target.name}.partial")
     count = 0
+    private_file(partial)  # owner-only before anything is written to it; the rename keeps it
     with partial.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(COLUMNS)

@@ -52,13 +52,20 @@ class Reason(StrEnum):
     SERVER_ERROR = "server_error"  # the server failed and rolled back
     INVALID_REQUEST = "invalid_request"
     QA_TOKEN_REQUIRED = "qa_token_required"
-    # This computer
+    # This computer (desktop.environment.reason_for classifies raw errors into these)
     CACHE_DAMAGED = "cache_damaged"
     CACHE_LOCKED = "cache_locked"
     DISK_FULL = "disk_full"
     READ_ONLY = "read_only"
     PATH_MISSING = "path_missing"
+    NOT_A_FOLDER = "not_a_folder"
+    FOLDER_MISSING = "folder_missing"
     LOCAL_ERROR = "local_error"
+    # The embedded mock service's own file, in the data folder
+    BACKEND_DAMAGED = "backend_damaged"
+    BACKEND_NEWER = "backend_newer"
+    BACKEND_UPGRADED = "backend_upgraded"  # a notice: the older file was kept, then rebuilt
+    BACKEND_SET_ASIDE = "backend_set_aside"  # a notice: the way out was taken
 
     @property
     def retryable(self) -> bool:
@@ -116,13 +123,42 @@ _SENTENCES: Mapping[Reason, str] = {
         "The saved data on this computer is in use by another copy of the app. Close it and "
         "try again."
     ),
-    Reason.DISK_FULL: "The disk is full, so nothing could be saved. Free some space and try again.",
+    Reason.DISK_FULL: (
+        "The disk holding {path} is full, so nothing could be saved. Free some space and try again."
+    ),
     Reason.READ_ONLY: (
-        "The data folder {path} cannot be written. Choose another folder with --data-dir, or "
-        "make it writable."
+        "{path} cannot be written. Choose another data folder with --data-dir, or make it writable."
     ),
     Reason.PATH_MISSING: "The folder {path} does not exist. Choose another place.",
-    Reason.LOCAL_ERROR: "Something went wrong on this computer: {detail}",
+    Reason.NOT_A_FOLDER: (
+        "{path} is not a folder (a file is in the way). Choose a folder with --data-dir."
+    ),
+    Reason.FOLDER_MISSING: (
+        "The data folder {path} does not exist and could not be created. Choose another folder "
+        "with --data-dir."
+    ),
+    Reason.LOCAL_ERROR: (
+        "Something went wrong on this computer while reading or writing the app's data. app.log "
+        "in the data folder has the details."
+    ),
+    Reason.BACKEND_DAMAGED: (
+        "The referral service's data file {path} is damaged. Move it aside and start again with "
+        "fresh demo data; the damaged file is kept. (On the command line: "
+        "`referral-desktop sim reset-demo`.)"
+    ),
+    Reason.BACKEND_NEWER: (
+        "The referral service's data file {path} was written by a newer version of this app, "
+        "so this one does not touch it. Use the newer version, or move the file aside and start "
+        "again with fresh demo data (the file is kept)."
+    ),
+    Reason.BACKEND_UPGRADED: (
+        "The referral service's data came from an older version of this app. It was kept as "
+        "{backup} and the demo data was seeded afresh."
+    ),
+    Reason.BACKEND_SET_ASIDE: (
+        "The referral service's data file was moved aside to {backup} and fresh demo data was "
+        "seeded."
+    ),
 }
 
 

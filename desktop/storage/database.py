@@ -6,7 +6,7 @@ Write transactions start with BEGIN IMMEDIATE (driver autocommit off, BEGIN emit
 
 from __future__ import annotations
 
-import sqlite3
+import glob
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from desktop import paths
+from desktop.environment import is_damaged_file
+from desktop.paths import SQLITE_SIDE_FILES, copy_database, private_file, private_folder, stamp
 from desktop.storage.records import OpenReport
 from desktop.storage.revision import HEAD_REVISION
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BACKUP_TAG = "backup"  # cache.sqlite.backup-<revision>-<UTC stamp>
 
 
 class CacheUnreadable(Exception):
@@ -32,7 +36,9 @@ class MigrationFailed(Exception):
 
 
 def make_engine(path: Path, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
-    """An engine on `path` with WAL, busy timeout, foreign keys and BEGIN IMMEDIATE."""
+    """An engine on `path` with WAL, busy timeout, foreign keys and BEGIN IMMEDIATE; the file is
+    created, or tightened, readable by its owner only first."""
+    private_file(path, SQLITE_SIDE_FILES)
     engine = create_engine(f"sqlite:///{path}", poolclass=None if pooled else NullPool, future=True)
     fk_pragma = "ON" if foreign_keys else "OFF"
 
@@ -57,22 +63,7 @@ def make_engine(path: Path, *, foreign_keys: bool = True, pooled: bool = True) -
 
 def is_corruption(error: BaseException) -> bool:
     """Whether an exception (or the driver error it wraps) says the file is not a usable db."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, CacheUnreadable):
-            return True
-        if isinstance(seen, sqlite3.DatabaseError) and not isinstance(
-            seen, sqlite3.OperationalError
-        ):
-            name = getattr(seen, "sqlite_errorname", "")
-            text = str(seen).lower()
-            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
-                marker in text for marker in ("malformed", "not a database")
-            ):
-                return True
-        orig = getattr(seen, "orig", None)
-        seen = orig if isinstance(orig, BaseException) else seen.__cause__
-    return False
+    return isinstance(error, CacheUnreadable) or is_damaged_file(error)
 
 
 def alembic_config() -> Config:
@@ -121,7 +112,7 @@ def current_revision(path: Path) -> str | None:
 
 def prepare_cache_file(path: Path, now: datetime) -> OpenReport:
     """Make `path` a cache at the head revision; a damaged file is moved aside and rebuilt."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     try:
         return migrate(path, now)
     except Exception as error:
@@ -185,40 +176,38 @@ def _upgrade(
 
 
 def back_up(path: Path, now: datetime, revision: str) -> Path:
-    """A consistent copy (WAL included) next to the file, before migrating it."""
-    target = _free_name(path, f"backup-{revision}-{_stamp(now)}")
-    source = sqlite3.connect(path)
-    try:
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-    finally:
-        source.close()
+    """A consistent copy (WAL included) next to the file, before migrating it.
+
+    At most one backup is kept: the copy is written under a temporary name, renamed into place
+    once complete, and only then are earlier backups removed (a migration interrupted again and
+    again leaves one backup, not one per attempt).
+    """
+    target = path.with_name(f"{path.name}.{BACKUP_TAG}-{revision}-{stamp(now)}")
+    partial = path.with_name(f"{path.name}.{BACKUP_TAG}.partial")
+    _remove_with_sides(partial)  # left by an attempt killed while copying
+    copy_database(path, partial)
+    partial.replace(target)
+    for earlier in backups_of(path):
+        if earlier != target:
+            _remove_with_sides(earlier)
     return target
+
+
+def backups_of(path: Path) -> list[Path]:
+    """The migration backups kept next to the cache file `path`."""
+    prefix = f"{path.name}.{BACKUP_TAG}-"
+    return sorted(
+        candidate
+        for candidate in path.parent.glob(f"{glob.escape(prefix)}*")
+        if not candidate.name.endswith(SQLITE_SIDE_FILES)
+    )
 
 
 def move_aside(path: Path, now: datetime) -> Path:
     """Rename a damaged file (and its -wal/-shm) with a timestamp, so a new one can be built."""
-    target = _free_name(path, f"corrupt-{_stamp(now)}")
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(target.with_name(target.name + suffix))
-    if path.exists():
-        path.replace(target)
-    return target
+    return paths.move_aside(path, f"corrupt-{stamp(now)}")
 
 
-def _stamp(now: datetime) -> str:
-    return now.strftime("%Y%m%dT%H%M%SZ")
-
-
-def _free_name(path: Path, tag: str) -> Path:
-    candidate = path.with_name(f"{path.name}.{tag}")
-    counter = 1
-    while candidate.exists():
-        counter += 1
-        candidate = path.with_name(f"{path.name}.{tag}-{counter}")
-    return candidate
+def _remove_with_sides(path: Path) -> None:
+    for suffix in ("", *SQLITE_SIDE_FILES):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

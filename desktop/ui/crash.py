@@ -16,6 +16,8 @@ from types import TracebackType
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.environment import is_local, local_fault
+
 log = logging.getLogger("desktop")
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
@@ -38,8 +40,13 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> ExceptHook:
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle("Something went wrong")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText("Something went wrong inside the app. Your data is safe; the error was logged.")
-        box.setDetailedText("".join(traceback.format_exception(kind, error, tb)))
+        if is_local(error):  # this computer's fault (disk, folder, file): its sentence, no trace
+            box.setText(local_fault(error).message)
+        else:
+            box.setText(
+                "Something went wrong inside the app. Your data is safe; the error was logged."
+            )
+            box.setDetailedText("".join(traceback.format_exception(kind, error, tb)))
         box.finished.connect(lambda _result: showing.clear())
         showing.append(box)
         box.open()

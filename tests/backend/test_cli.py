@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop.backend import store
 from desktop.backend.cli import main
+from desktop.environment import EXIT_LOCAL_FAULT
 
 AT = "2025-03-10T12:00:00Z"
 PILOT = "pilot@example.com"
@@ -342,3 +347,81 @@ def test_python_dash_m_runs_the_command(sim: Sim, data_dir: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout) == {"now": AT, "running": False}
+
+
+# -- faults of this computer: one line on stderr, exit 3, and a way out -------------------------
+
+
+def _local_fault(sim: Sim, *args: str) -> str:
+    result = sim(*args)
+    assert result.code == EXIT_LOCAL_FAULT
+    assert result.out == ""
+    [line] = result.err.splitlines()
+    assert "Traceback" not in line
+    assert "sqlite3" not in line
+    assert "Error" not in line  # no exception names
+    return line
+
+
+def test_a_damaged_backend_is_one_line_and_reset_demo_is_the_way_out(sim: Sim) -> None:
+    path = sim.data_dir / "backend.sqlite"
+    garbage = b"garbage, not a database\n" * 100
+    path.write_bytes(garbage)
+    for side in ("backend.sqlite-wal", "backend.sqlite-shm"):
+        (sim.data_dir / side).unlink(missing_ok=True)
+    line = _local_fault(sim, "status")
+    assert line.startswith("error (backend_damaged): ")
+    assert "sim reset-demo" in line
+    assert path.read_bytes() == garbage  # untouched
+
+    result = sim("reset-demo", "--at", AT)
+    assert result.code == 0
+    [moved] = sim.data_dir.glob("backend.sqlite.set-aside-*")
+    assert moved.read_bytes() == garbage
+    assert str(moved) in result.err
+    assert len(sim.ok("status")["accounts"]) > 0
+
+
+def test_a_newer_backend_is_refused_and_left_alone(sim: Sim) -> None:
+    path = sim.data_dir / "backend.sqlite"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("UPDATE backend_state SET schema_version = schema_version + 1")
+        connection.commit()
+    line = _local_fault(sim, "status")
+    assert line.startswith("error (backend_newer): ")
+    assert _local_fault(sim, "invite", "--from", PILOT, "--to", "x@example.com")
+
+
+def test_an_older_backend_is_kept_and_the_user_told(sim: Sim) -> None:
+    path = sim.data_dir / "backend.sqlite"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("UPDATE backend_state SET schema_version = 0")  # no in-place step
+        connection.commit()
+    result = sim("status")
+    assert result.code == 0
+    [kept] = sim.data_dir.glob("backend.sqlite.backup-v0-*")
+    assert f"It was kept as {kept}" in result.err
+
+
+def test_a_data_dir_that_is_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    for target in (a_file, a_file / "below"):
+        line = _local_fault(Sim(target, capsys), "status")
+        assert line.startswith("error (not_a_folder): ")
+
+
+def test_a_full_disk_is_one_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root fills no disk here: the OSError the kernel would give is raised where the file is
+    # created.
+    def full(path: Path, sides: object = ()) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(store, "private_file", full)
+    line = _local_fault(Sim(data_dir, capsys), "status")
+    assert line.startswith("error (disk_full): ")
+    assert "No space left" not in line

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from desktop.backend.api import BackendUnavailable, NotSent, OutcomeUnknown, ServerError
+from desktop.backend.datafile import backend_db_path
 from desktop.backend.faults import current_faults
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from desktop.backend.store import backend_db_path
 from desktop.domain.outcomes import Outcome
 from tests.backend.support import FAIL_AFTER, FAIL_BEFORE, BackendFactory, ScriptedRandom, sign_in
 

@@ -246,3 +246,27 @@ def test_another_operators_invitation_is_not_found(backend: MockBackend) -> None
     theirs = backend.send_invitation(sign_in(backend, "capped@example.com"), "x@example.com", "k")
     with pytest.raises(NotFound):
         backend.revoke_invitation(sign_in(backend, PILOT), theirs.id)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "pilot+x@example.com",
+        "\uff50\uff49\uff4c\uff4f\uff54@example.com",  # full-width
+        "\u0440il\u043et@example.com",  # Cyrillic er and o
+    ],
+)
+def test_variants_of_the_own_address_are_refused_as_self_invites(
+    sim: Simulator, variant: str
+) -> None:
+    with pytest.raises(InvitationRefused) as refused:
+        sim.invite(PILOT, variant)
+    assert refused.value.reason == "self_invite"
+    assert sim.invite(PILOT, "pilar@example.com").invitation.recipient == "pilar@example.com"
+
+
+def test_a_65_octet_local_part_is_refused(sim: Simulator) -> None:
+    with pytest.raises(InvitationRefused) as refused:
+        sim.invite(PILOT, "a" * 65 + "@example.com")
+    assert refused.value.reason == "invalid_email"
+    assert sim.invite(PILOT, "a" * 64 + "@example.com")

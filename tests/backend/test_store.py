@@ -13,10 +13,10 @@ from sqlalchemy import text
 
 from desktop.backend.api import AuthenticationError, InvalidState
 from desktop.backend.database import BackendStore
+from desktop.backend.datafile import SCHEMA_VERSION, backend_db_path
 from desktop.backend.seed import DEMO_ACCOUNTS
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from desktop.backend.store import SCHEMA_VERSION, backend_db_path
 from tests.backend.support import START, ManualClock, sign_in
 
 

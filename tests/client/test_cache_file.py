@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
+import alembic.command
 import pytest
 
 from desktop.storage import CacheRepository, OpenReport, database
-from desktop.storage.database import current_revision, head_revision, is_corruption, migrate
+from desktop.storage.database import (
+    backups_of,
+    current_revision,
+    head_revision,
+    is_corruption,
+    migrate,
+)
 from desktop.storage.revision import HEAD_REVISION
 from tests.client.records import ACCOUNT, T0, delta, invitation
 
@@ -178,3 +186,39 @@ def test_a_cache_from_a_newer_version_is_moved_aside(data_dir: Path) -> None:
 )
 def test_only_damage_counts_as_corruption(error: Exception, corrupt: bool) -> None:
     assert is_corruption(error) is corrupt
+
+
+def test_interrupted_migrations_keep_at_most_one_backup(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_dir / "cache.sqlite"
+    _fill_old_revision(path)
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt  # the process dies mid-migration: nothing is committed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(alembic.command, "upgrade", interrupted)
+        for minute in range(3):
+            with pytest.raises(KeyboardInterrupt):
+                migrate(path, T0 + timedelta(minutes=minute))
+    assert [p.name for p in backups_of(path)] == [
+        f"cache.sqlite.backup-{OLD_REVISION}-20250310T120200Z"
+    ]
+    report = migrate(path, T0 + timedelta(minutes=3))  # the next start completes it
+    assert report.migrated_from == OLD_REVISION
+    assert backups_of(path) == [report.backup]
+    assert sorted(p.name for p in data_dir.iterdir()) == [
+        "cache.sqlite",
+        f"cache.sqlite.backup-{OLD_REVISION}-20250310T120300Z",
+    ]
+
+
+def test_a_backup_killed_while_copying_is_not_kept(data_dir: Path) -> None:
+    path = data_dir / "cache.sqlite"
+    _fill_old_revision(path)
+    (data_dir / "cache.sqlite.backup.partial").write_bytes(b"half a copy")
+    report = migrate(path, T0)
+    assert report.backup is not None
+    assert not (data_dir / "cache.sqlite.backup.partial").exists()
+    assert backups_of(path) == [report.backup]

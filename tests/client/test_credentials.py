@@ -108,3 +108,21 @@ def test_deferred_discovery_keeps_the_token_in_the_keyring(memory_keyring: Memor
     assert store.persistent
     assert memory_keyring.secrets == {(SERVICE_NAME, SESSION_ENTRY): "secret-token"}
     assert CredentialStore(defer_discovery=True).load() == "secret-token"
+
+
+def test_no_saved_session_is_known_only_once_a_read_found_none() -> None:
+    memory = MemoryKeyring()
+    store = CredentialStore(backend=memory)
+    assert not store.no_saved_session  # nothing read yet
+    assert store.load() is None
+    assert store.no_saved_session
+    store.save("token")
+    assert not store.no_saved_session
+    assert store.load() == "token"
+    assert not store.no_saved_session
+
+
+def test_a_failing_keyring_read_counts_as_no_saved_session() -> None:
+    store = CredentialStore(backend=BrokenKeyring())
+    assert store.load() is None
+    assert store.no_saved_session

@@ -45,6 +45,7 @@ def test_smoke_test_prints_what_the_window_shows(
     assert set(shown["usage"]) == {"weekly_percent", "five_hour_percent"}
     assert shown["keyring_notice_visible"] is True  # the fail keyring: session only
     assert "invitations" in shown
+    assert shown["waited_for"] == "synced"
 
 
 def test_screenshot_saves_a_png(data_dir: Path, tmp_path: Path) -> None:
@@ -81,3 +82,37 @@ def test_report_first_paint_prints_when_the_window_was_first_painted(data_dir: P
     # smoke test's line (which waits for the first sync).
     assert spawned < float(seconds) < exited
     assert json.loads(summary)["account"] == "pilot@example.com"
+
+
+def test_smoke_test_without_account_or_session_answers_at_once(data_dir: Path) -> None:
+    result = run_app("--data-dir", str(data_dir), "--smoke-test")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.strip().splitlines()
+    shown = json.loads(line)
+    assert shown["account"] is None
+    # It ended because nothing was left to wait for, not on its 20 s timeout.
+    assert shown["waited_for"] == "signed out"
+    assert shown["sync"]["phase"] == "never"
+
+
+def _fault_line(result: subprocess.CompletedProcess[str], reason: str) -> str:
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error (")]
+    assert line.startswith(f"error ({reason}): ")
+    return line
+
+
+def test_a_data_dir_that_is_a_file_exits_3_with_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    line = _fault_line(run_app("--data-dir", str(a_file), "--smoke-test"), "not_a_folder")
+    assert str(a_file) in line
+
+
+def test_a_damaged_backend_exits_3_and_is_left_untouched(data_dir: Path) -> None:
+    garbage = b"garbage, not a database\n" * 100
+    (data_dir / "backend.sqlite").write_bytes(garbage)
+    line = _fault_line(run_app("--data-dir", str(data_dir), "--smoke-test"), "backend_damaged")
+    assert "Move it aside" in line
+    assert (data_dir / "backend.sqlite").read_bytes() == garbage

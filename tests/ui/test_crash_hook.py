@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 
@@ -30,5 +31,23 @@ def test_unexpected_error_is_logged_and_shown(
         assert len(boxes) == 1  # one box at a time
         assert "boom" in boxes[0].detailedText()
         boxes[0].close()
+    finally:
+        sys.excepthook = previous
+
+
+def test_a_fault_of_this_computer_is_shown_as_its_sentence(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    previous = install_excepthook(lambda: parent)
+    try:
+        error = OSError(errno.ENOSPC, "No space left on device", "/data/ledger.csv")
+        with caplog.at_level(logging.ERROR, logger="desktop"):
+            sys.excepthook(type(error), error, None)
+        [box] = parent.findChildren(QMessageBox, "unexpectedErrorBox")
+        assert box.text().startswith("The disk holding /data/ledger.csv is full")
+        assert box.detailedText() == ""  # no traceback for a full disk
+        box.close()
     finally:
         sys.excepthook = previous

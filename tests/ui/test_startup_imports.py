@@ -9,7 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("sqlalchemy", "alembic", "keyring", "email_validator", "desktop.backend.service")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "keyring",
+    "email_validator",
+    "confusable_homoglyphs",
+    "desktop.backend.service",
+)
 
 SCRIPT = """
 import json, sys
