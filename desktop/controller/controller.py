@@ -32,7 +32,7 @@ from desktop.controller.state import AppState
 from desktop.controller.syncing import SyncFlow
 from desktop.credentials import CredentialStore
 from desktop.domain.clock import Clock, utc_now
-from desktop.domain.reasons import explain
+from desktop.domain.reasons import Reason, explain
 
 if TYPE_CHECKING:
     from desktop.storage import CacheRepository
@@ -153,10 +153,17 @@ class Controller(QObject):
 
     def export_ledger(self, path: str) -> None:
         """Write the ledger CSV off the GUI thread; `exportFinished(path, error)` reports."""
+
+        def failed(error: Exception) -> None:
+            reason, details = local_reason(error)
+            if reason is Reason.FOLDER_MISSING:  # name the folder, not the file inside it
+                details = {"path": str(Path(path).parent)}
+            self.exportFinished.emit(path, explain(reason, details))
+
         self._hub.run.cache(
             lambda cache: write_ledger(Path(path), cache.ledger()),
             lambda _: self.exportFinished.emit(path, ""),
-            lambda error: self.exportFinished.emit(path, explain(*local_reason(error))),
+            failed,
         )
 
     def _cache_opened(self) -> None:

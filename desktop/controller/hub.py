@@ -8,11 +8,9 @@ through this hub, so the facade stays a list of entry points (docs/ARCHITECTURE.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -36,6 +34,7 @@ from desktop.credentials import CredentialStore
 from desktop.domain.clock import Clock
 from desktop.domain.outcomes import Operation, Outcome, describe
 from desktop.domain.reasons import Detail, Reason, explain
+from desktop.environment import local_fault
 
 if TYPE_CHECKING:
     from desktop.storage import CacheRepository
@@ -61,23 +60,12 @@ def failure_of(error: Exception) -> tuple[Outcome, Reason, Mapping[str, Detail]]
 
 
 def local_reason(error: Exception) -> tuple[Reason, Mapping[str, Detail]]:
-    """A local failure (cache, disk, keyring) as a reason code and details."""
-    number = getattr(error, "errno", None)
-    text = str(error).lower()
-    if number == errno.ENOSPC or "database or disk is full" in text:
-        return Reason.DISK_FULL, {}
-    if number in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly database" in text:
-        return Reason.READ_ONLY, {"path": getattr(error, "filename", None) or "the data folder"}
-    if number in (errno.ENOENT, errno.ENOTDIR):
-        filename = getattr(error, "filename", None)
-        folder = Path(filename).parent if filename else "the folder"
-        return Reason.PATH_MISSING, {"path": str(folder)}
-    if "database is locked" in text:
-        return Reason.CACHE_LOCKED, {}
-    if "malformed" in text or "not a database" in text:
-        return Reason.CACHE_DAMAGED, {"path": "cache.sqlite"}
-    log.error("unexpected local error", exc_info=error)
-    return Reason.LOCAL_ERROR, {"detail": type(error).__name__}
+    """A local failure (cache, disk, keyring) as a reason code and details
+    (`desktop.environment` classifies it: one place for the whole app)."""
+    fault = local_fault(error)
+    if fault.reason is Reason.LOCAL_ERROR:
+        log.error("unexpected local error", exc_info=error)
+    return fault.reason, fault.details
 
 
 class Hub:

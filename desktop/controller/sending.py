@@ -139,13 +139,13 @@ class SendFlow:
 
     def _local_refusal(self, recipient: str) -> Reason | None:
         """What the client refuses without the backend (which checks everything again)."""
-        from desktop.domain.emails import same_address
+        from desktop.domain.emails import is_own_address
 
         hub = self._hub
         account = hub.model.account
         if hub.eligibility() is not Eligibility.ELIGIBLE:
             return Reason.NOT_IN_COHORT  # fail-closed, also offline
-        if account is not None and same_address(recipient, account.email):
+        if account is not None and is_own_address(recipient, account.email):
             return Reason.SELF_INVITE
         if hub.model.has_pending_invitation_for(recipient):
             return Reason.DUPLICATE_PENDING

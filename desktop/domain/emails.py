@@ -51,14 +51,6 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
-def same_address(first: str, second: str) -> bool:
-    """Whether two addresses are the same person's, compared case-insensitively."""
-    try:
-        return normalise_email(first) == normalise_email(second)
-    except InvalidEmail:
-        return first.strip().lower() == second.strip().lower()
-
-
 def is_own_address(candidate: str, own: str) -> bool:
     """Whether `candidate` reaches, or passes for, the operator's address `own` (a self-invite).
 

@@ -57,7 +57,6 @@ class Reason(StrEnum):
     CACHE_LOCKED = "cache_locked"
     DISK_FULL = "disk_full"
     READ_ONLY = "read_only"
-    PATH_MISSING = "path_missing"
     NOT_A_FOLDER = "not_a_folder"
     FOLDER_MISSING = "folder_missing"
     LOCAL_ERROR = "local_error"
@@ -129,14 +128,10 @@ _SENTENCES: Mapping[Reason, str] = {
     Reason.READ_ONLY: (
         "{path} cannot be written. Choose another data folder with --data-dir, or make it writable."
     ),
-    Reason.PATH_MISSING: "The folder {path} does not exist. Choose another place.",
     Reason.NOT_A_FOLDER: (
         "{path} is not a folder (a file is in the way). Choose a folder with --data-dir."
     ),
-    Reason.FOLDER_MISSING: (
-        "The data folder {path} does not exist and could not be created. Choose another folder "
-        "with --data-dir."
-    ),
+    Reason.FOLDER_MISSING: "The folder {path} does not exist. Choose another folder.",
     Reason.LOCAL_ERROR: (
         "Something went wrong on this computer while reading or writing the app's data. app.log "
         "in the data folder has the details."

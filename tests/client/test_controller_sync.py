@@ -202,7 +202,7 @@ def test_an_export_to_an_unwritable_place_reports_the_error(
         controller.export_ledger(str(target))
     assert exported.args is not None
     assert exported.args[0] == str(target)
-    assert exported.args[1] == f"The folder {target.parent} does not exist. Choose another place."
+    assert exported.args[1] == f"The folder {target.parent} does not exist. Choose another folder."
 
 
 def test_an_invitation_state_follows_the_recipient(

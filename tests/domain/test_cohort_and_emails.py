@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.domain.cohort import CohortRule, cohort_bucket, evaluate_cohort
-from desktop.domain.emails import InvalidEmail, normalise_email, same_address
+from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.policy import FLAG_REFERRAL_PILOT
 
 PINNED_PILOT_BUCKET = 5460
@@ -85,8 +85,8 @@ def test_invalid_addresses_are_refused_with_a_message(raw: str) -> None:
 
 
 def test_addresses_compare_case_insensitively() -> None:
-    assert same_address("Pilot@Example.com", "pilot@example.COM")
-    assert not same_address("pilot@example.com", "pilot2@example.com")
+    assert is_own_address("Pilot@Example.com", "pilot@example.COM")
+    assert not is_own_address("pilot@example.com", "pilot2@example.com")
 
 
 local_parts = st.from_regex(r"[a-z][a-z0-9._+-]{0,15}[a-z0-9]", fullmatch=True).filter(

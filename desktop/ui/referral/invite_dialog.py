@@ -24,7 +24,7 @@ from desktop.controller.state import (
     OperationResult,
     SyncPhase,
 )
-from desktop.domain.emails import InvalidEmail, normalise_email, same_address
+from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.outcomes import Operation, Outcome, describe
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason, explain
@@ -58,7 +58,7 @@ def validation_error(text: str, state: AppState) -> str:
         address = normalise_email(text)
     except InvalidEmail as error:
         return str(error)
-    if state.account is not None and same_address(address, state.account.email):
+    if state.account is not None and is_own_address(address, state.account.email):
         return explain(Reason.SELF_INVITE)
     if address in pending_recipients(state.invitations):
         return explain(Reason.DUPLICATE_PENDING, {"recipient": address})
@@ -72,7 +72,7 @@ def pending_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str
     """The recipients of the invitations that are not final, as compared: lower case.
 
     Recipients come normalised from the backend and the outbox, so lower case compares them
-    as `same_address` would, without validating thousands of addresses on every keystroke.
+    as the backend would, without validating thousands of addresses on every keystroke.
     Remembered for the last tuple of invitations (a state's tuple is reused while unchanged).
     """
     global _pending
