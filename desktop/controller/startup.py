@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer
 from desktop.controller.hub import Hub, local_reason
 from desktop.controller.model import Views, views_of
 from desktop.controller.state import SyncPhase, SyncStatus
-from desktop.domain.reasons import explain
+from desktop.domain.reasons import Reason, explain
 from desktop.storage.peek import peek_snapshot
 
 if TYPE_CHECKING:
@@ -86,11 +86,12 @@ class StartupFlow:
         report, snapshot, same_as_peek, views = opened
         self._cache_ready = True
         if report.rebuilt:
-            hub.cache_notice = (
-                f"{report.reason} It was set aside as {report.rebuilt_from} and the data is "
-                "rebuilt from the referral service. Invitations queued while offline may need "
-                "to be sent again."
+            set_aside = (
+                Reason.CACHE_NEWER_SET_ASIDE
+                if report.reason is Reason.CACHE_NEWER
+                else Reason.CACHE_DAMAGED_SET_ASIDE
             )
+            hub.cache_notice = explain(set_aside, {"path": str(report.rebuilt_from)})
         if not (same_as_peek and self._showing_peek and not report.rebuilt):
             hub.model.load(snapshot, views or None)
             hub.publish()  # the cached state, before any backend call

@@ -54,6 +54,9 @@ class Reason(StrEnum):
     QA_TOKEN_REQUIRED = "qa_token_required"
     # This computer (desktop.environment.reason_for classifies raw errors into these)
     CACHE_DAMAGED = "cache_damaged"
+    CACHE_NEWER = "cache_newer"
+    CACHE_DAMAGED_SET_ASIDE = "cache_damaged_set_aside"
+    CACHE_NEWER_SET_ASIDE = "cache_newer_set_aside"
     CACHE_LOCKED = "cache_locked"
     DISK_FULL = "disk_full"
     READ_ONLY = "read_only"
@@ -121,6 +124,18 @@ _SENTENCES: Mapping[Reason, str] = {
     Reason.CACHE_LOCKED: (
         "The saved data on this computer is in use by another copy of the app. Close it and "
         "try again."
+    ),
+    Reason.CACHE_NEWER: (
+        "The saved data on this computer was written by a newer version of the app."
+    ),
+    Reason.CACHE_DAMAGED_SET_ASIDE: (
+        "The saved data on this computer was damaged. It was set aside as {path} and is rebuilt "
+        "from the referral service; invitations queued while offline may need to be sent again."
+    ),
+    Reason.CACHE_NEWER_SET_ASIDE: (
+        "The saved data on this computer came from a newer version of the app. It was set aside "
+        "as {path} and is rebuilt from the referral service; invitations queued while offline "
+        "may need to be sent again."
     ),
     Reason.DISK_FULL: (
         "The disk holding {path} is full, so nothing could be saved. Free some space and try again."

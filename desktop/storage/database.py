@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from desktop import paths
+from desktop.domain.reasons import Reason
 from desktop.environment import is_damaged_file
 from desktop.paths import SQLITE_SIDE_FILES, copy_database, private_file, private_folder, stamp
 from desktop.storage.records import OpenReport
@@ -28,7 +29,11 @@ BACKUP_TAG = "backup"  # cache.sqlite.backup-<revision>-<UTC stamp>
 
 
 class CacheUnreadable(Exception):
-    """The cache file cannot be used as is (damaged, or written by a newer version)."""
+    """The cache file cannot be used as is: `reason` is CACHE_DAMAGED or CACHE_NEWER."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(detail or reason.value)
+        self.reason = reason
 
 
 class MigrationFailed(Exception):
@@ -96,7 +101,7 @@ def stored_revision(connection: Connection) -> str | None:
     versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
     found = [str(version) for version in versions]
     if len(found) > 1:  # the history is linear: one head, one row
-        raise CacheUnreadable("The local cache records several schema revisions.")
+        raise CacheUnreadable(Reason.CACHE_DAMAGED, "several schema revisions recorded")
     return found[0] if found else None
 
 
@@ -119,11 +124,7 @@ def prepare_cache_file(path: Path, now: datetime) -> OpenReport:
         if not is_corruption(error):
             raise
         moved = move_aside(path, now)
-        reason = (
-            str(error)
-            if isinstance(error, CacheUnreadable)
-            else "The local cache file was damaged."
-        )
+        reason = error.reason if isinstance(error, CacheUnreadable) else Reason.CACHE_DAMAGED
         migrate(path, now)
         return OpenReport(rebuilt_from=moved, reason=reason)
 
@@ -141,7 +142,7 @@ def migrate(path: Path, now: datetime, target: str = "head") -> OpenReport:
         with engine.connect() as connection:
             check = connection.exec_driver_sql("PRAGMA quick_check").scalar()
             if check != "ok":
-                raise CacheUnreadable(f"The local cache file failed its integrity check ({check}).")
+                raise CacheUnreadable(Reason.CACHE_DAMAGED, f"integrity check: {check}")
             current = stored_revision(connection)
             connection.commit()
         if current == wanted:
@@ -164,7 +165,7 @@ def _upgrade(
         return OpenReport()  # HEAD_REVISION lags behind a new migration (a test says so)
     known = {revision.revision for revision in script.walk_revisions()}
     if current is not None and current not in known:
-        raise CacheUnreadable("The local cache was written by a newer version of the app.")
+        raise CacheUnreadable(Reason.CACHE_NEWER)
     backup = None if current is None else back_up(path, now, current)
     with engine.begin() as connection:
         config.attributes["connection"] = connection

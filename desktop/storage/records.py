@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow
 
 
@@ -188,7 +189,7 @@ class OpenReport:
     """How opening the cache went, so the app can tell the operator about a rebuild."""
 
     rebuilt_from: Path | None = None  # where a damaged file was moved to
-    reason: str = ""  # why it was rebuilt, in plain words
+    reason: Reason | None = None  # why it was rebuilt: CACHE_DAMAGED or CACHE_NEWER
     backup: Path | None = None  # copy taken before a migration
     migrated_from: str | None = None  # the revision the file had before migrating
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import alembic.command
 import pytest
 
+from desktop.domain.reasons import Reason
 from desktop.storage import CacheRepository, OpenReport, database
 from desktop.storage.database import (
     backups_of,
@@ -121,7 +122,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside_and_rebuilt(data_dir: Path
     assert report.rebuilt
     assert report.rebuilt_from == data_dir / "cache.sqlite.corrupt-20250310T120000Z"
     assert report.rebuilt_from.read_bytes() == garbage
-    assert "damaged" in report.reason
+    assert report.reason is Reason.CACHE_DAMAGED
     assert current_revision(path) == head_revision()
 
 
@@ -171,7 +172,7 @@ def test_a_cache_from_a_newer_version_is_moved_aside(data_dir: Path) -> None:
     report = repo.open()
     repo.close()
     assert report.rebuilt
-    assert "newer version" in report.reason
+    assert report.reason is Reason.CACHE_NEWER
     assert current_revision(path) == head_revision()
 
 
