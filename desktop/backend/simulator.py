@@ -103,6 +103,16 @@ class OutboxEntry:
     sent_at: datetime
 
 
+@dataclass(frozen=True)
+class LinkView:
+    """What the invited peer's page shows about a link: who sent it, where it stands, and the
+    policy in force (prompts required, dormancy, the page's attempt limits)."""
+
+    operator_name: str
+    invitation: InvitationDTO
+    policy: ReferralPolicy
+
+
 class Simulator(ClosesOnExit):
     """Everything QA can do to the backend of a data folder besides being the signed-in client.
 
@@ -208,6 +218,15 @@ class Simulator(ClosesOnExit):
             return wallet.redeem(tx, accounts.require_account(tx, email), key)
 
     # -- the recipient's side ---------------------------------------------------------------
+
+    def link_view(self, link: str) -> LinkView:
+        """The invitation behind a link as its page shows it; changes nothing (NotFound if none)."""
+        with self._store.transaction() as tx:
+            invitation = recipients.invitation_for_link(tx, link)
+            operator = tx.session.get_one(Account, invitation.operator_id)
+            return LinkView(
+                operator.display_name, invitations.invitation_dto(tx, invitation), tx.policy
+            )
 
     def recipient_open(self, link: str) -> InvitationRecord:
         """The recipient opens the link."""
@@ -424,6 +443,7 @@ __all__ = [
     "CohortAction",
     "FaultSettings",
     "InvitationRecord",
+    "LinkView",
     "OutboxEntry",
     "Simulator",
     "Wallet",

@@ -60,6 +60,9 @@ POLICY_KEYS = {
     "rollout_basis_points",
     "five_hour_limit",
     "weekly_limit",
+    "join_attempts_per_link",
+    "join_attempts_per_client",
+    "join_attempts_window_minutes",
 }
 
 
