@@ -15,7 +15,8 @@ Security:
 - Sign-in attempts are limited per link and per client address (policy values
   `join_attempts_per_link`, `join_attempts_per_client`, `join_attempts_window_minutes`).
 - Link tokens never reach the logs: `install_token_redaction()` (called by `router`) rewrites
-  `/join/<token>` in uvicorn's access and error records; the page sends no Referer.
+  `/join/<token>` in uvicorn's access and error records. The page sends a Referer to its own
+  origin only ("no-referrer" would make Chromium send "Origin: null" on the forms' POSTs).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ SECURITY_HEADERS = {
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",

@@ -19,7 +19,7 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; }
 p.lead { color: var(--muted); margin: 0 0 1rem; }
 .status { padding: .75rem 1rem; border-radius: 8px; margin: 1rem 0; border: 1px solid var(--line); }
-.status:empty { display: none; }
+.status:empty { padding: 0; margin: 0; border: 0; }
 .status.error { border-color: var(--bad); color: var(--bad); background: #fdf3f3; }
 .status.done { border-color: var(--ok); color: var(--ok); background: #f1f8f3; }
 .status.info { border-color: var(--accent); background: #f2f6fc; }
@@ -49,7 +49,7 @@ JOIN_PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>{{ title }} · Referral invitation</title>
 <link rel="stylesheet" href="{{ css_url }}">
 </head>
@@ -80,7 +80,7 @@ JOIN_PAGE = """<!doctype html>
 
 {% if action == "sign_in" %}
 <h2 id="signInHeading">Sign up or sign in</h2>
-<form method="post" action="{{ base }}/sign-in" aria-labelledby="signInHeading">
+<form method="post" action="{{ base }}/sign-in" aria-labelledby="signInHeading" novalidate>
 <input type="hidden" name="csrf" value="{{ csrf }}">
 <label for="email">Email address</label>
 <input id="email" name="email" type="email" autocomplete="email" required
