@@ -1,7 +1,15 @@
-"""The backend database of one data folder: opening, seeding, and units of work.
+"""The backend database (a data folder's SQLite file, or a shared PostgreSQL database): opening,
+migrating, seeding, and units of work.
 
-Every call (API or simulator) is one `BEGIN IMMEDIATE` transaction: writers from several
-processes queue instead of interleaving, which is what makes the cap and the wallet race-free.
+Every call (API or simulator) is one serialised transaction: on SQLite it begins with
+`BEGIN IMMEDIATE`, on PostgreSQL it starts by locking the backend_state row with
+`SELECT ... FOR UPDATE`. Writers from several processes queue instead of interleaving, which is
+what makes the cap and the wallet race-free and hands out change versions in commit order.
+
+The schema is Alembic-managed (desktop/backend/migrations), the same for both databases. A
+database Alembic has never seen is created at the head revision and seeded; a SQLite file from
+before Alembic is stamped when its tables are the current schema, else rebuilt and reseeded
+(it holds mock data only).
 """
 
 from __future__ import annotations
@@ -9,11 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from desktop.backend import clock as virtual_clock
@@ -23,13 +37,42 @@ from desktop.backend.store import (
     BackendState,
     backend_db_path,
     create_backend_engine,
-    rebuild_schema,
+    create_engine_for_url,
+    drop_all_tables,
+    is_sqlite,
     stored_schema_version,
     upgrade_schema,
 )
 from desktop.backend.sweep import sweep_due_changes
 from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+PREPARE_LOCK_KEY = 0x52454652  # "REFR": pg_advisory_xact_lock key while creating the schema
+"""Two servers opening a new PostgreSQL database at once create and seed it once."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic configuration for the backend's migrations, on `connection` when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def head_revision() -> str:
+    """The schema revision this code expects."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision Alembic recorded in the database (None: never migrated by Alembic)."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 class ClosesOnExit:
@@ -72,19 +115,57 @@ class BackendStore(ClosesOnExit):
         store.prepare()
         return store
 
+    @classmethod
+    def open_url(
+        cls, url: str, clock: Clock | None = None, real_clock: Clock = utc_now
+    ) -> BackendStore:
+        """Open the backend on a database URL: `sqlite:///<file>` or
+        `postgresql+psycopg://user:password@host:port/database` (the database must exist; its
+        schema is created and seeded when it is empty)."""
+        store = cls(create_engine_for_url(url), clock, real_clock)
+        try:
+            store.prepare()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
     def prepare(self) -> None:
-        """Create the schema and the demo seed when the file is new; upgrade an older file in
-        place when an additive step exists, else rebuild and reseed it."""
+        """Bring the schema to the head revision; seed the demo when the database is new.
+
+        One transaction: SQLite's BEGIN IMMEDIATE, or an advisory lock on PostgreSQL, makes a
+        second process opening the same new database wait and then find it ready.
+        """
+        head = head_revision()
         with self.engine.begin() as connection:
+            if not is_sqlite(connection):
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PREPARE_LOCK_KEY})")
+            revision = current_revision(connection)
             version = stored_schema_version(connection)
-            if version == SCHEMA_VERSION:
+            if revision == head and version == SCHEMA_VERSION:
                 return
-            if version is not None and upgrade_schema(connection, version):
+            config = alembic_config(connection)
+            if (
+                revision is None
+                and version is not None
+                and is_sqlite(connection)
+                and (version == SCHEMA_VERSION or upgrade_schema(connection, version))
+            ):
+                # A file from before Alembic: current, or upgraded in place step by step.
+                command.stamp(config, "head")
                 return
-            rebuild_schema(connection)
-            with Session(bind=connection) as session:
-                seed.install(session, self.seed_time())
-                session.flush()
+            fresh = revision is None
+            if fresh:
+                drop_all_tables(connection)  # a new database, or an older pre-Alembic file
+            command.upgrade(config, "head")
+            if fresh:
+                with Session(bind=connection) as session:
+                    seed.install(session, self.seed_time())
+                    session.flush()
+            else:
+                connection.exec_driver_sql(
+                    f"UPDATE backend_state SET schema_version = {SCHEMA_VERSION} WHERE id = 1"
+                )
 
     def seed_time(self) -> datetime:
         """The moment a (re)seed happens at: the injected clock, else real now to the second."""
@@ -105,7 +186,9 @@ class BackendStore(ClosesOnExit):
         A running virtual clock's reading is written back when the transaction changed anything
         (and now and then otherwise), so it never goes backwards (desktop.backend.clock)."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            state = session.get_one(BackendState, 1)
+            # FOR UPDATE serialises units of work on PostgreSQL (SQLite's BEGIN IMMEDIATE already
+            # has; its dialect leaves the clause out).
+            state = session.get_one(BackendState, 1, with_for_update=True)
             real_now = self.real_clock()
             if self.injected_clock is not None:
                 now = self.injected_clock()
@@ -131,5 +214,14 @@ def _clock_fields(state: BackendState) -> tuple[object, ...]:
 
 
 def _total_changes(session: Session) -> int:
-    # Rows this connection has inserted, updated or deleted since it opened (SQLite).
-    return int(session.connection().exec_driver_sql("SELECT total_changes()").scalar_one())
+    # Rows inserted, updated or deleted: since the connection opened (SQLite), or in this
+    # transaction (PostgreSQL's transaction-local statistics).
+    connection = session.connection()
+    if is_sqlite(connection):
+        return int(connection.exec_driver_sql("SELECT total_changes()").scalar_one())
+    return int(
+        connection.exec_driver_sql(
+            "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+            "FROM pg_stat_xact_user_tables"
+        ).scalar_one()
+    )
