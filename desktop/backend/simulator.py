@@ -129,6 +129,11 @@ class Simulator(ClosesOnExit):
         simulator._store = store
         return simulator
 
+    @classmethod
+    def over_url(cls, url: str, clock: Clock | None = None) -> Simulator:
+        """A simulator over the backend database at `url` (see BackendStore.open_url)."""
+        return cls.over_store(BackendStore.open_url(url, clock))
+
     def close(self) -> None:
         """Release the database connections."""
         self._store.close()
