@@ -53,6 +53,8 @@ PASSWORD = "demo"
 TOKENS_READY = 100
 """Conversions done before the run so redeems have tokens to spend."""
 START_TIMEOUT_S = 60.0
+RAMP_CONCURRENCY = 10
+"""Clients signing in and taking their first full sync at once, before the timed part."""
 REQUEST_TIMEOUT_S = 30.0
 
 
@@ -204,8 +206,20 @@ async def call(
     return response
 
 
-async def sign_in_and_sync(tally: Tally, client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
-    """A client's start: sign in with its own session, then a full sync. (headers, cursor)"""
+async def sign_in_and_sync(
+    tally: Tally, client: httpx.AsyncClient, ramp: asyncio.Semaphore
+) -> tuple[dict[str, str], int] | None:
+    """A client's start: sign in with its own session, then a full sync: (headers, cursor), or
+    None (counted as an error) when either fails. `ramp` bounds how many start at once."""
+    async with ramp:
+        try:
+            return await _start(tally, client)
+        except RuntimeError as error:
+            tally.error(str(error))
+            return None
+
+
+async def _start(tally: Tally, client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
     signed = await call(
         tally,
         client,
@@ -316,18 +330,22 @@ async def load(
         if not bare:
             # Every client signs in and takes its full sync first; the timed part follows.
             warmup = Tally()
-            starts = list(
-                await asyncio.gather(*(sign_in_and_sync(warmup, client) for _ in range(clients)))
+            ramp = asyncio.Semaphore(RAMP_CONCURRENCY)
+            started_clients = await asyncio.gather(
+                *(sign_in_and_sync(warmup, client, ramp) for _ in range(clients))
             )
+            starts = [start for start in started_clients if start is not None]
             tally.warmup_calls = warmup.calls
+            tally.error_count += warmup.error_count
+            tally.errors.extend(warmup.errors[:5])
         started = time.monotonic()
         deadline = started + seconds
         if bare:
             tasks = [run_bare_client(tally, client, deadline) for _ in range(clients)]
         else:
             tasks = [
-                run_client(tally, client, starts[index], deadline, think, index, mix)
-                for index in range(clients)
+                run_client(tally, client, start, deadline, think, index, mix)
+                for index, start in enumerate(starts)
             ]
         await asyncio.gather(*tasks)
         return tally, time.monotonic() - started
