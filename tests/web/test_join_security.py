@@ -60,6 +60,14 @@ def test_the_page_sets_a_strict_cookie_and_no_script_headers(
     assert "<script" not in response.text
 
 
+def test_an_unknown_link_answers_404_with_the_plain_reason(client: httpx.Client) -> None:
+    response = client.get("/join/" + "x" * 32)
+
+    assert response.status_code == 404
+    assert status_of(response.text) == explain(Reason.LINK_UNKNOWN)
+    assert "<form" not in response.text
+
+
 @pytest.mark.parametrize(
     "forge",
     ["no cookie", "wrong form token", "foreign origin", "cookie of another link"],
