@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.backend import clock as virtual_clock
 from desktop.backend import seed
 from desktop.backend.store import (
@@ -152,12 +153,14 @@ class BackendStore(ClosesOnExit):
                 and (version == SCHEMA_VERSION or upgrade_schema(connection, version))
             ):
                 # A file from before Alembic: current, or upgraded in place step by step.
-                command.stamp(config, "head")
+                with ALEMBIC_LOCK:
+                    command.stamp(config, "head")
                 return
             fresh = revision is None
             if fresh:
                 drop_all_tables(connection)  # a new database, or an older pre-Alembic file
-            command.upgrade(config, "head")
+            with ALEMBIC_LOCK:  # Alembic's proxies are process-wide (desktop.alembic_lock)
+                command.upgrade(config, "head")
             if fresh:
                 with Session(bind=connection) as session:
                     seed.install(session, self.seed_time())

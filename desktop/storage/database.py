@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.storage.records import OpenReport
 from desktop.storage.revision import HEAD_REVISION
 
@@ -177,7 +178,8 @@ def _upgrade(
     backup = None if current is None else back_up(path, now, current)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, target)
+        with ALEMBIC_LOCK:  # Alembic's proxies are process-wide (desktop.alembic_lock)
+            command.upgrade(config, target)
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")
