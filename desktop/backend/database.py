@@ -20,12 +20,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -34,6 +30,7 @@ from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.backend import clock as virtual_clock
 from desktop.backend import seed
 from desktop.backend.store import (
+    HEAD_REVISION,
     SCHEMA_VERSION,
     BackendState,
     backend_db_path,
@@ -41,12 +38,16 @@ from desktop.backend.store import (
     create_engine_for_url,
     drop_all_tables,
     is_sqlite,
+    stored_revision,
     stored_schema_version,
     upgrade_schema,
 )
 from desktop.backend.sweep import sweep_due_changes
 from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -56,6 +57,8 @@ PREPARE_LOCK_KEY = 0x52454652  # "REFR": pg_advisory_xact_lock key while creatin
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic configuration for the backend's migrations, on `connection` when given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -65,7 +68,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @cache
 def head_revision() -> str:
-    """The schema revision this code expects."""
+    """Alembic's head revision (HEAD_REVISION says the same without importing Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -73,7 +78,7 @@ def head_revision() -> str:
 
 def current_revision(connection: Connection) -> str | None:
     """The revision Alembic recorded in the database (None: never migrated by Alembic)."""
-    return MigrationContext.configure(connection).get_current_revision()
+    return stored_revision(connection)
 
 
 class ClosesOnExit:
@@ -137,14 +142,15 @@ class BackendStore(ClosesOnExit):
         One transaction: SQLite's BEGIN IMMEDIATE, or an advisory lock on PostgreSQL, makes a
         second process opening the same new database wait and then find it ready.
         """
-        head = head_revision()
         with self.engine.begin() as connection:
             if not is_sqlite(connection):
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PREPARE_LOCK_KEY})")
-            revision = current_revision(connection)
+            revision = stored_revision(connection)
             version = stored_schema_version(connection)
-            if revision == head and version == SCHEMA_VERSION:
-                return
+            if revision == HEAD_REVISION and version == SCHEMA_VERSION:
+                return  # the usual open: no Alembic imported
+            from alembic import command
+
             config = alembic_config(connection)
             if (
                 revision is None

@@ -45,6 +45,11 @@ SCHEMA_VERSION = 4
 """Bumped on every model change. A file one step older is upgraded in place when the change is
 additive (`upgrade_schema`); anything else older is rebuilt and reseeded (it is mock data)."""
 
+HEAD_REVISION = "0001_initial"
+"""The Alembic revision of this code's models (desktop/backend/migrations; a test checks it is
+Alembic's head). Compared with plain SQL at open, so a database already at head never imports
+Alembic (or Mako) at start-up."""
+
 BUSY_TIMEOUT_MS = 5000
 """How long a transaction waits for another process's write to finish before failing."""
 
@@ -336,6 +341,14 @@ def _on_begin(connection: Connection) -> None:
 def read_only(engine: Engine) -> Engine:
     """The same engine, but transactions begin DEFERRED: for reads that must not queue."""
     return engine.execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"})
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The Alembic revision recorded in the database (None: never migrated by Alembic)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
 
 
 def stored_schema_version(connection: Connection) -> int | None:

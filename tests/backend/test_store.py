@@ -19,7 +19,7 @@ from desktop.backend.database import BackendStore, current_revision, head_revisi
 from desktop.backend.seed import DEMO_ACCOUNTS
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from desktop.backend.store import SCHEMA_VERSION, Base, backend_db_path
+from desktop.backend.store import HEAD_REVISION, SCHEMA_VERSION, Base, backend_db_path
 from tests.backend.support import DATABASES, START, ManualClock, sign_in
 
 
@@ -404,5 +404,5 @@ def test_on_postgresql_every_transaction_locks_the_state_row(sim: Simulator, dat
 def test_the_migrations_build_exactly_the_models_schema(sim: Simulator, database: str) -> None:
     # A model change without its Alembic revision fails here, on either database.
     with BackendStore.open_url(database) as store, store.engine.connect() as connection:
-        assert current_revision(connection) == head_revision()
+        assert current_revision(connection) == head_revision() == HEAD_REVISION
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
