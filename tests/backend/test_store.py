@@ -343,7 +343,7 @@ def _downgrade(path: Path, version: int) -> None:
         if version == 1:
             connection.execute("ALTER TABLE backend_state DROP COLUMN server_secret")
         connection.execute("UPDATE backend_state SET schema_version = ?", (version,))
-        connection.execute("DROP TABLE alembic_version")  # schemas 1 and 2 predate Alembic
+        connection.execute("DROP TABLE alembic_version")  # schemas 1 to 3 predate Alembic
         connection.commit()
     finally:
         connection.close()

@@ -1,6 +1,6 @@
-"""The backend schema of SCHEMA_VERSION 3: state, accounts, sessions, invitations (with their
-creation sequence) and events, tokens, redemptions, outbox. The same on SQLite and PostgreSQL
-(times are naive UTC).
+"""The backend schema of SCHEMA_VERSION 4: state (with the link base), accounts, sessions,
+invitations (with their creation sequence) and events, tokens, redemptions, outbox. The same on
+SQLite and PostgreSQL (times are naive UTC).
 
 Revision ID: 0001_initial
 Revises:
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('fault_error_rate', sa.Double(), nullable=False),
     sa.Column('policy_json', sa.String(), nullable=False),
     sa.Column('server_secret', sa.LargeBinary(), nullable=False),
+    sa.Column('link_base', sa.String(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('invitations',
