@@ -110,7 +110,9 @@ QT_PREFIX = PurePosixPath("PySide6/Qt")
 
 # Non-Python files under desktop/ that only developers use, so neither the wheel nor the bundle
 # ships them (Alembic's template for `alembic revision`).
-DEVELOPMENT_ONLY_FILES: frozenset[str] = frozenset({"desktop/storage/migrations/script.py.mako"})
+DEVELOPMENT_ONLY_FILES: frozenset[str] = frozenset(
+    {"desktop/storage/migrations/script.py.mako", "desktop/backend/migrations/script.py.mako"}
+)
 
 
 def keep_binary(dest: PurePosixPath) -> bool:

@@ -99,3 +99,22 @@ def invite_confirmations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(InviteDialog, "confirm_send", classmethod(confirm))
     return asked
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A throwaway PostgreSQL server for the session (tests/postgres.py). Skipped when Debian's
+    postgresql is not installed on a developer machine; under CI a missing server fails."""
+    from tests.postgres import ThrowawayPostgres, find_bin_dir
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        message = "PostgreSQL server binaries are absent: ./dev setup installs postgresql"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = ThrowawayPostgres(bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()

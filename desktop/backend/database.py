@@ -1,7 +1,15 @@
-"""The backend database of one data folder: opening, seeding, and units of work.
+"""The backend database (a data folder's SQLite file, or a shared PostgreSQL database): opening,
+migrating, seeding, and units of work.
 
-Every call (API or simulator) is one `BEGIN IMMEDIATE` transaction: writers from several
-processes queue instead of interleaving, which is what makes the cap and the wallet race-free.
+Every call (API or simulator) is one serialised transaction: on SQLite it begins with
+`BEGIN IMMEDIATE`, on PostgreSQL it starts by locking the backend_state row with
+`SELECT ... FOR UPDATE`. Writers from several processes queue instead of interleaving, which is
+what makes the cap and the wallet race-free and hands out change versions in commit order.
+
+The schema is Alembic-managed (desktop/backend/migrations), the same for both databases. A
+database Alembic has never seen is created at the head revision and seeded; a SQLite file from
+before Alembic is stamped when its tables are the current schema, else rebuilt and reseeded
+(it holds mock data only).
 """
 
 from __future__ import annotations
@@ -9,16 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.backend import clock as virtual_clock
 from desktop.backend import seed
 from desktop.backend.datafile import (
+    SCHEMA_VERSION,
     BackendFile,
     backend_db_path,
     backend_fault,
@@ -26,9 +38,13 @@ from desktop.backend.datafile import (
     keep_copy,
 )
 from desktop.backend.store import (
+    HEAD_REVISION,
     BackendState,
     create_backend_engine,
-    rebuild_schema,
+    create_engine_for_url,
+    drop_all_tables,
+    is_sqlite,
+    stored_revision,
     stored_schema_version,
     upgrade_schema,
 )
@@ -37,6 +53,40 @@ from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
 from desktop.domain.reasons import Reason
 from desktop.environment import LocalFault, is_local
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+PREPARE_LOCK_KEY = 0x52454652  # "REFR": pg_advisory_xact_lock key while creating the schema
+"""Two servers opening a new PostgreSQL database at once create and seed it once."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic configuration for the backend's migrations, on `connection` when given."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def head_revision() -> str:
+    """Alembic's head revision (HEAD_REVISION says the same without importing Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision Alembic recorded in the database (None: never migrated by Alembic)."""
+    return stored_revision(connection)
 
 
 class ClosesOnExit:
@@ -95,33 +145,67 @@ class BackendStore(ClosesOnExit):
             raise
         return store
 
+    @classmethod
+    def open_url(
+        cls, url: str, clock: Clock | None = None, real_clock: Clock = utc_now
+    ) -> BackendStore:
+        """Open the backend on a database URL: `sqlite:///<file>` or
+        `postgresql+psycopg://user:password@host:port/database` (the database must exist; its
+        schema is created and seeded when it is empty)."""
+        store = cls(create_engine_for_url(url), clock, real_clock)
+        try:
+            store.prepare()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
     def prepare(self) -> None:
-        """Create the schema and the demo seed when the file is new. An older file is upgraded
-        in place when an additive step exists; otherwise it is copied beside it first
-        (`kept_copy`), then rebuilt and reseeded. A newer one is refused untouched."""
-        with self.faults_translated():
-            with self.engine.begin() as connection:
-                version = stored_schema_version(connection)
-                has_tables = bool(inspect(connection).get_table_names())
-            found = compare_version(version)
-            if found is BackendFile.CURRENT:
-                return
-            if found is BackendFile.NEWER:
+        """Bring the schema to the head revision; seed the demo when the database is new.
+
+        One transaction: SQLite's BEGIN IMMEDIATE, or an advisory lock on PostgreSQL, makes a
+        second process opening the same new database wait and then find it ready. A file from
+        before Alembic is upgraded in place when an additive step exists and stamped; any other
+        older file is copied beside it first (`kept_copy`), then rebuilt and reseeded. A newer
+        one is refused untouched (BACKEND_NEWER)."""
+        with self.faults_translated(), self.engine.begin() as connection:
+            if not is_sqlite(connection):
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PREPARE_LOCK_KEY})")
+            revision = stored_revision(connection)
+            version = stored_schema_version(connection)
+            if revision == HEAD_REVISION and version == SCHEMA_VERSION:
+                return  # the usual open: no Alembic imported
+            if compare_version(version) is BackendFile.NEWER:
                 raise LocalFault(Reason.BACKEND_NEWER, {"path": str(self.path)})
-            with self.engine.begin() as connection:
-                if stored_schema_version(connection) != version:
-                    return  # another process brought it up to date meanwhile
-                if version is not None and upgrade_schema(connection, version):
-                    return  # in place: the data is kept
-            if has_tables and self.path is not None:  # rebuilt: keep a copy first
-                self.kept_copy = keep_copy(self.path, version, self.seed_time())
-            with self.engine.begin() as connection:
-                if stored_schema_version(connection) != version:
-                    return
-                rebuild_schema(connection)
+            has_tables = bool(inspect(connection).get_table_names())
+            from alembic import command
+
+            config = alembic_config(connection)
+            if (
+                revision is None
+                and version is not None
+                and is_sqlite(connection)
+                and (version == SCHEMA_VERSION or upgrade_schema(connection, version))
+            ):
+                # A file from before Alembic: current, or upgraded in place step by step.
+                with ALEMBIC_LOCK:
+                    command.stamp(config, "head")
+                return
+            fresh = revision is None
+            if fresh:
+                if has_tables and self.path is not None:  # rebuilt: keep a copy first
+                    self.kept_copy = keep_copy(self.path, version, self.seed_time())
+                drop_all_tables(connection)  # a new database, or an older pre-Alembic file
+            with ALEMBIC_LOCK:  # Alembic's proxies are process-wide (desktop.alembic_lock)
+                command.upgrade(config, "head")
+            if fresh:
                 with Session(bind=connection) as session:
                     seed.install(session, self.seed_time())
                     session.flush()
+            else:
+                connection.exec_driver_sql(
+                    f"UPDATE backend_state SET schema_version = {SCHEMA_VERSION} WHERE id = 1"
+                )
 
     @contextmanager
     def faults_translated(self) -> Iterator[None]:
@@ -159,7 +243,9 @@ class BackendStore(ClosesOnExit):
             Session(self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
-            state = session.get_one(BackendState, 1)
+            # FOR UPDATE serialises units of work on PostgreSQL (SQLite's BEGIN IMMEDIATE already
+            # has; its dialect leaves the clause out).
+            state = session.get_one(BackendState, 1, with_for_update=True)
             real_now = self.real_clock()
             if self.injected_clock is not None:
                 now = self.injected_clock()
@@ -185,5 +271,14 @@ def _clock_fields(state: BackendState) -> tuple[object, ...]:
 
 
 def _total_changes(session: Session) -> int:
-    # Rows this connection has inserted, updated or deleted since it opened (SQLite).
-    return int(session.connection().exec_driver_sql("SELECT total_changes()").scalar_one())
+    # Rows inserted, updated or deleted: since the connection opened (SQLite), or in this
+    # transaction (PostgreSQL's transaction-local statistics).
+    connection = session.connection()
+    if is_sqlite(connection):
+        return int(connection.exec_driver_sql("SELECT total_changes()").scalar_one())
+    return int(
+        connection.exec_driver_sql(
+            "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+            "FROM pg_stat_xact_user_tables"
+        ).scalar_one()
+    )

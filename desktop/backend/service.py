@@ -80,6 +80,19 @@ class MockBackend(ClosesOnExit):
         backend._closing = threading.Event()
         return backend
 
+    @classmethod
+    def over_url(
+        cls,
+        url: str,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> MockBackend:
+        """A backend over the database at `url`: `sqlite:///<file>` or
+        `postgresql+psycopg://...` (a shared server; see BackendStore.open_url)."""
+        return cls.over_store(BackendStore.open_url(url, clock), rng, sleep=sleep)
+
     @property
     def store(self) -> BackendStore:
         """The database this backend works on."""

@@ -103,6 +103,16 @@ class OutboxEntry:
     sent_at: datetime
 
 
+@dataclass(frozen=True)
+class LinkView:
+    """What the invited peer's page shows about a link: who sent it, where it stands, and the
+    policy in force (prompts required, dormancy, the page's attempt limits)."""
+
+    operator_name: str
+    invitation: InvitationDTO
+    policy: ReferralPolicy
+
+
 class Simulator(ClosesOnExit):
     """Everything QA can do to the backend of a data folder besides being the signed-in client.
 
@@ -123,6 +133,11 @@ class Simulator(ClosesOnExit):
     def store(self) -> BackendStore:
         """The database this simulator works on."""
         return self._store
+
+    @classmethod
+    def over_url(cls, url: str, clock: Clock | None = None) -> Simulator:
+        """A simulator over the backend database at `url` (see BackendStore.open_url)."""
+        return cls.over_store(BackendStore.open_url(url, clock))
 
     def close(self) -> None:
         """Release the database connections."""
@@ -213,6 +228,15 @@ class Simulator(ClosesOnExit):
             return wallet.redeem(tx, accounts.require_account(tx, email), key)
 
     # -- the recipient's side ---------------------------------------------------------------
+
+    def link_view(self, link: str) -> LinkView:
+        """The invitation behind a link as its page shows it; changes nothing (NotFound if none)."""
+        with self._store.transaction() as tx:
+            invitation = recipients.invitation_for_link(tx, link)
+            operator = tx.session.get_one(Account, invitation.operator_id)
+            return LinkView(
+                operator.display_name, invitations.invitation_dto(tx, invitation), tx.policy
+            )
 
     def recipient_open(self, link: str) -> InvitationRecord:
         """The recipient opens the link."""
@@ -429,6 +453,7 @@ __all__ = [
     "CohortAction",
     "FaultSettings",
     "InvitationRecord",
+    "LinkView",
     "OutboxEntry",
     "Simulator",
     "Wallet",

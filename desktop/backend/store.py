@@ -1,8 +1,13 @@
-"""The mock server's own database: typed SQLAlchemy models and the engine over backend.sqlite.
+"""The mock server's own database: typed SQLAlchemy models and the engines over it.
 
-Several processes (the app and `referral-desktop sim`) open the same file at once, so every
-transaction starts with `BEGIN IMMEDIATE`: writers queue on the busy timeout instead of failing
-with "database is locked" when they upgrade a read to a write (see shared/QT-NOTES.md).
+Two kinds of database hold the same Alembic-managed schema (desktop/backend/migrations):
+- a data folder's backend.sqlite. Several processes (the app and `referral-desktop sim`) open the
+  same file at once, so every transaction starts with `BEGIN IMMEDIATE`: writers queue on the busy
+  timeout instead of failing with "database is locked" when they upgrade a read to a write (see
+  shared/QT-NOTES.md);
+- a shared server's PostgreSQL database (`postgresql+psycopg://...`). There every unit of work
+  starts by locking the backend_state row (`SELECT ... FOR UPDATE`, desktop.backend.database),
+  which serialises writers the same way and orders the global change version.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    make_url,
     text,
 )
 from sqlalchemy.engine import Connection
@@ -35,6 +41,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from desktop.backend.datafile import SCHEMA_VERSION, SCHEMA_VERSION_QUERY, STATE_TABLE
 from desktop.domain.clock import as_utc
 from desktop.paths import SQLITE_SIDE_FILES, private_file, private_folder
+
+HEAD_REVISION = "0001_initial"
+"""The Alembic revision of this code's models (desktop/backend/migrations; a test checks it is
+Alembic's head). Compared with plain SQL at open, so a database already at head never imports
+Alembic (or Mako) at start-up."""
 
 BUSY_TIMEOUT_MS = 5000
 """How long a transaction waits for another process's write to finish before failing."""
@@ -192,12 +203,14 @@ class Token(Base):
             "account_id",
             "expires_at",
             sqlite_where=text("spent_at IS NULL"),
+            postgresql_where=text("spent_at IS NULL"),
         ),
         # What the expiry sweep still has to mark: cost follows due rows, not history.
         Index(
             "ix_tokens_expiry_due",
             "expires_at",
             sqlite_where=text("spent_at IS NULL AND expired_at IS NULL"),
+            postgresql_where=text("spent_at IS NULL AND expired_at IS NULL"),
         ),
     )
 
@@ -235,6 +248,42 @@ class OutboxMessage(Base):
     subject: Mapped[str]
     body: Mapped[str]
     sent_at: Mapped[datetime]
+
+
+def sqlite_url(db_path: Path) -> str:
+    """The database URL of a backend.sqlite file."""
+    return f"sqlite:///{db_path}"
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    """Whether the engine (or connection) talks to SQLite rather than PostgreSQL."""
+    return engine.dialect.name == "sqlite"
+
+
+POSTGRES_POOL_SIZE = 10
+"""Connections one process keeps to a shared PostgreSQL server (plus as many on overflow)."""
+
+
+def create_engine_for_url(url: str) -> Engine:
+    """An engine for `sqlite:///<file>` (pragmas, BEGIN IMMEDIATE) or `postgresql+psycopg://...`.
+
+    Anything else is refused: the store's locking is written for these two.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("a SQLite backend needs a file (each connection to :memory: is empty)")
+        return create_backend_engine(Path(parsed.database))
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise ValueError("use the psycopg driver: postgresql+psycopg://user@host/database")
+        return create_engine(
+            parsed,
+            pool_size=POSTGRES_POOL_SIZE,
+            max_overflow=POSTGRES_POOL_SIZE,
+            pool_pre_ping=True,
+        )
+    raise ValueError(f"unsupported backend database {parsed.get_backend_name()!r}")
 
 
 def create_backend_engine(db_path: Path) -> Engine:
@@ -285,6 +334,14 @@ def _on_begin(connection: Connection) -> None:
 def read_only(engine: Engine) -> Engine:
     """The same engine, but transactions begin DEFERRED: for reads that must not queue."""
     return engine.execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"})
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The Alembic revision recorded in the database (None: never migrated by Alembic)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
 
 
 def stored_schema_version(connection: Connection) -> int | None:
@@ -341,11 +398,14 @@ _UPGRADES = {1: _add_server_secret, 2: _add_invitation_sequence, 3: _add_link_ba
 """The in-place step from each older schema version to the next."""
 
 
-def rebuild_schema(connection: Connection) -> None:
-    """Drop every table in the file and create the current schema (mock data only)."""
+def drop_all_tables(connection: Connection) -> None:
+    """Drop every table in the database (mock data only): before a rebuild from scratch."""
     existing = inspect(connection).get_table_names()
-    connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    if is_sqlite(connection):
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        for name in existing:
+            if not name.startswith("sqlite_"):
+                connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+        return
     for name in existing:
-        if not name.startswith("sqlite_"):
-            connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
-    Base.metadata.create_all(connection)
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')

@@ -28,6 +28,11 @@ class ReferralPolicy:
     rollout_basis_points: int = 1_000
     five_hour_limit: int = 100
     weekly_limit: int = 1_000
+    # The join page's sign-in form (anti-guessing): attempts allowed per link and per client
+    # address within a sliding window of this many minutes.
+    join_attempts_per_link: int = 5
+    join_attempts_per_client: int = 30
+    join_attempts_window_minutes: int = 10
 
     def __post_init__(self) -> None:
         if self.dormancy_days < 0:
@@ -46,6 +51,15 @@ class ReferralPolicy:
             raise PolicyError(f"rollout_basis_points must be between 0 and {COHORT_BUCKETS}")
         if self.five_hour_limit < 1 or self.weekly_limit < 1:
             raise PolicyError("usage limits must be at least 1")
+        if (
+            min(
+                self.join_attempts_per_link,
+                self.join_attempts_per_client,
+                self.join_attempts_window_minutes,
+            )
+            < 1
+        ):
+            raise PolicyError("join page attempt limits and their window must be at least 1")
 
     @property
     def dormancy(self) -> timedelta:

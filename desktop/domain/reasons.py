@@ -44,6 +44,9 @@ class Reason(StrEnum):
     ALREADY_JOINED = "already_joined"
     NOT_JOINED = "not_joined"
     NO_WORKSPACE = "no_workspace"
+    RECIPIENT_NOT_ELIGIBLE = "recipient_not_eligible"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    FORM_EXPIRED = "form_expired"
     CLOCK_INJECTED = "clock_injected"
     # The connection and the server
     OFFLINE = "offline"  # provably nothing reached the backend
@@ -108,6 +111,15 @@ _SENTENCES: Mapping[Reason, str] = {
     Reason.ALREADY_JOINED: "Someone has already joined through this link.",
     Reason.NOT_JOINED: "Join through the link first.",
     Reason.NO_WORKSPACE: "Initialise a workspace before sending prompts.",
+    Reason.RECIPIENT_NOT_ELIGIBLE: (
+        "This account was active within the last {days} days, so it cannot join through an "
+        "invitation. You can keep using it as before."
+    ),
+    Reason.TOO_MANY_ATTEMPTS: (
+        "Too many sign-in attempts through this link or from this network. "
+        "Try again in {minutes} minutes."
+    ),
+    Reason.FORM_EXPIRED: "This page has expired. Reload it and try again.",
     Reason.CLOCK_INJECTED: "This simulator runs on an injected clock; move that clock instead.",
     Reason.OFFLINE: "The referral service cannot be reached: you are offline.",
     Reason.ANSWER_LOST: "The connection was lost before the referral service answered.",

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from desktop import paths
+from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.domain.reasons import Reason
 from desktop.environment import is_damaged_file
 from desktop.paths import SQLITE_SIDE_FILES, copy_database, private_file, private_folder, stamp
@@ -169,7 +170,8 @@ def _upgrade(
     backup = None if current is None else back_up(path, now, current)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, target)
+        with ALEMBIC_LOCK:  # Alembic's proxies are process-wide (desktop.alembic_lock)
+            command.upgrade(config, target)
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")

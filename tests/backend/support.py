@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -68,3 +69,29 @@ FAIL_AFTER = (0.0, 0.9)  # fails, then the upper half: after the commit (a timeo
 
 
 BackendFactory = Callable[..., MockBackend]
+
+DATABASES = ("sqlite", "postgresql")
+"""Parametrise the `database` fixture with these (indirect) to run a test on both."""
+
+
+def run_together(*actions: Callable[[], object]) -> list[object]:
+    """Start every action at the same moment on its own thread; results or raised errors."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results[index] = action()
+        except Exception as error:
+            results[index] = error
+
+    threads = [
+        threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    return results

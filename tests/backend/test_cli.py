@@ -65,6 +65,9 @@ POLICY_KEYS = {
     "rollout_basis_points",
     "five_hour_limit",
     "weekly_limit",
+    "join_attempts_per_link",
+    "join_attempts_per_client",
+    "join_attempts_window_minutes",
 }
 
 
@@ -395,7 +398,9 @@ def test_a_newer_backend_is_refused_and_left_alone(sim: Sim) -> None:
 def test_an_older_backend_is_kept_and_the_user_told(sim: Sim) -> None:
     path = sim.data_dir / "backend.sqlite"
     with closing(sqlite3.connect(path)) as connection:
-        connection.execute("UPDATE backend_state SET schema_version = 0")  # no in-place step
+        # A file from before Alembic, at a version with no in-place step.
+        connection.execute("DROP TABLE alembic_version")
+        connection.execute("UPDATE backend_state SET schema_version = 0")
         connection.commit()
     result = sim("status")
     assert result.code == 0

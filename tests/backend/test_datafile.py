@@ -34,6 +34,8 @@ def _seeded(data_dir: Path, clock: ManualClock) -> Path:
 def _set_version(path: Path, version: int) -> None:
     with closing(sqlite3.connect(path)) as connection:
         connection.execute("UPDATE backend_state SET schema_version = ?", (version,))
+        if version < SCHEMA_VERSION:  # an older file is one from before Alembic managed it
+            connection.execute("DROP TABLE IF EXISTS alembic_version")
         connection.commit()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from desktop.backend.api import (
     InvalidState,
+    InvitationDTO,
     InvitationRefused,
     NotFound,
     NotInCohort,
@@ -17,7 +18,7 @@ from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.domain.cohort import CohortRule
 from desktop.domain.invitations import InvitationState
-from tests.backend.support import ManualClock, convert, sign_in
+from tests.backend.support import DATABASES, ManualClock, convert, run_together, sign_in
 
 PILOT = "pilot@example.com"
 LINK_PREFIX = "https://referrals.example/join/"
@@ -174,6 +175,58 @@ def test_an_idempotent_resend_returns_the_first_and_uses_no_daily_slot(
     assert refused.value.reason == "daily_limit"
     # A replay after the limit is reached still answers with the original.
     assert backend.send_invitation(session, "friend@example.com", "key-a").id == first.id
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_the_same_send_from_two_clients_at_once_makes_one_invitation(
+    sim: Simulator, database: str, clock: ManualClock
+) -> None:
+    clients = [MockBackend.over_url(database, clock) for _ in range(3)]
+    try:
+        sessions = [sign_in(client, PILOT) for client in clients]
+        results = run_together(
+            *(
+                (lambda c=client, s=session: c.send_invitation(s, "friend@example.com", "k1"))
+                for client, session in zip(clients, sessions, strict=True)
+            )
+        )
+    finally:
+        for client in clients:
+            client.close()
+
+    assert all(isinstance(result, InvitationDTO) for result in results), results
+    assert len({result.id for result in results if isinstance(result, InvitationDTO)}) == 1
+    assert len(sim.invitations(PILOT)) == 1
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_concurrent_sends_for_the_last_daily_slot_send_exactly_one(
+    sim: Simulator, database: str, clock: ManualClock
+) -> None:
+    sim.set_policy({"daily_invitation_limit": 2})
+    sim.invite(PILOT, "first@example.com")
+    clients = [MockBackend.over_url(database, clock) for _ in range(3)]
+    try:
+        sessions = [sign_in(client, PILOT) for client in clients]
+        results = run_together(
+            *(
+                (
+                    lambda c=client, s=session, n=n: c.send_invitation(
+                        s, f"racer{n}@example.com", f"key-{n}"
+                    )
+                )
+                for n, (client, session) in enumerate(zip(clients, sessions, strict=True))
+            )
+        )
+    finally:
+        for client in clients:
+            client.close()
+
+    sent = [result for result in results if isinstance(result, InvitationDTO)]
+    refused = [result for result in results if isinstance(result, InvitationRefused)]
+    assert len(sent) == 1, results
+    assert [error.reason for error in refused] == ["daily_limit", "daily_limit"]
+    assert len(sim.invitations(PILOT)) == 2
 
 
 def test_idempotency_keys_belong_to_one_operator(backend: MockBackend, sim: Simulator) -> None:

@@ -8,16 +8,20 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import make_url, text
 
 from desktop.backend.api import AuthenticationError, InvalidState
-from desktop.backend.database import BackendStore
+from desktop.backend.database import BackendStore, current_revision, head_revision
 from desktop.backend.datafile import SCHEMA_VERSION, backend_db_path
 from desktop.backend.seed import DEMO_ACCOUNTS
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from tests.backend.support import START, ManualClock, sign_in
+from desktop.backend.store import HEAD_REVISION, Base
+from tests.backend.support import DATABASES, START, ManualClock, sign_in
 
 
 def test_pragmas_are_set_on_every_connection(sim: Simulator, data_dir: Path) -> None:
@@ -208,8 +212,9 @@ def test_clock_commands_refuse_an_injected_clock(sim: Simulator) -> None:
         sim.advance_clock(timedelta(days=1))
 
 
-def test_two_processes_opening_a_new_folder_at_once_seed_it_once(
-    data_dir: Path, clock: ManualClock
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_two_processes_opening_a_new_database_at_once_seed_it_once(
+    database: str, clock: ManualClock
 ) -> None:
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -217,7 +222,7 @@ def test_two_processes_opening_a_new_folder_at_once_seed_it_once(
     def open_and_close() -> None:
         barrier.wait()
         try:
-            Simulator(data_dir, clock).close()
+            Simulator.over_url(database, clock).close()
         except BaseException as error:
             errors.append(error)
 
@@ -228,7 +233,7 @@ def test_two_processes_opening_a_new_folder_at_once_seed_it_once(
         thread.join(timeout=30)
 
     assert errors == []
-    with Simulator(data_dir, clock) as sim:
+    with Simulator.over_url(database, clock) as sim:
         emails = [account.email for account in sim.status().accounts]
     assert len(emails) == len(set(emails)) == len(DEMO_ACCOUNTS) + 3  # and capped's 3 peers
 
@@ -339,6 +344,7 @@ def _downgrade(path: Path, version: int) -> None:
         if version == 1:
             connection.execute("ALTER TABLE backend_state DROP COLUMN server_secret")
         connection.execute("UPDATE backend_state SET schema_version = ?", (version,))
+        connection.execute("DROP TABLE alembic_version")  # schemas 1 to 3 predate Alembic
         connection.commit()
     finally:
         connection.close()
@@ -379,3 +385,26 @@ def test_an_older_schema_is_upgraded_in_place_keeping_its_data(
         )
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_on_postgresql_every_transaction_locks_the_state_row(sim: Simulator, database: str) -> None:
+    # The PostgreSQL counterpart of BEGIN IMMEDIATE: a unit of work holds the state row, so
+    # another writer waits (here: NOWAIT fails at once) until it commits.
+    with BackendStore.open_url(database) as store, store.transaction():
+        other = psycopg.connect(
+            make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        try:
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT id FROM backend_state WHERE id = 1 FOR UPDATE NOWAIT")
+        finally:
+            other.close()
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_the_migrations_build_exactly_the_models_schema(sim: Simulator, database: str) -> None:
+    # A model change without its Alembic revision fails here, on either database.
+    with BackendStore.open_url(database) as store, store.engine.connect() as connection:
+        assert current_revision(connection) == head_revision() == HEAD_REVISION
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,33 +10,17 @@ from desktop.backend.api import NoTokens, RedemptionDTO
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import InvitationRecord, Simulator
 from desktop.domain.invitations import InvitationState
-from tests.backend.support import ManualClock, convert, ready_to_convert, sign_in
+from tests.backend.support import (
+    DATABASES,
+    ManualClock,
+    convert,
+    ready_to_convert,
+    run_together,
+    sign_in,
+)
 
 PILOT = "pilot@example.com"
 CAPPED = "capped@example.com"
-
-
-def run_together(*actions: Callable[[], object]) -> list[object]:
-    """Start every action at the same moment on its own thread; results or raised errors."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = action()
-        except Exception as error:
-            results[index] = error
-
-    threads = [
-        threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-    return results
 
 
 def test_the_fourth_conversion_in_a_cycle_is_capped_and_never_earns_later(
@@ -118,14 +99,15 @@ def test_billing_day_31_starts_februarys_cycle_on_its_last_day(
     )
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 def test_two_threads_converting_for_the_last_slot_earn_exactly_one_token(
-    sim: Simulator, data_dir: Path, clock: ManualClock
+    sim: Simulator, database: str, clock: ManualClock
 ) -> None:
     for n in range(2):
         convert(sim, PILOT, f"early{n}@example.com")
     links = [ready_to_convert(sim, PILOT, f"racer{n}@example.com") for n in range(2)]
 
-    racers = [Simulator(data_dir, clock) for _ in links]
+    racers = [Simulator.over_url(database, clock) for _ in links]
     try:
         results = run_together(
             *(
@@ -147,6 +129,7 @@ def test_two_threads_converting_for_the_last_slot_earn_exactly_one_token(
     assert len(wallet.tokens) == 3
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 def test_the_same_redemption_key_twice_spends_one_token(
     backend: MockBackend, sim: Simulator
 ) -> None:
@@ -159,6 +142,30 @@ def test_the_same_redemption_key_twice_spends_one_token(
     assert again.replayed
     assert again.token == first.token
     assert again.usage == first.usage
+    assert sim.wallet(CAPPED).available == 1
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_the_same_redemption_key_from_two_clients_at_once_spends_one_token(
+    sim: Simulator, database: str, clock: ManualClock
+) -> None:
+    clients = [MockBackend.over_url(database, clock) for _ in range(2)]
+    try:
+        sessions = [sign_in(client, CAPPED) for client in clients]
+        results = run_together(
+            *(
+                (lambda c=client, s=session: c.redeem(s, "one-intent"))
+                for client, session in zip(clients, sessions, strict=True)
+            )
+        )
+    finally:
+        for client in clients:
+            client.close()
+
+    assert all(isinstance(result, RedemptionDTO) for result in results), results
+    redemptions = [result for result in results if isinstance(result, RedemptionDTO)]
+    assert sorted(r.replayed for r in redemptions) == [False, True]
+    assert redemptions[0].token.id == redemptions[1].token.id
     assert sim.wallet(CAPPED).available == 1
 
 
@@ -177,13 +184,14 @@ def test_a_new_key_spends_another_token_until_none_are_left(
     assert sim.wallet(CAPPED).available == 0
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 def test_two_keys_racing_for_the_last_token_one_wins_the_other_gets_no_tokens(
-    backend: MockBackend, sim: Simulator, data_dir: Path, clock: ManualClock
+    backend: MockBackend, sim: Simulator, database: str, clock: ManualClock
 ) -> None:
     backend.redeem(sign_in(backend, CAPPED), "spend-first")
     assert sim.wallet(CAPPED).available == 1
 
-    clients = [MockBackend(data_dir, clock) for _ in range(2)]
+    clients = [MockBackend.over_url(database, clock) for _ in range(2)]
     try:
         sessions = [sign_in(client, CAPPED) for client in clients]
         results = run_together(

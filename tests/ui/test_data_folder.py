@@ -64,6 +64,8 @@ def _set_version(data_dir: Path, version: int) -> None:
         pass
     with closing(sqlite3.connect(backend_db_path(data_dir))) as connection:
         connection.execute("UPDATE backend_state SET schema_version = ?", (version,))
+        if version < SCHEMA_VERSION:  # an older file is one from before Alembic managed it
+            connection.execute("DROP TABLE IF EXISTS alembic_version")
         connection.commit()
 
 

@@ -24,6 +24,9 @@ POLICY_LABELS = {
     "rollout_basis_points": "Rollout, buckets of 10,000 in the cohort",
     "five_hour_limit": "5-hour usage limit",
     "weekly_limit": "Weekly usage limit",
+    "join_attempts_per_link": "Join page sign-in attempts per link",
+    "join_attempts_per_client": "Join page sign-in attempts per client address",
+    "join_attempts_window_minutes": "Join page attempt window, minutes",
 }
 """Every `ReferralPolicy` field, in the order a tester reaches for them."""
 

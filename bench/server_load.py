@@ -1,0 +1,516 @@
+"""Load on one shared server: many simulated desktop clients over HTTP on loopback (issue 12.7).
+
+For each database (SQLite file, throwaway PostgreSQL) and each client count (100, 300):
+
+1. Mixed load for a fixed time: every client signs in (pilot@example.com, its own session), takes
+   a full sync, then loops: delta syncs, now and then a send (a new idempotency key, then the same
+   request again as a retry would) or a redeem (a new key), with a think time between calls.
+   Reports delta-sync latency (p50, p99), calls per second, errors (transport failures, 5xx and
+   unexpected answers; rule refusals such as no_tokens are counted apart), and exactly-once
+   counted at the end in the database: one invitation per acknowledged send key (its retry got
+   the same id), one spent token per acknowledged redemption.
+2. Throughput, no think time, for a fixed time: delta syncs only against the server, then
+   `GET /bare` of a bare FastAPI app on the same uvicorn set-up returning a JSON body of the
+   median delta-sync size. Reports the ratio.
+
+The server is `referral-desktop serve` in a child process (desktop.backend.web.serve); the bare
+endpoint is another child; the clients are asyncio tasks with httpx in this process. Targets
+(docs/PERFORMANCE.md): delta-sync p99 <= 50 ms at 100 clients, sync throughput >= 0.5x bare,
+0 errors, exactly-once.
+
+    .venv/bin/python bench/server_load.py [--clients 100 300] [--databases sqlite postgresql]
+        [--seconds 10] [--throughput-seconds 5] [--think 1.0] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from desktop.backend.datafile import backend_db_path  # noqa: E402
+from desktop.backend.simulator import Simulator  # noqa: E402
+from desktop.backend.store import sqlite_url  # noqa: E402
+
+OPERATOR = "pilot@example.com"
+PASSWORD = "demo"
+TOKENS_READY = 100
+"""Conversions done before the run so redeems have tokens to spend."""
+START_TIMEOUT_S = 60.0
+RAMP_CONCURRENCY = 10
+"""Clients signing in and taking their first full sync at once, before the timed part."""
+REQUEST_TIMEOUT_S = 30.0
+
+
+# -------------------------------------------------------------------------------------------
+# Servers in child processes
+# -------------------------------------------------------------------------------------------
+
+SERVE_CODE = "import sys; from desktop.backend.web.serve import main; sys.exit(main(sys.argv[1:]))"
+
+BARE_CODE = """
+import sys, uvicorn
+from fastapi import FastAPI
+from fastapi.responses import Response
+size = int(sys.argv[1])
+body = ('{"pad":"' + 'x' * max(size - 10, 0) + '"}').encode()
+app = FastAPI()
+
+@app.get("/bare")
+def bare() -> Response:
+    return Response(body, media_type="application/json")
+
+print("Serving bare on http://127.0.0.1:" + sys.argv[2], flush=True)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
+            access_log=False, timeout_keep_alive=5)
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
+    """Start a server child (its output into `log`), wait until it answers on `port`, stop it
+    on exit."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=output, stderr=output, env=env, cwd=ROOT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}: {command}")
+            try:
+                httpx.get(base + "/", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start in time") from None
+                time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def serve_command(database_url: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-c", SERVE_CODE, "--database", database_url,
+        "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+
+
+# -------------------------------------------------------------------------------------------
+# Preparing the database
+# -------------------------------------------------------------------------------------------
+
+
+def prepare(database_url: str) -> None:
+    """No daily limit or cap in the way; tokens ready for redeems; prompts_required 1."""
+    with Simulator.over_url(database_url) as sim:
+        sim.set_policy(
+            {
+                "daily_invitation_limit": 1_000_000,
+                "monthly_cap": 1_000_000,
+                "prompts_required": 1,
+                "token_expiry_days": "none",
+            }
+        )
+        for n in range(TOKENS_READY):
+            peer = f"ready{n}@example.com"
+            link = sim.invite(OPERATOR, peer).invitation.link
+            sim.recipient_join(link, peer)
+            sim.recipient_init(link, peer)
+            sim.recipient_prompt(link, peer)
+
+
+# -------------------------------------------------------------------------------------------
+# Clients
+# -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What the clients saw."""
+
+    delta_sync_ms: list[float] = field(default_factory=list)
+    sync_sizes: list[int] = field(default_factory=list)
+    calls: int = 0
+    error_count: int = 0
+    errors: list[str] = field(default_factory=list)  # the first few, as samples
+    refusals: dict[str, int] = field(default_factory=dict)
+    sends: dict[str, str] = field(default_factory=dict)  # key -> invitation id
+    send_retries_differing: int = 0
+    redemptions: dict[str, str] = field(default_factory=dict)  # key -> token id (new spends)
+    warmup_calls: int = 0
+
+    def error(self, what: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < 5:
+            self.errors.append(what)
+
+    def refused(self, body: Any) -> None:
+        reason = body.get("reason", "?") if isinstance(body, dict) else "?"
+        self.refusals[reason] = self.refusals.get(reason, 0) + 1
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+async def call(
+    tally: Tally, client: httpx.AsyncClient, method: str, url: str, **kwargs: Any
+) -> httpx.Response | None:
+    tally.calls += 1
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as error:
+        tally.error(f"{method} {url}: {type(error).__name__}")
+        return None
+    if response.status_code >= 500:
+        tally.error(f"{method} {url}: {response.status_code}")
+        return None
+    return response
+
+
+async def sign_in_and_sync(
+    tally: Tally, client: httpx.AsyncClient, ramp: asyncio.Semaphore
+) -> tuple[dict[str, str], int] | None:
+    """A client's start: sign in with its own session, then a full sync: (headers, cursor), or
+    None (counted as an error) when either fails. `ramp` bounds how many start at once."""
+    async with ramp:
+        try:
+            return await _start(tally, client)
+        except RuntimeError as error:
+            tally.error(str(error))
+            return None
+
+
+async def _start(tally: Tally, client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
+    signed = await call(
+        tally,
+        client,
+        "POST",
+        "/v1/sessions",
+        json={"email": OPERATOR, "password": PASSWORD},
+        headers={"Idempotency-Key": f"bench-sign-in-{uuid.uuid4()}"},
+    )
+    if signed is None or signed.status_code != 200:
+        raise RuntimeError(f"sign-in answered {None if signed is None else signed.status_code}")
+    auth = {"Authorization": f"Bearer {signed.json()['token']}"}
+    first = await call(tally, client, "GET", "/v1/sync", params={"cursor": 0}, headers=auth)
+    if first is None or first.status_code != 200:
+        raise RuntimeError("the first (full) sync failed")
+    return auth, int(first.json()["cursor"])
+
+
+async def run_client(
+    tally: Tally,
+    client: httpx.AsyncClient,
+    start: tuple[dict[str, str], int],
+    deadline: float,
+    think: float,
+    index: int,
+    mix: bool,
+) -> None:
+    auth, cursor = start
+    step = index  # clients start at different points of the cycle
+    while time.monotonic() < deadline:
+        step += 1
+        kind = "sync"
+        if mix and step % 10 == 3:
+            kind = "send"
+        elif mix and step % 20 == 7:
+            kind = "redeem"
+        if kind == "sync":
+            started = time.perf_counter()
+            answer = await call(
+                tally, client, "GET", "/v1/sync", params={"cursor": cursor}, headers=auth
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            if answer is not None:
+                if answer.status_code != 200:
+                    tally.error(f"sync answered {answer.status_code}")
+                else:
+                    tally.delta_sync_ms.append(elapsed)
+                    tally.sync_sizes.append(len(answer.content))
+                    cursor = int(answer.json()["cursor"])
+        elif kind == "send":
+            key = f"bench-send-{uuid.uuid4()}"
+            body = {"email": f"peer-{uuid.uuid4().hex[:12]}@example.com"}
+            ids = []
+            for _ in range(2):  # the request, then the same request again (a retry)
+                answer = await call(
+                    tally,
+                    client,
+                    "POST",
+                    "/v1/invitations",
+                    json=body,
+                    headers={**auth, "Idempotency-Key": key},
+                )
+                if answer is None:
+                    continue
+                if answer.status_code == 200:
+                    ids.append(answer.json()["id"])
+                elif 400 <= answer.status_code < 500:
+                    tally.refused(_json(answer))
+                else:
+                    tally.error(f"send answered {answer.status_code}")
+            if ids:
+                tally.sends[key] = ids[0]
+                if len(set(ids)) != 1:
+                    tally.send_retries_differing += 1
+        else:
+            key = f"bench-redeem-{uuid.uuid4()}"
+            answer = await call(
+                tally, client, "POST", "/v1/redemptions", headers={**auth, "Idempotency-Key": key}
+            )
+            if answer is not None:
+                if answer.status_code == 200:
+                    data = answer.json()
+                    if not data["replayed"]:
+                        tally.redemptions[key] = data["token"]["id"]
+                elif 400 <= answer.status_code < 500:
+                    tally.refused(_json(answer))
+                else:
+                    tally.error(f"redeem answered {answer.status_code}")
+        if think > 0:
+            await asyncio.sleep(think)
+
+
+async def run_bare_client(tally: Tally, client: httpx.AsyncClient, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        answer = await call(tally, client, "GET", "/bare")
+        if answer is not None:
+            tally.delta_sync_ms.append((time.perf_counter() - started) * 1000)
+
+
+async def load(
+    base: str, clients: int, seconds: float, think: float, *, mix: bool, bare: bool = False
+) -> tuple[Tally, float]:
+    """Run `clients` tasks for `seconds`; the tally and the measured wall time."""
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
+        starts: list[tuple[dict[str, str], int]] = []
+        if not bare:
+            # Every client signs in and takes its full sync first; the timed part follows.
+            warmup = Tally()
+            ramp = asyncio.Semaphore(RAMP_CONCURRENCY)
+            started_clients = await asyncio.gather(
+                *(sign_in_and_sync(warmup, client, ramp) for _ in range(clients))
+            )
+            starts = [start for start in started_clients if start is not None]
+            tally.warmup_calls = warmup.calls
+            tally.error_count += warmup.error_count
+            tally.errors.extend(warmup.errors[:5])
+        started = time.monotonic()
+        deadline = started + seconds
+        if bare:
+            tasks = [run_bare_client(tally, client, deadline) for _ in range(clients)]
+        else:
+            tasks = [
+                run_client(tally, client, start, deadline, think, index, mix)
+                for index, start in enumerate(starts)
+            ]
+        await asyncio.gather(*tasks)
+        return tally, time.monotonic() - started
+
+
+# -------------------------------------------------------------------------------------------
+# Exactly-once, counted in the database
+# -------------------------------------------------------------------------------------------
+
+
+def exactly_once(database_url: str, tally: Tally) -> dict[str, Any]:
+    with Simulator.over_url(database_url) as sim:
+        records = sim.invitations(OPERATOR)
+        by_key: dict[str, list[str]] = {}
+        for record in records:
+            key = record.invitation.idempotency_key
+            if key is not None and key.startswith("bench-send-"):
+                by_key.setdefault(key, []).append(record.invitation.id)
+        wallet = sim.wallet(OPERATOR)
+    spent = {token.id for token in wallet.tokens if token.state == "spent"}
+    acknowledged_tokens = list(tally.redemptions.values())
+    sends_ok = all(by_key.get(key) == [invitation] for key, invitation in tally.sends.items())
+    return {
+        "sends_acknowledged": len(tally.sends),
+        "bench_invitations_in_db": sum(len(ids) for ids in by_key.values()),
+        "keys_with_two_invitations": sum(1 for ids in by_key.values() if len(ids) > 1),
+        "send_retries_answered_differently": tally.send_retries_differing,
+        "redemptions_acknowledged": len(acknowledged_tokens),
+        "tokens_spent_in_db": len(spent),
+        "holds": (
+            sends_ok
+            and all(len(ids) == 1 for ids in by_key.values())
+            and tally.send_retries_differing == 0
+            and len(set(acknowledged_tokens)) == len(acknowledged_tokens)
+            and set(acknowledged_tokens) == spent
+        ),
+    }
+
+
+# -------------------------------------------------------------------------------------------
+# Runs
+# -------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+@contextmanager
+def databases(kinds: list[str], work: Path) -> Iterator[dict[str, str]]:
+    """A fresh database URL per kind (one PostgreSQL server for all of them)."""
+    server = None
+    try:
+        urls: dict[str, str] = {}
+        for kind in kinds:
+            if kind == "sqlite":
+                folder = work / f"sqlite-{uuid.uuid4().hex[:6]}"
+                folder.mkdir()
+                urls[kind] = sqlite_url(backend_db_path(folder))
+            elif kind == "postgresql":
+                from tests.postgres import ThrowawayPostgres, find_bin_dir
+
+                if server is None:
+                    bin_dir = find_bin_dir()
+                    if bin_dir is None:
+                        raise SystemExit("PostgreSQL binaries not found (apt install postgresql)")
+                    server = ThrowawayPostgres(bin_dir).start()
+                urls[kind] = server.new_database()
+            else:
+                raise SystemExit(f"unknown database {kind!r}")
+        yield urls
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run_one(
+    kind: str, url: str, clients: int, options: argparse.Namespace, work: Path
+) -> dict[str, Any]:
+    prepare(url)
+    port = _free_port()
+    log = work / f"server-{kind}-{clients}.log"
+    with child_server(serve_command(url, port), port, log) as base:
+        mixed, wall = asyncio.run(load(base, clients, options.seconds, options.think, mix=True))
+        syncs, sync_wall = asyncio.run(
+            load(base, clients, options.throughput_seconds, 0.0, mix=False)
+        )
+    size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
+    bare_port = _free_port()
+    bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
+    with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
+        bare, bare_wall = asyncio.run(
+            load(bare_base, clients, options.throughput_seconds, 0.0, mix=False, bare=True)
+        )
+    sync_rps = len(syncs.delta_sync_ms) / sync_wall
+    bare_rps = len(bare.delta_sync_ms) / bare_wall
+    result = {
+        "database": kind,
+        "clients": clients,
+        "seconds": round(wall, 1),
+        "think_s": options.think,
+        "mixed_calls_per_s": round(mixed.calls / wall, 1),
+        "delta_syncs": len(mixed.delta_sync_ms),
+        "delta_sync_p50_ms": round(percentile(mixed.delta_sync_ms, 0.50), 1),
+        "delta_sync_p99_ms": round(percentile(mixed.delta_sync_ms, 0.99), 1),
+        "median_sync_bytes": size,
+        "errors": mixed.error_count + syncs.error_count + bare.error_count,
+        "error_samples": (mixed.errors + syncs.errors + bare.errors)[:5],
+        "refusals": mixed.refusals,
+        "sync_only_rps": round(sync_rps, 1),
+        "sync_only_p99_ms": round(percentile(syncs.delta_sync_ms, 0.99), 1),
+        "bare_rps": round(bare_rps, 1),
+        "bare_p99_ms": round(percentile(bare.delta_sync_ms, 0.99), 1),
+        "throughput_ratio": round(sync_rps / bare_rps, 2) if bare_rps else float("nan"),
+        "exactly_once": exactly_once(url, mixed),
+    }
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 300])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--seconds", type=float, default=10.0, help="mixed load duration")
+    parser.add_argument("--throughput-seconds", type=float, default=5.0)
+    parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
+    options = parser.parse_args()
+    try:
+        import desktop.backend.web.serve  # noqa: F401
+    except ImportError:
+        print("server_load: needs the HTTP server (desktop.backend.web.serve)", file=sys.stderr)
+        return 2
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="server-load-") as scratch:
+        work = str(options.keep or scratch)
+        Path(work).mkdir(parents=True, exist_ok=True)
+        for kind in options.databases:
+            for clients in options.clients:
+                with databases([kind], Path(work)) as urls:
+                    result = run_one(kind, urls[kind], clients, options, Path(work))
+                results.append(result)
+                print(json.dumps(result), flush=True)
+    print()
+    print(
+        f"{'db':<11}{'clients':>8}{'sync p50':>10}{'sync p99':>10}{'calls/s':>9}"
+        f"{'sync/s':>8}{'bare/s':>8}{'ratio':>7}{'errors':>7}  exactly-once"
+    )
+    for r in results:
+        print(
+            f"{r['database']:<11}{r['clients']:>8}{r['delta_sync_p50_ms']:>10}"
+            f"{r['delta_sync_p99_ms']:>10}{r['mixed_calls_per_s']:>9}{r['sync_only_rps']:>8}"
+            f"{r['bare_rps']:>8}{r['throughput_ratio']:>7}{r['errors']:>7}  "
+            f"{r['exactly_once']['holds']}"
+        )
+    if options.json is not None:
+        options.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
