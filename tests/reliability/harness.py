@@ -77,6 +77,14 @@ class DriverProcess:
             if line.startswith(prefix):
                 return line[len(prefix) :].strip()
 
+    def drain(self) -> list[str]:
+        """Every line printed so far, once the process has ended (killed or not)."""
+        assert self.process.poll() is not None
+        while (line := self.lines.get(timeout=PROCESS_TIMEOUT_S)) is not None:
+            self.seen.append(line)
+        self.lines.put(None)  # drained: later calls end at once
+        return self.seen
+
     def json_line(self, prefix: str) -> dict[str, Any]:
         """The JSON document of the first `prefix` line."""
         document: dict[str, Any] = json.loads(self.wait_for(prefix))

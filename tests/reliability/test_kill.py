@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,23 @@ from tests.reliability.harness import (
 )
 
 OLD_REVISION = "0001_initial"
+FIRST_WINDOW_S = 0.5  # kill moments after READY, until an unkilled trial measured the operation
+
+
+class KillWindow:
+    """Where after READY to draw kill moments: over the operation's measured length, so most
+    kills land inside it rather than after the process has finished by itself."""
+
+    def __init__(self) -> None:
+        self.seconds = FIRST_WINDOW_S
+
+    def draw(self, rng: random.Random) -> float:
+        """A random moment in the window (a little past its end too)."""
+        return rng.uniform(0.0, 1.2 * self.seconds)
+
+    def measured(self, seconds: float) -> None:
+        """An operation that ran to its end took this long."""
+        self.seconds = seconds
 
 
 def agree(folder: Path) -> tuple[int, int]:
@@ -59,13 +77,17 @@ def test_kill_during_first_sync(
 def test_kill_during_send(
     template: Template, tmp_path: Path, trials: int, rng: random.Random, tally: Tally
 ) -> None:
+    window = KillWindow()
     for trial in range(trials):
         folder = copy_folder(template.folder, tmp_path / f"t{trial}")
         recipient, key = f"sent{trial}@example.com", f"send-{uuid.uuid4()}"
         with driver(folder, OPERATOR, "send", recipient, key) as sending:
             sending.wait_for("READY")
-            killed = sending.kill_after(rng.uniform(0.0, 1.0))
-            told = [line for line in sending.seen if line.startswith("OUTCOME")]
+            ready = time.monotonic()
+            killed = sending.kill_after(window.draw(rng))
+            if not killed:
+                window.measured(time.monotonic() - ready)
+            told = [line for line in sending.drain() if line.startswith("OUTCOME")]
         intent_kept = cache_truth(folder).rows_for(recipient) > 0 or bool(told)
         run_to_state(folder, OPERATOR)
         lost, duplicated = agree(folder)
@@ -81,13 +103,17 @@ def test_kill_during_send(
 def test_kill_during_redeem(
     template: Template, tmp_path: Path, trials: int, rng: random.Random, tally: Tally
 ) -> None:
+    window = KillWindow()
     for trial in range(trials):
         folder = copy_folder(template.folder, tmp_path / f"t{trial}")
         before = backend_truth(folder, OPERATOR).spent
         with driver(folder, OPERATOR, "redeem", f"redeem-{uuid.uuid4()}") as redeeming:
             redeeming.wait_for("READY")
-            killed = redeeming.kill_after(rng.uniform(0.0, 1.0))
-            told_spent = any('"status": "spent"' in line for line in redeeming.seen)
+            ready = time.monotonic()
+            killed = redeeming.kill_after(window.draw(rng))
+            if not killed:
+                window.measured(time.monotonic() - ready)
+            told_spent = any('"status": "spent"' in line for line in redeeming.drain())
         run_to_state(folder, OPERATOR)
         lost, duplicated = agree(folder)
         spent = backend_truth(folder, OPERATOR).spent - before
