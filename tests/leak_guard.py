@@ -112,9 +112,10 @@ class QtLeakRecorder:
 
         def single_shot(msec: Any, *args: Any) -> Any:
             functor = args[-1] if args else None
-            if not callable(functor) or len(args) > 2:
+            if not callable(functor):
                 return plain_single_shot(msec, *args)  # a receiver and a SLOT() string
-            context = args[0] if len(args) == 2 else getattr(functor, "__self__", None)
+            # (msec, functor) or (msec, context, functor).
+            context = args[-2] if len(args) >= 2 else getattr(functor, "__self__", None)
             if not isinstance(context, QObject):
                 context = None
             pending = _Pending(
@@ -122,16 +123,18 @@ class QtLeakRecorder:
                 _stack(sys._getframe(1)),
                 None if context is None else weakref.ref(context),
             )
-            recorder.single_shots.append(pending)
 
             def fire() -> None:
                 pending.fired = True
                 functor()
 
-            if context is None:
-                return plain_single_shot(msec, fire)
-            # Same cancellation as before wrapping: the call dies with its context object.
-            return plain_single_shot(msec, context, fire)
+            if len(args) == 1 and context is not None:
+                # A QObject's method: the call dies with that object, as it does unwrapped.
+                scheduled = plain_single_shot(msec, context, fire)
+            else:
+                scheduled = plain_single_shot(msec, *args[:-1], fire)
+            recorder.single_shots.append(pending)  # only once Qt took it
+            return scheduled
 
         QTimer.singleShot = staticmethod(single_shot)  # type: ignore[method-assign,assignment]
         self._restore.append(lambda: setattr(QTimer, "singleShot", original_single_shot))

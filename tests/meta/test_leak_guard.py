@@ -10,6 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer
+from pytestqt.qtbot import QtBot
+
+from tests.leak_guard import QtLeakRecorder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -127,3 +132,19 @@ def test_each_kind_of_leak_fails_its_test_and_says_where_it_started(
     assert "ERROR at teardown of test_cleans_up_after_itself" not in output
     assert "ERROR at teardown of test_allowed_timer_leak" not in output
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # not an abort: the guard stopped them all
+
+
+def test_single_shots_behave_as_unwrapped(qtbot: QtBot, qt_leak_guard: QtLeakRecorder) -> None:
+    """Wrapped `QTimer.singleShot` still fires, refuses what Qt refuses, and dies with its
+    context object, as Qt's own does."""
+    fired: list[str] = []
+    QTimer.singleShot(0, lambda: fired.append("plain"))
+    with pytest.raises(TypeError):  # not an overload PySide6 has: nothing is scheduled
+        QTimer.singleShot(0, Qt.TimerType.PreciseTimer, lambda: fired.append("precise"))
+    kept = QObject()
+    QTimer.singleShot(0, kept, lambda: fired.append("context"))
+    gone = QObject()
+    QTimer.singleShot(0, gone, lambda: fired.append("gone"))
+    shiboken6.delete(gone)
+    qtbot.waitUntil(lambda: sorted(fired) == ["context", "plain"])
+    assert not qt_leak_guard.leaks()
