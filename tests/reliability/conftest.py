@@ -18,6 +18,15 @@ from tests.reliability.harness import prepare_tokens, run_to_state
 
 OPERATOR = "pilot@example.com"
 TOKENS_IN_TEMPLATE = 3
+SECONDS_PER_TRIAL = 90  # pytest-timeout per trial: two or three app processes on a loaded machine
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The suite's 60 s per-test timeout grows with the number of trials asked for."""
+    trials = int(config.getoption("--reliability-trials"))
+    for item in items:
+        if "tests/reliability/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.timeout(60 + SECONDS_PER_TRIAL * trials))
 
 
 @dataclass
