@@ -3,16 +3,16 @@
     python -m tests.reliability.driver DATA_DIR ACCOUNT ACTION [ARGS]
 
 ACTION is one of
-    sync             sign in, wait for the first sync, print the state
-    send EMAIL KEY   ... then invite EMAIL with idempotency key KEY, print the outcome
-    redeem KEY       ... then spend a reset with key KEY (--wait-go: only after a line on stdin)
-    check            ... then wait until the outbox is empty, print the state
+    sync           sign in, wait for the first sync, print the state
+    send EMAIL     ... then invite EMAIL, print the intent's key and its definite outcome
+    redeem         ... then spend a reset (--wait-go: only after a line on stdin), the same
+    check          ... then wait until the outbox is empty, print the state
 
 Every milestone is one flushed line on stdout: `READY` (signed in and synced, about to act),
-`OUTCOME <json>` and `STATE <json>`; `FAILED <reason>` and exit status 2 otherwise.
+`KEY <key>`, `OUTCOME <json>` and `STATE <json>`; `FAILED <reason>` and exit status 2 otherwise.
 
 This is the only file of the reliability suite that calls the controller: when its API changes,
-adapt the few calls here (`sign_in`, `send_invitation`, `redeem`, their finished signals).
+adapt the few calls here (`sign_in`, `send_invitation`, `redeem`, `operationFinished`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import App, create
-from desktop.controller.state import AppState, SyncPhase
+from desktop.controller.state import AppState, OperationResult, SyncPhase
+from desktop.domain.outcomes import Operation, Outcome
 from desktop.memory_keyring import MemoryKeyring
 
 PASSWORD = "demo"
@@ -57,12 +58,14 @@ def state_document(state: AppState) -> dict[str, Any]:
     }
 
 
-def outcome_document(outcome: Any) -> dict[str, Any]:
-    """An InviteOutcome or RedeemOutcome as plain JSON."""
+def outcome_document(result: OperationResult) -> dict[str, Any]:
+    """A definite OperationResult as plain JSON."""
     return {
-        "request_id": outcome.request_id,
-        "status": str(outcome.status),
-        "message": outcome.message,
+        "operation": str(result.operation),
+        "key": result.key,
+        "outcome": str(result.outcome),
+        "reason": None if result.reason is None else str(result.reason),
+        "message": result.message,
     }
 
 
@@ -74,12 +77,12 @@ class Driver:
         self._app = app
         self._options = options
         self._acted = False
+        self._key: str | None = None  # the intent this driver waits for
+        self._results: dict[str, OperationResult] = {}  # definite ones, by key
         self._settling: Callable[[AppState], bool] | None = None
         controller = app.controller
-        controller.signInFinished.connect(self._signed_in)
         controller.stateChanged.connect(self._state)
-        controller.inviteFinished.connect(self._outcome)
-        controller.redeemFinished.connect(self._outcome)
+        controller.operationFinished.connect(self._finished)
         self.exit_code = 0
 
     def run(self) -> None:
@@ -88,9 +91,20 @@ class Driver:
         self._app.start()
         self._app.controller.sign_in(self._options.account, PASSWORD)
 
-    def _signed_in(self, outcome: Any) -> None:
-        if not outcome.ok:
-            self._fail(f"sign-in refused: {outcome.message}")
+    def _finished(self, result: OperationResult) -> None:
+        if not result.definite:
+            return  # the controller settles an unknown outcome itself, under the same key
+        if result.operation is Operation.SIGN_IN:
+            if result.outcome is not Outcome.DONE:
+                self._fail(f"sign-in {result.outcome}: {result.message}")
+            return
+        self._results[result.key] = result
+        self._report()
+
+    def _report(self) -> None:
+        if self._key is not None and self._key in self._results:
+            say("OUTCOME", json.dumps(outcome_document(self._results[self._key])))
+            self._quit(0)
 
     def _state(self, state: AppState) -> None:
         if self._settling is not None:
@@ -109,11 +123,13 @@ class Driver:
             return
         say("READY")
         if action == "send":
-            self._app.controller.send_invitation(self._options.email, self._options.key)
+            self._key = self._app.controller.send_invitation(self._options.email)
         elif action == "redeem":
             if self._options.wait_go:
                 sys.stdin.readline()  # both racers are ready: go at once
-            self._app.controller.redeem(self._options.key)
+            self._key = self._app.controller.redeem()
+        say("KEY", self._key)
+        self._report()  # a refusal may have come before the key was returned
 
     def _settle_when(self, settled: Callable[[AppState], bool], state: AppState) -> None:
         if settled(state) and state.sync.phase is SyncPhase.SYNCED:
@@ -122,12 +138,6 @@ class Driver:
         else:
             self._settling = lambda s: settled(s) and s.sync.phase is SyncPhase.SYNCED
             self._app.controller.sync_now()
-
-    def _outcome(self, outcome: Any) -> None:
-        if outcome.request_id != self._options.key:
-            return
-        say("OUTCOME", json.dumps(outcome_document(outcome)))
-        self._quit(0)
 
     def _fail(self, reason: str) -> None:
         say("FAILED", reason)
@@ -147,9 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("check")
     send = actions.add_parser("send")
     send.add_argument("email")
-    send.add_argument("key")
     redeem = actions.add_parser("redeem")
-    redeem.add_argument("key")
     redeem.add_argument("--wait-go", action="store_true")
     return parser
 

@@ -80,8 +80,8 @@ def test_kill_during_send(
     window = KillWindow()
     for trial in range(trials):
         folder = copy_folder(template.folder, tmp_path / f"t{trial}")
-        recipient, key = f"sent{trial}@example.com", f"send-{uuid.uuid4()}"
-        with driver(folder, OPERATOR, "send", recipient, key) as sending:
+        recipient = f"sent{trial}@example.com"
+        with driver(folder, OPERATOR, "send", recipient) as sending:
             sending.wait_for("READY")
             ready = time.monotonic()
             killed = sending.kill_after(window.draw(rng))
@@ -107,13 +107,13 @@ def test_kill_during_redeem(
     for trial in range(trials):
         folder = copy_folder(template.folder, tmp_path / f"t{trial}")
         before = backend_truth(folder, OPERATOR).spent
-        with driver(folder, OPERATOR, "redeem", f"redeem-{uuid.uuid4()}") as redeeming:
+        with driver(folder, OPERATOR, "redeem") as redeeming:
             redeeming.wait_for("READY")
             ready = time.monotonic()
             killed = redeeming.kill_after(window.draw(rng))
             if not killed:
                 window.measured(time.monotonic() - ready)
-            told_spent = any('"status": "spent"' in line for line in redeeming.drain())
+            told_spent = any('"outcome": "done"' in line for line in redeeming.drain())
         run_to_state(folder, OPERATOR)
         lost, duplicated = agree(folder)
         spent = backend_truth(folder, OPERATOR).spent - before

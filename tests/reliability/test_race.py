@@ -1,8 +1,7 @@
-"""Two app processes on one data folder spend the last reset at once: exactly one does."""
+"""Two app processes on one data folder spend the last reset at once: exactly one token goes."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from desktop.backend.simulator import Simulator
@@ -24,10 +23,9 @@ def test_two_processes_spend_the_last_token_at_once(
         folder = copy_folder(template.folder, tmp_path / f"t{trial}")
         keep_one_token(folder)
         before = backend_truth(folder, OPERATOR).spent
-        keys = [f"race-{n}-{uuid.uuid4()}" for n in range(2)]
         with (
-            driver(folder, OPERATOR, "redeem", keys[0], "--wait-go") as first,
-            driver(folder, OPERATOR, "redeem", keys[1], "--wait-go") as second,
+            driver(folder, OPERATOR, "redeem", "--wait-go") as first,
+            driver(folder, OPERATOR, "redeem", "--wait-go") as second,
         ):
             first.wait_for("READY")
             second.wait_for("READY")
@@ -37,11 +35,19 @@ def test_two_processes_spend_the_last_token_at_once(
             assert first.finish() == 0
             assert second.finish() == 0
         spent_now = backend_truth(folder, OPERATOR).spent - before
-        told_spent = sum(1 for outcome in outcomes if outcome["status"] == "spent")
-        # Exactly one process spent it, and it is the one that said so.
-        assert (spent_now, told_spent) == (1, 1), outcomes
-        other = next(o for o in outcomes if o["status"] != "spent")
-        assert other["status"] == "no_tokens", other
+        # Exactly one token is spent. The two clicks share one data folder, so the second may
+        # join the first's open intent (same key: both are told it was spent, which it was
+        # once), or come after it closed and be refused for want of a token.
+        assert spent_now == 1, outcomes
+        kinds = sorted((o["outcome"], o["reason"]) for o in outcomes)
+        assert kinds in (
+            [("done", None), ("done", None)],
+            [("done", None), ("refused", "no_tokens")],
+        ), outcomes
+        if kinds[1][0] == "done":
+            tally.notes.append(f"trial {trial}: one shared intent, both told it was spent")
+        else:
+            tally.notes.append(f"trial {trial}: one spent, the other refused (no tokens)")
         state = run_to_state(folder, OPERATOR)
         assert state["available_tokens"] == 0
         tally.count(killed=False, duplicated=max(0, spent_now - 1), lost=int(spent_now == 0))
