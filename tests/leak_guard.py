@@ -1,5 +1,7 @@
 """Fail the test that leaves Qt work running: a QThread, a QThreadPool task, an active QTimer, a
-pending `QTimer.singleShot` or a new top-level window (visible or hidden but alive).
+pending `QTimer.singleShot` or a new top-level window (visible or hidden but alive); and a Python
+thread it started, daemon or not, that has not ended within a short grace after it (a backend
+call abandoned at shutdown, still touching files of a test that has ended).
 
 During each test `QThread.start`, `QThreadPool.start`/`tryStart`, `QTimer.start` and
 `QTimer.singleShot` are wrapped to remember what was started and where (the stack); at the end
@@ -19,6 +21,8 @@ fixed (`grep -rn known_qt_leak tests/`).
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
@@ -28,8 +32,9 @@ from typing import Any
 
 import pytest
 
-LEAK_KINDS = ("qthread", "qthreadpool", "qtimer", "singleshot", "window")
+LEAK_KINDS = ("qthread", "qthreadpool", "qtimer", "singleshot", "window", "thread")
 JOIN_MS = 5_000  # cleaning up after a reported leak: how long to wait for a thread or pool
+THREAD_GRACE_S = 2.0  # Python threads (daemon ones too) may finish this long after the test
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,6 +107,22 @@ class QtLeakRecorder:
             setattr(cls, name, wrapper)
             self._restore.append(lambda: setattr(cls, name, original))
 
+        original_thread_start = threading.Thread.start
+
+        def thread_start(thread: threading.Thread) -> None:
+            recorder.started.append(
+                _Started(
+                    "thread",
+                    f"threading.Thread.start ({thread.name}{', daemon' if thread.daemon else ''})",
+                    _stack(sys._getframe(1)),
+                    weakref.ref(thread),
+                )
+            )
+            original_thread_start(thread)
+
+        threading.Thread.start = thread_start  # type: ignore[method-assign]
+        self._restore.append(lambda: setattr(threading.Thread, "start", original_thread_start))
+
         wrap(QThread, "start", "qthread", weakref.ref)
         wrap(QThreadPool, "start", "qthreadpool", weakref.ref)
         wrap(QThreadPool, "tryStart", "qthreadpool", weakref.ref)
@@ -150,7 +171,15 @@ class QtLeakRecorder:
 
         found: list[tuple[str, str, Callable[[], None]]] = []
         seen: set[int] = set()
+        grace_ends = time.monotonic() + THREAD_GRACE_S
         for started in self.started:
+            if started.kind == "thread":
+                thread = started.ref()
+                if thread is not None:
+                    thread.join(max(0.0, grace_ends - time.monotonic()))
+                    if thread.is_alive():
+                        found.append((started.kind, self._say(started), _nothing))
+                continue
             obj = started.ref()
             if obj is None or not shiboken6.isValid(obj) or id(obj) in seen:
                 continue  # gone: its C++ side was deleted with its owner
@@ -181,7 +210,7 @@ class QtLeakRecorder:
 
 
 def _nothing() -> None:
-    """A pending single shot cannot be cancelled from outside."""
+    """A pending single shot or a Python thread cannot be stopped from outside."""
 
 
 def _stopper_thread(thread: Any) -> Callable[[], None]:

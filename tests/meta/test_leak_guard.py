@@ -45,6 +45,12 @@ def test_leaves_a_pool_task(qapp):
     assert started.wait(5)
 
 
+def test_leaves_a_daemon_thread(qapp):
+    release = threading.Event()
+    kept.append(release)
+    threading.Thread(target=release.wait, args=(4,), name="forgotten-call", daemon=True).start()
+
+
 def test_leaves_a_timer(qapp):
     timer = QTimer()
     kept.append(timer)
@@ -77,6 +83,8 @@ def test_cleans_up_after_itself(qtbot):
     pool.start(lambda: None)
     timer = QTimer()
     timer.start(60_000)
+    call = threading.Thread(target=lambda: None, daemon=True)
+    call.start()
     fired = []
     QTimer.singleShot(0, lambda: fired.append(True))
     window = QWidget()
@@ -108,12 +116,13 @@ def test_each_kind_of_leak_fails_its_test_and_says_where_it_started(
     result = pytester.runpytest_subprocess("-p", "tests.leak_guard", "-p", "no:cacheprovider")
 
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed") == 8  # every test body passes ...
-    assert outcomes.get("errors") == 6  # ... and the guard fails the six that leaked
+    assert outcomes.get("passed") == 9  # every test body passes ...
+    assert outcomes.get("errors") == 7  # ... and the guard fails the seven that leaked
     output = result.stdout.str()
     for test, kind, what in [
         ("test_leaves_a_thread", "qthread", "QThread.start (forgotten-thread)"),
         ("test_leaves_a_pool_task", "qthreadpool", "QThreadPool.start"),
+        ("test_leaves_a_daemon_thread", "thread", "Thread.start (forgotten-call, daemon)"),
         ("test_leaves_a_timer", "qtimer", "QTimer.start"),
         ("test_leaves_a_single_shot", "singleshot", "QTimer.singleShot(60000"),
         (
