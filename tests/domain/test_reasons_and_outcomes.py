@@ -130,3 +130,19 @@ def test_an_unknown_outcome_never_says_that_nothing_happened() -> None:
         assert "may" in message
         assert "nothing was" not in message
         assert "not sent" not in message
+
+
+def test_a_message_formats_its_times_as_the_caller_asks() -> None:
+    details = {"limit": 10, "at": AT}
+    message = describe(
+        Operation.SEND, Outcome.REFUSED, Reason.DAILY_LIMIT, details, format_time=lambda _: "noon"
+    )
+    assert "You can send the next one from noon." in message
+    # A time among the details of a done operation is formatted the caller's way too.
+    done = describe(
+        Operation.SEND,
+        Outcome.DONE,
+        details={"recipient": "a@example.com", "at": AT},
+        format_time=lambda _: "noon",
+    )
+    assert done == "Invitation sent to a@example.com."
