@@ -122,7 +122,11 @@ def test_each_kind_of_leak_fails_its_test_and_says_where_it_started(
     for test, kind, what in [
         ("test_leaves_a_thread", "qthread", "QThread.start (forgotten-thread)"),
         ("test_leaves_a_pool_task", "qthreadpool", "QThreadPool.start"),
-        ("test_leaves_a_daemon_thread", "thread", "Thread.start (forgotten-call, daemon)"),
+        (
+            "test_leaves_a_daemon_thread",
+            "thread",
+            "threading.Thread.start (forgotten-call, daemon)",
+        ),
         ("test_leaves_a_timer", "qtimer", "QTimer.start"),
         ("test_leaves_a_single_shot", "singleshot", "QTimer.singleShot(60000"),
         (
