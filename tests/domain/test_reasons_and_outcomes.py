@@ -12,9 +12,9 @@ from desktop.domain.reasons import Reason, default_time, explain, fill
 
 AT = datetime(2026, 12, 2, 5, 7, tzinfo=UTC)
 
-# A sentence for a person: capitalised, not shouting, one line, ending as a sentence does (or
-# with the detail it names last).
-SENTENCE = re.compile(r"^[A-Z][a-z' ][^\n]*(\.|\{detail\})$")
+# A sentence for a person: capitalised (or opening with an acronym, or the path it names), not
+# shouting, one line, ending as a sentence does (or with the detail it names last).
+SENTENCE = re.compile(r"^([A-Z][a-z' ]|[A-Z]{2,4} [a-z]|… )[^\n]*(\.|\.\)|\{detail\})$")
 
 
 def test_reason_codes_are_their_names() -> None:
