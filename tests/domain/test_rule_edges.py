@@ -11,7 +11,7 @@ import pytest
 from desktop.domain.clock import as_utc, parse_duration, utc_now
 from desktop.domain.cohort import CohortDecision, CohortRule, cohort_bucket, evaluate_cohort
 from desktop.domain.cycles import cycle_containing, cycle_start_in_month
-from desktop.domain.emails import InvalidEmail, normalise_email, same_address
+from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason
@@ -176,11 +176,6 @@ def test_an_invalid_address_says_why() -> None:
     assert invalid.reason is Reason.INVALID_EMAIL
     assert "@" in invalid.detail  # the validator's own explanation: it needs an @-sign
     assert str(invalid) == f"That is not a valid email address: {invalid.detail}"
-
-
-def test_invalid_addresses_still_compare_case_insensitively() -> None:
-    assert same_address(" Not An Address", "not an address ")
-    assert not same_address("not an address", "another one")
 
 
 # -- what the referrer reads about each invitation -------------------------------------------
