@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +18,30 @@ from hypothesis import settings
 
 from desktop.memory_keyring import MemoryKeyring
 
+# The Qt leak guard (an autouse fixture): threads, pool tasks, timers and windows a test leaves.
+pytest_plugins = ["pytester", "tests.leak_guard"]
+
 # No per-example deadline: a loaded 2-core machine is slow, not wrong. CI replays the same examples
 # every run (derandomize) so a red build is reproducible; local runs keep exploring.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Options of the reliability suite (tests/reliability)."""
+    group = parser.getgroup("reliability")
+    group.addoption(
+        "--reliability-trials",
+        type=int,
+        default=int(os.environ.get("RELIABILITY_TRIALS", "1")),
+        help="trials per kill -9 and race scenario (default 1, or $RELIABILITY_TRIALS)",
+    )
+    group.addoption(
+        "--reliability-report",
+        default=os.environ.get("RELIABILITY_REPORT"),
+        help="append one JSON line per scenario (trials, survived, lost, duplicated) here",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -57,11 +75,11 @@ def collect_on_the_gui_thread_only() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail the test that leaves a thread running or a top-level window open.
+    """Fail the test that leaves a Python thread running (Qt's threads, timers and windows:
+    tests/leak_guard.py).
 
     Garbage is collected here, on the GUI thread: a later collection on a worker thread would
-    destroy Qt objects from there and crash an unrelated test. Autouse fixtures are torn down
-    after qtbot, so widgets qtbot closes are already gone when this checks.
+    destroy Qt objects from there and crash an unrelated test.
     """
     threads_before = set(threading.enumerate())
     yield
@@ -72,17 +90,6 @@ def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
         if t not in threads_before and t.is_alive() and not t.daemon
     ]
     assert not leaked_threads, f"test left threads running: {leaked_threads}"
-    if "PySide6.QtWidgets" in sys.modules:
-        from PySide6.QtWidgets import QApplication
-
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            visible = [
-                w for w in app.topLevelWidgets() if w.isVisible() and w.parentWidget() is None
-            ]
-            for widget in visible:
-                widget.close()
-            assert not visible, f"test left top-level windows open: {visible}"
 
 
 @pytest.fixture(autouse=True)

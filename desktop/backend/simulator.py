@@ -113,6 +113,15 @@ class LinkView:
     policy: ReferralPolicy
 
 
+@dataclass(frozen=True)
+class BackendOverview:
+    """Everything QA looks at, as of one moment (one transaction)."""
+
+    status: BackendStatus
+    invitations: tuple[InvitationRecord, ...]  # every operator's, oldest first
+    outbox: tuple[OutboxEntry, ...]  # oldest first
+
+
 class Simulator(ClosesOnExit):
     """Everything QA can do to the backend of a data folder besides being the signed-in client.
 
@@ -158,15 +167,24 @@ class Simulator(ClosesOnExit):
     def status(self) -> BackendStatus:
         """Clock, policy, faults and every account with its cohort answer, usage and wallet."""
         with self._store.transaction() as tx:
-            rows = tx.session.scalars(
-                select(Account).order_by(Account.password_hash.is_(None), Account.email)
-            )
-            return BackendStatus(
-                clock=self._clock_view(tx),
-                policy=tx.policy,
-                faults=read_faults(tx.state),
-                accounts=tuple(_account_status(tx, account) for account in rows),
-            )
+            return self._status(tx)
+
+    def overview(self) -> BackendOverview:
+        """`status()`, `invitations()` and `outbox()` read in one transaction, so they agree:
+        every dispatched message's invitation is there, as of the same moment."""
+        with self._store.transaction() as tx:
+            return BackendOverview(self._status(tx), _invitations(tx), _outbox(tx))
+
+    def _status(self, tx: BackendTransaction) -> BackendStatus:
+        rows = tx.session.scalars(
+            select(Account).order_by(Account.password_hash.is_(None), Account.email)
+        )
+        return BackendStatus(
+            clock=self._clock_view(tx),
+            policy=tx.policy,
+            faults=read_faults(tx.state),
+            accounts=tuple(_account_status(tx, account) for account in rows),
+        )
 
     # -- the operator's side ----------------------------------------------------------------
 
@@ -195,26 +213,13 @@ class Simulator(ClosesOnExit):
         """Every invitation, oldest first (creation order); only one operator's with
         `from_email`."""
         with self._store.transaction() as tx:
-            query = select(Invitation).options(
-                selectinload(Invitation.events), selectinload(Invitation.messages)
-            )
-            if from_email is not None:
-                query = query.where(
-                    Invitation.operator_id == accounts.require_account(tx, from_email).id
-                )
-            rows = tx.session.scalars(query.order_by(Invitation.sequence))
-            return tuple(_record(tx, row) for row in rows)
+            operator = None if from_email is None else accounts.require_account(tx, from_email)
+            return _invitations(tx, operator)
 
     def outbox(self) -> tuple[OutboxEntry, ...]:
         """Every dispatched invitation email, oldest first."""
         with self._store.transaction() as tx:
-            rows = tx.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-            return tuple(
-                OutboxEntry(
-                    row.id, row.invitation_id, row.recipient, row.subject, row.body, row.sent_at
-                )
-                for row in rows
-            )
+            return _outbox(tx)
 
     def wallet(self, email: str) -> Wallet:
         """The account's tokens (available, spent and expired) and this cycle's earnings."""
@@ -411,6 +416,26 @@ class Simulator(ClosesOnExit):
             return FaultSettings()
 
 
+def _invitations(
+    tx: BackendTransaction, operator: Account | None = None
+) -> tuple[InvitationRecord, ...]:
+    query = select(Invitation).options(
+        selectinload(Invitation.events), selectinload(Invitation.messages)
+    )
+    if operator is not None:
+        query = query.where(Invitation.operator_id == operator.id)
+    rows = tx.session.scalars(query.order_by(Invitation.sequence))
+    return tuple(_record(tx, row) for row in rows)
+
+
+def _outbox(tx: BackendTransaction) -> tuple[OutboxEntry, ...]:
+    rows = tx.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    return tuple(
+        OutboxEntry(row.id, row.invitation_id, row.recipient, row.subject, row.body, row.sent_at)
+        for row in rows
+    )
+
+
 def _record(tx: BackendTransaction, invitation: Invitation) -> InvitationRecord:
     operator = tx.session.get_one(Account, invitation.operator_id)
     return InvitationRecord(operator.email, invitations.invitation_dto(tx, invitation))
@@ -448,6 +473,7 @@ def _account_status(tx: BackendTransaction, account: Account) -> AccountStatus:
 
 __all__ = [
     "AccountStatus",
+    "BackendOverview",
     "BackendStatus",
     "ClockView",
     "CohortAction",

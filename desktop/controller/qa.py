@@ -445,9 +445,10 @@ class BackendChangeWatcher(QObject):
 
 def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
     """Clock, policy, faults, every account, the operator's invitations and the outbox."""
-    status = simulator.status()
-    records = simulator.invitations()
-    messages = simulator.outbox()
+    # One transaction: read one after another, an invitation sent in between would show in the
+    # outbox without its operator and link (a torn read).
+    overview = simulator.overview()
+    status, records, messages = overview.status, overview.invitations, overview.outbox
     by_id = {record.invitation.id: record for record in records}
     wanted = operator.casefold() if operator is not None else None
     # The settings window's order (`newest_first`), so both windows list them alike.

@@ -1,0 +1,148 @@
+"""Reason codes and their sentences, the four outcomes and the one message per outcome (R11)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from desktop.domain.outcomes import REPLAYED_REDEEM, Operation, Outcome, describe, outcome_of
+from desktop.domain.reasons import Reason, default_time, explain, fill
+
+AT = datetime(2026, 12, 2, 5, 7, tzinfo=UTC)
+
+# A sentence for a person: capitalised (or opening with an acronym, or the path it names), not
+# shouting, one line, ending as a sentence does (or with the detail it names last).
+SENTENCE = re.compile(r"^([A-Z][a-z' ]|[A-Z]{2,4} [a-z]|… )[^\n]*(\.|\.\)|\{detail\})$")
+
+
+def test_reason_codes_are_their_names() -> None:
+    # The codes travel on the wire: a renamed value would break older clients.
+    assert all(reason.value == reason.name.lower() for reason in Reason)
+
+
+def test_only_connection_server_and_lock_failures_are_retried() -> None:
+    retryable = {reason for reason in Reason if reason.retryable}
+    assert retryable == {
+        Reason.OFFLINE,
+        Reason.ANSWER_LOST,
+        Reason.TIMED_OUT,
+        Reason.SERVER_ERROR,
+        Reason.CACHE_LOCKED,
+    }
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+def test_every_reason_has_one_plain_sentence(reason: Reason) -> None:
+    template = explain(reason, {"detail": "{detail}"})
+    assert SENTENCE.match(template), template
+
+
+def test_sentences_name_their_details() -> None:
+    assert explain(Reason.DUPLICATE_PENDING, {"recipient": "peer@example.com"}) == (
+        "You already have a pending invitation for peer@example.com."
+    )
+    assert explain(Reason.DAILY_LIMIT, {"limit": 10, "at": AT}) == (
+        "You have sent 10 invitations in the last 24 hours, the most allowed. "
+        "You can send the next one from 02 Dec 2026 05:07 UTC."
+    )
+    assert explain(Reason.DAILY_LIMIT, {"limit": 10, "at": AT}, format_time=lambda _: "soon") == (
+        "You have sent 10 invitations in the last 24 hours, the most allowed. "
+        "You can send the next one from soon."
+    )
+
+
+def test_a_missing_detail_reads_as_an_ellipsis() -> None:
+    assert explain(Reason.NO_ACCOUNT) == "There is no account for … yet."
+    assert fill("{a} and {b}", {"a": 1}) == "1 and …"
+
+
+def test_times_read_in_utc_where_there_is_no_locale() -> None:
+    assert default_time(AT) == "02 Dec 2026 05:07 UTC"
+
+
+@pytest.mark.parametrize(
+    ("reason", "outcome"),
+    [
+        (Reason.OFFLINE, Outcome.NOT_SENT),
+        (Reason.SERVER_ERROR, Outcome.NOT_SENT),
+        (Reason.ANSWER_LOST, Outcome.UNKNOWN),
+        (Reason.TIMED_OUT, Outcome.UNKNOWN),
+        (Reason.NO_TOKENS, Outcome.REFUSED),
+        (Reason.CACHE_LOCKED, Outcome.REFUSED),
+        (Reason.SELF_INVITE, Outcome.REFUSED),
+    ],
+)
+def test_each_failure_is_one_of_the_outcomes(reason: Reason, outcome: Outcome) -> None:
+    assert outcome_of(reason) is outcome
+
+
+def test_only_an_unknown_outcome_is_left_open() -> None:
+    assert [o for o in Outcome if not o.definite] == [Outcome.UNKNOWN]
+
+
+@pytest.mark.parametrize("operation", list(Operation))
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_every_message_is_plain_sentences(operation: Operation, outcome: Outcome) -> None:
+    message = describe(operation, outcome)
+    if message:
+        assert SENTENCE.match(message), message
+        assert "  " not in message
+
+
+def test_done_messages_name_what_was_done() -> None:
+    assert describe(Operation.SEND, Outcome.DONE, details={"recipient": "a@example.com"}) == (
+        "Invitation sent to a@example.com."
+    )
+    assert describe(Operation.SIGN_IN, Outcome.DONE, details={"email": "a@example.com"}) == (
+        "Signed in as a@example.com."
+    )
+    assert describe(Operation.REDEEM, Outcome.DONE) == (
+        "Reset spent: your usage is back to zero used."
+    )
+
+
+def test_a_replayed_redemption_says_no_second_reset_was_used() -> None:
+    assert describe(Operation.REDEEM, Outcome.DONE, details={"replayed": 1}) == REPLAYED_REDEEM
+    assert "no second reset" in REPLAYED_REDEEM
+    assert describe(Operation.REDEEM, Outcome.DONE, details={"replayed": ""}) != REPLAYED_REDEEM
+    assert describe(Operation.SEND, Outcome.DONE, details={"replayed": 1}) != REPLAYED_REDEEM
+
+
+def test_a_failure_says_why_then_what_it_means() -> None:
+    message = describe(Operation.REDEEM, Outcome.NOT_SENT, Reason.OFFLINE)
+    assert message == (
+        "The referral service cannot be reached: you are offline. Nothing was spent and your "
+        "reset is kept. Try again once the referral service can be reached."
+    )
+    unknown = describe(Operation.SEND, Outcome.UNKNOWN, Reason.TIMED_OUT)
+    assert unknown.startswith("The referral service did not answer in time. ")
+    assert "may already have been sent" in unknown
+    # A refusal whose reason says it all adds nothing (and no stray space).
+    refused = describe(Operation.REVOKE, Outcome.REFUSED, Reason.NOT_REVOCABLE, {"state": "x"})
+    assert refused == explain(Reason.NOT_REVOCABLE, {"state": "x"})
+
+
+def test_an_unknown_outcome_never_says_that_nothing_happened() -> None:
+    for operation in Operation:
+        message = describe(operation, Outcome.UNKNOWN, Reason.ANSWER_LOST).lower()
+        assert "may" in message
+        assert "nothing was" not in message
+        assert "not sent" not in message
+
+
+def test_a_message_formats_its_times_as_the_caller_asks() -> None:
+    details = {"limit": 10, "at": AT}
+    message = describe(
+        Operation.SEND, Outcome.REFUSED, Reason.DAILY_LIMIT, details, format_time=lambda _: "noon"
+    )
+    assert "You can send the next one from noon." in message
+    # A time among the details of a done operation is formatted the caller's way too.
+    done = describe(
+        Operation.SEND,
+        Outcome.DONE,
+        details={"recipient": "a@example.com", "at": AT},
+        format_time=lambda _: "noon",
+    )
+    assert done == "Invitation sent to a@example.com."
