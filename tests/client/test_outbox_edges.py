@@ -1,0 +1,232 @@
+"""The outbox and the cache at their edges: "Send now" on a queued invitation, a cache that
+cannot record what the backend did, and what each says to the operator."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.backend.api import NotInCohort, NotSent, OutcomeUnknown
+from desktop.backend.service import MockBackend
+from desktop.backend.simulator import Simulator
+from desktop.controller import Controller
+from desktop.controller.state import AppState, SyncPhase
+from desktop.credentials import CredentialStore
+from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Operation, Outcome
+from desktop.domain.reasons import Reason, explain
+from desktop.paths import CACHE_DB
+from desktop.storage import CacheRepository
+from tests.client.conftest import FAST_RETRY, HOUR_MS, Results, start_signed_in, synced
+from tests.client.matching import assert_matches_backend
+from tests.client.scripted import ScriptedApi
+
+DISK_FULL = sqlite3.OperationalError("database or disk is full")
+
+
+class FailingCache(CacheRepository):
+    """The real cache, except that the next call of a chosen method raises."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.failing: dict[str, Exception] = {}
+
+    def __getattribute__(self, name: str) -> Any:
+        failing = object.__getattribute__(self, "failing") if name != "failing" else None
+        if failing and name in failing:
+            error = failing.pop(name)
+
+            def fail(*args: object, **kwargs: object) -> None:
+                raise error
+
+            return fail
+        return object.__getattribute__(self, name)
+
+
+@pytest.fixture
+def cache(data_dir: Path) -> FailingCache:
+    return FailingCache(data_dir / CACHE_DB)
+
+
+@pytest.fixture
+def api(backend: MockBackend) -> ScriptedApi:
+    return ScriptedApi(backend)
+
+
+@pytest.fixture
+def controller(qtbot, api: ScriptedApi, cache: FailingCache) -> Iterator[Controller]:
+    made = Controller(
+        api,  # type: ignore[arg-type]
+        cache,
+        CredentialStore(),
+        sync_interval_ms=HOUR_MS,
+        retry=FAST_RETRY,
+    )
+    yield made
+    made.shutdown()
+    assert made.is_shut_down
+
+
+def _backend_keys(simulator: Simulator) -> list[str]:
+    return [r.invitation.idempotency_key for r in simulator.invitations("pilot@example.com")]
+
+
+def _spent(simulator: Simulator) -> set[str]:
+    return {t.id for t in simulator.wallet("capped@example.com").tokens if t.state == "spent"}
+
+
+def test_send_now_sends_a_queued_invitation_with_its_key_once(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    # The backend is out of reach: the send is queued, and the syncs that would flush it fail.
+    api.fail_before("send_invitation", NotSent(), times=FAST_RETRY.attempts)
+    api.fail_before("sync", NotSent(), times=10_000)
+    results = Results(controller)
+    key = controller.send_invitation("later@example.com")
+    queued = results.wait(qtbot, key)
+    assert (queued.outcome, queued.reason) == (Outcome.NOT_SENT, Reason.OFFLINE)
+    qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.OFFLINE)
+    (row,) = controller.state.invitations
+    assert (row.id, row.state) == (f"local-{key}", InvitationState.QUEUED)
+    assert controller.state.sync.pending_operations == 1
+    assert _backend_keys(simulator) == []
+
+    controller.send_queued_now("no-such-key")  # a row that is gone by now: nothing happens
+    gate = api.hold("send_invitation")
+    calls = api.count("send_invitation")
+    controller.send_queued_now(key)
+    qtbot.waitUntil(lambda: api.count("send_invitation") == calls + 1)
+    controller.send_queued_now(key)  # a second click while it is in flight
+    gate.set()
+    qtbot.waitUntil(lambda: results.of(key)[-1].outcome is Outcome.DONE)
+    sent = results.of(key)[-1]
+    assert [r.outcome for r in results.of(key)] == [Outcome.NOT_SENT, Outcome.DONE]
+    assert sent.invitation is not None
+    assert sent.invitation.recipient == "later@example.com"
+    assert api.count("send_invitation") == calls + 1
+    assert _backend_keys(simulator) == [key]
+    qtbot.waitUntil(lambda: controller.state.sync.pending_operations == 0)
+    assert [v.id for v in controller.state.invitations] == [sent.invitation.id]
+
+
+def test_a_queued_send_remembers_why_it_waits(
+    qtbot, controller: Controller, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    api.fail_before("send_invitation", NotSent(), times=FAST_RETRY.attempts)
+    api.fail_before("sync", NotSent(), times=10_000)
+    results = Results(controller)
+    key = controller.send_invitation("later@example.com")
+    results.wait(qtbot, key)
+    qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.OFFLINE)
+    assert controller.state.sync.message == explain(Reason.OFFLINE)
+
+
+def test_a_lost_send_answer_leaves_the_sync_in_error_not_offline(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    api.fail_after("send_invitation", OutcomeUnknown(), times=FAST_RETRY.attempts)
+    api.fail_before("sync", NotSent(), times=1)
+    results = Results(controller)
+    key = controller.send_invitation("doubt@example.com")
+    lost = results.wait(qtbot, key)
+    assert (lost.outcome, lost.reason) == (Outcome.UNKNOWN, Reason.ANSWER_LOST)
+    assert "may already have been sent" in lost.message
+    settled = results.wait(qtbot, key, definite=True)  # the backoff sync finds it by key
+    assert settled.outcome is Outcome.DONE
+    assert settled.settles
+    assert _backend_keys(simulator) == [key]
+    qtbot.waitUntil(lambda: synced(controller.state))
+    assert_matches_backend(controller.state, simulator)
+
+
+def test_a_cohort_refusal_drops_the_send_and_syncs_the_flag(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    syncs = api.count("sync")
+    api.fail_before("send_invitation", NotInCohort())
+    results = Results(controller)
+    key = controller.send_invitation("out@example.com")
+    refused = results.wait(qtbot, key)
+    assert (refused.outcome, refused.reason) == (Outcome.REFUSED, Reason.NOT_IN_COHORT)
+    assert refused.subject == "out@example.com"
+    assert api.count("send_invitation") == 1
+    qtbot.waitUntil(lambda: api.count("sync") > syncs)
+    qtbot.waitUntil(lambda: synced(controller.state))
+    assert controller.state.sync.pending_operations == 0
+    assert controller.state.invitations == ()
+    assert _backend_keys(simulator) == []
+
+
+def test_a_sync_the_cache_cannot_store_says_what_is_wrong_here(
+    qtbot, controller: Controller, cache: FailingCache
+) -> None:
+    start_signed_in(qtbot, controller)
+    states: list[AppState] = []
+    controller.stateChanged.connect(states.append)
+    cache.failing["apply_sync"] = DISK_FULL
+    controller.sync_now()
+    qtbot.waitUntil(lambda: any(s.sync.phase is SyncPhase.ERROR for s in states))
+    error = next(s for s in states if s.sync.phase is SyncPhase.ERROR)
+    assert error.sync.message == explain(Reason.DISK_FULL)
+    # The backoff's next sync stores it.
+    qtbot.waitUntil(lambda: synced(controller.state))
+    assert controller.state.sync.message == ""
+
+
+def test_a_send_the_cache_cannot_record_is_reported_by_the_next_sync(
+    qtbot, controller: Controller, cache: FailingCache, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    cache.failing["complete_send"] = DISK_FULL
+    results = Results(controller)
+    key = controller.send_invitation("unrecorded@example.com")
+    qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.ERROR)
+    assert controller.state.sync.message == explain(Reason.DISK_FULL)
+    assert _backend_keys(simulator) == [key]  # it went out: the cache failed afterwards
+    controller.sync_now()
+    done = results.wait(qtbot, key, definite=True)
+    assert done.outcome is Outcome.DONE
+    assert done.operation is Operation.SEND
+    assert done.subject == "unrecorded@example.com"
+    assert [r.outcome for r in results.of(key)] == [Outcome.DONE]
+    qtbot.waitUntil(lambda: synced(controller.state))
+    assert_matches_backend(controller.state, simulator)
+
+
+def test_a_send_the_cache_cannot_queue_is_not_sent(
+    qtbot, controller: Controller, cache: FailingCache, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    cache.failing["queue_invitation"] = DISK_FULL
+    results = Results(controller)
+    key = controller.send_invitation("nowhere@example.com")
+    failed = results.wait(qtbot, key)
+    assert (failed.outcome, failed.reason) == (Outcome.REFUSED, Reason.DISK_FULL)
+    assert failed.subject == "nowhere@example.com"
+    assert api.count("send_invitation") == 0
+    assert controller.state.invitations == ()
+    assert controller.state.sync.pending_operations == 0
+
+
+def test_a_redeem_the_cache_cannot_record_is_still_done(
+    qtbot, controller: Controller, cache: FailingCache, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller, "capped@example.com")
+    spent_before = _spent(simulator)
+    cache.failing["store_redemption"] = DISK_FULL
+    results = Results(controller)
+    key = controller.redeem()
+    done = results.wait(qtbot, key, definite=True)
+    assert done.outcome is Outcome.DONE
+    assert [r.outcome for r in results.of(key)] == [Outcome.DONE]
+    assert len(_spent(simulator) - spent_before) == 1
+    qtbot.waitUntil(lambda: synced(controller.state))  # the sync it asks for catches up
+    qtbot.waitUntil(lambda: len(controller.state.available_tokens) == 1)
