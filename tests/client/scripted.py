@@ -22,7 +22,9 @@ class ScriptedApi:
         self._lock = threading.Lock()
         self._script: dict[str, deque[tuple[str, ApiError]]] = {}
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self._applied: dict[str, int] = {}
         self.gates: dict[str, threading.Event] = {}
+        self.answer_gates: dict[str, threading.Event] = {}
 
     def fail_before(self, method: str, error: ApiError, times: int = 1) -> None:
         """The next `times` calls of `method` raise `error` without reaching the backend."""
@@ -39,6 +41,17 @@ class ScriptedApi:
         gate = threading.Event()
         self.gates[method] = gate
         return gate
+
+    def hold_answer(self, method: str) -> threading.Event:
+        """Calls of `method` are applied, then their answer waits until the event is set."""
+        gate = threading.Event()
+        self.answer_gates[method] = gate
+        return gate
+
+    def applied(self, method: str) -> int:
+        """How many calls of `method` the backend has handled (answered or not)."""
+        with self._lock:
+            return self._applied.get(method, 0)
 
     def count(self, method: str) -> int:
         """How many calls of `method` were made (whether or not they failed)."""
@@ -58,7 +71,14 @@ class ScriptedApi:
                 gate.wait(10)
             if step is not None and step[0] == "before":
                 raise step[1]
-            result = method(*args)
+            try:
+                result = method(*args)
+            finally:
+                with self._lock:
+                    self._applied[name] = self._applied.get(name, 0) + 1
+            answer_gate = self.answer_gates.get(name)
+            if answer_gate is not None:
+                answer_gate.wait(10)
             if step is not None:
                 raise step[1]
             return result

@@ -65,8 +65,21 @@ def test_signed_out_a_redeem_and_a_revoke_are_refused_at_once(
     assert controller.state.pending == ()
 
 
+def _cached_intents(data_dir: Path) -> list[str]:
+    cache = CacheRepository(data_dir / CACHE_DB)
+    cache.open()
+    try:
+        return [intent.key for intent in cache.snapshot().intents]
+    finally:
+        cache.close()
+
+
 def test_a_clean_failure_closes_the_redeem_and_the_next_confirmation_is_a_new_intent(
-    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
+    qtbot,
+    make_controller: ControllerFactory,
+    backend: MockBackend,
+    simulator: Simulator,
+    data_dir: Path,
 ) -> None:
     api = ScriptedApi(backend)
     controller = make_controller(api)  # type: ignore[arg-type]
@@ -79,11 +92,13 @@ def test_a_clean_failure_closes_the_redeem_and_the_next_confirmation_is_a_new_in
     assert (failed.outcome, failed.reason) == (Outcome.NOT_SENT, Reason.SERVER_ERROR)
     assert _keys(api, "redeem") == [first] * FAST_RETRY.attempts  # retried with its key
     qtbot.waitUntil(lambda: controller.state.pending == ())
+    assert _cached_intents(data_dir) == []
     assert _spent(simulator) == spent_before
     second = controller.redeem()
     assert second != first
     assert results.wait(qtbot, second).outcome is Outcome.DONE
     assert len(_spent(simulator) - spent_before) == 1
+    assert _cached_intents(data_dir) == []  # closed on disk too: a restart replays nothing
 
 
 def test_after_a_lost_answer_a_clean_failure_is_still_unknown_and_the_intent_stays_open(
@@ -241,3 +256,16 @@ def test_two_windows_confirming_one_redeem_spend_one_token_and_both_are_told(
     finally:
         second.shutdown()
         assert second.is_shut_down
+
+
+def test_a_spent_token_names_the_invitation_that_earned_it(
+    qtbot, make_controller: ControllerFactory
+) -> None:
+    controller = make_controller()
+    before = start_signed_in(qtbot, controller, CAPPED)
+    earliest = before.available_tokens[0]
+    assert earliest.recipient != ""
+    results = Results(controller)
+    spent = results.wait(qtbot, controller.redeem())
+    assert spent.token is not None
+    assert (spent.token.id, spent.token.recipient) == (earliest.id, earliest.recipient)

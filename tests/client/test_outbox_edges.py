@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from desktop.backend.api import NotInCohort, NotSent, OutcomeUnknown
+from desktop.backend.api import NotInCohort, NotSent, OutcomeUnknown, ServerError
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
@@ -90,6 +90,7 @@ def test_send_now_sends_a_queued_invitation_with_its_key_once(
     key = controller.send_invitation("later@example.com")
     queued = results.wait(qtbot, key)
     assert (queued.outcome, queued.reason) == (Outcome.NOT_SENT, Reason.OFFLINE)
+    assert queued.subject == "later@example.com"
     qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.OFFLINE)
     (row,) = controller.state.invitations
     assert (row.id, row.state) == (f"local-{key}", InvitationState.QUEUED)
@@ -226,7 +227,145 @@ def test_a_redeem_the_cache_cannot_record_is_still_done(
     key = controller.redeem()
     done = results.wait(qtbot, key, definite=True)
     assert done.outcome is Outcome.DONE
-    assert [r.outcome for r in results.of(key)] == [Outcome.DONE]
+    # The intent stayed open in the cache: the sync it asks for replays it with its key, the
+    # backend answers with the same spend, and the intent closes.
+    qtbot.waitUntil(lambda: synced(controller.state) and controller.state.pending == ())
+    assert {r.outcome for r in results.of(key)} == {Outcome.DONE}
     assert len(_spent(simulator) - spent_before) == 1
-    qtbot.waitUntil(lambda: synced(controller.state))  # the sync it asks for catches up
-    qtbot.waitUntil(lambda: len(controller.state.available_tokens) == 1)
+    assert len(controller.state.available_tokens) == 1
+
+
+def test_revoking_a_queued_invitation_names_it_and_leaves_nothing_to_send(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    api.fail_before("send_invitation", NotSent(), times=FAST_RETRY.attempts)
+    api.fail_before("sync", NotSent(), times=10_000)
+    results = Results(controller)
+    send = controller.send_invitation("unwanted@example.com")
+    results.wait(qtbot, send)
+    revoke = controller.revoke_invitation(f"local-{send}")
+    dropped = results.wait(qtbot, revoke)
+    assert (dropped.operation, dropped.outcome) == (Operation.REVOKE, Outcome.DONE)
+    assert (
+        dropped.message == "Invitation to unwanted@example.com revoked; its link no longer works."
+    )
+    assert dropped.subject == f"local-{send}"
+    assert controller.state.invitations == ()
+    assert controller.state.sync.pending_operations == 0
+
+
+def test_a_queued_invitation_the_cache_cannot_drop_stays_and_says_why(
+    qtbot, controller: Controller, api: ScriptedApi, cache: FailingCache
+) -> None:
+    start_signed_in(qtbot, controller)
+    api.fail_before("send_invitation", NotSent(), times=FAST_RETRY.attempts)
+    api.fail_before("sync", NotSent(), times=10_000)
+    results = Results(controller)
+    send = controller.send_invitation("stuck@example.com")
+    results.wait(qtbot, send)
+    cache.failing["complete_send"] = DISK_FULL
+    failed = results.wait(qtbot, controller.revoke_invitation(f"local-{send}"))
+    assert (failed.operation, failed.outcome, failed.reason) == (
+        Operation.REVOKE,
+        Outcome.REFUSED,
+        Reason.DISK_FULL,
+    )
+    assert [v.id for v in controller.state.invitations] == [f"local-{send}"]
+
+
+def test_a_send_answered_after_sign_out_is_still_told(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    gate = api.hold_answer("send_invitation")
+    key = controller.send_invitation("late@example.com")
+    qtbot.waitUntil(lambda: api.applied("send_invitation") == 1)
+    controller.sign_out()
+    gate.set()
+    done = results.wait(qtbot, key)
+    assert (done.operation, done.outcome, done.subject) == (
+        Operation.SEND,
+        Outcome.DONE,
+        "late@example.com",
+    )
+    assert done.message == "Invitation sent to late@example.com."
+    assert _backend_keys(simulator) == [key]
+
+
+def test_a_send_lost_after_sign_out_is_unknown_not_failed(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    gate = api.hold_answer("send_invitation")
+    api.fail_after("send_invitation", OutcomeUnknown())
+    key = controller.send_invitation("doubt@example.com")
+    qtbot.waitUntil(lambda: api.applied("send_invitation") == 1)
+    controller.sign_out()
+    gate.set()
+    lost = results.wait(qtbot, key)
+    assert (lost.operation, lost.outcome, lost.reason, lost.subject) == (
+        Operation.SEND,
+        Outcome.UNKNOWN,
+        Reason.ANSWER_LOST,
+        "doubt@example.com",
+    )
+    assert _backend_keys(simulator) == [key]
+
+
+def test_a_send_refused_after_sign_out_waits_for_the_next_session(
+    qtbot, controller: Controller, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    gate = api.hold("send_invitation")
+    api.fail_before("send_invitation", NotSent())
+    key = controller.send_invitation("next@example.com")
+    qtbot.waitUntil(lambda: api.count("send_invitation") == 1)
+    controller.sign_out()
+    gate.set()
+    ended = results.wait(qtbot, key)
+    assert (ended.operation, ended.outcome, ended.reason) == (
+        Operation.SEND,
+        Outcome.NOT_SENT,
+        Reason.SESSION_ENDED,
+    )
+
+
+def test_a_server_error_on_a_send_shows_an_error_not_offline(
+    qtbot, controller: Controller, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    api.fail_before("send_invitation", ServerError(), times=FAST_RETRY.attempts)
+    results = Results(controller)
+    phases: list[SyncPhase] = []
+    controller.operationFinished.connect(lambda _: phases.append(controller.state.sync.phase))
+    key = controller.send_invitation("later@example.com")
+    failed = results.wait(qtbot, key)
+    assert (failed.outcome, failed.reason) == (Outcome.NOT_SENT, Reason.SERVER_ERROR)
+    assert phases[0] is SyncPhase.ERROR
+    qtbot.waitUntil(lambda: results.of(key)[-1].outcome is Outcome.DONE)  # the next sync
+
+
+def test_a_lost_send_that_a_sync_found_meanwhile_is_done_once_with_its_invitation(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    gate = api.hold_answer("send_invitation")
+    api.fail_after("send_invitation", OutcomeUnknown(), times=FAST_RETRY.attempts)
+    key = controller.send_invitation("found@example.com")
+    qtbot.waitUntil(lambda: api.applied("send_invitation") == 1)
+    controller.sync_now()  # finds it on the backend while its answer is still on the way
+    found = results.wait(qtbot, key)
+    assert found.outcome is Outcome.DONE
+    gate.set()
+    qtbot.waitUntil(lambda: len(results.of(key)) == 2)
+    again = results.of(key)[1]
+    assert again.outcome is Outcome.DONE
+    assert again.invitation is not None
+    assert again.invitation.recipient == "found@example.com"
+    assert _backend_keys(simulator) == [key]
+    qtbot.waitUntil(lambda: controller.state.sync.pending_operations == 0)
