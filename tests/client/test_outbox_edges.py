@@ -369,3 +369,28 @@ def test_a_lost_send_that_a_sync_found_meanwhile_is_done_once_with_its_invitatio
     assert again.invitation.recipient == "found@example.com"
     assert _backend_keys(simulator) == [key]
     qtbot.waitUntil(lambda: controller.state.sync.pending_operations == 0)
+
+
+def test_a_redeem_or_revoke_the_cache_cannot_open_is_refused_and_names_its_target(
+    qtbot, controller: Controller, cache: FailingCache, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller, "capped@example.com")
+    results = Results(controller)
+    cache.failing["open_intent"] = DISK_FULL
+    redeem = results.wait(qtbot, controller.redeem())
+    assert (redeem.operation, redeem.outcome, redeem.reason, redeem.subject) == (
+        Operation.REDEEM,
+        Outcome.REFUSED,
+        Reason.DISK_FULL,
+        "",
+    )
+    cache.failing["open_intent"] = DISK_FULL
+    revoke = results.wait(qtbot, controller.revoke_invitation("inv-1"))
+    assert (revoke.operation, revoke.outcome, revoke.reason, revoke.subject) == (
+        Operation.REVOKE,
+        Outcome.REFUSED,
+        Reason.DISK_FULL,
+        "inv-1",
+    )
+    assert api.count("redeem") == api.count("revoke_invitation") == 0
+    assert controller.state.pending == ()
