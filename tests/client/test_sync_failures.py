@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from desktop.backend.api import NotSent, ServerError
+from desktop.backend.api import NotSent, ServerError, error_for
 from desktop.backend.service import MockBackend
 from desktop.controller import RetryPolicy
 from desktop.controller.hub import local_time
@@ -20,10 +20,15 @@ from tests.client.scripted import ScriptedApi
 
 
 @pytest.mark.parametrize(
-    ("error", "phase", "reason"),
+    ("error", "phase", "message"),
     [
-        (NotSent(), SyncPhase.OFFLINE, Reason.OFFLINE),
-        (ServerError(), SyncPhase.ERROR, Reason.SERVER_ERROR),
+        (NotSent(), SyncPhase.OFFLINE, explain(Reason.OFFLINE)),
+        (ServerError(), SyncPhase.ERROR, explain(Reason.SERVER_ERROR)),
+        (
+            error_for(Reason.INVALID_REQUEST, {"detail": "cursor 99 is ahead"}),
+            SyncPhase.ERROR,
+            "The referral service did not understand the request: cursor 99 is ahead",
+        ),
     ],
 )
 def test_a_failed_sync_says_why_and_recovers_by_itself(
@@ -32,7 +37,7 @@ def test_a_failed_sync_says_why_and_recovers_by_itself(
     backend: MockBackend,
     error: Exception,
     phase: SyncPhase,
-    reason: Reason,
+    message: str,
 ) -> None:
     api = ScriptedApi(backend)
     controller = make_controller(api)  # type: ignore[arg-type]
@@ -43,7 +48,7 @@ def test_a_failed_sync_says_why_and_recovers_by_itself(
     controller.sync_now()
     qtbot.waitUntil(lambda: any(s.sync.phase is phase for s in states))
     failed = next(s for s in states if s.sync.phase is phase)
-    assert failed.sync.message == explain(reason)
+    assert failed.sync.message == message
     assert failed.account is not None  # a failed sync keeps what is known
     qtbot.waitUntil(lambda: synced(controller.state))  # the backoff's retry
     assert controller.state.sync.message == ""
