@@ -394,3 +394,20 @@ def test_a_redeem_or_revoke_the_cache_cannot_open_is_refused_and_names_its_targe
     )
     assert api.count("redeem") == api.count("revoke_invitation") == 0
     assert controller.state.pending == ()
+
+
+def test_a_send_queued_as_the_session_ends_names_its_recipient(
+    qtbot, controller: Controller, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    key = controller.send_invitation("kept@example.com")
+    controller.sign_out()  # before the cache has even queued it
+    ended = results.wait(qtbot, key)
+    assert (ended.operation, ended.outcome, ended.reason, ended.subject) == (
+        Operation.SEND,
+        Outcome.NOT_SENT,
+        Reason.SESSION_ENDED,
+        "kept@example.com",
+    )
+    assert api.count("send_invitation") == 0
