@@ -361,6 +361,8 @@ def test_a_lost_send_that_a_sync_found_meanwhile_is_done_once_with_its_invitatio
     controller.sync_now()  # finds it on the backend while its answer is still on the way
     found = results.wait(qtbot, key)
     assert found.outcome is Outcome.DONE
+    assert found.message == "Invitation sent to found@example.com."
+    assert found.subject == "found@example.com"
     gate.set()
     qtbot.waitUntil(lambda: len(results.of(key)) == 2)
     again = results.of(key)[1]
