@@ -210,3 +210,27 @@ def test_a_session_the_backend_ended_signs_out_with_its_sentence(
     qtbot.waitUntil(lambda: controller.state.account is None)
     assert controller.state.sync.phase is SyncPhase.ERROR
     assert controller.state.sync.message == AuthenticationError(Reason.SESSION_ENDED).message
+
+
+def test_signing_in_as_another_operator_says_what_was_discarded(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend
+) -> None:
+    api = ScriptedApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    results = Results(controller)
+    messages: list[str] = []
+    controller.operationFinished.connect(lambda _: messages.append(controller.state.sync.message))
+    start_signed_in(qtbot, controller)
+    signed_in = results.all[0]
+    assert signed_in.message == "Signed in as pilot@example.com."
+    assert messages[0] == ""  # nothing was discarded
+    api.fail_before("send_invitation", NotSent(), times=3)
+    api.fail_before("sync", NotSent(), times=10_000)
+    queued = controller.send_invitation("left@example.com")
+    qtbot.waitUntil(lambda: len(results.of(queued)) == 1)
+    controller.sign_in("capped@example.com", "demo")
+    qtbot.waitUntil(lambda: len(results.all) == 3)
+    other = results.all[2]
+    assert (other.operation, other.outcome) == (Operation.SIGN_IN, Outcome.DONE)
+    assert other.message == "Signed in as capped@example.com."
+    assert messages[2] == "1 invitation(s) queued by the previous account were discarded."
