@@ -413,3 +413,23 @@ def test_a_send_queued_as_the_session_ends_names_its_recipient(
         "kept@example.com",
     )
     assert api.count("send_invitation") == 0
+
+
+def test_a_sign_in_the_cache_cannot_start_is_refused_and_the_next_one_works(
+    qtbot, controller: Controller, cache: FailingCache
+) -> None:
+    controller.start()
+    results = Results(controller)
+    cache.failing["start_session"] = DISK_FULL
+    controller.sign_in("pilot@example.com", "demo")
+    qtbot.waitUntil(lambda: len(results.all) == 1)
+    failed = results.all[0]
+    assert (failed.operation, failed.outcome, failed.reason) == (
+        Operation.SIGN_IN,
+        Outcome.REFUSED,
+        Reason.DISK_FULL,
+    )
+    controller.sign_in("pilot@example.com", "demo")  # not stuck "signing in"
+    qtbot.waitUntil(lambda: len(results.all) == 2)
+    assert results.all[1].outcome is Outcome.DONE
+    qtbot.waitUntil(lambda: synced(controller.state))
