@@ -203,8 +203,10 @@ def test_a_result_from_an_ended_session_goes_to_its_stale_handler(
     session.generation += 1
     release.set()
     qtbot.waitUntil(lambda: outcomes.count == 3)
-    assert outcomes.stale[0] == "late"
-    assert isinstance(outcomes.stale[1], NoTokens)
+    # The two calls finish in either order: one answer and one error, both told as stale.
+    assert len(outcomes.stale) == 2
+    assert "late" in outcomes.stale
+    assert any(isinstance(answer, NoTokens) for answer in outcomes.stale)
     assert outcomes.done == ["late"]  # only the one wanted whatever the session
     assert outcomes.failed == []
 
