@@ -14,7 +14,7 @@ from desktop.backend.api import NotInCohort, NotSent, OutcomeUnknown, ServerErro
 from desktop.controller import RetryPolicy
 from desktop.controller.hub import failure_of, local_reason
 from desktop.domain.outcomes import Outcome
-from desktop.domain.reasons import Reason, explain
+from desktop.domain.reasons import Reason
 
 
 def _os_error(number: int, filename: str | None = None) -> OSError:
@@ -22,61 +22,36 @@ def _os_error(number: int, filename: str | None = None) -> OSError:
 
 
 @pytest.mark.parametrize(
-    ("error", "reason", "details"),
+    ("error", "reason"),
     [
-        (_os_error(errno.ENOSPC), Reason.DISK_FULL, {}),
-        (sqlite3.OperationalError("database or disk is full"), Reason.DISK_FULL, {}),
-        (
-            _os_error(errno.EROFS, "/media/cd/ledger.csv"),
-            Reason.READ_ONLY,
-            {"path": "/media/cd/ledger.csv"},
-        ),
-        (
-            _os_error(errno.EACCES, "/root/ledger.csv"),
-            Reason.READ_ONLY,
-            {"path": "/root/ledger.csv"},
-        ),
-        (_os_error(errno.EPERM), Reason.READ_ONLY, {"path": "the data folder"}),
-        (
-            sqlite3.OperationalError("attempt to write a readonly database"),
-            Reason.READ_ONLY,
-            {"path": "the data folder"},
-        ),
-        (
-            _os_error(errno.ENOENT, "/gone/away/ledger.csv"),
-            Reason.PATH_MISSING,
-            {"path": "/gone/away"},
-        ),
-        (_os_error(errno.ENOTDIR, "/a/file/ledger.csv"), Reason.PATH_MISSING, {"path": "/a/file"}),
-        (_os_error(errno.ENOENT), Reason.PATH_MISSING, {"path": "the folder"}),
-        (sqlite3.OperationalError("database is locked"), Reason.CACHE_LOCKED, {}),
-        (
-            sqlite3.DatabaseError("database disk image is malformed"),
-            Reason.CACHE_DAMAGED,
-            {"path": "cache.sqlite"},
-        ),
-        (
-            sqlite3.DatabaseError("file is not a database"),
-            Reason.CACHE_DAMAGED,
-            {"path": "cache.sqlite"},
-        ),
+        (_os_error(errno.ENOSPC), Reason.DISK_FULL),
+        (sqlite3.OperationalError("database or disk is full"), Reason.DISK_FULL),
+        (_os_error(errno.EROFS, "/media/cd/ledger.csv"), Reason.READ_ONLY),
+        (sqlite3.OperationalError("attempt to write a readonly database"), Reason.READ_ONLY),
+        (_os_error(errno.ENOENT, "/gone/away/ledger.csv"), Reason.FOLDER_MISSING),
+        (sqlite3.OperationalError("database is locked"), Reason.CACHE_LOCKED),
+        (sqlite3.DatabaseError("database disk image is malformed"), Reason.CACHE_DAMAGED),
     ],
 )
-def test_a_local_failure_is_named_for_what_it_is(
-    error: Exception, reason: Reason, details: dict[str, str]
-) -> None:
-    assert local_reason(error) == (reason, details)
+def test_a_local_failure_is_named_for_what_it_is(error: Exception, reason: Reason) -> None:
+    # The classification itself is desktop.environment's; the controller reports its reason.
+    assert local_reason(error)[0] is reason
 
 
-def test_an_unexpected_local_failure_names_its_kind_and_is_logged(
+def test_an_unexpected_local_failure_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="desktop.controller.hub"):
+        reason, _ = local_reason(KeyError("intent"))
+    assert reason is Reason.LOCAL_ERROR
+    assert [r.getMessage() for r in caplog.records] == ["unexpected local error"]
+    assert caplog.records[0].exc_info is not None
+
+
+def test_an_expected_local_failure_is_not_logged_as_unexpected(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="desktop.controller.hub"):
-        reason, details = local_reason(KeyError("intent"))
-    assert (reason, details) == (Reason.LOCAL_ERROR, {"detail": "KeyError"})
-    assert explain(reason, details) == "Something went wrong on this computer: KeyError"
-    assert [r.getMessage() for r in caplog.records] == ["unexpected local error"]
-    assert caplog.records[0].exc_info is not None
+        local_reason(_os_error(errno.ENOSPC))
+    assert caplog.records == []
 
 
 @pytest.mark.parametrize(
