@@ -1,9 +1,10 @@
 """Following the backend's changes as they happen: a long poll the wire carries (R12).
 
 After each sync the feed asks the backend to answer when this account's data changes
-(`ReferralApi.wait_for_change`, at most `WAIT_S` per request); an answer with another cursor means
-"sync now". So a change made by QA, by the recipient's web page or by another desktop client shows
-within about a second, from any machine, with no file watching and no polling from the GUI thread.
+(`ReferralApi.wait_for_change`, at most `WAIT_S` per request, asked again at once); an answer
+with another cursor means "sync now". So a change made by QA, by the recipient's web page or by
+another desktop client shows within about a second, from any machine, with no file watching and
+no polling from the GUI thread.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from collections.abc import Callable
 
 from desktop.controller.hub import Hub
 
-WAIT_S = 25.0
-"""How long one long-poll request may wait on the backend (the server caps it at 30 s)."""
+WAIT_S = 1.5
+"""How long one long-poll request waits on the backend. Short: closing the app never leaves a
+request waiting longer than this (a blocked HTTP read cannot be interrupted), at the cost of one
+cheap request a second and a half while nothing changes."""
 
 
 class ChangeFeed:
