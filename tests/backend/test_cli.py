@@ -34,9 +34,23 @@ INVITATION_KEYS = {
     "checklist",
     "history",
     "idempotency_key",
+    "rewardless",
+    "last_sent_at",
+    "resend_available_at",
+    "emails_sent",
 }
 CHECKLIST_KEYS = {"link_opened", "account", "workspace_ready", "prompts", "prompts_required"}
-TOKEN_KEYS = {"id", "state", "granted", "expires", "spent", "invitation"}
+TOKEN_KEYS = {
+    "id",
+    "state",
+    "granted",
+    "expires",
+    "spent",
+    "invitation",
+    "source",
+    "title",
+    "windows",
+}
 WALLET_KEYS = {"email", "available", "earned_this_cycle", "cap", "cycle", "tokens"}
 WINDOW_KEYS = {"used", "limit", "percent_used", "remaining", "started_at", "resets_at"}
 USAGE_KEYS = {"now", "five_hour", "weekly"}
@@ -65,6 +79,10 @@ POLICY_KEYS = {
     "rollout_basis_points",
     "five_hour_limit",
     "weekly_limit",
+    "offer_expiry_seconds",
+    "max_recipients_per_send",
+    "resend_cooldown_minutes",
+    "credit_resets_weekly",
 }
 
 
@@ -238,7 +256,8 @@ def test_json_documents_keep_their_keys(sim: Sim) -> None:
     assert set(sim.ok("clock")) == {"now", "running"}
     assert set(sim.ok("fault")) == {"offline", "latency_ms", "error_rate"}
     assert set(sim.ok("policy")) == POLICY_KEYS
-    assert set(sim.ok("redeem", "capped@example.com")) == {"email", "replayed", "token", "usage"}
+    redeemed = sim.ok("redeem", "capped@example.com")
+    assert set(redeemed) == {"email", "replayed", "code", "token", "usage"}
     assert set(sim.ok("reset-demo", "--at", AT)) == {"now", "running"}
 
 
