@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from desktop.backend import documents
-from desktop.backend.api import ApiError, InvitationRefused
+from desktop.backend.api import ApiError, InvitationRefused, OfferRefused
 from desktop.backend.datafile import BackendFile, backend_db_path, inspect_backend, set_aside
 from desktop.backend.documents import Document, iso
 from desktop.backend.qa_api import QaApi
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None, open_remote: RemoteOpener | None = N
         fault = local_fault(error, data_dir)
         _note(f"error ({fault.reason}): {fault.message}")
         return EXIT_LOCAL_FAULT
-    except InvitationRefused as error:
+    except (InvitationRefused, OfferRefused) as error:
         return _refused(f"refused ({error.reason}): {error.message}")
     except ApiError as error:
         return _refused(f"refused: {error.message}")

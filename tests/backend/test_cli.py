@@ -444,3 +444,40 @@ def test_a_full_disk_is_one_line(
     line = _local_fault(Sim(data_dir, capsys), "status")
     assert line.startswith("error (disk_full): ")
     assert "No space left" not in line
+
+
+def test_offer_grant_resend_and_a_named_redeem_from_the_command_line(sim: Sim) -> None:
+    settings = sim.ok("offer", "set", "--title", "Share it", "--rule", "One.", "--rule", "Two.")
+    assert (settings["title"], settings["rules"]) == ("Share it", ["One.", "Two."])
+    offer = sim.ok("offer", "--email", PILOT)
+    assert (offer["offered"], offer["title"], offer["rules"]) == (
+        True,
+        "Share it",
+        ["One.", "Two."],
+    )
+    assert offer["send_capacity"] == 10
+    assert sim.ok("offer", "--email", "pro@example.com")["unavailable_reason"] == "not_in_cohort"
+    assert sim.ok("offer", "set", "--default-copy", "--state", "paused")["paused"] is True
+    assert "offer_paused" in sim.refused("invite", "--from", PILOT, "--to", "a@example.com")
+    sim.ok("offer", "set", "--state", "live")
+
+    sent = sim.ok("invite", "--from", PILOT, "--to", "friend@example.com")
+    assert "resend_too_soon" in sim.refused("resend", "--from", PILOT, sent["id"])
+    sim.ok("clock", "advance", "15m")
+    resent = sim.ok("resend", "--from", PILOT, sent["id"], "--key", "r1")
+    assert resent["emails_sent"] == 2
+
+    credit = sim.ok(
+        "grant", "--to", PILOT, "--title", "Gift", "--no-expiry", "--windows", "five_hour"
+    )
+    assert (credit["source"], credit["title"], credit["expires"], credit["windows"]) == (
+        "complimentary",
+        "Gift",
+        None,
+        "five_hour",
+    )
+    spent = sim.ok("redeem", PILOT, "--key", "k", "--credit", credit["id"], "--keep-if-unused")
+    assert spent["code"] == "reset"  # pilot's 5-hour window is 40% used at seeding
+    assert spent["usage"]["weekly"]["percent_used"] == 82
+    assert sim.ok("redeem", PILOT, "--key", "k")["code"] == "already_redeemed"
+    assert "no usage resets" in sim.refused("redeem", PILOT)
