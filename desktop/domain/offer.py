@@ -36,14 +36,15 @@ class OfferSettings:
             raise PolicyError("an offer rule cannot be empty")
 
     def copy(self, policy: ReferralPolicy) -> tuple[str, str, tuple[str, ...]]:
-        """Title, description and rules as the account reads them (policy values filled in)."""
-        values = {key: value for key, value in policy.to_mapping().items() if value is not None}
-        rules = OFFER_RULES if self.rules is None else self.rules
-        return (
-            self.title or OFFER_TITLE,
-            self.description or OFFER_DESCRIPTION,
-            tuple(fill(rule, values) for rule in rules),
-        )
+        """Title, description and rules as the account reads them (default rules name policy
+        values, filled in here)."""
+        if self.rules is None:
+            # Only the server's own templates name policy values; QA's rules are shown verbatim.
+            values = {key: value for key, value in policy.to_mapping().items() if value is not None}
+            rules = tuple(fill(rule, values) for rule in OFFER_RULES)
+        else:
+            rules = self.rules
+        return (self.title or OFFER_TITLE, self.description or OFFER_DESCRIPTION, rules)
 
     def to_mapping(self) -> dict[str, object]:
         """Plain values, for JSON and storage."""

@@ -312,3 +312,8 @@ def test_the_resend_sentence_names_both_times() -> None:
     )
     assert "12:00" in error.message
     assert "12:15" in error.message
+
+
+def test_rules_qa_types_are_shown_as_typed_even_with_braces(sim: Simulator) -> None:
+    sim.set_offer({"rules": ["Earn up to {monthly_cap} resets }"]})
+    assert sim.offer(PILOT).rules == ("Earn up to {monthly_cap} resets }",)
