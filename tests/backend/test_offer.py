@@ -8,6 +8,7 @@ import pytest
 
 from desktop.backend.api import (
     InvalidState,
+    InvitationDTO,
     InvitationRefused,
     NotInCohort,
     OfferDTO,
@@ -17,7 +18,8 @@ from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.domain.outcomes import OFFER_TITLE
 from desktop.domain.reasons import Reason
-from tests.backend.support import START, ManualClock, convert, sign_in
+from tests.backend.support import START, BackendFactory, ManualClock, convert, sign_in
+from tests.backend.test_wallet import run_together
 
 PILOT = "pilot@example.com"
 CAPPED = "capped@example.com"
@@ -317,3 +319,19 @@ def test_the_resend_sentence_names_both_times() -> None:
 def test_rules_qa_types_are_shown_as_typed_even_with_braces(sim: Simulator) -> None:
     sim.set_offer({"rules": ["Earn up to {monthly_cap} resets }"]})
     assert sim.offer(PILOT).rules == ("Earn up to {monthly_cap} resets }",)
+
+
+def test_two_resends_with_one_key_at_the_same_moment_send_one_email(
+    backend: MockBackend, make_backend: BackendFactory, sim: Simulator, clock: ManualClock
+) -> None:
+    session = sign_in(backend, PILOT)
+    sent = backend.send_invitation(session, "friend@example.com", "key-1")
+    clock.advance(timedelta(minutes=15))
+    other = make_backend()
+
+    results = run_together(
+        lambda: backend.resend_invitation(session, sent.id, "resend-1"),
+        lambda: other.resend_invitation(session, sent.id, "resend-1"),
+    )
+    assert [r.emails_sent for r in results if isinstance(r, InvitationDTO)] == [2, 2]
+    assert len([m for m in sim.outbox() if m.invitation_id == sent.id]) == 2
