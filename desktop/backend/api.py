@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Outcome, outcome_of
 from desktop.domain.policy import ReferralPolicy
@@ -100,10 +101,21 @@ class InvalidState(ApiError):
 
 
 class NoTokens(ApiError):
-    """Redemption with no spendable token left in the wallet."""
+    """Redemption with no spendable token left in the wallet: result code `no_credit`.
 
-    def __init__(self) -> None:
-        super().__init__(Reason.NO_TOKENS)
+    Also raised for a named credit that cannot be spent (unknown, spent or expired), with
+    `credit_not_found` or `credit_unavailable`."""
+
+    code = RedemptionCode.NO_CREDIT
+
+    def __init__(
+        self, reason: Reason = Reason.NO_TOKENS, details: Mapping[str, Detail] | None = None
+    ) -> None:
+        super().__init__(reason, details)
+
+
+class OfferRefused(ApiError):
+    """A send against an offer that changed, expired or is paused: re-read it, then send."""
 
 
 class LinkRefused(ApiError):
@@ -129,6 +141,13 @@ ERRORS_BY_REASON: Mapping[Reason, type[ApiError]] = {
     Reason.LINK_UNKNOWN: NotFound,
     Reason.NOT_REVOCABLE: InvalidState,
     Reason.NO_TOKENS: NoTokens,
+    Reason.CREDIT_NOT_FOUND: NoTokens,
+    Reason.CREDIT_UNAVAILABLE: NoTokens,
+    Reason.OFFER_CHANGED: OfferRefused,
+    Reason.OFFER_EXPIRED: OfferRefused,
+    Reason.OFFER_PAUSED: OfferRefused,
+    Reason.RESEND_TOO_SOON: InvitationRefused,
+    Reason.NOT_RESENDABLE: InvalidState,
 }
 """Which error class stands for a reason code (a client rebuilding errors from the wire)."""
 
@@ -138,8 +157,8 @@ def error_for(reason: Reason, details: Mapping[str, Detail] | None = None) -> Ap
     kind = ERRORS_BY_REASON.get(reason)
     if kind is NotSent or kind is ServerError:
         return kind(details)
-    if kind is NoTokens or kind is NotInCohort:
-        return kind()
+    if kind is NotInCohort:
+        return NotInCohort()
     if kind is OutcomeUnknown:
         return OutcomeUnknown(reason, details)
     if kind is None:
@@ -216,11 +235,20 @@ class InvitationDTO:
     # The message the backend dispatched to the recipient, word for word (the dialog's preview).
     message_subject: str = ""
     message_body: str = ""
+    # Issue 14: sent while the operator had no reward capacity left (it may still convert, but
+    # R5 decides at conversion time); when its email last went out; from when a resend works
+    # (None: not pending, so it cannot be resent); how many emails went out in all.
+    rewardless: bool = False
+    last_sent_at: datetime | None = None
+    resend_available_at: datetime | None = None
+    emails_sent: int = 1
 
 
 @dataclass(frozen=True)
 class TokenDTO:
-    """A usage reset token in the wallet (R6). `state` is available | spent | expired."""
+    """A usage reset credit in the wallet (R6). `state` is available | spent | expired.
+
+    `invitation_id` is "" for a complimentary credit (no invitation earned it)."""
 
     id: str
     granted_at: datetime
@@ -229,6 +257,9 @@ class TokenDTO:
     invitation_id: str
     spent_at: datetime | None
     version: int  # R8: as InvitationDTO.version
+    source: CreditSource = CreditSource.REFERRAL
+    title: str = ""
+    windows: CreditWindows = CreditWindows.BOTH
 
 
 @dataclass(frozen=True)
@@ -242,11 +273,43 @@ class UsageDTO:
 
 @dataclass(frozen=True)
 class RedemptionDTO:
-    """Result of spending a token: which one, and the usage right after."""
+    """Result of a redemption: its code, the credit, and the usage right after.
+
+    `reset`: `token` was spent and its windows cleared. `already_redeemed`: this key had spent
+    `token` before (`replayed` is True; a success, nothing new). `nothing_to_reset`: asked with
+    `spend_if_unused=False` while the credit's windows held no use: `token` was kept. No credit
+    raises NoTokens (code `no_credit`), as before."""
 
     token: TokenDTO
     usage: UsageDTO
     replayed: bool  # True when this key had already been spent: nothing new happened
+    code: RedemptionCode = RedemptionCode.RESET
+    usage_before: UsageDTO | None = None  # the windows just before the spend (None on replay)
+
+
+@dataclass(frozen=True)
+class OfferDTO:
+    """The server-owned offer of one account (issue 14, docs/CONTRACT.md).
+
+    `offered` is the real client's should_show: False means the module stays absent (R1), and
+    `unavailable_reason` says why, for the QA inspector only. Capacities are None when unknown,
+    which is not zero. The offer may be used for sending until `expires_at`, and only while its
+    terms are unchanged: `send_invitation(..., offer_id=id)` checks both."""
+
+    id: str
+    offered: bool
+    title: str
+    description: str
+    rules: tuple[str, ...]
+    requires_confirmation: bool
+    send_capacity: int | None  # invitations that can still be sent now
+    reward_capacity: int | None  # conversions that can still earn a reset this cycle
+    rewards_resume_at: datetime | None  # cycle end, when reward_capacity is 0
+    send_capacity_frees_at: datetime | None  # next free slot, when send_capacity is 0
+    max_recipients: int  # addresses one send may hold
+    issued_at: datetime
+    expires_at: datetime
+    unavailable_reason: Reason | None = None
 
 
 @dataclass(frozen=True)
@@ -267,6 +330,8 @@ class SyncDTO:
     full: bool = False
     # The cursor these changes start from: rows have since < version <= cursor (0 when full).
     since: int = 0
+    # The account's current offer (issue 14); None from a server that has none.
+    offer: OfferDTO | None = None
 
 
 class ReferralApi(Protocol):
@@ -305,4 +370,37 @@ class ReferralApi(Protocol):
         opaque value an earlier call returned; 0 when unknown) or `timeout_s` has passed, and
         return the cursor now. A value different from `cursor` means: sync. Changes nothing;
         a lost answer or a timeout is harmless (call again)."""
+        ...
+
+
+class OfferApi(ReferralApi, Protocol):
+    """ReferralApi with issue 14's calls: the offer, resend, named credits. `MockBackend`
+    implements it; the client moves to it once its other backends (deferred, HTTP) do."""
+
+    def offer(self, session: str) -> OfferDTO:
+        """The account's current offer (the same one `sync` carries)."""
+        ...
+
+    def send_invitation(
+        self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
+    ) -> InvitationDTO:
+        """As ReferralApi's, and with `offer_id` refused (OfferRefused) when that offer expired
+        (`offer_expired`) or its terms changed (`offer_changed`) since it was handed out."""
+        ...
+
+    def resend_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """Send a pending invitation's email again, once per key, after the cooldown."""
+        ...
+
+    def redeem(
+        self,
+        session: str,
+        idempotency_key: str,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
+        """Spend `credit_id` (default: the one that expires first); see RedemptionDTO's codes."""
         ...

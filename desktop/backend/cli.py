@@ -18,14 +18,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from desktop.backend import documents
-from desktop.backend.api import ApiError, InvitationRefused
+from desktop.backend.api import ApiError, InvitationRefused, OfferRefused
 from desktop.backend.datafile import BackendFile, backend_db_path, inspect_backend, set_aside
 from desktop.backend.documents import Document, iso
 from desktop.backend.qa_api import QaApi
 from desktop.backend.simulator import InvitationRecord, Simulator
 from desktop.domain.clock import as_utc, parse_duration, utc_now
+from desktop.domain.credits import RedemptionCode
 from desktop.domain.policy import PolicyError
 from desktop.domain.reasons import Reason, explain
 from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
@@ -73,7 +75,7 @@ def main(argv: Sequence[str] | None = None, open_remote: RemoteOpener | None = N
         fault = local_fault(error, data_dir)
         _note(f"error ({fault.reason}): {fault.message}")
         return EXIT_LOCAL_FAULT
-    except InvitationRefused as error:
+    except (InvitationRefused, OfferRefused) as error:
         return _refused(f"refused ({error.reason}): {error.message}")
     except ApiError as error:
         return _refused(f"refused: {error.message}")
@@ -280,16 +282,96 @@ def _wallet(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     return documents.wallet_doc(wallet), "\n".join(lines)
 
 
+def _local(sim: QaApi, what: str) -> Simulator:
+    # Issue 14's QA calls exist on the data folder's simulator; the HTTP QA endpoints
+    # (--backend) do not carry them yet.
+    if not isinstance(sim, Simulator):
+        raise ValueError(f"{what} works on a data folder (--data-dir), not yet with --backend")
+    return sim
+
+
 def _redeem(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
-    redemption = sim.redeem(options.email, options.key)
+    if options.credit is None and not options.keep_if_unused:
+        redemption = sim.redeem(options.email, options.key)
+    else:
+        redemption = _local(sim, "redeem --credit/--keep-if-unused").redeem(
+            options.email, options.key, options.credit, spend_if_unused=not options.keep_if_unused
+        )
     usage = redemption.usage
-    replay = " (replayed: nothing new was spent)" if redemption.replayed else ""
-    text = (
-        f"{options.email} spent {redemption.token.id}{replay}. Weekly now "
-        f"{usage.weekly.percent_used}%, 5-hour {usage.five_hour.percent_used}%; "
-        "the next windows start at the next use."
-    )
+    if redemption.code is RedemptionCode.NOTHING_TO_RESET:
+        text = f"{options.email}: nothing_to_reset; {redemption.token.id} was kept."
+    else:
+        replay = " (replayed: nothing new was spent)" if redemption.replayed else ""
+        text = (
+            f"{options.email} spent {redemption.token.id} ({redemption.code.value}, "
+            f"{redemption.token.windows.value}){replay}. Weekly now "
+            f"{usage.weekly.percent_used}%, 5-hour {usage.five_hour.percent_used}%."
+        )
     return documents.redemption_doc(options.email, redemption), text
+
+
+def _grant(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
+    expires: int | Literal["policy"] | None = "policy"
+    if options.no_expiry:
+        expires = None
+    elif options.expires_days is not None:
+        expires = options.expires_days
+    token = _local(sim, "grant").grant(
+        options.to, title=options.title, expires_days=expires, windows=options.windows
+    )
+    text = (
+        f'{options.to} was granted {token.id} "{token.title}": resets {token.windows.value}, '
+        f"expires {iso(token.expires_at) or 'never'}"
+    )
+    return documents.token_doc(token), text
+
+
+def _resend(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
+    record = _local(sim, "resend").resend(options.sender, options.invitation, options.key)
+    return documents.invitation_doc(record), _invitation_text(record)
+
+
+def _offer(qa: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
+    sim = _local(qa, "offer")
+    action: str = options.action or "show"
+    if action == "set":
+        changes: dict[str, object] = {}
+        if options.default_copy:
+            changes.update(title=None, description=None, rules=None)
+        if options.title is not None:
+            changes["title"] = options.title
+        if options.description is not None:
+            changes["description"] = options.description
+        if options.rule:
+            changes["rules"] = list(options.rule)
+        if options.confirmation is not None:
+            changes["requires_confirmation"] = options.confirmation == "required"
+        if options.state is not None:
+            changes["paused"] = options.state == "paused"
+        if options.capacities is not None:
+            changes["report_capacities"] = options.capacities == "shown"
+        sim.set_offer(changes)
+    if options.email is None:
+        settings = sim.offer_settings()
+        document = documents.offer_settings_doc(settings)
+        return document, "\n".join(f"{key} = {value}" for key, value in document.items())
+    offer = sim.offer(options.email)
+    document = documents.offer_doc(options.email, offer)
+    why = f" ({offer.unavailable_reason.value})" if offer.unavailable_reason else ""
+    lines = [
+        f"{options.email}: {'offered' if offer.offered else 'not offered'}{why}, offer {offer.id} "
+        f"valid until {iso(offer.expires_at)}",
+        f"  {offer.title}: {offer.description}",
+        *(f"  - {rule}" for rule in offer.rules),
+        f"  confirmation {'required' if offer.requires_confirmation else 'optional'}; send "
+        f"capacity {_capacity(offer.send_capacity)}, reward capacity "
+        f"{_capacity(offer.reward_capacity)}, up to {offer.max_recipients} addresses per send",
+    ]
+    return document, "\n".join(lines)
+
+
+def _capacity(value: int | None) -> str:
+    return "unknown" if value is None else str(value)
 
 
 # -- text helpers -------------------------------------------------------------------------------
@@ -430,9 +512,39 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("wallet", _wallet, "an account's tokens and this cycle's earnings")
     sub.add_argument("email", metavar="EMAIL")
 
-    sub = command("redeem", _redeem, "spend an account's earliest-expiring token")
+    sub = command("redeem", _redeem, "spend a credit (default: the earliest-expiring)")
     sub.add_argument("email", metavar="EMAIL")
     sub.add_argument("--key", help="idempotency key (default: a fresh one)")
+    sub.add_argument("--credit", metavar="ID", help="the credit to spend")
+    sub.add_argument(
+        "--keep-if-unused",
+        action="store_true",
+        help="keep the credit when its windows hold no use (result nothing_to_reset)",
+    )
+
+    sub = command("grant", _grant, "give an account a complimentary reset credit")
+    sub.add_argument("--to", required=True, metavar="EMAIL")
+    sub.add_argument("--title", help="the credit's title (default: the server's words)")
+    expiry = sub.add_mutually_exclusive_group()
+    expiry.add_argument("--expires-days", type=_positive, metavar="N")
+    expiry.add_argument("--no-expiry", action="store_true")
+    sub.add_argument("--windows", choices=["both", "five_hour"], default="both")
+
+    sub = command("resend", _resend, "send a pending invitation's email again (after cooldown)")
+    sub.add_argument("--from", dest="sender", required=True, metavar="EMAIL")
+    sub.add_argument("invitation", metavar="ID_OR_LINK")
+    sub.add_argument("--key", help="idempotency key (default: a fresh one)")
+
+    sub = command("offer", _offer, "show the offer (an account's with --email), or set it")
+    sub.add_argument("action", nargs="?", choices=["show", "set"])
+    sub.add_argument("--email", metavar="EMAIL", help="show this account's current offer")
+    sub.add_argument("--title")
+    sub.add_argument("--description")
+    sub.add_argument("--rule", action="append", metavar="SENTENCE", help="repeat for each rule")
+    sub.add_argument("--default-copy", action="store_true", help="back to the server's words")
+    sub.add_argument("--confirmation", choices=["required", "optional"])
+    sub.add_argument("--state", choices=["live", "paused"])
+    sub.add_argument("--capacities", choices=["shown", "hidden"], help="hidden: sent as unknown")
     return parser
 
 

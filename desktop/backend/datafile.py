@@ -15,7 +15,7 @@ from desktop.domain.reasons import Reason
 from desktop.environment import LocalFault, is_damaged_file, local_fault, reason_for
 from desktop.paths import BACKEND_DB, copy_database, free_sibling, move_aside, stamp
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped on every model change. A file one step older is upgraded in place when the change is
 additive (`store.upgrade_schema`); anything else older is kept as a backup, then rebuilt and
 reseeded (it is mock data); a newer one is refused and never touched."""

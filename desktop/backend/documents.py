@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from desktop.backend.api import RedemptionDTO, TokenDTO, UsageDTO
+from desktop.backend.api import OfferDTO, RedemptionDTO, TokenDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
@@ -19,6 +19,7 @@ from desktop.backend.simulator import (
     Wallet,
 )
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow
 
@@ -96,6 +97,10 @@ def invitation_doc(record: InvitationRecord) -> Document:
             {"state": event.state.value, "at": iso(event.at)} for event in invitation.history
         ],
         "idempotency_key": invitation.idempotency_key,
+        "rewardless": invitation.rewardless,
+        "last_sent_at": iso(invitation.last_sent_at),
+        "resend_available_at": iso(invitation.resend_available_at),
+        "emails_sent": invitation.emails_sent,
     }
 
 
@@ -105,14 +110,46 @@ def invitations_doc(records: Iterable[InvitationRecord]) -> Document:
 
 
 def token_doc(token: TokenDTO) -> Document:
-    """One token: `{"id", "state", "granted", "expires", "spent", "invitation"}`."""
+    """One credit: id, state, granted, expires, spent, invitation (null for a complimentary
+    one), source, title, windows."""
     return {
         "id": token.id,
         "state": token.state,
         "granted": iso(token.granted_at),
         "expires": iso(token.expires_at),
         "spent": iso(token.spent_at),
-        "invitation": token.invitation_id,
+        "invitation": token.invitation_id or None,
+        "source": token.source.value,
+        "title": token.title,
+        "windows": token.windows.value,
+    }
+
+
+def offer_settings_doc(settings: OfferSettings) -> Document:
+    """The offer's copy and switches as QA set them (null copy: the default words)."""
+    return dict(settings.to_mapping())
+
+
+def offer_doc(email: str, offer: OfferDTO) -> Document:
+    """An account's current offer, with why it is not offered (QA only)."""
+    return {
+        "email": email,
+        "id": offer.id,
+        "offered": offer.offered,
+        "unavailable_reason": None
+        if offer.unavailable_reason is None
+        else offer.unavailable_reason.value,
+        "title": offer.title,
+        "description": offer.description,
+        "rules": list(offer.rules),
+        "requires_confirmation": offer.requires_confirmation,
+        "send_capacity": offer.send_capacity,
+        "send_capacity_frees_at": iso(offer.send_capacity_frees_at),
+        "reward_capacity": offer.reward_capacity,
+        "rewards_resume_at": iso(offer.rewards_resume_at),
+        "max_recipients": offer.max_recipients,
+        "issued_at": iso(offer.issued_at),
+        "expires_at": iso(offer.expires_at),
     }
 
 
@@ -194,6 +231,7 @@ def redemption_doc(email: str, redemption: RedemptionDTO) -> Document:
     return {
         "email": email,
         "replayed": redemption.replayed,
+        "code": redemption.code.value,
         "token": token_doc(redemption.token),
         "usage": usage_doc(redemption.usage),
     }

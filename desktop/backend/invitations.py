@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
+from desktop.backend import offers
 from desktop.backend.accounts import cohort_decision
 from desktop.backend.api import (
     InvalidState,
@@ -26,7 +27,7 @@ LINK_PREFIX = "https://referrals.example/join/"
 """Where links point while no HTTP service has set the database's link base."""
 LINK_PATH = "/join/"
 LINK_TOKEN_BYTES = 24  # 192 random bits; DESIGN R2 asks for at least 128
-DAILY_WINDOW = timedelta(hours=24)
+DAILY_WINDOW = offers.DAILY_WINDOW
 
 PENDING_STATES = (InvitationState.SENT.value, InvitationState.OPENED.value)
 """Invitations nobody has joined through yet: the ones that can be revoked or expire."""
@@ -84,8 +85,16 @@ def require_cohort(tx: BackendTransaction, operator: Account) -> None:
         raise NotInCohort()
 
 
-def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key: str) -> Invitation:
-    """Create an invitation and dispatch its message; a repeated key returns the first one."""
+def send(
+    tx: BackendTransaction,
+    operator: Account,
+    email: str,
+    idempotency_key: str,
+    offer_id: str | None = None,
+) -> Invitation:
+    """Create an invitation and dispatch its message; a repeated key returns the first one.
+
+    With `offer_id`, the offer the operator read must still stand (issue 14)."""
     earlier = tx.session.scalars(
         select(Invitation).where(
             Invitation.operator_id == operator.id, Invitation.idempotency_key == idempotency_key
@@ -94,7 +103,11 @@ def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key:
     if earlier is not None:
         return earlier
     require_cohort(tx, operator)
+    offers.require_offered(tx, operator)
+    if offer_id is not None:
+        offers.validate(tx, operator, offer_id)
     recipient = _acceptable_recipient(tx, operator, email)
+    reward_left, _ = offers.reward_capacity(tx, operator)
     invitation = Invitation(
         id=f"inv_{secrets.token_hex(8)}",
         operator_id=operator.id,
@@ -107,6 +120,7 @@ def send(tx: BackendTransaction, operator: Account, email: str, idempotency_key:
         version=tx.change_version(),
         sequence=_next_sequence(tx),
         prompts=0,
+        rewardless=reward_left == 0,
     )
     invitation.events.append(InvitationEvent(state=InvitationState.SENT.value, at=tx.now))
     tx.session.add(invitation)
@@ -160,20 +174,11 @@ def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str)
     ).first()
     if pending is not None:
         raise InvitationRefused(Reason.DUPLICATE_PENDING, {"recipient": recipient})
-    limit = tx.policy.daily_invitation_limit
-    recent = tx.session.scalars(
-        select(Invitation.created_at)
-        .where(
-            Invitation.operator_id == operator.id,
-            Invitation.created_at > tx.now - DAILY_WINDOW,
+    capacity = offers.send_capacity(tx, operator)
+    if capacity.left == 0:
+        raise InvitationRefused(
+            Reason.DAILY_LIMIT, {"limit": capacity.limit, "at": capacity.frees_at or tx.now}
         )
-        .order_by(Invitation.created_at.desc())
-        .limit(limit)
-    ).all()
-    if len(recent) >= limit:
-        # The next slot frees when the oldest of the last `limit` sends leaves the window.
-        frees_at = recent[-1] + DAILY_WINDOW
-        raise InvitationRefused(Reason.DAILY_LIMIT, {"limit": limit, "at": frees_at})
     return recipient
 
 
@@ -198,6 +203,40 @@ def revoke(tx: BackendTransaction, operator: Account, invitation_id: str) -> Inv
     return invitation
 
 
+def resend(
+    tx: BackendTransaction, operator: Account, invitation_id: str, idempotency_key: str
+) -> Invitation:
+    """Send a pending invitation's email again (issue 14), once per key, after the cooldown.
+
+    A key already used for this invitation returns it unchanged (no second email). A resend does
+    not use up send capacity: it is the same invitation, and the cooldown limits it."""
+    invitation = owned_invitation(tx, operator, invitation_id)
+    if any(message.idempotency_key == idempotency_key for message in invitation.messages):
+        return invitation
+    require_cohort(tx, operator)
+    if invitation.state not in PENDING_STATES:
+        label = InvitationState(invitation.state).label.lower()
+        raise InvalidState(Reason.NOT_RESENDABLE, {"state": label})
+    last = invitation.messages[-1].sent_at if invitation.messages else invitation.created_at
+    available = last + tx.policy.resend_cooldown
+    if tx.now < available:
+        raise InvitationRefused(Reason.RESEND_TOO_SOON, {"sent_at": last, "at": available})
+    operator_row = tx.session.get_one(Account, invitation.operator_id)
+    subject, body = compose_message(tx, operator_row, invitation)
+    invitation.messages.append(
+        OutboxMessage(
+            invitation_id=invitation.id,
+            recipient=invitation.recipient_email,
+            subject=subject,
+            body=body,
+            sent_at=tx.now,
+            idempotency_key=idempotency_key,
+        )
+    )
+    touch(tx, invitation)
+    return invitation
+
+
 def prompts_required(tx: BackendTransaction, invitation: Invitation) -> int:
     """N for this invitation: fixed when it converted, else the policy's current value."""
     if invitation.prompts_required is not None:
@@ -209,6 +248,7 @@ def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> Invitation
     """The invitation as its referrer sees it, with the checklist and the plain-words reason."""
     state = InvitationState(invitation.state)
     required = prompts_required(tx, invitation)
+    last_sent = invitation.messages[-1].sent_at if invitation.messages else None
     return InvitationDTO(
         id=invitation.id,
         recipient=invitation.recipient_email,
@@ -231,4 +271,12 @@ def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> Invitation
         message_body=invitation.messages[-1].body if invitation.messages else "",
         version=invitation.version,
         sequence=invitation.sequence,
+        rewardless=invitation.rewardless,
+        last_sent_at=last_sent,
+        resend_available_at=(
+            last_sent + tx.policy.resend_cooldown
+            if last_sent is not None and invitation.state in PENDING_STATES
+            else None
+        ),
+        emails_sent=len(invitation.messages),
     )

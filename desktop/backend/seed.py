@@ -103,6 +103,7 @@ def reset(tx: BackendTransaction, now: datetime) -> None:
     state.fault_latency_ms = 0
     state.fault_error_rate = 0.0
     state.policy_json = _default_policy_json()
+    state.offer_json = "{}"
     tx.policy = ReferralPolicy()
     tx.now = now
     _install_demo(tx)

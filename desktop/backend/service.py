@@ -14,12 +14,13 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from desktop.backend import accounts, invitations, wallet
+from desktop.backend import accounts, invitations, offers, wallet
 from desktop.backend.api import (
     AuthenticationError,
     CycleDTO,
     InvitationDTO,
     NotSent,
+    OfferDTO,
     RedemptionDTO,
     SessionDTO,
     SyncDTO,
@@ -47,7 +48,8 @@ T = TypeVar("T")
 
 
 class MockBackend(ClosesOnExit):
-    """Implements ReferralApi (R1-R8) against the backend database of a data folder.
+    """Implements OfferApi (ReferralApi and issue 14's calls; R1-R8) over a data folder's
+    backend database.
 
     Every call is one transaction under the faults QA has set (offline, latency, error rate).
     `clock` replaces the database's virtual clock (tests); `rng` drives the error rate.
@@ -141,13 +143,38 @@ class MockBackend(ClosesOnExit):
 
         return self._call(handle)
 
-    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
-        """Invite one recipient (R1, R2). The same key returns the first invitation."""
+    def offer(self, session: str) -> OfferDTO:
+        """The account's current offer, as `sync` carries it (issue 14)."""
+
+        def handle() -> OfferDTO:
+            with self._store.transaction() as tx:
+                return offers.current_offer(tx, accounts.session_account(tx, session))
+
+        return self._faults.call(handle)
+
+    def send_invitation(
+        self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
+    ) -> InvitationDTO:
+        """Invite one recipient (R1, R2). The same key returns the first invitation. With
+        `offer_id`, a changed or expired offer stops the send (OfferRefused)."""
 
         def handle() -> InvitationDTO:
             with self._store.transaction() as tx:
                 operator = accounts.session_account(tx, session)
-                invitation = invitations.send(tx, operator, email, idempotency_key)
+                invitation = invitations.send(tx, operator, email, idempotency_key, offer_id)
+                return invitations.invitation_dto(tx, invitation)
+
+        return self._faults.call(handle)
+
+    def resend_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """Send a pending invitation's email again after the cooldown, once per key."""
+
+        def handle() -> InvitationDTO:
+            with self._store.transaction() as tx:
+                operator = accounts.session_account(tx, session)
+                invitation = invitations.resend(tx, operator, invitation_id, idempotency_key)
                 return invitations.invitation_dto(tx, invitation)
 
         return self._call(handle)
@@ -167,12 +194,23 @@ class MockBackend(ClosesOnExit):
 
         return self._call(handle)
 
-    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
-        """Spend the earliest-expiring token (R6); works outside the cohort too."""
+    def redeem(
+        self,
+        session: str,
+        idempotency_key: str,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
+        """Spend `credit_id`, by default the earliest-expiring credit (R6); works outside the
+        cohort too. The result carries its code (reset, nothing_to_reset, already_redeemed)."""
 
         def handle() -> RedemptionDTO:
             with self._store.transaction() as tx:
-                return wallet.redeem(tx, accounts.session_account(tx, session), idempotency_key)
+                account = accounts.session_account(tx, session)
+                return wallet.redeem(
+                    tx, account, idempotency_key, credit_id, spend_if_unused=spend_if_unused
+                )
 
         return self._call(handle)
 
@@ -238,6 +276,7 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
         now=tx.now,
         full=full,
         since=since,
+        offer=offers.current_offer(tx, account),
     )
 
 
@@ -266,6 +305,7 @@ def _fingerprint(db: Session, state: BackendState, account: Account) -> int:
         state.clock_running,
         state.clock_real_anchor,
         state.link_base,
+        state.offer_json,
     )
     digest = hashlib.sha256(repr(parts).encode()).digest()
     # 52 bits: exact as a JSON number everywhere; never 0 (the "unknown" cursor).

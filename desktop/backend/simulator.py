@@ -18,11 +18,12 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from desktop.backend import accounts, clock, invitations, recipients, seed, wallet
+from desktop.backend import accounts, clock, invitations, offers, recipients, seed, wallet
 from desktop.backend.api import (
     InvalidState,
     InvitationDTO,
     NotFound,
+    OfferDTO,
     RedemptionDTO,
     TokenDTO,
     UsageDTO,
@@ -34,7 +35,9 @@ from desktop.backend.store import Account, Invitation, OutboxMessage
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.credits import CreditWindows
 from desktop.domain.dormancy import is_dormant
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import WindowKind
@@ -189,25 +192,54 @@ class Simulator(ClosesOnExit):
     # -- the operator's side ----------------------------------------------------------------
 
     def invite(
-        self, from_email: str, to_email: str, idempotency_key: str | None = None
+        self,
+        from_email: str,
+        to_email: str,
+        idempotency_key: str | None = None,
+        offer_id: str | None = None,
     ) -> InvitationRecord:
         """Send an invitation as the operator would, with the same rules and errors."""
         key = idempotency_key or f"sim-{secrets.token_hex(8)}"
         with self._store.transaction() as tx:
             operator = accounts.require_account(tx, from_email)
-            return _record(tx, invitations.send(tx, operator, to_email, key))
+            return _record(tx, invitations.send(tx, operator, to_email, key, offer_id))
 
     def revoke(self, from_email: str, invitation: str) -> InvitationRecord:
         """Revoke a pending invitation as its operator; `invitation` is its id or link."""
         with self._store.transaction() as tx:
             operator = accounts.require_account(tx, from_email)
-            found = tx.session.get(Invitation, invitation)
-            if found is None:
-                try:
-                    found = recipients.invitation_for_link(tx, invitation)
-                except NotFound:
-                    raise NotFound(Reason.NOT_FOUND) from None
+            found = _find_invitation(tx, invitation)
             return _record(tx, invitations.revoke(tx, operator, found.id))
+
+    def resend(
+        self, from_email: str, invitation: str, idempotency_key: str | None = None
+    ) -> InvitationRecord:
+        """Send a pending invitation's email again as its operator (after the cooldown)."""
+        key = idempotency_key or f"sim-{secrets.token_hex(8)}"
+        with self._store.transaction() as tx:
+            operator = accounts.require_account(tx, from_email)
+            found = _find_invitation(tx, invitation)
+            return _record(tx, invitations.resend(tx, operator, found.id, key))
+
+    # -- the offer --------------------------------------------------------------------------
+
+    def offer_settings(self) -> OfferSettings:
+        """The offer's copy and switches as QA set them."""
+        with self._store.transaction() as tx:
+            return tx.offer_settings
+
+    def set_offer(self, values: Mapping[str, object]) -> OfferSettings:
+        """Change some offer settings (title, description, rules, requires_confirmation, paused,
+        report_capacities; None copy means the default words). Outstanding offers whose terms
+        this changes stop working for sending (offer_changed)."""
+        with self._store.transaction() as tx:
+            tx.save_offer_settings(tx.offer_settings.with_values(values))
+            return tx.offer_settings
+
+    def offer(self, email: str) -> OfferDTO:
+        """The account's current offer, as the app would get it (QA sees why it is not offered)."""
+        with self._store.transaction() as tx:
+            return offers.current_offer(tx, accounts.require_account(tx, email))
 
     def invitations(self, from_email: str | None = None) -> tuple[InvitationRecord, ...]:
         """Every invitation, oldest first (creation order); only one operator's with
@@ -226,11 +258,49 @@ class Simulator(ClosesOnExit):
         with self._store.transaction() as tx:
             return _wallet(tx, accounts.require_account(tx, email))
 
-    def redeem(self, email: str, idempotency_key: str | None = None) -> RedemptionDTO:
-        """Spend the account's earliest-expiring token, as the operator would."""
+    def redeem(
+        self,
+        email: str,
+        idempotency_key: str | None = None,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
+        """Spend a credit (default: the earliest-expiring), as the operator would."""
         key = idempotency_key or f"sim-{secrets.token_hex(8)}"
         with self._store.transaction() as tx:
-            return wallet.redeem(tx, accounts.require_account(tx, email), key)
+            account = accounts.require_account(tx, email)
+            return wallet.redeem(tx, account, key, credit_id, spend_if_unused=spend_if_unused)
+
+    def grant(
+        self,
+        email: str,
+        *,
+        title: str | None = None,
+        expires_days: int | Literal["policy"] | None = "policy",
+        windows: CreditWindows | str = CreditWindows.BOTH,
+    ) -> TokenDTO:
+        """Give the account a complimentary credit. `expires_days`: the policy's token expiry by
+        default, a number of days, or None for no expiry."""
+        with self._store.transaction() as tx:
+            account = accounts.require_account(tx, email)
+            if expires_days == "policy":
+                lifetime = tx.policy.token_lifetime
+            elif expires_days is None:
+                lifetime = None
+            else:
+                if expires_days < 1:
+                    raise ValueError("a credit expires at least 1 day after its grant")
+                lifetime = timedelta(days=expires_days)
+            try:
+                credit_windows = CreditWindows(windows)
+            except ValueError:
+                raise ValueError(f"unknown windows {windows!r} (both or five_hour)") from None
+            token = wallet.grant_complimentary(
+                tx, account, title=title, lifetime=lifetime, credit_windows=credit_windows
+            )
+            tx.session.flush()
+            return wallet.token_dto(token, tx.now)
 
     # -- the recipient's side ---------------------------------------------------------------
 
@@ -434,6 +504,16 @@ def _outbox(tx: BackendTransaction) -> tuple[OutboxEntry, ...]:
         OutboxEntry(row.id, row.invitation_id, row.recipient, row.subject, row.body, row.sent_at)
         for row in rows
     )
+
+
+def _find_invitation(tx: BackendTransaction, invitation: str) -> Invitation:
+    found = tx.session.get(Invitation, invitation)
+    if found is None:
+        try:
+            found = recipients.invitation_for_link(tx, invitation)
+        except NotFound:
+            raise NotFound(Reason.NOT_FOUND) from None
+    return found
 
 
 def _record(tx: BackendTransaction, invitation: Invitation) -> InvitationRecord:

@@ -37,12 +37,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.schema import CreateTable
 
 from desktop.backend.datafile import SCHEMA_VERSION, SCHEMA_VERSION_QUERY, STATE_TABLE
 from desktop.domain.clock import as_utc
+from desktop.domain.outcomes import CREDIT_TITLE_REFERRAL
+from desktop.domain.reasons import fill
 from desktop.paths import SQLITE_SIDE_FILES, private_file, private_folder
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_offer_credits"
 """The Alembic revision of this code's models (desktop/backend/migrations; a test checks it is
 Alembic's head). Compared with plain SQL at open, so a database already at head never imports
 Alembic (or Mako) at start-up."""
@@ -100,6 +103,8 @@ class BackendState(Base):
     # Where invitation links point: `<server URL>/join/`, set by the HTTP service that serves
     # this database (`referral-desktop serve`, or the app's embedded one). None: LINK_PREFIX.
     link_base: Mapped[str | None] = mapped_column(String, default=None)
+    # The offer's copy and switches (desktop.domain.offer.OfferSettings), set by `sim offer set`.
+    offer_json: Mapped[str] = mapped_column(String, default="{}", server_default="{}")
 
 
 class Account(Base):
@@ -171,6 +176,8 @@ class Invitation(Base):
     # Set when the invitation ends by conversion; pending ones follow the current policy.
     prompts_required: Mapped[int | None]
     ended_at: Mapped[datetime | None]
+    # Sent while the operator had no reward capacity left in the cycle (issue 14).
+    rewardless: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
 
     operator: Mapped[Account] = relationship(foreign_keys=[operator_id])
     events: Mapped[list[InvitationEvent]] = relationship(
@@ -191,7 +198,7 @@ class InvitationEvent(Base):
 
 
 class Token(Base):
-    """A usage reset token earned by a conversion (R6)."""
+    """A usage reset credit (R6): earned by a conversion, or granted (issue 14)."""
 
     __tablename__ = "tokens"
     __table_args__ = (
@@ -216,12 +223,20 @@ class Token(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    invitation_id: Mapped[str] = mapped_column(ForeignKey("invitations.id"), index=True)
+    # None for a complimentary credit.
+    invitation_id: Mapped[str | None] = mapped_column(ForeignKey("invitations.id"), index=True)
     granted_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     spent_at: Mapped[datetime | None]
     expired_at: Mapped[datetime | None]
     version: Mapped[int]
+    source: Mapped[str] = mapped_column(  # CreditSource
+        String(16), default="referral", server_default="referral"
+    )
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    windows: Mapped[str] = mapped_column(  # CreditWindows
+        String(10), default="both", server_default="both"
+    )
 
 
 class Redemption(Base):
@@ -235,12 +250,18 @@ class Redemption(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200))
     token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id"), index=True)
     redeemed_at: Mapped[datetime]
+    # The weekly window right after the spend, for a replay of a credit that left it alone.
+    weekly_used_after: Mapped[int | None]
+    weekly_started_after: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
     """An invitation email the mock "dispatched"; QA reads them with `sim outbox`."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        Index("uq_outbox_invitation_key", "invitation_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     invitation_id: Mapped[str] = mapped_column(ForeignKey("invitations.id"), index=True)
@@ -248,6 +269,8 @@ class OutboxMessage(Base):
     subject: Mapped[str]
     body: Mapped[str]
     sent_at: Mapped[datetime]
+    # The request that sent this email: None for the first one, a resend's key (issue 14).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
 
 
 def sqlite_url(db_path: Path) -> str:
@@ -394,7 +417,53 @@ def _add_link_base(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE backend_state ADD COLUMN link_base VARCHAR")
 
 
-_UPGRADES = {1: _add_server_secret, 2: _add_invitation_sequence, 3: _add_link_base}
+def _add_offer_and_credits(connection: Connection) -> None:
+    # 4 -> 5 (issue 14): offer settings, rewardless invitations, resend keys on the
+    # outbox, credit source/title/windows, the weekly window a one-window spend left; and
+    # tokens.invitation_id may be null (complimentary credits).
+    for statement in (
+        "ALTER TABLE backend_state ADD COLUMN offer_json VARCHAR NOT NULL DEFAULT '{}'",
+        "ALTER TABLE invitations ADD COLUMN rewardless BOOLEAN NOT NULL DEFAULT 0",
+        "ALTER TABLE outbox ADD COLUMN idempotency_key VARCHAR(200)",
+        "CREATE UNIQUE INDEX uq_outbox_invitation_key ON outbox (invitation_id, idempotency_key)",
+        "ALTER TABLE redemptions ADD COLUMN weekly_used_after INTEGER",
+        "ALTER TABLE redemptions ADD COLUMN weekly_started_after DATETIME",
+    ):
+        connection.exec_driver_sql(statement)
+    # SQLite's recipe for a changed column: a new table, the rows copied, the old one dropped,
+    # the new one renamed. The spends that refer to tokens step aside meanwhile, so dropping the
+    # old table violates no foreign key.
+    table = Base.metadata.tables[Token.__tablename__]
+    old = ", ".join(f'"{column["name"]}"' for column in inspect(connection).get_columns("tokens"))
+    create = str(CreateTable(table).compile(dialect=connection.dialect)).strip()
+    connection.exec_driver_sql(create.replace("CREATE TABLE tokens", "CREATE TABLE tokens_v5", 1))
+    connection.exec_driver_sql(f"INSERT INTO tokens_v5 ({old}) SELECT {old} FROM tokens")
+    connection.exec_driver_sql("CREATE TEMP TABLE redemptions_v4 AS SELECT * FROM redemptions")
+    connection.exec_driver_sql("DELETE FROM redemptions")
+    connection.exec_driver_sql("DROP TABLE tokens")
+    connection.exec_driver_sql("ALTER TABLE tokens_v5 RENAME TO tokens")
+    for index in table.indexes:
+        index.create(connection)
+    connection.exec_driver_sql("INSERT INTO redemptions SELECT * FROM redemptions_v4")
+    connection.exec_driver_sql("DROP TABLE redemptions_v4")
+    # Earned credits get the title a new grant would have.
+    earned = connection.exec_driver_sql(
+        "SELECT tokens.id, invitations.recipient_email FROM tokens "
+        "JOIN invitations ON invitations.id = tokens.invitation_id"
+    ).all()
+    for token_id, recipient in earned:
+        connection.execute(
+            text("UPDATE tokens SET title = :title WHERE id = :id"),
+            {"title": fill(CREDIT_TITLE_REFERRAL, {"recipient": recipient}), "id": token_id},
+        )
+
+
+_UPGRADES = {
+    1: _add_server_secret,
+    2: _add_invitation_sequence,
+    3: _add_link_base,
+    4: _add_offer_and_credits,
+}
 """The in-place step from each older schema version to the next."""
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from desktop.backend.store import BackendState
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
 
 
@@ -37,6 +38,15 @@ class BackendTransaction:
         """Persist a new policy for this and later transactions."""
         self.state.policy_json = json.dumps(policy.to_mapping(), sort_keys=True)
         self.policy = policy
+
+    @property
+    def offer_settings(self) -> OfferSettings:
+        """The offer's copy and switches as QA set them (defaults for values never set)."""
+        return OfferSettings.from_mapping(json.loads(self.state.offer_json or "{}"))
+
+    def save_offer_settings(self, settings: OfferSettings) -> None:
+        """Persist new offer settings for this and later transactions."""
+        self.state.offer_json = json.dumps(settings.to_mapping(), sort_keys=True)
 
 
 def load_policy(state: BackendState) -> ReferralPolicy:

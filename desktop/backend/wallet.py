@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from desktop.backend.accounts import clear_windows
+from desktop.backend.accounts import store_windows, windows
 from desktop.backend.api import NoTokens, RedemptionDTO, TokenDTO, UsageDTO
 from desktop.backend.store import Account, Invitation, Redemption, Token
 from desktop.backend.transaction import BackendTransaction
+from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
 from desktop.domain.cycles import BillingCycle, cycle_containing
+from desktop.domain.outcomes import CREDIT_TITLE_COMPLIMENTARY, CREDIT_TITLE_REFERRAL
+from desktop.domain.reasons import Reason, fill
 from desktop.domain.usage import UsageWindow, WindowKind
 
 
@@ -31,9 +34,12 @@ def token_dto(token: Token, now: datetime) -> TokenDTO:
         granted_at=token.granted_at,
         expires_at=token.expires_at,
         state=token_state(token, now),
-        invitation_id=token.invitation_id,
+        invitation_id=token.invitation_id or "",
         spent_at=token.spent_at,
         version=token.version,
+        source=CreditSource(token.source),
+        title=token.title,
+        windows=CreditWindows(token.windows),
     )
 
 
@@ -49,6 +55,7 @@ def earned_in(tx: BackendTransaction, account: Account, cycle: BillingCycle) -> 
         .select_from(Token)
         .where(
             Token.account_id == account.id,
+            Token.source == CreditSource.REFERRAL.value,
             Token.granted_at >= cycle.start,
             Token.granted_at < cycle.end,
         )
@@ -73,9 +80,43 @@ def grant_unless_capped(tx: BackendTransaction, referrer: Account, invitation: I
             granted_at=tx.now,
             expires_at=None if lifetime is None else tx.now + lifetime,
             version=tx.change_version(),
+            source=CreditSource.REFERRAL.value,
+            title=fill(CREDIT_TITLE_REFERRAL, {"recipient": invitation.recipient_email}),
+            windows=(
+                CreditWindows.BOTH if tx.policy.credit_resets_weekly else CreditWindows.FIVE_HOUR
+            ).value,
         )
     )
     return True
+
+
+def grant_complimentary(
+    tx: BackendTransaction,
+    account: Account,
+    *,
+    title: str | None = None,
+    lifetime: timedelta | None = None,
+    credit_windows: CreditWindows = CreditWindows.BOTH,
+) -> Token:
+    """A credit the service gives (issue 14): no invitation, outside the cap (R5 counts earned
+    ones), `lifetime` None for no expiry."""
+    if title is not None and not title.strip():
+        raise ValueError("a credit title cannot be empty")
+    if lifetime is not None and lifetime <= timedelta(0):
+        raise ValueError("a credit's expiry must be in the future")
+    token = Token(
+        id=f"tok_{secrets.token_hex(8)}",
+        account_id=account.id,
+        invitation_id=None,
+        granted_at=tx.now,
+        expires_at=None if lifetime is None else tx.now + lifetime,
+        version=tx.change_version(),
+        source=CreditSource.COMPLIMENTARY.value,
+        title=(title or CREDIT_TITLE_COMPLIMENTARY).strip(),
+        windows=credit_windows.value,
+    )
+    tx.session.add(token)
+    return token
 
 
 def tokens_of(tx: BackendTransaction, account: Account) -> list[Token]:
@@ -103,10 +144,22 @@ def available_count(tx: BackendTransaction, account: Account) -> int:
     return int(count or 0)
 
 
-def redeem(tx: BackendTransaction, account: Account, idempotency_key: str) -> RedemptionDTO:
-    """Spend the earliest-expiring spendable token and close both usage windows (R6, R7).
+def redeem(
+    tx: BackendTransaction,
+    account: Account,
+    idempotency_key: str,
+    credit_id: str | None = None,
+    *,
+    spend_if_unused: bool = True,
+) -> RedemptionDTO:
+    """Spend a credit and clear the usage windows it resets (R6, R7, issue 14).
 
-    A key already used by this account returns the first result with `replayed=True`.
+    `credit_id` names the credit; by default the spendable one that expires first (never-expiring
+    ones last). A key already used by this account returns the first result, code
+    `already_redeemed` and `replayed=True`. With `spend_if_unused=False` a credit whose windows
+    hold no use is kept (`nothing_to_reset`); by default it is spent, as the confirmation warned
+    (R6). No spendable credit: NoTokens (`no_credit`); a named one that is not spendable:
+    NoTokens with `credit_not_found` or `credit_unavailable`.
     """
     earlier = tx.session.scalars(
         select(Redemption).where(
@@ -117,23 +170,48 @@ def redeem(tx: BackendTransaction, account: Account, idempotency_key: str) -> Re
         token = tx.session.get_one(Token, earlier.token_id)
         return RedemptionDTO(
             token=token_dto(token, tx.now),
-            usage=_cleared_usage(tx, earlier.redeemed_at),
+            usage=_usage_after(tx, earlier, CreditWindows(token.windows)),
             replayed=True,
+            code=RedemptionCode.ALREADY_REDEEMED,
         )
-    candidate = (
-        select(Token.id)
-        .where(
-            Token.account_id == account.id,
-            Token.spent_at.is_(None),
-            or_(Token.expires_at.is_(None), Token.expires_at > tx.now),
-        )
-        .order_by(Token.expires_at.is_(None), Token.expires_at, Token.granted_at, Token.id)
-        .limit(1)
-        .scalar_subquery()
+    spendable = (
+        Token.account_id == account.id,
+        Token.spent_at.is_(None),
+        or_(Token.expires_at.is_(None), Token.expires_at > tx.now),
     )
+    if credit_id is not None:
+        named = tx.session.get(Token, credit_id)
+        if named is None or named.account_id != account.id:
+            raise NoTokens(Reason.CREDIT_NOT_FOUND)
+        state = token_state(named, tx.now)
+        if state != "available":
+            raise NoTokens(Reason.CREDIT_UNAVAILABLE, {"state": state})
+        candidate_id = named.id
+    else:
+        found = tx.session.scalar(
+            select(Token.id)
+            .where(*spendable)
+            .order_by(Token.expires_at.is_(None), Token.expires_at, Token.granted_at, Token.id)
+            .limit(1)
+        )
+        if found is None:
+            raise NoTokens()
+        candidate_id = found
+    before = windows(account, tx.policy, tx.now)
+    candidate = tx.session.get_one(Token, candidate_id)
+    kinds = CreditWindows(candidate.windows).kinds
+    if not spend_if_unused and all(_window(before, kind).used == 0 for kind in kinds):
+        return RedemptionDTO(
+            token=token_dto(candidate, tx.now),
+            usage=before,
+            replayed=False,
+            code=RedemptionCode.NOTHING_TO_RESET,
+            usage_before=before,
+        )
+    # Claim it only if still unspent: correct even without the transaction's write lock.
     claimed = tx.session.execute(
         update(Token)
-        .where(Token.id == candidate, Token.spent_at.is_(None))
+        .where(Token.id == candidate_id, Token.spent_at.is_(None))
         .values(spent_at=tx.now, version=tx.change_version())
         .returning(Token.id)
         .execution_options(synchronize_session=False)
@@ -141,22 +219,48 @@ def redeem(tx: BackendTransaction, account: Account, idempotency_key: str) -> Re
     if claimed is None:
         raise NoTokens()
     token = tx.session.get_one(Token, claimed, populate_existing=True)
+    after = UsageDTO(
+        five_hour=before.five_hour.cleared(),
+        weekly=before.weekly.cleared() if WindowKind.WEEKLY in kinds else before.weekly,
+        now=tx.now,
+    )
+    store_windows(account, after)
     tx.session.add(
         Redemption(
             account_id=account.id,
             idempotency_key=idempotency_key,
             token_id=token.id,
             redeemed_at=tx.now,
+            weekly_used_after=after.weekly.used,
+            weekly_started_after=after.weekly.started_at,
         )
     )
-    usage = clear_windows(tx, account)
-    return RedemptionDTO(token=token_dto(token, tx.now), usage=usage, replayed=False)
+    return RedemptionDTO(
+        token=token_dto(token, tx.now),
+        usage=after,
+        replayed=False,
+        code=RedemptionCode.RESET,
+        usage_before=before,
+    )
 
 
-def _cleared_usage(tx: BackendTransaction, at: datetime) -> UsageDTO:
-    # What a spend leaves: both windows closed, the next ones begin at the next use.
+def _window(usage: UsageDTO, kind: WindowKind) -> UsageWindow:
+    return usage.five_hour if kind is WindowKind.FIVE_HOUR else usage.weekly
+
+
+def _usage_after(tx: BackendTransaction, earlier: Redemption, credit: CreditWindows) -> UsageDTO:
+    # What the spend left: the credit's windows closed (the next ones begin at the next use);
+    # a weekly window it did not reset as it stood right after.
+    weekly = UsageWindow(WindowKind.WEEKLY, tx.policy.weekly_limit, 0, None)
+    if WindowKind.WEEKLY not in credit.kinds and earlier.weekly_used_after is not None:
+        weekly = UsageWindow(
+            WindowKind.WEEKLY,
+            tx.policy.weekly_limit,
+            earlier.weekly_used_after,
+            earlier.weekly_started_after,
+        )
     return UsageDTO(
         five_hour=UsageWindow(WindowKind.FIVE_HOUR, tx.policy.five_hour_limit, 0, None),
-        weekly=UsageWindow(WindowKind.WEEKLY, tx.policy.weekly_limit, 0, None),
-        now=at,
+        weekly=weekly,
+        now=earlier.redeemed_at,
     )

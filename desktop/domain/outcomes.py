@@ -95,6 +95,44 @@ _DONE: Mapping[Operation, str] = {
 REPLAYED_REDEEM = "This request had already spent a reset; no second reset was used."
 """A redemption replayed with a key the backend already spent: done, and nothing new."""
 
+REDEMPTION_RESULTS: Mapping[str, str] = {
+    "reset": "Reset spent: {windows} back to zero used.",
+    "nothing_to_reset": (
+        "Nothing to reset: no usage counted in the windows this reset covers, so it was kept."
+    ),
+    "no_credit": "You have no usage resets to spend.",
+    "already_redeemed": REPLAYED_REDEEM,
+}
+"""One sentence per redemption result code (desktop.domain.credits.RedemptionCode)."""
+
+WINDOWS_WORDS: Mapping[str, str] = {
+    "both": "your weekly and 5-hour usage are",
+    "five_hour": "your 5-hour usage is (the weekly window is unchanged)",
+}
+"""How a credit's windows read inside the "reset" sentence."""
+
+# -- Server-written copy: the mock backend's default offer and credit titles (docs/CONTRACT.md).
+# The server owns these words; QA replaces them with `sim offer set` and `sim grant --title`.
+
+OFFER_TITLE = "Invite a friend"
+"""The offer's default title, also the neutral fallback a client shows without an offer."""
+
+OFFER_DESCRIPTION = (
+    "Invite people you think would like the product. Each one gets a personal link by email."
+)
+
+OFFER_RULES: tuple[str, ...] = (
+    "Each invitation goes to one email address, and its link works only with that address.",
+    "A usage reset can be earned only after the invited person initialises a workspace and "
+    "sends {prompts_required} prompts.",
+    "At most {monthly_cap} resets can be earned per billing cycle; invitations sent after "
+    "that earn nothing.",
+)
+"""The default rules, short sentences; `{names}` are policy values filled in by the backend."""
+
+CREDIT_TITLE_REFERRAL = "Usage reset for inviting {recipient}"
+CREDIT_TITLE_COMPLIMENTARY = "Complimentary usage reset"
+
 
 def describe(
     operation: Operation,

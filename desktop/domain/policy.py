@@ -33,6 +33,13 @@ class ReferralPolicy:
     join_attempts_per_link: int = 5
     join_attempts_per_client: int = 30
     join_attempts_window_minutes: int = 10
+    # The offer (docs/CONTRACT.md): how long a fetched offer stays valid for sending, how many
+    # addresses one send may hold, how soon a pending invitation's email may be sent again.
+    offer_expiry_seconds: int = 300
+    max_recipients_per_send: int = 5
+    resend_cooldown_minutes: int = 15
+    # Which windows a referral credit resets: 1 both (DESIGN R6), 0 the 5-hour window only.
+    credit_resets_weekly: int = 1
 
     def __post_init__(self) -> None:
         if self.dormancy_days < 0:
@@ -60,6 +67,14 @@ class ReferralPolicy:
             < 1
         ):
             raise PolicyError("join page attempt limits and their window must be at least 1")
+        if self.offer_expiry_seconds < 1:
+            raise PolicyError("offer_expiry_seconds must be at least 1")
+        if self.max_recipients_per_send < 1:
+            raise PolicyError("max_recipients_per_send must be at least 1")
+        if self.resend_cooldown_minutes < 0:
+            raise PolicyError("resend_cooldown_minutes must be 0 or more")
+        if self.credit_resets_weekly not in (0, 1):
+            raise PolicyError("credit_resets_weekly must be 1 (both windows) or 0 (5-hour only)")
 
     @property
     def dormancy(self) -> timedelta:
@@ -77,6 +92,16 @@ class ReferralPolicy:
         if self.invitation_expiry_days is None:
             return None
         return timedelta(days=self.invitation_expiry_days)
+
+    @property
+    def offer_lifetime(self) -> timedelta:
+        """How long an offer stays valid for sending after it was handed out."""
+        return timedelta(seconds=self.offer_expiry_seconds)
+
+    @property
+    def resend_cooldown(self) -> timedelta:
+        """How long after an invitation's last email the next one may be sent."""
+        return timedelta(minutes=self.resend_cooldown_minutes)
 
     @property
     def rollout_percent(self) -> float:

@@ -31,6 +31,14 @@ class Reason(StrEnum):
     NO_ACCOUNT = "no_account"
     NOT_REVOCABLE = "not_revocable"
     NO_TOKENS = "no_tokens"
+    # The offer, resending and credits (issue 14, docs/CONTRACT.md)
+    OFFER_CHANGED = "offer_changed"
+    OFFER_EXPIRED = "offer_expired"
+    OFFER_PAUSED = "offer_paused"
+    RESEND_TOO_SOON = "resend_too_soon"
+    NOT_RESENDABLE = "not_resendable"
+    CREDIT_NOT_FOUND = "credit_not_found"
+    CREDIT_UNAVAILABLE = "credit_unavailable"
     # The session
     SIGN_IN_FAILED = "sign_in_failed"
     SESSION_ENDED = "session_ended"
@@ -98,6 +106,21 @@ _SENTENCES: Mapping[Reason, str] = {
         "This invitation can no longer be revoked (it is {state}); only a pending one can."
     ),
     Reason.NO_TOKENS: "You have no usage resets to spend.",
+    Reason.OFFER_CHANGED: (
+        "The invitation offer changed after you opened it. Read the new terms, then send again."
+    ),
+    Reason.OFFER_EXPIRED: (
+        "The invitation offer you opened expired at {at}. Open it again to see the current terms."
+    ),
+    Reason.OFFER_PAUSED: "Invitations are paused for now. Nothing was sent.",
+    Reason.RESEND_TOO_SOON: (
+        "The email for this invitation went out at {sent_at}. You can send it again from {at}."
+    ),
+    Reason.NOT_RESENDABLE: (
+        "Only a pending invitation's email can be sent again; this one is {state}."
+    ),
+    Reason.CREDIT_NOT_FOUND: "There is no such usage reset in your wallet.",
+    Reason.CREDIT_UNAVAILABLE: "That usage reset cannot be spent: it is {state}.",
     Reason.SIGN_IN_FAILED: "That email and password do not match an account.",
     Reason.SESSION_ENDED: "Your session has ended. Sign in again.",
     Reason.NOT_SIGNED_IN: "Sign in first.",

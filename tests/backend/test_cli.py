@@ -34,9 +34,23 @@ INVITATION_KEYS = {
     "checklist",
     "history",
     "idempotency_key",
+    "rewardless",
+    "last_sent_at",
+    "resend_available_at",
+    "emails_sent",
 }
 CHECKLIST_KEYS = {"link_opened", "account", "workspace_ready", "prompts", "prompts_required"}
-TOKEN_KEYS = {"id", "state", "granted", "expires", "spent", "invitation"}
+TOKEN_KEYS = {
+    "id",
+    "state",
+    "granted",
+    "expires",
+    "spent",
+    "invitation",
+    "source",
+    "title",
+    "windows",
+}
 WALLET_KEYS = {"email", "available", "earned_this_cycle", "cap", "cycle", "tokens"}
 WINDOW_KEYS = {"used", "limit", "percent_used", "remaining", "started_at", "resets_at"}
 USAGE_KEYS = {"now", "five_hour", "weekly"}
@@ -68,6 +82,10 @@ POLICY_KEYS = {
     "join_attempts_per_link",
     "join_attempts_per_client",
     "join_attempts_window_minutes",
+    "offer_expiry_seconds",
+    "max_recipients_per_send",
+    "resend_cooldown_minutes",
+    "credit_resets_weekly",
 }
 
 
@@ -241,7 +259,8 @@ def test_json_documents_keep_their_keys(sim: Sim) -> None:
     assert set(sim.ok("clock")) == {"now", "running"}
     assert set(sim.ok("fault")) == {"offline", "latency_ms", "error_rate"}
     assert set(sim.ok("policy")) == POLICY_KEYS
-    assert set(sim.ok("redeem", "capped@example.com")) == {"email", "replayed", "token", "usage"}
+    redeemed = sim.ok("redeem", "capped@example.com")
+    assert set(redeemed) == {"email", "replayed", "code", "token", "usage"}
     assert set(sim.ok("reset-demo", "--at", AT)) == {"now", "running"}
 
 
@@ -430,3 +449,40 @@ def test_a_full_disk_is_one_line(
     line = _local_fault(Sim(data_dir, capsys), "status")
     assert line.startswith("error (disk_full): ")
     assert "No space left" not in line
+
+
+def test_offer_grant_resend_and_a_named_redeem_from_the_command_line(sim: Sim) -> None:
+    settings = sim.ok("offer", "set", "--title", "Share it", "--rule", "One.", "--rule", "Two.")
+    assert (settings["title"], settings["rules"]) == ("Share it", ["One.", "Two."])
+    offer = sim.ok("offer", "--email", PILOT)
+    assert (offer["offered"], offer["title"], offer["rules"]) == (
+        True,
+        "Share it",
+        ["One.", "Two."],
+    )
+    assert offer["send_capacity"] == 10
+    assert sim.ok("offer", "--email", "pro@example.com")["unavailable_reason"] == "not_in_cohort"
+    assert sim.ok("offer", "set", "--default-copy", "--state", "paused")["paused"] is True
+    assert "offer_paused" in sim.refused("invite", "--from", PILOT, "--to", "a@example.com")
+    sim.ok("offer", "set", "--state", "live")
+
+    sent = sim.ok("invite", "--from", PILOT, "--to", "friend@example.com")
+    assert "resend_too_soon" in sim.refused("resend", "--from", PILOT, sent["id"])
+    sim.ok("clock", "advance", "15m")
+    resent = sim.ok("resend", "--from", PILOT, sent["id"], "--key", "r1")
+    assert resent["emails_sent"] == 2
+
+    credit = sim.ok(
+        "grant", "--to", PILOT, "--title", "Gift", "--no-expiry", "--windows", "five_hour"
+    )
+    assert (credit["source"], credit["title"], credit["expires"], credit["windows"]) == (
+        "complimentary",
+        "Gift",
+        None,
+        "five_hour",
+    )
+    spent = sim.ok("redeem", PILOT, "--key", "k", "--credit", credit["id"], "--keep-if-unused")
+    assert spent["code"] == "reset"  # pilot's 5-hour window is 40% used at seeding
+    assert spent["usage"]["weekly"]["percent_used"] == 82
+    assert sim.ok("redeem", PILOT, "--key", "k")["code"] == "already_redeemed"
+    assert "no usage resets" in sim.refused("redeem", PILOT)

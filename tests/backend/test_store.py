@@ -334,9 +334,27 @@ def test_invitations_are_numbered_in_creation_order_under_a_frozen_clock(
 
 
 def _downgrade(path: Path, version: int) -> None:
-    """Make the file look as schema `version` (1, 2 or 3) left it."""
+    """Make the file look as schema `version` (1 to 4) left it."""
     connection = sqlite3.connect(path)
     try:
+        # 5 -> 4: issue 14's offer and credits.
+        connection.execute("DROP INDEX uq_outbox_invitation_key")
+        for table, column in (
+            ("backend_state", "offer_json"),
+            ("invitations", "rewardless"),
+            ("outbox", "idempotency_key"),
+            ("redemptions", "weekly_used_after"),
+            ("redemptions", "weekly_started_after"),
+            ("tokens", "source"),
+            ("tokens", "title"),
+            ("tokens", "windows"),
+        ):
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        if version == 4:  # Alembic's first revision
+            connection.execute("UPDATE backend_state SET schema_version = 4")
+            connection.execute("UPDATE alembic_version SET version_num = '0001_initial'")
+            connection.commit()
+            return
         connection.execute("ALTER TABLE backend_state DROP COLUMN link_base")
         if version <= 2:
             connection.execute("DROP INDEX ix_invitations_sequence")
@@ -350,7 +368,7 @@ def _downgrade(path: Path, version: int) -> None:
         connection.close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_an_older_schema_is_upgraded_in_place_keeping_its_data(
     data_dir: Path, clock: ManualClock, version: int
 ) -> None:

@@ -64,8 +64,9 @@ def test_a_required_value_cannot_be_switched_off() -> None:
 def test_refusals_name_the_value_and_what_was_wrong() -> None:
     with pytest.raises(PolicyError) as unknown:
         ReferralPolicy().with_values({"cap": 5})
-    assert str(unknown.value).startswith("unknown policy value 'cap' (known: daily_invitation_")
-    assert "monthly_cap, prompts_required" in str(unknown.value)
+    text = str(unknown.value)
+    assert text.startswith("unknown policy value 'cap' (known: credit_resets_weekly, ")
+    assert "monthly_cap, offer_expiry_seconds, prompts_required" in str(unknown.value)
     with pytest.raises(PolicyError) as not_a_number:
         ReferralPolicy().with_values({"monthly_cap": "five"})
     assert str(not_a_number.value) == "monthly_cap needs a whole number, not 'five'"

@@ -1,0 +1,168 @@
+"""The server-owned offer (issue 14): what an account is offered, its capacities, and the check
+that pins a send to the offer the operator read.
+
+An offer's id names its expiry and signs (with the server's secret) the account and a digest of
+its terms: whether it is offered, the copy, whether confirmation is required and whether sending
+now earns nothing. So handing one out writes nothing (a read stays a read), and the check before a
+send recomputes the signature. Offers are issued on a grid of half their lifetime
+(`policy.offer_expiry_seconds`): the same offer is handed out until half its life is gone.
+Capacities are not terms: they change with every send and are enforced on their own (send
+capacity: the daily limit, R2; reward capacity: the cap, R5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from desktop.backend.accounts import cohort_decision
+from desktop.backend.api import OfferDTO, OfferRefused
+from desktop.backend.store import Account, Invitation
+from desktop.backend.transaction import BackendTransaction
+from desktop.backend.wallet import current_cycle, earned_in
+from desktop.domain.reasons import Reason
+
+DAILY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SendCapacity:
+    """Invitations the operator can still send in the rolling 24 hours, and when one frees."""
+
+    left: int
+    frees_at: datetime | None  # when the next slot frees, if none is left
+    limit: int
+
+
+def send_capacity(tx: BackendTransaction, operator: Account) -> SendCapacity:
+    """The daily limit as a capacity (R2): sends in the last 24 hours count, replays do not."""
+    limit = tx.policy.daily_invitation_limit
+    recent = tx.session.scalars(
+        select(Invitation.created_at)
+        .where(
+            Invitation.operator_id == operator.id,
+            Invitation.created_at > tx.now - DAILY_WINDOW,
+        )
+        .order_by(Invitation.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return SendCapacity(limit - len(recent), None, limit)
+    # The next slot frees when the oldest of the last `limit` sends leaves the window.
+    return SendCapacity(0, recent[-1] + DAILY_WINDOW, limit)
+
+
+def reward_capacity(tx: BackendTransaction, operator: Account) -> tuple[int, datetime]:
+    """Conversions that can still earn a reset this cycle (R5), and when the cycle ends."""
+    cycle = current_cycle(tx, operator)
+    return max(tx.policy.monthly_cap - earned_in(tx, operator, cycle), 0), cycle.end
+
+
+def _unavailable(tx: BackendTransaction, account: Account) -> Reason | None:
+    if not cohort_decision(account, tx.policy).eligible:
+        return Reason.NOT_IN_COHORT
+    if tx.offer_settings.paused:
+        return Reason.OFFER_PAUSED
+    return None
+
+
+def _terms(tx: BackendTransaction, account: Account) -> tuple[dict[str, object], str]:
+    settings = tx.offer_settings
+    title, description, rules = settings.copy(tx.policy)
+    reward_left, _ = reward_capacity(tx, account)
+    terms: dict[str, object] = {
+        "offered": _unavailable(tx, account) is None,
+        "title": title,
+        "description": description,
+        "rules": list(rules),
+        "requires_confirmation": settings.requires_confirmation,
+        # Sending would earn nothing: a flip either way is a change the operator must see.
+        "rewardless": reward_left == 0 if settings.report_capacities else None,
+    }
+    digest = hashlib.sha256(json.dumps(terms, sort_keys=True).encode()).hexdigest()
+    return terms, digest
+
+
+def _sign(tx: BackendTransaction, account: Account, digest: str, expires: int) -> str:
+    message = f"offer\0{account.id}\0{digest}\0{expires}".encode()
+    return hmac.new(tx.state.server_secret, message, "sha256").hexdigest()[:24]
+
+
+def current_offer(tx: BackendTransaction, account: Account) -> OfferDTO:
+    """The account's offer now: issued at the last grid point (half a lifetime apart), so the
+    same offer comes back while more than half its lifetime is left."""
+    _, digest = _terms(tx, account)
+    lifetime = int(tx.policy.offer_lifetime.total_seconds())
+    step = max(lifetime // 2, 1)
+    issued = int(tx.now.timestamp()) // step * step
+    expires = issued + lifetime
+    return offer_dto(
+        tx,
+        account,
+        offer_id=f"off_{expires}_{_sign(tx, account, digest, expires)}",
+        issued_at=datetime.fromtimestamp(issued, UTC),
+        expires_at=datetime.fromtimestamp(expires, UTC),
+    )
+
+
+def offer_dto(
+    tx: BackendTransaction,
+    account: Account,
+    *,
+    offer_id: str,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> OfferDTO:
+    """How an issued offer reads for its account now."""
+    settings = tx.offer_settings
+    title, description, rules = settings.copy(tx.policy)
+    reason = _unavailable(tx, account)
+    sending = send_capacity(tx, account)
+    reward_left, cycle_end = reward_capacity(tx, account)
+    shown = settings.report_capacities
+    send_left = 0 if reason is not None else sending.left
+    return OfferDTO(
+        id=offer_id,
+        offered=reason is None,
+        title=title,
+        description=description,
+        rules=rules,
+        requires_confirmation=settings.requires_confirmation,
+        send_capacity=send_left if shown else None,
+        reward_capacity=reward_left if shown else None,
+        rewards_resume_at=cycle_end if shown and reward_left == 0 else None,
+        send_capacity_frees_at=sending.frees_at if shown and reason is None else None,
+        max_recipients=tx.policy.max_recipients_per_send,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        unavailable_reason=reason,
+    )
+
+
+def require_offered(tx: BackendTransaction, operator: Account) -> None:
+    """Refuse a send while the offer is paused (the cohort is checked on its own, R1)."""
+    if tx.offer_settings.paused:
+        raise OfferRefused(Reason.OFFER_PAUSED)
+
+
+def validate(tx: BackendTransaction, operator: Account, offer_id: str) -> None:
+    """The offer the operator read still stands: theirs, the same terms, not expired.
+
+    Another account's offer, an unknown id or changed terms: `offer_changed`; at or after its
+    expiry: `offer_expired`."""
+    prefix, _, rest = offer_id.partition("_")
+    expires_text, _, signature = rest.partition("_")
+    if prefix != "off" or not expires_text.isdigit():
+        raise OfferRefused(Reason.OFFER_CHANGED)
+    expires = int(expires_text)
+    _, digest = _terms(tx, operator)
+    if not hmac.compare_digest(signature, _sign(tx, operator, digest, expires)):
+        raise OfferRefused(Reason.OFFER_CHANGED)
+    expires_at = datetime.fromtimestamp(expires, UTC)
+    if tx.now >= expires_at:
+        raise OfferRefused(Reason.OFFER_EXPIRED, {"at": expires_at})

@@ -1,0 +1,83 @@
+"""The server-owned offer's settings (issue 14): the copy and switches QA sets with `sim offer`.
+
+Numbers (how long an offer lives, recipients per send, the resend cooldown) are policy values
+(desktop.domain.policy); what the offer says and whether it is on live here. `None` copy means
+the server's default words (desktop.domain.outcomes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from desktop.domain.outcomes import OFFER_DESCRIPTION, OFFER_RULES, OFFER_TITLE
+from desktop.domain.policy import PolicyError, ReferralPolicy
+from desktop.domain.reasons import fill
+
+
+@dataclass(frozen=True)
+class OfferSettings:
+    """What the backend's offer says and how it behaves, as QA set it."""
+
+    title: str | None = None
+    description: str | None = None
+    rules: tuple[str, ...] | None = None
+    requires_confirmation: bool = True
+    paused: bool = False  # no offer for anyone; sends are refused (offer_paused)
+    report_capacities: bool = True  # False: capacities go out as unknown (None), not zero
+
+    def __post_init__(self) -> None:
+        for name in ("title", "description"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                raise PolicyError(f"the offer {name} cannot be empty (omit it for the default)")
+        if self.rules is not None and any(not rule.strip() for rule in self.rules):
+            raise PolicyError("an offer rule cannot be empty")
+
+    def copy(self, policy: ReferralPolicy) -> tuple[str, str, tuple[str, ...]]:
+        """Title, description and rules as the account reads them (default rules name policy
+        values, filled in here)."""
+        if self.rules is None:
+            # Only the server's own templates name policy values; QA's rules are shown verbatim.
+            values = {key: value for key, value in policy.to_mapping().items() if value is not None}
+            rules = tuple(fill(rule, values) for rule in OFFER_RULES)
+        else:
+            rules = self.rules
+        return (self.title or OFFER_TITLE, self.description or OFFER_DESCRIPTION, rules)
+
+    def to_mapping(self) -> dict[str, object]:
+        """Plain values, for JSON and storage."""
+        values = dataclasses.asdict(self)
+        values["rules"] = None if self.rules is None else list(self.rules)
+        return values
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> OfferSettings:
+        """Read stored values; unknown keys are refused."""
+        return cls().with_values(values)
+
+    def with_values(self, values: Mapping[str, object]) -> OfferSettings:
+        """A copy with some values changed (None for copy means the default words)."""
+        known = {f.name for f in dataclasses.fields(self)}
+        changes: dict[str, object] = {}
+        for key, raw in values.items():
+            if key not in known:
+                names = ", ".join(sorted(known))
+                raise PolicyError(f"unknown offer value {key!r} (known: {names})")
+            if key == "rules":
+                if raw is None:
+                    changes[key] = None
+                elif isinstance(raw, list | tuple) and all(isinstance(r, str) for r in raw):
+                    changes[key] = tuple(str(r) for r in raw)
+                else:
+                    raise PolicyError("offer rules are a list of sentences")
+            elif key in ("title", "description"):
+                if raw is not None and not isinstance(raw, str):
+                    raise PolicyError(f"the offer {key} is text")
+                changes[key] = raw
+            else:
+                if not isinstance(raw, bool):
+                    raise PolicyError(f"the offer's {key} is true or false")
+                changes[key] = raw
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
