@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,14 +49,19 @@ def serving(app: Any, *, log_config: dict[str, Any] | None = None) -> Iterator[s
         lifespan="off",
     )
     server = uvicorn.Server(config)
+    serving = threading.Event()
+    original_startup = server.startup
+
+    async def startup(sockets: Any = None) -> None:
+        await original_startup(sockets=sockets)
+        serving.set()
+
+    server.startup = startup  # type: ignore[method-assign]
     thread = threading.Thread(target=server.run, name="test-uvicorn")
     thread.start()
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not server.started:
-            assert thread.is_alive(), "the server thread ended before it started serving"
-            assert time.monotonic() < deadline, "the server did not start in time"
-            time.sleep(0.01)
+        assert serving.wait(START_TIMEOUT_S), "the server did not start in time"
+        assert server.started, "the server thread ended before it started serving"
         port = server.servers[0].sockets[0].getsockname()[1]
         yield f"http://127.0.0.1:{port}"
     finally:
