@@ -49,6 +49,10 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%d %b %Y %H:%M")
 
 
+def ignore(_: object = None) -> None:
+    """A result nobody needs (a best-effort call, a write whose failure is reported elsewhere)."""
+
+
 def failure_of(error: Exception) -> tuple[Outcome, Reason, Mapping[str, Detail]]:
     """What an exception means for an operation: its outcome, reason and details.
 

@@ -18,7 +18,7 @@ from desktop.backend.api import (
     InvitationDTO,
     NotInCohort,
 )
-from desktop.controller.hub import Hub, failure_of
+from desktop.controller.hub import Hub, failure_of, ignore
 from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, invitation_view
 from desktop.controller.state import Eligibility, SyncPhase
 from desktop.domain.outcomes import Operation, Outcome
@@ -59,7 +59,7 @@ class SendFlow:
 
         def queued(entry: QueuedInvitation) -> None:
             hub.model.queue(entry)
-            self._send(entry, retries=True, then=_ignore)
+            self._send(entry, retries=True, then=ignore)
 
         def not_queued(error: Exception) -> None:
             self._forget(key)
@@ -93,7 +93,7 @@ class SendFlow:
         """ "Send now" on a queued invitation: the same key, the same entry."""
         entry = self._hub.model.outbox.get(key)
         if entry is not None and key not in self._sending:
-            self._send(entry, retries=True, then=_ignore)
+            self._send(entry, retries=True, then=ignore)
 
     def unqueue(self, invitation_id: str, report: Callable[[Outcome, Reason | None], None]) -> None:
         """Take a queued invitation out of the outbox (revoking one never sent)."""
@@ -272,7 +272,3 @@ class SendFlow:
     def _forget(self, key: str) -> None:
         self._sending.discard(key)
         self._hub.hidden.discard(key)
-
-
-def _ignore(_: object = None) -> None:
-    """A result nobody needs."""

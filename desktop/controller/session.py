@@ -12,7 +12,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from desktop.backend.api import ApiError, SessionDTO
-from desktop.controller.hub import Hub
+from desktop.controller.hub import Hub, ignore
 from desktop.controller.mapping import account_record
 from desktop.controller.model import views_of
 from desktop.controller.state import SyncPhase, SyncStatus
@@ -129,7 +129,7 @@ class SessionFlow:
                 with contextlib.suppress(ApiError):  # the token is gone on our side anyway
                     hub.api.sign_out(token)
 
-            hub.run.call(call, _ignore, _ignore)
+            hub.run.call(call, ignore, ignore)
 
     def restored(self, token: object) -> None:
         """The keyring's answer at start-up."""
@@ -161,16 +161,10 @@ class SessionFlow:
         """Signed out, by choice or because the backend refused the session."""
         hub = self._hub
         self.new_session(None)
-        hub.run.call(hub.credentials.clear, _ignore, _ignore, timeout=False, any_session=True)
-        hub.run.cache(
-            lambda cache: cache.end_session(), _ignore, hub.cache_failed, any_session=True
-        )
+        hub.run.call(hub.credentials.clear, ignore, ignore, timeout=False, any_session=True)
+        hub.run.cache(lambda cache: cache.end_session(), ignore, hub.cache_failed, any_session=True)
         hub.model.clear()
         hub.sync = SyncStatus(
             phase=SyncPhase.ERROR if message else SyncPhase.NEVER, message=message
         )
         hub.publish()
-
-
-def _ignore(_: object = None) -> None:
-    """A result nobody needs."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 
-from desktop.controller.hub import Hub, local_reason
+from desktop.controller.hub import Hub, ignore, local_reason
 from desktop.controller.model import Views, views_of
 from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.domain.reasons import Reason, explain
@@ -99,7 +99,7 @@ class StartupFlow:
         self._cache_opened()
         # The own-address rule's look-alike tables (~0.15 s) load here, not on the first
         # address the operator types.
-        hub.run.call(_load_look_alikes, _ignore, _ignore, timeout=False, any_session=True)
+        hub.run.call(_load_look_alikes, ignore, ignore, timeout=False, any_session=True)
         hub.run.call(
             hub.credentials.load,
             self._restored,
@@ -120,7 +120,3 @@ def _load_look_alikes() -> None:
     from desktop.domain.emails import load_look_alikes
 
     load_look_alikes()
-
-
-def _ignore(_: object = None) -> None:
-    """A result nobody needs."""
