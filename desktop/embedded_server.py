@@ -58,6 +58,7 @@ class EmbeddedServer:
         self.data_dir = data_dir
         self.url: str | None = None
         self.ready = threading.Event()
+        self.problem = ""  # why the child ended without serving (its exit status, log tail)
         self._process: subprocess.Popen[bytes] | None = None
 
     def last_port(self) -> int:
@@ -98,7 +99,23 @@ class EmbeddedServer:
                     self._remember()
                     log.info("embedded server for %s at %s", self.data_dir, self.url)
                     self.ready.set()
+        if self.url is None:
+            self.problem = self._why_it_ended()
+            log.warning("embedded server for %s did not start: %s", self.data_dir, self.problem)
         self.ready.set()  # ended (or never started): nobody waits forever
+
+    def _why_it_ended(self) -> str:
+        """The child's exit status and the end of its log, for the app log and the tests."""
+        process = self._process
+        status: int | None = None
+        if process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                status = process.wait(STOP_TIMEOUT_S)
+        try:
+            tail = (self.data_dir / "server.log").read_text("utf-8", "replace").splitlines()[-20:]
+        except OSError:
+            tail = []
+        return f"exit status {status}; server.log ends: " + " | ".join(tail)
 
     def _remember(self) -> None:
         try:

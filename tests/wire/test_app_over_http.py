@@ -77,7 +77,7 @@ def test_the_embedded_server_serves_the_data_folder_and_stops(data_dir: Path) ->
     server.start()
     try:
         assert server.ready.wait(60)
-        assert server.url is not None
+        assert server.url is not None, server.problem
         assert httpx.get(f"{server.url}/v1/health", trust_env=False).json() == {"status": "ok"}
         with RemoteSimulator(server.url) as qa:  # loopback: no QA token needed
             link = qa.invite("pilot@example.com", "browser@example.com").invitation.link
