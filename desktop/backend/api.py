@@ -128,6 +128,7 @@ ERRORS_BY_REASON: Mapping[Reason, type[ApiError]] = {
     Reason.TIMED_OUT: OutcomeUnknown,
     Reason.SERVER_ERROR: ServerError,
     Reason.SIGN_IN_FAILED: AuthenticationError,
+    Reason.TOO_MANY_SIGN_INS: AuthenticationError,
     Reason.SESSION_ENDED: AuthenticationError,
     Reason.NOT_SIGNED_IN: AuthenticationError,
     Reason.NOT_IN_COHORT: NotInCohort,

@@ -19,6 +19,7 @@ import contextvars
 import hmac
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from desktop.backend.simulator import (
     Simulator,
     Wallet,
 )
+from desktop.backend.web.limits import SignInLimiter, SignInLimits
 from desktop.backend.wire import encode, encode_details
 from desktop.domain.cohort import CohortDecision
 from desktop.domain.credits import CreditWindows
@@ -93,6 +95,7 @@ STATUS_BY_REASON: Mapping[Reason, int] = {
     Reason.SELF_INVITE: 422,
     Reason.INVALID_REQUEST: 422,
     Reason.DAILY_LIMIT: 429,
+    Reason.TOO_MANY_SIGN_INS: 429,
     Reason.RESEND_TOO_SOON: 429,
     Reason.SERVER_ERROR: 500,
     Reason.OFFLINE: 503,
@@ -402,9 +405,11 @@ def create_app(
     *,
     qa_token: str | None = None,
     qa_open_on_loopback: bool = True,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> WireApp:
-    """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA and the
-    join page), which must share one database. Closing them is the caller's job."""
+    """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA, the join
+    page, the policy), which must share one database. Closing them is the caller's job.
+    `monotonic` is the real time the sign-in limits count in (tests move their own)."""
     app = FastAPI(
         title=API_TITLE,
         version=API_VERSION,
@@ -413,7 +418,7 @@ def create_app(
     bell = ChangeBell()
     access = QaAccess(qa_token, qa_open_on_loopback)
     _install_error_handlers(app)
-    app.include_router(_api_router(backend, bell))
+    app.include_router(_api_router(backend, simulator, bell, SignInLimiter(monotonic)))
     app.include_router(_qa_router(simulator, access))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
@@ -481,12 +486,42 @@ def _faulted(call: Callable[[], T]) -> T | None:
         return None
 
 
-def _api_router(backend: MockBackend, bell: ChangeBell) -> APIRouter:
+def _api_router(
+    backend: MockBackend, simulator: Simulator, bell: ChangeBell, limiter: SignInLimiter
+) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["api"], responses=API_ERRORS)
 
-    @router.post("/sessions", response_model=SessionDTO, summary="Sign in")
-    def sign_in(body: SignInBody, key: Key) -> Response:
-        return _answer(_faulted(lambda: backend.sign_in(body.email, body.password, key)))
+    @router.post(
+        "/sessions",
+        response_model=SessionDTO,
+        summary="Sign in",
+        description="Failed attempts are limited per account and per client address "
+        "(policy sign_in_*): 429 too_many_sign_ins with Retry-After. The same request again "
+        "(same key and credentials) is never a new attempt.",
+    )
+    def sign_in(request: Request, body: SignInBody, key: Key) -> Response:
+        policy = simulator.policy()
+        limits = SignInLimits(
+            policy.sign_in_failures_per_account,
+            policy.sign_in_failures_per_client,
+            policy.sign_in_window_minutes * 60,
+        )
+        client = request.client.host if request.client is not None else "unknown"
+        ticket, wait = limiter.begin(body.email, body.password, key, client, limits)
+        if ticket is None:
+            refusal = error_response(
+                Reason.TOO_MANY_SIGN_INS, {"minutes": max(1, math.ceil(wait / 60))}
+            )
+            refusal.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return refusal
+        wrong_password = False
+        try:
+            return _answer(_faulted(lambda: backend.sign_in(body.email, body.password, key)))
+        except AuthenticationError as error:
+            wrong_password = error.reason is Reason.SIGN_IN_FAILED
+            raise
+        finally:
+            limiter.settle(ticket, wrong_password=wrong_password)
 
     @router.delete("/sessions/current", status_code=204, summary="Sign out")
     def sign_out(session: Session) -> Response:
