@@ -375,8 +375,8 @@ class ReferralApi(Protocol):
 
 
 class OfferApi(ReferralApi, Protocol):
-    """ReferralApi with issue 14's calls: the offer, resend, named credits. `MockBackend`
-    implements it; the client moves to it once its other backends (deferred, HTTP) do."""
+    """ReferralApi with issue 14's calls: the offer, resend, named credits. `MockBackend` and,
+    over HTTP, `desktop.remote.HttpApi` (and `DeferredHttpApi`) implement it."""
 
     def offer(self, session: str) -> OfferDTO:
         """The account's current offer (the same one `sync` carries)."""
