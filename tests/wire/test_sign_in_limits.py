@@ -131,3 +131,16 @@ def test_a_replay_of_the_same_request_is_never_a_new_attempt(
     assert api.sign_in(PILOT, "demo", "settled-later").token == session.token
     # The same key with another password is another attempt: refused.
     assert fails(api, PILOT, "demo", "same-key") is Reason.TOO_MANY_SIGN_INS
+
+
+def test_qa_reset_demo_forgets_the_counted_attempts(
+    world: tuple[HttpApi, Simulator, str],
+) -> None:
+    api, sim, url = world
+    for n in range(3):
+        assert fails(api, PILOT, f"guess-{n}", f"k{n}") is Reason.SIGN_IN_FAILED
+    assert fails(api, PILOT, "demo", "locked") is Reason.TOO_MANY_SIGN_INS
+    with httpx.Client(base_url=url, trust_env=False) as http:
+        assert http.post("/v1/qa/reset-demo", json={}).status_code == 200
+    sim.set_policy({"sign_in_failures_per_account": 3})  # the reset restored the default 5
+    assert api.sign_in(PILOT, "demo", "after-reset").account.email == PILOT

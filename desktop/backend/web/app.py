@@ -418,8 +418,9 @@ def create_app(
     bell = ChangeBell()
     access = QaAccess(qa_token, qa_open_on_loopback)
     _install_error_handlers(app)
-    app.include_router(_api_router(backend, simulator, bell, SignInLimiter(monotonic)))
-    app.include_router(_qa_router(simulator, access))
+    limiter = SignInLimiter(monotonic)
+    app.include_router(_api_router(backend, simulator, bell, limiter))
+    app.include_router(_qa_router(simulator, access, limiter))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     return WireApp(app, bell)
@@ -599,7 +600,7 @@ def _api_router(
     return router
 
 
-def _qa_router(sim: Simulator, access: QaAccess) -> APIRouter:
+def _qa_router(sim: Simulator, access: QaAccess, limiter: SignInLimiter) -> APIRouter:
     async def qa_allowed(
         request: Request, presented: Annotated[str | None, Security(_qa_key)]
     ) -> None:
@@ -611,9 +612,15 @@ def _qa_router(sim: Simulator, access: QaAccess) -> APIRouter:
         prefix="/v1/qa", tags=["qa"], dependencies=[Depends(qa_allowed)], responses=QA_ERRORS
     )
 
-    @router.post("/reset-demo", response_model=ClockView)
+    @router.post(
+        "/reset-demo",
+        response_model=ClockView,
+        description="Wipe and seed the demo data; also forgets the sign-in attempts counted.",
+    )
     def reset_demo(body: QaResetBody) -> Response:
-        return _answer(sim.reset_demo(at=body.at))
+        view = sim.reset_demo(at=body.at)
+        limiter.clear()
+        return _answer(view)
 
     @router.get("/status", response_model=BackendStatus)
     def status() -> Response:

@@ -54,6 +54,11 @@ class AttemptLimiter:
                 self._attempts.popitem(last=False)
             return now, None
 
+    def clear(self) -> None:
+        """Forget every attempt."""
+        with self._lock:
+            self._attempts.clear()
+
     def withdraw(self, keys: Mapping[str, int], moment: float) -> None:
         """Take back an attempt `reserve` recorded at `moment` (it turned out not to count)."""
         with self._lock:
@@ -123,6 +128,12 @@ class SignInLimiter:
             while len(self._seen) > MAX_LIMITER_KEYS:
                 self._seen.popitem(last=False)
         return SignInTicket(counted, moment, replay=False), 0.0
+
+    def clear(self) -> None:
+        """Forget every attempt and request (QA's reset-demo: a fresh world)."""
+        self._limiter.clear()
+        with self._lock:
+            self._seen.clear()
 
     def settle(self, ticket: SignInTicket, *, wrong_password: bool) -> None:
         """An attempt refused for its credentials keeps its slot; any other end (signed in, a
