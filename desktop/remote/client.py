@@ -274,21 +274,20 @@ class HttpApi:
         self, session: str, invitation_id: str, idempotency_key: str
     ) -> InvitationDTO:
         """See `OfferApi.resend_invitation`."""
-        data = self._http.call(
-            "POST",
-            f"/v1/invitations/{quote(invitation_id, safe='')}/resend",
-            bearer=self._server_token(session),
-            key=idempotency_key,
-        )
-        return read_dto(InvitationDTO, data)
+        return self._invitation_action(session, invitation_id, "resend", idempotency_key)
 
     def revoke_invitation(
         self, session: str, invitation_id: str, idempotency_key: str
     ) -> InvitationDTO:
         """See `ReferralApi.revoke_invitation`."""
+        return self._invitation_action(session, invitation_id, "revoke", idempotency_key)
+
+    def _invitation_action(
+        self, session: str, invitation_id: str, action: str, idempotency_key: str
+    ) -> InvitationDTO:
         data = self._http.call(
             "POST",
-            f"/v1/invitations/{quote(invitation_id, safe='')}/revoke",
+            f"/v1/invitations/{quote(invitation_id, safe='')}/{action}",
             bearer=self._server_token(session),
             key=idempotency_key,
         )
