@@ -127,3 +127,12 @@ def test_both_simulators_answer_every_qa_call() -> None:
     for implementation in (Simulator, RemoteSimulator):
         missing = {name for name in calls if not callable(getattr(implementation, name, None))}
         assert not missing, f"{implementation.__name__} lacks {missing}"
+
+
+def test_a_qa_token_goes_with_a_server(capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.app import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["--qa", "--qa-token", "secret"])
+    assert refused.value.code == 2
+    assert "--qa-token goes with --backend URL" in capsys.readouterr().err
