@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
     from desktop.backend.qa_api import QaApi
     from desktop.backend.service import MockBackend
-    from desktop.backend.simulator import Simulator
     from desktop.controller.controller import Controller
     from desktop.controller.retry import RetryPolicy
     from desktop.credentials import CredentialStore
@@ -92,7 +91,8 @@ class App:
     qa: bool = False
     qa_window: QWidget | None = None
     embedded_server: EmbeddedServer | None = None  # main() starts one after the first paint
-    _simulator: Simulator | None = field(default=None, repr=False)
+    qa_token: str | None = None  # the server's QA token (--qa-token), with --backend URL
+    _simulator: QaApi | None = field(default=None, repr=False)
     _simulator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _owns_window: bool = field(default=True, repr=False)  # False when main() passed its window
     _closed: bool = field(default=False, repr=False)
@@ -119,16 +119,20 @@ class App:
         return self.api.backend
 
     @property
-    def simulator(self) -> Simulator:
-        """The QA side of the same backend database, opened on first use (from any thread: the QA
-        window's first call opens it on its pool thread)."""
-        if self.remote:
-            raise RuntimeError("the QA simulator of a server by URL is `sim --backend URL`")
+    def simulator(self) -> QaApi:
+        """The QA side of the same backend, opened on first use (from any thread: the QA window's
+        first call opens it on its pool thread): the data folder's `Simulator`, or with
+        `--backend URL` the server's QA endpoints (`RemoteSimulator`, with `qa_token`)."""
+        from desktop.deferred import DeferredHttpApi
+
         with self._simulator_lock:
             if self._simulator is None:
-                from desktop.backend.simulator import Simulator
+                if isinstance(self.api, DeferredHttpApi):
+                    self._simulator = _remote_simulator(self.api.base_url, self.qa_token)
+                else:
+                    from desktop.backend.simulator import Simulator
 
-                self._simulator = Simulator(self.data_dir)
+                    self._simulator = Simulator(self.data_dir)
             return self._simulator
 
     def start(self) -> None:
@@ -191,6 +195,7 @@ def create(
     retry: RetryPolicy | None = None,
     backend_rng: random.Random | None = None,
     backend_url: str | None = None,
+    qa_token: str | None = None,
 ) -> App:
     """Build the app for `data_dir` without starting it; call `App.start()`, then `App.close()`.
 
@@ -198,7 +203,8 @@ def create(
     system keyring (tests); `window` reuses a window already painted by `main()`; `retry` and
     `backend_rng` (which draws the error-rate fault) let tests script time-outs and lost answers;
     `backend_url` uses that server (`referral-desktop serve`) instead of the data folder's
-    backend (the data folder then holds the local cache only).
+    backend (the data folder then holds the local cache only); `qa_token` is its QA token, for
+    the QA window (`--qa`) on a server that is not on this machine's loopback.
     """
     from desktop.controller.controller import Controller
     from desktop.controller.qa import BackendChangeWatcher
@@ -235,6 +241,7 @@ def create(
         credentials=credentials,
         settings=settings,
         qa=qa,
+        qa_token=qa_token,
         _owns_window=owns_window,
     )
     if api_latency_ms is not None and backend_url is None:
@@ -265,7 +272,8 @@ def _collect_automatically_again() -> None:
 
 
 def open_qa_simulator(app: App) -> QWidget:
-    """The QA simulator window (`--qa`) over the app's Simulator, next to the settings window.
+    """The QA simulator window (`--qa`) over the app's simulator (the data folder's, or the
+    server's QA endpoints with `--backend URL`), next to the settings window.
 
     Ctrl+Shift+S in the settings window shows it again after it was closed.
     """
@@ -410,7 +418,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder to use")
     parser.add_argument("--account", metavar="EMAIL", help="sign this demo account in directly")
-    parser.add_argument("--qa", action="store_true", help="also open the QA simulator window")
+    parser.add_argument(
+        "--qa",
+        action="store_true",
+        help="also open the QA simulator window (with --backend: driving that server)",
+    )
     parser.add_argument(
         "--smoke-test",
         action="store_true",
@@ -430,6 +442,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="use a running server (referral-desktop serve) instead of the data folder's "
         "embedded backend; the data folder keeps the local cache",
+    )
+    parser.add_argument(
+        "--qa-token",
+        metavar="TOKEN",
+        help="with --backend and --qa: the QA token the server printed (needed unless the "
+        "server runs on this machine's loopback)",
     )
     parser.add_argument(
         "--no-server",
@@ -462,8 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_main(args[1:])
     parser = _parser()
     options = parser.parse_args(args)
-    if options.backend is not None and options.qa:
-        parser.error("--qa drives the data folder's backend; for a server use `sim --backend URL`")
+    if options.qa_token is not None and options.backend is None:
+        parser.error("--qa-token goes with --backend URL (the server's QA token)")
     data_dir: Path = options.data_dir or default_data_dir()
     unattended = options.smoke_test or options.screenshot is not None
     headless = sys.platform.startswith("linux") and not (
@@ -532,7 +550,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return
         if options.account:  # "Signing in as …", not "You are signed out", while under way
             window.expect_sign_in(options.account)
-        app = create(data_dir, qa=options.qa, window=window, backend_url=options.backend)
+        app = create(
+            data_dir,
+            qa=options.qa,
+            window=window,
+            backend_url=options.backend,
+            qa_token=options.qa_token,
+        )
         holder["app"] = app
         one_shot = options.smoke_test or options.screenshot is not None
         if options.backend is None and not options.no_server and not one_shot:

@@ -22,6 +22,7 @@ from desktop.environment import LocalFault
 if TYPE_CHECKING:
     from desktop.backend.api import (
         InvitationDTO,
+        OfferDTO,
         RedemptionDTO,
         SessionDTO,
         SyncDTO,
@@ -130,7 +131,7 @@ class DeferredBackend:
 
 
 class DeferredHttpApi:
-    """The `ReferralApi` of a server (`--backend URL`): `desktop.remote.HttpApi`, built by the
+    """The `OfferApi` of a server (`--backend URL`): `desktop.remote.HttpApi`, built by the
     first call (a pool thread), since importing httpx costs more than the first paint."""
 
     def __init__(self, base_url: str) -> None:
@@ -166,9 +167,21 @@ class DeferredHttpApi:
         """See `ReferralApi.sync`."""
         return self.remote.sync(session, cursor)
 
-    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
-        """See `ReferralApi.send_invitation`."""
-        return self.remote.send_invitation(session, email, idempotency_key)
+    def offer(self, session: str) -> OfferDTO:
+        """See `OfferApi.offer`."""
+        return self.remote.offer(session)
+
+    def send_invitation(
+        self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
+    ) -> InvitationDTO:
+        """See `OfferApi.send_invitation`."""
+        return self.remote.send_invitation(session, email, idempotency_key, offer_id)
+
+    def resend_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """See `OfferApi.resend_invitation`."""
+        return self.remote.resend_invitation(session, invitation_id, idempotency_key)
 
     def revoke_invitation(
         self, session: str, invitation_id: str, idempotency_key: str
@@ -176,9 +189,18 @@ class DeferredHttpApi:
         """See `ReferralApi.revoke_invitation`."""
         return self.remote.revoke_invitation(session, invitation_id, idempotency_key)
 
-    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
-        """See `ReferralApi.redeem`."""
-        return self.remote.redeem(session, idempotency_key)
+    def redeem(
+        self,
+        session: str,
+        idempotency_key: str,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
+        """See `OfferApi.redeem`."""
+        return self.remote.redeem(
+            session, idempotency_key, credit_id, spend_if_unused=spend_if_unused
+        )
 
     def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
         """See `ReferralApi.wait_for_change`."""

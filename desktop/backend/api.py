@@ -128,6 +128,7 @@ ERRORS_BY_REASON: Mapping[Reason, type[ApiError]] = {
     Reason.TIMED_OUT: OutcomeUnknown,
     Reason.SERVER_ERROR: ServerError,
     Reason.SIGN_IN_FAILED: AuthenticationError,
+    Reason.TOO_MANY_SIGN_INS: AuthenticationError,
     Reason.SESSION_ENDED: AuthenticationError,
     Reason.NOT_SIGNED_IN: AuthenticationError,
     Reason.NOT_IN_COHORT: NotInCohort,
@@ -374,8 +375,8 @@ class ReferralApi(Protocol):
 
 
 class OfferApi(ReferralApi, Protocol):
-    """ReferralApi with issue 14's calls: the offer, resend, named credits. `MockBackend`
-    implements it; the client moves to it once its other backends (deferred, HTTP) do."""
+    """ReferralApi with issue 14's calls: the offer, resend, named credits. `MockBackend` and,
+    over HTTP, `desktop.remote.HttpApi` (and `DeferredHttpApi`) implement it."""
 
     def offer(self, session: str) -> OfferDTO:
         """The account's current offer (the same one `sync` carries)."""

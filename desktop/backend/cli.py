@@ -282,21 +282,10 @@ def _wallet(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     return documents.wallet_doc(wallet), "\n".join(lines)
 
 
-def _local(sim: QaApi, what: str) -> Simulator:
-    # Issue 14's QA calls exist on the data folder's simulator; the HTTP QA endpoints
-    # (--backend) do not carry them yet.
-    if not isinstance(sim, Simulator):
-        raise ValueError(f"{what} works on a data folder (--data-dir), not yet with --backend")
-    return sim
-
-
 def _redeem(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
-    if options.credit is None and not options.keep_if_unused:
-        redemption = sim.redeem(options.email, options.key)
-    else:
-        redemption = _local(sim, "redeem --credit/--keep-if-unused").redeem(
-            options.email, options.key, options.credit, spend_if_unused=not options.keep_if_unused
-        )
+    redemption = sim.redeem(
+        options.email, options.key, options.credit, spend_if_unused=not options.keep_if_unused
+    )
     usage = redemption.usage
     if redemption.code is RedemptionCode.NOTHING_TO_RESET:
         text = f"{options.email}: nothing_to_reset; {redemption.token.id} was kept."
@@ -316,7 +305,7 @@ def _grant(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
         expires = None
     elif options.expires_days is not None:
         expires = options.expires_days
-    token = _local(sim, "grant").grant(
+    token = sim.grant(
         options.to, title=options.title, expires_days=expires, windows=options.windows
     )
     text = (
@@ -327,12 +316,11 @@ def _grant(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
 
 
 def _resend(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
-    record = _local(sim, "resend").resend(options.sender, options.invitation, options.key)
+    record = sim.resend(options.sender, options.invitation, options.key)
     return documents.invitation_doc(record), _invitation_text(record)
 
 
-def _offer(qa: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
-    sim = _local(qa, "offer")
+def _offer(sim: QaApi, options: argparse.Namespace) -> tuple[Document, str]:
     action: str = options.action or "show"
     if action == "set":
         changes: dict[str, object] = {}

@@ -1,17 +1,19 @@
-"""What the `sim` command needs of a simulator: the in-process `Simulator` or, for
-`sim --backend URL`, the client's `RemoteSimulator` over a server's QA endpoints."""
+"""What `sim` and the QA window need of a simulator: the in-process `Simulator` or, against a
+server (`sim --backend URL`, `--backend URL --qa`), the client's `RemoteSimulator` over its QA
+endpoints. Both implement every call here (tests/wire/test_qa_over_http.py holds them to it)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
-from desktop.backend.api import RedemptionDTO, UsageDTO
+from desktop.backend.api import OfferDTO, RedemptionDTO, TokenDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
+    BackendOverview,
     BackendStatus,
     CohortAction,
     InvitationRecord,
@@ -19,6 +21,8 @@ from desktop.backend.simulator import (
     Wallet,
 )
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.credits import CreditWindows
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
 
 
@@ -40,9 +44,34 @@ class QaApi(Protocol):
 
     def status(self) -> BackendStatus: ...
 
+    def overview(self) -> BackendOverview: ...
+
     def invite(
-        self, from_email: str, to_email: str, idempotency_key: str | None = None
+        self,
+        from_email: str,
+        to_email: str,
+        idempotency_key: str | None = None,
+        offer_id: str | None = None,
     ) -> InvitationRecord: ...
+
+    def resend(
+        self, from_email: str, invitation: str, idempotency_key: str | None = None
+    ) -> InvitationRecord: ...
+
+    def offer_settings(self) -> OfferSettings: ...
+
+    def set_offer(self, values: Mapping[str, object]) -> OfferSettings: ...
+
+    def offer(self, email: str) -> OfferDTO: ...
+
+    def grant(
+        self,
+        email: str,
+        *,
+        title: str | None = None,
+        expires_days: int | Literal["policy"] | None = "policy",
+        windows: CreditWindows | str = CreditWindows.BOTH,
+    ) -> TokenDTO: ...
 
     def revoke(self, from_email: str, invitation: str) -> InvitationRecord: ...
 
@@ -52,7 +81,14 @@ class QaApi(Protocol):
 
     def wallet(self, email: str) -> Wallet: ...
 
-    def redeem(self, email: str, idempotency_key: str | None = None) -> RedemptionDTO: ...
+    def redeem(
+        self,
+        email: str,
+        idempotency_key: str | None = None,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO: ...
 
     def recipient_open(self, link: str) -> InvitationRecord: ...
 
@@ -74,6 +110,8 @@ class QaApi(Protocol):
     ) -> UsageDTO: ...
 
     def set_billing_day(self, email: str, day: int) -> Wallet: ...
+
+    def now(self) -> datetime: ...
 
     def clock(self) -> ClockView: ...
 
@@ -98,3 +136,7 @@ class QaApi(Protocol):
     ) -> FaultSettings: ...
 
     def clear_faults(self) -> FaultSettings: ...
+
+    def link_base(self) -> str: ...
+
+    def set_link_base(self, base: str | None) -> str: ...

@@ -1,5 +1,6 @@
-"""QA mode: the QObject between the QA simulator window and the backend's `Simulator`, and the
-watcher that lets the app notice changes other processes (`referral-desktop sim`) make.
+"""QA mode: the QObject between the QA simulator window and the backend's `Simulator` (or, with
+`--backend URL`, a server's QA endpoints: any `QaApi`), and the watcher that lets the app notice
+changes other processes (`referral-desktop sim`) make to a data folder's backend.
 
 Every simulator call runs on a one-thread pool, so actions run in the order they were asked
 and never on the GUI thread. Each call is followed, on the same thread, by a fresh read of the
@@ -42,7 +43,8 @@ from desktop.controller.tasks import Task, TaskSignals
 from desktop.domain.clock import parse_duration
 
 if TYPE_CHECKING:  # the Simulator pulls in SQLAlchemy: not at the app's start-up
-    from desktop.backend.simulator import CohortAction, InvitationRecord, Simulator
+    from desktop.backend.qa_api import QaApi
+    from desktop.backend.simulator import CohortAction, InvitationRecord
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,7 @@ class QaController(QObject):
 
     def __init__(
         self,
-        open_simulator: Callable[[], Simulator],
+        open_simulator: Callable[[], QaApi],
         session: SessionControl,
         parent: QObject | None = None,
     ) -> None:
@@ -329,7 +331,7 @@ class QaController(QObject):
 
     def _act(
         self,
-        work: Callable[[Simulator], T],
+        work: Callable[[QaApi], T],
         note: Callable[[T], str],
         *,
         sync: bool = True,
@@ -443,7 +445,7 @@ class BackendChangeWatcher(QObject):
 # -- reading the backend ---------------------------------------------------------------------
 
 
-def read_snapshot(simulator: Simulator, operator: str | None) -> QaSnapshot:
+def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
     """Clock, policy, faults, every account, the operator's invitations and the outbox."""
     # One transaction: read one after another, an invitation sent in between would show in the
     # outbox without its operator and link (a torn read).

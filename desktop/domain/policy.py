@@ -33,6 +33,11 @@ class ReferralPolicy:
     join_attempts_per_link: int = 5
     join_attempts_per_client: int = 30
     join_attempts_window_minutes: int = 10
+    # The JSON API's sign-in (POST /v1/sessions): failed attempts allowed per account and per
+    # client address within a sliding window of this many minutes (docs/WIRE.md).
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_client: int = 30
+    sign_in_window_minutes: int = 10
     # The offer (docs/CONTRACT.md): how long a fetched offer stays valid for sending, how many
     # addresses one send may hold, how soon a pending invitation's email may be sent again.
     offer_expiry_seconds: int = 300
@@ -67,6 +72,15 @@ class ReferralPolicy:
             < 1
         ):
             raise PolicyError("join page attempt limits and their window must be at least 1")
+        if (
+            min(
+                self.sign_in_failures_per_account,
+                self.sign_in_failures_per_client,
+                self.sign_in_window_minutes,
+            )
+            < 1
+        ):
+            raise PolicyError("sign-in attempt limits and their window must be at least 1")
         if self.offer_expiry_seconds < 1:
             raise PolicyError("offer_expiry_seconds must be at least 1")
         if self.max_recipients_per_send < 1:

@@ -41,6 +41,7 @@ class Reason(StrEnum):
     CREDIT_UNAVAILABLE = "credit_unavailable"
     # The session
     SIGN_IN_FAILED = "sign_in_failed"
+    TOO_MANY_SIGN_INS = "too_many_sign_ins"
     SESSION_ENDED = "session_ended"
     NOT_SIGNED_IN = "not_signed_in"
     # The recipient's side of the link
@@ -122,6 +123,10 @@ _SENTENCES: Mapping[Reason, str] = {
     Reason.CREDIT_NOT_FOUND: "There is no such usage reset in your wallet.",
     Reason.CREDIT_UNAVAILABLE: "That usage reset cannot be spent: it is {state}.",
     Reason.SIGN_IN_FAILED: "That email and password do not match an account.",
+    Reason.TOO_MANY_SIGN_INS: (
+        "Too many failed sign-ins for this account or from this network. "
+        "Try again in {minutes} minutes."
+    ),
     Reason.SESSION_ENDED: "Your session has ended. Sign in again.",
     Reason.NOT_SIGNED_IN: "Sign in first.",
     Reason.LINK_UNKNOWN: "That invitation link does not exist.",

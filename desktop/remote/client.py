@@ -1,4 +1,5 @@
-"""`HttpApi`: the client's `ReferralApi` over HTTP, against `referral-desktop serve` (R11, R12).
+"""`HttpApi`: the client's `OfferApi` (ReferralApi and issue 14's calls) over HTTP, against
+`referral-desktop serve` (R11, R12).
 
 Every failure maps onto the four outcomes (desktop.domain.outcomes):
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -31,6 +32,8 @@ from desktop.backend.api import (
     AuthenticationError,
     InvitationDTO,
     NotSent,
+    OfferApi,
+    OfferDTO,
     OutcomeUnknown,
     RedemptionDTO,
     SessionDTO,
@@ -190,7 +193,7 @@ def read_dto(kind: type[T], data: Json) -> T:
 
 
 class HttpApi:
-    """`ReferralApi` against one server. Thread-safe (pool threads call it concurrently)."""
+    """`OfferApi` against one server. Thread-safe (pool threads call it concurrently)."""
 
     def __init__(
         self,
@@ -246,33 +249,65 @@ class HttpApi:
         )
         return read_dto(SyncDTO, data)
 
-    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
-        """See `ReferralApi.send_invitation`."""
+    def offer(self, session: str) -> OfferDTO:
+        """See `OfferApi.offer`."""
+        data = self._http.call("GET", "/v1/offer", bearer=self._server_token(session))
+        return read_dto(OfferDTO, data)
+
+    def send_invitation(
+        self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
+    ) -> InvitationDTO:
+        """See `OfferApi.send_invitation`."""
+        body: dict[str, str] = {"email": email}
+        if offer_id is not None:
+            body["offer_id"] = offer_id
         data = self._http.call(
             "POST",
             "/v1/invitations",
             bearer=self._server_token(session),
             key=idempotency_key,
-            body={"email": email},
+            body=body,
         )
         return read_dto(InvitationDTO, data)
+
+    def resend_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """See `OfferApi.resend_invitation`."""
+        return self._invitation_action(session, invitation_id, "resend", idempotency_key)
 
     def revoke_invitation(
         self, session: str, invitation_id: str, idempotency_key: str
     ) -> InvitationDTO:
         """See `ReferralApi.revoke_invitation`."""
+        return self._invitation_action(session, invitation_id, "revoke", idempotency_key)
+
+    def _invitation_action(
+        self, session: str, invitation_id: str, action: str, idempotency_key: str
+    ) -> InvitationDTO:
         data = self._http.call(
             "POST",
-            f"/v1/invitations/{quote(invitation_id, safe='')}/revoke",
+            f"/v1/invitations/{quote(invitation_id, safe='')}/{action}",
             bearer=self._server_token(session),
             key=idempotency_key,
         )
         return read_dto(InvitationDTO, data)
 
-    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
-        """See `ReferralApi.redeem`."""
+    def redeem(
+        self,
+        session: str,
+        idempotency_key: str,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
+        """See `OfferApi.redeem`."""
         data = self._http.call(
-            "POST", "/v1/redemptions", bearer=self._server_token(session), key=idempotency_key
+            "POST",
+            "/v1/redemptions",
+            bearer=self._server_token(session),
+            key=idempotency_key,
+            body={"credit_id": credit_id, "spend_if_unused": spend_if_unused},
         )
         return read_dto(RedemptionDTO, data)
 
@@ -292,3 +327,7 @@ class HttpApi:
 @dataclasses.dataclass(frozen=True)
 class _Changes:
     cursor: int
+
+
+if TYPE_CHECKING:
+    _IMPLEMENTS: type[OfferApi] = HttpApi  # mypy holds HttpApi to the whole contract

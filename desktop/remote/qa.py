@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
-from desktop.backend.api import RedemptionDTO, UsageDTO
+from desktop.backend.api import OfferDTO, RedemptionDTO, TokenDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
+    BackendOverview,
     BackendStatus,
     CohortAction,
     InvitationRecord,
@@ -20,6 +21,8 @@ from desktop.backend.simulator import (
 )
 from desktop.backend.wire import Json, iso
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.credits import CreditWindows
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.remote.client import (
     CONNECT_TIMEOUT_S,
@@ -78,12 +81,61 @@ class RemoteSimulator:
         """See `Simulator.status`."""
         return read_dto(BackendStatus, self._get("/status"))
 
+    def overview(self) -> BackendOverview:
+        """See `Simulator.overview` (one transaction on the server)."""
+        return read_dto(BackendOverview, self._get("/overview"))
+
     def invite(
-        self, from_email: str, to_email: str, idempotency_key: str | None = None
+        self,
+        from_email: str,
+        to_email: str,
+        idempotency_key: str | None = None,
+        offer_id: str | None = None,
     ) -> InvitationRecord:
         """See `Simulator.invite`."""
-        body = {"from": from_email, "to": to_email, "key": idempotency_key}
+        body = {"from": from_email, "to": to_email, "key": idempotency_key, "offer_id": offer_id}
         return read_dto(InvitationRecord, self._send("POST", "/invitations", body))
+
+    def resend(
+        self, from_email: str, invitation: str, idempotency_key: str | None = None
+    ) -> InvitationRecord:
+        """See `Simulator.resend`."""
+        body = {"from": from_email, "invitation": invitation, "key": idempotency_key}
+        return read_dto(InvitationRecord, self._send("POST", "/invitations/resend", body))
+
+    # -- the offer and credits (issue 14) ---------------------------------------------------
+
+    def offer_settings(self) -> OfferSettings:
+        """See `Simulator.offer_settings`."""
+        return read_dto(OfferSettings, self._get("/offer/settings"))
+
+    def set_offer(self, values: Mapping[str, object]) -> OfferSettings:
+        """See `Simulator.set_offer`."""
+        body = {"values": _plain(values)}
+        return read_dto(OfferSettings, self._send("PATCH", "/offer/settings", body))
+
+    def offer(self, email: str) -> OfferDTO:
+        """See `Simulator.offer`."""
+        return read_dto(OfferDTO, self._get("/offer", email=email))
+
+    def grant(
+        self,
+        email: str,
+        *,
+        title: str | None = None,
+        expires_days: int | Literal["policy"] | None = "policy",
+        windows: CreditWindows | str = CreditWindows.BOTH,
+    ) -> TokenDTO:
+        """See `Simulator.grant`."""
+        body: dict[str, Json] = {
+            "email": email,
+            "title": title,
+            "no_expiry": expires_days is None,
+            "windows": CreditWindows(windows).value,
+        }
+        if isinstance(expires_days, int):
+            body["expires_days"] = expires_days
+        return read_dto(TokenDTO, self._send("POST", "/grants", body))
 
     def revoke(self, from_email: str, invitation: str) -> InvitationRecord:
         """See `Simulator.revoke`."""
@@ -103,9 +155,21 @@ class RemoteSimulator:
         """See `Simulator.wallet`."""
         return read_dto(Wallet, self._get("/wallet", email=email))
 
-    def redeem(self, email: str, idempotency_key: str | None = None) -> RedemptionDTO:
+    def redeem(
+        self,
+        email: str,
+        idempotency_key: str | None = None,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
         """See `Simulator.redeem`."""
-        body = {"email": email, "key": idempotency_key}
+        body = {
+            "email": email,
+            "key": idempotency_key,
+            "credit_id": credit_id,
+            "spend_if_unused": spend_if_unused,
+        }
         return read_dto(RedemptionDTO, self._send("POST", "/redemptions", body))
 
     def _recipient(self, action: str, link: str, email: str | None, n: int = 1) -> InvitationRecord:
@@ -204,3 +268,13 @@ class RemoteSimulator:
         """See `Simulator.link_base`."""
         data = self._get("/link-base")
         return str(data["base"]) if isinstance(data, dict) else ""
+
+    def set_link_base(self, base: str | None) -> str:
+        """See `Simulator.set_link_base`."""
+        data = self._send("PUT", "/link-base", {"base": base})
+        return str(data["base"]) if isinstance(data, dict) else ""
+
+
+def _plain(values: Mapping[str, object]) -> dict[str, Json]:
+    """Values for a JSON body (tuples as lists)."""
+    return {key: list(v) if isinstance(v, tuple) else v for key, v in values.items()}

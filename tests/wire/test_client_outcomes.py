@@ -3,6 +3,7 @@ token anywhere but the server it signed in to (a scripted httpx transport: no ne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
@@ -84,6 +85,47 @@ def test_transport_failures_map_onto_not_sent_or_unknown(
     with pytest.raises(expected) as raised:
         api.redeem(session, "key")
     assert raised.value.reason is reason
+
+
+@pytest.mark.parametrize(
+    ("error", "expected", "reason"),
+    [
+        (httpx.ConnectError("refused"), NotSent, Reason.OFFLINE),
+        (httpx.ReadTimeout("late"), OutcomeUnknown, Reason.TIMED_OUT),
+        (httpx.RemoteProtocolError("disconnected"), OutcomeUnknown, Reason.ANSWER_LOST),
+    ],
+)
+@pytest.mark.parametrize("call", ["resend", "redeem_credit", "offer_send"])
+def test_issue_14_calls_map_onto_the_same_outcomes(
+    call: str, error: Exception, expected: type[ApiError], reason: Reason
+) -> None:
+    session = signed_in()
+    api, recorder = client(raising(error))
+    calls: dict[str, Callable[[], object]] = {
+        "resend": lambda: api.resend_invitation(session, "inv/1", "resend-key"),
+        "redeem_credit": lambda: api.redeem(session, "redeem-key", "tok_1", spend_if_unused=False),
+        "offer_send": lambda: api.send_invitation(session, "a@example.com", "send-key", "off_1"),
+    }
+    with pytest.raises(expected) as raised:
+        calls[call]()
+    assert raised.value.reason is reason
+    (request,) = recorder.requests
+    assert request.headers["idempotency-key"].endswith("-key")  # the replay's key went out
+
+
+def test_issue_14_requests_name_what_they_act_on() -> None:
+    session = signed_in()
+    api, recorder = client(lambda request: httpx.Response(409, json={"reason": "no_tokens"}))
+    with pytest.raises(NoTokens):
+        api.redeem(session, "k", "tok_1", spend_if_unused=False)
+    with pytest.raises(NoTokens):
+        api.resend_invitation(session, "inv/1", "k2")
+    with pytest.raises(NoTokens):
+        api.send_invitation(session, "a@example.com", "k3", "off_1")
+    redeem, resend, send = recorder.requests
+    assert json.loads(redeem.content) == {"credit_id": "tok_1", "spend_if_unused": False}
+    assert resend.url.raw_path == b"/v1/invitations/inv%2F1/resend"
+    assert json.loads(send.content) == {"email": "a@example.com", "offer_id": "off_1"}
 
 
 @pytest.mark.parametrize(

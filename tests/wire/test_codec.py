@@ -18,8 +18,11 @@ from hypothesis import strategies as st
 from desktop.backend import api, clock, faults, simulator
 from desktop.backend.wire import WireFormatError, decode, decode_details, encode, encode_details
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason
+from desktop.domain.usage import UsageWindow, WindowKind
 
 
 def _dataclasses_of(module: types.ModuleType) -> list[type[Any]]:
@@ -37,6 +40,7 @@ QA_DTOS = [
     faults.FaultSettings,
     CohortDecision,
     ReferralPolicy,
+    OfferSettings,
 ]
 
 TIMES = st.datetimes(
@@ -62,6 +66,8 @@ def strategy(kind: Any) -> st.SearchStrategy[Any]:
         built = st.builds(kind, **fields)
         if kind is ReferralPolicy:
             return st.builds(_policy, st.fixed_dictionaries(fields))
+        if kind is OfferSettings:
+            return st.builds(_offer_settings, st.fixed_dictionaries(fields))
         return built
     if isinstance(kind, type) and issubclass(kind, Enum):
         return st.sampled_from(list(kind))
@@ -85,12 +91,104 @@ def _policy(values: dict[str, Any]) -> ReferralPolicy:
         return ReferralPolicy()
 
 
+def _offer_settings(values: dict[str, Any]) -> OfferSettings:
+    try:
+        return OfferSettings(**values)
+    except PolicyError:
+        return OfferSettings()
+
+
 def test_the_known_dtos_are_all_covered() -> None:
     names = {kind.__name__ for kind in API_DTOS + QA_DTOS}
     for name in ("SessionDTO", "SyncDTO", "InvitationDTO", "RedemptionDTO", "TokenDTO"):
         assert name in names
     for name in ("InvitationRecord", "BackendStatus", "OutboxEntry", "Wallet"):
         assert name in names
+    for name in ("OfferDTO", "BackendOverview", "OfferSettings"):
+        assert name in names
+
+
+MOMENT = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def test_issue_14_fields_cross_the_wire_both_ways() -> None:
+    token = api.TokenDTO(
+        id="tok_1",
+        granted_at=MOMENT,
+        expires_at=None,
+        state="spent",
+        invitation_id="",
+        spent_at=MOMENT,
+        version=7,
+        source=CreditSource.COMPLIMENTARY,
+        title="Complimentary usage reset",
+        windows=CreditWindows.FIVE_HOUR,
+    )
+    wire = encode(token)
+    assert (wire["source"], wire["windows"], wire["expires_at"]) == (
+        "complimentary",
+        "five_hour",
+        None,
+    )
+    assert decode(api.TokenDTO, json.loads(json.dumps(wire))) == token
+    offer = api.OfferDTO(
+        id="off_1",
+        offered=False,
+        title="Invite a friend",
+        description="",
+        rules=("One.", "Two."),
+        requires_confirmation=True,
+        send_capacity=None,
+        reward_capacity=0,
+        rewards_resume_at=MOMENT,
+        send_capacity_frees_at=None,
+        max_recipients=5,
+        issued_at=MOMENT,
+        expires_at=MOMENT + timedelta(minutes=5),
+        unavailable_reason=Reason.OFFER_PAUSED,
+    )
+    wire = encode(offer)
+    assert wire["send_capacity"] is None  # unknown stays unknown, never 0
+    assert wire["reward_capacity"] == 0
+    assert wire["rules"] == ["One.", "Two."]
+    assert wire["unavailable_reason"] == "offer_paused"
+    assert decode(api.OfferDTO, json.loads(json.dumps(wire))) == offer
+    usage = api.UsageDTO(
+        five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 0, None),
+        weekly=UsageWindow(WindowKind.WEEKLY, 1000, 400, MOMENT),
+        now=MOMENT,
+    )
+    before = dataclasses.replace(
+        usage, five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 60, MOMENT)
+    )
+    redemption = api.RedemptionDTO(
+        token, usage, replayed=False, code=RedemptionCode.RESET, usage_before=before
+    )
+    wire = encode(redemption)
+    assert wire["code"] == "reset"
+    assert wire["usage_before"]["five_hour"]["used"] == 60
+    assert decode(api.RedemptionDTO, json.loads(json.dumps(wire))) == redemption
+
+
+def test_an_older_servers_answers_decode_with_the_new_fields_at_their_defaults() -> None:
+    old_token = {"id": "tok_1", "granted_at": "2025-03-10T12:00:00Z", "expires_at": None,
+                 "state": "available", "invitation_id": "inv_1", "spent_at": None,
+                 "version": 1}  # fmt: skip
+    token = decode(api.TokenDTO, old_token)
+    assert (token.source, token.windows, token.title) == (
+        CreditSource.REFERRAL,
+        CreditWindows.BOTH,
+        "",
+    )
+    usage = api.UsageDTO(
+        five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 0, None),
+        weekly=UsageWindow(WindowKind.WEEKLY, 1000, 0, None),
+        now=MOMENT,
+    )
+    old_redemption = {"token": old_token, "usage": encode(usage), "replayed": True}
+    redemption = decode(api.RedemptionDTO, old_redemption)
+    assert redemption.code is RedemptionCode.RESET
+    assert redemption.usage_before is None
 
 
 @pytest.mark.parametrize("kind", API_DTOS + QA_DTOS, ids=lambda kind: kind.__name__)

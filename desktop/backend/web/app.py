@@ -19,6 +19,7 @@ import contextvars
 import hmac
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -37,24 +38,30 @@ from desktop.backend.api import (
     ApiError,
     AuthenticationError,
     InvitationDTO,
+    OfferDTO,
     OutcomeUnknown,
     RedemptionDTO,
     SessionDTO,
     SyncDTO,
+    TokenDTO,
     UsageDTO,
 )
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import (
+    BackendOverview,
     BackendStatus,
     InvitationRecord,
     OutboxEntry,
     Simulator,
     Wallet,
 )
+from desktop.backend.web.limits import SignInLimiter, SignInLimits
 from desktop.backend.wire import encode, encode_details
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.credits import CreditWindows
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason, explain
 
@@ -82,11 +89,14 @@ STATUS_BY_REASON: Mapping[Reason, int] = {
     Reason.NOT_FOUND: 404,
     Reason.NO_ACCOUNT: 404,
     Reason.LINK_UNKNOWN: 404,
+    Reason.CREDIT_NOT_FOUND: 404,
     Reason.INVALID_EMAIL: 422,
     Reason.EMPTY_EMAIL: 422,
     Reason.SELF_INVITE: 422,
     Reason.INVALID_REQUEST: 422,
     Reason.DAILY_LIMIT: 429,
+    Reason.TOO_MANY_SIGN_INS: 429,
+    Reason.RESEND_TOO_SOON: 429,
     Reason.SERVER_ERROR: 500,
     Reason.OFFLINE: 503,
 }
@@ -117,6 +127,24 @@ class SignInBody(BaseModel):
 
 class InviteBody(BaseModel):
     email: str = Field(max_length=320)
+    offer_id: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="The offer the operator saw (GET /v1/offer): a changed or expired one "
+        "refuses the send (offer_changed, offer_expired). Omitted: no offer check.",
+    )
+
+
+class RedeemBody(BaseModel):
+    credit_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The credit to spend; omitted: the spendable one that expires first.",
+    )
+    spend_if_unused: bool = Field(
+        default=True,
+        description="False: keep the credit when its windows hold no use (nothing_to_reset).",
+    )
 
 
 class ChangesBody(BaseModel):
@@ -128,6 +156,13 @@ class ChangesBody(BaseModel):
 class QaInviteBody(BaseModel):
     sender: str = Field(max_length=320, alias="from")
     to: str = Field(max_length=320)
+    key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
+    offer_id: str | None = Field(default=None, max_length=1024)
+
+
+class QaResendBody(BaseModel):
+    sender: str = Field(max_length=320, alias="from")
+    invitation: str = Field(max_length=2048)
     key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
 
 
@@ -165,6 +200,22 @@ class QaBillingDayBody(BaseModel):
 class QaRedeemBody(BaseModel):
     email: str = Field(max_length=320)
     key: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
+    credit_id: str | None = Field(default=None, max_length=200)
+    spend_if_unused: bool = True
+
+
+class QaGrantBody(BaseModel):
+    email: str = Field(max_length=320)
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    expires_days: int | None = Field(
+        default=None, ge=1, le=36_500, description="Omitted: the policy's token expiry."
+    )
+    no_expiry: bool = Field(default=False, description="True: the credit never expires.")
+    windows: CreditWindows = CreditWindows.BOTH
+
+
+class QaOfferBody(BaseModel):
+    values: dict[str, str | bool | list[str] | None]
 
 
 class QaAdvanceBody(BaseModel):
@@ -354,9 +405,11 @@ def create_app(
     *,
     qa_token: str | None = None,
     qa_open_on_loopback: bool = True,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> WireApp:
-    """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA and the
-    join page), which must share one database. Closing them is the caller's job."""
+    """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA, the join
+    page, the policy), which must share one database. Closing them is the caller's job.
+    `monotonic` is the real time the sign-in limits count in (tests move their own)."""
     app = FastAPI(
         title=API_TITLE,
         version=API_VERSION,
@@ -365,8 +418,9 @@ def create_app(
     bell = ChangeBell()
     access = QaAccess(qa_token, qa_open_on_loopback)
     _install_error_handlers(app)
-    app.include_router(_api_router(backend, bell))
-    app.include_router(_qa_router(simulator, access))
+    limiter = SignInLimiter(monotonic)
+    app.include_router(_api_router(backend, simulator, bell, limiter))
+    app.include_router(_qa_router(simulator, access, limiter))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     return WireApp(app, bell)
@@ -433,12 +487,42 @@ def _faulted(call: Callable[[], T]) -> T | None:
         return None
 
 
-def _api_router(backend: MockBackend, bell: ChangeBell) -> APIRouter:
+def _api_router(
+    backend: MockBackend, simulator: Simulator, bell: ChangeBell, limiter: SignInLimiter
+) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["api"], responses=API_ERRORS)
 
-    @router.post("/sessions", response_model=SessionDTO, summary="Sign in")
-    def sign_in(body: SignInBody, key: Key) -> Response:
-        return _answer(_faulted(lambda: backend.sign_in(body.email, body.password, key)))
+    @router.post(
+        "/sessions",
+        response_model=SessionDTO,
+        summary="Sign in",
+        description="Failed attempts are limited per account and per client address "
+        "(policy sign_in_*): 429 too_many_sign_ins with Retry-After. The same request again "
+        "(same key and credentials) is never a new attempt.",
+    )
+    def sign_in(request: Request, body: SignInBody, key: Key) -> Response:
+        policy = simulator.policy()
+        limits = SignInLimits(
+            policy.sign_in_failures_per_account,
+            policy.sign_in_failures_per_client,
+            policy.sign_in_window_minutes * 60,
+        )
+        client = request.client.host if request.client is not None else "unknown"
+        ticket, wait = limiter.begin(body.email, body.password, key, client, limits)
+        if ticket is None:
+            refusal = error_response(
+                Reason.TOO_MANY_SIGN_INS, {"minutes": max(1, math.ceil(wait / 60))}
+            )
+            refusal.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return refusal
+        wrong_password = False
+        try:
+            return _answer(_faulted(lambda: backend.sign_in(body.email, body.password, key)))
+        except AuthenticationError as error:
+            wrong_password = error.reason is Reason.SIGN_IN_FAILED
+            raise
+        finally:
+            limiter.settle(ticket, wrong_password=wrong_password)
 
     @router.delete("/sessions/current", status_code=204, summary="Sign out")
     def sign_out(session: Session) -> Response:
@@ -449,9 +533,25 @@ def _api_router(backend: MockBackend, bell: ChangeBell) -> APIRouter:
     def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0) -> Response:
         return _answer(_faulted(lambda: backend.sync(session, cursor)))
 
+    @router.get("/offer", response_model=OfferDTO, summary="The account's current offer")
+    def offer(session: Session) -> Response:
+        return _answer(_faulted(lambda: backend.offer(session)))
+
     @router.post("/invitations", response_model=InvitationDTO, summary="Invite one recipient")
     def send_invitation(session: Session, body: InviteBody, key: Key) -> Response:
-        return _answer(_faulted(lambda: backend.send_invitation(session, body.email, key)))
+        return _answer(
+            _faulted(lambda: backend.send_invitation(session, body.email, key, body.offer_id))
+        )
+
+    @router.post(
+        "/invitations/{invitation_id}/resend",
+        response_model=InvitationDTO,
+        summary="Send a pending invitation's email again (after the cooldown)",
+    )
+    def resend(
+        session: Session, invitation_id: Annotated[str, Path(max_length=200)], key: Key
+    ) -> Response:
+        return _answer(_faulted(lambda: backend.resend_invitation(session, invitation_id, key)))
 
     @router.post(
         "/invitations/{invitation_id}/revoke",
@@ -464,8 +564,15 @@ def _api_router(backend: MockBackend, bell: ChangeBell) -> APIRouter:
         return _answer(_faulted(lambda: backend.revoke_invitation(session, invitation_id, key)))
 
     @router.post("/redemptions", response_model=RedemptionDTO, summary="Spend one reset")
-    def redeem(session: Session, key: Key) -> Response:
-        return _answer(_faulted(lambda: backend.redeem(session, key)))
+    def redeem(session: Session, key: Key, body: RedeemBody | None = None) -> Response:
+        asked = body or RedeemBody()
+        return _answer(
+            _faulted(
+                lambda: backend.redeem(
+                    session, key, asked.credit_id, spend_if_unused=asked.spend_if_unused
+                )
+            )
+        )
 
     @router.get(
         "/changes",
@@ -493,7 +600,7 @@ def _api_router(backend: MockBackend, bell: ChangeBell) -> APIRouter:
     return router
 
 
-def _qa_router(sim: Simulator, access: QaAccess) -> APIRouter:
+def _qa_router(sim: Simulator, access: QaAccess, limiter: SignInLimiter) -> APIRouter:
     async def qa_allowed(
         request: Request, presented: Annotated[str | None, Security(_qa_key)]
     ) -> None:
@@ -505,17 +612,31 @@ def _qa_router(sim: Simulator, access: QaAccess) -> APIRouter:
         prefix="/v1/qa", tags=["qa"], dependencies=[Depends(qa_allowed)], responses=QA_ERRORS
     )
 
-    @router.post("/reset-demo", response_model=ClockView)
+    @router.post(
+        "/reset-demo",
+        response_model=ClockView,
+        description="Wipe and seed the demo data; also forgets the sign-in attempts counted.",
+    )
     def reset_demo(body: QaResetBody) -> Response:
-        return _answer(sim.reset_demo(at=body.at))
+        view = sim.reset_demo(at=body.at)
+        limiter.clear()
+        return _answer(view)
 
     @router.get("/status", response_model=BackendStatus)
     def status() -> Response:
         return _answer(sim.status())
 
+    @router.get("/overview", response_model=BackendOverview)
+    def overview() -> Response:
+        return _answer(sim.overview())
+
     @router.post("/invitations", response_model=InvitationRecord)
     def invite(body: QaInviteBody) -> Response:
-        return _answer(sim.invite(body.sender, body.to, body.key))
+        return _answer(sim.invite(body.sender, body.to, body.key, body.offer_id))
+
+    @router.post("/invitations/resend", response_model=InvitationRecord)
+    def resend(body: QaResendBody) -> Response:
+        return _answer(sim.resend(body.sender, body.invitation, body.key))
 
     @router.post("/invitations/revoke", response_model=InvitationRecord)
     def revoke(body: QaRevokeBody) -> Response:
@@ -535,7 +656,32 @@ def _qa_router(sim: Simulator, access: QaAccess) -> APIRouter:
 
     @router.post("/redemptions", response_model=RedemptionDTO)
     def redeem(body: QaRedeemBody) -> Response:
-        return _answer(sim.redeem(body.email, body.key))
+        return _answer(
+            sim.redeem(body.email, body.key, body.credit_id, spend_if_unused=body.spend_if_unused)
+        )
+
+    @router.post("/grants", response_model=TokenDTO)
+    def grant(body: QaGrantBody) -> Response:
+        expires: int | Literal["policy"] | None = "policy"
+        if body.no_expiry:
+            expires = None
+        elif body.expires_days is not None:
+            expires = body.expires_days
+        return _answer(
+            sim.grant(body.email, title=body.title, expires_days=expires, windows=body.windows)
+        )
+
+    @router.get("/offer", response_model=OfferDTO)
+    def offer(email: Annotated[str, Query(max_length=320)]) -> Response:
+        return _answer(sim.offer(email))
+
+    @router.get("/offer/settings", response_model=OfferSettings)
+    def offer_settings() -> Response:
+        return _answer(sim.offer_settings())
+
+    @router.patch("/offer/settings", response_model=OfferSettings)
+    def set_offer(body: QaOfferBody) -> Response:
+        return _answer(sim.set_offer(body.values))
 
     @router.post("/recipient/{action}", response_model=InvitationRecord)
     def recipient(

@@ -28,7 +28,7 @@ import re
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -40,6 +40,7 @@ from jinja2 import DictLoader, Environment
 from desktop.backend.api import ApiError, InvitationDTO, NotFound
 from desktop.backend.simulator import LinkView, Simulator
 from desktop.backend.web.join_templates import JOIN_CSS, JOIN_PAGE
+from desktop.backend.web.limits import AttemptLimiter
 from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.invitations import InvitationState
 from desktop.domain.reasons import Detail, Reason, explain
@@ -49,7 +50,6 @@ CSS_PATH = "/join-assets/join.css"
 VISIT_COOKIE = "join_visit"
 VISIT_LIFETIME_S = 2 * 60 * 60
 MAX_VISITS = 10_000
-MAX_LIMITER_KEYS = 50_000
 MAX_PROMPT_CHARS = 2_000
 
 SECURITY_HEADERS = {
@@ -104,7 +104,7 @@ def install_token_redaction() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Visits (the CSRF binding and who signed in on this browser) and the attempt limiter
+# Visits (the CSRF binding and who signed in on this browser); the attempt limiter is limits.py's
 # ---------------------------------------------------------------------------------------------
 
 
@@ -154,36 +154,6 @@ class Visits:
             while len(self._visits) > MAX_VISITS:
                 self._visits.popitem(last=False)
         return visit_id, visit
-
-
-class AttemptLimiter:
-    """Sliding-window counters: an attempt is allowed only if every key has room for it."""
-
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now
-        self._lock = threading.Lock()
-        self._attempts: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def attempt(self, limits: Mapping[str, int], window_s: float) -> float | None:
-        """Record one attempt under every key, or None if allowed; else the seconds until the
-        fullest key has room again (nothing recorded)."""
-        now = self._now()
-        with self._lock:
-            wait = 0.0
-            for key, limit in limits.items():
-                times = self._attempts.setdefault(key, deque())
-                self._attempts.move_to_end(key)
-                while times and now - times[0] >= window_s:
-                    times.popleft()
-                if len(times) >= limit:
-                    wait = max(wait, times[len(times) - limit] + window_s - now)
-            if wait > 0:
-                return wait
-            for key in limits:
-                self._attempts[key].append(now)
-            while len(self._attempts) > MAX_LIMITER_KEYS:
-                self._attempts.popitem(last=False)
-            return None
 
 
 # ---------------------------------------------------------------------------------------------
