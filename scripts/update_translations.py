@@ -3,8 +3,8 @@
     ./dev i18n            (or: .venv/bin/python scripts/update_translations.py)
 
 lupdate reads every module under desktop/: `self.tr(...)`, `QCoreApplication.translate(context,
-...)` and `QT_TRANSLATE_NOOP(context, ...)` (desktop/domain/reasons.py defines its own, by that name,
-so the domain marks its sentences without importing Qt). Source locations are left out
+...)` and `QT_TRANSLATE_NOOP(context, ...)` (desktop/domain/reasons.py defines its own, by that
+name, so the domain marks its sentences without importing Qt). Source locations are left out
 (`-locations none`), so the file changes only when a string does; strings no longer in the code
 are dropped (`-no-obsolete`). Translations already in the file are kept. A translation for a
 language is `referral_desktop_<lang>.ts` beside it, compiled with pyside6-lrelease to the `.qm`

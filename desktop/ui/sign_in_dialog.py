@@ -24,6 +24,7 @@ from desktop.ui.port import ControllerPort
 from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 DEMO_PASSWORD = "demo"
+LIST_WIDTH = 440  # at least: the dialog is about 460 px wide in English
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,6 @@ class SignInDialog(QDialog):
         self.setObjectName("signInDialog")
         self.setWindowTitle(self.tr("Sign in"))
         self.setAccessibleName(self.tr("Sign in"))
-        self.setMinimumWidth(460)
 
         self.accounts_list = QListWidget()
         self.accounts_list.setObjectName("demoAccountsList")
@@ -76,6 +76,15 @@ class SignInDialog(QDialog):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{account.email}, {description}")
             self.accounts_list.addItem(item)
         self.accounts_list.setFixedHeight(len(DEMO_ACCOUNTS) * (2 * line + 14) + 12)
+        # As wide as its longest line (a translation may be 40 % longer than the English): the
+        # item padding (8 px each side), the selection's 3 px edge, the 2 px focus frame. The
+        # dialog has no minimum width of its own, so its layout makes room for the list.
+        widest = max(
+            self.fontMetrics().horizontalAdvance(text)
+            for row in range(self.accounts_list.count())
+            for text in self.accounts_list.item(row).text().split("\n")
+        )
+        self.accounts_list.setMinimumWidth(max(widest + 2 * 8 + 3 + 2 * 2 + 12, LIST_WIDTH))
         self.accounts_list.currentItemChanged.connect(self._account_picked)
         self.accounts_list.itemActivated.connect(self._account_activated)
 
