@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.domain import reasons
 from desktop.domain.reasons import QT_TRANSLATE_NOOP
@@ -78,29 +78,34 @@ class PseudoTranslator(QTranslator):
         return False
 
 
-def install(app: QCoreApplication, *, pseudo_locale: bool = False) -> QTranslator | None:
+def install(app: QCoreApplication, *, pseudo_locale: bool = False) -> list[QTranslator]:
     """Install the UI language on `app` and route the domain's sentences through it.
 
-    With `pseudo_locale`, the pseudo translator; otherwise the catalogue's translation for the
-    user's locale, when one ships (resources/i18n/referral_desktop_<lang>.qm; none does yet, so
-    the source English shows). Returns the translator installed, if any."""
-    translator: QTranslator | None
+    With `pseudo_locale`, the pseudo translator (it renders Qt's own words, such as a standard
+    Cancel button, too). Otherwise, for the user's locale: Qt's own translation (qtbase_<lang>.qm,
+    shipped with PySide6) and the app's catalogue translation when one ships
+    (resources/i18n/referral_desktop_<lang>.qm; none does yet, so the source English shows).
+    Returns the translators installed."""
+    installed: list[QTranslator] = []
     if pseudo_locale:
-        translator = PseudoTranslator(app)
+        installed.append(PseudoTranslator(app))
     else:
-        translator = QTranslator(app)
-        folder = str(resources_dir() / "i18n")
-        if not translator.load(QLocale(), CATALOGUE, "_", folder):
-            translator.deleteLater()
-            translator = None
-    if translator is not None:
+        locale = QLocale()
+        qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        for name, folder in (("qtbase", qt_folder), (CATALOGUE, str(resources_dir() / "i18n"))):
+            translator = QTranslator(app)
+            if translator.load(locale, name, "_", folder):
+                installed.append(translator)
+            else:
+                translator.deleteLater()
+    for translator in installed:
         app.installTranslator(translator)
     reasons.set_translator(QCoreApplication.translate)
-    return translator
+    return installed
 
 
-def uninstall(app: QCoreApplication, translator: QTranslator | None) -> None:
+def uninstall(app: QCoreApplication, installed: list[QTranslator]) -> None:
     """Undo `install` (tests): the source words again, in the UI and in the domain."""
-    if translator is not None:
+    for translator in installed:
         app.removeTranslator(translator)
     reasons.set_translator(None)
