@@ -91,7 +91,7 @@ class SignInDialog(QDialog):
         self.email_edit = QLineEdit()
         self.email_edit.setObjectName("signInEmailEdit")
         self.email_edit.setAccessibleName(self.tr("Email"))
-        self.email_edit.setPlaceholderText("you@example.com")
+        self.email_edit.setPlaceholderText(self.tr("you@example.com"))
         self.password_edit = QLineEdit(DEMO_PASSWORD)
         self.password_edit.setObjectName("signInPasswordEdit")
         self.password_edit.setAccessibleName(self.tr("Password"))
