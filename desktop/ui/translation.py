@@ -37,6 +37,7 @@ _ACCENTED = str.maketrans(
 # letter (the shortcut key stays typeable), && (a literal &), rich-text tags and entities.
 _KEEP = re.compile(r"\{[^{}]*\}|%L?\d+|%n|&&|&[#\w]+;|&\w|<[^<>]*>")
 PSEUDO_OPEN, PSEUDO_CLOSE, PSEUDO_PAD = "[", "]", "~"
+PAD_WORD = 8
 
 
 def pseudo(source: str) -> str:
@@ -51,7 +52,11 @@ def pseudo(source: str) -> str:
         position = kept.end()
     parts.append(source[position:].translate(_ACCENTED))
     padding = max(1, math.ceil(len(source) * GROWTH) - 3)  # the brackets and a space count too
-    return f"{PSEUDO_OPEN}{''.join(parts)} {PSEUDO_PAD * padding}{PSEUDO_CLOSE}"
+    # In words of at most PAD_WORD characters, so a long sentence still wraps as a real one would
+    # (a 40-character run of tildes would be a word no language has).
+    words, rest = divmod(padding, PAD_WORD + 1)
+    pad = " ".join([PSEUDO_PAD * PAD_WORD] * words + ([PSEUDO_PAD * rest] if rest else []))
+    return f"{PSEUDO_OPEN}{''.join(parts)} {pad.strip()}{PSEUDO_CLOSE}"
 
 
 def marked(context: str, source: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from desktop.domain.usage import UsageWindow, WindowKind
@@ -31,26 +32,29 @@ class UsageMeter(QFrame):
         self.setProperty("role", "card")
 
         self.title = plain_label(
-            self.tr("{window} window").format(window=label), role="sectionTitle"
+            self.tr("{window} window").format(window=label), role="sectionTitle", wrap=True
         )
-        self.percent_label = plain_label(object_name="usagePercentLabel")
+        self.percent_label = plain_label(object_name="usagePercentLabel", wrap=True)
+        self.percent_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.percent_label.setAccessibleName(self.tr("{window} percent used").format(window=label))
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setTextVisible(False)
         self.bar.setAccessibleName(self.tr("{window} usage meter").format(window=label))
-        self.remaining_label = plain_label(role="muted", object_name="usageRemainingLabel")
-        self.reset_label = plain_label(role="muted", object_name="usageResetLabel")
+        # Wrapped, so a long translation or a narrow window takes a second line, not the width.
+        self.remaining_label = plain_label(
+            role="muted", object_name="usageRemainingLabel", wrap=True
+        )
+        self.reset_label = plain_label(role="muted", object_name="usageResetLabel", wrap=True)
+        self.reset_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.reset_label.setAccessibleName(self.tr("{window} reset time").format(window=label))
 
         header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addStretch(1)
+        header.addWidget(self.title, 1)
         header.addWidget(self.percent_label)
         footer = QHBoxLayout()
-        footer.addWidget(self.remaining_label)
-        footer.addStretch(1)
-        footer.addWidget(self.reset_label)
+        footer.addWidget(self.remaining_label, 1, Qt.AlignmentFlag.AlignTop)
+        footer.addWidget(self.reset_label, 1, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)

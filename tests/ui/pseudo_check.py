@@ -221,6 +221,26 @@ def _cut_by_parent(widget: QWidget) -> str:
     )
 
 
+TEXT_WIDGETS = (QLabel, QAbstractButton, QComboBox, QLineEdit)
+
+
+def overlapping(root: QWidget, *, allowed_modules: Sequence[str] = ()) -> list[str]:
+    """Every pair of visible text widgets side by side in one parent whose rectangles cross."""
+    shown = [
+        w
+        for w in visible_widgets(root)
+        if isinstance(w, TEXT_WIDGETS) and not owned_by(w, allowed_modules)
+    ]
+    problems = []
+    for index, first in enumerate(shown):
+        for second in shown[index + 1 :]:
+            if first.parentWidget() is not second.parentWidget():
+                continue
+            if first.geometry().intersects(second.geometry()):
+                problems.append(f"{describe(first)} and {describe(second)} overlap")
+    return problems
+
+
 def clipped(root: QWidget, *, allowed_modules: Sequence[str] = ()) -> list[str]:
     """Every visible label, button, combo box, tab and header under `root` too small for its
     text (elided or cut), and every widget cut off by its parent."""

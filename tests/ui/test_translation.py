@@ -22,12 +22,13 @@ from desktop.ui.formatting import plan_name
 from desktop.ui.labels import plain_label
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
+from desktop.ui.settings_window import DEFAULT_SIZE, MINIMUM_SIZE
 from desktop.ui.sign_in_dialog import DEMO_ACCOUNTS, DEMO_PASSWORD, SignInDialog
 from desktop.ui.translation import pseudo
 from tests.conftest import MemoryKeyring
 from tests.packaging.scripts import load_script
 from tests.ui.app_driver import WAIT_MS, open_invite_dialog, wait_synced
-from tests.ui.pseudo_check import clipped, unmarked
+from tests.ui.pseudo_check import clipped, overlapping, unmarked
 from tests.ui.test_command_line import run_app
 
 update_translations = load_script("update_translations")
@@ -151,6 +152,9 @@ def test_the_checks_see_a_cut_button_a_cut_label_and_a_plain_word(qtbot: QtBot) 
     qtbot.waitExposed(panel)
     cut = clipped(panel)
     assert [p.split(" ", 1)[0] for p in cut] == ["QPushButton#-", "QLabel#-"], cut
+    assert overlapping(panel) == []
+    fine.setGeometry(0, 100, 200, 30)  # now over the English label below it
+    assert len(overlapping(panel)) == 1
     [plain] = unmarked(panel, [])
     assert "Not, translated" in plain
     assert "sam" not in plain.split("plain:")[1]
@@ -210,9 +214,16 @@ def check(qtbot: QtBot, app: App, root: QWidget) -> list[str]:
     qtbot.waitUntil(lambda: root.isVisible(), timeout=WAIT_MS)
     QApplication.processEvents()
     QApplication.processEvents()
+    sideways = []
+    if root is app.window and app.window.page_scroll.isVisible():
+        bar = app.window.page_scroll.horizontalScrollBar()
+        if bar.maximum() > 0:  # the page is cut at the right edge; no page scrolls sideways
+            sideways.append(f"the page is {bar.maximum()} px wider than its scroll area")
     return [
+        *sideways,
         *unmarked(root, user_data(app), allowed_modules=NOT_YET_WRAPPED),
         *clipped(root, allowed_modules=NOT_YET_WRAPPED),
+        *overlapping(root, allowed_modules=NOT_YET_WRAPPED),
     ]
 
 
@@ -238,6 +249,11 @@ def test_every_screen_is_translated_and_nothing_is_clipped_under_the_pseudo_loca
     for name in list(app.window.pages):
         app.window.select_page(name)
         problems += [f"{name} page: {p}" for p in check(qtbot, app, app.window)]
+    app.window.resize(MINIMUM_SIZE)  # the narrow layout (2x scale on a 1366x768 screen)
+    for name in list(app.window.pages):
+        app.window.select_page(name)
+        problems += [f"{name} page, smallest: {p}" for p in check(qtbot, app, app.window)]
+    app.window.resize(DEFAULT_SIZE)
 
     invite = open_invite_dialog(qtbot, app)
     qtbot.keyClicks(invite.email_edit, "jo@example.com")

@@ -52,6 +52,9 @@ class GeneralPage(SettingsPage):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(18)
         form.setVerticalSpacing(10)
+        # A field too wide to sit beside its label goes under it (a narrow window, a long
+        # translation) instead of widening the page past its scroll area.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.name_label = plain_label(object_name="generalNameLabel")
         self.email_label = plain_label(object_name="generalEmailLabel")
         self.plan_label = plain_label(object_name="generalPlanLabel")
@@ -62,6 +65,9 @@ class GeneralPage(SettingsPage):
         self.sync_label = plain_label(wrap=True, object_name="generalSyncLabel")
         # Two lines reserved: the text changes while syncing, the rows below must not move.
         self.sync_label.setMinimumHeight(2 * self.sync_label.fontMetrics().lineSpacing() + 6)
+        # Never squeezed beside the button into a third line: narrower than this, the row goes
+        # under its "Sync" label (WrapLongRows) and the text gets the card's whole width.
+        self.sync_label.setMinimumWidth(24 * self.sync_label.fontMetrics().averageCharWidth())
         self.sync_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.setObjectName("syncNowButton")
