@@ -27,7 +27,7 @@ from desktop.ui.sign_in_dialog import DEMO_ACCOUNTS, DEMO_PASSWORD, SignInDialog
 from desktop.ui.translation import pseudo
 from tests.conftest import MemoryKeyring
 from tests.packaging.scripts import load_script
-from tests.ui.app_driver import WAIT_MS, open_invite_dialog, wait_synced
+from tests.ui.app_driver import WAIT_MS, open_invite_dialog, sync_and_wait, wait_synced
 from tests.ui.pseudo_check import clipped, overlapping, unmarked
 from tests.ui.test_command_line import run_app
 
@@ -254,6 +254,13 @@ def test_every_screen_is_translated_and_nothing_is_clipped_under_the_pseudo_loca
         app.window.select_page(name)
         problems += [f"{name} page, smallest: {p}" for p in check(qtbot, app, app.window)]
     app.window.resize(DEFAULT_SIZE)
+
+    app.simulator.set_fault(offline=True)  # the banner, the status bar's offline line
+    sync_and_wait(qtbot, app)
+    qtbot.waitUntil(app.window.error_banner.isVisible, timeout=WAIT_MS)
+    problems += [f"offline: {p}" for p in check(qtbot, app, app.window)]
+    app.simulator.clear_faults()
+    sync_and_wait(qtbot, app)
 
     invite = open_invite_dialog(qtbot, app)
     qtbot.keyClicks(invite.email_edit, "jo@example.com")
