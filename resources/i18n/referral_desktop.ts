@@ -700,6 +700,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Too many failed sign-ins for this account or from this network. Try again in {minutes} minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Your session has ended. Sign in again.</source>
         <translation type="unfinished"></translation>
     </message>
