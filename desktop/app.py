@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
@@ -311,13 +311,14 @@ def visible_summary(window: SettingsWindow) -> dict[str, Any]:
     state = window.state
     section = window.findChild(QFrame, "referralSection")
     balance = window.findChild(QLabel, "walletBalanceLabel")
+    from desktop.domain.usage import WindowKind
     from desktop.ui.usage_meter import UsageMeter
 
-    meters = {m.accessibleName(): m for m in window.findChildren(UsageMeter, "usageMeter")}
+    meters = {m.kind: m for m in window.findChildren(UsageMeter, "usageMeter")}
     status = window.findChild(QLabel, "syncStatus")
 
-    def percent(name: str) -> int | None:
-        meter = meters.get(name)
+    def percent(kind: WindowKind) -> int | None:
+        meter = meters.get(kind)
         if meter is None or meter.percent_label.text() == "—":
             return None
         return meter.bar.value()
@@ -328,8 +329,8 @@ def visible_summary(window: SettingsWindow) -> dict[str, Any]:
         "wallet_balance": len(state.available_tokens) if balance is not None else None,
         "wallet_text": balance.text() if balance is not None else None,
         "usage": {
-            "weekly_percent": percent("Weekly usage"),
-            "five_hour_percent": percent("5-hour usage"),
+            "weekly_percent": percent(WindowKind.WEEKLY),
+            "five_hour_percent": percent(WindowKind.FIVE_HOUR),
         },
         "invitations": (
             window.referral_section.model.rowCount() if window.referral_section else None
@@ -450,6 +451,12 @@ def _parser() -> argparse.ArgumentParser:
         "server runs on this machine's loopback)",
     )
     parser.add_argument(
+        "--pseudo-locale",
+        action="store_true",
+        help="show every string accented and about 40%% longer, in brackets (translation QA: an "
+        "unmarked string stays plain, a clipped one loses its bracket)",
+    )
+    parser.add_argument(
         "--no-server",
         action="store_true",
         help="do not serve the data folder over HTTP (invitation links then lead nowhere)",
@@ -457,18 +464,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _qt_application(args: Sequence[str]) -> QApplication:
+def _qt_application(args: Sequence[str], *, pseudo_locale: bool = False) -> QApplication:
     qt_app = QApplication.instance() or QApplication([sys.argv[0], *args])
     assert isinstance(qt_app, QApplication)
+    from desktop.ui import translation
+
+    translation.install(qt_app, pseudo_locale=pseudo_locale)
     qt_app.setOrganizationName(ORGANIZATION)
     qt_app.setApplicationName(APP_NAME)
-    qt_app.setApplicationDisplayName("Referral Resets")
+    qt_app.setApplicationDisplayName(QCoreApplication.translate("app", "Referral Resets"))
     return qt_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`referral-desktop [--data-dir DIR] [--account EMAIL] [--qa] [--smoke-test]
-    [--screenshot PNG] [--report-first-paint]`, or `referral-desktop sim ...`."""
+    [--screenshot PNG] [--report-first-paint] [--pseudo-locale]`, or `referral-desktop sim ...`."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sim"]:
         from desktop.backend.cli import main as sim_main
@@ -497,14 +507,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         fault = local_fault(error, data_dir)
         report_fault(fault)
         if not (unattended or headless):
-            _qt_application(args)
+            _qt_application(args, pseudo_locale=options.pseudo_locale)
             DataProblemBox.fail(None, fault.message)
         return EXIT_LOCAL_FAULT
     root = logging.getLogger()
     root.addHandler(log_file)
     root.setLevel(logging.INFO)
 
-    qt_app = _qt_application(args)
+    qt_app = _qt_application(args, pseudo_locale=options.pseudo_locale)
     window = SettingsWindow(settings)
     window.apply_theme()
 

@@ -1,6 +1,9 @@
 """Regenerate the PNGs in docs/screenshots/ from the real app (mock backend, fresh data folders).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [NAMES...]
+
+The 2x pictures and the pseudo-locale ones (pseudo-*.png) are taken by a second process each
+(`--scale 2`, `--pseudo-locale`), started by the script itself.
 
 Each picture starts from a freshly seeded data folder, signs a demo account in, drives the
 backend through its Simulator where a state needs it, waits for the sync and saves the window.
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from desktop.app import App, create
 from desktop.controller.state import SyncPhase
 from desktop.memory_keyring import MemoryKeyring
+from desktop.ui import translation
 from desktop.ui.qa.invitations import InvitationPanel
 from desktop.ui.qa.window import DEFAULT_SIZE as QA_WINDOW_SIZE
 from desktop.ui.qa.window import QaSimulatorWindow
@@ -550,6 +554,57 @@ SHOTS: dict[str, Shot] = {
     "small-800x500-wallet": shot_small_wallet,
     "dark-general": shot_dark_general,
 }
+
+
+def shot_pseudo_signed_out(folder: Path) -> QPixmap:
+    with running(launch, folder, None) as app:
+        wait_until(lambda: app.window.signed_out_panel.isVisible())
+        return app.window.grab()
+
+
+def shot_page(name: str, email: str = "pilot@example.com") -> Shot:
+    """One page of the settings window, signed in as `email` (pilot@ with three invitations)."""
+
+    def shot(folder: Path) -> QPixmap:
+        with running(launch, folder, email) as app:
+            if email == "pilot@example.com":
+                pilot_with_invitations(app)
+            app.window.select_page(name)
+            wait_until(lambda: True)
+            return app.window.grab()
+
+    return shot
+
+
+def shot_pseudo_invite_dialog(folder: Path) -> QPixmap:
+    """The invite dialog after a send (its feedback sentence comes from desktop.domain)."""
+    with running(launch, folder, "pilot@example.com") as app:
+        section = app.window.referral_section
+        assert section is not None
+        dialog = section.open_invite_dialog()
+        dialog.email_edit.setText("alex@example.com")
+        dialog.send_button.click()
+        sent = translation.pseudo("Invitation sent to {recipient}.").split("{")[0]
+        wait_until(lambda: dialog.status_label.text().startswith(sent))
+        return with_dialog(app.window, dialog)
+
+
+SHOTS_PSEUDO: dict[str, Shot] = {
+    "pseudo-signed-out": shot_pseudo_signed_out,
+    "pseudo-sign-in": shot_sign_in,
+    "pseudo-general": shot_page("general"),
+    "pseudo-module": shot_small_general,
+    "pseudo-usage": shot_small_usage,
+    "pseudo-account": shot_page("account"),
+    "pseudo-wallet": shot_page("wallet", "capped@example.com"),
+    "pseudo-invite-dialog": shot_pseudo_invite_dialog,
+    "pseudo-invite-confirm": shot_invite_confirm,
+    "pseudo-redeem-confirm": shot_redeem_confirm,
+    "pseudo-offline-banner": shot_offline,
+    "pseudo-qa-simulator": shot_qa_simulator,
+}
+"""Under `--pseudo-locale` (docs/UI.md, "Translation"): every string accented, 40 % longer."""
+
 SHOTS_AT_2X: dict[str, Shot] = {
     "scale-2x-general": shot_scale_2x,
     "scale-2x-usage": shot_scale_2x_usage,
@@ -563,14 +618,24 @@ def main(argv: list[str] | None = None) -> int:
         "--scale", type=float, default=None, help="QT_SCALE_FACTOR (only the 2x shots run)"
     )
     parser.add_argument(
-        "names", nargs="*", help=f"only these ({', '.join([*SHOTS, *SHOTS_AT_2X])})"
+        "--pseudo-locale", action="store_true", help="only the pseudo-locale shots, under it"
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help=f"only these ({', '.join([*SHOTS, *SHOTS_AT_2X, *SHOTS_PSEUDO])})",
     )
     options = parser.parse_args(argv)
-    if options.scale is None:
+    if options.pseudo_locale:
+        shots = SHOTS_PSEUDO
+    elif options.scale is None:
+        command = [sys.executable, __file__, "--out", str(options.out)]
         wanted_2x = [n for n in SHOTS_AT_2X if not options.names or n in options.names]
         if wanted_2x:  # the scale factor must be set before the QApplication exists
-            command = [sys.executable, __file__, "--out", str(options.out), "--scale", "2"]
-            subprocess.run([*command, *wanted_2x], check=True)
+            subprocess.run([*command, "--scale", "2", *wanted_2x], check=True)
+        wanted_pseudo = [n for n in SHOTS_PSEUDO if not options.names or n in options.names]
+        if wanted_pseudo:  # its own process: a translator changes every string built after it
+            subprocess.run([*command, "--pseudo-locale", *wanted_pseudo], check=True)
         shots = SHOTS
     else:
         os.environ["QT_SCALE_FACTOR"] = str(options.scale)
@@ -583,6 +648,8 @@ def main(argv: list[str] | None = None) -> int:
     keyring.set_keyring(MemoryKeyring())
     qt_app = QApplication.instance() or QApplication([])
     assert isinstance(qt_app, QApplication)
+    if options.pseudo_locale:
+        translation.install(qt_app, pseudo_locale=True)
     apply_theme(qt_app, ThemeChoice.LIGHT)
     options.out.mkdir(parents=True, exist_ok=True)
     for name, shot in shots.items():

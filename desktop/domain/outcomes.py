@@ -11,7 +11,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from desktop.domain.reasons import Detail, Reason, default_time, explain, fill
+from desktop.domain.reasons import (
+    QT_TRANSLATE_NOOP,
+    Detail,
+    Reason,
+    default_time,
+    explain,
+    fill,
+    translated,
+)
 
 
 class Outcome(StrEnum):
@@ -51,63 +59,84 @@ def outcome_of(reason: Reason) -> Outcome:
 
 # What follows the reason's sentence, per operation and outcome. DONE has its own sentences.
 _AFTER: Mapping[tuple[Operation, Outcome], str] = {
-    (Operation.SEND, Outcome.NOT_SENT): (
+    (Operation.SEND, Outcome.NOT_SENT): QT_TRANSLATE_NOOP(
+        "outcomes",
         "Nothing was sent yet. The invitation is saved on this computer and goes out once, "
-        "automatically, when the referral service can be reached."
+        "automatically, when the referral service can be reached.",
     ),
-    (Operation.SEND, Outcome.UNKNOWN): (
+    (Operation.SEND, Outcome.UNKNOWN): QT_TRANSLATE_NOOP(
+        "outcomes",
         "The invitation may already have been sent. The app finishes it with the same request "
-        "as soon as the referral service answers, so it is never sent twice."
+        "as soon as the referral service answers, so it is never sent twice.",
     ),
-    (Operation.SEND, Outcome.REFUSED): "The invitation was not sent.",
-    (Operation.REDEEM, Outcome.NOT_SENT): (
+    (Operation.SEND, Outcome.REFUSED): QT_TRANSLATE_NOOP(
+        "outcomes", "The invitation was not sent."
+    ),
+    (Operation.REDEEM, Outcome.NOT_SENT): QT_TRANSLATE_NOOP(
+        "outcomes",
         "Nothing was spent and your reset is kept. Try again once the referral service can be "
-        "reached."
+        "reached.",
     ),
-    (Operation.REDEEM, Outcome.UNKNOWN): (
+    (Operation.REDEEM, Outcome.UNKNOWN): QT_TRANSLATE_NOOP(
+        "outcomes",
         "Your reset may have been spent. The app checks with the referral service and shows the "
-        "result; it never spends a second reset for this request."
+        "result; it never spends a second reset for this request.",
     ),
-    (Operation.REDEEM, Outcome.REFUSED): "Nothing was spent.",
-    (Operation.REVOKE, Outcome.NOT_SENT): (
-        "The invitation was not revoked. Try again once the referral service can be reached."
+    (Operation.REDEEM, Outcome.REFUSED): QT_TRANSLATE_NOOP("outcomes", "Nothing was spent."),
+    (Operation.REVOKE, Outcome.NOT_SENT): QT_TRANSLATE_NOOP(
+        "outcomes",
+        "The invitation was not revoked. Try again once the referral service can be reached.",
     ),
-    (Operation.REVOKE, Outcome.UNKNOWN): (
+    (Operation.REVOKE, Outcome.UNKNOWN): QT_TRANSLATE_NOOP(
+        "outcomes",
         "The invitation may already be revoked. The app checks with the referral service and "
-        "shows the result."
+        "shows the result.",
     ),
     (Operation.REVOKE, Outcome.REFUSED): "",
-    (Operation.SIGN_IN, Outcome.NOT_SENT): "You are not signed in. Try again once connected.",
-    (Operation.SIGN_IN, Outcome.UNKNOWN): (
+    (Operation.SIGN_IN, Outcome.NOT_SENT): QT_TRANSLATE_NOOP(
+        "outcomes", "You are not signed in. Try again once connected."
+    ),
+    (Operation.SIGN_IN, Outcome.UNKNOWN): QT_TRANSLATE_NOOP(
+        "outcomes",
         "The sign-in may have gone through. Signing in again reuses the same request, so no "
-        "extra session is opened."
+        "extra session is opened.",
     ),
     (Operation.SIGN_IN, Outcome.REFUSED): "",
 }
 
 _DONE: Mapping[Operation, str] = {
-    Operation.SEND: "Invitation sent to {recipient}.",
-    Operation.REDEEM: "Reset spent: your usage is back to zero used.",
-    Operation.REVOKE: "Invitation to {recipient} revoked; its link no longer works.",
-    Operation.SIGN_IN: "Signed in as {email}.",
+    Operation.SEND: QT_TRANSLATE_NOOP("outcomes", "Invitation sent to {recipient}."),
+    Operation.REDEEM: QT_TRANSLATE_NOOP(
+        "outcomes", "Reset spent: your usage is back to zero used."
+    ),
+    Operation.REVOKE: QT_TRANSLATE_NOOP(
+        "outcomes", "Invitation to {recipient} revoked; its link no longer works."
+    ),
+    Operation.SIGN_IN: QT_TRANSLATE_NOOP("outcomes", "Signed in as {email}."),
 }
 
-REPLAYED_REDEEM = "This request had already spent a reset; no second reset was used."
+REPLAYED_REDEEM = QT_TRANSLATE_NOOP(
+    "outcomes", "This request had already spent a reset; no second reset was used."
+)
 """A redemption replayed with a key the backend already spent: done, and nothing new."""
 
 REDEMPTION_RESULTS: Mapping[str, str] = {
-    "reset": "Reset spent: {windows} back to zero used.",
-    "nothing_to_reset": (
-        "Nothing to reset: no usage counted in the windows this reset covers, so it was kept."
+    "reset": QT_TRANSLATE_NOOP("outcomes", "Reset spent: {windows} back to zero used."),
+    "nothing_to_reset": QT_TRANSLATE_NOOP(
+        "outcomes",
+        "Nothing to reset: no usage counted in the windows this reset covers, so it was kept.",
     ),
-    "no_credit": "You have no usage resets to spend.",
+    "no_credit": QT_TRANSLATE_NOOP("outcomes", "You have no usage resets to spend."),
     "already_redeemed": REPLAYED_REDEEM,
 }
-"""One sentence per redemption result code (desktop.domain.credits.RedemptionCode)."""
+"""One sentence per redemption result code (desktop.domain.credits.RedemptionCode); like every
+marked template, shown as `fill(translated("outcomes", template), ...)`."""
 
 WINDOWS_WORDS: Mapping[str, str] = {
-    "both": "your weekly and 5-hour usage are",
-    "five_hour": "your 5-hour usage is (the weekly window is unchanged)",
+    "both": QT_TRANSLATE_NOOP("outcomes", "your weekly and 5-hour usage are"),
+    "five_hour": QT_TRANSLATE_NOOP(
+        "outcomes", "your 5-hour usage is (the weekly window is unchanged)"
+    ),
 }
 """How a credit's windows read inside the "reset" sentence."""
 
@@ -145,8 +174,8 @@ def describe(
     """The whole message for one operation's outcome, in one place."""
     if outcome is Outcome.DONE:
         if operation is Operation.REDEEM and details and details.get("replayed"):
-            return REPLAYED_REDEEM
-        return fill(_DONE[operation], details, format_time=format_time)
+            return translated("outcomes", REPLAYED_REDEEM)
+        return fill(translated("outcomes", _DONE[operation]), details, format_time=format_time)
     first = "" if reason is None else explain(reason, details, format_time=format_time)
-    after = _AFTER[(operation, outcome)]
+    after = translated("outcomes", _AFTER[(operation, outcome)])
     return " ".join(part for part in (first, after) if part)

@@ -15,6 +15,37 @@ from enum import StrEnum
 Detail = str | int | datetime
 """A value a sentence can name."""
 
+Translate = Callable[[str, str], str]
+"""`(context, source) -> translated`: how the app's UI language renders a template."""
+
+
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
+    """Mark `source` for translation in `context` without translating it here.
+
+    pyside6-lupdate recognises this call by its name and extracts the literal (docs/UI.md,
+    "Translation"); the domain never imports Qt, so the words are translated where they are used:
+    `explain` and `describe` pass each template through `translated` before filling it."""
+    return source
+
+
+def _untranslated(context: str, source: str) -> str:
+    return source
+
+
+_translate: Translate = _untranslated
+
+
+def set_translator(translate: Translate | None) -> None:
+    """Render templates through `translate` (the app passes QCoreApplication.translate); None
+    restores the source words. Templates are translated before their `{names}` are filled."""
+    global _translate
+    _translate = translate or _untranslated
+
+
+def translated(context: str, source: str) -> str:
+    """`source` (a template marked with QT_TRANSLATE_NOOP in `context`) in the UI language."""
+    return _translate(context, source) if source else source
+
 
 class Reason(StrEnum):
     """A stable code for why something did not happen. Values are part of the wire contract."""
@@ -92,122 +123,180 @@ _RETRYABLE = frozenset(
 )
 
 _SENTENCES: Mapping[Reason, str] = {
-    Reason.INVALID_EMAIL: "That is not a valid email address: {detail}",
-    Reason.EMPTY_EMAIL: "Enter an email address.",
-    Reason.SELF_INVITE: "That is your own address. Invite someone else.",
-    Reason.DUPLICATE_PENDING: "You already have a pending invitation for {recipient}.",
-    Reason.DAILY_LIMIT: (
+    Reason.INVALID_EMAIL: QT_TRANSLATE_NOOP(
+        "reasons", "That is not a valid email address: {detail}"
+    ),
+    Reason.EMPTY_EMAIL: QT_TRANSLATE_NOOP("reasons", "Enter an email address."),
+    Reason.SELF_INVITE: QT_TRANSLATE_NOOP(
+        "reasons", "That is your own address. Invite someone else."
+    ),
+    Reason.DUPLICATE_PENDING: QT_TRANSLATE_NOOP(
+        "reasons", "You already have a pending invitation for {recipient}."
+    ),
+    Reason.DAILY_LIMIT: QT_TRANSLATE_NOOP(
+        "reasons",
         "You have sent {limit} invitations in the last 24 hours, the most allowed. "
-        "You can send the next one from {at}."
+        "You can send the next one from {at}.",
     ),
-    Reason.NOT_IN_COHORT: "Invitations are available only to accounts in the referral pilot.",
-    Reason.NOT_FOUND: "There is no such invitation.",
-    Reason.NO_ACCOUNT: "There is no account for {email} yet.",
-    Reason.NOT_REVOCABLE: (
-        "This invitation can no longer be revoked (it is {state}); only a pending one can."
+    Reason.NOT_IN_COHORT: QT_TRANSLATE_NOOP(
+        "reasons", "Invitations are available only to accounts in the referral pilot."
     ),
-    Reason.NO_TOKENS: "You have no usage resets to spend.",
-    Reason.OFFER_CHANGED: (
-        "The invitation offer changed after you opened it. Read the new terms, then send again."
+    Reason.NOT_FOUND: QT_TRANSLATE_NOOP("reasons", "There is no such invitation."),
+    Reason.NO_ACCOUNT: QT_TRANSLATE_NOOP("reasons", "There is no account for {email} yet."),
+    Reason.NOT_REVOCABLE: QT_TRANSLATE_NOOP(
+        "reasons",
+        "This invitation can no longer be revoked (it is {state}); only a pending one can.",
     ),
-    Reason.OFFER_EXPIRED: (
-        "The invitation offer you opened expired at {at}. Open it again to see the current terms."
+    Reason.NO_TOKENS: QT_TRANSLATE_NOOP("reasons", "You have no usage resets to spend."),
+    Reason.OFFER_CHANGED: QT_TRANSLATE_NOOP(
+        "reasons",
+        "The invitation offer changed after you opened it. Read the new terms, then send again.",
     ),
-    Reason.OFFER_PAUSED: "Invitations are paused for now. Nothing was sent.",
-    Reason.RESEND_TOO_SOON: (
-        "The email for this invitation went out at {sent_at}. You can send it again from {at}."
+    Reason.OFFER_EXPIRED: QT_TRANSLATE_NOOP(
+        "reasons",
+        "The invitation offer you opened expired at {at}. Open it again to see the current terms.",
     ),
-    Reason.NOT_RESENDABLE: (
-        "Only a pending invitation's email can be sent again; this one is {state}."
+    Reason.OFFER_PAUSED: QT_TRANSLATE_NOOP(
+        "reasons", "Invitations are paused for now. Nothing was sent."
     ),
-    Reason.CREDIT_NOT_FOUND: "There is no such usage reset in your wallet.",
-    Reason.CREDIT_UNAVAILABLE: "That usage reset cannot be spent: it is {state}.",
-    Reason.SIGN_IN_FAILED: "That email and password do not match an account.",
-    Reason.TOO_MANY_SIGN_INS: (
+    Reason.RESEND_TOO_SOON: QT_TRANSLATE_NOOP(
+        "reasons",
+        "The email for this invitation went out at {sent_at}. You can send it again from {at}.",
+    ),
+    Reason.NOT_RESENDABLE: QT_TRANSLATE_NOOP(
+        "reasons", "Only a pending invitation's email can be sent again; this one is {state}."
+    ),
+    Reason.CREDIT_NOT_FOUND: QT_TRANSLATE_NOOP(
+        "reasons", "There is no such usage reset in your wallet."
+    ),
+    Reason.CREDIT_UNAVAILABLE: QT_TRANSLATE_NOOP(
+        "reasons", "That usage reset cannot be spent: it is {state}."
+    ),
+    Reason.SIGN_IN_FAILED: QT_TRANSLATE_NOOP(
+        "reasons", "That email and password do not match an account."
+    ),
+    Reason.TOO_MANY_SIGN_INS: QT_TRANSLATE_NOOP(
+        "reasons",
         "Too many failed sign-ins for this account or from this network. "
-        "Try again in {minutes} minutes."
+        "Try again in {minutes} minutes.",
     ),
-    Reason.SESSION_ENDED: "Your session has ended. Sign in again.",
-    Reason.NOT_SIGNED_IN: "Sign in first.",
-    Reason.LINK_UNKNOWN: "That invitation link does not exist.",
-    Reason.LINK_REVOKED: "This invitation was revoked by the person who sent it.",
-    Reason.LINK_EXPIRED: "This invitation link has expired.",
-    Reason.LINK_ENDED: "This invitation has already ended.",
-    Reason.LINK_WRONG_EMAIL: (
-        "This link was sent to another address; use it with the address it was sent to."
+    Reason.SESSION_ENDED: QT_TRANSLATE_NOOP("reasons", "Your session has ended. Sign in again."),
+    Reason.NOT_SIGNED_IN: QT_TRANSLATE_NOOP("reasons", "Sign in first."),
+    Reason.LINK_UNKNOWN: QT_TRANSLATE_NOOP("reasons", "That invitation link does not exist."),
+    Reason.LINK_REVOKED: QT_TRANSLATE_NOOP(
+        "reasons", "This invitation was revoked by the person who sent it."
     ),
-    Reason.ALREADY_JOINED: "Someone has already joined through this link.",
-    Reason.NOT_JOINED: "Join through the link first.",
-    Reason.NO_WORKSPACE: "Initialise a workspace before sending prompts.",
-    Reason.RECIPIENT_NOT_ELIGIBLE: (
+    Reason.LINK_EXPIRED: QT_TRANSLATE_NOOP("reasons", "This invitation link has expired."),
+    Reason.LINK_ENDED: QT_TRANSLATE_NOOP("reasons", "This invitation has already ended."),
+    Reason.LINK_WRONG_EMAIL: QT_TRANSLATE_NOOP(
+        "reasons", "This link was sent to another address; use it with the address it was sent to."
+    ),
+    Reason.ALREADY_JOINED: QT_TRANSLATE_NOOP(
+        "reasons", "Someone has already joined through this link."
+    ),
+    Reason.NOT_JOINED: QT_TRANSLATE_NOOP("reasons", "Join through the link first."),
+    Reason.NO_WORKSPACE: QT_TRANSLATE_NOOP(
+        "reasons", "Initialise a workspace before sending prompts."
+    ),
+    Reason.RECIPIENT_NOT_ELIGIBLE: QT_TRANSLATE_NOOP(
+        "reasons",
         "This account was active within the last {days} days, so it cannot join through an "
-        "invitation. You can keep using it as before."
+        "invitation. You can keep using it as before.",
     ),
-    Reason.TOO_MANY_ATTEMPTS: (
+    Reason.TOO_MANY_ATTEMPTS: QT_TRANSLATE_NOOP(
+        "reasons",
         "Too many sign-in attempts through this link or from this network. "
-        "Try again in {minutes} minutes."
+        "Try again in {minutes} minutes.",
     ),
-    Reason.FORM_EXPIRED: "This page has expired. Reload it and try again.",
-    Reason.CLOCK_INJECTED: "This simulator runs on an injected clock; move that clock instead.",
-    Reason.OFFLINE: "The referral service cannot be reached: you are offline.",
-    Reason.ANSWER_LOST: "The connection was lost before the referral service answered.",
-    Reason.TIMED_OUT: "The referral service did not answer in time.",
-    Reason.SERVER_ERROR: "The referral service failed to handle the request and changed nothing.",
-    Reason.INVALID_REQUEST: "The referral service did not understand the request: {detail}",
-    Reason.QA_TOKEN_REQUIRED: (
+    Reason.FORM_EXPIRED: QT_TRANSLATE_NOOP(
+        "reasons", "This page has expired. Reload it and try again."
+    ),
+    Reason.CLOCK_INJECTED: QT_TRANSLATE_NOOP(
+        "reasons", "This simulator runs on an injected clock; move that clock instead."
+    ),
+    Reason.OFFLINE: QT_TRANSLATE_NOOP(
+        "reasons", "The referral service cannot be reached: you are offline."
+    ),
+    Reason.ANSWER_LOST: QT_TRANSLATE_NOOP(
+        "reasons", "The connection was lost before the referral service answered."
+    ),
+    Reason.TIMED_OUT: QT_TRANSLATE_NOOP("reasons", "The referral service did not answer in time."),
+    Reason.SERVER_ERROR: QT_TRANSLATE_NOOP(
+        "reasons", "The referral service failed to handle the request and changed nothing."
+    ),
+    Reason.INVALID_REQUEST: QT_TRANSLATE_NOOP(
+        "reasons", "The referral service did not understand the request: {detail}"
+    ),
+    Reason.QA_TOKEN_REQUIRED: QT_TRANSLATE_NOOP(
+        "reasons",
         "QA calls need the QA token the server printed at start (send it as X-QA-Token; "
-        "sim --backend URL --qa-token TOKEN)."
+        "sim --backend URL --qa-token TOKEN).",
     ),
-    Reason.CACHE_DAMAGED: (
-        "The saved data on this computer is damaged. Move {path} aside and start the app again."
+    Reason.CACHE_DAMAGED: QT_TRANSLATE_NOOP(
+        "reasons",
+        "The saved data on this computer is damaged. Move {path} aside and start the app again.",
     ),
-    Reason.CACHE_LOCKED: (
+    Reason.CACHE_LOCKED: QT_TRANSLATE_NOOP(
+        "reasons",
         "The saved data on this computer is in use by another copy of the app. Close it and "
-        "try again."
+        "try again.",
     ),
-    Reason.CACHE_NEWER: (
-        "The saved data on this computer was written by a newer version of the app."
+    Reason.CACHE_NEWER: QT_TRANSLATE_NOOP(
+        "reasons", "The saved data on this computer was written by a newer version of the app."
     ),
-    Reason.CACHE_DAMAGED_SET_ASIDE: (
+    Reason.CACHE_DAMAGED_SET_ASIDE: QT_TRANSLATE_NOOP(
+        "reasons",
         "The saved data on this computer was damaged. It was set aside as {path} and is rebuilt "
-        "from the referral service; invitations queued while offline may need to be sent again."
+        "from the referral service; invitations queued while offline may need to be sent again.",
     ),
-    Reason.CACHE_NEWER_SET_ASIDE: (
+    Reason.CACHE_NEWER_SET_ASIDE: QT_TRANSLATE_NOOP(
+        "reasons",
         "The saved data on this computer came from a newer version of the app. It was set aside "
         "as {path} and is rebuilt from the referral service; invitations queued while offline "
-        "may need to be sent again."
+        "may need to be sent again.",
     ),
-    Reason.DISK_FULL: (
-        "The disk holding {path} is full, so nothing could be saved. Free some space and try again."
+    Reason.DISK_FULL: QT_TRANSLATE_NOOP(
+        "reasons",
+        "The disk holding {path} is full, so nothing could be saved. Free some space and try "
+        "again.",
     ),
-    Reason.READ_ONLY: (
-        "{path} cannot be written. Choose another data folder with --data-dir, or make it writable."
+    Reason.READ_ONLY: QT_TRANSLATE_NOOP(
+        "reasons",
+        "{path} cannot be written. Choose another data folder with --data-dir, or make it "
+        "writable.",
     ),
-    Reason.NOT_A_FOLDER: (
-        "{path} is not a folder (a file is in the way). Choose a folder with --data-dir."
+    Reason.NOT_A_FOLDER: QT_TRANSLATE_NOOP(
+        "reasons", "{path} is not a folder (a file is in the way). Choose a folder with --data-dir."
     ),
-    Reason.FOLDER_MISSING: "The folder {path} does not exist. Choose another folder.",
-    Reason.LOCAL_ERROR: (
+    Reason.FOLDER_MISSING: QT_TRANSLATE_NOOP(
+        "reasons", "The folder {path} does not exist. Choose another folder."
+    ),
+    Reason.LOCAL_ERROR: QT_TRANSLATE_NOOP(
+        "reasons",
         "Something went wrong on this computer while reading or writing the app's data. app.log "
-        "in the data folder has the details."
+        "in the data folder has the details.",
     ),
-    Reason.BACKEND_DAMAGED: (
+    Reason.BACKEND_DAMAGED: QT_TRANSLATE_NOOP(
+        "reasons",
         "The referral service's data file {path} is damaged. Move it aside and start again with "
         "fresh demo data; the damaged file is kept. (On the command line: "
-        "`referral-desktop sim reset-demo`.)"
+        "`referral-desktop sim reset-demo`.)",
     ),
-    Reason.BACKEND_NEWER: (
+    Reason.BACKEND_NEWER: QT_TRANSLATE_NOOP(
+        "reasons",
         "The referral service's data file {path} was written by a newer version of this app, "
         "so this one does not touch it. Use the newer version, or move the file aside and start "
-        "again with fresh demo data (the file is kept)."
+        "again with fresh demo data (the file is kept).",
     ),
-    Reason.BACKEND_UPGRADED: (
+    Reason.BACKEND_UPGRADED: QT_TRANSLATE_NOOP(
+        "reasons",
         "The referral service's data came from an older version of this app. It was kept as "
-        "{backup} and the demo data was seeded afresh."
+        "{backup} and the demo data was seeded afresh.",
     ),
-    Reason.BACKEND_SET_ASIDE: (
+    Reason.BACKEND_SET_ASIDE: QT_TRANSLATE_NOOP(
+        "reasons",
         "The referral service's data file was moved aside to {backup} and fresh demo data was "
-        "seeded."
+        "seeded.",
     ),
 }
 
@@ -224,7 +313,7 @@ def explain(
     format_time: Callable[[datetime], str] = default_time,
 ) -> str:
     """The one sentence for `reason`, naming its details."""
-    return fill(_SENTENCES[reason], details, format_time=format_time)
+    return fill(translated("reasons", _SENTENCES[reason]), details, format_time=format_time)
 
 
 def fill(

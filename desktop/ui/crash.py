@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.environment import is_local, local_fault
@@ -38,13 +38,16 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> ExceptHook:
         box = QMessageBox(parent())
         box.setObjectName("unexpectedErrorBox")
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("Something went wrong")
+        box.setWindowTitle(QCoreApplication.translate("crash", "Something went wrong"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         if is_local(error):  # this computer's fault (disk, folder, file): its sentence, no trace
             box.setText(local_fault(error).message)
         else:
             box.setText(
-                "Something went wrong inside the app. Your data is safe; the error was logged."
+                QCoreApplication.translate(
+                    "crash",
+                    "Something went wrong inside the app. Your data is safe; the error was logged.",
+                )
             )
             box.setDetailedText("".join(traceback.format_exception(kind, error, tb)))
         box.finished.connect(lambda _result: showing.clear())

@@ -6,11 +6,17 @@ classmethods a test replaces (a modal box would block it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-MOVE_ASIDE = "Move the file aside and start again"
-QUIT = "Quit"
+from desktop.ui.translation import QT_TRANSLATE_NOOP
+
+MOVE_ASIDE = QT_TRANSLATE_NOOP("DataProblemBox", "Move the file aside and start again")
+QUIT = QT_TRANSLATE_NOOP("DataProblemBox", "Quit")
+
+
+def _tr(source: str) -> str:
+    return QCoreApplication.translate("DataProblemBox", source)
 
 
 class DataProblemBox:
@@ -20,9 +26,9 @@ class DataProblemBox:
     def ask(cls, parent: QWidget | None, sentence: str, action: str = MOVE_ASIDE) -> bool:
         """Show the fault and offer `action` beside Quit; True when the user took the action."""
         box = cls._box(parent, QMessageBox.Icon.Warning, sentence)
-        take = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        take = box.addButton(_tr(action), QMessageBox.ButtonRole.AcceptRole)
         take.setObjectName("dataProblemAction")
-        quit_button = box.addButton(QUIT, QMessageBox.ButtonRole.RejectRole)
+        quit_button = box.addButton(_tr(QUIT), QMessageBox.ButtonRole.RejectRole)
         quit_button.setObjectName("dataProblemQuit")
         box.setDefaultButton(quit_button)  # nothing is moved without a deliberate choice
         box.exec()
@@ -43,8 +49,8 @@ class DataProblemBox:
         box = QMessageBox(parent)
         box.setObjectName("dataProblemBox")
         box.setIcon(icon)
-        box.setWindowTitle("Referral Resets")
+        box.setWindowTitle(QCoreApplication.translate("DataProblemBox", "Referral Resets"))
         box.setTextFormat(Qt.TextFormat.PlainText)  # paths are user text
         box.setText(sentence)
-        box.setAccessibleName("Data folder problem")
+        box.setAccessibleName(QCoreApplication.translate("DataProblemBox", "Data folder problem"))
         return box

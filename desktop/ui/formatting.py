@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from functools import cache
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, QTimeZone
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from desktop.domain.clock import as_utc
 from desktop.domain.usage import UsageWindow
@@ -97,7 +97,9 @@ def date_time(
     when = local(moment)
     chosen = _locale(locale)
     day = _format_date(when, chosen, _same_year(when, now), weekday=True)
-    return f"{day}, {time_of_day(moment, locale=chosen)}"
+    return QCoreApplication.translate("formatting", "{date}, {time}").format(
+        date=day, time=time_of_day(moment, locale=chosen)
+    )
 
 
 def cycle_date(moment: datetime, *, locale: QLocale | None = None) -> str:
@@ -112,32 +114,53 @@ def ago(moment: datetime, now: datetime) -> str:
     """`just now`, `5 minutes ago`, `3 hours ago`, or a date for anything older than a day."""
     seconds = (as_utc(now) - as_utc(moment)).total_seconds()
     if seconds < 60:
-        return "just now"
+        return QCoreApplication.translate("formatting", "just now")
     if seconds < 3600:
         minutes = int(seconds // 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+        return counted(
+            minutes,
+            QCoreApplication.translate("formatting", "{count} minute ago"),
+            QCoreApplication.translate("formatting", "{count} minutes ago"),
+        )
     if seconds < 86_400:
         hours = int(seconds // 3600)
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"on {date_time(moment, now=now)}"
+        return counted(
+            hours,
+            QCoreApplication.translate("formatting", "{count} hour ago"),
+            QCoreApplication.translate("formatting", "{count} hours ago"),
+        )
+    return QCoreApplication.translate("formatting", "on {date}").format(
+        date=date_time(moment, now=now)
+    )
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
-    """`1 reset`, `2 resets`."""
+    """`1 reset`, `2 resets` (English only: new code uses `counted`, which translates)."""
     return f"{count} {noun if count == 1 else (plural_noun or noun + 's')}"
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """`one` or `many` (translated templates naming `{count}`) for `count`, filled in.
+
+    Two forms, as English has: enough for the pseudo-locale and most European languages. A
+    language with more plural forms needs Qt's numerus strings (`tr("%n reset(s)", "", n)`) and an
+    English .qm for the source forms (docs/UI.md, "Translation")."""
+    return (one if count == 1 else many).format(count=count)
 
 
 def window_reset_text(window: UsageWindow) -> str:
     """When a usage window resets, or that it starts at the next use (R7)."""
     resets_at = window.resets_at
     if resets_at is None:
-        return "Starts at your next use"
-    return f"Resets {date_time(resets_at)}"
+        return QCoreApplication.translate("formatting", "Starts at your next use")
+    return QCoreApplication.translate("formatting", "Resets {when}").format(
+        when=date_time(resets_at)
+    )
 
 
 def plan_name(plan: str) -> str:
     """`plus` -> `Plus`."""
-    return plan.capitalize() if plan else "Unknown"
+    return plan.capitalize() if plan else QCoreApplication.translate("formatting", "Unknown")
 
 
 def qdatetime(moment: datetime) -> QDateTime:

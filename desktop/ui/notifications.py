@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from desktop.controller.state import AppState
 from desktop.domain.invitations import InvitationState
-from desktop.ui.formatting import date_time, plural
+from desktop.ui.formatting import counted, date_time
 from desktop.ui.pages.wallet import expiring_soon
 
 
@@ -73,22 +73,37 @@ class Notifier(QObject):
             if earned:
                 found.append(
                     Notification(
-                        "Usage reset earned",
-                        f"You earned {plural(len(earned), 'usage reset')}. Use it from Wallet "
-                        "whenever you choose.",
+                        self.tr("Usage reset earned"),
+                        counted(
+                            len(earned),
+                            self.tr(
+                                "You earned {count} usage reset. Use it from Wallet whenever "
+                                "you choose."
+                            ),
+                            self.tr(
+                                "You earned {count} usage resets. Use them from Wallet whenever "
+                                "you choose."
+                            ),
+                        ),
                     )
                 )
             for recipient in sent:
                 found.append(
-                    Notification("Invitation sent", f"Your invitation to {recipient} went out.")
+                    Notification(
+                        self.tr("Invitation sent"),
+                        self.tr("Your invitation to {recipient} went out.").format(
+                            recipient=recipient
+                        ),
+                    )
                 )
         for token in soon:
             assert token.expires_at is not None
             found.append(
                 Notification(
-                    "A usage reset expires soon",
-                    f"A reset expires on {date_time(token.expires_at, now=state.backend_now)}. "
-                    "Use it before then, or it expires unused.",
+                    self.tr("A usage reset expires soon"),
+                    self.tr(
+                        "A reset expires on {date}. Use it before then, or it expires unused."
+                    ).format(date=date_time(token.expires_at, now=state.backend_now)),
                 )
             )
         self._known_tokens = tokens
@@ -109,7 +124,7 @@ class TrayNotifications(QObject):
         self.shown: list[Notification] = []  # what was shown, for tests and --smoke-test
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(window.windowIcon(), self)
-            self.tray.setToolTip("Referral Resets")
+            self.tray.setToolTip(self.tr("Referral Resets"))
 
     def show(self, notification: object) -> None:
         """Show one notification (a message from the tray icon, if there is a tray)."""

@@ -13,7 +13,17 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QObject,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +45,7 @@ from desktop.ui.labels import plain_label
 from desktop.ui.port import ControllerPort
 from desktop.ui.status import ErrorBanner, Notice, SyncStatusLabel
 from desktop.ui.theme import ThemeChoice, apply_theme, icon
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 if TYPE_CHECKING:
     # Imported where first needed: the pages, the invitation module and the sign-in dialog are
@@ -50,9 +61,12 @@ DEFAULT_SIZE = QSize(980, 760)
 NAVIGATION_WIDTH = 190
 COMPACT_BELOW = 720  # narrower windows get a narrower navigation and margins, not a side scroll
 MINIMUM_SIZE = QSize(560, 360)  # fits a 1366x768 screen at 2x scale (683x384 logical pixels)
-SIGNED_OUT_TEXT = "You are signed out. Sign in to see your usage and account settings."
-KEYRING_NOTICE = (
-    "No usable system keyring was found, so you stay signed in only until you close the app."
+SIGNED_OUT_TEXT = QT_TRANSLATE_NOOP(
+    "SettingsWindow", "You are signed out. Sign in to see your usage and account settings."
+)
+KEYRING_NOTICE = QT_TRANSLATE_NOOP(
+    "SettingsWindow",
+    "No usable system keyring was found, so you stay signed in only until you close the app.",
 )
 
 
@@ -111,8 +125,8 @@ class SettingsWindow(QMainWindow):
         self._wanted_page = str(settings.value("window/page", FIRST_PAGE))
 
         self.setObjectName("settingsWindow")
-        self.setWindowTitle("Settings")
-        self.setAccessibleName("Settings")
+        self.setWindowTitle(self.tr("Settings"))
+        self.setAccessibleName(self.tr("Settings"))
         self.resize(DEFAULT_SIZE)
         self.setMinimumSize(MINIMUM_SIZE)
 
@@ -125,7 +139,7 @@ class SettingsWindow(QMainWindow):
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigationList")
-        self.navigation.setAccessibleName("Settings sections")
+        self.navigation.setAccessibleName(self.tr("Settings sections"))
         self.navigation.setFixedWidth(NAVIGATION_WIDTH)
         self.navigation.setIconSize(QSize(18, 18))
         self.navigation.currentRowChanged.connect(self._navigation_changed)
@@ -139,7 +153,9 @@ class SettingsWindow(QMainWindow):
 
         self.error_banner = ErrorBanner()
         self.error_banner.retryRequested.connect(self._sync_now)
-        self.keyring_notice = Notice("keyringNotice", KEYRING_NOTICE, "key")
+        self.keyring_notice = Notice(
+            "keyringNotice", marked("SettingsWindow", KEYRING_NOTICE), "key"
+        )
         self.cache_notice = Notice("cacheNotice", "", "info")
         self.page_title = plain_label(object_name="pageTitle")
         # One scroll area holds the page shown and, on General, the invitation module at its
@@ -165,11 +181,11 @@ class SettingsWindow(QMainWindow):
         signed_out_layout = QVBoxLayout(self.signed_out_panel)
         signed_out_layout.setContentsMargins(24, 24, 24, 24)
         self.signed_out_label = plain_label(
-            SIGNED_OUT_TEXT, wrap=True, object_name="signedOutLabel"
+            marked("SettingsWindow", SIGNED_OUT_TEXT), wrap=True, object_name="signedOutLabel"
         )
-        self.sign_in_button = QPushButton("Sign in…")
+        self.sign_in_button = QPushButton(self.tr("Sign in…"))
         self.sign_in_button.setObjectName("signedOutSignInButton")
-        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setAccessibleName(self.tr("Sign in"))
         self.sign_in_button.setProperty("role", "primary")
         self.sign_in_button.clicked.connect(self.open_sign_in)
         signed_out_layout.addWidget(self.signed_out_label)
@@ -178,7 +194,7 @@ class SettingsWindow(QMainWindow):
         self._signing_in_as: str | None = None
 
         self.loading_label = plain_label(
-            "Loading your settings…", role="emptyState", object_name="loadingLabel"
+            self.tr("Loading your settings…"), role="emptyState", object_name="loadingLabel"
         )
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -196,8 +212,8 @@ class SettingsWindow(QMainWindow):
         self.sync_status = SyncStatusLabel()
         self.status_sync_button = QToolButton()
         self.status_sync_button.setObjectName("statusSyncButton")
-        self.status_sync_button.setAccessibleName("Sync now")
-        self.status_sync_button.setToolTip("Sync now (F5)")
+        self.status_sync_button.setAccessibleName(self.tr("Sync now"))
+        self.status_sync_button.setToolTip(self.tr("Sync now (F5)"))
         self.status_sync_button.setProperty("role", "flat")
         self.status_sync_button.setIcon(icon("sync"))
         self.status_sync_button.clicked.connect(self._sync_now)
@@ -261,7 +277,7 @@ class SettingsWindow(QMainWindow):
         self.loading_label.setVisible(loading)
         self.navigation.setEnabled(not loading)
         if loading:
-            self.page_title.setText("Settings")
+            self.page_title.setText(self.tr("Settings"))
             self.signed_out_panel.hide()
             self.page_scroll.hide()
 
@@ -333,9 +349,10 @@ class SettingsWindow(QMainWindow):
         self.pages[page.name] = page
         self.stack.insertWidget(position, page)
         enter_presses_buttons(page)
-        item = QListWidgetItem(icon(page.icon_name), page.title)
+        title = page.display_title()
+        item = QListWidgetItem(icon(page.icon_name), title)
         item.setData(Qt.ItemDataRole.UserRole, page.name)
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
         self.navigation.blockSignals(True)
         self.navigation.insertItem(position, item)
         self.navigation.blockSignals(False)
@@ -349,7 +366,11 @@ class SettingsWindow(QMainWindow):
             shortcut = QKeySequence(f"Ctrl+{row + 1}").toString(
                 QKeySequence.SequenceFormat.NativeText
             )
-            item.setToolTip(f"{title} ({shortcut})" if row < 9 else title)
+            item.setToolTip(
+                self.tr("{page} ({shortcut})").format(page=title, shortcut=shortcut)
+                if row < 9
+                else title
+            )
 
     def _remove_page(self, page: SettingsPage) -> None:
         row = self._row_of(page.name)
@@ -409,9 +430,11 @@ class SettingsWindow(QMainWindow):
         waiting = signed_out and self._signing_in_as is not None
         self.signed_out_panel.setVisible(signed_out)
         if waiting:
-            self.signed_out_label.setText(f"Signing in as {self._signing_in_as}…")
+            self.signed_out_label.setText(
+                self.tr("Signing in as {email}…").format(email=self._signing_in_as)
+            )
         else:
-            self.signed_out_label.setText(SIGNED_OUT_TEXT)
+            self.signed_out_label.setText(marked("SettingsWindow", SIGNED_OUT_TEXT))
         self.sign_in_button.setVisible(not waiting)
 
     def expect_sign_in(self, email: str) -> None:
@@ -455,9 +478,9 @@ class SettingsWindow(QMainWindow):
     def _update_title(self) -> None:
         page = self.pages.get(self.current_page_name() or "")
         if self.state.signed_in and page is not None:
-            self.page_title.setText(page.title)
+            self.page_title.setText(page.display_title())
         else:
-            self.page_title.setText("Settings")
+            self.page_title.setText(self.tr("Settings"))
 
     # -- navigation -----------------------------------------------------------------------------
 

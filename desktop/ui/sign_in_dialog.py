@@ -21,8 +21,10 @@ from desktop.controller.state import OperationResult
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.labels import plain_label
 from desktop.ui.port import ControllerPort
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 DEMO_PASSWORD = "demo"
+LIST_WIDTH = 440  # at least: the dialog is about 460 px wide in English
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,24 @@ class DemoAccount:
     """A seeded operator account (shared/DESIGN.md section 4)."""
 
     email: str
-    description: str
+    description: str  # marked for translation; shown through `marked("SignInDialog", ...)`
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("pilot@example.com", "In the pilot · Plus plan · weekly usage mostly used"),
-    DemoAccount("capped@example.com", "In the pilot · cap reached this cycle · holds 2 resets"),
-    DemoAccount("pro@example.com", "Pro plan · outside the pilot"),
-    DemoAccount("free@example.com", "Free plan · outside the pilot"),
+    DemoAccount(
+        "pilot@example.com",
+        QT_TRANSLATE_NOOP("SignInDialog", "In the pilot · Plus plan · weekly usage mostly used"),
+    ),
+    DemoAccount(
+        "capped@example.com",
+        QT_TRANSLATE_NOOP("SignInDialog", "In the pilot · cap reached this cycle · holds 2 resets"),
+    ),
+    DemoAccount(
+        "pro@example.com", QT_TRANSLATE_NOOP("SignInDialog", "Pro plan · outside the pilot")
+    ),
+    DemoAccount(
+        "free@example.com", QT_TRANSLATE_NOOP("SignInDialog", "Free plan · outside the pilot")
+    ),
 )
 
 
@@ -49,49 +61,56 @@ class SignInDialog(QDialog):
         self.controller = controller
         self._waiting = False
         self.setObjectName("signInDialog")
-        self.setWindowTitle("Sign in")
-        self.setAccessibleName("Sign in")
-        self.setMinimumWidth(460)
+        self.setWindowTitle(self.tr("Sign in"))
+        self.setAccessibleName(self.tr("Sign in"))
 
         self.accounts_list = QListWidget()
         self.accounts_list.setObjectName("demoAccountsList")
-        self.accounts_list.setAccessibleName("Demo accounts")
+        self.accounts_list.setAccessibleName(self.tr("Demo accounts"))
         line = self.fontMetrics().height()
         for account in DEMO_ACCOUNTS:
-            item = QListWidgetItem(f"{account.email}\n{account.description}")
+            description = marked("SignInDialog", account.description)
+            item = QListWidgetItem(f"{account.email}\n{description}")
             item.setSizeHint(QSize(0, 2 * line + 14))
             item.setData(Qt.ItemDataRole.UserRole, account.email)
-            item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{account.email}, {account.description}"
-            )
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{account.email}, {description}")
             self.accounts_list.addItem(item)
         self.accounts_list.setFixedHeight(len(DEMO_ACCOUNTS) * (2 * line + 14) + 12)
+        # As wide as its longest line (a translation may be 40 % longer than the English): the
+        # item padding (8 px each side), the selection's 3 px edge, the 2 px focus frame. The
+        # dialog has no minimum width of its own, so its layout makes room for the list.
+        widest = max(
+            self.fontMetrics().horizontalAdvance(text)
+            for row in range(self.accounts_list.count())
+            for text in self.accounts_list.item(row).text().split("\n")
+        )
+        self.accounts_list.setMinimumWidth(max(widest + 2 * 8 + 3 + 2 * 2 + 12, LIST_WIDTH))
         self.accounts_list.currentItemChanged.connect(self._account_picked)
         self.accounts_list.itemActivated.connect(self._account_activated)
 
         self.email_edit = QLineEdit()
         self.email_edit.setObjectName("signInEmailEdit")
-        self.email_edit.setAccessibleName("Email")
-        self.email_edit.setPlaceholderText("you@example.com")
+        self.email_edit.setAccessibleName(self.tr("Email"))
+        self.email_edit.setPlaceholderText(self.tr("you@example.com"))
         self.password_edit = QLineEdit(DEMO_PASSWORD)
         self.password_edit.setObjectName("signInPasswordEdit")
-        self.password_edit.setAccessibleName("Password")
+        self.password_edit.setAccessibleName(self.tr("Password"))
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow("Email", self.email_edit)
-        form.addRow("Password", self.password_edit)
+        form.addRow(self.tr("Email"), self.email_edit)
+        form.addRow(self.tr("Password"), self.password_edit)
 
         self.error_label = plain_label(role="error", wrap=True, object_name="signInErrorLabel")
         self.error_label.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("signInCancelButton")
-        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.submit_button = QPushButton("Sign in")
+        self.submit_button = QPushButton(self.tr("Sign in"))
         self.submit_button.setObjectName("signInSubmitButton")
-        self.submit_button.setAccessibleName("Sign in")
+        self.submit_button.setAccessibleName(self.tr("Sign in"))
         self.submit_button.setProperty("role", "primary")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
@@ -102,10 +121,12 @@ class SignInDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        layout.addWidget(plain_label("Sign in to see your settings", role="sectionTitle"))
+        layout.addWidget(plain_label(self.tr("Sign in to see your settings"), role="sectionTitle"))
         layout.addWidget(
             plain_label(
-                f"Pick a demo account (password “{DEMO_PASSWORD}”) or type an address.",
+                self.tr("Pick a demo account (password “{password}”) or type an address.").format(
+                    password=DEMO_PASSWORD
+                ),
                 role="muted",
                 wrap=True,
             )
@@ -142,11 +163,11 @@ class SignInDialog(QDialog):
             return
         email = self.email_edit.text().strip()
         if not email:
-            self._show_error("Pick an account or enter an email address.")
+            self._show_error(self.tr("Pick an account or enter an email address."))
             return
         self._waiting = True
         self.submit_button.setEnabled(False)
-        self.submit_button.setText("Signing in…")
+        self.submit_button.setText(self.tr("Signing in…"))
         self.error_label.hide()
         self.controller.sign_in(email, self.password_edit.text())
 
@@ -162,7 +183,7 @@ class SignInDialog(QDialog):
             return
         self._waiting = False
         self.submit_button.setEnabled(True)
-        self.submit_button.setText("Sign in")
+        self.submit_button.setText(self.tr("Sign in"))
         # UNKNOWN: the app replays the same request; signing in again reuses it too.
         self._show_error(result.message)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from desktop.controller.state import SyncPhase, SyncStatus
-from desktop.ui.formatting import ago, plural
+from desktop.ui.formatting import ago, counted
 from desktop.ui.labels import plain_label
 from desktop.ui.theme import icon
 
@@ -16,21 +16,31 @@ from desktop.ui.theme import icon
 def sync_status_text(sync: SyncStatus, now: datetime) -> str:
     """`Synced just now`, `Syncing…`, `Offline: showing saved data · 2 waiting to send`."""
     if sync.phase is SyncPhase.SYNCING:
-        text = "Syncing…"
+        text = QCoreApplication.translate("SyncStatusLabel", "Syncing…")
     elif sync.phase is SyncPhase.OFFLINE:
-        text = "Offline: showing saved data"
+        text = QCoreApplication.translate("SyncStatusLabel", "Offline: showing saved data")
     elif sync.phase is SyncPhase.ERROR:
-        text = "Sync failed: showing saved data"
+        text = QCoreApplication.translate("SyncStatusLabel", "Sync failed: showing saved data")
     elif sync.last_synced_at is not None and sync.phase is SyncPhase.SYNCED:
-        text = f"Synced {ago(sync.last_synced_at, now)}"
+        text = QCoreApplication.translate("SyncStatusLabel", "Synced {when}").format(
+            when=ago(sync.last_synced_at, now)
+        )
     elif sync.last_synced_at is not None:  # saved data, not synced yet in this session
-        text = f"Last synced {ago(sync.last_synced_at, now)}"
+        text = QCoreApplication.translate("SyncStatusLabel", "Last synced {when}").format(
+            when=ago(sync.last_synced_at, now)
+        )
     else:
-        text = "Not synced yet"
+        text = QCoreApplication.translate("SyncStatusLabel", "Not synced yet")
     if sync.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) and sync.last_synced_at is not None:
-        text += f" (last synced {ago(sync.last_synced_at, now)})"
+        text += " " + QCoreApplication.translate("SyncStatusLabel", "(last synced {when})").format(
+            when=ago(sync.last_synced_at, now)
+        )
     if sync.pending_operations:
-        text += f" · {plural(sync.pending_operations, 'invitation')} waiting to send"
+        text += " · " + counted(
+            sync.pending_operations,
+            QCoreApplication.translate("SyncStatusLabel", "{count} invitation waiting to send"),
+            QCoreApplication.translate("SyncStatusLabel", "{count} invitations waiting to send"),
+        )
     return text
 
 
@@ -40,7 +50,7 @@ class SyncStatusLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncStatus")
-        self.setAccessibleName("Sync status")
+        self.setAccessibleName(self.tr("Sync status"))
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.sync = SyncStatus()
 
@@ -59,20 +69,20 @@ class ErrorBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorBanner")
-        self.setAccessibleName("Connection problem")
+        self.setAccessibleName(self.tr("Connection problem"))
         self._dismissed_message: str | None = None
         badge = QLabel()
         badge.setPixmap(icon("offline").pixmap(20, 20))
         self.badge = badge
         self.message_label = plain_label(wrap=True, object_name="errorBannerMessage")
-        self.retry_button = QPushButton("Retry")
+        self.retry_button = QPushButton(self.tr("Retry"))
         self.retry_button.setObjectName("errorBannerRetry")
-        self.retry_button.setAccessibleName("Retry the connection")
+        self.retry_button.setAccessibleName(self.tr("Retry the connection"))
         self.retry_button.clicked.connect(self.retryRequested)
         self.close_button = QToolButton()
         self.close_button.setObjectName("errorBannerClose")
-        self.close_button.setAccessibleName("Dismiss the message")
-        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAccessibleName(self.tr("Dismiss the message"))
+        self.close_button.setToolTip(self.tr("Dismiss"))
         self.close_button.setProperty("role", "flat")
         self.close_button.setIcon(icon("close"))
         self.close_button.setIconSize(QSize(14, 14))
@@ -88,15 +98,23 @@ class ErrorBanner(QFrame):
     def show_sync(self, sync: SyncStatus) -> None:
         """Visible while offline or failing, unless the user dismissed this same message."""
         if sync.phase is SyncPhase.OFFLINE:
-            message = "You are offline. Showing saved data; changes sync when the server is back."
+            message = self.tr(
+                "You are offline. Showing saved data; changes sync when the server is back."
+            )
         elif sync.phase is SyncPhase.ERROR:
-            message = f"The server reported a problem. Showing saved data. {sync.message}".strip()
+            message = (
+                self.tr("The server reported a problem. Showing saved data.") + " " + sync.message
+            ).strip()
         else:
             self._dismissed_message = None
             self.hide()
             return
         if sync.pending_operations:
-            message += f" {plural(sync.pending_operations, 'invitation')} will be sent then."
+            message += " " + counted(
+                sync.pending_operations,
+                self.tr("{count} invitation will be sent then."),
+                self.tr("{count} invitations will be sent then."),
+            )
         self.message_label.setText(message)
         self.setVisible(message != self._dismissed_message)
 

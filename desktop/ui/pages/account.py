@@ -11,13 +11,14 @@ from desktop.ui.labels import plain_label
 from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
 from desktop.ui.theme import icon
+from desktop.ui.translation import QT_TRANSLATE_NOOP
 
 
 class AccountPage(SettingsPage):
     """The operator's profile and the sign-out button (or sign-in when signed out)."""
 
     name = "account"
-    title = "Account"
+    title = QT_TRANSLATE_NOOP("SettingsPage", "Account")
     order = 20
     icon_name = "account"
 
@@ -38,20 +39,20 @@ class AccountPage(SettingsPage):
         self.plan_label = plain_label(object_name="accountPlanLabel")
         self.billing_label = plain_label(object_name="accountBillingLabel", wrap=True)
         self.session_label = plain_label(object_name="accountSessionLabel", wrap=True)
-        form.addRow(plain_label("Name", role="fieldLabel"), self.name_label)
-        form.addRow(plain_label("Email", role="fieldLabel"), self.email_label)
-        form.addRow(plain_label("Plan", role="fieldLabel"), self.plan_label)
-        form.addRow(plain_label("Billing cycle", role="fieldLabel"), self.billing_label)
-        form.addRow(plain_label("Session", role="fieldLabel"), self.session_label)
+        form.addRow(plain_label(self.tr("Name"), role="fieldLabel"), self.name_label)
+        form.addRow(plain_label(self.tr("Email"), role="fieldLabel"), self.email_label)
+        form.addRow(plain_label(self.tr("Plan"), role="fieldLabel"), self.plan_label)
+        form.addRow(plain_label(self.tr("Billing cycle"), role="fieldLabel"), self.billing_label)
+        form.addRow(plain_label(self.tr("Session"), role="fieldLabel"), self.session_label)
 
-        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button = QPushButton(self.tr("Sign out"))
         self.sign_out_button.setObjectName("signOutButton")
-        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.setAccessibleName(self.tr("Sign out"))
         self.sign_out_button.setIcon(icon("signout"))
         self.sign_out_button.clicked.connect(self._sign_out)
-        self.sign_in_button = QPushButton("Sign in…")
+        self.sign_in_button = QPushButton(self.tr("Sign in…"))
         self.sign_in_button.setObjectName("signInButton")
-        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setAccessibleName(self.tr("Sign in"))
         self.sign_in_button.setProperty("role", "primary")
         self.sign_in_button.clicked.connect(self.signInRequested)
         buttons = QHBoxLayout()
@@ -71,19 +72,25 @@ class AccountPage(SettingsPage):
         if account is None:
             for label in (self.name_label, self.email_label, self.plan_label, self.billing_label):
                 label.setText("—")
-            self.session_label.setText("Not signed in.")
+            self.session_label.setText(self.tr("Not signed in."))
             return
         self.name_label.setText(account.display_name)
         self.email_label.setText(account.email)
         self.plan_label.setText(plan_name(account.plan))
-        billing = f"Starts on day {account.billing_day} of each month (UTC)."
+        billing = self.tr("Starts on day {day} of each month (UTC).").format(
+            day=account.billing_day
+        )
         if state.cycle is not None:
-            billing += f" The next cycle starts {cycle_date(state.cycle.end)}."
+            billing += " " + self.tr("The next cycle starts {date}.").format(
+                date=cycle_date(state.cycle.end)
+            )
         self.billing_label.setText(billing)
         self.session_label.setText(
-            "Kept in your system keyring; you stay signed in between launches."
+            self.tr("Kept in your system keyring; you stay signed in between launches.")
             if state.credentials_persistent
-            else "No usable system keyring: you stay signed in only until you close the app."
+            else self.tr(
+                "No usable system keyring: you stay signed in only until you close the app."
+            )
         )
 
     @Slot()

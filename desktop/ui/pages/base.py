@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.controller.state import AppState
@@ -14,7 +15,7 @@ class SettingsPage(QWidget):
     """One page of the settings window. The window adds only the pages that are active."""
 
     name: ClassVar[str]  # stable key, used for objectNames and the saved current page
-    title: ClassVar[str]
+    title: ClassVar[str]  # marked QT_TRANSLATE_NOOP("SettingsPage", ...); shown translated
     order: ClassVar[int]
     icon_name: ClassVar[str]
 
@@ -22,10 +23,15 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.setObjectName(f"{self.name}Page")
-        self.setAccessibleName(f"{self.title} settings")
+        self.setAccessibleName(self.tr("{page} settings").format(page=self.display_title()))
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(12)
+
+    @classmethod
+    def display_title(cls) -> str:
+        """The title in the UI language (the navigation, the page heading)."""
+        return QCoreApplication.translate("SettingsPage", cls.title)
 
     @classmethod
     def is_active(cls, state: AppState) -> bool:

@@ -20,11 +20,12 @@ from desktop.ui.labels import plain_label
 from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
 from desktop.ui.theme import ThemeChoice
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 _THEME_LABELS = {
-    ThemeChoice.SYSTEM: "Follow the system",
-    ThemeChoice.LIGHT: "Light",
-    ThemeChoice.DARK: "Dark",
+    ThemeChoice.SYSTEM: QT_TRANSLATE_NOOP("GeneralPage", "Follow the system"),
+    ThemeChoice.LIGHT: QT_TRANSLATE_NOOP("GeneralPage", "Light"),
+    ThemeChoice.DARK: QT_TRANSLATE_NOOP("GeneralPage", "Dark"),
 }
 
 
@@ -32,7 +33,7 @@ class GeneralPage(SettingsPage):
     """Account summary, a Sync now button and the light/dark choice."""
 
     name = "general"
-    title = "General"
+    title = QT_TRANSLATE_NOOP("SettingsPage", "General")
     order = 0
     icon_name = "general"
 
@@ -51,49 +52,55 @@ class GeneralPage(SettingsPage):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(18)
         form.setVerticalSpacing(10)
+        # A field too wide to sit beside its label goes under it (a narrow window, a long
+        # translation) instead of widening the page past its scroll area.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.name_label = plain_label(object_name="generalNameLabel")
         self.email_label = plain_label(object_name="generalEmailLabel")
         self.plan_label = plain_label(object_name="generalPlanLabel")
-        form.addRow(plain_label("Signed in as", role="fieldLabel"), self.name_label)
-        form.addRow(plain_label("Email", role="fieldLabel"), self.email_label)
-        form.addRow(plain_label("Plan", role="fieldLabel"), self.plan_label)
+        form.addRow(plain_label(self.tr("Signed in as"), role="fieldLabel"), self.name_label)
+        form.addRow(plain_label(self.tr("Email"), role="fieldLabel"), self.email_label)
+        form.addRow(plain_label(self.tr("Plan"), role="fieldLabel"), self.plan_label)
 
         self.sync_label = plain_label(wrap=True, object_name="generalSyncLabel")
         # Two lines reserved: the text changes while syncing, the rows below must not move.
         self.sync_label.setMinimumHeight(2 * self.sync_label.fontMetrics().lineSpacing() + 6)
+        # Never squeezed beside the button into a third line: narrower than this, the row goes
+        # under its "Sync" label (WrapLongRows) and the text gets the card's whole width.
+        self.sync_label.setMinimumWidth(24 * self.sync_label.fontMetrics().averageCharWidth())
         self.sync_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.sync_button = QPushButton("Sync now")
+        self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.setObjectName("syncNowButton")
-        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.setAccessibleName(self.tr("Sync now"))
         self.sync_button.clicked.connect(self._sync_now)
         sync_row = QHBoxLayout()
         sync_row.addWidget(self.sync_label, 1)
         sync_row.addWidget(self.sync_button)
-        form.addRow(plain_label("Sync", role="fieldLabel"), sync_row)
+        form.addRow(plain_label(self.tr("Sync"), role="fieldLabel"), sync_row)
 
         self.theme_combo = QComboBox()
         self.theme_combo.setObjectName("themeCombo")
-        self.theme_combo.setAccessibleName("Appearance")
-        self.theme_combo.view().setAccessibleName("Appearance choices")
+        self.theme_combo.setAccessibleName(self.tr("Appearance"))
+        self.theme_combo.view().setAccessibleName(self.tr("Appearance choices"))
         self.theme_combo.setMinimumWidth(200)
         for choice, label in _THEME_LABELS.items():
-            self.theme_combo.addItem(label, choice.value)
+            self.theme_combo.addItem(marked("GeneralPage", label), choice.value)
         self.theme_combo.activated.connect(self._theme_activated)
         theme_row = QHBoxLayout()
         theme_row.addWidget(self.theme_combo)
         theme_row.addStretch(1)
-        form.addRow(plain_label("Appearance", role="fieldLabel"), theme_row)
+        form.addRow(plain_label(self.tr("Appearance"), role="fieldLabel"), theme_row)
 
-        self.notifications_check = QCheckBox("Show desktop notifications")
+        self.notifications_check = QCheckBox(self.tr("Show desktop notifications"))
         self.notifications_check.setObjectName("notificationsCheck")
-        self.notifications_check.setAccessibleName("Desktop notifications")
+        self.notifications_check.setAccessibleName(self.tr("Desktop notifications"))
         self.notifications_check.toggled.connect(self.notificationsToggled)
         self.notifications_hint = plain_label(role="muted", wrap=True)
         notifications = QVBoxLayout()
         notifications.setSpacing(2)
         notifications.addWidget(self.notifications_check)
         notifications.addWidget(self.notifications_hint)
-        form.addRow(plain_label("Notifications", role="fieldLabel"), notifications)
+        form.addRow(plain_label(self.tr("Notifications"), role="fieldLabel"), notifications)
         self._form = form
         self._notifications_row = form.rowCount() - 1
 
@@ -127,29 +134,29 @@ class GeneralPage(SettingsPage):
     def show_state(self, state: AppState) -> None:
         """Fill in the account and the sync status."""
         account = state.account
-        self.name_label.setText(account.display_name if account else "Not signed in")
+        self.name_label.setText(account.display_name if account else self.tr("Not signed in"))
         self.email_label.setText(account.email if account else "—")
         self.plan_label.setText(plan_name(account.plan) if account else "—")
         sync = state.sync
         if sync.phase is SyncPhase.SYNCING:
-            text = "Syncing with the server…"
+            text = self.tr("Syncing with the server…")
         elif sync.last_synced_at is not None:
-            text = f"Last synced {date_time(sync.last_synced_at)}."
+            text = self.tr("Last synced {when}.").format(when=date_time(sync.last_synced_at))
         else:
-            text = "Not synced yet in this session."
+            text = self.tr("Not synced yet in this session.")
         if sync.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR):
-            text += " Showing saved data until the server can be reached."
+            text += " " + self.tr("Showing saved data until the server can be reached.")
         self.sync_label.setText(text)
         self.sync_button.setEnabled(state.signed_in and sync.phase is not SyncPhase.SYNCING)
         # Outside the cohort with no reset there is nothing to notify about: no row (and no
         # word of invitations, R1).
         if state.show_referral_section:
-            hint = (
+            hint = self.tr(
                 "When you earn a reset, an invitation waiting to send goes out, or a reset is "
                 "about to expire."
             )
         elif state.show_wallet:
-            hint = "When a reset is about to expire."
+            hint = self.tr("When a reset is about to expire.")
         else:
             hint = ""
         self.notifications_hint.setText(hint)

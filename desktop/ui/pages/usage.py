@@ -7,10 +7,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop.controller.state import AppState
 from desktop.domain.usage import WindowKind
-from desktop.ui.formatting import plural
+from desktop.ui.formatting import counted
 from desktop.ui.labels import plain_label
 from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
+from desktop.ui.translation import QT_TRANSLATE_NOOP
 from desktop.ui.usage_meter import UsageMeter
 
 NEARLY_FULL_PERCENT = 90  # from here the page offers "Use a reset…" itself
@@ -23,7 +24,7 @@ class UsagePage(SettingsPage):
     """"Use a reset…" was pressed here; the window runs the Wallet's own redeem action."""
 
     name = "usage"
-    title = "Usage"
+    title = QT_TRANSLATE_NOOP("SettingsPage", "Usage")
     order = 10
     icon_name = "usage"
 
@@ -32,15 +33,17 @@ class UsagePage(SettingsPage):
         self.five_hour_meter = UsageMeter(WindowKind.FIVE_HOUR)
         self.weekly_meter = UsageMeter(WindowKind.WEEKLY)
         intro = plain_label(
-            "Each window begins at your first use after the previous one ended, so its reset "
-            "time is known once it has begun.",
+            self.tr(
+                "Each window begins at your first use after the previous one ended, so its reset "
+                "time is known once it has begun."
+            ),
             role="muted",
             wrap=True,
         )
         self.tokens_hint = plain_label(role="muted", wrap=True, object_name="usageTokensHint")
-        self.redeem_button = QPushButton("Use a reset…")
+        self.redeem_button = QPushButton(self.tr("Use a reset…"))
         self.redeem_button.setObjectName("usageRedeemButton")
-        self.redeem_button.setAccessibleName("Use a usage reset")
+        self.redeem_button.setAccessibleName(self.tr("Use a usage reset"))
         self.redeem_button.setProperty("role", "primary")
         self.redeem_button.clicked.connect(self.redeemRequested)
         self.redeem_button.hide()
@@ -63,15 +66,18 @@ class UsagePage(SettingsPage):
         nearly_full = highest_percent(state) >= NEARLY_FULL_PERCENT
         self.redeem_button.setVisible(available > 0 and nearly_full)
         self.redeem_button.setEnabled(state.redeem_pending is None)  # as the Wallet's own
+        held = counted(available, self.tr("{count} usage reset"), self.tr("{count} usage resets"))
         if available and nearly_full:
             self.tokens_hint.setText(
-                f"You hold {plural(available, 'usage reset')}. Using one sets both windows back "
-                "to zero at once."
+                self.tr(
+                    "You hold {resets}. Using one sets both windows back to zero at once."
+                ).format(resets=held)
             )
         elif available:
             self.tokens_hint.setText(
-                f"You hold {plural(available, 'usage reset')}. Use one from Wallet to restore "
-                "both windows to zero."
+                self.tr(
+                    "You hold {resets}. Use one from Wallet to restore both windows to zero."
+                ).format(resets=held)
             )
 
 
