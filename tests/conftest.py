@@ -81,9 +81,11 @@ def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
     Garbage is collected here, on the GUI thread: a later collection on a worker thread would
     destroy Qt objects from there and crash an unrelated test.
     """
+    from tests.leak_guard import collect_garbage  # a plugin: imported once pytest rewrote it
+
     threads_before = set(threading.enumerate())
     yield
-    gc.collect()
+    collect_garbage()
     leaked_threads = [
         t
         for t in threading.enumerate()
