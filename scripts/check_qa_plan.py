@@ -1,6 +1,7 @@
 """Check docs/QA.md against the app: replay every case, save its screenshot, compare its texts.
 
-    .venv/bin/python scripts/check_qa_plan.py [--plan docs/QA.md] [--out DIR] [CASE ...]
+    .venv/bin/python scripts/check_qa_plan.py [--plan docs/QA.md] [--out DIR] [--texts]
+                                              [--jobs N] [CASE ...]
 
 Exit status 0 when every case matches, 1 when one does not (each problem on its own line).
 `pytest tests/qa/test_qa_plan.py` runs the same check, one test per case (docs/QA.md, "Keeping
@@ -48,6 +49,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,8 +61,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QAbstractListModel, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap, QTextDocument
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -236,7 +238,9 @@ def item_view_texts(view: QAbstractItemView) -> list[str]:
     walk(QModelIndex())
     for header in (getattr(view, "header", None), getattr(view, "horizontalHeader", None)):
         if callable(header) and header().isVisible():
-            for column in range(1 if isinstance(model, QAbstractListModel) else model.columnCount()):
+            for column in range(
+                1 if isinstance(model, QAbstractListModel) else model.columnCount()
+            ):
                 value = model.headerData(column, Qt.Orientation.Horizontal)
                 if isinstance(value, str):
                     texts.append(value)
@@ -275,9 +279,7 @@ def widget_texts(window: QWidget) -> list[str]:
             texts.append(label_text(widget))
         elif isinstance(widget, QAbstractButton):
             texts.append(button_text(widget))
-        elif isinstance(widget, QLineEdit):
-            texts.append(widget.text())
-        elif isinstance(widget, QAbstractSpinBox):
+        elif isinstance(widget, QLineEdit | QAbstractSpinBox):
             texts.append(widget.text())
         elif isinstance(widget, QComboBox):
             texts.append(widget.currentText())
@@ -313,13 +315,20 @@ class ReplayError(Exception):
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
     """Run the event loop until `condition()` holds (QTest.qWait processes events meanwhile)."""
-    steps = int(timeout * 100)
-    for _ in range(steps):
-        if condition():
-            return
-        QTest.qWait(10)
-    if not condition():
-        raise ReplayError(f"timed out waiting for {what}")
+    started = time.monotonic()
+    try:
+        while not condition():
+            if time.monotonic() - started > timeout:
+                raise ReplayError(f"timed out waiting for {what}")
+            QTest.qWait(10)
+    finally:
+        WAITED[what.split(" to ")[0]] = WAITED.get(what.split(" to ")[0], 0.0) + (
+            time.monotonic() - started
+        )
+
+
+WAITED: dict[str, float] = {}
+"""Seconds spent waiting, by what was waited for (QA_PLAN_TIMING=1 prints them)."""
 
 
 @dataclass
@@ -354,7 +363,6 @@ def make_template(folder: Path) -> Path:
     """A seeded backend and an empty cache, copied into every case's data folder (seeding and
     migrating take most of a second each)."""
     from desktop.backend.simulator import Simulator
-
     from desktop.paths import CACHE_DB
     from desktop.storage import CacheRepository
 
@@ -420,7 +428,10 @@ class Replay:
                         self.settle(synced_before)
                     self.collect()
                     if os.environ.get("QA_PLAN_TIMING"):
-                        print(f"  {step}: {done - started:.2f} s + settle {time.monotonic() - done:.2f} s")
+                        print(
+                            f"  {step}: {done - started:.2f} s"
+                            f" + settle {time.monotonic() - done:.2f} s"
+                        )
                 self.late_texts()
             except ReplayError as error:
                 outcome.error = f"step failed: {error}"
@@ -561,6 +572,7 @@ class Replay:
         def signed_in() -> bool:
             account = self.app.state.account
             return account is not None and account.email == email
+
         wait_until(signed_in, f"{email} to be signed in")
 
     def invite(self, email: str) -> None:
@@ -612,7 +624,9 @@ class Replay:
             item = navigation.item(row)
             if item.text() == name:
                 rect = navigation.visualItemRect(item)
-                QTest.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+                QTest.mouseClick(
+                    navigation.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+                )
                 if navigation.currentRow() != row:
                     raise ReplayError(f"the {name} page did not open")
                 return
@@ -646,18 +660,13 @@ class Replay:
         if not widget.isEnabled():
             raise ReplayError(f"the field {name!r} is disabled")
         widget.setFocus()
-        if isinstance(widget, QAbstractSpinBox):
-            widget.selectAll()
-            QTest.keyClick(widget, Qt.Key.Key_Delete)
-        elif isinstance(widget, QLineEdit):
+        if isinstance(widget, QLineEdit | QAbstractSpinBox):  # typing replaces what is there
             widget.selectAll()
             QTest.keyClick(widget, Qt.Key.Key_Delete)
         QTest.keyClicks(widget, text)
         self._last_field = widget
 
-    def click(
-        self, name: str, *, window: QWidget | None = None, answer: str | None = None
-    ) -> None:
+    def click(self, name: str, *, window: QWidget | None = None, answer: str | None = None) -> None:
         button = self.find_button(name, window)
         if not button.isEnabled():
             raise ReplayError(f"{name!r} is disabled")
@@ -745,15 +754,17 @@ class Replay:
                 continue
             model = view.model()
             columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount()
-            cells = [model.index(row, column) for row in range(model.rowCount()) for column in range(columns)]
+            cells = [
+                model.index(row, column)
+                for row in range(model.rowCount())
+                for column in range(columns)
+            ]
             for index in cells:
                 value = model.data(index, Qt.ItemDataRole.DisplayRole)
                 if isinstance(value, str) and value.startswith(text):
                     view.scrollTo(index)
                     rect = view.visualRect(index)
-                    QTest.mouseClick(
-                        view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
-                    )
+                    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
                     return
         raise ReplayError(f"no row starting with {text!r} in the QA window")
 
@@ -837,8 +848,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--texts", action="store_true", help="list every text the app showed in a failing case"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="replay in this many processes (the cases are split)"
+    )
     parser.add_argument("cases", nargs="*", help="only these case ids (B1, 'B1 (cont.)', ...)")
     options = parser.parse_args(argv)
+    if options.jobs > 1:
+        return in_processes(options)
     import keyring
 
     from desktop.memory_keyring import MemoryKeyring
@@ -866,9 +882,45 @@ def main(argv: list[str] | None = None) -> int:
             checked = len(outcome.case.quotes) + len(outcome.case.names)
             print(f"{outcome.case.id}: ok, {checked} texts{shot}")
     print(f"{len(outcomes)} cases, {failed} not matching the app")
+    if os.environ.get("QA_PLAN_TIMING"):
+        for what, seconds in sorted(WAITED.items(), key=lambda item: -item[1]):
+            print(f"  waited {seconds:.1f} s for {what}")
     return 1 if failed else 0
+
+
+def in_processes(options: argparse.Namespace) -> int:
+    """Split the cases over `options.jobs` processes of this script; their reports, merged."""
+    cases = parse_plan(options.plan.read_text(encoding="utf-8"))
+    wanted = [c.id for c in cases if c.replay and (not options.cases or c.id in options.cases)]
+    common = [sys.executable, __file__, "--plan", str(options.plan)]
+    if options.out is not None:
+        common += ["--out", str(options.out)]
+    if options.texts:
+        common.append("--texts")
+    groups = [wanted[start :: options.jobs] for start in range(options.jobs)]
+    children = [
+        subprocess.Popen([*common, "--", *group], stdout=subprocess.PIPE, text=True)
+        for group in groups
+        if group
+    ]
+    reports = [child.communicate()[0] for child in children]
+    lines = [line for report in reports for line in report.splitlines()]
+    by_case = {case.id: case for case in cases}
+    failed = 0
+    for case_id in wanted:  # in the plan's order
+        own = [line for line in lines if line.startswith((f"{case_id}:", f"{case_id} (line "))]
+        failed += not any(line.startswith(f"{case_id}: ok") for line in own)
+        print("\n".join(own or [f"{case_id} (no report: its process failed)"]))
+    for case in cases:
+        if case.manual is not None and (not options.cases or case.id in options.cases):
+            print(f"{case.id}: manual ({case.manual})")
+    unreplayed = [by_case[c.id] for c in cases if c.missing_replay]
+    for case in unreplayed:
+        print("\n".join(Outcome(case).problems))
+    failed += len(unreplayed)
+    print(f"{len(wanted)} cases in {len(children)} processes, {failed} not matching the app")
+    return 1 if failed or any(child.returncode != 0 for child in children) else 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-
