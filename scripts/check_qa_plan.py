@@ -44,6 +44,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import faulthandler
+import gc
 import io
 import os
 import re
@@ -167,7 +169,10 @@ def pattern(promise: str) -> re.Pattern[str]:
     escaped = re.escape(text)
     escaped = ITALIC.sub(".+?", escaped)
     escaped = escaped.replace("…", ".*?")
-    return re.compile(escaped)
+    # Whole words at the ends: "4 of 5" is not found in "14 of 50".
+    start = r"(?<!\w)" if re.match(r"\w", text) else ""
+    end = r"(?!\w)" if re.search(r"\w$", text) else ""
+    return re.compile(f"{start}{escaped}{end}")
 
 
 # -- reading what the windows show ----------------------------------------------------------------
@@ -838,6 +843,8 @@ def check(
             continue
         replay = Replay(case, by_id, scratch / slug(case.id), template)
         outcomes.append(replay.run(out))
+        del replay
+        gc.collect()  # here, on the GUI thread
     return outcomes
 
 
@@ -860,6 +867,10 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.memory_keyring import MemoryKeyring
     from desktop.ui.theme import ThemeChoice, apply_theme
 
+    faulthandler.enable()
+    # As in the app and the suite: no automatic cycle collection, which could run on a worker
+    # thread and destroy Qt objects there (a crash); `check` collects after each case instead.
+    gc.disable()
     keyring.set_keyring(MemoryKeyring())
     qt_app = QApplication.instance() or QApplication([])
     assert isinstance(qt_app, QApplication)
@@ -910,7 +921,7 @@ def in_processes(options: argparse.Namespace) -> int:
     for case_id in wanted:  # in the plan's order
         own = [line for line in lines if line.startswith((f"{case_id}:", f"{case_id} (line "))]
         failed += not any(line.startswith(f"{case_id}: ok") for line in own)
-        print("\n".join(own or [f"{case_id} (no report: its process failed)"]))
+        print("\n".join(own or [f"{case_id} (no report: its process ended early)"]))
     for case in cases:
         if case.manual is not None and (not options.cases or case.id in options.cases):
             print(f"{case.id}: manual ({case.manual})")

@@ -8,6 +8,7 @@ Set QA_PLAN_SHOTS=DIR to keep each case's screenshot (settings and QA windows si
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,16 @@ def test_a_quote_matches_with_its_elisions_and_placeholders() -> None:
         "Offline: showing saved data (last synced just now)"
     )
     assert not plan.pattern("Reset used").search("Reset spent")
+    assert not plan.pattern("4 of 5").search("14 of 50")
+    assert plan.pattern("Sent").search("Sent 2 Dec")
+
+
+def test_every_picture_the_plan_shows_exists() -> None:
+    text = plan.PLAN.read_text(encoding="utf-8")
+    pictures = re.findall(r"\]\((screenshots/[^)]+)\)", text)
+    assert pictures
+    missing = [picture for picture in pictures if not (plan.PLAN.parent / picture).is_file()]
+    assert not missing
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +63,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", REPLAYED, ids=[case.id for case in REPLAYED])
 def test_case_matches_the_app(
     case: object,
