@@ -618,6 +618,10 @@ class Replay:
 
         wait_until(ended, f"the invitation to {email} to be sent or refused")
         self.collect()
+        if dialog.phase is Phase.EDITING or dialog.phase is Phase.BLOCKED:
+            said = dialog.error_label.text() or dialog.status_label.text()
+            dialog.close()
+            raise ReplayError(f"the invitation to {email} did not go: {said}")
         dialog.close()
         wait_until(
             lambda: self.app.window.findChild(InviteDialog, "inviteDialog") is None,
@@ -707,6 +711,8 @@ class Replay:
                 timer.stop()
         if answer is not None and not answered and QApplication.activeModalWidget() is not None:
             raise ReplayError(f"could not answer {answer!r} after {name!r}")
+        if answered and answered[0] != answer:
+            raise ReplayError(f"{name!r} opened a box with {answered[0]}")
         if operation:
             try:
                 wait_until(lambda: bool(results), f"the result of {name!r}")
@@ -726,10 +732,9 @@ class Replay:
                 answered.append(name)
                 QTimer.singleShot(0, button.click)
                 return
-        answered.append("")
         names = [button_text(b) for b in modal.findChildren(QAbstractButton) if b.isVisible()]
+        answered.append(f"no button {name!r} in the box (buttons: {', '.join(names)})")
         QTimer.singleShot(0, modal.close)
-        self.seen.add(f"(no button {name!r} in the box: {names})")
 
     def find_button(self, name: str, window: QWidget | None) -> QAbstractButton:
         windows = [window] if window is not None else visible_windows()
@@ -816,8 +821,8 @@ def close(app: App) -> None:
 
     App.close() deletes the controller right after closing the backend, and closing the backend
     wakes the change feed's long poll, whose thread then reports into the controller being
-    deleted (a segmentation fault, seen in 2 of about 8 runs). Stopping first and waiting for those threads avoids
-    that here; the app itself still has the race (reported).
+    deleted (a segmentation fault, seen in 2 of about 8 runs). Stopping first and waiting for
+    those threads avoids that here; the app itself still has the race (reported).
     """
     app.controller.shutdown()
     app.api.close()  # the long poll returns at once
