@@ -141,7 +141,7 @@ def strip_code(text: str) -> str:
 
 
 def parse_plan(text: str) -> list[Case]:
-    """Every case row of the plan, in order."""
+    """Every case row of the plan, in order, then the QA window's parts (`parts_case`)."""
     cases: list[Case] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("| "):
@@ -165,10 +165,40 @@ def parse_plan(text: str) -> list[Case]:
             continue
         steps_list = tuple(step.strip() for step in body.split(";") if step.strip())
         cases.append(Case(case_id, number, visible_steps, expected, replay=steps_list))
+    parts = parts_case(text)
+    if parts is not None:
+        cases.append(parts)
     return cases
 
 
-def pattern(promise: str) -> re.Pattern[str]:
+PARTS_HEADING = "The QA simulator, top to bottom:"
+PARTS_REPLAY = (
+    "sign in as pilot@example.com",
+    "invite sam@example.com",
+    *(f"tab {name}" for name in ("Invitation", "Usage & clock", "Faults", "Policy", "Outbox")),
+    "tab Accounts",  # last: the parts table's order, and Accounts shows every demo account
+)
+
+
+def parts_case(text: str) -> Case | None:
+    """The table of the QA window's parts as one more case: its bold names (buttons, fields,
+    tabs) must be in the QA window, each tab visited with an invitation selected."""
+    lines = text.splitlines()
+    if PARTS_HEADING not in lines:
+        return None
+    start = lines.index(PARTS_HEADING)
+    rows: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.startswith("|"):
+            rows.append(line)
+        elif rows:
+            break
+    names = [n for row in rows for n in BOLD.findall(row) if not re.search(r"\bN\b", n)]
+    expected = " ".join(f"**{name}**" for name in names)
+    return Case("QA window parts", start + 1, "", expected, replay=PARTS_REPLAY)
+
+
+def pattern(promise: str, *, ignore_case: bool = False) -> re.Pattern[str]:
     """A quoted text as a search pattern: `…` is any text, an *italic* word any value."""
     text = " ".join(promise.split())
     escaped = re.escape(text)
@@ -177,7 +207,7 @@ def pattern(promise: str) -> re.Pattern[str]:
     # Whole words at the ends: "4 of 5" is not found in "14 of 50".
     start = r"(?<!\w)" if re.match(r"\w", text) else ""
     end = r"(?!\w)" if re.search(r"\w$", text) else ""
-    return re.compile(f"{start}{escaped}{end}")
+    return re.compile(f"{start}{escaped}{end}", re.IGNORECASE if ignore_case else 0)
 
 
 # -- reading what the windows show ----------------------------------------------------------------
@@ -453,10 +483,13 @@ class Replay:
 
     def missing(self) -> list[str]:
         """The case's promised texts the app has not shown so far."""
+        quotes = [(quote, pattern(quote)) for quote in self.case.quotes]
+        # A bold name is a reference in a sentence ("the **backend clock**"): any case.
+        names = [(name, pattern(name, ignore_case=True)) for name in self.case.names]
         return [
             promise
-            for promise in [*self.case.quotes, *self.case.names]
-            if not any(pattern(promise).search(text) for text in self.seen)
+            for promise, found in [*quotes, *names]
+            if not any(found.search(text) for text in self.seen)
         ]
 
     def late_texts(self) -> None:
