@@ -46,6 +46,12 @@ _ABANDONED: list[QThread] = []
 """Cache threads that did not stop in time: kept referenced, since destroying a running QThread
 aborts the process."""
 
+_ORPHANED: list[TaskSignals] = []
+"""The signals of runners that were shut down: never destroyed, since a call thread still
+running (a long poll, a slow call) emits through them when its call returns; destroying them
+under it crashed the app as it closed (a long poll woken by `api.close()`). Disconnected: an
+answer that arrives there reaches nobody. One small QObject per controller ever shut down."""
+
 
 @dataclass
 class _Job:
@@ -130,6 +136,11 @@ class WorkRunner(QObject):
         running = self._running_calls()
         if running:
             log.warning("%d backend call(s) still running at shutdown; abandoned", running)
+        # Always, not only when a thread is seen alive: a thread leaves its set just before it
+        # emits, so no check here can prove that nobody will emit.
+        self._signals.finished.disconnect(self._arrived)
+        self._signals.setParent(None)  # outlives this runner and whoever deletes it
+        _ORPHANED.append(self._signals)
         return self.is_shut_down
 
     def call(
@@ -242,7 +253,7 @@ class WorkRunner(QObject):
         start_call(job, work, self._signals, self._detached if detached else self._calls)
 
     def _running_calls(self) -> int:
-        return sum(1 for call in self._calls if call.is_alive())
+        return sum(1 for call in list(self._calls) if call.is_alive())  # list: threads leave it
 
     def _add(self, done: Done, failed: Failed, stale: Stale | None, generation: int) -> int:
         self._next_job += 1

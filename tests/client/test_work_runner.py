@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QCoreApplication
 
 from desktop.backend.api import NoTokens, NotSent, OutcomeUnknown, ServerError
@@ -265,3 +266,23 @@ def test_after_shutdown_nothing_calls_back(
         pass
     assert (outcomes.count, fired) == (0, [])
     assert runner.shutdown() is True  # twice is fine, and now everything has ended
+
+
+def test_a_call_answering_after_its_runner_was_deleted_reaches_nobody(
+    qtbot, data_dir: Path, session: Session, outcomes: Outcomes
+) -> None:
+    """App.close deletes the controller (and its runner) right after waking the change feed's
+    long poll: the poll's thread then emits its answer. The channel it emits through must
+    outlive the runner (deleted under the emitting thread, the app crashed as it closed)."""
+    runner = _runner(data_dir, session)
+    runner.start()
+    release = threading.Event()
+    runner.call(lambda: release.wait(5), outcomes.on_done, outcomes.on_failed, detached=True)
+    signals = runner._signals
+    runner.shutdown(wait_ms=50)
+    shiboken6.delete(runner)  # as App.close deletes the controller that owns it
+    assert shiboken6.isValid(signals)
+    release.set()
+    qtbot.waitUntil(lambda: not _calls_running())
+    QCoreApplication.processEvents()
+    assert outcomes.count == 0
