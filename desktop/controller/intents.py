@@ -138,7 +138,9 @@ class IntentFlow:
 
         def call() -> object:
             if operation is Operation.REDEEM:
-                return hub.api.redeem(token, key, intent.credit_id or None)
+                if not intent.credit_id:  # nothing to name: the server's default credit
+                    return hub.api.redeem(token, key)
+                return hub.api.redeem(token, key, credit_id=intent.credit_id)
             if operation is Operation.RESEND:
                 return hub.api.resend_invitation(token, intent.target, key)
             return hub.api.revoke_invitation(token, intent.target, key)

@@ -196,9 +196,12 @@ class SendFlow:
                 self._keep_queued(entry, error, then)
 
         offer_id = self._offers.get(key)
-        call = lambda: hub.api.send_invitation(  # noqa: E731
-            token, entry.recipient, key, offer_id=offer_id
-        )
+
+        def call() -> InvitationDTO:
+            if offer_id is None:  # no offer read (a server without one): the plain send
+                return hub.api.send_invitation(token, entry.recipient, key)
+            return hub.api.send_invitation(token, entry.recipient, key, offer_id=offer_id)
+
         run = hub.run.call_retrying if retries else hub.run.call
         run(call, sent, failed, stale=lambda answer: self._stale(key, entry.recipient, answer))
 

@@ -61,7 +61,7 @@ class ScriptedApi:
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
 
-        def call(*args: Any) -> Any:
+        def call(*args: Any, **named: Any) -> Any:
             with self._lock:
                 self.calls.append((name, args))
                 queue = self._script.get(name)
@@ -72,7 +72,7 @@ class ScriptedApi:
             if step is not None and step[0] == "before":
                 raise step[1]
             try:
-                result = method(*args)
+                result = method(*args, **named)
             finally:
                 with self._lock:
                     self._applied[name] = self._applied.get(name, 0) + 1

@@ -32,7 +32,7 @@ def test_spending_a_token_clears_both_windows(
     spent_before = _spent(simulator)
     outcome = _redeem(qtbot, controller)
     assert outcome.outcome is Outcome.DONE
-    assert outcome.message == "Reset spent: your usage is back to zero used."
+    assert outcome.message == "Reset spent: your weekly and 5-hour usage are back to zero used."
     assert outcome.token is not None
     assert outcome.token.id == earliest.id  # the one that expires first
     assert outcome.token.state == "spent"
@@ -111,7 +111,7 @@ def test_a_lost_answer_is_unknown_then_settled_by_the_app_with_one_token_spent(
     settled = results.wait(qtbot, key, definite=True)
     assert settled.outcome is Outcome.DONE
     assert settled.settles
-    assert settled.message == "Reset spent: your usage is back to zero used."
+    assert settled.message == "Reset spent: your weekly and 5-hour usage are back to zero used."
     qtbot.waitUntil(lambda: controller.state.redeem_pending is None)
     qtbot.waitUntil(lambda: synced(controller.state))
     assert len(_spent(simulator) - spent_before) == 1
