@@ -17,7 +17,14 @@ from PySide6.QtWidgets import (
 
 from desktop.controller.state import AppState, OperationResult, TokenView
 from desktop.domain.clock import as_utc
-from desktop.domain.outcomes import Operation, Outcome
+from desktop.domain.outcomes import (
+    CREDIT_NEVER_EXPIRES,
+    CREDIT_SOURCE_WORDS,
+    CREDIT_WINDOWS_WORDS,
+    Operation,
+    Outcome,
+)
+from desktop.domain.reasons import fill
 from desktop.ui.formatting import date_time, plural, short_date
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.pages.base import SettingsPage
@@ -25,7 +32,7 @@ from desktop.ui.port import ControllerPort
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import icon
 
-_COLUMNS = ("Status", "Earned", "Earned by inviting")
+_COLUMNS = ("Status", "Reset", "From", "Resets", "Granted")
 EXPIRY_WARNING = timedelta(days=3)  # an available reset this close to expiring is pointed out
 
 
@@ -39,8 +46,24 @@ def token_status(token: TokenView, now: datetime | None = None) -> str:
             return "Expired"
         return f"Expired {short_date(token.expires_at, now=now)}"
     if token.expires_at is None:
-        return "Available, no expiry"
+        return CREDIT_NEVER_EXPIRES
     return f"Expires {short_date(token.expires_at, now=now)}"
+
+
+def credit_source(token: TokenView) -> str:
+    """`Earned by inviting sam@example.com` or `Complimentary`."""
+    words = CREDIT_SOURCE_WORDS[str(token.source)]
+    return fill(words, {"recipient": token.recipient or "a peer"})
+
+
+def credit_windows(token: TokenView) -> str:
+    """Which usage windows spending it resets: `Weekly and 5-hour` or `5-hour only`."""
+    return CREDIT_WINDOWS_WORDS[str(token.windows)]
+
+
+def credit_title(token: TokenView) -> str:
+    """The server's title for the credit, or a plain one when it gave none."""
+    return token.title or "Usage reset"
 
 
 def expiring_soon(state: AppState) -> tuple[TokenView, ...]:
@@ -73,7 +96,7 @@ def expiry_warning_text(state: AppState) -> str:
 
 def token_tooltip(token: TokenView, now: datetime | None) -> str:
     """Every date of one token, in full."""
-    parts = [f"Earned {date_time(token.granted_at, now=now)}"]
+    parts = [f"{credit_title(token)}: granted {date_time(token.granted_at, now=now)}"]
     if token.spent_at is not None:
         parts.append(f"spent {date_time(token.spent_at, now=now)}")
     if token.expires_at is not None:
@@ -166,8 +189,8 @@ class WalletPage(SettingsPage):
             f"{plural(available, 'usage reset')} available" if available else "No resets to use"
         )
         self.explain_label.setText(
-            "Using a reset sets both usage windows back to zero at once. The reset that expires "
-            "first is used first."
+            "Using a reset sets the usage windows it resets back to zero at once. The reset "
+            "that expires first is used first."
         )
         settling = state.redeem_pending is not None
         self.redeem_button.setEnabled(available > 0 and self._key is None and not settling)
@@ -191,8 +214,10 @@ class WalletPage(SettingsPage):
             item = QTreeWidgetItem(
                 [
                     token_status(token, now),
+                    credit_title(token),
+                    credit_source(token),
+                    credit_windows(token),
                     short_date(token.granted_at, now=now),
-                    token.recipient or "—",
                 ]
             )
             item.setToolTip(0, token_tooltip(token, now))
@@ -227,7 +252,8 @@ class WalletPage(SettingsPage):
         self.redeem_button.setEnabled(False)
         self.redeem_button.setText("Using a reset…")
         self.show_message("Using a reset…", "muted")
-        self._key = self.controller.redeem()
+        credit = self._state.available_tokens[0]  # the one the dialog named
+        self._key = self.controller.redeem(credit.id)
 
     @Slot(object)
     def _redeem_finished(self, result: OperationResult) -> None:
