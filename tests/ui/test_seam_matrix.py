@@ -172,7 +172,10 @@ def test_redeem(qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, f
         settle(qtbot, app, results)
         assert results[-1].settles
     qtbot.waitUntil(
-        lambda: page.message_label.text() == "Reset spent: your weekly and 5-hour usage are back to zero used.",
+        lambda: (
+            page.message_label.text()
+            == "Reset spent: your weekly and 5-hour usage are back to zero used."
+        ),
         timeout=WAIT_MS,
     )
     wait_synced(qtbot, app)

@@ -59,7 +59,7 @@ def test_redeem_confirm_spends_with_one_intent(
         )
     )
     fake.finish(Operation.REDEEM, key, Outcome.DONE, token=spent)
-    assert page.message_label.text() == "Reset spent: your weekly and 5-hour usage are back to zero used."
+    assert page.message_label.text() == "Reset spent: your usage is back to zero used."
     balance = window.findChild(QLabel, "walletBalanceLabel")
     assert balance is not None
     assert balance.text() == "1 usage reset available"
@@ -116,7 +116,7 @@ def test_a_lost_redeem_answer_never_invites_a_second_spend(
 
     fake.emit_state(states.capped_state())
     fake.finish(Operation.REDEEM, key, Outcome.DONE)
-    assert page.message_label.text() == "Reset spent: your weekly and 5-hour usage are back to zero used."
+    assert page.message_label.text() == "Reset spent: your usage is back to zero used."
     assert page.redeem_button.isEnabled()
 
 

@@ -35,6 +35,7 @@ from desktop.ui.referral.summary import (
     offer_title,
     overview_text,
     resend_label,
+    summary_text,
 )
 from desktop.ui.theme import icon
 
@@ -172,7 +173,10 @@ class ReferralSection(QFrame):
         offer = state.offer
         self._now = state.backend_now
         self.title_label.setText(offer_title(offer))
-        self.summary_label.setText(offer_description(offer))
+        # Without any offer (an older server): the policy's numbers, as before the offer existed.
+        self.summary_label.setText(
+            summary_text(state.policy) if offer is None else offer_description(offer)
+        )
         rules = offer_rules_text(offer)
         self.rules_label.setText(rules)
         self.rules_label.setVisible(bool(rules))
