@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.controller.state import (
     AppState,
     InvitationView,
+    OfferView,
     OperationResult,
     SyncPhase,
 )
@@ -88,16 +89,26 @@ def validation_error(text: str, state: AppState) -> str:
     limit = DEFAULT_MAX_RECIPIENTS if offer is None else offer.max_recipients
     capacity = None if offer is None else offer.send_capacity
     if capacity == 0 and offer is not None:
-        problems.append(
-            send_capacity_text(
-                0, offer.send_capacity_frees_at, format_time=lambda at: date_time(at)
-            )
-        )
+        problems.append(_no_capacity(offer, state))
     else:
         too_many = recipients_problem(len(addresses), limit, capacity)
         if too_many:
             problems.append(too_many)
     return "\n".join(problems)
+
+
+def _no_capacity(offer: OfferView, state: AppState) -> str:
+    """No send capacity left: the daily limit's own sentence (the backend's, one rule, one
+    sentence), naming when the next invitation frees."""
+    frees_at = offer.send_capacity_frees_at
+    if frees_at is None:
+        return send_capacity_text(0, None)
+    limit = (state.policy or ReferralPolicy()).daily_invitation_limit
+    return explain(
+        Reason.DAILY_LIMIT,
+        {"limit": limit, "at": frees_at},
+        format_time=lambda at: date_time(at, now=state.backend_now),
+    )
 
 
 def _address_problem(entered: str, state: AppState, seen: set[str]) -> str:
