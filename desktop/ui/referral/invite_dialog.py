@@ -507,7 +507,9 @@ class InviteDialog(QDialog):
             else:
                 lines.append(f"{address}: {result.message}")
         results = [self.results.get(key) for key in self.keys]
-        settled = [r for r in results if r is not None and r.definite]
+        # Done or refused is the end; not sent or unknown waits in the outbox and settles.
+        ended = (Outcome.DONE, Outcome.REFUSED)
+        settled = [r for r in results if r is not None and r.outcome in ended]
         if len(settled) < len(self.keys):
             self.phase = Phase.WAITING if len(self.results) == len(self.keys) else Phase.SENDING
             role = "muted"
