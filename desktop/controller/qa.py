@@ -35,12 +35,14 @@ from desktop.controller.qa_state import (
     QaClock,
     QaFaults,
     QaInvitation,
+    QaOffer,
     QaOutboxMessage,
     QaSnapshot,
 )
 from desktop.controller.state import AppState
 from desktop.controller.tasks import Task, TaskSignals
 from desktop.domain.clock import parse_duration
+from desktop.domain.reasons import explain
 
 if TYPE_CHECKING:  # the Simulator pulls in SQLAlchemy: not at the app's start-up
     from desktop.backend.qa_api import QaApi
@@ -300,6 +302,27 @@ class QaController(QObject):
         changed = ", ".join(f"{key}={value}" for key, value in values.items())
         self._act(lambda sim: sim.set_policy(dict(values)), lambda _: f"Policy: {changed}.")
 
+    # -- the offer and credits (issue 14) -----------------------------------------------------
+
+    def set_offer(self, values: Mapping[str, object]) -> None:
+        """Change some offer settings (title, description, rules, requires_confirmation, paused,
+        report_capacities); outstanding offers whose terms change stop working for sending."""
+        if not values:
+            self.actionFailed.emit("No offer value changed.")
+            return
+        changed = ", ".join(sorted(values))
+        self._act(lambda sim: sim.set_offer(dict(values)), lambda _: f"Offer: {changed} set.")
+
+    def grant_credit(self, title: str | None, expires_days: int | None, windows: str) -> None:
+        """Give the signed-in account a complimentary credit (None expiry: it never expires)."""
+        email = self._require_operator()
+        if email is None:
+            return
+        self._act(
+            lambda sim: sim.grant(email, title=title, expires_days=expires_days, windows=windows),
+            lambda token: f"{email}: complimentary credit “{token.title}” granted.",
+        )
+
     # -- demo data and accounts ---------------------------------------------------------------
 
     def reset_demo(self, password: str | None = None) -> None:
@@ -460,6 +483,27 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
         if record.operator.casefold() == wanted
     )
     operator_of = {record.invitation.id: record.operator for record in records}
+    offer = None
+    if operator is not None and any(a.email.casefold() == wanted for a in status.accounts):
+        dto = simulator.offer(operator)
+        offer = QaOffer(
+            id=dto.id,
+            offered=dto.offered,
+            unavailable_reason=""
+            if dto.unavailable_reason is None
+            else explain(dto.unavailable_reason),
+            title=dto.title,
+            description=dto.description,
+            rules=dto.rules,
+            requires_confirmation=dto.requires_confirmation,
+            send_capacity=dto.send_capacity,
+            reward_capacity=dto.reward_capacity,
+            send_capacity_frees_at=dto.send_capacity_frees_at,
+            rewards_resume_at=dto.rewards_resume_at,
+            max_recipients=dto.max_recipients,
+            expires_at=dto.expires_at,
+            settings=simulator.offer_settings(),
+        )
     return QaSnapshot(
         clock=QaClock(status.clock.now, status.clock.running),
         policy=status.policy,
@@ -502,6 +546,7 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
             )
             for message in reversed(messages)
         ),
+        offer=offer,
     )
 
 
