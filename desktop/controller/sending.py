@@ -241,6 +241,8 @@ class SendFlow:
             subject=recipient,
             invitation=view,
         )
+        if hub.model.offer is not None:
+            hub.request_sync()  # the offer's send capacity changed: show the server's count
         then(True)
 
     def _refused(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -32,7 +32,7 @@ from desktop.ui.port import ControllerPort
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import icon
 
-_COLUMNS = ("Status", "Reset", "From", "Resets", "Granted")
+_COLUMNS = ("Status", "Reset", "From", "Resets")
 EXPIRY_WARNING = timedelta(days=3)  # an available reset this close to expiring is pointed out
 
 
@@ -146,7 +146,11 @@ class WalletPage(SettingsPage):
         self.tokens_view.setHeaderLabels(list(_COLUMNS))
         self.tokens_view.header().setStretchLastSection(True)
         self.tokens_view.header().setAccessibleName("Token columns")
-        self.tokens_view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.tokens_view.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title: elided
+        self.tokens_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = plain_label(
             "No usage resets yet. When a peer you invited starts using the product, a reset may "
             "appear here.",
@@ -217,7 +221,6 @@ class WalletPage(SettingsPage):
                     credit_title(token),
                     credit_source(token),
                     credit_windows(token),
-                    short_date(token.granted_at, now=now),
                 ]
             )
             item.setToolTip(0, token_tooltip(token, now))

@@ -350,6 +350,8 @@ class InviteDialog(QDialog):
         self.send_button.setEnabled(
             self.phase is Phase.EDITING and bool(self.email_edit.text().strip()) and not error
         )
+        several = len(entered_addresses(self.email_edit.text())) > 1
+        self.send_button.setText("Send invitations" if several else "Send invitation")
         self.email_edit.setReadOnly(self.phase in (Phase.CHECKING, Phase.SENDING))
 
     def _show_error(self, text: str) -> None:

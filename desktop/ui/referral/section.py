@@ -183,12 +183,6 @@ class ReferralSection(QFrame):
         capacity = capacity_text(offer, state.backend_now)
         self.capacity_label.setText(capacity)
         self.capacity_label.setVisible(bool(capacity))
-        set_role(
-            self.capacity_label,
-            "warning"
-            if offer is not None and 0 in (offer.send_capacity, offer.reward_capacity)
-            else "",
-        )
         self._resending = {p.target for p in state.pending if p.operation is Operation.RESEND}
         self.cycle_label.setText(cycle_text(state.cycle))
         self.overview_label.setText(overview_text(state))
