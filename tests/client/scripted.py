@@ -22,6 +22,7 @@ class ScriptedApi:
         self._lock = threading.Lock()
         self._script: dict[str, deque[tuple[str, ApiError]]] = {}
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.named: list[tuple[str, dict[str, Any]]] = []  # each call's keyword arguments
         self._applied: dict[str, int] = {}
         self.gates: dict[str, threading.Event] = {}
         self.answer_gates: dict[str, threading.Event] = {}
@@ -64,6 +65,7 @@ class ScriptedApi:
         def call(*args: Any, **named: Any) -> Any:
             with self._lock:
                 self.calls.append((name, args))
+                self.named.append((name, named))
                 queue = self._script.get(name)
                 step = queue.popleft() if queue else None
             gate = self.gates.get(name)
