@@ -472,7 +472,7 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
     """Clock, policy, faults, every account, the operator's invitations and the outbox."""
     # One transaction: read one after another, an invitation sent in between would show in the
     # outbox without its operator and link (a torn read).
-    overview = simulator.overview()
+    overview = simulator.overview(operator)
     status, records, messages = overview.status, overview.invitations, overview.outbox
     by_id = {record.invitation.id: record for record in records}
     wanted = operator.casefold() if operator is not None else None
@@ -483,10 +483,11 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
         if record.operator.casefold() == wanted
     )
     operator_of = {record.invitation.id: record.operator for record in records}
-    offer = None
-    if operator is not None and any(a.email.casefold() == wanted for a in status.accounts):
-        dto = simulator.offer(operator)
-        offer = QaOffer(
+    dto = overview.offer
+    offer = (
+        None
+        if dto is None
+        else QaOffer(
             id=dto.id,
             offered=dto.offered,
             unavailable_reason=""
@@ -502,8 +503,9 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
             rewards_resume_at=dto.rewards_resume_at,
             max_recipients=dto.max_recipients,
             expires_at=dto.expires_at,
-            settings=simulator.offer_settings(),
+            settings=overview.offer_settings,
         )
+    )
     return QaSnapshot(
         clock=QaClock(status.clock.now, status.clock.running),
         policy=status.policy,
