@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -123,8 +123,6 @@ class BackendOverview:
     status: BackendStatus
     invitations: tuple[InvitationRecord, ...]  # every operator's, oldest first
     outbox: tuple[OutboxEntry, ...]  # oldest first
-    offer: OfferDTO | None = None  # the operator's offer, when one was named and exists
-    offer_settings: OfferSettings = field(default_factory=OfferSettings)
 
 
 class Simulator(ClosesOnExit):
@@ -174,22 +172,11 @@ class Simulator(ClosesOnExit):
         with self._store.transaction() as tx:
             return self._status(tx)
 
-    def overview(self, operator: str | None = None) -> BackendOverview:
+    def overview(self) -> BackendOverview:
         """`status()`, `invitations()` and `outbox()` read in one transaction, so they agree:
-        every dispatched message's invitation is there, as of the same moment. With `operator`,
-        that account's offer too (QA's Offer tab), and the offer settings."""
+        every dispatched message's invitation is there, as of the same moment."""
         with self._store.transaction() as tx:
-            offer = None
-            if operator is not None:
-                account = accounts.find_account(tx, operator)
-                offer = None if account is None else offers.current_offer(tx, account)
-            return BackendOverview(
-                self._status(tx),
-                _invitations(tx),
-                _outbox(tx),
-                offer,
-                tx.offer_settings,
-            )
+            return BackendOverview(self._status(tx), _invitations(tx), _outbox(tx))
 
     def _status(self, tx: BackendTransaction) -> BackendStatus:
         rows = tx.session.scalars(

@@ -11,6 +11,7 @@ value...) come back as the backend's own sentence on `actionFailed`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ class QaController(QObject):
         operator = self.operator
 
         def read() -> QaSnapshot:
-            return read_snapshot(self._open_simulator(), operator)
+            return read_world(self._open_simulator(), operator)
 
         def done(snapshot: QaSnapshot) -> None:
             self._refresh_done()
@@ -367,7 +368,7 @@ class QaController(QObject):
         def call() -> tuple[T, QaSnapshot]:
             simulator = self._open_simulator()
             result = work(simulator)
-            return result, read_snapshot(simulator, operator)
+            return result, read_world(simulator, operator)
 
         def done(outcome: tuple[T, QaSnapshot]) -> None:
             result, snapshot = outcome
@@ -472,7 +473,7 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
     """Clock, policy, faults, every account, the operator's invitations and the outbox."""
     # One transaction: read one after another, an invitation sent in between would show in the
     # outbox without its operator and link (a torn read).
-    overview = simulator.overview(operator)
+    overview = simulator.overview()
     status, records, messages = overview.status, overview.invitations, overview.outbox
     by_id = {record.invitation.id: record for record in records}
     wanted = operator.casefold() if operator is not None else None
@@ -483,29 +484,6 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
         if record.operator.casefold() == wanted
     )
     operator_of = {record.invitation.id: record.operator for record in records}
-    dto = overview.offer
-    offer = (
-        None
-        if dto is None
-        else QaOffer(
-            id=dto.id,
-            offered=dto.offered,
-            unavailable_reason=""
-            if dto.unavailable_reason is None
-            else explain(dto.unavailable_reason),
-            title=dto.title,
-            description=dto.description,
-            rules=dto.rules,
-            requires_confirmation=dto.requires_confirmation,
-            send_capacity=dto.send_capacity,
-            reward_capacity=dto.reward_capacity,
-            send_capacity_frees_at=dto.send_capacity_frees_at,
-            rewards_resume_at=dto.rewards_resume_at,
-            max_recipients=dto.max_recipients,
-            expires_at=dto.expires_at,
-            settings=overview.offer_settings,
-        )
-    )
     return QaSnapshot(
         clock=QaClock(status.clock.now, status.clock.running),
         policy=status.policy,
@@ -548,8 +526,45 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
             )
             for message in reversed(messages)
         ),
-        offer=offer,
     )
+
+
+def read_offer(simulator: QaApi, operator: str | None) -> QaOffer | None:
+    """The operator's offer as the backend hands it out, and the offer settings (QA's Offer tab).
+
+    Read after the snapshot's one transaction: the offer has no rows the snapshot's invitations
+    and outbox must agree with, and both simulators (in-process and over a server) answer it."""
+    if operator is None:
+        return None
+    dto = simulator.offer(operator)
+    return QaOffer(
+        id=dto.id,
+        offered=dto.offered,
+        unavailable_reason=""
+        if dto.unavailable_reason is None
+        else explain(dto.unavailable_reason),
+        title=dto.title,
+        description=dto.description,
+        rules=dto.rules,
+        requires_confirmation=dto.requires_confirmation,
+        send_capacity=dto.send_capacity,
+        reward_capacity=dto.reward_capacity,
+        send_capacity_frees_at=dto.send_capacity_frees_at,
+        rewards_resume_at=dto.rewards_resume_at,
+        max_recipients=dto.max_recipients,
+        expires_at=dto.expires_at,
+        settings=simulator.offer_settings(),
+    )
+
+
+def read_world(simulator: QaApi, operator: str | None) -> QaSnapshot:
+    """`read_snapshot`, with the operator's offer (`read_offer`)."""
+    snapshot = read_snapshot(simulator, operator)
+    try:
+        offer = read_offer(simulator, operator)
+    except ApiError:  # the operator is gone (a reset demo meanwhile): no offer to show
+        offer = None
+    return dataclasses.replace(snapshot, offer=offer)
 
 
 def error_message(error: Exception) -> str:
@@ -584,5 +599,7 @@ __all__ = [
     "SessionControl",
     "duration_words",
     "error_message",
+    "read_offer",
     "read_snapshot",
+    "read_world",
 ]
