@@ -96,7 +96,10 @@ def expiry_warning_text(state: AppState) -> str:
 
 def token_tooltip(token: TokenView, now: datetime | None) -> str:
     """Every date of one token, in full."""
-    parts = [f"{credit_title(token)}: granted {date_time(token.granted_at, now=now)}"]
+    parts = [
+        f"{credit_title(token)} ({credit_source(token)}; resets: {credit_windows(token).lower()})"
+        f": granted {date_time(token.granted_at, now=now)}"
+    ]
     if token.spent_at is not None:
         parts.append(f"spent {date_time(token.spent_at, now=now)}")
     if token.expires_at is not None:
@@ -149,7 +152,8 @@ class WalletPage(SettingsPage):
         header = self.tokens_view.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title: elided
+        for column in (1, 2):  # the title and where it came from share the room, elided
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.tokens_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = plain_label(
             "No usage resets yet. When a peer you invited starts using the product, a reset may "
@@ -223,7 +227,9 @@ class WalletPage(SettingsPage):
                     credit_windows(token),
                 ]
             )
-            item.setToolTip(0, token_tooltip(token, now))
+            tooltip = token_tooltip(token, now)  # every column: the elided ones say it in full
+            for column in range(len(_COLUMNS)):
+                item.setToolTip(column, tooltip)
             if token.state != "available":
                 for column in range(len(_COLUMNS)):
                     item.setForeground(column, self.palette().placeholderText())
