@@ -17,6 +17,7 @@ from desktop.controller.state import AccountView, CycleView, InvitationView, Off
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.offer import FALLBACK_DESCRIPTION, FALLBACK_TITLE
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.reasons import translated
 from desktop.storage import (
     CachedAccount,
     CachedCycle,
@@ -89,7 +90,7 @@ def offer_view(record: CachedOffer) -> OfferView:
         id=record.id,
         offered=record.offered,
         title=record.title.strip() or FALLBACK_TITLE,
-        description=record.description.strip() or FALLBACK_DESCRIPTION,
+        description=record.description.strip() or translated("offer", FALLBACK_DESCRIPTION),
         rules=tuple(rule for rule in record.rules if rule.strip()),
         requires_confirmation=record.requires_confirmation,
         send_capacity=record.send_capacity,

@@ -202,20 +202,6 @@ OFFER_RULES: tuple[str, ...] = (
 )
 """The default rules, short sentences; `{names}` are policy values filled in by the backend."""
 
-CREDIT_SOURCE_WORDS: Mapping[str, str] = {
-    "referral": "Earned by inviting {recipient}",
-    "complimentary": "Complimentary",
-}
-"""Where a credit came from, in the wallet (desktop.domain.credits.CreditSource values)."""
-
-CREDIT_WINDOWS_WORDS: Mapping[str, str] = {
-    "both": "Weekly and 5-hour",
-    "five_hour": "5-hour only",
-}
-"""Which windows spending a credit resets, in the wallet (CreditWindows values)."""
-
-CREDIT_NEVER_EXPIRES = "Never expires"
-
 CREDIT_TITLE_REFERRAL = "Usage reset for inviting {recipient}"
 CREDIT_TITLE_COMPLIMENTARY = "Complimentary usage reset"
 

@@ -87,8 +87,8 @@ def test_send_capacity_words_at_their_edges() -> None:
 
     frees = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
     assert send_capacity_text(None, None) == ""  # unknown says nothing: it is not zero
-    assert send_capacity_text(2, None) == "2 invitations left"
-    assert send_capacity_text(1, None) == "1 invitation left"
+    assert send_capacity_text(2, None) == "2 invitations left."
+    assert send_capacity_text(1, None) == "1 invitation left."
     assert send_capacity_text(0, frees) == (
         "No invitations left for now: the next one can be sent from 03 Dec 2026 08:00 UTC."
     )

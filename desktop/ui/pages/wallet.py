@@ -24,7 +24,7 @@ from desktop.domain.outcomes import (
     Operation,
     Outcome,
 )
-from desktop.domain.reasons import fill
+from desktop.domain.reasons import fill, translated
 from desktop.ui.formatting import date_time, plural, short_date
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.pages.base import SettingsPage
@@ -46,19 +46,19 @@ def token_status(token: TokenView, now: datetime | None = None) -> str:
             return "Expired"
         return f"Expired {short_date(token.expires_at, now=now)}"
     if token.expires_at is None:
-        return CREDIT_NEVER_EXPIRES
+        return translated("outcomes", CREDIT_NEVER_EXPIRES)
     return f"Expires {short_date(token.expires_at, now=now)}"
 
 
 def credit_source(token: TokenView) -> str:
     """`Earned by inviting sam@example.com` or `Complimentary`."""
-    words = CREDIT_SOURCE_WORDS[str(token.source)]
+    words = translated("outcomes", CREDIT_SOURCE_WORDS[str(token.source)])
     return fill(words, {"recipient": token.recipient or "a peer"})
 
 
 def credit_windows(token: TokenView) -> str:
     """Which usage windows spending it resets: `Weekly and 5-hour` or `5-hour only`."""
-    return CREDIT_WINDOWS_WORDS[str(token.windows)]
+    return translated("outcomes", CREDIT_WINDOWS_WORDS[str(token.windows)])
 
 
 def credit_title(token: TokenView) -> str:

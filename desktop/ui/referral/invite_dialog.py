@@ -32,7 +32,7 @@ from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.offer import REPEATED_RECIPIENT, recipients_problem, send_capacity_text
 from desktop.domain.outcomes import Operation, Outcome, describe
 from desktop.domain.policy import ReferralPolicy
-from desktop.domain.reasons import Reason, explain, fill
+from desktop.domain.reasons import Reason, explain, fill, translated
 from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
@@ -121,7 +121,7 @@ def _address_problem(entered: str, state: AppState, seen: set[str]) -> str:
     if address in pending_recipients(state.invitations):
         return explain(Reason.DUPLICATE_PENDING, {"recipient": address})
     if address.lower() in seen:
-        return fill(REPEATED_RECIPIENT, {"recipient": address})
+        return fill(translated("offer", REPEATED_RECIPIENT), {"recipient": address})
     seen.add(address.lower())
     return ""
 

@@ -144,8 +144,12 @@ class ReferralSection(QFrame):
         footer.addWidget(self.list_title)
         footer.addStretch(1)
         footer.addWidget(self.filter_combo)
-        footer.addWidget(self.resend_button)
         footer.addWidget(self.revoke_button)
+        # Resend sits on a row of its own under the list: beside Revoke and the filter it made
+        # the page wider than the smallest window (and longer words, translated, more so).
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.resend_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
@@ -160,6 +164,7 @@ class ReferralSection(QFrame):
         layout.addWidget(self.revoke_message)
         layout.addWidget(self.view)
         layout.addWidget(self.empty_label)
+        layout.addLayout(actions)
 
         self.setTabOrder(self.invite_button, self.filter_combo)
         self.setTabOrder(self.filter_combo, self.view)
@@ -204,6 +209,7 @@ class ReferralSection(QFrame):
         count = len(invitations)
         self.list_title.setText(f"Your invitations ({total:,})" if total else "Your invitations")
         self.filter_combo.setVisible(total > 0)
+        self.resend_button.setVisible(total > 0)
         self.empty_label.setText(
             "No invitations yet. Invite a peer by email."
             if not total

@@ -14,7 +14,7 @@ from desktop.domain.offer import (
     send_capacity_text,
 )
 from desktop.domain.policy import ReferralPolicy
-from desktop.domain.reasons import fill
+from desktop.domain.reasons import fill, translated
 from desktop.ui.formatting import cycle_date, date_time, plural, time_of_day
 
 
@@ -94,7 +94,7 @@ def offer_title(offer: OfferView | None) -> str:
 
 def offer_description(offer: OfferView | None) -> str:
     """The server's description, or the neutral fallback that promises nothing."""
-    return FALLBACK_DESCRIPTION if offer is None else offer.description
+    return translated("offer", FALLBACK_DESCRIPTION) if offer is None else offer.description
 
 
 def offer_rules_text(offer: OfferView | None) -> str:
@@ -114,8 +114,6 @@ def capacity_text(offer: OfferView | None, now: datetime | None = None) -> str:
         offer.send_capacity_frees_at,
         format_time=lambda moment: date_time(moment, now=now),
     )
-    if send and offer.send_capacity:
-        send = f"{send}."
     reward = reward_capacity_text(
         offer.reward_capacity, offer.rewards_resume_at, format_time=cycle_date
     )
@@ -128,5 +126,6 @@ def resend_label(invitation: InvitationView | None, now: datetime | None) -> tup
     if invitation is None or invitation.resend_available_at is None or invitation.state.is_final:
         return "Resend email", False
     if now is not None and now < invitation.resend_available_at:
-        return fill(RESEND_FROM, {"at": time_of_day(invitation.resend_available_at)}), False
+        at = time_of_day(invitation.resend_available_at)
+        return fill(translated("offer", RESEND_FROM), {"at": at}), False
     return "Resend email", True
