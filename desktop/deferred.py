@@ -38,7 +38,7 @@ FILE_FAULTS = frozenset({Reason.BACKEND_DAMAGED, Reason.BACKEND_NEWER})
 
 
 class DeferredBackend:
-    """The `ReferralApi` of a data folder's `MockBackend`, opened by the first call.
+    """The `OfferApi` of a data folder's `MockBackend`, opened by the first call.
 
     Thread-safe: pool threads call it concurrently; the first one opens the backend database.
     A call that finds the backend's file damaged or from a newer version tells `on_file_fault`
@@ -109,9 +109,25 @@ class DeferredBackend:
         """See `ReferralApi.sync`."""
         return self._call(lambda backend: backend.sync(session, cursor))
 
-    def send_invitation(self, session: str, email: str, idempotency_key: str) -> InvitationDTO:
-        """See `ReferralApi.send_invitation`."""
-        return self._call(lambda backend: backend.send_invitation(session, email, idempotency_key))
+    def send_invitation(
+        self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
+    ) -> InvitationDTO:
+        """See `OfferApi.send_invitation`."""
+        return self._call(
+            lambda backend: backend.send_invitation(session, email, idempotency_key, offer_id)
+        )
+
+    def offer(self, session: str) -> OfferDTO:
+        """See `OfferApi.offer`."""
+        return self._call(lambda backend: backend.offer(session))
+
+    def resend_invitation(
+        self, session: str, invitation_id: str, idempotency_key: str
+    ) -> InvitationDTO:
+        """See `OfferApi.resend_invitation`."""
+        return self._call(
+            lambda backend: backend.resend_invitation(session, invitation_id, idempotency_key)
+        )
 
     def revoke_invitation(
         self, session: str, invitation_id: str, idempotency_key: str
@@ -121,9 +137,20 @@ class DeferredBackend:
             lambda backend: backend.revoke_invitation(session, invitation_id, idempotency_key)
         )
 
-    def redeem(self, session: str, idempotency_key: str) -> RedemptionDTO:
-        """See `ReferralApi.redeem`."""
-        return self._call(lambda backend: backend.redeem(session, idempotency_key))
+    def redeem(
+        self,
+        session: str,
+        idempotency_key: str,
+        credit_id: str | None = None,
+        *,
+        spend_if_unused: bool = True,
+    ) -> RedemptionDTO:
+        """See `OfferApi.redeem`."""
+        return self._call(
+            lambda backend: backend.redeem(
+                session, idempotency_key, credit_id, spend_if_unused=spend_if_unused
+            )
+        )
 
     def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
         """See `ReferralApi.wait_for_change`."""

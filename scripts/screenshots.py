@@ -524,6 +524,137 @@ def shot_qa_keyring_notice(folder: Path) -> QPixmap:
         return app.window.grab()
 
 
+# -- issue 14: the server's offer, several recipients, resend, named credits ------------------
+
+OFFER_COPY = {
+    "title": "Bring a colleague",
+    "description": "Share the tool with people you work with. Each gets a personal link by email.",
+    "rules": [
+        "One address per invitation; its link works only with that address.",
+        "A usage reset can be earned once the person sends 3 prompts in a new workspace.",
+    ],
+}
+
+
+def with_offer(app: App) -> None:
+    """QA sets the server's offer copy (`sim offer set`), and the app syncs it."""
+    app.simulator.set_offer(OFFER_COPY)
+    app.simulator.set_policy({"daily_invitation_limit": 4})
+    sync(app)
+
+
+def shot_offer_module(folder: Path) -> QPixmap:
+    """The module rendering the server's offer: title, description, rules, capacity."""
+    with running(launch, folder, "pilot@example.com") as app:
+        with_offer(app)
+        app.simulator.invite("pilot@example.com", "dana@example.com")
+        sync(app)
+        show_module(app)
+        return app.window.grab()
+
+
+def shot_offer_no_reward(folder: Path) -> QPixmap:
+    """capped@: no reward capacity left this cycle, said in plain words."""
+    with running(launch, folder, "capped@example.com") as app:
+        show_module(app)
+        return app.window.grab()
+
+
+def shot_offer_no_send(folder: Path) -> QPixmap:
+    """Send capacity 0: none left, and when the next one frees."""
+    with running(launch, folder, "pilot@example.com") as app:
+        app.simulator.set_policy({"daily_invitation_limit": 1})
+        app.simulator.invite("pilot@example.com", "dana@example.com")
+        sync(app)
+        show_module(app)
+        return app.window.grab()
+
+
+THREE = "ana@example.com, ben@example.com, cy@example.com"
+
+
+def shot_offer_invite_three(folder: Path) -> QPixmap:
+    """The invite dialog after sending to three addresses at once: one outcome each."""
+    with running(launch, folder, "pilot@example.com") as app:
+        with_offer(app)
+        section = app.window.referral_section
+        assert section is not None
+        dialog = section.open_invite_dialog()
+        dialog.email_edit.setText(THREE)
+        dialog.send_button.click()
+        wait_until(lambda: dialog.status_label.text().count("Invitation sent") == 3)
+        return with_dialog(app.window, dialog)
+
+
+def shot_offer_confirm_three(folder: Path) -> QPixmap:
+    """The confirmation the offer requires, naming the three addresses and its rules."""
+    with running(launch, folder, "pilot@example.com") as app:
+        with_offer(app)
+        section = app.window.referral_section
+        assert section is not None
+        dialog = section.open_invite_dialog()
+        dialog.email_edit.setText(THREE)
+        box, _ = confirmation_box(
+            dialog, "ana@example.com, ben@example.com and cy@example.com", app.state
+        )
+        box.show()
+        wait_until(lambda: True)
+        pixmap = with_dialog(app.window, box)
+        box.close()
+        return pixmap
+
+
+def shot_offer_wallet(folder: Path) -> QPixmap:
+    """The wallet with referral credits and a complimentary 5-hour one, in plain words."""
+    with running(launch, folder, "capped@example.com") as app:
+        app.simulator.grant(
+            "capped@example.com",
+            title="Sorry for the outage",
+            expires_days=None,
+            windows="five_hour",
+        )
+        sync(app)
+        app.window.select_page("wallet")
+        wait_until(lambda: True)
+        return app.window.grab()
+
+
+def shot_offer_resend(folder: Path) -> QPixmap:
+    """A pending invitation selected after its cooldown: Resend email works."""
+    with running(launch, folder, "pilot@example.com") as app:
+        record = app.simulator.invite("pilot@example.com", "dana@example.com")
+        assert record.invitation.resend_available_at is not None
+        app.simulator.advance_clock(record.invitation.resend_available_at - app.simulator.now())
+        sync(app)
+        show_module(app)
+        section = app.window.referral_section
+        assert section is not None
+        section.view.setCurrentIndex(section.model.index(0))
+        wait_until(section.resend_button.isEnabled)
+        section.resend_button.click()
+        wait_until(lambda: "again" in section.revoke_message.text())
+        show_module(app)
+        return app.window.grab()
+
+
+def shot_qa_offer(folder: Path) -> QPixmap:
+    """The QA window's Offer tab beside the module."""
+    with running(launch_qa, folder, "pilot@example.com") as app:
+        with_offer(app)
+        qa = qa_window(app)
+        qa.tabs.setCurrentWidget(qa.offer)
+        qa.qa.refresh()
+        wait_until(
+            lambda: (
+                qa.snapshot is not None
+                and qa.snapshot.offer is not None
+                and qa.snapshot.offer.title == "Bring a colleague"
+            )
+        )
+        show_module(app)
+        return side_by_side(app)
+
+
 SHOTS: dict[str, Shot] = {
     "pilot-eligible": shot_pilot_eligible,
     "pro-not-eligible": shot_pro_not_eligible,
@@ -553,6 +684,14 @@ SHOTS: dict[str, Shot] = {
     "small-800x500-usage": shot_small_usage,
     "small-800x500-wallet": shot_small_wallet,
     "dark-general": shot_dark_general,
+    "offer-module": shot_offer_module,
+    "offer-module-no-reward": shot_offer_no_reward,
+    "offer-module-no-send": shot_offer_no_send,
+    "offer-invite-three": shot_offer_invite_three,
+    "offer-confirm-three": shot_offer_confirm_three,
+    "offer-wallet-credits": shot_offer_wallet,
+    "offer-resend": shot_offer_resend,
+    "qa-offer": shot_qa_offer,
 }
 
 

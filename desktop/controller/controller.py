@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from desktop.backend.api import ReferralApi
+from desktop.backend.api import OfferApi
 from desktop.controller.feed import ChangeFeed
 from desktop.controller.hub import Hub, TimeFormat, local_reason, local_time
 from desktop.controller.intents import IntentFlow
@@ -53,7 +53,7 @@ class Controller(QObject):
 
     def __init__(
         self,
-        api: ReferralApi,
+        api: OfferApi,
         cache: CacheRepository,
         credentials: CredentialStore,
         *,
@@ -134,9 +134,20 @@ class Controller(QObject):
         """Pull changes since the cursor and flush the outbox; coalesces with a running sync."""
         self._sync.sync_now()
 
-    def send_invitation(self, email: str) -> str:
-        """Invite one recipient; returns the key every `OperationResult` for it carries."""
-        return self._sending.send(email)
+    def send_invitation(self, email: str, offer_id: str | None = None) -> str:
+        """Invite one recipient; returns the key every `OperationResult` for it carries. With
+        `offer_id` (the offer the operator read), a changed or expired offer stops the send."""
+        return self._sending.send(email, offer_id)
+
+    def send_invitations(self, emails: list[str], offer_id: str | None = None) -> tuple[str, ...]:
+        """Invite up to the offer's `max_recipients` at once: one invitation, key and outcome
+        each (the backend enforces the capacities); returns the keys in the same order."""
+        return self._sending.send_many(emails, offer_id)
+
+    def resend_invitation(self, invitation_id: str) -> str:
+        """Send a pending invitation's email again (after its cooldown); returns the key. An
+        unsettled resend of the same invitation is reused: one extra email at most."""
+        return self._intents.resend(invitation_id)
 
     def send_queued_now(self, key: str) -> None:
         """Try a queued invitation again now, with its own key."""
@@ -146,10 +157,11 @@ class Controller(QObject):
         """Revoke a pending invitation (a queued one leaves the outbox); returns the key."""
         return self._intents.revoke(invitation_id)
 
-    def redeem(self) -> str:
-        """Spend the earliest-expiring token; needs the backend and is never queued (R6, R8).
-        An unsettled redemption's key is reused: a double click or a retry spends one token."""
-        return self._intents.redeem()
+    def redeem(self, credit_id: str = "") -> str:
+        """Spend `credit_id` (default: the earliest-expiring credit); needs the backend and is
+        never queued (R6, R8). An unsettled redemption's key (and credit) is reused: a double
+        click or a retry spends one credit."""
+        return self._intents.redeem(credit_id)
 
     def export_ledger(self, path: str) -> None:
         """Write the ledger CSV off the GUI thread; `exportFinished(path, error)` reports."""

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
-from desktop.backend.api import ApiError, ReferralApi
-from desktop.controller.mapping import account_view, cycle_view
+from desktop.backend.api import ApiError, OfferApi
+from desktop.controller.mapping import account_view, cycle_view, offer_view
 from desktop.controller.model import ClientModel
 from desktop.controller.retry import RetryPolicy
 from desktop.controller.runner import WorkRunner
@@ -77,7 +77,7 @@ class Hub:
 
     def __init__(
         self,
-        api: ReferralApi,
+        api: OfferApi,
         cache: CacheRepository,
         credentials: CredentialStore,
         retry: RetryPolicy,
@@ -198,5 +198,6 @@ class Hub:
                 PendingView(intent.key, Operation(intent.operation), intent.target, intent.doubtful)
                 for intent in model.intents.values()
             ),
+            offer=None if model.offer is None else offer_view(model.offer),
         )
         self._emit_state(self.state)

@@ -1,4 +1,4 @@
-"""Redeem and revoke: operations the operator confirms, that need the backend and are never
+"""Redeem, revoke and resend: operations the operator confirms, that need the backend and are never
 queued, and whose key lives in the cache until their outcome is definite (R6, R8, R11).
 
 Confirming opens an intent (or finds the one still open: a double click, a second window and a
@@ -20,6 +20,7 @@ from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, token_re
 from desktop.controller.state import TokenView
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Detail, Reason, explain
+from desktop.domain.usage import WindowKind
 from desktop.storage import CachedInvitation, CachedToken, PendingIntent
 
 if TYPE_CHECKING:
@@ -41,9 +42,18 @@ class IntentFlow:
 
     # -- entry points -------------------------------------------------------------------------
 
-    def redeem(self) -> str:
-        """Spend the earliest-expiring token; returns the intent's key (an open one is reused)."""
-        return self._open(Operation.REDEEM, "")
+    def redeem(self, credit_id: str = "") -> str:
+        """Spend `credit_id` (default: the spendable credit expiring first); returns the intent's
+        key. An open redemption is reused with the credit it named: one request, one spend."""
+        if not credit_id:
+            spendable = self._hub.state.available_tokens
+            credit_id = spendable[0].id if spendable else ""
+        return self._open(Operation.REDEEM, "", credit_id)
+
+    def resend(self, invitation_id: str) -> str:
+        """Send a pending invitation's email again; returns the intent's key. The key is kept
+        until the outcome is definite, so a lost answer never sends a second extra email."""
+        return self._open(Operation.RESEND, invitation_id)
 
     def revoke(self, invitation_id: str) -> str:
         """Revoke a pending invitation; returns the intent's key."""
@@ -75,7 +85,7 @@ class IntentFlow:
 
     # -- one intent ---------------------------------------------------------------------------
 
-    def _open(self, operation: Operation, target: str) -> str:
+    def _open(self, operation: Operation, target: str, credit_id: str = "") -> str:
         hub = self._hub
         known = next(
             (
@@ -110,7 +120,11 @@ class IntentFlow:
             self._opening.pop((operation.value, target), None)
             hub.fail(operation, key, error, subject=target)
 
-        hub.run.cache(lambda cache: cache.open_intent(operation.value, target, key), opened, failed)
+        hub.run.cache(
+            lambda cache: cache.open_intent(operation.value, target, key, credit_id),
+            opened,
+            failed,
+        )
         return key
 
     def _attempt(self, intent: PendingIntent) -> None:
@@ -124,14 +138,18 @@ class IntentFlow:
 
         def call() -> object:
             if operation is Operation.REDEEM:
-                return hub.api.redeem(token, key)
+                if not intent.credit_id:  # nothing to name: the server's default credit
+                    return hub.api.redeem(token, key)
+                return hub.api.redeem(token, key, credit_id=intent.credit_id)
+            if operation is Operation.RESEND:
+                return hub.api.resend_invitation(token, intent.target, key)
             return hub.api.revoke_invitation(token, intent.target, key)
 
         def done(result: object) -> None:
             if isinstance(result, RedemptionDTO):
                 self._redeemed(intent, result)
             elif isinstance(result, InvitationDTO):
-                self._revoked(intent, result)
+                self._changed_invitation(intent, result)
 
         def failed(error: Exception) -> None:
             outcome, reason, details = failure_of(error)
@@ -168,6 +186,7 @@ class IntentFlow:
             intent.created_at,
             intent.attempts + 1,
             True,
+            intent.credit_id,
         )
         hub.model.intents[intent.key] = doubtful
         hub.publish()
@@ -203,9 +222,8 @@ class IntentFlow:
             hub.model.five_hour, hub.model.weekly = usage.five_hour, usage.weekly
             hub.model.backend_now = usage.now
             hub.publish()
-            replayed = result.replayed and intent.key not in hub.uncertain
             view = token_view(record, hub.model.recipient_of(record.invitation_id))
-            self._tell(intent, Outcome.DONE, None, {"replayed": 1} if replayed else None, view)
+            self._tell(intent, Outcome.DONE, None, self._redemption_details(intent, result), view)
             hub.request_sync()  # the cycle and anything else the spend touched
 
         def unrecorded(error: Exception) -> None:
@@ -216,7 +234,31 @@ class IntentFlow:
 
         hub.run.cache(store, stored, unrecorded)
 
-    def _revoked(self, intent: PendingIntent, result: InvitationDTO) -> None:
+    def _redemption_details(
+        self, intent: PendingIntent, result: RedemptionDTO
+    ) -> dict[str, Detail]:
+        """The result code in words' details. A replay of this client's own uncertain attempt
+        is its reset, reported as such; after a reset, the windows the credit resets that did
+        not go to zero (the client checks the service's numbers, issue 14)."""
+        if result.replayed and intent.key not in self._hub.uncertain:
+            return {"replayed": 1}
+        windows = result.token.windows
+        details: dict[str, Detail] = {"code": "reset", "windows": str(windows)}
+        if not result.replayed:
+            details["code"] = str(result.code)
+            after = {
+                WindowKind.FIVE_HOUR: result.usage.five_hour,
+                WindowKind.WEEKLY: result.usage.weekly,
+            }
+            details["not_cleared"] = ",".join(
+                str(kind)
+                for kind in (WindowKind.FIVE_HOUR, WindowKind.WEEKLY)
+                if kind in windows.kinds and after[kind].used > 0
+            )
+        return details
+
+    def _changed_invitation(self, intent: PendingIntent, result: InvitationDTO) -> None:
+        """A revoke or resend answered with the invitation as it now stands."""
         hub = self._hub
 
         def store(cache: CacheRepository) -> CachedInvitation:

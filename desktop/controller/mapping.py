@@ -9,16 +9,20 @@ from desktop.backend.api import (
     AccountDTO,
     CycleDTO,
     InvitationDTO,
+    OfferDTO,
     SyncDTO,
     TokenDTO,
 )
-from desktop.controller.state import AccountView, CycleView, InvitationView, TokenView
+from desktop.controller.state import AccountView, CycleView, InvitationView, OfferView, TokenView
 from desktop.domain.invitations import InvitationState, describe_progress
+from desktop.domain.offer import FALLBACK_DESCRIPTION, FALLBACK_TITLE
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.reasons import translated
 from desktop.storage import (
     CachedAccount,
     CachedCycle,
     CachedInvitation,
+    CachedOffer,
     CachedToken,
     QueuedInvitation,
     SyncDelta,
@@ -53,6 +57,48 @@ def invitation_record(dto: InvitationDTO) -> CachedInvitation:
         message_body=dto.message_body,
         version=dto.version,
         sequence=dto.sequence,
+        rewardless=dto.rewardless,
+        last_sent_at=dto.last_sent_at,
+        resend_available_at=dto.resend_available_at,
+        emails_sent=dto.emails_sent,
+    )
+
+
+def offer_record(dto: OfferDTO, fetched_at: datetime) -> CachedOffer:
+    """The server's offer as the cache keeps it (`fetched_at`: the client's clock)."""
+    return CachedOffer(
+        id=dto.id,
+        offered=dto.offered,
+        title=dto.title,
+        description=dto.description,
+        rules=dto.rules,
+        requires_confirmation=dto.requires_confirmation,
+        send_capacity=dto.send_capacity,
+        reward_capacity=dto.reward_capacity,
+        rewards_resume_at=dto.rewards_resume_at,
+        send_capacity_frees_at=dto.send_capacity_frees_at,
+        max_recipients=dto.max_recipients,
+        issued_at=dto.issued_at,
+        expires_at=dto.expires_at,
+        fetched_at=fetched_at,
+    )
+
+
+def offer_view(record: CachedOffer) -> OfferView:
+    """The offer for the UI: the server's copy, or the neutral fallback where it gave none."""
+    return OfferView(
+        id=record.id,
+        offered=record.offered,
+        title=record.title.strip() or FALLBACK_TITLE,
+        description=record.description.strip() or translated("offer", FALLBACK_DESCRIPTION),
+        rules=tuple(rule for rule in record.rules if rule.strip()),
+        requires_confirmation=record.requires_confirmation,
+        send_capacity=record.send_capacity,
+        reward_capacity=record.reward_capacity,
+        send_capacity_frees_at=record.send_capacity_frees_at,
+        rewards_resume_at=record.rewards_resume_at,
+        max_recipients=max(record.max_recipients, 1),
+        expires_at=record.expires_at,
     )
 
 
@@ -66,6 +112,9 @@ def token_record(dto: TokenDTO) -> CachedToken:
         dto.invitation_id,
         dto.spent_at,
         dto.version,
+        dto.source,
+        dto.title,
+        dto.windows,
     )
 
 
@@ -90,6 +139,7 @@ def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
         fetched_at=fetched_at,
         full=dto.full,
         since=dto.since,
+        offer=None if dto.offer is None else offer_record(dto.offer, fetched_at),
     )
 
 
@@ -123,6 +173,10 @@ def invitation_view(record: CachedInvitation) -> InvitationView:
         message_subject=record.message_subject,
         message_body=record.message_body,
         sequence=record.sequence,
+        rewardless=record.rewardless,
+        last_sent_at=record.last_sent_at,
+        resend_available_at=record.resend_available_at,
+        emails_sent=record.emails_sent,
     )
 
 
@@ -175,4 +229,7 @@ def token_view(record: CachedToken, recipient: str) -> TokenView:
         invitation_id=record.invitation_id,
         recipient=recipient,
         spent_at=record.spent_at,
+        source=record.source,
+        title=record.title,
+        windows=record.windows,
     )

@@ -17,6 +17,7 @@ from desktop.storage import (
     CachedCycle,
     CachedFlag,
     CachedInvitation,
+    CachedOffer,
     CachedToken,
     CacheSnapshot,
     PendingIntent,
@@ -53,6 +54,7 @@ class ClientModel:
         self.tokens: dict[str, CachedToken] = {}
         self.outbox: dict[str, QueuedInvitation] = {}
         self.intents: dict[str, PendingIntent] = {}
+        self.offer: CachedOffer | None = None
         self.cursor = 0
         self.last_synced_at: datetime | None = None
         self.backend_now: datetime | None = None
@@ -75,6 +77,7 @@ class ClientModel:
         self.tokens = {row.id: row for row in snapshot.tokens}
         self.outbox = {row.key: row for row in snapshot.outbox}
         self.intents = {row.key: row for row in snapshot.intents}
+        self.offer = snapshot.offer
         self.cursor = snapshot.cursor
         self.last_synced_at = snapshot.last_synced_at
         self.backend_now = snapshot.backend_now
@@ -95,6 +98,7 @@ class ClientModel:
         self.five_hour = delta.five_hour
         self.weekly = delta.weekly
         self.cycle = delta.cycle
+        self.offer = delta.offer
         self.cursor = applied.cursor  # 0 when the cache asked for a resync from scratch
         self.last_synced_at = delta.fetched_at
         self.backend_now = delta.backend_now

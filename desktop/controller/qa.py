@@ -11,6 +11,7 @@ value...) come back as the backend's own sentence on `actionFailed`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,12 +36,14 @@ from desktop.controller.qa_state import (
     QaClock,
     QaFaults,
     QaInvitation,
+    QaOffer,
     QaOutboxMessage,
     QaSnapshot,
 )
 from desktop.controller.state import AppState
 from desktop.controller.tasks import Task, TaskSignals
 from desktop.domain.clock import parse_duration
+from desktop.domain.reasons import explain
 
 if TYPE_CHECKING:  # the Simulator pulls in SQLAlchemy: not at the app's start-up
     from desktop.backend.qa_api import QaApi
@@ -176,7 +179,7 @@ class QaController(QObject):
         operator = self.operator
 
         def read() -> QaSnapshot:
-            return read_snapshot(self._open_simulator(), operator)
+            return read_world(self._open_simulator(), operator)
 
         def done(snapshot: QaSnapshot) -> None:
             self._refresh_done()
@@ -300,6 +303,27 @@ class QaController(QObject):
         changed = ", ".join(f"{key}={value}" for key, value in values.items())
         self._act(lambda sim: sim.set_policy(dict(values)), lambda _: f"Policy: {changed}.")
 
+    # -- the offer and credits (issue 14) -----------------------------------------------------
+
+    def set_offer(self, values: Mapping[str, object]) -> None:
+        """Change some offer settings (title, description, rules, requires_confirmation, paused,
+        report_capacities); outstanding offers whose terms change stop working for sending."""
+        if not values:
+            self.actionFailed.emit("No offer value changed.")
+            return
+        changed = ", ".join(sorted(values))
+        self._act(lambda sim: sim.set_offer(dict(values)), lambda _: f"Offer: {changed} set.")
+
+    def grant_credit(self, title: str | None, expires_days: int | None, windows: str) -> None:
+        """Give the signed-in account a complimentary credit (None expiry: it never expires)."""
+        email = self._require_operator()
+        if email is None:
+            return
+        self._act(
+            lambda sim: sim.grant(email, title=title, expires_days=expires_days, windows=windows),
+            lambda token: f"{email}: complimentary credit “{token.title}” granted.",
+        )
+
     # -- demo data and accounts ---------------------------------------------------------------
 
     def reset_demo(self, password: str | None = None) -> None:
@@ -344,7 +368,7 @@ class QaController(QObject):
         def call() -> tuple[T, QaSnapshot]:
             simulator = self._open_simulator()
             result = work(simulator)
-            return result, read_snapshot(simulator, operator)
+            return result, read_world(simulator, operator)
 
         def done(outcome: tuple[T, QaSnapshot]) -> None:
             result, snapshot = outcome
@@ -505,6 +529,44 @@ def read_snapshot(simulator: QaApi, operator: str | None) -> QaSnapshot:
     )
 
 
+def read_offer(simulator: QaApi, operator: str | None) -> QaOffer | None:
+    """The operator's offer as the backend hands it out, and the offer settings (QA's Offer tab).
+
+    Read after the snapshot's one transaction: the offer has no rows the snapshot's invitations
+    and outbox must agree with, and both simulators (in-process and over a server) answer it."""
+    if operator is None:
+        return None
+    dto = simulator.offer(operator)
+    return QaOffer(
+        id=dto.id,
+        offered=dto.offered,
+        unavailable_reason=""
+        if dto.unavailable_reason is None
+        else explain(dto.unavailable_reason),
+        title=dto.title,
+        description=dto.description,
+        rules=dto.rules,
+        requires_confirmation=dto.requires_confirmation,
+        send_capacity=dto.send_capacity,
+        reward_capacity=dto.reward_capacity,
+        send_capacity_frees_at=dto.send_capacity_frees_at,
+        rewards_resume_at=dto.rewards_resume_at,
+        max_recipients=dto.max_recipients,
+        expires_at=dto.expires_at,
+        settings=simulator.offer_settings(),
+    )
+
+
+def read_world(simulator: QaApi, operator: str | None) -> QaSnapshot:
+    """`read_snapshot`, with the operator's offer (`read_offer`)."""
+    snapshot = read_snapshot(simulator, operator)
+    try:
+        offer = read_offer(simulator, operator)
+    except ApiError:  # the operator is gone (a reset demo meanwhile): no offer to show
+        offer = None
+    return dataclasses.replace(snapshot, offer=offer)
+
+
 def error_message(error: Exception) -> str:
     """The sentence to show for a refused or failed simulator call."""
     if isinstance(error, ApiError):
@@ -537,5 +599,7 @@ __all__ = [
     "SessionControl",
     "duration_words",
     "error_message",
+    "read_offer",
     "read_snapshot",
+    "read_world",
 ]

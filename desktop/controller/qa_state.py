@@ -11,6 +11,7 @@ from datetime import datetime
 
 from desktop.controller.state import InvitationView
 from desktop.domain.cohort import CohortDecision
+from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow
 
@@ -80,6 +81,28 @@ class QaOutboxMessage:
 
 
 @dataclass(frozen=True)
+class QaOffer:
+    """The signed-in operator's offer as the backend hands it out, with what only QA sees: the
+    reason when it is not offered (the product keeps the module absent, R1) and the settings
+    QA can change (`sim offer set`)."""
+
+    id: str
+    offered: bool
+    unavailable_reason: str  # the reason's sentence; "" when offered
+    title: str
+    description: str
+    rules: tuple[str, ...]
+    requires_confirmation: bool
+    send_capacity: int | None
+    reward_capacity: int | None
+    send_capacity_frees_at: datetime | None
+    rewards_resume_at: datetime | None
+    max_recipients: int
+    expires_at: datetime
+    settings: OfferSettings
+
+
+@dataclass(frozen=True)
 class QaSnapshot:
     """The backend as the QA window shows it, read in one go after every action."""
 
@@ -90,6 +113,7 @@ class QaSnapshot:
     operator: str | None  # the signed-in operator's email when the snapshot was read
     invitations: tuple[QaInvitation, ...]  # the operator's, newest first
     outbox: tuple[QaOutboxMessage, ...]  # every operator's, newest first
+    offer: QaOffer | None = None  # the operator's offer (None: nobody signed in)
 
     def account(self, email: str | None) -> QaAccount | None:
         """The account with this address (case-insensitive), if the backend knows it."""

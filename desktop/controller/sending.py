@@ -17,6 +17,7 @@ from desktop.backend.api import (
     BackendUnavailable,
     InvitationDTO,
     NotInCohort,
+    OfferRefused,
 )
 from desktop.controller.hub import Hub, failure_of, ignore
 from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, invitation_view
@@ -33,10 +34,19 @@ class SendFlow:
         self._hub = hub
         self._retry_soon = retry_soon
         self._sending: set[str] = set()  # keys with a send in flight
+        # The offer each send names (issue 14), so the backend re-validates the terms the
+        # operator read; kept for this session (a send queued before a restart names none).
+        self._offers: dict[str, str] = {}
         hub.on_new_session.append(self._sending.clear)
+        hub.on_new_session.append(self._offers.clear)
 
-    def send(self, email: str) -> str:
-        """Invite one recipient; returns the intent's key, which every result for it carries."""
+    def send_many(self, emails: list[str], offer_id: str | None = None) -> tuple[str, ...]:
+        """Invite several recipients at once: each its own invitation, key and outcome."""
+        return tuple(self.send(email, offer_id) for email in emails)
+
+    def send(self, email: str, offer_id: str | None = None) -> str:
+        """Invite one recipient; returns the intent's key, which every result for it carries.
+        With `offer_id`, the backend refuses the send if that offer changed or expired."""
         hub = self._hub
         key = uuid.uuid4().hex
         if hub.token is None or hub.model.account is None:
@@ -56,6 +66,8 @@ class SendFlow:
             return key
         self._sending.add(key)
         hub.hidden.add(key)
+        if offer_id:
+            self._offers[key] = offer_id
 
         def queued(entry: QueuedInvitation) -> None:
             hub.model.queue(entry)
@@ -183,7 +195,13 @@ class SendFlow:
             else:
                 self._keep_queued(entry, error, then)
 
-        call = lambda: hub.api.send_invitation(token, entry.recipient, key)  # noqa: E731
+        offer_id = self._offers.get(key)
+
+        def call() -> InvitationDTO:
+            if offer_id is None:  # no offer read (a server without one): the plain send
+                return hub.api.send_invitation(token, entry.recipient, key)
+            return hub.api.send_invitation(token, entry.recipient, key, offer_id=offer_id)
+
         run = hub.run.call_retrying if retries else hub.run.call
         run(call, sent, failed, stale=lambda answer: self._stale(key, entry.recipient, answer))
 
@@ -223,6 +241,8 @@ class SendFlow:
             subject=recipient,
             invitation=view,
         )
+        if hub.model.offer is not None:
+            hub.request_sync()  # the offer's send capacity changed: show the server's count
         then(True)
 
     def _refused(
@@ -233,8 +253,8 @@ class SendFlow:
         hub.model.unqueue(entry.key)
         hub.publish()
         hub.fail(Operation.SEND, entry.key, error, subject=entry.recipient)
-        if isinstance(error, NotInCohort):
-            hub.request_sync()  # the flag changed: show it
+        if isinstance(error, NotInCohort | OfferRefused):
+            hub.request_sync()  # the flag or the offer changed: show the new one
         then(True)
 
     def _keep_queued(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from desktop.domain.credits import CreditSource, CreditWindows
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.policy import ReferralPolicy
@@ -78,6 +79,9 @@ class TokenView:
     invitation_id: str
     recipient: str  # of the invitation that earned it, "" if unknown
     spent_at: datetime | None
+    source: CreditSource = CreditSource.REFERRAL  # earned by inviting, or complimentary
+    title: str = ""  # the server's words for it
+    windows: CreditWindows = CreditWindows.BOTH  # which usage windows spending it resets
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,32 @@ class InvitationView:
     message_subject: str = ""  # the email the backend dispatched (empty while queued)
     message_body: str = ""
     sequence: int = 0  # the backend's creation order (newest: highest); 0 while queued
+    rewardless: bool = False  # sent while no reward capacity was left
+    last_sent_at: datetime | None = None  # when its email last went out
+    resend_available_at: datetime | None = None  # from when it can be resent; None: it cannot
+    emails_sent: int = 1
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """The server's offer as the module and the invite dialog show it (issue 14).
+
+    `title` and `description` are the server's, or the domain's neutral fallback when it gave
+    none. Capacities are None when unknown, which is not zero. `id` is what a send names, so the
+    backend re-validates the terms the operator read."""
+
+    id: str
+    offered: bool
+    title: str
+    description: str
+    rules: tuple[str, ...]
+    requires_confirmation: bool
+    send_capacity: int | None
+    reward_capacity: int | None
+    send_capacity_frees_at: datetime | None
+    rewards_resume_at: datetime | None
+    max_recipients: int
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -120,7 +150,8 @@ class AppState:
     # Non-empty when the local cache was unusable (damaged, or from a newer version) and was
     # set aside and rebuilt, or could not be opened: a notice for the operator, this session.
     cache_notice: str = ""
-    pending: tuple[PendingView, ...] = ()  # confirmed redeems/revokes being settled
+    pending: tuple[PendingView, ...] = ()  # confirmed redeems/revokes/resends being settled
+    offer: OfferView | None = None  # the server's offer; None from a server that has none
 
     @property
     def redeem_pending(self) -> PendingView | None:
@@ -142,8 +173,16 @@ class AppState:
 
     @property
     def show_referral_section(self) -> bool:
-        """The invitation module exists only when the flag is known to be on (R1)."""
-        return self.signed_in and self.eligibility is Eligibility.ELIGIBLE
+        """The invitation module exists only when the flag is known to be on and the server
+        offers it (R1; no offer at all, from an older server, does not hide it)."""
+        offered = self.offer is None or self.offer.offered
+        return self.signed_in and self.eligibility is Eligibility.ELIGIBLE and offered
+
+    def resending(self, invitation_id: str) -> bool:
+        """A resend of this invitation's email is being settled."""
+        return any(
+            p.operation is Operation.RESEND and p.target == invitation_id for p in self.pending
+        )
 
     @property
     def show_wallet(self) -> bool:

@@ -8,12 +8,94 @@ the server's default words (desktop.domain.outcomes).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from desktop.domain.outcomes import OFFER_DESCRIPTION, OFFER_RULES, OFFER_TITLE
 from desktop.domain.policy import PolicyError, ReferralPolicy
-from desktop.domain.reasons import fill
+from desktop.domain.reasons import QT_TRANSLATE_NOOP, default_time, fill, translated
+
+# -- The client's words for an offer (the server's own copy is shown as it comes) -------------
+
+FALLBACK_TITLE = OFFER_TITLE
+"""The neutral title a client shows when the server gives none ("Invite a friend")."""
+
+FALLBACK_DESCRIPTION = QT_TRANSLATE_NOOP(
+    "offer", "Invite someone by email: they get a personal link that works only for them."
+)
+"""The neutral description without the server's: it never promises a reward."""
+
+SEND_CAPACITY_ONE = QT_TRANSLATE_NOOP("offer", "1 invitation left.")
+SEND_CAPACITY_MANY = QT_TRANSLATE_NOOP("offer", "{count} invitations left.")
+SEND_CAPACITY_NONE = QT_TRANSLATE_NOOP(
+    "offer", "No invitations left for now: the next one can be sent from {at}."
+)
+SEND_CAPACITY_NONE_UNDATED = QT_TRANSLATE_NOOP("offer", "No invitations left for now.")
+REWARD_CAPACITY_NONE = QT_TRANSLATE_NOOP("offer", "Invitations sent now earn nothing until {at}.")
+REWARD_CAPACITY_NONE_UNDATED = QT_TRANSLATE_NOOP(
+    "offer", "Invitations sent now earn nothing this billing cycle."
+)
+TOO_MANY_RECIPIENTS = QT_TRANSLATE_NOOP(
+    "offer", "One send holds at most {limit} addresses: remove {extra}."
+)
+OVER_SEND_CAPACITY = QT_TRANSLATE_NOOP(
+    "offer", "You can send {capacity} more now: remove {extra} of these addresses."
+)
+REPEATED_RECIPIENT = QT_TRANSLATE_NOOP("offer", "{recipient} is in the list twice.")
+RESEND_FROM = QT_TRANSLATE_NOOP("offer", "Resend from {at}")
+"""The client's capacity and list sentences (issue 14): one place for their words, each shown
+as `fill(translated("offer", template), ...)`."""
+
+
+def send_capacity_text(
+    capacity: int | None,
+    frees_at: datetime | None,
+    *,
+    format_time: Callable[[datetime], str] = default_time,
+) -> str:
+    """`2 invitations left.`, or when none is left until when; "" when unknown (never zero)."""
+    if capacity is None:
+        return ""
+    if capacity == 1:
+        return translated("offer", SEND_CAPACITY_ONE)
+    if capacity > 1:
+        return fill(translated("offer", SEND_CAPACITY_MANY), {"count": capacity})
+    if frees_at is None:
+        return translated("offer", SEND_CAPACITY_NONE_UNDATED)
+    return fill(translated("offer", SEND_CAPACITY_NONE), {"at": frees_at}, format_time=format_time)
+
+
+def reward_capacity_text(
+    capacity: int | None,
+    resumes_at: datetime | None,
+    *,
+    format_time: Callable[[datetime], str] = default_time,
+) -> str:
+    """`Invitations sent now earn nothing until 14 Dec.` when no reward capacity is left; ""
+    otherwise (unknown is not zero, and a capacity left is no promise)."""
+    if capacity != 0:
+        return ""
+    if resumes_at is None:
+        return translated("offer", REWARD_CAPACITY_NONE_UNDATED)
+    return fill(
+        translated("offer", REWARD_CAPACITY_NONE), {"at": resumes_at}, format_time=format_time
+    )
+
+
+def recipients_problem(count: int, limit: int, capacity: int | None) -> str:
+    """Why `count` addresses cannot go in one send ("" when they can): more than the offer's
+    `limit`, or more than the send capacity left (unknown capacity: the server decides)."""
+    if count > limit:
+        return fill(
+            translated("offer", TOO_MANY_RECIPIENTS), {"limit": limit, "extra": count - limit}
+        )
+    if capacity is not None and 0 < capacity < count:
+        return fill(
+            translated("offer", OVER_SEND_CAPACITY),
+            {"capacity": capacity, "extra": count - capacity},
+        )
+    return ""
 
 
 @dataclass(frozen=True)

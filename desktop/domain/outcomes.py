@@ -43,6 +43,7 @@ class Operation(StrEnum):
     SEND = "send"
     REVOKE = "revoke"
     REDEEM = "redeem"
+    RESEND = "resend"  # a pending invitation's email, sent again (issue 14)
 
 
 def outcome_of(reason: Reason) -> Outcome:
@@ -93,6 +94,18 @@ _AFTER: Mapping[tuple[Operation, Outcome], str] = {
         "shows the result.",
     ),
     (Operation.REVOKE, Outcome.REFUSED): "",
+    (Operation.RESEND, Outcome.NOT_SENT): QT_TRANSLATE_NOOP(
+        "outcomes",
+        "The email was not sent again. Try again once the referral service can be reached.",
+    ),
+    (Operation.RESEND, Outcome.UNKNOWN): QT_TRANSLATE_NOOP(
+        "outcomes",
+        "The email may already have gone out again. The app finishes it with the same request as "
+        "soon as the referral service answers, so it is never sent twice.",
+    ),
+    (Operation.RESEND, Outcome.REFUSED): QT_TRANSLATE_NOOP(
+        "outcomes", "The email was not sent again."
+    ),
     (Operation.SIGN_IN, Outcome.NOT_SENT): QT_TRANSLATE_NOOP(
         "outcomes", "You are not signed in. Try again once connected."
     ),
@@ -113,6 +126,9 @@ _DONE: Mapping[Operation, str] = {
         "outcomes", "Invitation to {recipient} revoked; its link no longer works."
     ),
     Operation.SIGN_IN: QT_TRANSLATE_NOOP("outcomes", "Signed in as {email}."),
+    Operation.RESEND: QT_TRANSLATE_NOOP(
+        "outcomes", "The invitation email went to {recipient} again."
+    ),
 }
 
 REPLAYED_REDEEM = QT_TRANSLATE_NOOP(
@@ -139,6 +155,33 @@ WINDOWS_WORDS: Mapping[str, str] = {
     ),
 }
 """How a credit's windows read inside the "reset" sentence."""
+
+RESET_NOT_CLEARED = QT_TRANSLATE_NOOP(
+    "outcomes",
+    "But the referral service still counts use in {not_cleared} after the reset; the numbers "
+    "shown are the service's.",
+)
+"""After a reset, a window the credit resets that did not go to zero (the client checks)."""
+
+WINDOW_NAMES: Mapping[str, str] = {
+    "five_hour": QT_TRANSLATE_NOOP("outcomes", "the 5-hour window"),
+    "weekly": QT_TRANSLATE_NOOP("outcomes", "the weekly window"),
+}
+"""A usage window named inside a sentence (desktop.domain.usage.WindowKind values)."""
+
+CREDIT_SOURCE_WORDS: Mapping[str, str] = {
+    "referral": QT_TRANSLATE_NOOP("outcomes", "Earned by inviting {recipient}"),
+    "complimentary": QT_TRANSLATE_NOOP("outcomes", "Complimentary"),
+}
+"""Where a credit came from, in the wallet (desktop.domain.credits.CreditSource values)."""
+
+CREDIT_WINDOWS_WORDS: Mapping[str, str] = {
+    "both": QT_TRANSLATE_NOOP("outcomes", "Weekly and 5-hour"),
+    "five_hour": QT_TRANSLATE_NOOP("outcomes", "5-hour only"),
+}
+"""Which windows spending a credit resets, in the wallet (CreditWindows values)."""
+
+CREDIT_NEVER_EXPIRES = QT_TRANSLATE_NOOP("outcomes", "Never expires")
 
 # -- Server-written copy: the mock backend's default offer and credit titles (docs/CONTRACT.md).
 # The server owns these words; QA replaces them with `sim offer set` and `sim grant --title`.
@@ -175,7 +218,28 @@ def describe(
     if outcome is Outcome.DONE:
         if operation is Operation.REDEEM and details and details.get("replayed"):
             return translated("outcomes", REPLAYED_REDEEM)
+        if operation is Operation.REDEEM and details and "code" in details:
+            return _redeemed(details)
         return fill(translated("outcomes", _DONE[operation]), details, format_time=format_time)
     first = "" if reason is None else explain(reason, details, format_time=format_time)
     after = translated("outcomes", _AFTER[(operation, outcome)])
     return " ".join(part for part in (first, after) if part)
+
+
+def _redeemed(details: Mapping[str, Detail]) -> str:
+    """A redemption's result code in words; after a reset, whether its windows really cleared
+    (`not_cleared`: the windows, by kind, separated by commas, that still count use)."""
+    code = str(details["code"])
+    if code != "reset":
+        return translated("outcomes", REDEMPTION_RESULTS[code])
+    words = WINDOWS_WORDS.get(str(details.get("windows", "both")), WINDOWS_WORDS["both"])
+    text = fill(
+        translated("outcomes", REDEMPTION_RESULTS["reset"]),
+        {"windows": translated("outcomes", words)},
+    )
+    kinds = [kind for kind in str(details.get("not_cleared", "")).split(",") if kind]
+    if kinds:
+        names = " and ".join(translated("outcomes", WINDOW_NAMES.get(kind, kind)) for kind in kinds)
+        not_cleared = fill(translated("outcomes", RESET_NOT_CLEARED), {"not_cleared": names})
+        text = f"{text} {not_cleared}"
+    return text

@@ -148,6 +148,10 @@ class TokenRow(Base):
     spent_at: Mapped[datetime | None]
     # The backend's change version (R8): an upsert only ever replaces a lower one.
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Issue 14: referral | complimentary; the server's title; both | five_hour.
+    source: Mapped[str] = mapped_column(String(16), default="referral", server_default="referral")
+    title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    windows: Mapped[str] = mapped_column(String(16), default="both", server_default="both")
 
 
 class InvitationRow(Base):
@@ -176,6 +180,11 @@ class InvitationRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The backend's creation order: lists show the highest first.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Issue 14: sent with no reward capacity left, and the resend bookkeeping.
+    rewardless: Mapped[bool] = mapped_column(default=False, server_default="0")
+    last_sent_at: Mapped[datetime | None]
+    resend_available_at: Mapped[datetime | None]
+    emails_sent: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class InvitationEventRow(Base):
@@ -224,3 +233,31 @@ class IntentRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # True once an attempt may have reached the backend: only a definite answer ends it then.
     doubtful: Mapped[bool] = mapped_column(default=False)
+    # The credit a redeem names ("": the soonest-expiring one); every retry names it again.
+    credit_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class OfferRow(Base):
+    """The server-owned offer as last received (issue 14): one per account, replaced whole.
+
+    Capacities are NULL when the server did not say (unknown, never zero)."""
+
+    __tablename__ = "offer"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(200))
+    offered: Mapped[bool]
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    rules: Mapped[str] = mapped_column(Text)  # a JSON list of sentences
+    requires_confirmation: Mapped[bool]
+    send_capacity: Mapped[int | None]
+    reward_capacity: Mapped[int | None]
+    rewards_resume_at: Mapped[datetime | None]
+    send_capacity_frees_at: Mapped[datetime | None]
+    max_recipients: Mapped[int]
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    fetched_at: Mapped[datetime]

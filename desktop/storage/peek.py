@@ -20,6 +20,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from desktop.storage.records import (
     CachedCycle,
     CachedFlag,
     CachedInvitation,
+    CachedOffer,
     CachedToken,
     CacheSnapshot,
     PendingIntent,
@@ -112,6 +114,7 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         invitations=_invitations(db, account_id),
         outbox=_outbox(db, account_id),
         intents=_intents(db, account_id),
+        offer=_offer(db, account_id),
         cursor=cursor,
         last_synced_at=_time(last_synced_at),
         backend_now=_time(backend_now),
@@ -156,6 +159,9 @@ def _converters(record: type) -> dict[str, Callable[[Any], object]]:
     hints = typing.get_type_hints(record)
     converters: dict[str, Callable[[Any], object]] = {}
     for name, hint in hints.items():
+        if typing.get_origin(hint) is tuple:
+            converters[name] = _sentences  # the offer's rules: a JSON list of strings
+            continue
         kinds = set(typing.get_args(hint)) or {hint}
         optional = type(None) in kinds
         kinds.discard(type(None))
@@ -166,6 +172,8 @@ def _converters(record: type) -> dict[str, Callable[[Any], object]]:
             converters[name] = bool
         elif kind is InvitationState:
             converters[name] = _state
+        elif isinstance(kind, type) and issubclass(kind, StrEnum):
+            converters[name] = kind  # a credit's source and windows
         else:
             converters[name] = _same
     return converters
@@ -211,6 +219,18 @@ def _outbox(db: sqlite3.Connection, account_id: str) -> tuple[QueuedInvitation, 
 
 def _intents(db: sqlite3.Connection, account_id: str) -> tuple[PendingIntent, ...]:
     return _records(db, PendingIntent, "intent", account_id, "created_at")
+
+
+def _offer(db: sqlite3.Connection, account_id: str) -> CachedOffer | None:
+    offers = _records(db, CachedOffer, "offer", account_id, "account_id")
+    return offers[0] if offers else None
+
+
+def _sentences(text: str) -> tuple[str, ...]:
+    values = json.loads(text)
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise ValueError("offer rules are a JSON list of sentences")
+    return tuple(values)
 
 
 def _policy(values_json: str) -> ReferralPolicy:

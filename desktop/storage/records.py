@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from desktop.domain.credits import CreditSource, CreditWindows
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason
@@ -53,6 +54,10 @@ class CachedToken:
     invitation_id: str
     spent_at: datetime | None
     version: int  # the backend's change version: a lower one never replaces a higher one
+    # Issue 14: how it reached the wallet, the server's title, which windows spending it resets.
+    source: CreditSource = CreditSource.REFERRAL
+    title: str = ""
+    windows: CreditWindows = CreditWindows.BOTH
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,34 @@ class CachedInvitation:
     sequence: int  # the backend's creation order: lists show the highest first
     message_subject: str = ""  # the email the backend dispatched, word for word
     message_body: str = ""
+    # Issue 14: sent with no reward capacity left; when its email last went out; from when it
+    # can be resent (None: not pending); how many emails went out in all.
+    rewardless: bool = False
+    last_sent_at: datetime | None = None
+    resend_available_at: datetime | None = None
+    emails_sent: int = 1
+
+
+@dataclass(frozen=True)
+class CachedOffer:
+    """The server-owned offer as last received (issue 14). Capacities None: unknown, not zero.
+
+    `fetched_at` is the client's clock when it arrived; `expires_at` the server's."""
+
+    id: str
+    offered: bool
+    title: str
+    description: str
+    rules: tuple[str, ...]
+    requires_confirmation: bool
+    send_capacity: int | None
+    reward_capacity: int | None
+    rewards_resume_at: datetime | None
+    send_capacity_frees_at: datetime | None
+    max_recipients: int
+    issued_at: datetime
+    expires_at: datetime
+    fetched_at: datetime
 
 
 @dataclass(frozen=True)
@@ -100,6 +133,7 @@ class PendingIntent:
     created_at: datetime
     attempts: int
     doubtful: bool  # an attempt may have reached the backend
+    credit_id: str = ""  # the credit a redeem names ("": the soonest-expiring one)
 
 
 @dataclass(frozen=True)
@@ -131,6 +165,7 @@ class SyncDelta:
     fetched_at: datetime
     full: bool = False  # the rows are all there are: drop cached ones the delta lacks
     since: int = 0  # the cursor the changes start from (rows: since < version <= cursor)
+    offer: CachedOffer | None = None  # None: the server sent none (the cached one is dropped)
 
 
 @dataclass(frozen=True)
@@ -166,6 +201,7 @@ class CacheSnapshot:
     last_synced_at: datetime | None
     backend_now: datetime | None
     intents: tuple[PendingIntent, ...] = ()
+    offer: CachedOffer | None = None
 
 
 EMPTY_SNAPSHOT = CacheSnapshot(

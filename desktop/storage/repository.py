@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.domain.clock import Clock, utc_now
+from desktop.domain.credits import CreditSource, CreditWindows
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
 from desktop.domain.usage import UsageWindow, WindowKind
@@ -31,6 +32,7 @@ from desktop.storage.models import (
     IntentRow,
     InvitationEventRow,
     InvitationRow,
+    OfferRow,
     OutboxRow,
     PolicyRow,
     SyncStateRow,
@@ -43,6 +45,7 @@ from desktop.storage.records import (
     CachedCycle,
     CachedFlag,
     CachedInvitation,
+    CachedOffer,
     CachedToken,
     CacheSnapshot,
     LedgerEntry,
@@ -136,6 +139,7 @@ class CacheRepository:
                 invitations=self._invitations(session, account.id),
                 outbox=self._outbox(session, account.id),
                 intents=_intents(session, account.id),
+                offer=_read_offer(session, account.id),
                 cursor=meta.cursor,
                 last_synced_at=meta.last_synced_at,
                 backend_now=meta.backend_now,
@@ -243,6 +247,7 @@ class CacheRepository:
                 ["account_id"],
             )
             _store_windows(session, account_id, (delta.five_hour, delta.weekly))
+            _store_offer(session, account_id, delta.offer)
             _upsert(
                 session,
                 CycleRow,
@@ -326,8 +331,16 @@ class CacheRepository:
             (stored,) = _read_invitations(session, [invitation.id])
             return stored
 
-    def open_intent(self, operation: str, target: str, new_key: str) -> PendingIntent:
-        """The unsettled intent for (operation, target), or a new one with `new_key`.
+    def store_offer(self, offer: CachedOffer | None) -> None:
+        """The offer as the server just handed it out (re-read after a changed one)."""
+        with self._unit() as session:
+            _store_offer(session, _require_account(session), offer)
+
+    def open_intent(
+        self, operation: str, target: str, new_key: str, credit_id: str = ""
+    ) -> PendingIntent:
+        """The unsettled intent for (operation, target), or a new one with `new_key` (and, for a
+        redeem, the credit it names: an open one keeps the credit it was opened with).
 
         One transaction (BEGIN IMMEDIATE): two windows confirming at once get the same key."""
         with self._unit() as session:
@@ -349,6 +362,7 @@ class CacheRepository:
                 created_at=self._clock(),
                 attempts=0,
                 doubtful=False,
+                credit_id=credit_id,
             )
             session.add(row)
             session.flush()
@@ -596,6 +610,9 @@ def _store_tokens(
                 "invitation_id": token.invitation_id,
                 "spent_at": token.spent_at,
                 "version": token.version,
+                "source": str(token.source),
+                "title": token.title,
+                "windows": str(token.windows),
             }
             for token in tokens
         ],
@@ -713,6 +730,9 @@ def _token(row: TokenRow) -> CachedToken:
         row.invitation_id,
         row.spent_at,
         row.version,
+        CreditSource(row.source),
+        row.title,
+        CreditWindows(row.windows),
     )
 
 
@@ -733,8 +753,37 @@ def _intents(session: Session, account_id: str) -> tuple[PendingIntent, ...]:
 
 def _intent(row: IntentRow) -> PendingIntent:
     return PendingIntent(
-        row.key, row.operation, row.target, row.created_at, row.attempts, row.doubtful
+        row.key,
+        row.operation,
+        row.target,
+        row.created_at,
+        row.attempts,
+        row.doubtful,
+        row.credit_id,
     )
+
+
+_OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(CachedOffer))
+"""The offer table's columns are the record's fields (rules as a JSON list)."""
+
+
+def _store_offer(session: Session, account_id: str, offer: CachedOffer | None) -> None:
+    if offer is None:
+        session.execute(delete(OfferRow).where(OfferRow.account_id == account_id))
+        return
+    values = {name: getattr(offer, name) for name in _OFFER_COLUMNS}
+    values["rules"] = json.dumps(list(offer.rules))
+    values["account_id"] = account_id
+    _upsert(session, OfferRow, [values], ["account_id"])
+
+
+def _read_offer(session: Session, account_id: str) -> CachedOffer | None:
+    row = session.get(OfferRow, account_id)
+    if row is None:
+        return None
+    values = {name: getattr(row, name) for name in _OFFER_COLUMNS}
+    values["rules"] = tuple(json.loads(row.rules))
+    return CachedOffer(**values)
 
 
 def _queued(row: OutboxRow) -> QueuedInvitation:

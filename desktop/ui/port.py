@@ -51,16 +51,24 @@ class ControllerPort(Protocol):
         """Pull changes and flush the outbox; coalesces with a running sync."""
         ...
 
-    def send_invitation(self, email: str) -> str:
+    def send_invitation(self, email: str, offer_id: str | None = None) -> str:
         """Invite one recipient; returns the intent's key its results carry."""
+        ...
+
+    def send_invitations(self, emails: list[str], offer_id: str | None = None) -> tuple[str, ...]:
+        """Invite several recipients, one intent each; returns their keys in order."""
+        ...
+
+    def resend_invitation(self, invitation_id: str) -> str:
+        """Send a pending invitation's email again; returns the intent's key."""
         ...
 
     def revoke_invitation(self, invitation_id: str) -> str:
         """Revoke a pending invitation; returns the intent's key."""
         ...
 
-    def redeem(self) -> str:
-        """Spend the earliest-expiring token; never queued. Returns the intent's key."""
+    def redeem(self, credit_id: str = "") -> str:
+        """Spend a credit (default: the earliest-expiring); never queued. Returns the key."""
         ...
 
     def export_ledger(self, path: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from desktop.controller.state import AppState
-from desktop.domain.usage import UsageWindow
+from desktop.controller.state import AppState, TokenView
+from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.formatting import short_date
 from desktop.ui.labels import plain_label
 
@@ -14,23 +14,33 @@ def _current(window: UsageWindow, state: AppState) -> UsageWindow:
     return window.at(state.backend_now) if state.backend_now is not None else window
 
 
-def _windows(state: AppState) -> list[UsageWindow]:
-    return [_current(w, state) for w in (state.weekly, state.five_hour) if w is not None]
+def _windows(state: AppState, credit: TokenView | None = None) -> list[UsageWindow]:
+    """The windows spending `credit` resets (both without one), as they stand now."""
+    kinds = credit.windows.kinds if credit is not None else set(WindowKind)
+    return [
+        _current(w, state)
+        for w in (state.weekly, state.five_hour)
+        if w is not None and w.kind in kinds
+    ]
 
 
-def redeem_effect(state: AppState) -> str:
-    """`Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use.`"""
+def redeem_effect(state: AppState, credit: TokenView | None = None) -> str:
+    """`Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use.`
+    For a credit that resets the 5-hour window only, the weekly one is said to stay."""
     parts = [
         f"{w.kind.label} {w.percent_used}%{' used' if n == 0 else ''} → 0%"
-        for n, w in enumerate(_windows(state))
+        for n, w in enumerate(_windows(state, credit))
     ]
     effect = ", ".join(parts) if parts else "Both usage windows go back to 0% used"
-    return f"{effect}; the next window starts at your next use."
+    kept = ""
+    if credit is not None and WindowKind.WEEKLY not in credit.windows.kinds:
+        kept = " The weekly window is not reset."
+    return f"{effect}; the next window starts at your next use.{kept}"
 
 
-def nothing_used(state: AppState) -> bool:
-    """True when spending now would restore nothing (both windows at zero)."""
-    return all(w.used == 0 for w in _windows(state))
+def nothing_used(state: AppState, credit: TokenView | None = None) -> bool:
+    """True when spending now would restore nothing (its windows at zero)."""
+    return all(w.used == 0 for w in _windows(state, credit))
 
 
 class RedeemDialog(QDialog):
@@ -44,19 +54,25 @@ class RedeemDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         layout.addWidget(plain_label("Use one usage reset now?", role="sectionTitle"))
-        self.effect_label = plain_label(redeem_effect(state), wrap=True, object_name="redeemEffect")
-        layout.addWidget(self.effect_label)
         tokens = state.available_tokens
-        if tokens:
-            first = tokens[0]
-            source = f" by inviting {first.recipient}" if first.recipient else ""
+        self.credit = first = tokens[0] if tokens else None  # the credit this spends, by id
+        self.effect_label = plain_label(
+            redeem_effect(state, first), wrap=True, object_name="redeemEffect"
+        )
+        layout.addWidget(self.effect_label)
+        if first is not None:
+            # Imported here: the wallet page imports this module.
+            from desktop.ui.pages.wallet import credit_source, credit_title, credit_windows
+
             expiry = (
-                f", expires {short_date(first.expires_at)}" if first.expires_at else ", no expiry"
+                f"expires {short_date(first.expires_at)}" if first.expires_at else "never expires"
             )
             layout.addWidget(
                 plain_label(
-                    f"This uses the reset that expires first: earned {short_date(first.granted_at)}"
-                    f"{source}{expiry}. You will have {len(tokens) - 1} left.",
+                    f"This uses “{credit_title(first)}”, the reset that expires first: "
+                    f"{credit_source(first).lower()}, granted {short_date(first.granted_at)}, "
+                    f"{expiry}; resets: {credit_windows(first).lower()}. "
+                    f"You will have {len(tokens) - 1} left.",
                     role="muted",
                     wrap=True,
                     object_name="redeemTokenLabel",
@@ -69,7 +85,7 @@ class RedeemDialog(QDialog):
             wrap=True,
             object_name="redeemNothingUsedWarning",
         )
-        self.warning_label.setVisible(nothing_used(state))
+        self.warning_label.setVisible(nothing_used(state, first))
         layout.addWidget(self.warning_label)
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

@@ -543,6 +543,53 @@
     </message>
 </context>
 <context>
+    <name>offer</name>
+    <message>
+        <source>Invite someone by email: they get a personal link that works only for them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 invitation left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} invitations left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No invitations left for now: the next one can be sent from {at}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No invitations left for now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invitations sent now earn nothing until {at}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invitations sent now earn nothing this billing cycle.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One send holds at most {limit} addresses: remove {extra}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can send {capacity} more now: remove {extra} of these addresses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{recipient} is in the list twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resend from {at}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>outcomes</name>
     <message>
         <source>Nothing was sent yet. The invitation is saved on this computer and goes out once, automatically, when the referral service can be reached.</source>
@@ -577,6 +624,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The email was not sent again. Try again once the referral service can be reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The email may already have gone out again. The app finishes it with the same request as soon as the referral service answers, so it is never sent twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The email was not sent again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>You are not signed in. Try again once connected.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -601,6 +660,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The invitation email went to {recipient} again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This request had already spent a reset; no second reset was used.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -622,6 +685,38 @@
     </message>
     <message>
         <source>your 5-hour usage is (the weekly window is unchanged)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>But the referral service still counts use in {not_cleared} after the reset; the numbers shown are the service&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the 5-hour window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the weekly window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Earned by inviting {recipient}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Complimentary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weekly and 5-hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>5-hour only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never expires</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow, WindowKind
-from desktop.storage import CachedAccount, CachedCycle, CachedInvitation, CachedToken, SyncDelta
+from desktop.storage import (
+    CachedAccount,
+    CachedCycle,
+    CachedInvitation,
+    CachedOffer,
+    CachedToken,
+    SyncDelta,
+)
 
 T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 ACCOUNT = CachedAccount("acc-1", "pilot@example.com", "Pilot", "plus", 10)
@@ -71,6 +78,7 @@ def delta(
     eligible: bool = True,
     since: int = 0,
     full: bool = False,
+    offer: CachedOffer | None = None,
 ) -> SyncDelta:
     """A sync result carrying the given changed rows (versions since < v <= cursor)."""
     return SyncDelta(
@@ -87,4 +95,31 @@ def delta(
         fetched_at=T0 + timedelta(hours=1),
         full=full,
         since=since,
+        offer=offer,
+    )
+
+
+def offer(
+    *,
+    send_capacity: int | None = 2,
+    reward_capacity: int | None = 1,
+    requires_confirmation: bool = True,
+    fetched_at: datetime = T0,
+) -> CachedOffer:
+    """An offer as the server hands it out: its copy, rules and both capacities."""
+    return CachedOffer(
+        id="off_1_sig",
+        offered=True,
+        title="Bring a colleague",
+        description="Share the tool with a colleague.",
+        rules=("One address per invitation.", "Resets are earned after 3 prompts."),
+        requires_confirmation=requires_confirmation,
+        send_capacity=send_capacity,
+        reward_capacity=reward_capacity,
+        rewards_resume_at=None if reward_capacity else T0 + timedelta(days=20),
+        send_capacity_frees_at=None if send_capacity else T0 + timedelta(hours=3),
+        max_recipients=5,
+        issued_at=T0,
+        expires_at=T0 + timedelta(minutes=5),
+        fetched_at=fetched_at,
     )

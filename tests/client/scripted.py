@@ -22,6 +22,7 @@ class ScriptedApi:
         self._lock = threading.Lock()
         self._script: dict[str, deque[tuple[str, ApiError]]] = {}
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.named: list[tuple[str, dict[str, Any]]] = []  # each call's keyword arguments
         self._applied: dict[str, int] = {}
         self.gates: dict[str, threading.Event] = {}
         self.answer_gates: dict[str, threading.Event] = {}
@@ -61,9 +62,10 @@ class ScriptedApi:
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
 
-        def call(*args: Any) -> Any:
+        def call(*args: Any, **named: Any) -> Any:
             with self._lock:
                 self.calls.append((name, args))
+                self.named.append((name, named))
                 queue = self._script.get(name)
                 step = queue.popleft() if queue else None
             gate = self.gates.get(name)
@@ -72,7 +74,7 @@ class ScriptedApi:
             if step is not None and step[0] == "before":
                 raise step[1]
             try:
-                result = method(*args)
+                result = method(*args, **named)
             finally:
                 with self._lock:
                     self._applied[name] = self._applied.get(name, 0) + 1

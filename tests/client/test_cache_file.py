@@ -85,6 +85,65 @@ def test_migration_from_the_older_revision_keeps_the_data(data_dir: Path) -> Non
     )
 
 
+def test_migration_from_0004_keeps_the_data_and_syncs_the_new_values_in_full(
+    data_dir: Path,
+) -> None:
+    # A cache written by the release before issue 14: an invitation, a token, an open redeem.
+    path = data_dir / "cache.sqlite"
+    repo = CacheRepository(path, clock=lambda: T0)
+    migrate(path, T0, target="0004_intents")
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute(
+            "insert into account values ('acc-1', 'pilot@example.com', 'Pilot', 'plus', 10)"
+        )
+        raw.execute("insert into sync_state values (1, 'acc-1', 42, '2025-03-10 12:00:00', NULL)")
+        raw.execute(
+            "insert into invitation (id, account_id, recipient, link, state, created_at, "
+            "updated_at, link_opened, joined_kind, workspace_ready, prompts, prompts_required, "
+            "reason, idempotency_key, message_subject, message_body, version, sequence) values "
+            "('inv-1', 'acc-1', 'peer@example.com', 'https://l', 'sent', '2025-03-10 12:00:00', "
+            "'2025-03-10 12:00:00', 0, NULL, 0, 0, 3, 'r', 'k1', 's', 'b', 5, 1)"
+        )
+        raw.execute(
+            "insert into token (id, account_id, granted_at, expires_at, state, invitation_id, "
+            "spent_at, version) values ('tok-1', 'acc-1', '2025-03-10 12:00:00', NULL, "
+            "'available', 'inv-1', NULL, 6)"
+        )
+        raw.execute(
+            "insert into intent values ('key-r', 'acc-1', 'redeem', '', '2025-03-10 12:00:00', "
+            "1, 1)"
+        )
+    raw.close()
+    report = repo.open()
+    try:
+        snapshot = repo.snapshot()
+    finally:
+        repo.close()
+    assert report.migrated_from == "0004_intents"
+    assert current_revision(path) == HEAD_REVISION
+    (kept,) = snapshot.invitations
+    assert (kept.id, kept.idempotency_key, kept.version, kept.message_body) == (
+        "inv-1",
+        "k1",
+        5,
+        "b",
+    )
+    assert (kept.rewardless, kept.resend_available_at, kept.emails_sent) == (False, None, 1)
+    (credit,) = snapshot.tokens
+    assert (credit.id, credit.source, credit.title, credit.windows) == (
+        "tok-1",
+        "referral",
+        "",
+        "both",
+    )
+    (intent,) = snapshot.intents
+    assert (intent.key, intent.doubtful, intent.credit_id) == ("key-r", True, "")
+    assert snapshot.offer is None
+    # The old rows lack the new values: the next sync is a full one that fills them in.
+    assert snapshot.cursor == 0
+
+
 def test_a_backup_is_taken_before_migrating(data_dir: Path) -> None:
     path = data_dir / "cache.sqlite"
     _fill_old_revision(path)

@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 import threading
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,35 +17,47 @@ from desktop.backend.api import NotSent
 from desktop.controller import Controller
 from desktop.controller.state import AppState, SyncPhase
 from desktop.credentials import CredentialStore
+from desktop.domain.credits import CreditSource, CreditWindows
 from desktop.domain.invitations import InvitationState
 from desktop.storage import (
     CachedInvitation,
+    CachedOffer,
     CachedToken,
     CacheRepository,
     OpenReport,
     PendingIntent,
     QueuedInvitation,
 )
-from desktop.storage.models import IntentRow, InvitationRow, OutboxRow, TokenRow
+from desktop.storage.models import IntentRow, InvitationRow, OfferRow, OutboxRow, TokenRow
 from desktop.storage.peek import peek_snapshot
 from desktop.storage.records import EMPTY_SNAPSHOT
 from tests.client.conftest import FAST_RETRY
-from tests.client.records import T0, delta, invitation, token
+from tests.client.records import T0, delta, invitation, offer, token
 
 
 def filled_cache(path: Path) -> CacheRepository:
     """An open cache with every kind of row: invitations with history, tokens, an outbox entry."""
     repository = CacheRepository(path, clock=lambda: T0)
     repository.open()
-    invitations = (
-        invitation(1),
+    resent = dataclasses.replace(
         invitation(2, state=InvitationState.OPENED, key="key-2"),
-        invitation(3, state=InvitationState.REVOKED),
+        rewardless=True,
+        last_sent_at=T0,
+        resend_available_at=T0 + timedelta(minutes=15),
+        emails_sent=2,
     )
-    tokens = (token(1), token(2, state="spent", invitation_id="inv-2"))
-    repository.apply_sync(delta(7, invitations, tokens))
+    invitations = (invitation(1), resent, invitation(3, state=InvitationState.REVOKED))
+    complimentary = dataclasses.replace(
+        token(3, invitation_id=""),
+        source=CreditSource.COMPLIMENTARY,
+        title="Welcome reset",
+        windows=CreditWindows.FIVE_HOUR,
+        expires_at=None,
+    )
+    tokens = (token(1), token(2, state="spent", invitation_id="inv-2"), complimentary)
+    repository.apply_sync(delta(7, invitations, tokens, offer=offer(send_capacity=None)))
     repository.queue_invitation("key-q", "queued@example.com")
-    repository.open_intent("redeem", "", "key-r")
+    repository.open_intent("redeem", "", "key-r", credit_id="tok-3")
     repository.note_attempt("key-r", doubtful=True)
     return repository
 
@@ -56,6 +69,7 @@ def filled_cache(path: Path) -> CacheRepository:
         (TokenRow, CachedToken, set()),
         (OutboxRow, QueuedInvitation, set()),
         (IntentRow, PendingIntent, set()),
+        (OfferRow, CachedOffer, set()),
     ],
 )
 def test_every_cached_column_has_a_record_field_and_back(
@@ -71,8 +85,24 @@ def test_the_peek_reads_what_the_repository_reads(data_dir: Path) -> None:
     try:
         expected = repository.snapshot()
         assert expected.outbox == (QueuedInvitation("key-q", "queued@example.com", T0, 0, ""),)
+        # Every new column holds a value other than its default, so a column the peek misread
+        # would show here: the offer (an unknown send capacity), a complimentary five-hour
+        # credit, a resent rewardless invitation, the credit a redeem intent names.
+        assert expected.offer == offer(send_capacity=None)
+        assert expected.offer is not None
+        assert expected.offer.send_capacity is None
+        assert expected.tokens[-1].source is CreditSource.COMPLIMENTARY
+        assert expected.tokens[-1].windows is CreditWindows.FIVE_HOUR
+        assert [i.emails_sent for i in expected.invitations] == [1, 2, 1]
+        assert expected.intents[0].credit_id == "tok-3"
         # While the repository holds the file open (WAL), and after it closed it.
-        assert peek_snapshot(data_dir / "cache.sqlite") == expected
+        peeked = peek_snapshot(data_dir / "cache.sqlite")
+        assert peeked == expected
+        assert peeked is not None
+        assert peeked.offer is not None
+        # The same types, not only equal values (a StrEnum equals its string).
+        assert type(peeked.tokens[-1].windows) is CreditWindows
+        assert type(peeked.offer.rules) is tuple
     finally:
         repository.close()
     assert peek_snapshot(data_dir / "cache.sqlite") == expected
@@ -140,7 +170,7 @@ def test_the_cached_data_is_shown_before_the_cache_is_opened(qtbot: QtBot, data_
         assert state.account is not None
         assert state.account.email == "pilot@example.com"
         assert len(state.invitations) == 4  # three cached and one queued
-        assert len(state.tokens) == 2
+        assert len(state.tokens) == 3  # one referral, one spent, one complimentary
         assert state.sync.phase is SyncPhase.NEVER
         assert not slow.is_open
         slow.release.set()

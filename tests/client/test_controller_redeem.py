@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
 from desktop.controller.state import OperationResult
@@ -32,7 +33,7 @@ def test_spending_a_token_clears_both_windows(
     spent_before = _spent(simulator)
     outcome = _redeem(qtbot, controller)
     assert outcome.outcome is Outcome.DONE
-    assert outcome.message == "Reset spent: your usage is back to zero used."
+    assert outcome.message == "Reset spent: your weekly and 5-hour usage are back to zero used."
     assert outcome.token is not None
     assert outcome.token.id == earliest.id  # the one that expires first
     assert outcome.token.state == "spent"
@@ -111,7 +112,7 @@ def test_a_lost_answer_is_unknown_then_settled_by_the_app_with_one_token_spent(
     settled = results.wait(qtbot, key, definite=True)
     assert settled.outcome is Outcome.DONE
     assert settled.settles
-    assert settled.message == "Reset spent: your usage is back to zero used."
+    assert settled.message == "Reset spent: your weekly and 5-hour usage are back to zero used."
     qtbot.waitUntil(lambda: controller.state.redeem_pending is None)
     qtbot.waitUntil(lambda: synced(controller.state))
     assert len(_spent(simulator) - spent_before) == 1
@@ -125,3 +126,54 @@ def test_an_empty_wallet_says_so(qtbot, make_controller: ControllerFactory) -> N
     assert outcome.outcome is Outcome.REFUSED
     assert outcome.message == "You have no usage resets to spend. Nothing was spent."
     assert controller.state.pending == ()
+
+
+class KeepsUsage:
+    """The backend, except that its redemption answer reports the weekly window still used:
+    a service whose reset did not reach every window the credit names."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def redeem(self, *args: object, **named: object) -> object:
+        result = self._inner.redeem(*args, **named)  # type: ignore[attr-defined]
+        weekly = dataclasses.replace(result.usage.weekly, used=120)
+        return dataclasses.replace(result, usage=dataclasses.replace(result.usage, weekly=weekly))
+
+
+def test_a_reset_whose_window_did_not_clear_says_so(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
+) -> None:
+    controller = make_controller(KeepsUsage(backend))  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller, CAPPED)
+    outcome = _redeem(qtbot, controller)
+    assert outcome.outcome is Outcome.DONE
+    assert outcome.message == (
+        "Reset spent: your weekly and 5-hour usage are back to zero used. But the referral "
+        "service still counts use in the weekly window after the reset; the numbers shown are "
+        "the service's."
+    )
+    assert controller.state.weekly is not None
+    assert controller.state.weekly.used == 120  # the service's number, not a client's guess
+
+
+def test_redeem_names_a_credit_and_the_intent_keeps_it(
+    qtbot, make_controller: ControllerFactory, simulator: Simulator
+) -> None:
+    credit = simulator.grant(CAPPED, title="Later one", expires_days=None)
+    controller = make_controller()
+    start_signed_in(qtbot, controller, CAPPED)
+    assert controller.state.available_tokens[-1].id == credit.id  # never expires: last
+    outcome = _redeem_named(qtbot, controller, credit.id)
+    assert outcome.outcome is Outcome.DONE
+    assert outcome.token is not None
+    assert outcome.token.id == credit.id  # the named one, not the soonest-expiring
+    assert credit.id in _spent(simulator)
+
+
+def _redeem_named(qtbot, controller: Controller, credit_id: str) -> OperationResult:
+    results = Results(controller)
+    return results.wait(qtbot, controller.redeem(credit_id))

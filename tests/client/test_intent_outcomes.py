@@ -269,3 +269,40 @@ def test_a_spent_token_names_the_invitation_that_earned_it(
     spent = results.wait(qtbot, controller.redeem())
     assert spent.token is not None
     assert (spent.token.id, spent.token.recipient) == (earliest.id, earliest.recipient)
+
+
+def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
+    qtbot,
+    make_controller: ControllerFactory,
+    backend: MockBackend,
+    simulator: Simulator,
+    data_dir: Path,
+) -> None:
+    api = ScriptedApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller, CAPPED)
+    credit = controller.state.available_tokens[0]  # the one the wallet names
+    spent_before = _spent(simulator)
+    api.fail_after("redeem", OutcomeUnknown(), times=1)
+    api.fail_before("redeem", NotSent(), times=FAST_RETRY.attempts - 1)
+    api.fail_before("sync", NotSent(), times=1)  # the settling sync fails: it stays open
+    results = Results(controller)
+    key = controller.redeem(credit.id)
+    assert results.wait(qtbot, key).outcome is Outcome.UNKNOWN
+    # On disk: the intent with its key and the credit it names, for a restart to replay.
+    cache = CacheRepository(data_dir / CACHE_DB)
+    cache.open()
+    try:
+        (intent,) = [i for i in cache.snapshot().intents if i.key == key]
+    finally:
+        cache.close()
+    assert intent.credit_id == credit.id
+    controller.sync_now()
+    settled = results.wait(qtbot, key, definite=True)
+    assert settled.outcome is Outcome.DONE
+    assert settled.message.startswith("Reset spent: ")  # its own reset, replayed
+    named = [kw.get("credit_id") for name, kw in api.named if name == "redeem"]
+    assert len(named) > FAST_RETRY.attempts  # the retries and the settling replay
+    assert set(named) == {credit.id}
+    assert set(_keys(api, "redeem")) == {key}
+    assert _spent(simulator) - spent_before == {credit.id}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from desktop.domain.credits import CreditWindows, RedemptionCode
@@ -75,3 +77,60 @@ def test_every_redemption_code_has_its_sentence_and_every_new_reason_one() -> No
         sentence = explain(reason)
         assert sentence.endswith(".")
         assert not reason.retryable
+
+
+# -- the client's words for an offer (desktop/domain/offer.py) --------------------------------
+
+
+def test_send_capacity_words_at_their_edges() -> None:
+    from desktop.domain.offer import send_capacity_text
+
+    frees = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    assert send_capacity_text(None, None) == ""  # unknown says nothing: it is not zero
+    assert send_capacity_text(2, None) == "2 invitations left."
+    assert send_capacity_text(1, None) == "1 invitation left."
+    assert send_capacity_text(0, frees) == (
+        "No invitations left for now: the next one can be sent from 03 Dec 2026 08:00 UTC."
+    )
+    assert send_capacity_text(0, None) == "No invitations left for now."
+
+
+def test_reward_capacity_words_never_promise() -> None:
+    from desktop.domain.offer import reward_capacity_text
+
+    resumes = datetime(2026, 12, 14, tzinfo=UTC)
+    assert reward_capacity_text(None, None) == ""
+    assert reward_capacity_text(1, None) == ""  # a capacity left is no promise
+    assert reward_capacity_text(0, resumes, format_time=lambda at: at.strftime("%d %b")) == (
+        "Invitations sent now earn nothing until 14 Dec."
+    )
+
+
+def test_recipients_per_send_against_the_limit_and_the_capacity() -> None:
+    from desktop.domain.offer import recipients_problem
+
+    assert recipients_problem(5, 5, None) == ""
+    assert recipients_problem(6, 5, None) == "One send holds at most 5 addresses: remove 1."
+    assert recipients_problem(1, 5, 1) == ""
+    assert recipients_problem(2, 5, 1) == "You can send 1 more now: remove 1 of these addresses."
+    assert recipients_problem(3, 5, None) == ""  # unknown capacity: the server decides
+
+
+def test_redemption_codes_in_plain_words() -> None:
+    from desktop.domain.outcomes import Operation, Outcome, describe
+
+    def done(**details: str | int) -> str:
+        return describe(Operation.REDEEM, Outcome.DONE, details=details)
+
+    assert done(code="reset", windows="both", not_cleared="") == (
+        "Reset spent: your weekly and 5-hour usage are back to zero used."
+    )
+    assert done(code="reset", windows="five_hour", not_cleared="") == (
+        "Reset spent: your 5-hour usage is (the weekly window is unchanged) back to zero used."
+    )
+    assert done(code="reset", windows="both", not_cleared="five_hour,weekly").endswith(
+        "still counts use in the 5-hour window and the weekly window after the reset; the "
+        "numbers shown are the service's."
+    )
+    assert done(code="nothing_to_reset").startswith("Nothing to reset")
+    assert done(replayed=1) == ("This request had already spent a reset; no second reset was used.")

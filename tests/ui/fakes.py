@@ -27,6 +27,8 @@ class RecordingController(QObject):
         self._state = state or AppState()
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self._keys = 0
+        self.offer_ids: list[str | None] = []  # the offer each multi-address send named
+        self.credit_ids: list[str] = []  # the credit each redeem named
 
     @property
     def state(self) -> AppState:
@@ -54,13 +56,22 @@ class RecordingController(QObject):
     def sync_now(self) -> None:
         self.calls.append(("sync_now", ()))
 
-    def send_invitation(self, email: str) -> str:
+    def send_invitation(self, email: str, offer_id: str | None = None) -> str:
         return self._intent("send_invitation", email)
+
+    def send_invitations(self, emails: list[str], offer_id: str | None = None) -> tuple[str, ...]:
+        """Each address recorded as its own `send_invitation` (one intent each)."""
+        self.offer_ids.append(offer_id)
+        return tuple(self._intent("send_invitation", email) for email in emails)
+
+    def resend_invitation(self, invitation_id: str) -> str:
+        return self._intent("resend_invitation", invitation_id)
 
     def revoke_invitation(self, invitation_id: str) -> str:
         return self._intent("revoke_invitation", invitation_id)
 
-    def redeem(self) -> str:
+    def redeem(self, credit_id: str = "") -> str:
+        self.credit_ids.append(credit_id)
         return self._intent("redeem")
 
     def _intent(self, name: str, *args: Any) -> str:

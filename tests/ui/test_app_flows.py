@@ -226,7 +226,10 @@ def test_redeem_confirmed_spends_one_and_resets_usage(
     qtbot.mouseClick(redeem, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(redeem, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: page.message_label.text() == "Reset spent: your usage is back to zero used.",
+        lambda: (
+            page.message_label.text()
+            == "Reset spent: your weekly and 5-hour usage are back to zero used."
+        ),
         timeout=WAIT_MS,
     )
     sync_and_wait(qtbot, app)  # count the effects once everything has settled

@@ -83,7 +83,7 @@ def test_wallet_status_column_reads_spent_expired_expires(
     assert isinstance(page, WalletPage)
     header = page.tokens_view.headerItem()
     headers = [header.text(n) for n in range(page.tokens_view.columnCount())]
-    assert headers == ["Status", "Earned", "Earned by inviting"]  # no "Expires" over spent rows
+    assert headers == ["Status", "Reset", "From", "Resets"]  # no "Expires" over spent
     column = [page.tokens_view.topLevelItem(n).text(0) for n in range(3)]
     assert column == ["Expires 5 Jan 2027", "Expired 31 Dec 2025", "Spent 23 Nov"]
 

@@ -32,6 +32,7 @@ from desktop.domain.outcomes import Operation, Outcome
 from desktop.paths import BACKEND_DB
 from desktop.ui.pages.wallet import WalletPage
 from desktop.ui.redeem_dialog import RedeemDialog
+from desktop.ui.referral.invite_dialog import InviteDialog
 from desktop.ui.referral.section import ReferralSection
 from desktop.ui.sign_in_dialog import SignInDialog
 from tests.conftest import MemoryKeyring
@@ -153,7 +154,8 @@ def test_redeem(qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, f
     shown = page.message_label.text()
 
     if fault == "refused":
-        assert shown == "You have no usage resets to spend. Nothing was spent."
+        # The redemption names the credit the dialog showed (issue 14); it is spent by now.
+        assert shown == "That usage reset cannot be spent: it is spent. Nothing was spent."
         settle(qtbot, app, results)
         assert spent(app) == before + available  # only the other window's spends
         return
@@ -172,7 +174,10 @@ def test_redeem(qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, f
         settle(qtbot, app, results)
         assert results[-1].settles
     qtbot.waitUntil(
-        lambda: page.message_label.text() == "Reset spent: your usage is back to zero used.",
+        lambda: (
+            page.message_label.text()
+            == "Reset spent: your weekly and 5-hour usage are back to zero used."
+        ),
         timeout=WAIT_MS,
     )
     wait_synced(qtbot, app)
@@ -188,12 +193,19 @@ def sent_to(app: App, address: str) -> int:
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_send(qtbot: QtBot, launch: Launch, fault: str) -> None:
+def test_send(qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
     app = launch(PILOT)
     if fault == "refused":
         app.simulator.set_policy({"daily_invitation_limit": 1})
-        app.simulator.invite(PILOT, "first@example.com")
         wait_synced(qtbot, app)
+
+        def confirm(cls: type, parent: object, address: str, state: object) -> bool:
+            # Another window sends the last invitation of the day while this one confirms:
+            # the dialog's own capacity check has passed, so the backend's rule answers.
+            app.simulator.invite(PILOT, "first@example.com")
+            return True
+
+        monkeypatch.setattr(InviteDialog, "confirm_send", classmethod(confirm))
     dialog = open_invite_dialog(qtbot, app)
     qtbot.keyClicks(dialog.email_edit, PEER)
     inject(app, fault)
@@ -275,6 +287,116 @@ def test_revoke(qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, f
     qtbot.waitUntil(
         lambda: app.state.invitations[0].state is InvitationState.REVOKED, timeout=WAIT_MS
     )
+
+
+# -- resend (issue 14) -----------------------------------------------------------------------
+
+
+def emails_to(app: App, address: str) -> int:
+    return sum(1 for entry in app.simulator.outbox() if entry.recipient == address)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_resend(qtbot: QtBot, launch: Launch, fault: str) -> None:
+    app = launch(PILOT)
+    invitation = app.simulator.invite(PILOT, PEER).invitation
+    assert invitation.resend_available_at is not None
+    app.simulator.advance_clock(invitation.resend_available_at - app.simulator.now())
+    app.controller.sync_now()
+    qtbot.waitUntil(lambda: len(app.state.invitations) == 1, timeout=WAIT_MS)
+    wait_synced(qtbot, app)
+    module = section(app)
+    assert isinstance(module, ReferralSection)
+    module.view.setCurrentIndex(module.view.model().index(0, 0))
+    qtbot.waitUntil(module.resend_button.isEnabled, timeout=WAIT_MS)
+    if fault == "refused":  # the peer joined meanwhile: only a pending invitation resends
+        app.simulator.recipient_join(invitation.link, PEER)
+    before = emails_to(app, PEER)
+    inject(app, fault)
+    results = results_of(app, Operation.RESEND)
+    qtbot.mouseClick(module.resend_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(module.resend_button, Qt.MouseButton.LeftButton)  # a double click
+    qtbot.waitUntil(lambda: bool(results), timeout=WAIT_MS)
+    shown = module.revoke_message.text()
+
+    if fault == "refused":
+        assert shown == (
+            "Only a pending invitation's email can be sent again; this one is joined. "
+            "The email was not sent again."
+        )
+        settle(qtbot, app, results)
+        assert emails_to(app, PEER) == before
+        return
+    assert shown.startswith(expected_start(fault))
+    if fault == "not_sent":
+        assert "The email was not sent again." in shown
+        settle(qtbot, app, results)
+        assert emails_to(app, PEER) == before  # nothing, and nothing later behind the user's back
+        module.view.setCurrentIndex(module.view.model().index(0, 0))
+        qtbot.mouseClick(module.resend_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: results[-1].outcome is Outcome.DONE, timeout=WAIT_MS)
+    else:
+        assert "may already have gone out again" in shown
+        assert not module.resend_button.isEnabled()  # settling: no second resend can start
+        settle(qtbot, app, results)
+        assert results[-1].settles
+        assert results[-1].key == results[0].key
+    qtbot.waitUntil(
+        lambda: module.revoke_message.text() == f"The invitation email went to {PEER} again.",
+        timeout=WAIT_MS,
+    )
+    assert emails_to(app, PEER) == before + 1  # exactly one extra email
+
+
+# -- several recipients in one send (issue 14) -----------------------------------------------
+
+PEERS = ("ana@example.org", "ben@example.org", "cy@example.org")
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_multi_send(
+    qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    app = launch(PILOT)
+    if fault == "refused":
+
+        def confirm(cls: type, parent: object, address: str, state: object) -> bool:
+            # QA changes the offer's terms while this one is being confirmed.
+            app.simulator.set_offer({"description": "New terms."})
+            return True
+
+        monkeypatch.setattr(InviteDialog, "confirm_send", classmethod(confirm))
+    dialog = open_invite_dialog(qtbot, app)
+    qtbot.keyClicks(dialog.email_edit, ", ".join(PEERS))
+    inject(app, fault)
+    results = results_of(app, Operation.SEND)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)  # a double click
+    qtbot.waitUntil(lambda: len({r.key for r in results}) == 3, timeout=WAIT_MS)
+    keys = set(dialog.keys)
+
+    if fault == "refused":
+        assert all(r.reason is not None and r.reason.value == "offer_changed" for r in results)
+        assert dialog.error_label.text().count("The invitation offer changed") == 3
+        settle(qtbot, app, results)
+        assert sum(sent_to(app, peer) for peer in PEERS) == 0
+        return
+    shown = dialog.status_label.text()
+    for peer in PEERS:
+        assert f"{peer}: {expected_start(fault)}" in shown
+    settle(qtbot, app, results)
+    qtbot.waitUntil(
+        lambda: all(f"Invitation sent to {p}." in dialog.status_label.text() for p in PEERS),
+        timeout=WAIT_MS,
+    )
+    assert [sent_to(app, peer) for peer in PEERS] == [1, 1, 1]  # each once, one key each
+    stored = {
+        r.invitation.idempotency_key
+        for r in app.simulator.invitations(PILOT)
+        if r.invitation.recipient in PEERS
+    }
+    assert stored == keys
+    assert {r.key for r in results} == keys  # every result under one of the three keys
 
 
 # -- sign-in ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
+from desktop.controller.state import OperationResult
 from desktop.domain.outcomes import Outcome
 from desktop.embedded_server import STATE_FILE, EmbeddedServer
 from desktop.remote.qa import RemoteSimulator
@@ -89,3 +90,49 @@ def test_the_embedded_server_serves_the_data_folder_and_stops(data_dir: Path) ->
         httpx.get(f"{server.url}/v1/health", trust_env=False)
     again = EmbeddedServer(data_dir)
     assert again.last_port() == int(server.url.rsplit(":", 1)[1])
+
+
+def test_issue_14_over_http_offer_several_recipients_resend_and_a_named_credit(
+    qtbot: QtBot, launch: Callable[[str], App], qa: RemoteSimulator
+) -> None:
+    """The desktop client's issue 14 calls against a server: the offer arrives with the sync,
+    three addresses go in one send naming it, a pending invitation is resent after its
+    cooldown, and a named complimentary credit is spent; each counted on the server."""
+    qa.set_offer({"title": "Bring a colleague"})
+    app = launch("offer")
+    app.controller.sync_now()
+    qtbot.waitUntil(
+        lambda: app.state.offer is not None and app.state.offer.title == "Bring a colleague",
+        timeout=WAIT_MS,
+    )
+    offer = app.state.offer
+    assert offer is not None
+    results: list[OperationResult] = []
+    app.controller.operationFinished.connect(results.append)
+    three = ["h1@example.org", "h2@example.org", "h3@example.org"]
+    keys = app.controller.send_invitations(three, offer.id)
+    qtbot.waitUntil(lambda: len({r.key for r in results if r.definite}) == 3, timeout=WAIT_MS)
+    assert {r.outcome for r in results} == {Outcome.DONE}
+    sent = {r.invitation.recipient: r.invitation for r in qa.invitations("pilot@example.com")}
+    assert set(three) <= set(sent)
+    assert {sent[a].idempotency_key for a in three} == set(keys)
+
+    first = sent["h1@example.org"]
+    assert first.resend_available_at is not None
+    qa.advance_clock(first.resend_available_at - qa.now())
+    before = sum(1 for e in qa.outbox() if e.recipient == "h1@example.org")
+    results.clear()
+    app.controller.resend_invitation(first.id)
+    qtbot.waitUntil(lambda: any(r.definite for r in results), timeout=WAIT_MS)
+    assert results[-1].outcome is Outcome.DONE
+    assert sum(1 for e in qa.outbox() if e.recipient == "h1@example.org") == before + 1
+
+    credit = qa.grant("pilot@example.com", title="Over the wire", expires_days=None)
+    app.controller.sync_now()
+    qtbot.waitUntil(lambda: any(t.id == credit.id for t in app.state.tokens), timeout=WAIT_MS)
+    results.clear()
+    app.controller.redeem(credit.id)
+    qtbot.waitUntil(lambda: any(r.definite for r in results), timeout=WAIT_MS)
+    assert results[-1].outcome is Outcome.DONE
+    spent = [t for t in qa.wallet("pilot@example.com").tokens if t.id == credit.id]
+    assert [t.state for t in spent] == ["spent"]

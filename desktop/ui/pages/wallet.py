@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -17,7 +17,14 @@ from PySide6.QtWidgets import (
 
 from desktop.controller.state import AppState, OperationResult, TokenView
 from desktop.domain.clock import as_utc
-from desktop.domain.outcomes import Operation, Outcome
+from desktop.domain.outcomes import (
+    CREDIT_NEVER_EXPIRES,
+    CREDIT_SOURCE_WORDS,
+    CREDIT_WINDOWS_WORDS,
+    Operation,
+    Outcome,
+)
+from desktop.domain.reasons import fill, translated
 from desktop.ui.formatting import date_time, plural, short_date
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.pages.base import SettingsPage
@@ -25,7 +32,7 @@ from desktop.ui.port import ControllerPort
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import icon
 
-_COLUMNS = ("Status", "Earned", "Earned by inviting")
+_COLUMNS = ("Status", "Reset", "From", "Resets")
 EXPIRY_WARNING = timedelta(days=3)  # an available reset this close to expiring is pointed out
 
 
@@ -39,8 +46,24 @@ def token_status(token: TokenView, now: datetime | None = None) -> str:
             return "Expired"
         return f"Expired {short_date(token.expires_at, now=now)}"
     if token.expires_at is None:
-        return "Available, no expiry"
+        return translated("outcomes", CREDIT_NEVER_EXPIRES)
     return f"Expires {short_date(token.expires_at, now=now)}"
+
+
+def credit_source(token: TokenView) -> str:
+    """`Earned by inviting sam@example.com` or `Complimentary`."""
+    words = translated("outcomes", CREDIT_SOURCE_WORDS[str(token.source)])
+    return fill(words, {"recipient": token.recipient or "a peer"})
+
+
+def credit_windows(token: TokenView) -> str:
+    """Which usage windows spending it resets: `Weekly and 5-hour` or `5-hour only`."""
+    return translated("outcomes", CREDIT_WINDOWS_WORDS[str(token.windows)])
+
+
+def credit_title(token: TokenView) -> str:
+    """The server's title for the credit, or a plain one when it gave none."""
+    return token.title or "Usage reset"
 
 
 def expiring_soon(state: AppState) -> tuple[TokenView, ...]:
@@ -73,7 +96,10 @@ def expiry_warning_text(state: AppState) -> str:
 
 def token_tooltip(token: TokenView, now: datetime | None) -> str:
     """Every date of one token, in full."""
-    parts = [f"Earned {date_time(token.granted_at, now=now)}"]
+    parts = [
+        f"{credit_title(token)} ({credit_source(token)}; resets: {credit_windows(token).lower()})"
+        f": granted {date_time(token.granted_at, now=now)}"
+    ]
     if token.spent_at is not None:
         parts.append(f"spent {date_time(token.spent_at, now=now)}")
     if token.expires_at is not None:
@@ -123,7 +149,12 @@ class WalletPage(SettingsPage):
         self.tokens_view.setHeaderLabels(list(_COLUMNS))
         self.tokens_view.header().setStretchLastSection(True)
         self.tokens_view.header().setAccessibleName("Token columns")
-        self.tokens_view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.tokens_view.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        for column in (1, 2):  # the title and where it came from share the room, elided
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.tokens_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = plain_label(
             "No usage resets yet. When a peer you invited starts using the product, a reset may "
             "appear here.",
@@ -166,8 +197,8 @@ class WalletPage(SettingsPage):
             f"{plural(available, 'usage reset')} available" if available else "No resets to use"
         )
         self.explain_label.setText(
-            "Using a reset sets both usage windows back to zero at once. The reset that expires "
-            "first is used first."
+            "Using a reset sets the usage windows it resets back to zero at once. The reset "
+            "that expires first is used first."
         )
         settling = state.redeem_pending is not None
         self.redeem_button.setEnabled(available > 0 and self._key is None and not settling)
@@ -191,11 +222,14 @@ class WalletPage(SettingsPage):
             item = QTreeWidgetItem(
                 [
                     token_status(token, now),
-                    short_date(token.granted_at, now=now),
-                    token.recipient or "—",
+                    credit_title(token),
+                    credit_source(token),
+                    credit_windows(token),
                 ]
             )
-            item.setToolTip(0, token_tooltip(token, now))
+            tooltip = token_tooltip(token, now)  # every column: the elided ones say it in full
+            for column in range(len(_COLUMNS)):
+                item.setToolTip(column, tooltip)
             if token.state != "available":
                 for column in range(len(_COLUMNS)):
                     item.setForeground(column, self.palette().placeholderText())
@@ -227,7 +261,8 @@ class WalletPage(SettingsPage):
         self.redeem_button.setEnabled(False)
         self.redeem_button.setText("Using a reset…")
         self.show_message("Using a reset…", "muted")
-        self._key = self.controller.redeem()
+        credit = self._state.available_tokens[0]  # the one the dialog named
+        self._key = self.controller.redeem(credit.id)
 
     @Slot(object)
     def _redeem_finished(self, result: OperationResult) -> None:

@@ -109,3 +109,11 @@ class QaPort(Protocol):
     def switch_account(self, email: str, password: str) -> None:
         """Sign out and sign another demo account in."""
         ...
+
+    def set_offer(self, values: Mapping[str, object]) -> None:
+        """Change some offer settings (issue 14)."""
+        ...
+
+    def grant_credit(self, title: str | None, expires_days: int | None, windows: str) -> None:
+        """Give the signed-in account a complimentary credit."""
+        ...

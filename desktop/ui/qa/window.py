@@ -21,6 +21,7 @@ from desktop.ui.port import ControllerPort
 from desktop.ui.qa.accounts import AccountsPanel
 from desktop.ui.qa.inspector import EligibilityInspector
 from desktop.ui.qa.invitations import InvitationPanel
+from desktop.ui.qa.offer import OfferPanel
 from desktop.ui.qa.outbox import OutboxPanel
 from desktop.ui.qa.policy import PolicyPanel
 from desktop.ui.qa.port import QaPort
@@ -95,6 +96,7 @@ class QaSimulatorWindow(QWidget):
         self.usage_and_clock = UsageAndClockPanel(qa)
         self.faults = FaultsPanel(qa)
         self.policy = PolicyPanel(qa)
+        self.offer = OfferPanel(qa)
         self.outbox = OutboxPanel()
         self.accounts = AccountsPanel(qa)
         self.tabs = QTabWidget()
@@ -106,6 +108,7 @@ class QaSimulatorWindow(QWidget):
             (self.usage_and_clock, "Usage && clock", "qaUsageClockTab"),
             (self.faults, "Faults", "qaFaultsTab"),
             (self.policy, "Policy", "qaPolicyTab"),
+            (self.offer, "Offer", "qaOfferTab"),
             (self.outbox, "Outbox", "qaOutboxTab"),
             (self.accounts, "Accounts", "qaAccountsTab"),
         ):
@@ -157,6 +160,7 @@ class QaSimulatorWindow(QWidget):
             self.usage_and_clock,
             self.faults,
             self.policy,
+            self.offer,
             self.outbox,
             self.accounts,
         ):

@@ -1,7 +1,10 @@
-"""Invite one peer: validate as you type, re-check eligibility, send exactly once (R2)."""
+"""Invite up to the offer's `max_recipients` peers at once: validate as you type, show the
+server's offer and capacities, confirm, re-check eligibility, send each exactly once (R2,
+issue 14). Each address is its own invitation with its own key and outcome."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum, auto
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -21,16 +24,25 @@ from PySide6.QtWidgets import (
 from desktop.controller.state import (
     AppState,
     InvitationView,
+    OfferView,
     OperationResult,
     SyncPhase,
 )
 from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
+from desktop.domain.offer import REPEATED_RECIPIENT, recipients_problem, send_capacity_text
 from desktop.domain.outcomes import Operation, Outcome, describe
 from desktop.domain.policy import ReferralPolicy
-from desktop.domain.reasons import Reason, explain
+from desktop.domain.reasons import Reason, explain, fill, translated
+from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
-from desktop.ui.referral.summary import cap_warning_text
+from desktop.ui.referral.summary import (
+    cap_warning_text,
+    capacity_text,
+    offer_description,
+    offer_rules_text,
+    offer_title,
+)
 from desktop.ui.theme import icon
 
 RECHECK_TIMEOUT_MS = 10_000  # give up waiting for the eligibility re-check and use what we know
@@ -50,19 +62,75 @@ class Phase(Enum):
     BLOCKED = auto()  # no longer eligible: nothing can be sent
 
 
+DEFAULT_MAX_RECIPIENTS = 5
+"""Addresses per send when the server gave no offer (the offer's `max_recipients` otherwise)."""
+
+_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def entered_addresses(text: str) -> list[str]:
+    """The addresses typed in the field, separated by commas, semicolons, spaces or lines."""
+    return [part for part in _SEPARATORS.split(text.strip()) if part]
+
+
 def validation_error(text: str, state: AppState) -> str:
-    """Why `text` cannot be sent, or "" when it can. Empty text is not an error yet."""
-    if not text.strip():
+    """Why `text` cannot be sent, one sentence per problem on its own line, or "" when it can.
+    Empty text is not an error yet."""
+    addresses = entered_addresses(text)
+    if not addresses:
         return ""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for entered in addresses:
+        problem = _address_problem(entered, state, seen)
+        if problem:
+            problems.append(problem)
+    offer = state.offer
+    limit = DEFAULT_MAX_RECIPIENTS if offer is None else offer.max_recipients
+    capacity = None if offer is None else offer.send_capacity
+    if capacity == 0 and offer is not None:
+        problems.append(_no_capacity(offer, state))
+    else:
+        too_many = recipients_problem(len(addresses), limit, capacity)
+        if too_many:
+            problems.append(too_many)
+    return "\n".join(problems)
+
+
+def _no_capacity(offer: OfferView, state: AppState) -> str:
+    """No send capacity left: the daily limit's own sentence (the backend's, one rule, one
+    sentence), naming when the next invitation frees."""
+    frees_at = offer.send_capacity_frees_at
+    if frees_at is None:
+        return send_capacity_text(0, None)
+    limit = (state.policy or ReferralPolicy()).daily_invitation_limit
+    return explain(
+        Reason.DAILY_LIMIT,
+        {"limit": limit, "at": frees_at},
+        format_time=lambda at: date_time(at, now=state.backend_now),
+    )
+
+
+def _address_problem(entered: str, state: AppState, seen: set[str]) -> str:
     try:
-        address = normalise_email(text)
+        address = normalise_email(entered)
     except InvalidEmail as error:
         return str(error)
     if state.account is not None and is_own_address(address, state.account.email):
         return explain(Reason.SELF_INVITE)
     if address in pending_recipients(state.invitations):
         return explain(Reason.DUPLICATE_PENDING, {"recipient": address})
+    if address.lower() in seen:
+        return fill(translated("offer", REPEATED_RECIPIENT), {"recipient": address})
+    seen.add(address.lower())
     return ""
+
+
+def named(addresses: list[str]) -> str:
+    """`a@x`, `a@x and b@x`, `a@x, b@x and c@x`."""
+    if len(addresses) < 2:
+        return "".join(addresses)
+    return f"{', '.join(addresses[:-1])} and {addresses[-1]}"
 
 
 _pending: tuple[tuple[InvitationView, ...], frozenset[str]] = ((), frozenset())
@@ -103,16 +171,26 @@ def confirmation_text(dormancy_days: int) -> str:
 def confirmation_box(
     parent: QWidget | None, address: str, state: AppState
 ) -> tuple[QMessageBox, QPushButton]:
-    """The "Send an invitation to …?" box (not yet shown) and its Send button."""
+    """The "Send an invitation to …?" box (not yet shown) and its Send button. `address` names
+    every recipient ("a@x, b@x and c@x"). When the offer requires confirmation, its rules are
+    part of what the operator agrees to; a reward capacity of 0 is said here too."""
     days = (state.policy or ReferralPolicy()).dormancy_days
+    several = " and " in address
     box = QMessageBox(parent)
     box.setObjectName("inviteConfirmDialog")
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Send invitation?")
+    box.setWindowTitle("Send invitations?" if several else "Send invitation?")
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"Send an invitation to {address}?")
-    box.setInformativeText(confirmation_text(days))
-    send = box.addButton("Send invitation", QMessageBox.ButtonRole.AcceptRole)
+    box.setText(f"Send {'an invitation each' if several else 'an invitation'} to {address}?")
+    informative = [confirmation_text(days)]
+    offer = state.offer
+    if offer is not None and offer.requires_confirmation and offer.rules:
+        informative.append(offer_rules_text(offer))
+    if offer is not None and offer.reward_capacity == 0:
+        informative.append(capacity_text(offer, state.backend_now))
+    box.setInformativeText("\n\n".join(informative))
+    label = "Send invitations" if several else "Send invitation"
+    send = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
@@ -120,14 +198,18 @@ def confirmation_box(
 
 
 class InviteDialog(QDialog):
-    """`inviteDialog`. One intent per address: the controller's key follows it until settled."""
+    """`inviteDialog`. One intent per address: the controller's keys follow them until settled."""
 
     def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.state = controller.state
         self.phase = Phase.EDITING
-        self.key: str | None = None  # the send's intent, from the controller
+        self.key: str | None = None  # the first address's intent, from the controller
+        self.keys: dict[str, str] = {}  # intent key -> address, for every address of a send
+        self.results: dict[str, OperationResult] = {}  # the latest result of each key
+        self._addresses: list[str] = []
+        self._offer_id: str | None = None  # the offer the operator confirmed against
         self._address = ""
         self._check_baseline: object = None
         self._saw_syncing = False
@@ -138,16 +220,23 @@ class InviteDialog(QDialog):
         self.setAccessibleName("Invite a peer")
         self.setMinimumWidth(480)
 
-        heading = plain_label("Invite a peer by email", role="sectionTitle")
-        intro = plain_label(
-            "Your peer gets a personal link that works only with this address.",
+        self.heading = heading = plain_label(
+            offer_title(self.state.offer), role="sectionTitle", object_name="inviteOfferTitle"
+        )
+        self.intro = intro = plain_label(
+            offer_description(self.state.offer),
             role="muted",
             wrap=True,
+            object_name="inviteOfferDescription",
         )
+        self.rules_label = plain_label(role="muted", wrap=True, object_name="inviteOfferRules")
+        self.rules_label.setAccessibleName("The offer's rules")
+        self.capacity_label = plain_label(wrap=True, object_name="inviteCapacityLabel")
+        self.capacity_label.setAccessibleName("Invitations left")
         self.email_edit = QLineEdit()
         self.email_edit.setObjectName("inviteEmailEdit")
-        self.email_edit.setAccessibleName("Peer's email address")
-        self.email_edit.setPlaceholderText("name@example.com")
+        self.email_edit.setAccessibleName("Email addresses, separated by commas")
+        self.email_edit.setPlaceholderText("name@example.com, another@example.com")
         self.email_edit.setClearButtonEnabled(True)
         self.email_edit.textChanged.connect(self._text_edited)
         self.email_edit.returnPressed.connect(self._send_clicked)
@@ -212,6 +301,8 @@ class InviteDialog(QDialog):
         layout.setSpacing(8)
         layout.addWidget(heading)
         layout.addWidget(intro)
+        layout.addWidget(self.rules_label)
+        layout.addWidget(self.capacity_label)
         layout.addWidget(self.email_edit)
         layout.addWidget(self.error_label)
         layout.addWidget(self.cap_label)
@@ -238,6 +329,15 @@ class InviteDialog(QDialog):
     # -- rendering ------------------------------------------------------------------------------
 
     def _refresh(self) -> None:
+        offer = self.state.offer
+        self.heading.setText(offer_title(offer))
+        self.intro.setText(offer_description(offer))
+        rules = offer_rules_text(offer)
+        self.rules_label.setText(rules)
+        self.rules_label.setVisible(bool(rules))
+        capacity = capacity_text(offer, self.state.backend_now)
+        self.capacity_label.setText(capacity)
+        self.capacity_label.setVisible(bool(capacity))
         cycle = self.state.cycle
         capped = cycle is not None and cycle.capped
         self.cap_label.setVisible(capped)
@@ -250,6 +350,8 @@ class InviteDialog(QDialog):
         self.send_button.setEnabled(
             self.phase is Phase.EDITING and bool(self.email_edit.text().strip()) and not error
         )
+        several = len(entered_addresses(self.email_edit.text())) > 1
+        self.send_button.setText("Send invitations" if several else "Send invitation")
         self.email_edit.setReadOnly(self.phase in (Phase.CHECKING, Phase.SENDING))
 
     def _show_error(self, text: str) -> None:
@@ -269,6 +371,8 @@ class InviteDialog(QDialog):
             return
         # A different address is a different intent (the one waiting goes out by itself).
         self.key = None
+        self.keys = {}
+        self.results = {}
         self._server_error = ""
         self.phase = Phase.EDITING
         self._checked = False
@@ -302,8 +406,11 @@ class InviteDialog(QDialog):
         if error or not self.email_edit.text().strip():
             self._show_error(error or explain(Reason.EMPTY_EMAIL))
             return
-        self._address = normalise_email(self.email_edit.text())
-        if not type(self).confirm_send(self, self._address, self.state):
+        self._addresses = [normalise_email(a) for a in entered_addresses(self.email_edit.text())]
+        self._address = self._addresses[0]
+        offer = self.state.offer
+        self._offer_id = None if offer is None else offer.id  # the terms on screen now
+        if not type(self).confirm_send(self, named(self._addresses), self.state):
             self._set_status("Not sent: you cancelled.", "muted")
             return
         self.phase = Phase.CHECKING
@@ -351,16 +458,27 @@ class InviteDialog(QDialog):
             self._show_error(describe(Operation.SEND, Outcome.REFUSED, Reason.NOT_IN_COHORT))
             return
         self.phase = Phase.SENDING
-        self._set_status(f"Sending to {self._address}…", "muted")
+        self._set_status(f"Sending to {named(self._addresses)}…", "muted")
         self._refresh()
-        self.key = self.controller.send_invitation(self._address)
+        keys = self.controller.send_invitations(self._addresses, self._offer_id)
+        self.keys = dict(zip(keys, self._addresses, strict=True))
+        self.results = {}
+        self.key = keys[0]
 
     @Slot(object)
     def _invite_finished(self, result: OperationResult) -> None:
-        if result.operation is not Operation.SEND or result.key != self.key:
+        if result.operation is not Operation.SEND or result.key not in self.keys:
             return
         if self.phase not in (Phase.SENDING, Phase.WAITING):
             return
+        self.results[result.key] = result
+        if len(self.keys) == 1:
+            self._single_finished(result)
+        else:
+            self._several_finished()
+        self._refresh()
+
+    def _single_finished(self, result: OperationResult) -> None:
         if result.outcome is Outcome.DONE:
             self.phase = Phase.DONE
             self._set_status(
@@ -372,12 +490,45 @@ class InviteDialog(QDialog):
         elif result.outcome is Outcome.REFUSED:
             self.phase = Phase.EDITING
             self.key = None  # a rule said no and nothing was created
+            self.keys = {}
             self._server_error = result.message
             self._set_status("", "muted")
         else:  # NOT_SENT or UNKNOWN: in the outbox under its key; the result settles it here
             self.phase = Phase.WAITING
             self._set_status(result.message, "muted")
-        self._refresh()
+
+    def _several_finished(self) -> None:
+        """One line per recipient, in the order typed: each its own outcome."""
+        lines = []
+        for key, address in self.keys.items():
+            result = self.results.get(key)
+            if result is None:
+                lines.append(f"{address}: sending…")
+            elif result.outcome is Outcome.DONE:
+                lines.append(result.message)
+            else:
+                lines.append(f"{address}: {result.message}")
+        results = [self.results.get(key) for key in self.keys]
+        # Done or refused is the end; not sent or unknown waits in the outbox and settles.
+        ended = (Outcome.DONE, Outcome.REFUSED)
+        settled = [r for r in results if r is not None and r.outcome in ended]
+        if len(settled) < len(self.keys):
+            self.phase = Phase.WAITING if len(self.results) == len(self.keys) else Phase.SENDING
+            role = "muted"
+        elif any(r.outcome is Outcome.DONE for r in settled):
+            self.phase = Phase.DONE
+            role = "success" if all(r.outcome is Outcome.DONE for r in settled) else "muted"
+            sent = next(r.invitation for r in settled if r.outcome is Outcome.DONE)
+            if sent is not None:
+                self._show_preview(sent)
+        else:  # every one refused: nothing was created; fix the list and send again
+            self.phase = Phase.EDITING
+            self.key = None
+            self.keys = {}
+            self._server_error = "\n".join(lines)
+            self._set_status("", "muted")
+            return
+        self._set_status("\n".join(lines), role)
 
     def _sent_invitation(self) -> InvitationView | None:
         """The newest invitation to this address in the latest state (when the outcome has none)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Slot
@@ -27,8 +28,13 @@ from desktop.ui.referral.invitation_delegate import InvitationDelegate
 from desktop.ui.referral.invitations_model import InvitationListModel
 from desktop.ui.referral.summary import (
     InvitationFilter,
+    capacity_text,
     cycle_text,
+    offer_description,
+    offer_rules_text,
+    offer_title,
     overview_text,
+    resend_label,
     summary_text,
 )
 from desktop.ui.theme import icon
@@ -54,7 +60,9 @@ class ReferralSection(QFrame):
 
         badge = QLabel()
         badge.setPixmap(icon("gift").pixmap(22, 22))
-        title = plain_label("Invite peers", role="sectionTitle")
+        self.title_label = title = plain_label(
+            offer_title(None), role="sectionTitle", object_name="offerTitle"
+        )
         self.invite_button = QPushButton("Invite…")
         self.invite_button.setObjectName("inviteButton")
         self.invite_button.setAccessibleName("Invite a peer by email")
@@ -67,6 +75,10 @@ class ReferralSection(QFrame):
         header.addWidget(self.invite_button)
 
         self.summary_label = plain_label(role="muted", wrap=True, object_name="referralSummary")
+        self.rules_label = plain_label(role="muted", wrap=True, object_name="offerRules")
+        self.rules_label.setAccessibleName("The offer's rules")
+        self.capacity_label = plain_label(wrap=True, object_name="offerCapacity")
+        self.capacity_label.setAccessibleName("Invitations left")
         self.cycle_label = plain_label(wrap=True, object_name="cycleEarnedLabel")
         self.cycle_label.setAccessibleName("Resets earned this cycle")
         self.overview_label = plain_label(wrap=True, object_name="referralOverview")
@@ -81,6 +93,7 @@ class ReferralSection(QFrame):
         self.filter_combo.view().setAccessibleName("Invitation filter choices")
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self._invitations: tuple[InvitationView, ...] = ()
+        self._resending: set[str] = set()  # invitations whose resend is being settled
         self._height_limit: int | None = None
 
         self.list_title = plain_label(role="fieldLabel", object_name="invitationsTitle")
@@ -115,6 +128,14 @@ class ReferralSection(QFrame):
         self.revoke_button.setAccessibleName("Revoke the selected invitation")
         self.revoke_button.setToolTip("Only invitations nobody has joined through can be revoked.")
         self.revoke_button.clicked.connect(self.revoke_current)
+        self.resend_button = QPushButton("Resend email")
+        self.resend_button.setObjectName("resendButton")
+        self.resend_button.setAccessibleName("Send the selected invitation's email again")
+        self.resend_button.setToolTip(
+            "A pending invitation's email can be sent again once its cooldown has passed."
+        )
+        self.resend_button.clicked.connect(self.resend_current)
+        self._now: datetime | None = None
         self.revoke_message = plain_label(role="error", wrap=True, object_name="revokeMessageLabel")
         self.revoke_message.setAccessibleName("Revocation problem")
         self.revoke_message.hide()
@@ -124,27 +145,50 @@ class ReferralSection(QFrame):
         footer.addStretch(1)
         footer.addWidget(self.filter_combo)
         footer.addWidget(self.revoke_button)
+        # Resend sits on a row of its own under the list: beside Revoke and the filter it made
+        # the page wider than the smallest window (and longer words, translated, more so).
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.resend_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(8)
         layout.addLayout(header)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.rules_label)
+        layout.addWidget(self.capacity_label)
         layout.addWidget(self.cycle_label)
         layout.addWidget(self.overview_label)
         layout.addLayout(footer)
         layout.addWidget(self.revoke_message)
         layout.addWidget(self.view)
         layout.addWidget(self.empty_label)
+        layout.addLayout(actions)
 
         self.setTabOrder(self.invite_button, self.filter_combo)
         self.setTabOrder(self.filter_combo, self.view)
-        self.setTabOrder(self.view, self.revoke_button)
+        self.setTabOrder(self.view, self.resend_button)
+        self.setTabOrder(self.resend_button, self.revoke_button)
         self._update_revoke_button()
 
     def show_state(self, state: AppState) -> None:
-        """Summary from the policy, this cycle's count, and the list (keeping the selection)."""
-        self.summary_label.setText(summary_text(state.policy))
+        """The server's offer (title, description, rules, capacities; the neutral fallback
+        without one), this cycle's count, and the list (keeping the selection)."""
+        offer = state.offer
+        self._now = state.backend_now
+        self.title_label.setText(offer_title(offer))
+        # Without any offer (an older server): the policy's numbers, as before the offer existed.
+        self.summary_label.setText(
+            summary_text(state.policy) if offer is None else offer_description(offer)
+        )
+        rules = offer_rules_text(offer)
+        self.rules_label.setText(rules)
+        self.rules_label.setVisible(bool(rules))
+        capacity = capacity_text(offer, state.backend_now)
+        self.capacity_label.setText(capacity)
+        self.capacity_label.setVisible(bool(capacity))
+        self._resending = {p.target for p in state.pending if p.operation is Operation.RESEND}
         self.cycle_label.setText(cycle_text(state.cycle))
         self.overview_label.setText(overview_text(state))
         self._invitations = state.invitations
@@ -165,6 +209,7 @@ class ReferralSection(QFrame):
         count = len(invitations)
         self.list_title.setText(f"Your invitations ({total:,})" if total else "Your invitations")
         self.filter_combo.setVisible(total > 0)
+        self.resend_button.setVisible(total > 0)
         self.empty_label.setText(
             "No invitations yet. Invite a peer by email."
             if not total
@@ -248,15 +293,33 @@ class ReferralSection(QFrame):
             self.revoke_message.hide()
             self.controller.revoke_invitation(invitation.id)
 
+    @Slot()
+    def resend_current(self) -> None:
+        """Send the selected pending invitation's email again, once its cooldown has passed."""
+        invitation = self.current_invitation()
+        _, ready = resend_label(invitation, self._now)
+        if invitation is None or not ready or invitation.id in self._resending:
+            return
+        self.revoke_message.hide()
+        self._resending.add(invitation.id)
+        self._update_revoke_button()
+        self.controller.resend_invitation(invitation.id)
+
     @Slot(object)
     def _revoke_finished(self, result: OperationResult) -> None:
-        if result.operation is not Operation.REVOKE:
+        if result.operation not in (Operation.REVOKE, Operation.RESEND):
             return
-        # Done needs no words (the row changes); anything else is said until it settles.
-        shown = result.outcome is not Outcome.DONE
-        set_role(self.revoke_message, "muted" if result.outcome is Outcome.UNKNOWN else "error")
+        # A revoke done needs no words (the row changes); a resend done says where it went;
+        # anything else is said until it settles.
+        resent = result.operation is Operation.RESEND and result.outcome is Outcome.DONE
+        shown = result.outcome is not Outcome.DONE or resent
+        roles = {Outcome.DONE: "success", Outcome.UNKNOWN: "muted"}
+        set_role(self.revoke_message, roles.get(result.outcome, "error"))
         self.revoke_message.setText(result.message if shown else "")
         self.revoke_message.setVisible(shown)
+        if result.operation is Operation.RESEND and result.definite:
+            self._resending.discard(result.subject)
+            self._update_revoke_button()
 
     @Slot()
     def _current_changed(self) -> None:
@@ -265,3 +328,7 @@ class ReferralSection(QFrame):
     def _update_revoke_button(self) -> None:
         invitation = self.current_invitation()
         self.revoke_button.setEnabled(invitation is not None and invitation.state.is_revocable)
+        text, ready = resend_label(invitation, self._now)
+        busy = invitation is not None and invitation.id in self._resending
+        self.resend_button.setText(text)
+        self.resend_button.setEnabled(ready and not busy)

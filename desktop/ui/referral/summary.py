@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from desktop.controller.state import AppState, CycleView, InvitationView
+from desktop.controller.state import AppState, CycleView, InvitationView, OfferView
+from desktop.domain.offer import (
+    FALLBACK_DESCRIPTION,
+    FALLBACK_TITLE,
+    RESEND_FROM,
+    reward_capacity_text,
+    send_capacity_text,
+)
 from desktop.domain.policy import ReferralPolicy
-from desktop.ui.formatting import cycle_date, plural
+from desktop.domain.reasons import fill, translated
+from desktop.ui.formatting import cycle_date, date_time, plural, time_of_day
 
 
 def summary_text(policy: ReferralPolicy | None) -> str:
@@ -73,3 +82,50 @@ def cap_warning_text(cycle: CycleView) -> str:
         f"You have already earned {cycle.earned} of {cycle.cap} resets this cycle: a conversion "
         f"before {cycle_date(cycle.end)} will earn nothing. You can still invite."
     )
+
+
+# -- The server's offer (issue 14): its copy as it comes, the capacities in plain words ----------
+
+
+def offer_title(offer: OfferView | None) -> str:
+    """The server's title, or the neutral fallback ("Invite a friend")."""
+    return FALLBACK_TITLE if offer is None else offer.title
+
+
+def offer_description(offer: OfferView | None) -> str:
+    """The server's description, or the neutral fallback that promises nothing."""
+    return translated("offer", FALLBACK_DESCRIPTION) if offer is None else offer.description
+
+
+def offer_rules_text(offer: OfferView | None) -> str:
+    """The server's rules, one bullet a line ("" without any)."""
+    if offer is None or not offer.rules:
+        return ""
+    return "\n".join(f"• {rule}" for rule in offer.rules)
+
+
+def capacity_text(offer: OfferView | None, now: datetime | None = None) -> str:
+    """`2 invitations left.`, or none left and when the next frees, and `Invitations sent now
+    earn nothing until 14 Dec.` when no reward capacity is left. "" when both are unknown."""
+    if offer is None:
+        return ""
+    send = send_capacity_text(
+        offer.send_capacity,
+        offer.send_capacity_frees_at,
+        format_time=lambda moment: date_time(moment, now=now),
+    )
+    reward = reward_capacity_text(
+        offer.reward_capacity, offer.rewards_resume_at, format_time=cycle_date
+    )
+    return " ".join(part for part in (send, reward) if part)
+
+
+def resend_label(invitation: InvitationView | None, now: datetime | None) -> tuple[str, bool]:
+    """The Resend button's text and whether it works now: `Resend email` once the cooldown
+    has passed by the backend's clock, `Resend from 12:15` before (disabled)."""
+    if invitation is None or invitation.resend_available_at is None or invitation.state.is_final:
+        return "Resend email", False
+    if now is not None and now < invitation.resend_available_at:
+        at = time_of_day(invitation.resend_available_at)
+        return fill(translated("offer", RESEND_FROM), {"at": at}), False
+    return "Resend email", True
