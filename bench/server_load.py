@@ -124,11 +124,16 @@ def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
             process.wait(timeout=10)
 
 
-def serve_command(database_url: str, port: int) -> list[str]:
-    return [
-        sys.executable, "-c", SERVE_CODE, "--database", database_url,
-        "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
+def serve_command(
+    database_url: str, port: int, profile: Path | None = None, cprofile: bool = False
+) -> list[str]:
+    """The server child's command; with `profile`, bench/serve_profiled.py times each phase of
+    every call and writes its tables into that folder."""
+    arguments = ["--database", database_url, "--port", str(port), "--log-level", "warning"]
+    if profile is not None:
+        launcher = [sys.executable, str(ROOT / "bench" / "serve_profiled.py"), str(profile)]
+        return [*launcher, *(["--cprofile"] if cprofile else []), "--", *arguments]
+    return [sys.executable, "-c", SERVE_CODE, *arguments]
 
 
 # -------------------------------------------------------------------------------------------
@@ -432,7 +437,8 @@ def run_one(
     prepare(url)
     port = _free_port()
     log = work / f"server-{kind}-{clients}.log"
-    with child_server(serve_command(url, port), port, log) as base:
+    profile = None if options.profile is None else options.profile / f"{kind}-{clients}"
+    with child_server(serve_command(url, port, profile, options.cprofile), port, log) as base:
         mixed, wall = asyncio.run(load(base, clients, options.seconds, options.think, mix=True))
         syncs, sync_wall = asyncio.run(
             load(base, clients, options.throughput_seconds, 0.0, mix=False)
@@ -478,6 +484,10 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
+    parser.add_argument(
+        "--profile", type=Path, help="time each phase of the server's calls into this folder"
+    )
+    parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile too")
     options = parser.parse_args()
     try:
         import desktop.backend.web.serve  # noqa: F401
