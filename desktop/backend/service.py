@@ -138,8 +138,10 @@ class MockBackend(ClosesOnExit):
         """The small parts in full, plus invitations and tokens changed after `cursor`."""
 
         def handle() -> SyncDTO:
-            with self._store.transaction() as tx:
-                return _snapshot(tx, accounts.session_account(tx, session), cursor)
+            # Read-only unless an expiry or the clock's write-back is due (BackendStore.read).
+            return self._store.read(
+                lambda tx: _snapshot(tx, accounts.session_account(tx, session), cursor)
+            )
 
         return self._call(handle)
 
@@ -147,8 +149,9 @@ class MockBackend(ClosesOnExit):
         """The account's current offer, as `sync` carries it (issue 14)."""
 
         def handle() -> OfferDTO:
-            with self._store.transaction() as tx:
-                return offers.current_offer(tx, accounts.session_account(tx, session))
+            return self._store.read(
+                lambda tx: offers.current_offer(tx, accounts.session_account(tx, session))
+            )
 
         return self._faults.call(handle)
 
