@@ -8,9 +8,11 @@ check (`faults`), opening the unit of work until the database lock is held (`beg
 expiry sweep (`sweep`), the session look-up, building the answer (`snapshot`), commit
 (`commit`), and encoding to JSON (`encode`). With `--cprofile`, each worker thread also runs a
 cProfile over the endpoint functions; on exit the merged statistics go to DIR/cprofile.txt
-and the phase table to DIR/phases.json.
+and the phase table to DIR/phases.json. `--pool N` sets the database connection pool (N kept,
+N more on overflow) and `--threads N` the worker threads FastAPI runs endpoints on (anyio's
+default limiter, 40), to measure those levers.
 
-    python bench/serve_profiled.py DIR [--cprofile] -- <serve arguments>
+    python bench/serve_profiled.py DIR [--cprofile] [--pool N] [--threads N] -- <serve args>
 """
 
 from __future__ import annotations
@@ -59,9 +61,20 @@ def _timed(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def install(cprofile: bool) -> None:
-    from desktop.backend import database, faults, service
+def install(cprofile: bool, pool: int | None = None, threads: int | None = None) -> None:
+    from desktop.backend import database, faults, service, store
     from desktop.backend.web import app as web_app
+
+    if pool is not None:
+        store.POSTGRES_POOL_SIZE = pool
+        plain_create_engine = store.create_engine
+
+        def create_engine(url: Any, **options: Any) -> Any:
+            if str(url).startswith("sqlite"):
+                options = {"pool_size": pool, "max_overflow": pool, **options}
+            return plain_create_engine(url, **options)
+
+        store.create_engine = create_engine  # type: ignore[assignment]
 
     # The unit of work: time to the lock (begin), then commit (on leaving the block).
     original_transaction = database.BackendStore.transaction.__wrapped__  # type: ignore[attr-defined]
@@ -118,6 +131,10 @@ def install(cprofile: bool) -> None:
     original_call = web_app.WireApp.__call__
 
     async def wire_call(self: Any, scope: Any, receive: Any, send: Any) -> object:
+        if threads is not None:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         if scope["type"] != "http":
             return await original_call(self, scope, receive, send)
         started = time.perf_counter()
@@ -178,7 +195,9 @@ def main() -> int:
     own, serve_arguments = arguments[:split], arguments[split + 1 :]
     folder = Path(own[0])
     folder.mkdir(parents=True, exist_ok=True)
-    install(cprofile="--cprofile" in own)
+    pool = int(own[own.index("--pool") + 1]) if "--pool" in own else None
+    threads = int(own[own.index("--threads") + 1]) if "--threads" in own else None
+    install("--cprofile" in own, pool, threads)
     atexit.register(dump, folder)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     from desktop.backend.web.serve import main as serve

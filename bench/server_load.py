@@ -57,6 +57,8 @@ START_TIMEOUT_S = 60.0
 RAMP_CONCURRENCY = 10
 """Clients signing in and taking their first full sync at once, before the timed part."""
 REQUEST_TIMEOUT_S = 30.0
+LONG_POLL_S = 25.0
+"""The long poll's timeout a desktop client asks for (`--long-poll`)."""
 
 
 # -------------------------------------------------------------------------------------------
@@ -125,14 +127,18 @@ def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
 
 
 def serve_command(
-    database_url: str, port: int, profile: Path | None = None, cprofile: bool = False
+    database_url: str,
+    port: int,
+    profile: Path | None = None,
+    launcher_options: list[str] | None = None,
 ) -> list[str]:
     """The server child's command; with `profile`, bench/serve_profiled.py times each phase of
-    every call and writes its tables into that folder."""
+    every call and writes its tables into that folder (`launcher_options`: its --cprofile,
+    --pool N, --threads N)."""
     arguments = ["--database", database_url, "--port", str(port), "--log-level", "warning"]
     if profile is not None:
         launcher = [sys.executable, str(ROOT / "bench" / "serve_profiled.py"), str(profile)]
-        return [*launcher, *(["--cprofile"] if cprofile else []), "--", *arguments]
+        return [*launcher, *(launcher_options or []), "--", *arguments]
     return [sys.executable, "-c", SERVE_CODE, *arguments]
 
 
@@ -179,6 +185,7 @@ class Tally:
     send_retries_differing: int = 0
     redemptions: dict[str, str] = field(default_factory=dict)  # key -> token id (new spends)
     warmup_calls: int = 0
+    polls: int = 0  # long polls answered
 
     def error(self, what: str) -> None:
         self.error_count += 1
@@ -405,6 +412,34 @@ async def run_client(
             await asyncio.sleep(think)
 
 
+async def long_poll(tally: Tally, base: str, auth: dict[str, str], deadline: float) -> None:
+    """What a desktop client does besides its calls: one long poll on its own connection,
+    asked again as soon as it answers (docs/WIRE.md, `GET /v1/changes`). Polls that return
+    early because something changed are counted in `tally.polls`."""
+    connection = Connection(base)
+    after = 0
+    try:
+        while time.monotonic() < deadline:
+            left = max(0.0, min(LONG_POLL_S, deadline - time.monotonic()))
+            answer = await call(
+                tally,
+                connection,
+                "GET",
+                "/v1/changes",
+                params={"after": after, "timeout": round(left, 2)},
+                headers=auth,
+            )
+            if answer is None:
+                continue
+            if answer.status_code != 200:
+                tally.error(f"changes answered {answer.status_code}")
+                continue
+            after = int(answer.json()["cursor"])
+            tally.polls += 1
+    finally:
+        connection.close()
+
+
 async def run_bare_client(tally: Tally, client: Connection, deadline: float) -> None:
     while time.monotonic() < deadline:
         started = time.perf_counter()
@@ -414,7 +449,14 @@ async def run_bare_client(tally: Tally, client: Connection, deadline: float) -> 
 
 
 async def load(
-    base: str, clients: int, seconds: float, think: float, *, mix: bool, bare: bool = False
+    base: str,
+    clients: int,
+    seconds: float,
+    think: float,
+    *,
+    mix: bool,
+    bare: bool = False,
+    polls: bool = False,
 ) -> tuple[Tally, float]:
     """Run `clients` tasks for `seconds`; the tally and the measured wall time."""
     tally = Tally()
@@ -445,6 +487,8 @@ async def load(
                 run_client(tally, connection, start, deadline, think, index, mix)
                 for index, (connection, start) in enumerate(starts)
             ]
+            if polls:
+                tasks += [long_poll(tally, base, start[0], deadline) for _, start in starts]
         await asyncio.gather(*tasks)
         return tally, time.monotonic() - started
     finally:
@@ -526,6 +570,16 @@ def databases(kinds: list[str], work: Path) -> Iterator[dict[str, str]]:
             server.stop()
 
 
+def launcher_options(options: argparse.Namespace) -> list[str]:
+    """bench/serve_profiled.py's options from ours."""
+    chosen = ["--cprofile"] if options.cprofile else []
+    if options.pool is not None:
+        chosen += ["--pool", str(options.pool)]
+    if options.threads is not None:
+        chosen += ["--threads", str(options.threads)]
+    return chosen
+
+
 def run_one(
     kind: str, url: str, clients: int, options: argparse.Namespace, work: Path
 ) -> dict[str, Any]:
@@ -533,8 +587,19 @@ def run_one(
     port = _free_port()
     log = work / f"server-{kind}-{clients}.log"
     profile = None if options.profile is None else options.profile / f"{kind}-{clients}"
-    with child_server(serve_command(url, port, profile, options.cprofile), port, log) as base:
-        mixed, wall = asyncio.run(load(base, clients, options.seconds, options.think, mix=True))
+    with child_server(
+        serve_command(url, port, profile, launcher_options(options)), port, log
+    ) as base:
+        mixed, wall = asyncio.run(
+            load(
+                base,
+                clients,
+                options.seconds,
+                options.think,
+                mix=True,
+                polls=options.long_poll,
+            )
+        )
         syncs, sync_wall = asyncio.run(
             load(base, clients, options.throughput_seconds, 0.0, mix=False)
         )
@@ -552,11 +617,13 @@ def run_one(
         "clients": clients,
         "seconds": round(wall, 1),
         "think_s": options.think,
-        "mixed_calls_per_s": round(mixed.calls / wall, 1),
+        "mixed_calls_per_s": round((mixed.calls - mixed.polls) / wall, 1),
         "delta_syncs": len(mixed.delta_sync_ms),
         "delta_sync_p50_ms": round(percentile(mixed.delta_sync_ms, 0.50), 1),
         "delta_sync_p99_ms": round(percentile(mixed.delta_sync_ms, 0.99), 1),
         "median_sync_bytes": size,
+        "long_polls": options.long_poll,
+        "long_polls_answered": mixed.polls,
         "errors": mixed.error_count + syncs.error_count + bare.error_count,
         "error_samples": (mixed.errors + syncs.errors + bare.errors)[:5],
         "refusals": mixed.refusals,
@@ -577,12 +644,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="mixed load duration")
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
     parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
+    parser.add_argument(
+        "--long-poll",
+        action="store_true",
+        help="each client also keeps a long poll (GET /v1/changes) open during the mixed load",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
     parser.add_argument(
         "--profile", type=Path, help="time each phase of the server's calls into this folder"
     )
     parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile too")
+    parser.add_argument("--pool", type=int, help="with --profile: connection pool size")
+    parser.add_argument("--threads", type=int, help="with --profile: worker threads")
     options = parser.parse_args()
     try:
         import desktop.backend.web.serve  # noqa: F401

@@ -119,8 +119,10 @@ class MockBackend(ClosesOnExit):
         key = idempotency_key or secrets.token_hex(16)
 
         def handle() -> SessionDTO:
+            # The password is hashed before the write lock is taken: PBKDF2 is most of the work.
+            proof = self._store.read(lambda tx: accounts.password_proof(tx, email, password))
             with self._store.transaction() as tx:
-                token, account = accounts.sign_in(tx, email, password, key)
+                token, account = accounts.sign_in(tx, email, password, key, proof)
                 return SessionDTO(token=token, account=accounts.account_dto(account))
 
         return self._call(handle)
