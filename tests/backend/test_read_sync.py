@@ -88,7 +88,8 @@ def test_a_quiet_sync_answers_while_a_writer_holds_the_lock(
     quiet = answered_under_the_lock(database, lambda: backend.sync(session, first.cursor))
     full = answered_under_the_lock(database, lambda: backend.sync(session, 0))
 
-    assert quiet is not None and full is not None
+    assert quiet is not None
+    assert full is not None
     assert (quiet.cursor, quiet.invitations, quiet.full) == (first.cursor, (), False)
     assert full.invitations == first.invitations
 
@@ -104,7 +105,8 @@ def test_a_sync_at_the_instant_a_token_expires_writes_the_expiry(
 
     clock.set(expiry - MICROSECOND)  # not yet due: a read, nothing changed
     before = answered_under_the_lock(database, lambda: backend.sync(session, cursor))
-    assert before is not None and (before.cursor, before.tokens) == (cursor, ())
+    assert before is not None
+    assert (before.cursor, before.tokens) == (cursor, ())
 
     clock.set(expiry)  # due now: this sync sweeps it in, under the lock
     due = backend.sync(session, cursor)
@@ -112,7 +114,8 @@ def test_a_sync_at_the_instant_a_token_expires_writes_the_expiry(
     assert due.tokens[0].version == due.cursor > cursor
 
     after = answered_under_the_lock(database, lambda: backend.sync(session, due.cursor))
-    assert after is not None and (after.cursor, after.tokens) == (due.cursor, ())
+    assert after is not None
+    assert (after.cursor, after.tokens) == (due.cursor, ())
 
 
 @pytest.mark.parametrize("database", DATABASES, indirect=True)
@@ -126,7 +129,8 @@ def test_a_sync_at_the_instant_an_invitation_expires_writes_the_expiry(
 
     clock.set(sent.created_at + timedelta(days=3) - MICROSECOND)
     before = answered_under_the_lock(database, lambda: backend.sync(session, cursor))
-    assert before is not None and before.invitations == ()
+    assert before is not None
+    assert before.invitations == ()
 
     clock.set(sent.created_at + timedelta(days=3))
     due = backend.sync(session, cursor)
@@ -199,7 +203,8 @@ def test_a_running_clock_is_written_back_by_a_sync_only_when_due(data_dir: Path)
 
         real.now += timedelta(seconds=59)  # under a minute: a read, the clock not stored
         read = answered_under_the_lock(database, lambda: backend.sync(session, cursor))
-        assert read is not None and read.now == start + timedelta(seconds=59)
+        assert read is not None
+        assert read.now == start + timedelta(seconds=59)
         assert _stored_clock(data_dir) == stored
 
         real.now += timedelta(seconds=1)  # a minute: this sync stores the reading
@@ -213,5 +218,6 @@ def test_a_running_clock_is_written_back_by_a_sync_only_when_due(data_dir: Path)
 
         real.now += timedelta(seconds=5)  # and reads again from the new starting point
         again = answered_under_the_lock(database, lambda: backend.sync(session, cursor))
-        assert again is not None and again.now == start + timedelta(minutes=1, seconds=5)
+        assert again is not None
+        assert again.now == start + timedelta(minutes=1, seconds=5)
         assert _stored_clock(data_dir) == stepped
