@@ -23,6 +23,8 @@ class BackendTransaction:
     policy: ReferralPolicy
     read_only: bool = False
     """A snapshot read (BackendStore.read): taking a change version is a bug there."""
+    memo: dict[object, int] = field(default_factory=dict, repr=False)
+    """Counts a read-only unit of work needs more than once (nothing changes under it)."""
     _version: int | None = field(default=None, repr=False)
 
     def change_version(self) -> int:
