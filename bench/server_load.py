@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -48,6 +49,7 @@ import httpx  # noqa: E402
 from desktop.backend.datafile import backend_db_path  # noqa: E402
 from desktop.backend.simulator import Simulator  # noqa: E402
 from desktop.backend.store import sqlite_url  # noqa: E402
+from desktop.domain.policy import PolicyError  # noqa: E402
 
 OPERATOR = "pilot@example.com"
 PASSWORD = "demo"
@@ -148,7 +150,8 @@ def serve_command(
 
 
 def prepare(database_url: str) -> None:
-    """No daily limit or cap in the way; tokens ready for redeems; prompts_required 1."""
+    """No daily limit, cap or sign-in limit in the way; tokens ready for redeems;
+    prompts_required 1."""
     with Simulator.over_url(database_url) as sim:
         sim.set_policy(
             {
@@ -158,6 +161,16 @@ def prepare(database_url: str) -> None:
                 "token_expiry_days": "none",
             }
         )
+        # Every client signs in as pilot@ from 127.0.0.1, ten at a time: the HTTP sign-in limits
+        # count attempts in flight, so they would refuse most of the ramp. (A tree from before
+        # the limits refuses the keys.)
+        with contextlib.suppress(PolicyError):
+            sim.set_policy(
+                {
+                    "sign_in_failures_per_account": 1_000_000,
+                    "sign_in_failures_per_client": 1_000_000,
+                }
+            )
         for n in range(TOKENS_READY):
             peer = f"ready{n}@example.com"
             link = sim.invite(OPERATOR, peer).invitation.link
