@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -48,6 +49,7 @@ import httpx  # noqa: E402
 from desktop.backend.datafile import backend_db_path  # noqa: E402
 from desktop.backend.simulator import Simulator  # noqa: E402
 from desktop.backend.store import sqlite_url  # noqa: E402
+from desktop.domain.policy import PolicyError  # noqa: E402
 
 OPERATOR = "pilot@example.com"
 PASSWORD = "demo"
@@ -57,6 +59,8 @@ START_TIMEOUT_S = 60.0
 RAMP_CONCURRENCY = 10
 """Clients signing in and taking their first full sync at once, before the timed part."""
 REQUEST_TIMEOUT_S = 30.0
+LONG_POLL_S = 25.0
+"""The long poll's timeout a desktop client asks for (`--long-poll`)."""
 
 
 # -------------------------------------------------------------------------------------------
@@ -124,11 +128,20 @@ def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
             process.wait(timeout=10)
 
 
-def serve_command(database_url: str, port: int) -> list[str]:
-    return [
-        sys.executable, "-c", SERVE_CODE, "--database", database_url,
-        "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
+def serve_command(
+    database_url: str,
+    port: int,
+    profile: Path | None = None,
+    launcher_options: list[str] | None = None,
+) -> list[str]:
+    """The server child's command; with `profile`, bench/serve_profiled.py times each phase of
+    every call and writes its tables into that folder (`launcher_options`: its --cprofile,
+    --pool N, --threads N)."""
+    arguments = ["--database", database_url, "--port", str(port), "--log-level", "warning"]
+    if profile is not None:
+        launcher = [sys.executable, str(ROOT / "bench" / "serve_profiled.py"), str(profile)]
+        return [*launcher, *(launcher_options or []), "--", *arguments]
+    return [sys.executable, "-c", SERVE_CODE, *arguments]
 
 
 # -------------------------------------------------------------------------------------------
@@ -137,7 +150,8 @@ def serve_command(database_url: str, port: int) -> list[str]:
 
 
 def prepare(database_url: str) -> None:
-    """No daily limit or cap in the way; tokens ready for redeems; prompts_required 1."""
+    """No daily limit, cap or sign-in limit in the way; tokens ready for redeems;
+    prompts_required 1."""
     with Simulator.over_url(database_url) as sim:
         sim.set_policy(
             {
@@ -147,6 +161,16 @@ def prepare(database_url: str) -> None:
                 "token_expiry_days": "none",
             }
         )
+        # Every client signs in as pilot@ from 127.0.0.1, ten at a time: the HTTP sign-in limits
+        # count attempts in flight, so they would refuse most of the ramp. (A tree from before
+        # the limits refuses the keys.)
+        with contextlib.suppress(PolicyError):
+            sim.set_policy(
+                {
+                    "sign_in_failures_per_account": 1_000_000,
+                    "sign_in_failures_per_client": 1_000_000,
+                }
+            )
         for n in range(TOKENS_READY):
             peer = f"ready{n}@example.com"
             link = sim.invite(OPERATOR, peer).invitation.link
@@ -174,6 +198,7 @@ class Tally:
     send_retries_differing: int = 0
     redemptions: dict[str, str] = field(default_factory=dict)  # key -> token id (new spends)
     warmup_calls: int = 0
+    polls: int = 0  # long polls answered
 
     def error(self, what: str) -> None:
         self.error_count += 1
@@ -185,7 +210,95 @@ class Tally:
         self.refusals[reason] = self.refusals.get(reason, 0) + 1
 
 
-def _json(response: httpx.Response) -> Any:
+class Answer:
+    """A response as the clients read it."""
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code = status_code
+        self.content = content
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class Connection:
+    """One simulated client's keep-alive HTTP/1.1 connection, written straight on asyncio
+    streams. httpx's pool cost ~1-2 ms of the bench process's CPU per request, so with 100
+    clients the one client process, not the server, set the pace (the bare endpoint answered
+    only 130-150 requests/s); this costs a few tens of microseconds."""
+
+    def __init__(self, base: str) -> None:
+        host_port = base.removeprefix("http://")
+        self.host, port = host_port.rsplit(":", 1)
+        self.port = int(port)
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        return await asyncio.wait_for(
+            self._exchange(method, path, params, json, headers), REQUEST_TIMEOUT_S
+        )
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body_value: Any,
+        headers: dict[str, str] | None,
+    ) -> Answer:
+        if params:
+            path += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+        body = b"" if body_value is None else json.dumps(body_value).encode()
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body_value is not None:
+            lines.append("Content-Type: application/json")
+        lines.append(f"Content-Length: {len(body)}")
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        if self._streams is None or self._streams[0].at_eof():
+            self.close()
+            self._streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._streams
+        try:
+            writer.write(data)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status_line, *header_lines = head.decode("latin-1").split("\r\n")
+            status = int(status_line.split(" ", 2)[1])
+            length = 0
+            keep = True
+            for line in header_lines:
+                name, _, value = line.partition(":")
+                name = name.strip().lower()
+                if name == "content-length":
+                    length = int(value)
+                elif name == "connection" and value.strip().lower() == "close":
+                    keep = False
+            content = await reader.readexactly(length) if length else b""
+        except BaseException:
+            self.close()
+            raise
+        if not keep:
+            self.close()
+        return Answer(status, content)
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError)
+
+
+def _json(response: Answer) -> Any:
     try:
         return response.json()
     except ValueError:
@@ -193,12 +306,12 @@ def _json(response: httpx.Response) -> Any:
 
 
 async def call(
-    tally: Tally, client: httpx.AsyncClient, method: str, url: str, **kwargs: Any
-) -> httpx.Response | None:
+    tally: Tally, client: Connection, method: str, url: str, **kwargs: Any
+) -> Answer | None:
     tally.calls += 1
     try:
         response = await client.request(method, url, **kwargs)
-    except httpx.HTTPError as error:
+    except TRANSPORT_ERRORS as error:
         tally.error(f"{method} {url}: {type(error).__name__}")
         return None
     if response.status_code >= 500:
@@ -208,7 +321,7 @@ async def call(
 
 
 async def sign_in_and_sync(
-    tally: Tally, client: httpx.AsyncClient, ramp: asyncio.Semaphore
+    tally: Tally, client: Connection, ramp: asyncio.Semaphore
 ) -> tuple[dict[str, str], int] | None:
     """A client's start: sign in with its own session, then a full sync: (headers, cursor), or
     None (counted as an error) when either fails. `ramp` bounds how many start at once."""
@@ -220,7 +333,7 @@ async def sign_in_and_sync(
             return None
 
 
-async def _start(tally: Tally, client: httpx.AsyncClient) -> tuple[dict[str, str], int]:
+async def _start(tally: Tally, client: Connection) -> tuple[dict[str, str], int]:
     signed = await call(
         tally,
         client,
@@ -240,7 +353,7 @@ async def _start(tally: Tally, client: httpx.AsyncClient) -> tuple[dict[str, str
 
 async def run_client(
     tally: Tally,
-    client: httpx.AsyncClient,
+    client: Connection,
     start: tuple[dict[str, str], int],
     deadline: float,
     think: float,
@@ -312,7 +425,35 @@ async def run_client(
             await asyncio.sleep(think)
 
 
-async def run_bare_client(tally: Tally, client: httpx.AsyncClient, deadline: float) -> None:
+async def long_poll(tally: Tally, base: str, auth: dict[str, str], deadline: float) -> None:
+    """What a desktop client does besides its calls: one long poll on its own connection,
+    asked again as soon as it answers (docs/WIRE.md, `GET /v1/changes`). Polls that return
+    early because something changed are counted in `tally.polls`."""
+    connection = Connection(base)
+    after = 0
+    try:
+        while time.monotonic() < deadline:
+            left = max(0.0, min(LONG_POLL_S, deadline - time.monotonic()))
+            answer = await call(
+                tally,
+                connection,
+                "GET",
+                "/v1/changes",
+                params={"after": after, "timeout": round(left, 2)},
+                headers=auth,
+            )
+            if answer is None:
+                continue
+            if answer.status_code != 200:
+                tally.error(f"changes answered {answer.status_code}")
+                continue
+            after = int(answer.json()["cursor"])
+            tally.polls += 1
+    finally:
+        connection.close()
+
+
+async def run_bare_client(tally: Tally, client: Connection, deadline: float) -> None:
     while time.monotonic() < deadline:
         started = time.perf_counter()
         answer = await call(tally, client, "GET", "/bare")
@@ -321,35 +462,51 @@ async def run_bare_client(tally: Tally, client: httpx.AsyncClient, deadline: flo
 
 
 async def load(
-    base: str, clients: int, seconds: float, think: float, *, mix: bool, bare: bool = False
+    base: str,
+    clients: int,
+    seconds: float,
+    think: float,
+    *,
+    mix: bool,
+    bare: bool = False,
+    polls: bool = False,
 ) -> tuple[Tally, float]:
     """Run `clients` tasks for `seconds`; the tally and the measured wall time."""
     tally = Tally()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
-        starts: list[tuple[dict[str, str], int]] = []
+    connections = [Connection(base) for _ in range(clients)]
+    try:
+        starts: list[tuple[Connection, tuple[dict[str, str], int]]] = []
         if not bare:
             # Every client signs in and takes its full sync first; the timed part follows.
             warmup = Tally()
             ramp = asyncio.Semaphore(RAMP_CONCURRENCY)
             started_clients = await asyncio.gather(
-                *(sign_in_and_sync(warmup, client, ramp) for _ in range(clients))
+                *(sign_in_and_sync(warmup, connection, ramp) for connection in connections)
             )
-            starts = [start for start in started_clients if start is not None]
+            starts = [
+                (connection, start)
+                for connection, start in zip(connections, started_clients, strict=True)
+                if start is not None
+            ]
             tally.warmup_calls = warmup.calls
             tally.error_count += warmup.error_count
             tally.errors.extend(warmup.errors[:5])
         started = time.monotonic()
         deadline = started + seconds
         if bare:
-            tasks = [run_bare_client(tally, client, deadline) for _ in range(clients)]
+            tasks = [run_bare_client(tally, connection, deadline) for connection in connections]
         else:
             tasks = [
-                run_client(tally, client, start, deadline, think, index, mix)
-                for index, start in enumerate(starts)
+                run_client(tally, connection, start, deadline, think, index, mix)
+                for index, (connection, start) in enumerate(starts)
             ]
+            if polls:
+                tasks += [long_poll(tally, base, start[0], deadline) for _, start in starts]
         await asyncio.gather(*tasks)
         return tally, time.monotonic() - started
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 # -------------------------------------------------------------------------------------------
@@ -426,14 +583,36 @@ def databases(kinds: list[str], work: Path) -> Iterator[dict[str, str]]:
             server.stop()
 
 
+def launcher_options(options: argparse.Namespace) -> list[str]:
+    """bench/serve_profiled.py's options from ours."""
+    chosen = ["--cprofile"] if options.cprofile else []
+    if options.pool is not None:
+        chosen += ["--pool", str(options.pool)]
+    if options.threads is not None:
+        chosen += ["--threads", str(options.threads)]
+    return chosen
+
+
 def run_one(
     kind: str, url: str, clients: int, options: argparse.Namespace, work: Path
 ) -> dict[str, Any]:
     prepare(url)
     port = _free_port()
     log = work / f"server-{kind}-{clients}.log"
-    with child_server(serve_command(url, port), port, log) as base:
-        mixed, wall = asyncio.run(load(base, clients, options.seconds, options.think, mix=True))
+    profile = None if options.profile is None else options.profile / f"{kind}-{clients}"
+    with child_server(
+        serve_command(url, port, profile, launcher_options(options)), port, log
+    ) as base:
+        mixed, wall = asyncio.run(
+            load(
+                base,
+                clients,
+                options.seconds,
+                options.think,
+                mix=True,
+                polls=options.long_poll,
+            )
+        )
         syncs, sync_wall = asyncio.run(
             load(base, clients, options.throughput_seconds, 0.0, mix=False)
         )
@@ -451,11 +630,13 @@ def run_one(
         "clients": clients,
         "seconds": round(wall, 1),
         "think_s": options.think,
-        "mixed_calls_per_s": round(mixed.calls / wall, 1),
+        "mixed_calls_per_s": round((mixed.calls - mixed.polls) / wall, 1),
         "delta_syncs": len(mixed.delta_sync_ms),
         "delta_sync_p50_ms": round(percentile(mixed.delta_sync_ms, 0.50), 1),
         "delta_sync_p99_ms": round(percentile(mixed.delta_sync_ms, 0.99), 1),
         "median_sync_bytes": size,
+        "long_polls": options.long_poll,
+        "long_polls_answered": mixed.polls,
         "errors": mixed.error_count + syncs.error_count + bare.error_count,
         "error_samples": (mixed.errors + syncs.errors + bare.errors)[:5],
         "refusals": mixed.refusals,
@@ -476,8 +657,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="mixed load duration")
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
     parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
+    parser.add_argument(
+        "--long-poll",
+        action="store_true",
+        help="each client also keeps a long poll (GET /v1/changes) open during the mixed load",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
+    parser.add_argument(
+        "--profile", type=Path, help="time each phase of the server's calls into this folder"
+    )
+    parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile too")
+    parser.add_argument("--pool", type=int, help="with --profile: connection pool size")
+    parser.add_argument("--threads", type=int, help="with --profile: worker threads")
     options = parser.parse_args()
     try:
         import desktop.backend.web.serve  # noqa: F401

@@ -61,19 +61,41 @@ def require_account(tx: BackendTransaction, email: str) -> Account:
     return account
 
 
+PasswordProof = tuple[bytes, bytes]
+"""(salt, hash_password(password, salt)): a password hashed ahead of the transaction that
+checks it."""
+
+
+def password_proof(tx: BackendTransaction, email: str, password: str) -> PasswordProof | None:
+    """The password hashed with the salt of the operator at `email` (None: no such operator).
+    PBKDF2 is the costly part of a sign-in: hashed on a read snapshot, it does not hold the
+    writers' lock (`sign_in` still compares it with the stored hash under the lock)."""
+    account = find_account(tx, email)
+    if account is None or account.password_salt is None:
+        return None
+    return account.password_salt, hash_password(password, account.password_salt)
+
+
 def sign_in(
-    tx: BackendTransaction, email: str, password: str, idempotency_key: str
+    tx: BackendTransaction,
+    email: str,
+    password: str,
+    idempotency_key: str,
+    proof: PasswordProof | None = None,
 ) -> tuple[str, Account]:
     """Check the password and open a session: the secret token (stored only hashed) and who.
 
     The token is derived from the key with the server's secret, so the same request repeated
-    (a lost answer, a retry) returns the same session and never leaves an orphan one."""
+    (a lost answer, a retry) returns the same session and never leaves an orphan one. `proof`
+    (from `password_proof`) saves hashing again when the salt is still the same."""
     account = find_account(tx, email)
     if account is None or account.password_hash is None or account.password_salt is None:
         raise AuthenticationError(Reason.SIGN_IN_FAILED)
-    if not hmac.compare_digest(
-        account.password_hash, hash_password(password, account.password_salt)
-    ):
+    if proof is not None and proof[0] == account.password_salt:
+        hashed = proof[1]
+    else:
+        hashed = hash_password(password, account.password_salt)
+    if not hmac.compare_digest(account.password_hash, hashed):
         raise AuthenticationError(Reason.SIGN_IN_FAILED)
     token = session_token(tx.state.server_secret, account.id, idempotency_key)
     earlier = tx.session.get(SessionRecord, token_digest(token))

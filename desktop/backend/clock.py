@@ -60,10 +60,20 @@ def settle(state: BackendState, moment: datetime, real_now: datetime, *, wrote: 
     starts from it and cannot be earlier."""
     if not state.clock_running or state.clock_real_anchor is None:
         return
-    stepped_back = real_now < as_utc(state.clock_real_anchor)
-    if wrote or stepped_back or moment - as_utc(state.clock_virtual_at) >= SETTLE_EVERY:
+    if wrote or write_back_due(state, moment, real_now):
         state.clock_virtual_at = moment
         state.clock_real_anchor = real_now
+
+
+def write_back_due(state: BackendState, moment: datetime, real_now: datetime) -> bool:
+    """Whether a transaction that changes nothing must still store the running clock's reading
+    `moment` (taken at `real_now`): the real clock stepped back below the stored anchor, or the
+    reading is `SETTLE_EVERY` past the stored time. A read-only unit of work that finds this
+    true runs as a writer instead (BackendStore.read)."""
+    if not state.clock_running or state.clock_real_anchor is None:
+        return False
+    stepped_back = real_now < as_utc(state.clock_real_anchor)
+    return stepped_back or moment - as_utc(state.clock_virtual_at) >= SETTLE_EVERY
 
 
 def set_virtual_now(state: BackendState, moment: datetime, real: Clock) -> None:

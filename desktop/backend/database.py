@@ -1,10 +1,12 @@
 """The backend database (a data folder's SQLite file, or a shared PostgreSQL database): opening,
 migrating, seeding, and units of work.
 
-Every call (API or simulator) is one serialised transaction: on SQLite it begins with
-`BEGIN IMMEDIATE`, on PostgreSQL it starts by locking the backend_state row with
+Every call (API or simulator) is one transaction. Writers are serialised: on SQLite they begin
+with `BEGIN IMMEDIATE`, on PostgreSQL they start by locking the backend_state row with
 `SELECT ... FOR UPDATE`. Writers from several processes queue instead of interleaving, which is
 what makes the cap and the wallet race-free and hands out change versions in commit order.
+A sync reads (`BackendStore.read`): one snapshot without the lock, unless an expiry or the
+running clock's write-back is due, in which case it runs as a writer.
 
 The schema is Alembic-managed (desktop/backend/migrations), the same for both databases. A
 database Alembic has never seen is created at the head revision and seeded; a SQLite file from
@@ -14,13 +16,13 @@ before Alembic is stamped when its tables are the current schema, else rebuilt a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import Connection
@@ -44,11 +46,12 @@ from desktop.backend.store import (
     create_engine_for_url,
     drop_all_tables,
     is_sqlite,
+    snapshot_reads,
     stored_revision,
     stored_schema_version,
     upgrade_schema,
 )
-from desktop.backend.sweep import sweep_due_changes
+from desktop.backend.sweep import anything_due, sweep_due_changes
 from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
 from desktop.domain.reasons import Reason
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+T = TypeVar("T")
 
 PREPARE_LOCK_KEY = 0x52454652  # "REFR": pg_advisory_xact_lock key while creating the schema
 """Two servers opening a new PostgreSQL database at once create and seed it once."""
@@ -231,6 +236,37 @@ class BackendStore(ClosesOnExit):
         if self.injected_clock is not None:
             return self.injected_clock()
         return virtual_clock.virtual_now(state, self.real_clock)
+
+    def read(self, handle: Callable[[BackendTransaction], T]) -> T:
+        """`handle(tx)` for a unit of work that only reads (a sync), without the write lock.
+
+        It first runs on one consistent snapshot (`store.snapshot_reads`): SQLite's DEFERRED
+        transaction, PostgreSQL's READ ONLY REPEATABLE READ, neither waiting for writers. When
+        that snapshot shows a write is due at its time (an expiry the sweep would mark, R8; a
+        running clock's reading to store, desktop.backend.clock), it is dropped and `handle`
+        runs in `transaction()` instead, which sweeps and settles under the lock: an answer
+        never leaves out a change due at its time. `handle` must not change rows."""
+        with (
+            self.faults_translated(),
+            Session(snapshot_reads(self.engine), expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            state = session.get_one(BackendState, 1)
+            real_now = self.real_clock()
+            if self.injected_clock is not None:
+                now = self.injected_clock()
+                clock_due = False
+            else:
+                now = virtual_clock.reading(state, real_now)
+                clock_due = virtual_clock.write_back_due(state, now, real_now)
+            tx = BackendTransaction(session, state, now, load_policy(state), read_only=True)
+            if not clock_due and not anything_due(tx):
+                result = handle(tx)
+                if session.new or session.dirty or session.deleted:
+                    raise RuntimeError("a read-only unit of work changed rows")
+                return result
+        with self.transaction() as writer:
+            return handle(writer)
 
     @contextmanager
     def transaction(self) -> Iterator[BackendTransaction]:

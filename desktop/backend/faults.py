@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
 
 from desktop.backend.api import NotSent, OutcomeUnknown, ServerError
 from desktop.backend.store import BackendState, read_only
@@ -48,10 +47,18 @@ def write_faults(state: BackendState, faults: FaultSettings) -> None:
     state.fault_error_rate = faults.error_rate
 
 
+_FAULTS_QUERY = select(
+    BackendState.fault_offline, BackendState.fault_latency_ms, BackendState.fault_error_rate
+).where(BackendState.id == 1)
+
+
 def current_faults(engine: Engine) -> FaultSettings:
-    """The faults in force, read without queuing behind a writer."""
-    with Session(read_only(engine)) as session, session.begin():
-        return read_faults(session.get_one(BackendState, 1))
+    """The faults in force, read without queuing behind a writer. Three columns on a plain
+    connection: it runs before every API call, and an ORM session loading the whole state row
+    was a sixth of a quiet sync's CPU."""
+    with read_only(engine).connect() as connection:
+        offline, latency_ms, error_rate = connection.execute(_FAULTS_QUERY).one()
+    return FaultSettings(bool(offline), int(latency_ms), float(error_rate))
 
 
 class FaultInjector:

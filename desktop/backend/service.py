@@ -119,8 +119,10 @@ class MockBackend(ClosesOnExit):
         key = idempotency_key or secrets.token_hex(16)
 
         def handle() -> SessionDTO:
+            # The password is hashed before the write lock is taken: PBKDF2 is most of the work.
+            proof = self._store.read(lambda tx: accounts.password_proof(tx, email, password))
             with self._store.transaction() as tx:
-                token, account = accounts.sign_in(tx, email, password, key)
+                token, account = accounts.sign_in(tx, email, password, key, proof)
                 return SessionDTO(token=token, account=accounts.account_dto(account))
 
         return self._call(handle)
@@ -138,8 +140,10 @@ class MockBackend(ClosesOnExit):
         """The small parts in full, plus invitations and tokens changed after `cursor`."""
 
         def handle() -> SyncDTO:
-            with self._store.transaction() as tx:
-                return _snapshot(tx, accounts.session_account(tx, session), cursor)
+            # Read-only unless an expiry or the clock's write-back is due (BackendStore.read).
+            return self._store.read(
+                lambda tx: _snapshot(tx, accounts.session_account(tx, session), cursor)
+            )
 
         return self._call(handle)
 
@@ -147,8 +151,9 @@ class MockBackend(ClosesOnExit):
         """The account's current offer, as `sync` carries it (issue 14)."""
 
         def handle() -> OfferDTO:
-            with self._store.transaction() as tx:
-                return offers.current_offer(tx, accounts.session_account(tx, session))
+            return self._store.read(
+                lambda tx: offers.current_offer(tx, accounts.session_account(tx, session))
+            )
 
         return self._faults.call(handle)
 

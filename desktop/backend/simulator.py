@@ -417,9 +417,8 @@ class Simulator(ClosesOnExit):
     # -- policy and faults ------------------------------------------------------------------
 
     def policy(self) -> ReferralPolicy:
-        """The policy the backend enforces."""
-        with self._store.transaction() as tx:
-            return tx.policy
+        """The policy the backend enforces (a read: the HTTP sign-in asks for it every time)."""
+        return self._store.read(lambda tx: tx.policy)
 
     def set_policy(self, values: Mapping[str, object]) -> ReferralPolicy:
         """Change some policy values (PolicyError for unknown keys or values out of range)."""

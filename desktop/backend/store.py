@@ -359,6 +359,17 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"})
 
 
+def snapshot_reads(engine: Engine) -> Engine:
+    """The same engine for read-only units of work that see one consistent snapshot and never
+    queue behind writers: a DEFERRED transaction on SQLite (WAL: the snapshot of its first read),
+    a READ ONLY, REPEATABLE READ one on PostgreSQL (the snapshot of its first statement; a
+    read-only transaction never fails to serialise). Writers commit in change-version order, so
+    a snapshot holds every row up to its `last_version` and none after it."""
+    if is_sqlite(engine):
+        return read_only(engine)
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
 def stored_revision(connection: Connection) -> str | None:
     """The Alembic revision recorded in the database (None: never migrated by Alembic)."""
     if not inspect(connection).has_table("alembic_version"):

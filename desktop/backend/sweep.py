@@ -1,15 +1,17 @@
 """The lazy expiry sweep: time-based changes become row changes that a delta sync sees (R8).
 
-Runs at the start of every transaction. Both queries use partial or composite indexes, so the
-cost follows the rows that are due, not the history. Usage windows need no sweep: they are always
-part of a sync and are read as they stand at the backend time.
+Runs at the start of every write transaction; a read-only unit of work (a sync) first asks
+`anything_due` on its snapshot and runs as a writer when something is (BackendStore.read), so
+an expiry due at time T is in every answer given at T or later. The queries use partial or
+composite indexes, so the cost follows the rows that are due, not the history. Usage windows
+need no sweep: they are always part of a sync and are read as they stand at the backend time.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from desktop.backend.invitations import PENDING_STATES, transition
 from desktop.backend.store import Invitation, Token
@@ -25,15 +27,31 @@ def sweep_due_changes(tx: BackendTransaction) -> None:
     expire_invitations(tx)
 
 
+def anything_due(tx: BackendTransaction) -> bool:
+    """Whether `sweep_due_changes` would change a row at `tx.now` (reads only)."""
+    if tx.session.scalar(select(Token.id).where(*_tokens_due(tx)).limit(1)) is not None:
+        return True
+    due = _invitations_due(tx)
+    return (
+        due is not None
+        and tx.session.scalar(select(Invitation.id).where(*due).limit(1)) is not None
+    )
+
+
+def _tokens_due(tx: BackendTransaction) -> tuple[ColumnElement[bool], ...]:
+    return (Token.spent_at.is_(None), Token.expired_at.is_(None), Token.expires_at <= tx.now)
+
+
+def _invitations_due(tx: BackendTransaction) -> tuple[ColumnElement[bool], ...] | None:
+    lifetime = tx.policy.invitation_lifetime
+    if lifetime is None:
+        return None
+    return (Invitation.state.in_(PENDING_STATES), Invitation.created_at <= tx.now - lifetime)
+
+
 def expire_tokens(tx: BackendTransaction) -> None:
     """Unspent tokens whose expiry is at or before now become expired (R6)."""
-    due = tx.session.scalars(
-        select(Token.id).where(
-            Token.spent_at.is_(None),
-            Token.expired_at.is_(None),
-            Token.expires_at <= tx.now,
-        )
-    ).all()
+    due = tx.session.scalars(select(Token.id).where(*_tokens_due(tx))).all()
     if not due:
         return
     tx.session.execute(
@@ -47,14 +65,10 @@ def expire_tokens(tx: BackendTransaction) -> None:
 def expire_invitations(tx: BackendTransaction) -> None:
     """Pending invitations older than the policy's invitation lifetime become expired (R2)."""
     lifetime = tx.policy.invitation_lifetime
-    if lifetime is None:
+    due_where = _invitations_due(tx)
+    if lifetime is None or due_where is None:
         return
-    due = tx.session.scalars(
-        select(Invitation).where(
-            Invitation.state.in_(PENDING_STATES),
-            Invitation.created_at <= tx.now - lifetime,
-        )
-    ).all()
+    due = tx.session.scalars(select(Invitation).where(*due_where)).all()
     for invitation in due:
         # Dated when its lifetime ran out, but never before its last step: a lifetime shortened
         # after the link was opened must not make the history run backwards. The order clients

@@ -21,6 +21,10 @@ class BackendTransaction:
     state: BackendState
     now: datetime
     policy: ReferralPolicy
+    read_only: bool = False
+    """A snapshot read (BackendStore.read): taking a change version is a bug there."""
+    memo: dict[object, int] = field(default_factory=dict, repr=False)
+    """Counts a read-only unit of work needs more than once (nothing changes under it)."""
     _version: int | None = field(default=None, repr=False)
 
     def change_version(self) -> int:
@@ -29,6 +33,8 @@ class BackendTransaction:
         Taken from the global sequence on first use; transactions are serialised by
         BEGIN IMMEDIATE, so versions become visible in commit order and a cursor never skips one.
         """
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot change rows")
         if self._version is None:
             self.state.last_version += 1
             self._version = self.state.last_version

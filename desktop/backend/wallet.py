@@ -49,7 +49,11 @@ def current_cycle(tx: BackendTransaction, account: Account) -> BillingCycle:
 
 
 def earned_in(tx: BackendTransaction, account: Account, cycle: BillingCycle) -> int:
-    """Tokens granted to the account inside the cycle, whatever became of them since."""
+    """Tokens granted to the account inside the cycle, whatever became of them since. A sync
+    asks three times (its cycle, the offer's terms and capacities): a read counts once."""
+    key = ("earned_in", account.id, cycle.start)
+    if tx.read_only and key in tx.memo:
+        return tx.memo[key]
     count = tx.session.scalar(
         select(func.count())
         .select_from(Token)
@@ -60,7 +64,10 @@ def earned_in(tx: BackendTransaction, account: Account, cycle: BillingCycle) -> 
             Token.granted_at < cycle.end,
         )
     )
-    return int(count or 0)
+    earned = int(count or 0)
+    if tx.read_only:
+        tx.memo[key] = earned
+    return earned
 
 
 def grant_unless_capped(tx: BackendTransaction, referrer: Account, invitation: Invitation) -> bool:

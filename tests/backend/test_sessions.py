@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.backend import accounts
 from desktop.backend.api import AuthenticationError, OutcomeUnknown
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
@@ -60,3 +61,27 @@ def test_a_replay_after_signing_out_does_not_revive_the_session(backend: MockBac
     with pytest.raises(AuthenticationError) as refused:
         backend.sign_in(PILOT, "demo", "key-1")
     assert refused.value.reason is Reason.SESSION_ENDED
+
+
+def test_a_password_hashed_before_the_lock_is_still_checked_against_the_stored_one(
+    backend: MockBackend,
+) -> None:
+    # Sign-in hashes the password on a snapshot, then compares under the write lock: a proof
+    # made before the password changed, or a forged one, opens nothing.
+    store = backend.store
+    with store.transaction() as tx:
+        proof = accounts.password_proof(tx, PILOT, "demo")
+    assert proof is not None
+    with store.transaction() as tx:
+        pilot = accounts.require_account(tx, PILOT)
+        accounts.set_password(pilot, "changed")
+    with store.transaction() as tx, pytest.raises(AuthenticationError):
+        accounts.sign_in(tx, PILOT, "demo", "key-1", proof)
+    with store.transaction() as tx:
+        salt = accounts.require_account(tx, PILOT).password_salt
+        assert salt is not None
+        with pytest.raises(AuthenticationError):
+            accounts.sign_in(tx, PILOT, "wrong", "key-2", (salt, b"forged"))
+    assert backend.sign_in(PILOT, "changed", "key-3").account.email == PILOT
+    with pytest.raises(AuthenticationError):
+        backend.sign_in(PILOT, "demo", "key-4")
