@@ -175,8 +175,11 @@ class Simulator(ClosesOnExit):
     def overview(self) -> BackendOverview:
         """`status()`, `invitations()` and `outbox()` read in one transaction, so they agree:
         every dispatched message's invitation is there, as of the same moment."""
-        with self._store.transaction() as tx:
-            return BackendOverview(self._status(tx), _invitations(tx), _outbox(tx))
+        # A read (no write lock, unless a sweep is due): the QA window asks after every change,
+        # and under the lock the settings window's calls queued behind it.
+        return self._store.read(
+            lambda tx: BackendOverview(self._status(tx), _invitations(tx), _outbox(tx))
+        )
 
     def _status(self, tx: BackendTransaction) -> BackendStatus:
         rows = tx.session.scalars(

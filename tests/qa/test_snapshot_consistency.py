@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -15,6 +16,7 @@ from desktop.backend.transaction import BackendTransaction
 from desktop.controller.qa import read_snapshot
 
 OPERATOR = "pilot@example.com"
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -26,12 +28,14 @@ def store(data_dir: Path) -> Iterator[BackendStore]:
 def test_an_invitation_sent_between_transactions_never_tears_the_snapshot(
     store: BackendStore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After every transaction the snapshot's simulator ends, another process sends one more
-    invitation: the worst interleaving, made certain. Read in several transactions, the outbox
-    would list a message whose invitation (operator, link) the snapshot never saw."""
+    """After every unit of work (a write transaction or a read) the snapshot's simulator ends,
+    another process sends one more invitation: the worst interleaving, made certain. Read in
+    several units, the outbox would list a message whose invitation (operator, link) the
+    snapshot never saw."""
     other = Simulator(data_dir)  # another process's view of the same backend file
     addresses = (f"torn{n}@example.com" for n in itertools.count())
     plain = store.transaction
+    plain_read = store.read
     transactions = 0
 
     @contextmanager
@@ -42,7 +46,15 @@ def test_an_invitation_sent_between_transactions_never_tears_the_snapshot(
             yield tx
         other.invite(OPERATOR, next(addresses))
 
+    def read_then_someone_writes(handle: Callable[[BackendTransaction], T]) -> T:
+        nonlocal transactions
+        transactions += 1
+        result = plain_read(handle)
+        other.invite(OPERATOR, next(addresses))
+        return result
+
     monkeypatch.setattr(store, "transaction", then_someone_writes)
+    monkeypatch.setattr(store, "read", read_then_someone_writes)
     try:
         snapshot = read_snapshot(Simulator.over_store(store), OPERATOR)
     finally:
