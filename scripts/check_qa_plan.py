@@ -23,8 +23,8 @@ or `<!-- replay: manual: why a script cannot do it -->`. The steps a replay may 
     every tab                  each QA window tab in turn, reading each
     page NAME                  a settings window page (General, Usage, Wallet, Account)
     type TEXT in FIELD         a field by its form label or accessible name (QA window first);
-                               `\n` in TEXT is a new line (Rules); in a drop-down list typing
-                               picks the entry that starts so
+                               `\n` in TEXT is a new line (Rules); in a drop-down list TEXT
+                               is the entry to pick (with the arrow keys)
     click BUTTON [answering ANSWER]   a visible button (or check box) by its text; ANSWER is the
                                button to press in the box or dialog the click opens; a click
                                in the invite dialog waits for its send to end
@@ -746,6 +746,9 @@ class Replay:
         if not widget.isEnabled():
             raise ReplayError(f"the field {name!r} is disabled")
         widget.setFocus()
+        if isinstance(widget, QComboBox):  # a drop-down list: its entry, by the arrow keys
+            self.choose(widget, text, name)
+            return
         if isinstance(widget, QLineEdit | QAbstractSpinBox | QPlainTextEdit):
             widget.selectAll()  # typing replaces what is there
             QTest.keyClick(widget, Qt.Key.Key_Delete)
@@ -753,10 +756,21 @@ class Replay:
             if number:
                 QTest.keyClick(widget, Qt.Key.Key_Return)
             QTest.keyClicks(widget, line)
-        if isinstance(widget, QComboBox) and widget.currentText() != text:
-            raise ReplayError(f"no entry {text!r} in {name!r} (it reads {widget.currentText()!r})")
         self._last_field = widget
         self.wait_for_invite_check(widget.window())
+
+    def choose(self, combo: QComboBox, text: str, name: str) -> None:
+        """Pick the entry `text` of a drop-down list with Home and Down, as with a keyboard
+        (typing would open the list at the first space)."""
+        entries = [combo.itemText(index) for index in range(combo.count())]
+        if text not in entries:
+            raise ReplayError(f"no entry {text!r} in {name!r} (entries: {', '.join(entries)})")
+        QTest.keyClick(combo, Qt.Key.Key_Home)
+        for _ in range(entries.index(text)):
+            QTest.keyClick(combo, Qt.Key.Key_Down)
+        if combo.currentText() != text:
+            raise ReplayError(f"{name!r} reads {combo.currentText()!r}, not {text!r}")
+        self._last_field = combo
 
     def wait_for_invite_check(self, window: QWidget) -> None:
         """In the invite dialog: until it has checked what was typed (it waits for a pause in
@@ -764,7 +778,7 @@ class Replay:
         from desktop.ui.referral.invite_dialog import InviteDialog
 
         if isinstance(window, InviteDialog):
-            pause = window._pause  # noqa: SLF001 - the dialog's own typing pause
+            pause = window._pause  # the dialog's own typing pause
             wait_until(lambda: not pause.isActive(), "the invite dialog to check the addresses")
 
     def click(self, name: str, *, window: QWidget | None = None, answer: str | None = None) -> None:
