@@ -15,13 +15,21 @@ cell ends with a replay comment, invisible on the rendered page:
 or `<!-- replay: manual: why a script cannot do it -->`. The steps a replay may use:
 
     sign in as EMAIL           QA Accounts tab: select EMAIL, "Sign in as selected"
-    invite EMAIL               settings window: Invite…, type EMAIL, Send invitation, Close
+    invite EMAIL[, EMAIL...]   settings window: Invite…, type the addresses, Send invitation(s),
+                               confirm, Close (each address sent or refused)
+    invite EMAILS answering Cancel   the same, but Cancel in the confirmation box, then Close
     recipient A, B, ...        QA Invitation tab: click A, then B, ... (each waits for its answer)
     tab NAME                   a QA window tab (Invitation, Usage & clock, Faults, ...)
+    every tab                  each QA window tab in turn, reading each
     page NAME                  a settings window page (General, Usage, Wallet, Account)
-    type TEXT in FIELD         a field by its form label or accessible name (QA window first)
+    type TEXT in FIELD         a field by its form label or accessible name (QA window first);
+                               `\n` in TEXT is a new line (Rules); in a drop-down list TEXT
+                               is the entry to pick (with the arrow keys)
     click BUTTON [answering ANSWER]   a visible button (or check box) by its text; ANSWER is the
-                               button to press in the box or dialog the click opens
+                               button to press in the box or dialog the click opens; a click
+                               in the invite dialog waits for its send to end
+    click BUTTON at once       the same, and the next step follows without waiting for the
+                               calls it started (the QA window's, a sync of the settings window)
     select RECIPIENT           click that invitation's row in the settings window
     pick TEXT                  click the QA window row that starts with TEXT (Outbox, ...)
     sim ARGS                   `referral-desktop sim --data-dir <the case's folder> ARGS`;
@@ -95,6 +103,7 @@ SETTINGS_SIZE = (1000, 780)  # the screenshots' size: a desk, not the 800 px off
 WAIT_S = 15.0
 LATE_S = 4.0  # how long a case's missing texts are still looked for after its last step
 NO_KEYRING = "start with no keyring"
+AT_ONCE = " at once"
 KEYS = re.compile(r"^(Ctrl|Shift|Alt|Meta|F\d+\b|Enter|Esc|Tab)")  # bold key names, not texts
 
 CASE_ID = re.compile(r"^([A-Z]\d+[a-z]?)((?: \(cont\.\))?)")
@@ -175,8 +184,7 @@ PARTS_HEADING = "The QA simulator, top to bottom:"
 PARTS_REPLAY = (
     "sign in as pilot@example.com",
     "invite sam@example.com",
-    *(f"tab {name}" for name in ("Invitation", "Usage & clock", "Faults", "Policy", "Outbox")),
-    "tab Accounts",  # last: the parts table's order, and Accounts shows every demo account
+    "every tab",  # in the window's order, which ends with Accounts (every demo account)
 )
 
 
@@ -463,6 +471,8 @@ class Replay:
                     done = time.monotonic()
                     if step.split(" ", 1)[0] in ("page", "tab", "type", "select", "pick"):
                         QTest.qWait(20)  # nothing went to the backend: no sync to wait for
+                    elif step.endswith(AT_ONCE):
+                        pass  # the next step starts while this one's calls are still going
                     else:
                         self.settle()
                     self.collect()
@@ -580,7 +590,16 @@ class Replay:
         if step.startswith("sign in as "):
             self.sign_in(step[len("sign in as ") :].strip())
         elif verb == "invite":
-            self.invite(rest.strip())
+            addresses, separator, answer = rest.partition(" answering ")
+            self.invite(addresses.strip(), cancel=bool(separator))
+            if separator and answer.strip() != "Cancel":
+                raise ReplayError(f"`invite EMAILS answering Cancel`, not {step!r}")
+        elif step == "every tab":
+            tabs = self.qa_window.tabs
+            for index in range(tabs.count()):
+                self.tab(plain(tabs.tabText(index), False))
+                QTest.qWait(20)
+                self.collect()
         elif verb == "recipient":
             self.tab("Invitation")
             for name in rest.split(","):
@@ -597,7 +616,7 @@ class Replay:
                 raise ReplayError(f"`type TEXT in FIELD`, not {step!r}")
             self.type(text.strip().strip("`"), name.strip())
         elif verb == "click":
-            name, separator, answer = rest.partition(" answering ")
+            name, separator, answer = rest.removesuffix(AT_ONCE).partition(" answering ")
             self.click(name.strip(), answer=answer.strip() if separator else None)
         elif verb == "select":
             self.select(rest.strip())
@@ -626,7 +645,9 @@ class Replay:
 
         wait_until(signed_in, f"{email} to be signed in")
 
-    def invite(self, email: str) -> None:
+    def invite(self, email: str, *, cancel: bool = False) -> None:
+        """Invite one address or several (`a@x, b@x`), answering the confirmation box with its
+        send button, or with Cancel (`cancel`): then the dialog is read and closed."""
         from desktop.ui.referral.invite_dialog import InviteDialog, Phase
 
         self.page("General")
@@ -642,7 +663,17 @@ class Replay:
         QTest.keyClicks(dialog.email_edit, email)
         QTest.qWait(10)
         self.collect()
-        self.click(dialog.send_button.text(), window=dialog, answer="Send invitation")
+        send = dialog.send_button.text()  # "Send invitation(s)", as the box's button reads
+        self.click(send, window=dialog, answer="Cancel" if cancel else send)
+        if cancel:
+            QTest.qWait(20)
+            self.collect()  # "Not sent: you cancelled."
+            dialog.close()
+            wait_until(
+                lambda: self.app.window.findChild(InviteDialog, "inviteDialog") is None,
+                "the invite dialog to close",
+            )
+            return
 
         def ended() -> bool:
             if dialog.phase is Phase.EDITING:
@@ -703,7 +734,7 @@ class Replay:
                         return field_widget
             for widget in window.findChildren(QWidget):
                 if (
-                    isinstance(widget, QLineEdit | QAbstractSpinBox)
+                    isinstance(widget, QLineEdit | QAbstractSpinBox | QComboBox | QPlainTextEdit)
                     and widget.isVisible()
                     and widget.accessibleName().startswith(name)
                 ):
@@ -715,11 +746,40 @@ class Replay:
         if not widget.isEnabled():
             raise ReplayError(f"the field {name!r} is disabled")
         widget.setFocus()
-        if isinstance(widget, QLineEdit | QAbstractSpinBox):  # typing replaces what is there
-            widget.selectAll()
+        if isinstance(widget, QComboBox):  # a drop-down list: its entry, by the arrow keys
+            self.choose(widget, text, name)
+            return
+        if isinstance(widget, QLineEdit | QAbstractSpinBox | QPlainTextEdit):
+            widget.selectAll()  # typing replaces what is there
             QTest.keyClick(widget, Qt.Key.Key_Delete)
-        QTest.keyClicks(widget, text)
+        for number, line in enumerate(text.split("\\n")):  # `\n`: a new line (Rules)
+            if number:
+                QTest.keyClick(widget, Qt.Key.Key_Return)
+            QTest.keyClicks(widget, line)
         self._last_field = widget
+        self.wait_for_invite_check(widget.window())
+
+    def choose(self, combo: QComboBox, text: str, name: str) -> None:
+        """Pick the entry `text` of a drop-down list with Home and Down, as with a keyboard
+        (typing would open the list at the first space)."""
+        entries = [combo.itemText(index) for index in range(combo.count())]
+        if text not in entries:
+            raise ReplayError(f"no entry {text!r} in {name!r} (entries: {', '.join(entries)})")
+        QTest.keyClick(combo, Qt.Key.Key_Home)
+        for _ in range(entries.index(text)):
+            QTest.keyClick(combo, Qt.Key.Key_Down)
+        if combo.currentText() != text:
+            raise ReplayError(f"{name!r} reads {combo.currentText()!r}, not {text!r}")
+        self._last_field = combo
+
+    def wait_for_invite_check(self, window: QWidget) -> None:
+        """In the invite dialog: until it has checked what was typed (it waits for a pause in
+        the typing before it says what is wrong)."""
+        from desktop.ui.referral.invite_dialog import InviteDialog
+
+        if isinstance(window, InviteDialog):
+            pause = window._pause  # the dialog's own typing pause
+            wait_until(lambda: not pause.isActive(), "the invite dialog to check the addresses")
 
     def click(self, name: str, *, window: QWidget | None = None, answer: str | None = None) -> None:
         button = self.find_button(name, window)
@@ -751,6 +811,16 @@ class Replay:
                 wait_until(lambda: bool(results), f"the result of {name!r}")
             finally:
                 self.app.controller.operationFinished.disconnect(results.append)
+        self.wait_for_invite_dialog(button.window())
+
+    def wait_for_invite_dialog(self, window: QWidget) -> None:
+        """When `window` is the invite dialog: until its send has ended (sent, refused, or
+        waiting in the outbox), as the person reading it waits."""
+        from desktop.ui.referral.invite_dialog import InviteDialog, Phase
+
+        if isinstance(window, InviteDialog):
+            busy = (Phase.CHECKING, Phase.SENDING)
+            wait_until(lambda: window.phase not in busy, "the invite dialog's send to end")
 
     def answer(self, name: str, answered: list[str], timer: QTimer | None) -> None:
         """Press `name` in the modal box or dialog that is open now, after reading it."""
@@ -893,7 +963,7 @@ def form_field(layout: object, label: QLabel) -> QWidget | None:
         inner = field_item.layout()
         for position in range(inner.count() if inner is not None else 0):
             widget = inner.itemAt(position).widget()
-            if isinstance(widget, QLineEdit | QAbstractSpinBox):
+            if isinstance(widget, QLineEdit | QAbstractSpinBox | QComboBox | QPlainTextEdit):
                 return widget
     return None
 

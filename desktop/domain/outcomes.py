@@ -136,8 +136,21 @@ REPLAYED_REDEEM = QT_TRANSLATE_NOOP(
 )
 """A redemption replayed with a key the backend already spent: done, and nothing new."""
 
+RESET_SENTENCES: Mapping[str, str] = {
+    "both": QT_TRANSLATE_NOOP(
+        "outcomes", "Reset spent: your weekly and 5-hour usage are back to zero used."
+    ),
+    "five_hour": QT_TRANSLATE_NOOP(
+        "outcomes",
+        "Reset spent: your 5-hour usage is back to zero; the weekly window is unchanged.",
+    ),
+}
+"""The "reset" result's sentence, one whole sentence per credit's windows (CreditWindows
+values): composed from parts it read "your 5-hour usage is (the weekly window is unchanged) back
+to zero used"."""
+
 REDEMPTION_RESULTS: Mapping[str, str] = {
-    "reset": QT_TRANSLATE_NOOP("outcomes", "Reset spent: {windows} back to zero used."),
+    "reset": RESET_SENTENCES["both"],
     "nothing_to_reset": QT_TRANSLATE_NOOP(
         "outcomes",
         "Nothing to reset: no usage counted in the windows this reset covers, so it was kept.",
@@ -147,14 +160,6 @@ REDEMPTION_RESULTS: Mapping[str, str] = {
 }
 """One sentence per redemption result code (desktop.domain.credits.RedemptionCode); like every
 marked template, shown as `fill(translated("outcomes", template), ...)`."""
-
-WINDOWS_WORDS: Mapping[str, str] = {
-    "both": QT_TRANSLATE_NOOP("outcomes", "your weekly and 5-hour usage are"),
-    "five_hour": QT_TRANSLATE_NOOP(
-        "outcomes", "your 5-hour usage is (the weekly window is unchanged)"
-    ),
-}
-"""How a credit's windows read inside the "reset" sentence."""
 
 RESET_NOT_CLEARED = QT_TRANSLATE_NOOP(
     "outcomes",
@@ -232,11 +237,8 @@ def _redeemed(details: Mapping[str, Detail]) -> str:
     code = str(details["code"])
     if code != "reset":
         return translated("outcomes", REDEMPTION_RESULTS[code])
-    words = WINDOWS_WORDS.get(str(details.get("windows", "both")), WINDOWS_WORDS["both"])
-    text = fill(
-        translated("outcomes", REDEMPTION_RESULTS["reset"]),
-        {"windows": translated("outcomes", words)},
-    )
+    windows = str(details.get("windows", "both"))
+    text = translated("outcomes", RESET_SENTENCES.get(windows, RESET_SENTENCES["both"]))
     kinds = [kind for kind in str(details.get("not_cleared", "")).split(",") if kind]
     if kinds:
         names = " and ".join(translated("outcomes", WINDOW_NAMES.get(kind, kind)) for kind in kinds)

@@ -301,6 +301,54 @@ _SENTENCES: Mapping[Reason, str] = {
 }
 
 
+_SENTENCES_FOR_ONE: Mapping[Reason, tuple[str, str]] = {
+    Reason.DAILY_LIMIT: (
+        "limit",
+        QT_TRANSLATE_NOOP(
+            "reasons",
+            "You have sent 1 invitation in the last 24 hours, the most allowed. "
+            "You can send the next one from {at}.",
+        ),
+    ),
+    Reason.TOO_MANY_SIGN_INS: (
+        "minutes",
+        QT_TRANSLATE_NOOP(
+            "reasons",
+            "Too many failed sign-ins for this account or from this network. "
+            "Try again in 1 minute.",
+        ),
+    ),
+    Reason.RECIPIENT_NOT_ELIGIBLE: (
+        "days",
+        QT_TRANSLATE_NOOP(
+            "reasons",
+            "This account was active within the last day, so it cannot join through an "
+            "invitation. You can keep using it as before.",
+        ),
+    ),
+    Reason.TOO_MANY_ATTEMPTS: (
+        "minutes",
+        QT_TRANSLATE_NOOP(
+            "reasons",
+            "Too many sign-in attempts through this link or from this network. "
+            "Try again in 1 minute.",
+        ),
+    ),
+}
+"""The sentence for a count of one, where `_SENTENCES` counts a detail (`{limit} invitations`):
+(the counted detail, the sentence naming one). As `send_capacity_text` in desktop.domain.offer,
+a whole sentence per count, so each reads right and translates whole."""
+
+
+def sentence(reason: Reason, details: Mapping[str, Detail] | None = None) -> str:
+    """The untranslated template for `reason`: its sentence for a count of one when the counted
+    detail is 1, else its general one."""
+    counted = _SENTENCES_FOR_ONE.get(reason)
+    if counted is not None and details and str(details.get(counted[0], "")) == "1":
+        return counted[1]
+    return _SENTENCES[reason]
+
+
 def default_time(moment: datetime) -> str:
     """A plain UTC rendering for places without a locale (the command line, logs)."""
     return moment.strftime("%d %b %Y %H:%M UTC")
@@ -313,7 +361,7 @@ def explain(
     format_time: Callable[[datetime], str] = default_time,
 ) -> str:
     """The one sentence for `reason`, naming its details."""
-    return fill(translated("reasons", _SENTENCES[reason]), details, format_time=format_time)
+    return fill(translated("reasons", sentence(reason, details)), details, format_time=format_time)
 
 
 def fill(

@@ -668,7 +668,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reset spent: {windows} back to zero used.</source>
+        <source>Reset spent: your weekly and 5-hour usage are back to zero used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reset spent: your 5-hour usage is back to zero; the weekly window is unchanged.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -677,14 +681,6 @@
     </message>
     <message>
         <source>You have no usage resets to spend.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>your weekly and 5-hour usage are</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>your 5-hour usage is (the weekly window is unchanged)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -932,6 +928,22 @@
     </message>
     <message>
         <source>The referral service&apos;s data file was moved aside to {backup} and fresh demo data was seeded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have sent 1 invitation in the last 24 hours, the most allowed. You can send the next one from {at}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins for this account or from this network. Try again in 1 minute.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account was active within the last day, so it cannot join through an invitation. You can keep using it as before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts through this link or from this network. Try again in 1 minute.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

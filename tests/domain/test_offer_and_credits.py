@@ -126,7 +126,7 @@ def test_redemption_codes_in_plain_words() -> None:
         "Reset spent: your weekly and 5-hour usage are back to zero used."
     )
     assert done(code="reset", windows="five_hour", not_cleared="") == (
-        "Reset spent: your 5-hour usage is (the weekly window is unchanged) back to zero used."
+        "Reset spent: your 5-hour usage is back to zero; the weekly window is unchanged."
     )
     assert done(code="reset", windows="both", not_cleared="five_hour,weekly").endswith(
         "still counts use in the 5-hour window and the weekly window after the reset; the "

@@ -53,6 +53,28 @@ def test_sentences_name_their_details() -> None:
     )
 
 
+def test_a_count_of_one_reads_in_the_singular() -> None:
+    assert explain(Reason.DAILY_LIMIT, {"limit": 1, "at": AT}) == (
+        "You have sent 1 invitation in the last 24 hours, the most allowed. "
+        "You can send the next one from 02 Dec 2026 05:07 UTC."
+    )
+    assert explain(Reason.DAILY_LIMIT, {"limit": "1", "at": AT}).startswith(
+        "You have sent 1 invitation in"  # a detail as the wire carries it, as text
+    )
+    assert explain(Reason.DAILY_LIMIT, {"limit": 2, "at": AT}).startswith(
+        "You have sent 2 invitations in"
+    )
+    assert explain(Reason.TOO_MANY_SIGN_INS, {"minutes": 1}).endswith("Try again in 1 minute.")
+    assert explain(Reason.TOO_MANY_ATTEMPTS, {"minutes": 15}).endswith("Try again in 15 minutes.")
+    assert explain(Reason.RECIPIENT_NOT_ELIGIBLE, {"days": 1}).startswith(
+        "This account was active within the last day, so"
+    )
+    assert explain(Reason.RECIPIENT_NOT_ELIGIBLE, {"days": 62}).startswith(
+        "This account was active within the last 62 days, so"
+    )
+    assert explain(Reason.DAILY_LIMIT).startswith("You have sent … invitations")  # no count
+
+
 def test_a_missing_detail_reads_as_an_ellipsis() -> None:
     assert explain(Reason.NO_ACCOUNT) == "There is no account for … yet."
     assert fill("{a} and {b}", {"a": 1}) == "1 and …"

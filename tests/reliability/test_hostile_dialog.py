@@ -30,7 +30,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import App, create
 from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.outcomes import Outcome
-from desktop.domain.reasons import _SENTENCES
+from desktop.domain.reasons import _SENTENCES, _SENTENCES_FOR_ONE
 from desktop.memory_keyring import MemoryKeyring
 from desktop.ui.referral.invite_dialog import InviteDialog, Phase, entered_addresses
 from tests.reliability.test_hostile_strings import HOSTILE_PIECES
@@ -94,7 +94,10 @@ def sentence_pattern(template: str) -> re.Pattern[str]:
     return re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
 
 
-REFUSALS = [sentence_pattern(template) for template in _SENTENCES.values()]
+REFUSALS = [
+    sentence_pattern(template)
+    for template in [*_SENTENCES.values(), *(one for _, one in _SENTENCES_FOR_ONE.values())]
+]
 
 
 def is_reason_sentence(text: str) -> bool:

@@ -197,7 +197,7 @@ def test_send_capacity_one_takes_one_address_and_then_none(qtbot: QtBot, launch:
     )
     type_addresses(qtbot, dialog, "three@example.org")
     assert dialog.error_label.text().startswith(
-        "You have sent 1 invitations in the last 24 hours, the most allowed. You can send the "
+        "You have sent 1 invitation in the last 24 hours, the most allowed. You can send the "
         "next one from "
     )
     assert not dialog.send_button.isEnabled()
@@ -465,7 +465,7 @@ def test_a_named_complimentary_credit_resets_only_the_five_hour_window(
     )
     assert named[1].endswith("The weekly window is not reset.")
     assert page.message_label.text() == (
-        "Reset spent: your 5-hour usage is (the weekly window is unchanged) back to zero used."
+        "Reset spent: your 5-hour usage is back to zero; the weekly window is unchanged."
     )
     # The backend's own state: that credit spent, the weekly window untouched.
     wallet = app.simulator.wallet(PILOT)

@@ -216,7 +216,7 @@ def test_send(qtbot: QtBot, launch: Launch, monkeypatch: pytest.MonkeyPatch, fau
 
     if fault == "refused":
         assert dialog.error_label.text().startswith(
-            "You have sent 1 invitations in the last 24 hours, the most allowed."
+            "You have sent 1 invitation in the last 24 hours, the most allowed."
         )
         settle(qtbot, app, results)
         assert sent_to(app, PEER) == 0
