@@ -129,25 +129,30 @@ def test_an_empty_wallet_says_so(qtbot, make_controller: ControllerFactory) -> N
 
 
 class KeepsUsage:
-    """The backend, except that its redemption answer reports the weekly window still used:
-    a service whose reset did not reach every window the credit names."""
+    """The backend, except that a redemption leaves the weekly window counting use (80%): a
+    service whose reset did not reach every window the credit names. Its answers and its later
+    syncs agree on that number, as a real service's would."""
 
-    def __init__(self, inner: object) -> None:
+    def __init__(self, inner: object, simulator: Simulator) -> None:
         self._inner = inner
+        self._simulator = simulator
+        self.weekly_used: float | None = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._inner, name)
 
     def redeem(self, *args: object, **named: object) -> object:
         result = self._inner.redeem(*args, **named)  # type: ignore[attr-defined]
-        weekly = dataclasses.replace(result.usage.weekly, used=120)
-        return dataclasses.replace(result, usage=dataclasses.replace(result.usage, weekly=weekly))
+        usage = self._simulator.set_usage(CAPPED, weekly_percent=80)
+        self.weekly_used = usage.weekly.used
+        return dataclasses.replace(result, usage=usage)
 
 
 def test_a_reset_whose_window_did_not_clear_says_so(
     qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
 ) -> None:
-    controller = make_controller(KeepsUsage(backend))  # type: ignore[arg-type]
+    service = KeepsUsage(backend, simulator)
+    controller = make_controller(service)  # type: ignore[arg-type]
     start_signed_in(qtbot, controller, CAPPED)
     outcome = _redeem(qtbot, controller)
     assert outcome.outcome is Outcome.DONE
@@ -156,8 +161,16 @@ def test_a_reset_whose_window_did_not_clear_says_so(
         "service still counts use in the weekly window after the reset; the numbers shown are "
         "the service's."
     )
+    assert service.weekly_used
+    # The service's number, not a client's guess of zero, before and after the syncs settle.
     assert controller.state.weekly is not None
-    assert controller.state.weekly.used == 120  # the service's number, not a client's guess
+    assert controller.state.weekly.used == service.weekly_used
+    before = controller.state.sync.last_synced_at
+    controller.sync_now()
+    qtbot.waitUntil(
+        lambda: synced(controller.state) and controller.state.sync.last_synced_at != before
+    )
+    assert controller.state.weekly.used == service.weekly_used
 
 
 def test_redeem_names_a_credit_and_the_intent_keeps_it(
