@@ -24,13 +24,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage.records import (
     EMPTY_SNAPSHOT,
-    CachedAccount,
-    CachedCycle,
     CachedFlag,
     CachedInvitation,
     CachedOffer,
@@ -100,7 +100,7 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         'SELECT start, "end", earned, cap FROM cycle WHERE account_id = ?', (account_id,)
     ).fetchone()
     return CacheSnapshot(
-        account=CachedAccount(*account),
+        account=Profile(*account),
         eligibility=None
         if flag is None
         else CachedFlag(flag[0], bool(flag[1]), _required_time(flag[2])),
@@ -109,7 +109,7 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         weekly=windows.get(WindowKind.WEEKLY),
         cycle=None
         if cycle is None
-        else CachedCycle(_required_time(cycle[0]), _required_time(cycle[1]), cycle[2], cycle[3]),
+        else RewardCycle(_required_time(cycle[0]), _required_time(cycle[1]), cycle[2], cycle[3]),
         tokens=_tokens(db, account_id),
         invitations=_invitations(db, account_id),
         outbox=_outbox(db, account_id),
