@@ -50,7 +50,7 @@ from bench.sync_delta import (
     invitation,
     sync_answer,
 )
-from desktop.controller.mapping import account_view, sync_delta
+from desktop.controller.mapping import sync_delta
 from desktop.controller.model import ClientModel
 from desktop.controller.state import AppState, Eligibility, SyncPhase, SyncStatus
 from desktop.storage import SyncApplied
@@ -100,7 +100,7 @@ def states(rows: int) -> tuple[AppState, AppState, AppState]:
     model = ClientModel()
     model.apply_sync(delta, SyncApplied(delta.invitations, (), (), delta.cursor))
     base = AppState(
-        account=account_view(delta.account),
+        account=delta.account,
         eligibility=Eligibility.ELIGIBLE,
         eligibility_fetched_at=T0,
         policy=delta.policy,

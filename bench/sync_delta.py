@@ -31,8 +31,6 @@ import keyring.backend
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from desktop.backend.api import (
-    AccountDTO,
-    CycleDTO,
     InvitationDTO,
     InvitationEventDTO,
     SyncDTO,
@@ -42,14 +40,16 @@ from desktop.controller import Controller, RetryPolicy
 from desktop.controller.mapping import sync_delta
 from desktop.controller.state import AppState, SyncPhase
 from desktop.credentials import CredentialStore
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.memory_keyring import MemoryKeyring
 from desktop.storage import CacheRepository
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
-ACCOUNT = AccountDTO("acct_bench", "bench@example.com", "Bench", "plus", 1)
+ACCOUNT = Profile("acct_bench", "bench@example.com", "Bench", "plus", 1)
 
 
 def invitation(number: int, version: int) -> InvitationDTO:
@@ -92,7 +92,7 @@ def sync_answer(cursor: int, rows: tuple[InvitationDTO, ...], *, full: bool) -> 
         eligible=True,
         policy=ReferralPolicy(),
         usage=usage,
-        cycle=CycleDTO(T0, T0 + timedelta(days=31), 0, 3),
+        cycle=RewardCycle(T0, T0 + timedelta(days=31), 0, 3),
         invitations=rows,
         tokens=(),
         now=T0,

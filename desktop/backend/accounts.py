@@ -10,12 +10,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from desktop.backend.api import AccountDTO, AuthenticationError, NotFound, UsageDTO
+from desktop.backend.api import AuthenticationError, NotFound, UsageDTO
 from desktop.backend.store import Account, SessionRecord
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.cohort import CohortDecision, evaluate_cohort
 from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 
@@ -151,9 +152,9 @@ def cohort_decision(account: Account, policy: ReferralPolicy) -> CohortDecision:
     )
 
 
-def account_dto(account: Account) -> AccountDTO:
+def account_dto(account: Account) -> Profile:
     """The profile the client sees."""
-    return AccountDTO(
+    return Profile(
         id=account.id,
         email=account.email,
         display_name=account.display_name,

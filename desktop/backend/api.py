@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Protocol
 
 from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Outcome, outcome_of
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.reasons import Detail, Reason, explain
 from desktop.domain.usage import UsageWindow
 
@@ -168,19 +170,9 @@ def error_for(reason: Reason, details: Mapping[str, Detail] | None = None) -> Ap
 
 
 # ---------------------------------------------------------------------------------------------
-# DTOs
+# DTOs. The profile and the cycle are domain types (desktop.domain.profile.Profile,
+# desktop.domain.cycles.RewardCycle): the cache and the window keep them as they come.
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccountDTO:
-    """The signed-in operator's profile."""
-
-    id: str
-    email: str
-    display_name: str
-    plan: str  # "free" | "plus" | "pro"
-    billing_day: int
 
 
 @dataclass(frozen=True)
@@ -188,17 +180,7 @@ class SessionDTO:
     """What sign-in returns. `token` is a secret: keyring only (R9)."""
 
     token: str
-    account: AccountDTO
-
-
-@dataclass(frozen=True)
-class CycleDTO:
-    """The operator's current billing cycle and what it has earned so far (R5)."""
-
-    start: datetime
-    end: datetime
-    earned: int
-    cap: int
+    account: Profile
 
 
 @dataclass(frozen=True)
@@ -318,11 +300,11 @@ class SyncDTO:
     """What changed since a cursor. Invitations and tokens only include changed rows (R8)."""
 
     cursor: int
-    account: AccountDTO
+    account: Profile
     eligible: bool
     policy: ReferralPolicy
     usage: UsageDTO
-    cycle: CycleDTO
+    cycle: RewardCycle
     invitations: tuple[InvitationDTO, ...]
     tokens: tuple[TokenDTO, ...]
     now: datetime

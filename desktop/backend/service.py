@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, selectinload
 from desktop.backend import accounts, invitations, offers, wallet
 from desktop.backend.api import (
     AuthenticationError,
-    CycleDTO,
     InvitationDTO,
     NotSent,
     OfferDTO,
@@ -37,6 +36,7 @@ from desktop.backend.store import (
 )
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.reasons import Reason
 
 CHANGE_POLL_S = 0.25
@@ -270,7 +270,7 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
         eligible=accounts.cohort_decision(account, tx.policy).eligible,
         policy=tx.policy,
         usage=accounts.windows(account, tx.policy, tx.now),
-        cycle=CycleDTO(
+        cycle=RewardCycle(
             start=cycle.start,
             end=cycle.end,
             earned=wallet.earned_in(tx, account, cycle),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from desktop.backend.api import ApiError, OfferApi
-from desktop.controller.mapping import account_view, cycle_view, offer_view
+from desktop.controller.mapping import offer_view
 from desktop.controller.model import ClientModel
 from desktop.controller.retry import RetryPolicy
 from desktop.controller.runner import WorkRunner
@@ -177,13 +177,13 @@ class Hub:
         flag = model.eligibility
         signed_in = model.account is not None
         self.state = AppState(
-            account=None if model.account is None else account_view(model.account),
+            account=model.account,
             eligibility=self.eligibility() if signed_in else Eligibility.UNKNOWN,
             eligibility_fetched_at=None if flag is None else flag.fetched_at,
             policy=model.policy,
             five_hour=model.five_hour,
             weekly=model.weekly,
-            cycle=None if model.cycle is None else cycle_view(model.cycle),
+            cycle=model.cycle,
             tokens=model.token_views(),
             invitations=model.invitation_views(self.hidden),
             sync=dataclasses.replace(

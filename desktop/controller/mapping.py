@@ -1,4 +1,9 @@
-"""Conversions: backend DTOs to cache records, cache records to the views the UI renders."""
+"""Conversions: backend DTOs to cache records, cache records to the views the UI renders.
+
+Only shapes that differ between the layers are converted here. The profile and the billing
+cycle pass through as they are (`desktop.domain.profile.Profile`,
+`desktop.domain.cycles.RewardCycle`).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,17 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from desktop.backend.api import (
-    AccountDTO,
-    CycleDTO,
     InvitationDTO,
     OfferDTO,
     SyncDTO,
     TokenDTO,
 )
-from desktop.controller.state import AccountView, CycleView, InvitationView, OfferView, TokenView
+from desktop.controller.state import InvitationView, OfferView, TokenView
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.offer import FALLBACK_DESCRIPTION, FALLBACK_TITLE
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import translated
 from desktop.storage import (
-    CachedAccount,
-    CachedCycle,
     CachedInvitation,
     CachedOffer,
     CachedToken,
@@ -29,11 +30,6 @@ from desktop.storage import (
 )
 
 LOCAL_PREFIX = "local-"
-
-
-def account_record(dto: AccountDTO) -> CachedAccount:
-    """The profile as the cache keeps it."""
-    return CachedAccount(dto.id, dto.email, dto.display_name, dto.plan, dto.billing_day)
 
 
 def invitation_record(dto: InvitationDTO) -> CachedInvitation:
@@ -118,21 +114,16 @@ def token_record(dto: TokenDTO) -> CachedToken:
     )
 
 
-def cycle_record(dto: CycleDTO) -> CachedCycle:
-    """The billing cycle as the cache keeps it."""
-    return CachedCycle(dto.start, dto.end, dto.earned, dto.cap)
-
-
 def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
     """One sync answer as a cache write; `fetched_at` is the client's clock."""
     return SyncDelta(
         cursor=dto.cursor,
-        account=account_record(dto.account),
+        account=dto.account,
         eligible=dto.eligible,
         policy=dto.policy,
         five_hour=dto.usage.five_hour,
         weekly=dto.usage.weekly,
-        cycle=cycle_record(dto.cycle),
+        cycle=dto.cycle,
         invitations=tuple(invitation_record(row) for row in dto.invitations),
         tokens=tuple(token_record(row) for row in dto.tokens),
         backend_now=dto.now,
@@ -141,18 +132,6 @@ def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
         since=dto.since,
         offer=None if dto.offer is None else offer_record(dto.offer, fetched_at),
     )
-
-
-def account_view(record: CachedAccount) -> AccountView:
-    """The signed-in operator for the UI."""
-    return AccountView(
-        record.id, record.email, record.display_name, record.plan, record.billing_day
-    )
-
-
-def cycle_view(record: CachedCycle) -> CycleView:
-    """Resets earned this cycle against the cap."""
-    return CycleView(record.start, record.end, record.earned, record.cap)
 
 
 def invitation_view(record: CachedInvitation) -> InvitationView:

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from desktop.controller.mapping import invitation_view, newest_first, queued_view, token_view
 from desktop.controller.state import InvitationView, TokenView
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow
 from desktop.storage import (
-    CachedAccount,
-    CachedCycle,
     CachedFlag,
     CachedInvitation,
     CachedOffer,
@@ -44,12 +44,12 @@ class ClientModel:
 
     def clear(self) -> None:
         """Signed out: nothing to show."""
-        self.account: CachedAccount | None = None
+        self.account: Profile | None = None
         self.eligibility: CachedFlag | None = None
         self.policy: ReferralPolicy | None = None
         self.five_hour: UsageWindow | None = None
         self.weekly: UsageWindow | None = None
-        self.cycle: CachedCycle | None = None
+        self.cycle: RewardCycle | None = None
         self.invitations: dict[str, CachedInvitation] = {}
         self.tokens: dict[str, CachedToken] = {}
         self.outbox: dict[str, QueuedInvitation] = {}

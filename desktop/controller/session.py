@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from desktop.backend.api import ApiError, SessionDTO
 from desktop.controller.hub import Hub, ignore
-from desktop.controller.mapping import account_record
 from desktop.controller.model import views_of
 from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.domain.outcomes import Operation, Outcome
@@ -88,7 +87,7 @@ class SessionFlow:
         hub = self._hub
         self._intent, self._password = None, ""
         self.new_session(session.token)
-        account = account_record(session.account)
+        account = session.account
 
         def start(cache: CacheRepository) -> tuple[int, CacheSnapshot, Views]:
             discarded = cache.start_session(account)

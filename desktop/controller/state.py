@@ -1,4 +1,8 @@
-"""Immutable snapshots the controller emits and the UI renders. No Qt, no ORM objects here."""
+"""Immutable snapshots the controller emits and the UI renders. No Qt, no ORM objects here.
+
+The profile and the billing cycle are the domain's own types (`Profile`, `RewardCycle`), as the
+backend sends them and the cache keeps them; the views below add or drop fields
+(docs/ARCHITECTURE.md, "One shape per thing")."""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow
 
@@ -40,32 +46,6 @@ class SyncStatus:
     last_synced_at: datetime | None = None
     message: str = ""
     pending_operations: int = 0  # invitations queued in the outbox
-
-
-@dataclass(frozen=True)
-class AccountView:
-    """The signed-in operator."""
-
-    id: str
-    email: str
-    display_name: str
-    plan: str
-    billing_day: int
-
-
-@dataclass(frozen=True)
-class CycleView:
-    """Resets earned this billing cycle against the cap."""
-
-    start: datetime
-    end: datetime
-    earned: int
-    cap: int
-
-    @property
-    def capped(self) -> bool:
-        """The cap is reached: a conversion before `end` earns nothing."""
-        return self.earned >= self.cap
 
 
 @dataclass(frozen=True)
@@ -135,13 +115,13 @@ class OfferView:
 class AppState:
     """Everything the window shows. A new object on every change; never mutated."""
 
-    account: AccountView | None = None
+    account: Profile | None = None  # the signed-in operator, as the backend sent it
     eligibility: Eligibility = Eligibility.UNKNOWN
     eligibility_fetched_at: datetime | None = None
     policy: ReferralPolicy | None = None
     five_hour: UsageWindow | None = None
     weekly: UsageWindow | None = None
-    cycle: CycleView | None = None
+    cycle: RewardCycle | None = None  # resets earned this billing cycle against the cap
     tokens: tuple[TokenView, ...] = ()
     invitations: tuple[InvitationView, ...] = ()
     sync: SyncStatus = field(default_factory=SyncStatus)

@@ -20,6 +20,23 @@ class BillingCycle:
         return self.start <= as_utc(moment) < self.end
 
 
+# One shape for the contract (`SyncDTO.cycle`), the cache and the window (`AppState.cycle`):
+# the three layers had the same four fields (docs/ARCHITECTURE.md, "One shape per thing").
+@dataclass(frozen=True)
+class RewardCycle:
+    """The operator's current billing cycle and what it has earned so far (R5)."""
+
+    start: datetime
+    end: datetime
+    earned: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        """The cap is reached: a conversion before `end` earns nothing."""
+        return self.earned >= self.cap
+
+
 def cycle_start_in_month(year: int, month: int, billing_day: int) -> datetime:
     """Where the cycle of that month starts: the billing day, or the month's last day if shorter."""
     if not 1 <= billing_day <= 31:

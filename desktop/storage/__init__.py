@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from desktop.storage.records import (
-    CachedAccount,
-    CachedCycle,
     CachedFlag,
     CachedInvitation,
     CachedOffer,
@@ -32,8 +30,6 @@ __all__ = [
     "CacheClosed",
     "CacheRepository",
     "CacheSnapshot",
-    "CachedAccount",
-    "CachedCycle",
     "CachedFlag",
     "CachedInvitation",
     "CachedOffer",

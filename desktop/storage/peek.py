@@ -24,13 +24,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage.records import (
     EMPTY_SNAPSHOT,
-    CachedAccount,
-    CachedCycle,
     CachedFlag,
     CachedInvitation,
     CachedOffer,
@@ -76,11 +76,8 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
     if meta is None or meta[0] is None:
         return EMPTY_SNAPSHOT
     account_id, cursor, last_synced_at, backend_now = meta
-    account = db.execute(
-        "SELECT id, email, display_name, plan, billing_day FROM account WHERE id = ?",
-        (account_id,),
-    ).fetchone()
-    if account is None:
+    accounts = _records(db, Profile, "account", account_id, "id", key="id")
+    if not accounts:
         return EMPTY_SNAPSHOT
     flag = db.execute(
         "SELECT name, enabled, fetched_at FROM flag WHERE account_id = ? AND name = ?",
@@ -96,20 +93,16 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
             (account_id,),
         )
     }
-    cycle = db.execute(
-        'SELECT start, "end", earned, cap FROM cycle WHERE account_id = ?', (account_id,)
-    ).fetchone()
+    cycles = _records(db, RewardCycle, "cycle", account_id, "account_id")
     return CacheSnapshot(
-        account=CachedAccount(*account),
+        account=accounts[0],
         eligibility=None
         if flag is None
         else CachedFlag(flag[0], bool(flag[1]), _required_time(flag[2])),
         policy=None if policy is None else _policy(policy[0]),
         five_hour=windows.get(WindowKind.FIVE_HOUR),
         weekly=windows.get(WindowKind.WEEKLY),
-        cycle=None
-        if cycle is None
-        else CachedCycle(_required_time(cycle[0]), _required_time(cycle[1]), cycle[2], cycle[3]),
+        cycle=cycles[0] if cycles else None,
         tokens=_tokens(db, account_id),
         invitations=_invitations(db, account_id),
         outbox=_outbox(db, account_id),
@@ -128,8 +121,10 @@ def _records(
     account_id: str,
     order: str,
     extra: Mapping[str, Callable[[dict[str, Any]], object]] | None = None,
+    key: str = "account_id",
 ) -> tuple[R, ...]:
-    """Every `record` of the account in `table`, its columns named by the record's own fields.
+    """Every `record` of the account in `table` (the rows whose `key` column is `account_id`),
+    its columns named by the record's own fields.
 
     One shape: the record type says what is read, so a field the cache gains is read here too
     (or the peek declines: a field that is neither a column nor in `extra` gives None)."""
@@ -143,7 +138,7 @@ def _records(
     convert = _converters(record)
     quoted = ", ".join(f'"{name}"' for name in stored)
     rows = db.execute(
-        f'SELECT {quoted} FROM "{table}" WHERE account_id = ? ORDER BY {order}', (account_id,)
+        f'SELECT {quoted} FROM "{table}" WHERE "{key}" = ? ORDER BY {order}', (account_id,)
     )
     made = []
     for row in rows:

@@ -1,4 +1,8 @@
-"""Frozen records the cache hands out and takes in. ORM objects never leave `desktop.storage`."""
+"""Frozen records the cache hands out and takes in. ORM objects never leave `desktop.storage`.
+
+The profile and the billing cycle are kept as the domain types the backend sends and the window
+shows (`desktop.domain.profile.Profile`, `desktop.domain.cycles.RewardCycle`); the rest differ
+from the contract's DTOs (docs/ARCHITECTURE.md, "One shape per thing")."""
 
 from __future__ import annotations
 
@@ -7,21 +11,12 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow
-
-
-@dataclass(frozen=True)
-class CachedAccount:
-    """The operator's profile as last synced."""
-
-    id: str
-    email: str
-    display_name: str
-    plan: str
-    billing_day: int
 
 
 @dataclass(frozen=True)
@@ -31,16 +26,6 @@ class CachedFlag:
     name: str
     enabled: bool
     fetched_at: datetime
-
-
-@dataclass(frozen=True)
-class CachedCycle:
-    """The billing cycle and resets earned in it, as the backend last reported."""
-
-    start: datetime
-    end: datetime
-    earned: int
-    cap: int
 
 
 @dataclass(frozen=True)
@@ -153,12 +138,12 @@ class SyncDelta:
     """What one sync brought: the full profile and counters, and only the changed rows."""
 
     cursor: int
-    account: CachedAccount
+    account: Profile
     eligible: bool
     policy: ReferralPolicy
     five_hour: UsageWindow
     weekly: UsageWindow
-    cycle: CachedCycle
+    cycle: RewardCycle
     invitations: tuple[CachedInvitation, ...]
     tokens: tuple[CachedToken, ...]
     backend_now: datetime
@@ -188,12 +173,12 @@ class SyncApplied:
 class CacheSnapshot:
     """Everything cached for the signed-in operator; `account` is None when signed out."""
 
-    account: CachedAccount | None
+    account: Profile | None
     eligibility: CachedFlag | None
     policy: ReferralPolicy | None
     five_hour: UsageWindow | None
     weekly: UsageWindow | None
-    cycle: CachedCycle | None
+    cycle: RewardCycle | None
     tokens: tuple[CachedToken, ...]
     invitations: tuple[CachedInvitation, ...]
     outbox: tuple[QueuedInvitation, ...]

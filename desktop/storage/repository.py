@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.domain.clock import Clock, utc_now
 from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage.database import make_engine, prepare_cache_file
 from desktop.storage.models import (
@@ -41,8 +43,6 @@ from desktop.storage.models import (
 )
 from desktop.storage.records import (
     EMPTY_SNAPSHOT,
-    CachedAccount,
-    CachedCycle,
     CachedFlag,
     CachedInvitation,
     CachedOffer,
@@ -134,7 +134,7 @@ class CacheRepository:
                 weekly=windows.get(WindowKind.WEEKLY),
                 cycle=None
                 if cycle is None
-                else CachedCycle(cycle.start, cycle.end, cycle.earned, cycle.cap),
+                else RewardCycle(cycle.start, cycle.end, cycle.earned, cycle.cap),
                 tokens=self._tokens(session, account.id),
                 invitations=self._invitations(session, account.id),
                 outbox=self._outbox(session, account.id),
@@ -150,7 +150,7 @@ class CacheRepository:
         with self._unit() as session:
             return _meta(session).cursor
 
-    def active_account(self) -> CachedAccount | None:
+    def active_account(self) -> Profile | None:
         """The account whose session was last open, if any."""
         with self._unit() as session:
             account_id = _meta(session).active_account_id
@@ -187,7 +187,7 @@ class CacheRepository:
 
     # -- session -------------------------------------------------------------------------------
 
-    def start_session(self, account: CachedAccount) -> int:
+    def start_session(self, account: Profile) -> int:
         """Make `account` the cached one. Another account's data is dropped; returns how many of
         its queued invitations went with it."""
         with self._unit() as session:
@@ -447,7 +447,7 @@ def _require_account(session: Session) -> str:
     return account_id
 
 
-def _activate(session: Session, account: CachedAccount) -> int:
+def _activate(session: Session, account: Profile) -> int:
     meta = _meta(session)
     discarded = 0
     others = select(AccountRow.id).where(AccountRow.id != account.id)
@@ -707,8 +707,8 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-def _account(row: AccountRow) -> CachedAccount:
-    return CachedAccount(row.id, row.email, row.display_name, row.plan, row.billing_day)
+def _account(row: AccountRow) -> Profile:
+    return Profile(row.id, row.email, row.display_name, row.plan, row.billing_day)
 
 
 def _policy(values_json: str) -> ReferralPolicy:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage import (
-    CachedAccount,
-    CachedCycle,
     CachedInvitation,
     CachedOffer,
     CachedToken,
@@ -17,7 +17,7 @@ from desktop.storage import (
 )
 
 T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-ACCOUNT = CachedAccount("acc-1", "pilot@example.com", "Pilot", "plus", 10)
+ACCOUNT = Profile("acc-1", "pilot@example.com", "Pilot", "plus", 10)
 
 
 def invitation(
@@ -74,7 +74,7 @@ def delta(
     invitations: tuple[CachedInvitation, ...] = (),
     tokens: tuple[CachedToken, ...] = (),
     *,
-    account: CachedAccount = ACCOUNT,
+    account: Profile = ACCOUNT,
     eligible: bool = True,
     since: int = 0,
     full: bool = False,
@@ -88,7 +88,7 @@ def delta(
         policy=ReferralPolicy(prompts_required=3),
         five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 40, T0),
         weekly=UsageWindow(WindowKind.WEEKLY, 1000, 820, T0 - timedelta(days=2)),
-        cycle=CachedCycle(T0 - timedelta(days=5), T0 + timedelta(days=26), 1, 3),
+        cycle=RewardCycle(T0 - timedelta(days=5), T0 + timedelta(days=26), 1, 3),
         invitations=invitations,
         tokens=tokens,
         backend_now=T0 + timedelta(hours=1),

@@ -14,7 +14,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from desktop.domain.invitations import InvitationState
-from desktop.storage import CacheClosed, CachedAccount, CacheRepository, SyncDelta
+from desktop.domain.profile import Profile
+from desktop.storage import CacheClosed, CacheRepository, SyncDelta
 from desktop.storage.database import make_engine
 from desktop.storage.models import Base
 from tests.client.records import ACCOUNT, T0, delta, invitation, token
@@ -158,7 +159,7 @@ def test_a_sync_that_already_has_the_key_completes_the_queued_send(
 def test_signing_in_as_another_account_drops_the_previous_data(repo: CacheRepository) -> None:
     repo.apply_sync(delta(5, (invitation(1),), (token(1),)))
     repo.queue_invitation("key-1", "x@example.com")
-    other = CachedAccount("acc-2", "pro@example.com", "Pro", "pro", 1)
+    other = Profile("acc-2", "pro@example.com", "Pro", "pro", 1)
     assert repo.start_session(other) == 1
     snapshot = repo.snapshot()
     assert snapshot.account == other

@@ -15,12 +15,13 @@ from pytestqt.qtbot import QtBot
 from desktop.backend.simulator import InvitationRecord, Simulator
 from desktop.controller.qa import QaController, duration_words
 from desktop.controller.qa_state import QaSnapshot
-from desktop.controller.state import AccountView, AppState
+from desktop.controller.state import AppState
+from desktop.domain.profile import Profile
 from desktop.ui.qa.window import QaSimulatorWindow
 from tests.qa.conftest import LaunchQa
 from tests.ui.app_driver import WAIT_MS
 
-PILOT = AccountView("acct_pilot", "pilot@example.com", "Pat Pilot", "plus", 14)
+PILOT = Profile("acct_pilot", "pilot@example.com", "Pat Pilot", "plus", 14)
 
 
 class FakeSession(QObject):

@@ -6,26 +6,26 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from desktop.controller.state import (
-    AccountView,
     AppState,
-    CycleView,
     Eligibility,
     InvitationView,
     SyncPhase,
     SyncStatus,
     TokenView,
 )
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.policy import ReferralPolicy
+from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
 
 NOW = datetime(2024, 12, 2, 10, 0, tzinfo=UTC)
 POLICY = ReferralPolicy()
 
 
-def account(email: str = "pilot@example.com", plan: str = "plus") -> AccountView:
+def account(email: str = "pilot@example.com", plan: str = "plus") -> Profile:
     """An operator profile."""
-    return AccountView(
+    return Profile(
         id=f"acct-{email.split('@')[0]}",
         email=email,
         display_name=email.split("@")[0].capitalize(),
@@ -93,7 +93,7 @@ def pilot_state(**changes: object) -> AppState:
         policy=POLICY,
         five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 40, NOW - timedelta(hours=1)),
         weekly=UsageWindow(WindowKind.WEEKLY, 1000, 820, NOW - timedelta(days=2)),
-        cycle=CycleView(
+        cycle=RewardCycle(
             start=datetime(2024, 11, 14, tzinfo=UTC),
             end=datetime(2024, 12, 14, tzinfo=UTC),
             earned=0,
@@ -109,7 +109,7 @@ def capped_state(**changes: object) -> AppState:
     """capped@: cap reached this cycle, two tokens."""
     state = pilot_state(
         account=account("capped@example.com"),
-        cycle=CycleView(
+        cycle=RewardCycle(
             start=datetime(2024, 11, 14, tzinfo=UTC),
             end=datetime(2024, 12, 14, tzinfo=UTC),
             earned=3,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from desktop.controller.state import AppState, CycleView, InvitationView, OfferView
+from desktop.controller.state import AppState, InvitationView, OfferView
+from desktop.domain.cycles import RewardCycle
 from desktop.domain.offer import (
     FALLBACK_DESCRIPTION,
     FALLBACK_TITLE,
@@ -36,7 +37,7 @@ def summary_text(policy: ReferralPolicy | None) -> str:
     )
 
 
-def cycle_text(cycle: CycleView | None) -> str:
+def cycle_text(cycle: RewardCycle | None) -> str:
     """`2 of 3 resets earned this cycle; the next cycle starts 14 Dec.` When capped, in plain
     words that inviting still works but earns nothing until then (R5)."""
     if cycle is None:
@@ -76,7 +77,7 @@ def overview_text(state: AppState) -> str:
     return f"Resets earned all time: {earned} · Pending invitations: {pending}"
 
 
-def cap_warning_text(cycle: CycleView) -> str:
+def cap_warning_text(cycle: RewardCycle) -> str:
     """Shown before sending when the cap is already reached (R2, R5)."""
     return (
         f"You have already earned {cycle.earned} of {cycle.cap} resets this cycle: a conversion "
