@@ -109,10 +109,19 @@ def test_a_change_wakes_its_accounts_waiters_with_one_look_and_leaves_the_others
         assert not capped_poll.done()  # another account's waiter slept through it
         assert feed.looks - looks == 1  # one look for the one account that changed
 
+        reads = feed.reads
+        again = [long_poll(client, auth, woken[0]) for auth in pilots]
+        await until(lambda: feed.waiting() == 4)
+        assert feed.reads == reads  # asked again with the look's cursor: no read of their own
+        await asyncio.to_thread(sim.set_usage, "pilot@example.com", weekly_percent=10)
+        assert len(set(await asyncio.gather(*again))) == 1
+        await until(feed.settled)
+        assert feed.looks - looks == 2
+
         await asyncio.to_thread(sim.cohort, "capped@example.com", "deny")
         assert await capped_poll != capped_before
         await until(feed.settled)
-        assert feed.looks - looks == 2
+        assert feed.looks - looks == 3
 
     run(backend, NEVER_S, body)
 

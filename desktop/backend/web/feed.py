@@ -42,10 +42,15 @@ class ChangeFeed:
         self._ticker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._fresh: dict[str, tuple[str, int]] = {}
+        """Session -> (account, cursor) as the latest look found them, dropped when news for the
+        account arrives: a poll asked again right after its answer needs no read of its own."""
         self._interested = 0
         self._news = 0
         self.looks = 0
         """Accounts looked at for waiters so far (one per changed account per wake)."""
+        self.reads = 0
+        """Polls that read their own cursor on arrival (the others found it fresh)."""
 
     def waiting(self) -> int:
         """How many long polls wait for a change now."""
@@ -61,7 +66,12 @@ class ChangeFeed:
         self._start_listening()
         try:
             news = self._news
-            account, current = await run_in_threadpool(self._backend.watch, session)
+            fresh = self._fresh.get(session)
+            if fresh is not None:
+                account, current = fresh
+            else:
+                self.reads += 1
+                account, current = await run_in_threadpool(self._backend.watch, session)
             if current != after or timeout <= 0:
                 return current
             future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -90,6 +100,7 @@ class ChangeFeed:
     def _stop_listening(self) -> None:
         self._interested -= 1
         if self._interested == 0:
+            self._fresh.clear()  # unheard news could make it stale
             if self._unsubscribe is not None:
                 self._unsubscribe()
             if self._ticker is not None:
@@ -111,8 +122,12 @@ class ChangeFeed:
     def _mark(self, changed: frozenset[str]) -> None:
         self._news += 1
         if changed.isdisjoint(EVERYONE):
+            self._fresh = {
+                session: seen for session, seen in self._fresh.items() if seen[0] not in changed
+            }
             self._pending.update(account for account in changed if account in self._waiters)
         else:
+            self._fresh.clear()
             self._pending.update(self._waiters)
         if self._pending and (self._looking is None or self._looking.done()):
             self._looking = asyncio.get_running_loop().create_task(self._look())
@@ -128,6 +143,7 @@ class ChangeFeed:
             if not watched:
                 continue
             self.looks += len(watched)
+            news = self._news
             try:
                 cursors, ended = await run_in_threadpool(self._backend.cursors, watched)
             except Exception as error:  # offline fault, a database fault: every waiter hears it
@@ -136,6 +152,11 @@ class ChangeFeed:
                         if not future.done():
                             future.set_exception(error)
                 continue
+            if self._news == news:  # nothing heard during the read: its answer is current
+                for account, sessions in watched.items():
+                    if account in cursors:
+                        for session in sessions - ended:
+                            self._fresh[session] = (account, cursors[account])
             for account in watched:
                 for future, waiter in self._waiters.get(account, {}).items():
                     if future.done():
