@@ -36,8 +36,9 @@ def world(data_dir: Path) -> Iterator[tuple[MockBackend, Simulator]]:
 Body = Callable[[WireApp, httpx.AsyncClient], Awaitable[Any]]
 
 
-def run(backend: MockBackend, period_s: float, body: Body) -> Any:
-    wire = create_app(backend, Simulator.over_store(backend.store), change_poll_s=period_s)
+def run(backend: MockBackend, period_s: float, body: Body, hold_s: float = 0.0) -> Any:
+    simulator = Simulator.over_store(backend.store)
+    wire = create_app(backend, simulator, change_poll_s=period_s, change_hold_s=hold_s)
 
     async def main() -> Any:
         transport = httpx.ASGITransport(app=wire)
@@ -165,6 +166,30 @@ def test_an_ended_session_is_told_so_and_a_wait_without_changes_times_out(
         assert (await waiting).status_code == 401
 
     run(backend, NEVER_S, body)
+
+
+def test_a_burst_of_changes_costs_a_client_one_answer_per_hold(
+    world: tuple[MockBackend, Simulator],
+) -> None:
+    backend, sim = world
+    hold_s = 0.5
+
+    async def body(wire: WireApp, client: httpx.AsyncClient) -> None:
+        pilot = await sign_in(client, "pilot@example.com", "p")
+        before = await cursor_of(client, pilot)
+        first = long_poll(client, pilot, before)
+        await until(lambda: wire.feed.waiting() == 1)
+        await asyncio.to_thread(sim.set_usage, "pilot@example.com", weekly_percent=10)
+        moved = await first
+        answered = time.monotonic()
+        second = long_poll(client, pilot, moved)
+        await until(lambda: wire.feed.waiting() == 1)
+        await asyncio.to_thread(sim.set_usage, "pilot@example.com", weekly_percent=20)
+        assert await second != moved
+        assert time.monotonic() - answered >= hold_s  # held until the hold since the first
+        assert await cursor_of(client, pilot) != moved  # an unknown cursor: at once
+
+    run(backend, NEVER_S, body, hold_s)
 
 
 def test_a_change_by_another_process_is_seen_within_the_feeds_period(

@@ -77,6 +77,10 @@ EXTERNAL_CHANGE_POLL_S = 1.0
 read for all waiting accounts (desktop.backend.web.feed). Writes of this process wake the changed
 accounts' waiters at once."""
 
+LONG_POLL_HOLD_S = 1.0
+"""A session's long poll answers a moved cursor at most once per this many seconds (the first
+change at once): a burst of changes costs each client one answer and one sync."""
+
 T = TypeVar("T")
 
 STATUS_BY_REASON: Mapping[Reason, int] = {
@@ -385,17 +389,19 @@ def create_app(
     qa_open_on_loopback: bool = True,
     monotonic: Callable[[], float] = time.monotonic,
     change_poll_s: float = EXTERNAL_CHANGE_POLL_S,
+    change_hold_s: float = LONG_POLL_HOLD_S,
 ) -> WireApp:
     """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA, the join
     page, the policy), which must share one database. Closing them is the caller's job.
     `monotonic` is the real time the sign-in limits count in (tests move their own);
-    `change_poll_s` how often the long polls look for other processes' writes."""
+    `change_poll_s` how often the long polls look for other processes' writes, `change_hold_s`
+    the least time between two answers with a moved cursor to one session."""
     app = FastAPI(
         title=API_TITLE,
         version=API_VERSION,
         description="The mock referral backend as a service: see docs/WIRE.md.",
     )
-    feed = ChangeFeed(backend, change_poll_s)
+    feed = ChangeFeed(backend, change_poll_s, change_hold_s)
     access = QaAccess(qa_token, qa_open_on_loopback)
     _install_error_handlers(app)
     limiter = SignInLimiter(monotonic)

@@ -23,6 +23,8 @@ from desktop.backend.changes import EVERYONE
 from desktop.backend.service import MockBackend
 from desktop.domain.reasons import Reason
 
+_ANSWERED_KEPT = 1024
+
 
 @dataclass(frozen=True)
 class _Waiter:
@@ -33,9 +35,12 @@ class _Waiter:
 class ChangeFeed:
     """Waiting long polls of one server. Used on its event loop, except `_heard` (any thread)."""
 
-    def __init__(self, backend: MockBackend, period_s: float) -> None:
+    def __init__(self, backend: MockBackend, period_s: float, hold_s: float = 0.0) -> None:
         self._backend = backend
         self._period_s = period_s
+        self._hold_s = hold_s
+        self._answered: dict[str, float] = {}
+        """Session -> when its latest poll answered with a moved cursor (for `hold_s`)."""
         self._waiters: dict[str, dict[asyncio.Future[int], _Waiter]] = {}
         self._pending: set[str] = set()
         self._looking: asyncio.Task[None] | None = None
@@ -62,33 +67,53 @@ class ChangeFeed:
 
     async def wait(self, session: str, after: int, timeout: float) -> int:
         """The session's cursor once it differs from `after`, or `after` when `timeout` passed.
-        Raises as `MockBackend.watch` does (ended session, offline fault)."""
+        Raises as `MockBackend.watch` does (ended session, offline fault). A moved cursor is
+        answered no sooner than `hold_s` after the session's previous one (within `timeout`;
+        `after` 0 at once): a burst of changes costs a client one answer per `hold_s`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         self._start_listening()
         try:
-            news = self._news
-            fresh = self._fresh.get(session)
-            if fresh is not None:
-                account, current = fresh
-            else:
-                self.reads += 1
-                account, current = await run_in_threadpool(self._backend.watch, session)
-            if current != after or timeout <= 0:
-                return current
-            future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-            waiters = self._waiters.setdefault(account, {})
-            waiters[future] = _Waiter(session, current)
-            if self._news != news:  # news came while reading: it may be newer than `current`
-                self._mark(frozenset({account}))
-            try:
-                return await asyncio.wait_for(future, timeout)
-            except TimeoutError:
-                return current
-            finally:
-                del waiters[future]
-                if not waiters:
-                    self._waiters.pop(account, None)
+            cursor = await self._wait(session, after, timeout)
+            if after == 0 or cursor == after or self._hold_s <= 0:
+                return cursor
+            previous = self._answered.get(session)
+            if previous is not None:
+                delay = min(previous + self._hold_s, deadline) - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            self._answered[session] = now = loop.time()
+            if len(self._answered) > _ANSWERED_KEPT:  # forget the holds that have ended
+                self._answered = {
+                    key: at for key, at in self._answered.items() if at > now - self._hold_s
+                }
+            return cursor
         finally:
             self._stop_listening()
+
+    async def _wait(self, session: str, after: int, timeout: float) -> int:
+        news = self._news
+        fresh = self._fresh.get(session)
+        if fresh is not None:
+            account, current = fresh
+        else:
+            self.reads += 1
+            account, current = await run_in_threadpool(self._backend.watch, session)
+        if current != after or timeout <= 0:
+            return current
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        waiters = self._waiters.setdefault(account, {})
+        waiters[future] = _Waiter(session, current)
+        if self._news != news:  # news came while reading: it may be newer than `current`
+            self._mark(frozenset({account}))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return current
+        finally:
+            del waiters[future]
+            if not waiters:
+                self._waiters.pop(account, None)
 
     def _start_listening(self) -> None:
         self._interested += 1
