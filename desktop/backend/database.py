@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.backend import clock as virtual_clock
 from desktop.backend import seed
+from desktop.backend.changes import ChangeSignal, collect_changes
 from desktop.backend.datafile import (
     SCHEMA_VERSION,
     BackendFile,
@@ -122,6 +123,9 @@ class BackendStore(ClosesOnExit):
 
     def __init__(self, engine: Engine, clock: Clock | None = None, real_clock: Clock = utc_now):
         self.engine = engine
+        self.changes = ChangeSignal.of(engine.url.render_as_string())
+        """The accounts each committed write to this database, by any store of this process,
+        changed (desktop.backend.changes)."""
         self.injected_clock = clock
         self.real_clock = real_clock
         database = engine.url.database
@@ -277,24 +281,26 @@ class BackendStore(ClosesOnExit):
         with (
             self.faults_translated(),
             Session(self.engine, expire_on_commit=False) as session,
-            session.begin(),
         ):
-            # FOR UPDATE serialises units of work on PostgreSQL (SQLite's BEGIN IMMEDIATE already
-            # has; its dialect leaves the clause out).
-            state = session.get_one(BackendState, 1, with_for_update=True)
-            real_now = self.real_clock()
-            if self.injected_clock is not None:
-                now = self.injected_clock()
-            else:
-                now = virtual_clock.reading(state, real_now)
-            before = _clock_fields(state), _total_changes(session)
-            tx = BackendTransaction(session, state, now, load_policy(state))
-            sweep_due_changes(tx)
-            yield tx
-            if self.injected_clock is None and _clock_fields(state) == before[0]:
-                session.flush()
-                wrote = _total_changes(session) != before[1]
-                virtual_clock.settle(state, now, real_now, wrote=wrote)
+            changed = collect_changes(session)
+            with session.begin():
+                # FOR UPDATE serialises units of work on PostgreSQL (SQLite's BEGIN IMMEDIATE
+                # already has; its dialect leaves the clause out).
+                state = session.get_one(BackendState, 1, with_for_update=True)
+                real_now = self.real_clock()
+                if self.injected_clock is not None:
+                    now = self.injected_clock()
+                else:
+                    now = virtual_clock.reading(state, real_now)
+                before = _clock_fields(state), _total_changes(session)
+                tx = BackendTransaction(session, state, now, load_policy(state))
+                sweep_due_changes(tx)
+                yield tx
+                if self.injected_clock is None and _clock_fields(state) == before[0]:
+                    session.flush()
+                    wrote = _total_changes(session) != before[1]
+                    virtual_clock.settle(state, now, real_now, wrote=wrote)
+            self.changes.publish(changed)
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -7,7 +7,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +24,7 @@ from desktop.backend.api import (
     SessionDTO,
     SyncDTO,
 )
+from desktop.backend.changes import EVERYONE, concerns
 from desktop.backend.database import BackendStore, ClosesOnExit
 from desktop.backend.faults import FaultInjector
 from desktop.backend.store import (
@@ -102,7 +103,7 @@ class MockBackend(ClosesOnExit):
 
     def close(self) -> None:
         """Release the database connections (a waiting `wait_for_change` returns at once)."""
-        self._closing.set()
+        self.close_waiters()
         self._store.close()
 
     def _call(self, handle: Callable[[], T]) -> T:
@@ -223,6 +224,10 @@ class MockBackend(ClosesOnExit):
         """An opaque number that changes whenever anything the session's account syncs changes
         (its invitations and tokens, its profile, cohort and usage, the policy, the clock, a
         reset). Read without queuing behind writers. Offline fault: NotSent."""
+        return self.watch(session)[1]
+
+    def watch(self, session: str) -> tuple[str, int]:
+        """The session's account id and its `change_cursor` (what a change feed waits on)."""
         with Session(read_only(self._store.engine)) as db, db.begin():
             state = db.get_one(BackendState, 1)
             if state.fault_offline:
@@ -231,21 +236,72 @@ class MockBackend(ClosesOnExit):
             if record is None or record.ended_at is not None:
                 raise AuthenticationError(Reason.SESSION_ENDED)
             account = db.get_one(Account, record.account_id)
-            return _fingerprint(db, state, account)
+            return account.id, _fingerprint(db, state, account)
+
+    def cursors(self, watched: Mapping[str, Collection[str]]) -> tuple[dict[str, int], set[str]]:
+        """One read for many waiters: the `change_cursor` of each account in `watched` (account
+        id: the sessions waiting on it), computed once per account, and the sessions among them
+        that have ended (or whose account is gone). Offline fault: NotSent."""
+        cursors: dict[str, int] = {}
+        ended: set[str] = set()
+        with Session(read_only(self._store.engine)) as db, db.begin():
+            state = db.get_one(BackendState, 1)
+            if state.fault_offline:
+                raise NotSent()
+            for account_id, sessions in watched.items():
+                live = _live_sessions(db, account_id, sessions)
+                ended.update(session for session in sessions if session not in live)
+                account = db.get(Account, account_id)
+                if account is not None and live:
+                    cursors[account_id] = _fingerprint(db, state, account)
+        return cursors, ended
 
     def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
         """Wait until the account's data changes past `cursor` (a value this method or
         `change_cursor` returned; 0: unknown) or `timeout_s` passes (at most MAX_WAIT_S), and
         return the cursor then: different from `cursor` means "sync now". Only the offline
         fault applies (NotSent); latency and the error rate are for the calls that change
-        things."""
+        things.
+
+        Looks again when a write of this process changes the account (or everyone's data), and
+        every CHANGE_POLL_S for writes by other processes on the same database."""
         deadline = time.monotonic() + max(0.0, min(timeout_s, MAX_WAIT_S))
-        while True:
-            current = self.change_cursor(session)
-            left = deadline - time.monotonic()
-            if current != cursor or left <= 0 or self._closing.is_set():
-                return current
-            self._closing.wait(min(CHANGE_POLL_S, left))
+        woken = threading.Event()
+        account_box: list[str] = []
+
+        def heard(changed: frozenset[str]) -> None:
+            if not account_box or concerns(changed, account_box[0]):
+                woken.set()
+
+        unsubscribe = self._store.changes.subscribe(heard)
+        try:
+            while True:
+                woken.clear()
+                account, current = self.watch(session)
+                account_box[:] = [account]
+                left = deadline - time.monotonic()
+                if current != cursor or left <= 0 or self._closing.is_set():
+                    return current
+                woken.wait(min(CHANGE_POLL_S, left))
+        finally:
+            unsubscribe()
+
+    def close_waiters(self) -> None:
+        """Release every waiting `wait_for_change` at once (with its unchanged cursor)."""
+        self._closing.set()
+        self._store.changes.publish(EVERYONE)
+
+
+def _live_sessions(db: Session, account_id: str, sessions: Collection[str]) -> set[str]:
+    by_digest = {accounts.token_digest(session): session for session in sessions}
+    rows = db.scalars(
+        select(SessionRecord.token_sha256).where(
+            SessionRecord.token_sha256.in_(by_digest),
+            SessionRecord.account_id == account_id,
+            SessionRecord.ended_at.is_(None),
+        )
+    )
+    return {by_digest[digest] for digest in rows}
 
 
 def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:

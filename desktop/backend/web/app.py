@@ -13,8 +13,6 @@ error rate answers 500 `server_error` (rolled back) or, after committing, drops 
 without a byte of answer, as a network would lose it.
 """
 
-import asyncio
-import contextlib
 import contextvars
 import hmac
 import ipaddress
@@ -31,7 +29,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.backend.api import (
@@ -57,6 +54,7 @@ from desktop.backend.simulator import (
     Simulator,
     Wallet,
 )
+from desktop.backend.web.feed import ChangeFeed
 from desktop.backend.web.limits import SignInLimiter, SignInLimits
 from desktop.backend.wire import encode, encode_details
 from desktop.domain.cohort import CohortDecision
@@ -75,8 +73,13 @@ MAX_KEY_LENGTH = 200  # the backend stores keys in String(200) columns
 LONG_POLL_MAX_S = 30.0
 LONG_POLL_DEFAULT_S = 25.0
 EXTERNAL_CHANGE_POLL_S = 1.0
-"""How often a waiting long poll looks for changes made by other processes (`sim` on the file);
-changes made through this server wake it at once."""
+"""How often waiting long polls look for changes made by other processes (`sim` on the file): one
+read for all waiting accounts (desktop.backend.web.feed). Writes of this process wake the changed
+accounts' waiters at once."""
+
+LONG_POLL_HOLD_S = 1.0
+"""A session's long poll answers a moved cursor at most once per this many seconds (the first
+change at once): a burst of changes costs each client one answer and one sync."""
 
 T = TypeVar("T")
 
@@ -271,25 +274,6 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-class ChangeBell:
-    """Wakes waiting long polls when a request that may have changed something has finished.
-    Used on the event loop only."""
-
-    def __init__(self) -> None:
-        self._event: asyncio.Event | None = None
-
-    def ring(self) -> None:
-        if self._event is not None:
-            self._event.set()
-            self._event = None
-
-    async def wait(self, timeout: float) -> None:
-        if self._event is None:
-            self._event = asyncio.Event()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
-
-
 _DROP: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("referral_drop_answer")
 _DROPPED = "referral: answer dropped by the error-rate fault"
 
@@ -319,12 +303,12 @@ class WireApp:
     application returns a value, on which uvicorn closes the connection (its documented
     handling of a misbehaving application; tests/wire/test_faults.py holds it to that). Logs
     each request with its route template, never its path (link tokens) or headers (session
-    tokens). Rings the change bell after each request that may have changed something.
+    tokens).
     """
 
-    def __init__(self, app: FastAPI, bell: ChangeBell) -> None:
+    def __init__(self, app: FastAPI, feed: ChangeFeed) -> None:
         self.app = app
-        self.bell = bell
+        self.feed = feed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> object:
         if scope["type"] != "http":
@@ -346,8 +330,6 @@ class WireApp:
             await self.app(scope, receive, guarded_send)
         finally:
             _DROP.reset(token)
-            if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
-                self.bell.ring()
             route = getattr(scope.get("route"), "path", "-")
             outcome = "dropped" if box[0] else str(status[0])
             log.info(
@@ -406,24 +388,28 @@ def create_app(
     qa_token: str | None = None,
     qa_open_on_loopback: bool = True,
     monotonic: Callable[[], float] = time.monotonic,
+    change_poll_s: float = EXTERNAL_CHANGE_POLL_S,
+    change_hold_s: float = LONG_POLL_HOLD_S,
 ) -> WireApp:
     """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA, the join
     page, the policy), which must share one database. Closing them is the caller's job.
-    `monotonic` is the real time the sign-in limits count in (tests move their own)."""
+    `monotonic` is the real time the sign-in limits count in (tests move their own);
+    `change_poll_s` how often the long polls look for other processes' writes, `change_hold_s`
+    the least time between two answers with a moved cursor to one session."""
     app = FastAPI(
         title=API_TITLE,
         version=API_VERSION,
         description="The mock referral backend as a service: see docs/WIRE.md.",
     )
-    bell = ChangeBell()
+    feed = ChangeFeed(backend, change_poll_s, change_hold_s)
     access = QaAccess(qa_token, qa_open_on_loopback)
     _install_error_handlers(app)
     limiter = SignInLimiter(monotonic)
-    app.include_router(_api_router(backend, simulator, bell, limiter))
+    app.include_router(_api_router(backend, simulator, feed, limiter))
     app.include_router(_qa_router(simulator, access, limiter))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    return WireApp(app, bell)
+    return WireApp(app, feed)
 
 
 def _include_join_page(app: FastAPI, simulator: Simulator) -> None:
@@ -488,7 +474,7 @@ def _faulted(call: Callable[[], T]) -> T | None:
 
 
 def _api_router(
-    backend: MockBackend, simulator: Simulator, bell: ChangeBell, limiter: SignInLimiter
+    backend: MockBackend, simulator: Simulator, feed: ChangeFeed, limiter: SignInLimiter
 ) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["api"], responses=API_ERRORS)
 
@@ -584,14 +570,7 @@ def _api_router(
         after: Annotated[int, Query(ge=0, le=2**53)] = 0,
         timeout: Annotated[float, Query(ge=0, le=LONG_POLL_MAX_S)] = LONG_POLL_DEFAULT_S,
     ) -> Response:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            current = await run_in_threadpool(backend.change_cursor, session)
-            left = deadline - loop.time()
-            if current != after or left <= 0:
-                return JSONResponse({"cursor": current})
-            await bell.wait(min(EXTERNAL_CHANGE_POLL_S, left))
+        return JSONResponse({"cursor": await feed.wait(session, after, timeout)})
 
     @router.get("/health", summary="The service answers", responses={})
     def health() -> dict[str, str]:
