@@ -119,7 +119,7 @@ class OfferPanel(QWidget):
         form.addRow(self.tr("Rules"), self.rules_edit)
         switches = QVBoxLayout()  # one a line: side by side they outgrow a narrow window
         for check in (self.confirmation_check, self.paused_check, self.capacities_check):
-            switches.addWidget(check)
+            switches.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its words
         form.addRow(switches)
         form.addRow(self.apply_button)
 
