@@ -725,7 +725,7 @@ def shot_pseudo_invite_dialog(folder: Path) -> QPixmap:
         dialog.email_edit.setText("alex@example.com")
         dialog.send_button.click()
         sent = translation.pseudo("Invitation sent to {recipient}.").split("{")[0]
-        wait_until(lambda: dialog.status_label.text().startswith(sent))
+        wait_until(lambda: sent in dialog.status_label.text())  # inside "{message} Follow…"
         return with_dialog(app.window, dialog)
 
 
