@@ -215,8 +215,15 @@ def user_data(app: App) -> list[str]:
 def check(qtbot: QtBot, app: App, root: QWidget) -> list[str]:
     """Both checks on `root` once its layout has settled."""
     qtbot.waitUntil(lambda: root.isVisible(), timeout=WAIT_MS)
-    QApplication.processEvents()
-    QApplication.processEvents()
+    # Settled: a wrapped label's new height can take a few layout passes (heightForWidth, then
+    # the scroll area's content); check once two passes in a row move nothing.
+    before = None
+    for _ in range(20):
+        QApplication.processEvents()
+        now = [w.geometry().getRect() for w in root.findChildren(QWidget) if w.isVisible()]
+        if now == before:
+            break
+        before = now
     sideways = []
     if root is app.window and app.window.page_scroll.isVisible():
         bar = app.window.page_scroll.horizontalScrollBar()
