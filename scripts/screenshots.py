@@ -42,7 +42,7 @@ from desktop.ui.qa.invitations import InvitationPanel
 from desktop.ui.qa.window import DEFAULT_SIZE as QA_WINDOW_SIZE
 from desktop.ui.qa.window import QaSimulatorWindow
 from desktop.ui.redeem_dialog import RedeemDialog
-from desktop.ui.referral.invite_dialog import InviteDialog, confirmation_box
+from desktop.ui.referral.invite_dialog import InviteDialog, confirmation_box, named
 from desktop.ui.theme import ThemeChoice, apply_theme
 
 WINDOW_SIZE = (1000, 780)
@@ -582,7 +582,8 @@ def shot_offer_invite_three(folder: Path) -> QPixmap:
         dialog = section.open_invite_dialog()
         dialog.email_edit.setText(THREE)
         dialog.send_button.click()
-        wait_until(lambda: dialog.status_label.text().count("Invitation sent") == 3)
+        # Every address settled (any language: the sentences may be pseudo-translated).
+        wait_until(lambda: len(dialog.results) == 3 and dialog.status_label.text().count("\n") == 2)
         return with_dialog(app.window, dialog)
 
 
@@ -595,7 +596,7 @@ def shot_offer_confirm_three(folder: Path) -> QPixmap:
         dialog = section.open_invite_dialog()
         dialog.email_edit.setText(THREE)
         box, _ = confirmation_box(
-            dialog, "ana@example.com, ben@example.com and cy@example.com", app.state
+            dialog, named(["ana@example.com", "ben@example.com", "cy@example.com"]), app.state
         )
         box.show()
         wait_until(lambda: True)
@@ -724,7 +725,7 @@ def shot_pseudo_invite_dialog(folder: Path) -> QPixmap:
         dialog.email_edit.setText("alex@example.com")
         dialog.send_button.click()
         sent = translation.pseudo("Invitation sent to {recipient}.").split("{")[0]
-        wait_until(lambda: dialog.status_label.text().startswith(sent))
+        wait_until(lambda: sent in dialog.status_label.text())  # inside "{message} Follow…"
         return with_dialog(app.window, dialog)
 
 
@@ -741,6 +742,9 @@ SHOTS_PSEUDO: dict[str, Shot] = {
     "pseudo-redeem-confirm": shot_redeem_confirm,
     "pseudo-offline-banner": shot_offline,
     "pseudo-qa-simulator": shot_qa_simulator,
+    "pseudo-wallet-credits": shot_offer_wallet,
+    "pseudo-invite-three": shot_offer_invite_three,
+    "pseudo-qa-offer": shot_qa_offer,
 }
 """Under `--pseudo-locale` (docs/UI.md, "Translation"): every string accented, 40 % longer."""
 

@@ -17,7 +17,7 @@ from desktop.backend.api import (
     TokenDTO,
 )
 from desktop.controller.state import InvitationView, OfferView, TokenView
-from desktop.domain.invitations import InvitationState, describe_progress
+from desktop.domain.invitations import LAST_ATTEMPT, InvitationState, describe_progress
 from desktop.domain.offer import FALLBACK_DESCRIPTION, FALLBACK_TITLE
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import translated
@@ -85,7 +85,7 @@ def offer_view(record: CachedOffer) -> OfferView:
     return OfferView(
         id=record.id,
         offered=record.offered,
-        title=record.title.strip() or FALLBACK_TITLE,
+        title=record.title.strip() or translated("offer", FALLBACK_TITLE),
         description=record.description.strip() or translated("offer", FALLBACK_DESCRIPTION),
         rules=tuple(rule for rule in record.rules if rule.strip()),
         requires_confirmation=record.requires_confirmation,
@@ -181,7 +181,8 @@ def queued_view(entry: QueuedInvitation, policy: ReferralPolicy | None) -> Invit
         InvitationState.QUEUED, 0, rules.prompts_required, rules.dormancy_days
     )
     if entry.last_error:
-        reason = f"{reason} Last attempt: {entry.last_error}"
+        last = translated("invitations", LAST_ATTEMPT).format(error=entry.last_error)
+        reason = f"{reason} {last}"
     return InvitationView(
         id=local_id(entry.key),
         recipient=entry.recipient,

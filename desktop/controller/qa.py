@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QFileSystemWatcher,
     QObject,
     QThreadPool,
@@ -43,7 +44,7 @@ from desktop.controller.qa_state import (
 from desktop.controller.state import AppState
 from desktop.controller.tasks import Task, TaskSignals
 from desktop.domain.clock import parse_duration
-from desktop.domain.reasons import explain
+from desktop.domain.reasons import QT_TRANSLATE_NOOP, explain, translated
 
 if TYPE_CHECKING:  # the Simulator pulls in SQLAlchemy: not at the app's start-up
     from desktop.backend.qa_api import QaApi
@@ -53,7 +54,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-NOT_SIGNED_IN = "Sign in first: this acts on the signed-in account."
+NOT_SIGNED_IN = QT_TRANSLATE_NOOP(
+    "QaController", "Sign in first: this acts on the signed-in account."
+)
 CHANGE_DEBOUNCE_MS = 150
 """Writes to the backend database closer together than this cause one sync."""
 
@@ -247,9 +250,10 @@ class QaController(QObject):
             return
 
         def note(usage: UsageDTO) -> str:
-            return (
-                f"{email}: weekly {usage.weekly.percent_used}% used, "
-                f"5-hour {usage.five_hour.percent_used}% used."
+            return self.tr("{email}: weekly {weekly}% used, 5-hour {five_hour}% used.").format(
+                email=email,
+                weekly=usage.weekly.percent_used,
+                five_hour=usage.five_hour.percent_used,
             )
 
         self._act(lambda sim: sim.set_usage(email, weekly_percent, five_hour_percent), note)
@@ -260,7 +264,9 @@ class QaController(QObject):
         """Move the backend clock forward."""
         self._act(
             lambda sim: sim.advance_clock(delta),
-            lambda _: f"Backend clock moved forward by {duration_words(delta)}.",
+            lambda _: self.tr("Backend clock moved forward by {duration}.").format(
+                duration=duration_words(delta)
+            ),
         )
 
     def advance_clock_by(self, text: str) -> None:
@@ -268,40 +274,51 @@ class QaController(QObject):
         try:
             delta = parse_duration(text)
         except ValueError as error:
-            self.actionFailed.emit(f"Not a duration: {error}. Use forms like 30d, 5h or 1d 5h.")
+            self.actionFailed.emit(
+                self.tr("Not a duration: {error}. Use forms like 30d, 5h or 1d 5h.").format(
+                    error=error
+                )
+            )
             return
         self.advance_clock(delta)
 
     def set_offline(self, offline: bool) -> None:
         """The app's calls fail at once as offline (True) or work again (False)."""
-        note = "Offline: every call from the app now fails." if offline else "Back online."
+        note = (
+            self.tr("Offline: every call from the app now fails.")
+            if offline
+            else self.tr("Back online.")
+        )
         self._act(lambda sim: sim.set_fault(offline=offline), lambda _: note)
 
     def set_error_rate(self, rate: float) -> None:
         """That fraction of the app's calls fails (half of them after the change committed)."""
         self._act(
             lambda sim: sim.set_fault(error_rate=rate),
-            lambda _: f"Error rate set to {rate:g}.",
+            lambda _: self.tr("Error rate set to {rate}.").format(rate=f"{rate:g}"),
         )
 
     def set_latency(self, milliseconds: int) -> None:
         """Every call from the app waits this long first."""
         self._act(
             lambda sim: sim.set_fault(latency_ms=milliseconds),
-            lambda _: f"Latency set to {milliseconds} ms.",
+            lambda _: self.tr("Latency set to {ms} ms.").format(ms=milliseconds),
         )
 
     def clear_faults(self) -> None:
         """Online, no latency, no errors."""
-        self._act(lambda sim: sim.clear_faults(), lambda _: "Faults cleared.")
+        self._act(lambda sim: sim.clear_faults(), lambda _: self.tr("Faults cleared."))
 
     def set_policy(self, values: Mapping[str, object]) -> None:
         """Change some policy values (`"none"` for no expiry); refused values change nothing."""
         if not values:
-            self.actionFailed.emit("No policy value changed.")
+            self.actionFailed.emit(self.tr("No policy value changed."))
             return
         changed = ", ".join(f"{key}={value}" for key, value in values.items())
-        self._act(lambda sim: sim.set_policy(dict(values)), lambda _: f"Policy: {changed}.")
+        self._act(
+            lambda sim: sim.set_policy(dict(values)),
+            lambda _: self.tr("Policy: {changed}.").format(changed=changed),
+        )
 
     # -- the offer and credits (issue 14) -----------------------------------------------------
 
@@ -309,10 +326,13 @@ class QaController(QObject):
         """Change some offer settings (title, description, rules, requires_confirmation, paused,
         report_capacities); outstanding offers whose terms change stop working for sending."""
         if not values:
-            self.actionFailed.emit("No offer value changed.")
+            self.actionFailed.emit(self.tr("No offer value changed."))
             return
         changed = ", ".join(sorted(values))
-        self._act(lambda sim: sim.set_offer(dict(values)), lambda _: f"Offer: {changed} set.")
+        self._act(
+            lambda sim: sim.set_offer(dict(values)),
+            lambda _: self.tr("Offer: {changed} set.").format(changed=changed),
+        )
 
     def grant_credit(self, title: str | None, expires_days: int | None, windows: str) -> None:
         """Give the signed-in account a complimentary credit (None expiry: it never expires)."""
@@ -321,7 +341,9 @@ class QaController(QObject):
             return
         self._act(
             lambda sim: sim.grant(email, title=title, expires_days=expires_days, windows=windows),
-            lambda token: f"{email}: complimentary credit “{token.title}” granted.",
+            lambda token: self.tr("{email}: complimentary credit “{title}” granted.").format(
+                email=email, title=token.title
+            ),
         )
 
     # -- demo data and accounts ---------------------------------------------------------------
@@ -333,8 +355,10 @@ class QaController(QObject):
         def after(_: object) -> str:
             if operator is not None and password is not None:
                 self._session.sign_in(operator, password)
-                return f"Demo data reset. Signing {operator} in again."
-            return "Demo data reset."
+                return self.tr("Demo data reset. Signing {operator} in again.").format(
+                    operator=operator
+                )
+            return self.tr("Demo data reset.")
 
         self._act(lambda sim: sim.reset_demo(), after, sync=False)
 
@@ -343,14 +367,14 @@ class QaController(QObject):
         if self.operator is not None:
             self._session.sign_out()
         self._session.sign_in(email, password)
-        self.actionFinished.emit(f"Signing in as {email}.")
+        self.actionFinished.emit(self.tr("Signing in as {email}.").format(email=email))
 
     # -- running ------------------------------------------------------------------------------
 
     def _require_operator(self) -> str | None:
         email = self.operator
         if email is None:
-            self.actionFailed.emit(NOT_SIGNED_IN)
+            self.actionFailed.emit(translated("QaController", NOT_SIGNED_IN))
         return email
 
     def _act(
@@ -574,23 +598,55 @@ def error_message(error: Exception) -> str:
     if isinstance(error, ValueError):  # PolicyError, out-of-range values
         return str(error)
     log.error("QA simulator call failed", exc_info=error)
-    return f"Unexpected error: {error}"
+    return QCoreApplication.translate("QaController", "Unexpected error: {error}").format(
+        error=error
+    )
 
 
 def duration_words(delta: timedelta) -> str:
     """`62 days`, `1 day 5 hours`, `90 minutes`."""
     seconds = int(delta.total_seconds())
     parts = []
-    for size, unit in ((86_400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+    for size, one, many in _DURATION_UNITS:
         count, seconds = divmod(seconds, size)
         if count:
-            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
-    return " ".join(parts) or "0 seconds"
+            parts.append(
+                translated("QaController", one if count == 1 else many).format(count=count)
+            )
+    return " ".join(parts) or translated("QaController", _DURATION_UNITS[-1][2]).format(count=0)
+
+
+_DURATION_UNITS = (
+    (
+        86_400,
+        QT_TRANSLATE_NOOP("QaController", "{count} day"),
+        QT_TRANSLATE_NOOP("QaController", "{count} days"),
+    ),
+    (
+        3600,
+        QT_TRANSLATE_NOOP("QaController", "{count} hour"),
+        QT_TRANSLATE_NOOP("QaController", "{count} hours"),
+    ),
+    (
+        60,
+        QT_TRANSLATE_NOOP("QaController", "{count} minute"),
+        QT_TRANSLATE_NOOP("QaController", "{count} minutes"),
+    ),
+    (
+        1,
+        QT_TRANSLATE_NOOP("QaController", "{count} second"),
+        QT_TRANSLATE_NOOP("QaController", "{count} seconds"),
+    ),
+)
 
 
 def _invitation_note(record: InvitationRecord) -> str:
     invitation = record.invitation
-    return f"{invitation.recipient}: {invitation.state.label}. {invitation.reason}"
+    return QCoreApplication.translate("QaController", "{recipient}: {state}. {reason}").format(
+        recipient=invitation.recipient,
+        state=translated("invitations", invitation.state.label),
+        reason=invitation.reason,
+    )
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from desktop.backend.api import ApiError, SessionDTO
 from desktop.controller.hub import Hub, ignore
 from desktop.controller.model import views_of
 from desktop.controller.state import SyncPhase, SyncStatus
-from desktop.domain.outcomes import Operation, Outcome
+from desktop.domain.outcomes import Operation, Outcome, discarded_on_sign_in
 
 if TYPE_CHECKING:
     from desktop.controller.model import Views
@@ -98,12 +98,7 @@ class SessionFlow:
             discarded, snapshot, views = loaded
             self._signing_in = False
             hub.model.load(snapshot, views)
-            message = (
-                f"{discarded} invitation(s) queued by the previous account were discarded."
-                if discarded
-                else ""
-            )
-            hub.sync = SyncStatus(message=message)
+            hub.sync = SyncStatus(message=discarded_on_sign_in(discarded))
             hub.publish()
             hub.report(Operation.SIGN_IN, key, Outcome.DONE, details={"email": account.email})
             hub.request_sync()

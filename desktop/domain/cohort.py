@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from desktop.domain.policy import COHORT_BUCKETS
+from desktop.domain.reasons import QT_TRANSLATE_NOOP, translated
 
 
 class CohortRule(StrEnum):
@@ -29,16 +30,35 @@ class CohortDecision:
 
     @property
     def reason(self) -> str:
-        """One sentence explaining the decision."""
+        """One sentence explaining the decision (in the UI language once the app set it)."""
         if self.rule is CohortRule.DENY_LIST:
-            return "Excluded: the account is on the pilot's deny list."
+            return translated(
+                "cohort",
+                QT_TRANSLATE_NOOP("cohort", "Excluded: the account is on the pilot's deny list."),
+            )
         if self.rule is CohortRule.ALLOW_LIST:
-            return "Included: the account is on the pilot's allow list."
-        relation = "below" if self.eligible else "not below"
-        verdict = "Included" if self.eligible else "Not included"
-        return (
-            f"{verdict}: bucket {self.bucket} of {COHORT_BUCKETS} is {relation} the rollout of "
-            f"{self.rollout_basis_points} buckets ({self.rollout_basis_points / 100:g}%)."
+            return translated(
+                "cohort",
+                QT_TRANSLATE_NOOP("cohort", "Included: the account is on the pilot's allow list."),
+            )
+        template = (
+            QT_TRANSLATE_NOOP(
+                "cohort",
+                "Included: bucket {bucket} of {buckets} is below the rollout of {rollout} "
+                "buckets ({percent}%).",
+            )
+            if self.eligible
+            else QT_TRANSLATE_NOOP(
+                "cohort",
+                "Not included: bucket {bucket} of {buckets} is not below the rollout of "
+                "{rollout} buckets ({percent}%).",
+            )
+        )
+        return translated("cohort", template).format(
+            bucket=self.bucket,
+            buckets=COHORT_BUCKETS,
+            rollout=self.rollout_basis_points,
+            percent=f"{self.rollout_basis_points / 100:g}",
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from desktop.domain.reasons import QT_TRANSLATE_NOOP, translated
+
 
 class InvitationState(StrEnum):
     """Where an invitation stands. `queued` exists only in the client's cache."""
@@ -33,7 +35,8 @@ class InvitationState(StrEnum):
 
     @property
     def label(self) -> str:
-        """Short label for lists."""
+        """Short label for lists (English; marked in context "invitations": the UI shows it
+        through `translated("invitations", state.label)`)."""
         return _LABELS[self]
 
 
@@ -48,54 +51,88 @@ _FINAL = frozenset(
 )
 _REVOCABLE = frozenset({InvitationState.QUEUED, InvitationState.SENT, InvitationState.OPENED})
 _LABELS = {
-    InvitationState.QUEUED: "Queued",
-    InvitationState.SENT: "Sent",
-    InvitationState.OPENED: "Link opened",
-    InvitationState.JOINED: "Joined",
-    InvitationState.REACTIVATED: "Came back",
-    InvitationState.WORKSPACE_READY: "Workspace ready",
-    InvitationState.PROMPTING: "Prompting",
-    InvitationState.CONVERTED_REWARDED: "Reset earned",
-    InvitationState.CONVERTED_CAPPED: "Converted, cap reached",
-    InvitationState.NOT_ELIGIBLE: "Not eligible",
-    InvitationState.REVOKED: "Revoked",
-    InvitationState.EXPIRED: "Expired",
+    InvitationState.QUEUED: QT_TRANSLATE_NOOP("invitations", "Queued"),
+    InvitationState.SENT: QT_TRANSLATE_NOOP("invitations", "Sent"),
+    InvitationState.OPENED: QT_TRANSLATE_NOOP("invitations", "Link opened"),
+    InvitationState.JOINED: QT_TRANSLATE_NOOP("invitations", "Joined"),
+    InvitationState.REACTIVATED: QT_TRANSLATE_NOOP("invitations", "Came back"),
+    InvitationState.WORKSPACE_READY: QT_TRANSLATE_NOOP("invitations", "Workspace ready"),
+    InvitationState.PROMPTING: QT_TRANSLATE_NOOP("invitations", "Prompting"),
+    InvitationState.CONVERTED_REWARDED: QT_TRANSLATE_NOOP("invitations", "Reset earned"),
+    InvitationState.CONVERTED_CAPPED: QT_TRANSLATE_NOOP("invitations", "Converted, cap reached"),
+    InvitationState.NOT_ELIGIBLE: QT_TRANSLATE_NOOP("invitations", "Not eligible"),
+    InvitationState.REVOKED: QT_TRANSLATE_NOOP("invitations", "Revoked"),
+    InvitationState.EXPIRED: QT_TRANSLATE_NOOP("invitations", "Expired"),
 }
+
+
+LAST_ATTEMPT = QT_TRANSLATE_NOOP("invitations", "Last attempt: {error}")
+"""After a queued invitation's reason: why the last attempt to send it failed."""
 
 
 def describe_progress(
     state: InvitationState, prompts: int, prompts_required: int, dormancy_days: int
 ) -> str:
-    """Why an invitation is where it is, in words the referrer understands."""
+    """Why an invitation is where it is, in words the referrer understands (the backend sends
+    it as the invitation's reason; the client says it for an invitation still in its outbox, in
+    the UI language once the app set `reasons.set_translator`)."""
     match state:
         case InvitationState.QUEUED:
-            return "Waiting for a connection; it will be sent on the next sync."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "Waiting for a connection; it will be sent on the next sync."
+            )
         case InvitationState.SENT:
-            return "Sent. Waiting for your peer to open the link."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "Sent. Waiting for your peer to open the link."
+            )
         case InvitationState.OPENED:
-            return "Link opened. Waiting for your peer to sign up or sign in."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "Link opened. Waiting for your peer to sign up or sign in."
+            )
         case InvitationState.JOINED | InvitationState.REACTIVATED:
-            return "Signed in. Waiting for your peer to initialise a workspace."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "Signed in. Waiting for your peer to initialise a workspace."
+            )
         case InvitationState.WORKSPACE_READY | InvitationState.PROMPTING:
             left = max(prompts_required - prompts, 0)
-            noun = "prompt" if left == 1 else "prompts"
-            return (
-                f"Workspace ready. {prompts} of {prompts_required} prompts sent; "
-                f"{left} {noun} to go."
+            template = (
+                QT_TRANSLATE_NOOP(
+                    "invitations",
+                    "Workspace ready. {prompts} of {required} prompts sent; {left} prompt to go.",
+                )
+                if left == 1
+                else QT_TRANSLATE_NOOP(
+                    "invitations",
+                    "Workspace ready. {prompts} of {required} prompts sent; {left} prompts to go.",
+                )
             )
         case InvitationState.CONVERTED_REWARDED:
-            return "Your peer is using the product. You earned one usage reset."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "Your peer is using the product. You earned one usage reset."
+            )
         case InvitationState.CONVERTED_CAPPED:
-            return (
+            template = QT_TRANSLATE_NOOP(
+                "invitations",
                 "Your peer is using the product, but you had already earned this cycle's "
-                "maximum, so no reset was earned."
+                "maximum, so no reset was earned.",
             )
         case InvitationState.NOT_ELIGIBLE:
-            return (
-                f"Your peer's account was active within the last {dormancy_days} days, "
-                "so this invitation cannot earn a reset."
+            template = QT_TRANSLATE_NOOP(
+                "invitations",
+                "Your peer's account was active within the last {days} days, so this "
+                "invitation cannot earn a reset.",
             )
         case InvitationState.REVOKED:
-            return "You revoked this invitation; its link no longer works."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "You revoked this invitation; its link no longer works."
+            )
         case InvitationState.EXPIRED:
-            return "The link expired before your peer used it."
+            template = QT_TRANSLATE_NOOP(
+                "invitations", "The link expired before your peer used it."
+            )
+    return translated("invitations", template).format(
+        prompts=prompts,
+        required=prompts_required,
+        left=max(prompts_required - prompts, 0),
+        days=dormancy_days,
+    )

@@ -18,8 +18,9 @@ from desktop.domain.reasons import QT_TRANSLATE_NOOP, default_time, fill, transl
 
 # -- The client's words for an offer (the server's own copy is shown as it comes) -------------
 
-FALLBACK_TITLE = OFFER_TITLE
-"""The neutral title a client shows when the server gives none ("Invite a friend")."""
+FALLBACK_TITLE = QT_TRANSLATE_NOOP("offer", "Invite a friend")
+"""The neutral title a client shows when the server gives none: the client's words (translated),
+the same as the mock server's default `OFFER_TITLE` (the server's, shown as it comes)."""
 
 FALLBACK_DESCRIPTION = QT_TRANSLATE_NOOP(
     "offer", "Invite someone by email: they get a personal link that works only for them."

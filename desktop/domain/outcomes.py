@@ -188,6 +188,24 @@ CREDIT_WINDOWS_WORDS: Mapping[str, str] = {
 
 CREDIT_NEVER_EXPIRES = QT_TRANSLATE_NOOP("outcomes", "Never expires")
 
+DISCARDED_ON_SIGN_IN_ONE = QT_TRANSLATE_NOOP(
+    "outcomes", "1 invitation queued by the previous account was discarded."
+)
+DISCARDED_ON_SIGN_IN_MANY = QT_TRANSLATE_NOOP(
+    "outcomes", "{count} invitations queued by the previous account were discarded."
+)
+
+
+def discarded_on_sign_in(count: int) -> str:
+    """After another account signed in: what happened to the previous one's queued invitations
+    ("" when none was discarded)."""
+    if count <= 0:
+        return ""
+    if count == 1:
+        return translated("outcomes", DISCARDED_ON_SIGN_IN_ONE)
+    return fill(translated("outcomes", DISCARDED_ON_SIGN_IN_MANY), {"count": count})
+
+
 # -- Server-written copy: the mock backend's default offer and credit titles (docs/CONTRACT.md).
 # The server owns these words; QA replaces them with `sim offer set` and `sim grant --title`.
 

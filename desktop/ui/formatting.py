@@ -15,6 +15,7 @@ from functools import cache
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from desktop.domain.clock import as_utc
+from desktop.domain.invitations import InvitationState
 from desktop.domain.usage import UsageWindow
 
 _zone_override: tzinfo | None = None
@@ -134,11 +135,6 @@ def ago(moment: datetime, now: datetime) -> str:
     )
 
 
-def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
-    """`1 reset`, `2 resets` (English only: new code uses `counted`, which translates)."""
-    return f"{count} {noun if count == 1 else (plural_noun or noun + 's')}"
-
-
 def counted(count: int, one: str, many: str) -> str:
     """`one` or `many` (translated templates naming `{count}`) for `count`, filled in.
 
@@ -156,6 +152,11 @@ def window_reset_text(window: UsageWindow) -> str:
     return QCoreApplication.translate("formatting", "Resets {when}").format(
         when=date_time(resets_at)
     )
+
+
+def state_name(state: InvitationState) -> str:
+    """An invitation state's short label (`Prompting`) in the UI language."""
+    return QCoreApplication.translate("invitations", state.label)
 
 
 def plan_name(plan: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from desktop.controller.state import AppState, TokenView
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.formatting import short_date
 from desktop.ui.labels import plain_label
+from desktop.ui.usage_meter import window_name
 
 
 def _current(window: UsageWindow, state: AppState) -> UsageWindow:
@@ -27,15 +29,23 @@ def _windows(state: AppState, credit: TokenView | None = None) -> list[UsageWind
 def redeem_effect(state: AppState, credit: TokenView | None = None) -> str:
     """`Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use.`
     For a credit that resets the 5-hour window only, the weekly one is said to stay."""
+    first = QCoreApplication.translate("RedeemDialog", "{window} {percent}% used → 0%")
+    then = QCoreApplication.translate("RedeemDialog", "{window} {percent}% → 0%")
     parts = [
-        f"{w.kind.label} {w.percent_used}%{' used' if n == 0 else ''} → 0%"
+        (first if n == 0 else then).format(window=window_name(w.kind), percent=w.percent_used)
         for n, w in enumerate(_windows(state, credit))
     ]
-    effect = ", ".join(parts) if parts else "Both usage windows go back to 0% used"
+    effect = (
+        ", ".join(parts)
+        if parts
+        else QCoreApplication.translate("RedeemDialog", "Both usage windows go back to 0% used")
+    )
     kept = ""
     if credit is not None and WindowKind.WEEKLY not in credit.windows.kinds:
-        kept = " The weekly window is not reset."
-    return f"{effect}; the next window starts at your next use.{kept}"
+        kept = QCoreApplication.translate("RedeemDialog", " The weekly window is not reset.")
+    return QCoreApplication.translate(
+        "RedeemDialog", "{effect}; the next window starts at your next use.{kept}"
+    ).format(effect=effect, kept=kept)
 
 
 def nothing_used(state: AppState, credit: TokenView | None = None) -> bool:
@@ -49,11 +59,11 @@ class RedeemDialog(QDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("redeemDialog")
-        self.setWindowTitle("Use a usage reset?")
-        self.setAccessibleName("Use a usage reset")
+        self.setWindowTitle(self.tr("Use a usage reset?"))
+        self.setAccessibleName(self.tr("Use a usage reset"))
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        layout.addWidget(plain_label("Use one usage reset now?", role="sectionTitle"))
+        layout.addWidget(plain_label(self.tr("Use one usage reset now?"), role="sectionTitle"))
         tokens = state.available_tokens
         self.credit = first = tokens[0] if tokens else None  # the credit this spends, by id
         self.effect_label = plain_label(
@@ -65,22 +75,33 @@ class RedeemDialog(QDialog):
             from desktop.ui.pages.wallet import credit_source, credit_title, credit_windows
 
             expiry = (
-                f"expires {short_date(first.expires_at)}" if first.expires_at else "never expires"
+                self.tr("expires {date}").format(date=short_date(first.expires_at))
+                if first.expires_at
+                else self.tr("never expires")
             )
             layout.addWidget(
                 plain_label(
-                    f"This uses “{credit_title(first)}”, the reset that expires first: "
-                    f"{credit_source(first).lower()}, granted {short_date(first.granted_at)}, "
-                    f"{expiry}; resets: {credit_windows(first).lower()}. "
-                    f"You will have {len(tokens) - 1} left.",
+                    self.tr(
+                        "This uses “{title}”, the reset that expires first: {source}, granted "
+                        "{granted}, {expiry}; resets: {windows}. You will have {left} left."
+                    ).format(
+                        title=credit_title(first),
+                        source=credit_source(first).lower(),
+                        granted=short_date(first.granted_at),
+                        expiry=expiry,
+                        windows=credit_windows(first).lower(),
+                        left=len(tokens) - 1,
+                    ),
                     role="muted",
                     wrap=True,
                     object_name="redeemTokenLabel",
                 )
             )
         self.warning_label = plain_label(
-            "Nothing is used right now, so this reset would give you nothing back. "
-            "You may prefer to keep it for later.",
+            self.tr(
+                "Nothing is used right now, so this reset would give you nothing back. "
+                "You may prefer to keep it for later."
+            ),
             role="error",
             wrap=True,
             object_name="redeemNothingUsedWarning",
@@ -90,10 +111,12 @@ class RedeemDialog(QDialog):
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setObjectName("redeemCancelButton")
-        self.cancel_button.setAccessibleName("Cancel, keep the reset")
-        self.confirm_button = buttons.addButton("Use reset", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button.setAccessibleName(self.tr("Cancel, keep the reset"))
+        self.confirm_button = buttons.addButton(
+            self.tr("Use reset"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.confirm_button.setObjectName("redeemConfirmButton")
-        self.confirm_button.setAccessibleName("Use the reset now")
+        self.confirm_button.setAccessibleName(self.tr("Use the reset now"))
         self.confirm_button.setAutoDefault(False)
         self.cancel_button.setDefault(True)
         buttons.accepted.connect(self.accept)

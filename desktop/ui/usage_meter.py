@@ -19,6 +19,11 @@ _WINDOW_NAMES = {
 }
 
 
+def window_name(kind: WindowKind) -> str:
+    """`Weekly`, `5-hour` in the UI language (the domain's `WindowKind.label` is English)."""
+    return marked("UsageMeter", _WINDOW_NAMES.get(kind, kind.label))
+
+
 class UsageMeter(QFrame):
     """`usageMeter`, told apart by its accessible name ("Weekly usage", "5-hour usage")."""
 
@@ -27,7 +32,7 @@ class UsageMeter(QFrame):
         self.kind = kind
         self._label = ""
         self.setObjectName("usageMeter")
-        label = self._label = marked("UsageMeter", _WINDOW_NAMES.get(kind, kind.label))
+        label = self._label = window_name(kind)
         self.setAccessibleName(self.tr("{window} usage").format(window=label))
         self.setProperty("role", "card")
 

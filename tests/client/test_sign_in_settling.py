@@ -233,6 +233,6 @@ def test_signing_in_as_another_operator_says_what_was_discarded(
     other = results.all[2]
     assert (other.operation, other.outcome) == (Operation.SIGN_IN, Outcome.DONE)
     assert other.message == "Signed in as capped@example.com."
-    discarded = "1 invitation(s) queued by the previous account were discarded."
+    discarded = "1 invitation queued by the previous account was discarded."
     assert discarded in messages
     assert set(messages) <= {"", discarded, explain(Reason.OFFLINE)}

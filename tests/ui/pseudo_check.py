@@ -11,7 +11,7 @@ label, button, combo box, tab or header section whose text needs more room than 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QTextDocument
@@ -117,26 +117,12 @@ def visible_widgets(root: QWidget) -> list[QWidget]:
     return [w for w in found if w.isVisible() and w.width() > 0 and w.height() > 0]
 
 
-def owned_by(widget: QWidget, modules: Sequence[str]) -> bool:
-    """Whether `widget` or one of its ancestors is built by one of `modules` (prefixes)."""
-    current: QWidget | None = widget
-    while current is not None:
-        if type(current).__module__.startswith(tuple(modules)):
-            return True
-        current = current.parentWidget()
-    return False
-
-
-def unmarked(
-    root: QWidget, data: Iterable[str], *, allowed_modules: Sequence[str] = ()
-) -> list[str]:
+def unmarked(root: QWidget, data: Iterable[str]) -> list[str]:
     """Every visible text under `root` with words left after the data: never translated."""
     dates = date_words()
     values = list(data)
     problems = []
     for widget in visible_widgets(root):
-        if owned_by(widget, allowed_modules):
-            continue
         for text in shown_texts(widget):
             words = leftover_words(text, values, dates)
             if words:
@@ -224,13 +210,9 @@ def _cut_by_parent(widget: QWidget) -> str:
 TEXT_WIDGETS = (QLabel, QAbstractButton, QComboBox, QLineEdit)
 
 
-def overlapping(root: QWidget, *, allowed_modules: Sequence[str] = ()) -> list[str]:
+def overlapping(root: QWidget) -> list[str]:
     """Every pair of visible text widgets side by side in one parent whose rectangles cross."""
-    shown = [
-        w
-        for w in visible_widgets(root)
-        if isinstance(w, TEXT_WIDGETS) and not owned_by(w, allowed_modules)
-    ]
+    shown = [w for w in visible_widgets(root) if isinstance(w, TEXT_WIDGETS)]
     problems = []
     for index, first in enumerate(shown):
         for second in shown[index + 1 :]:
@@ -241,13 +223,11 @@ def overlapping(root: QWidget, *, allowed_modules: Sequence[str] = ()) -> list[s
     return problems
 
 
-def clipped(root: QWidget, *, allowed_modules: Sequence[str] = ()) -> list[str]:
+def clipped(root: QWidget) -> list[str]:
     """Every visible label, button, combo box, tab and header under `root` too small for its
     text (elided or cut), and every widget cut off by its parent."""
     problems = []
     for widget in visible_widgets(root):
-        if owned_by(widget, allowed_modules):
-            continue
         why = _too_small(widget) or _cut_by_parent(widget)
         if why:
             texts = shown_texts(widget)

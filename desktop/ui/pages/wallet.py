@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -25,14 +26,20 @@ from desktop.domain.outcomes import (
     Outcome,
 )
 from desktop.domain.reasons import fill, translated
-from desktop.ui.formatting import date_time, plural, short_date
+from desktop.ui.formatting import counted, date_time, short_date
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.pages.base import SettingsPage
 from desktop.ui.port import ControllerPort
 from desktop.ui.redeem_dialog import RedeemDialog
 from desktop.ui.theme import icon
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
-_COLUMNS = ("Status", "Reset", "From", "Resets")
+_COLUMNS = (
+    QT_TRANSLATE_NOOP("WalletPage", "Status"),
+    QT_TRANSLATE_NOOP("WalletPage", "Reset"),
+    QT_TRANSLATE_NOOP("WalletPage", "From"),
+    QT_TRANSLATE_NOOP("WalletPage", "Resets"),
+)
 EXPIRY_WARNING = timedelta(days=3)  # an available reset this close to expiring is pointed out
 
 
@@ -40,20 +47,30 @@ def token_status(token: TokenView, now: datetime | None = None) -> str:
     """`Expires 5 Jan`, `Spent 23 Nov` or `Expired 31 Dec 2026` (an expired token is shown,
     never dropped); `Available` for one that never expires."""
     if token.state == "spent":
-        return f"Spent {short_date(token.spent_at, now=now)}" if token.spent_at else "Spent"
+        if token.spent_at is None:
+            return QCoreApplication.translate("WalletPage", "Spent")
+        return QCoreApplication.translate("WalletPage", "Spent {date}").format(
+            date=short_date(token.spent_at, now=now)
+        )
     if token.state == "expired":
         if token.expires_at is None:
-            return "Expired"
-        return f"Expired {short_date(token.expires_at, now=now)}"
+            return QCoreApplication.translate("WalletPage", "Expired")
+        return QCoreApplication.translate("WalletPage", "Expired {date}").format(
+            date=short_date(token.expires_at, now=now)
+        )
     if token.expires_at is None:
         return translated("outcomes", CREDIT_NEVER_EXPIRES)
-    return f"Expires {short_date(token.expires_at, now=now)}"
+    return QCoreApplication.translate("WalletPage", "Expires {date}").format(
+        date=short_date(token.expires_at, now=now)
+    )
 
 
 def credit_source(token: TokenView) -> str:
     """`Earned by inviting sam@example.com` or `Complimentary`."""
     words = translated("outcomes", CREDIT_SOURCE_WORDS[str(token.source)])
-    return fill(words, {"recipient": token.recipient or "a peer"})
+    return fill(
+        words, {"recipient": token.recipient or QCoreApplication.translate("WalletPage", "a peer")}
+    )
 
 
 def credit_windows(token: TokenView) -> str:
@@ -63,7 +80,7 @@ def credit_windows(token: TokenView) -> str:
 
 def credit_title(token: TokenView) -> str:
     """The server's title for the credit, or a plain one when it gave none."""
-    return token.title or "Usage reset"
+    return token.title or QCoreApplication.translate("WalletPage", "Usage reset")
 
 
 def expiring_soon(state: AppState) -> tuple[TokenView, ...]:
@@ -87,32 +104,92 @@ def expiry_warning_text(state: AppState) -> str:
     assert first is not None
     when = date_time(first, now=state.backend_now)
     if len(soon) == 1:
-        return f"A reset expires on {when}. Use it before then, or it expires unused."
-    return (
-        f"{len(soon)} resets expire within {plural(EXPIRY_WARNING.days, 'day')}, the first on "
-        f"{when}. Use them before then, or they expire unused."
+        return QCoreApplication.translate(
+            "WalletPage", "A reset expires on {when}. Use it before then, or it expires unused."
+        ).format(when=when)
+    return QCoreApplication.translate(
+        "WalletPage",
+        "{count} resets expire within {days}, the first on {when}. Use them before then, or "
+        "they expire unused.",
+    ).format(
+        count=len(soon),
+        days=counted(
+            EXPIRY_WARNING.days,
+            QCoreApplication.translate("WalletPage", "{count} day"),
+            QCoreApplication.translate("WalletPage", "{count} days"),
+        ),
+        when=when,
     )
 
 
 def token_tooltip(token: TokenView, now: datetime | None) -> str:
     """Every date of one token, in full."""
     parts = [
-        f"{credit_title(token)} ({credit_source(token)}; resets: {credit_windows(token).lower()})"
-        f": granted {date_time(token.granted_at, now=now)}"
+        QCoreApplication.translate(
+            "WalletPage", "{title} ({source}; resets: {windows}): granted {when}"
+        ).format(
+            title=credit_title(token),
+            source=credit_source(token),
+            windows=credit_windows(token).lower(),
+            when=date_time(token.granted_at, now=now),
+        )
     ]
     if token.spent_at is not None:
-        parts.append(f"spent {date_time(token.spent_at, now=now)}")
+        parts.append(
+            QCoreApplication.translate("WalletPage", "spent {when}").format(
+                when=date_time(token.spent_at, now=now)
+            )
+        )
     if token.expires_at is not None:
-        verb = "expired" if token.state == "expired" else "expires"
-        parts.append(f"{verb} {date_time(token.expires_at, now=now)}")
-    return "; ".join(parts) + "."
+        template = (
+            QCoreApplication.translate("WalletPage", "expired {when}")
+            if token.state == "expired"
+            else QCoreApplication.translate("WalletPage", "expires {when}")
+        )
+        parts.append(template.format(when=date_time(token.expires_at, now=now)))
+    return QCoreApplication.translate("WalletPage", "{parts}.").format(parts="; ".join(parts))
+
+
+class TokenTable(QTreeWidget):
+    """The tokens, four columns fitted to the width it has (never scrolled sideways): Status and
+    Resets as wide as their longest cell, Reset and From share the rest; when that is not
+    enough (a narrow window, a longer language), every column keeps at least its header's width
+    and Status and Resets share what is left, elided (each row's tooltip says it in full)."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the columns to the new width."""
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Share the viewport's width between the four columns (see the class)."""
+        header = self.header()
+        room = self.viewport().width()
+        if header.count() != len(_COLUMNS) or room <= 0:
+            return
+        least = [header.sectionSizeHint(column) for column in range(header.count())]
+        wanted = [max(self.sizeHintForColumn(column), least[column]) for column in range(4)]
+        fixed = wanted[0] + wanted[3]
+        rest = room - fixed
+        if rest >= least[1] + least[2]:
+            widths = [wanted[0], max(least[1], rest // 2), 0, wanted[3]]
+            widths[2] = rest - widths[1]
+            if widths[2] < least[2]:
+                widths[2] = least[2]
+                widths[1] = rest - least[2]
+        else:
+            left = max(room - least[1] - least[2], 0)
+            status = max(least[0], left * wanted[0] // max(fixed, 1))
+            widths = [status, least[1], least[2], max(least[3], left - status)]
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
 
 
 class WalletPage(SettingsPage):
     """Balance, token list, Use a reset and Export ledger. Shown while `state.show_wallet`."""
 
     name = "wallet"
-    title = "Wallet"
+    title = QT_TRANSLATE_NOOP("SettingsPage", "Wallet")
     order = 30
     icon_name = "wallet"
 
@@ -121,11 +198,14 @@ class WalletPage(SettingsPage):
         self._state = AppState()
         self._key: str | None = None  # the redemption this page started, until definite
 
-        self.balance_label = plain_label(role="sectionTitle", object_name="walletBalanceLabel")
-        self.balance_label.setAccessibleName("Usage resets available")
-        self.redeem_button = QPushButton("Use a reset…")
+        # Wraps: a longer language's balance must not widen the page past the smallest window.
+        self.balance_label = plain_label(
+            role="sectionTitle", wrap=True, object_name="walletBalanceLabel"
+        )
+        self.balance_label.setAccessibleName(self.tr("Usage resets available"))
+        self.redeem_button = QPushButton(self.tr("Use a reset…"))
         self.redeem_button.setObjectName("redeemButton")
-        self.redeem_button.setAccessibleName("Use a usage reset")
+        self.redeem_button.setAccessibleName(self.tr("Use a usage reset"))
         self.redeem_button.setProperty("role", "primary")
         self.redeem_button.clicked.connect(self._redeem_clicked)
         top = QHBoxLayout()
@@ -134,38 +214,39 @@ class WalletPage(SettingsPage):
 
         self.explain_label = plain_label(role="muted", wrap=True, object_name="walletExplainLabel")
         self.expiry_label = plain_label(wrap=True, object_name="walletExpiryWarning")
-        self.expiry_label.setAccessibleName("Reset expiring soon")
+        self.expiry_label.setAccessibleName(self.tr("Reset expiring soon"))
         self.expiry_label.setProperty("role", "warning")
         self.expiry_label.hide()
         self.message_label = plain_label(wrap=True, object_name="walletMessageLabel")
-        self.message_label.setAccessibleName("Wallet message")
+        self.message_label.setAccessibleName(self.tr("Wallet message"))
         self.message_label.hide()
 
-        self.tokens_view = QTreeWidget()
+        self.tokens_view = TokenTable()
         self.tokens_view.setObjectName("tokensView")
-        self.tokens_view.setAccessibleName("Usage reset tokens")
+        self.tokens_view.setAccessibleName(self.tr("Usage reset tokens"))
         self.tokens_view.setRootIsDecorated(False)
         self.tokens_view.setUniformRowHeights(True)
-        self.tokens_view.setHeaderLabels(list(_COLUMNS))
+        self.tokens_view.setHeaderLabels([marked("WalletPage", column) for column in _COLUMNS])
         self.tokens_view.header().setStretchLastSection(True)
-        self.tokens_view.header().setAccessibleName("Token columns")
+        self.tokens_view.header().setAccessibleName(self.tr("Token columns"))
         header = self.tokens_view.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # TokenTable.fit_columns
         header.setStretchLastSection(False)
-        for column in (1, 2):  # the title and where it came from share the room, elided
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(0)
         self.tokens_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = plain_label(
-            "No usage resets yet. When a peer you invited starts using the product, a reset may "
-            "appear here.",
+            self.tr(
+                "No usage resets yet. When a peer you invited starts using the product, a reset "
+                "may appear here."
+            ),
             role="emptyState",
             wrap=True,
             object_name="walletEmptyState",
         )
 
-        self.export_button = QPushButton("Export ledger as CSV…")
+        self.export_button = QPushButton(self.tr("Export ledger as CSV…"))
         self.export_button.setObjectName("exportLedgerButton")
-        self.export_button.setAccessibleName("Export the ledger as CSV")
+        self.export_button.setAccessibleName(self.tr("Export the ledger as CSV"))
         self.export_button.setIcon(icon("export"))
         self.export_button.clicked.connect(self._export_clicked)
         bottom = QHBoxLayout()
@@ -194,16 +275,28 @@ class WalletPage(SettingsPage):
         self._state = state
         available = len(state.available_tokens)
         self.balance_label.setText(
-            f"{plural(available, 'usage reset')} available" if available else "No resets to use"
+            counted(
+                available,
+                self.tr("{count} usage reset available"),
+                self.tr("{count} usage resets available"),
+            )
+            if available
+            else self.tr("No resets to use")
         )
         self.explain_label.setText(
-            "Using a reset sets the usage windows it resets back to zero at once. The reset "
-            "that expires first is used first."
+            self.tr(
+                "Using a reset sets the usage windows it resets back to zero at once. The reset "
+                "that expires first is used first."
+            )
         )
         settling = state.redeem_pending is not None
         self.redeem_button.setEnabled(available > 0 and self._key is None and not settling)
-        self.redeem_button.setText("Checking the last reset…" if settling else "Use a reset…")
-        self.redeem_button.setToolTip("" if available else "You have no usage reset to use.")
+        self.redeem_button.setText(
+            self.tr("Checking the last reset…") if settling else self.tr("Use a reset…")
+        )
+        self.redeem_button.setToolTip(
+            "" if available else self.tr("You have no usage reset to use.")
+        )
         self.export_button.setEnabled(bool(state.tokens))
         warning = expiry_warning_text(state)
         self.expiry_label.setText(warning)
@@ -238,6 +331,7 @@ class WalletPage(SettingsPage):
         header = self.tokens_view.header().sizeHint().height()
         row = self.tokens_view.sizeHintForRow(0) if tokens else 0
         self.tokens_view.setFixedHeight(header + rows * row + 6)
+        self.tokens_view.fit_columns()
         self.tokens_view.setVisible(bool(tokens))
         self.empty_label.setVisible(not tokens)
 
@@ -256,11 +350,11 @@ class WalletPage(SettingsPage):
         if not self._state.available_tokens:
             return
         if not RedeemDialog.ask(self.window(), self._state):
-            self.show_message("Cancelled. Your reset is kept.", "muted")
+            self.show_message(self.tr("Cancelled. Your reset is kept."), "muted")
             return
         self.redeem_button.setEnabled(False)
-        self.redeem_button.setText("Using a reset…")
-        self.show_message("Using a reset…", "muted")
+        self.redeem_button.setText(self.tr("Using a reset…"))
+        self.show_message(self.tr("Using a reset…"), "muted")
         credit = self._state.available_tokens[0]  # the one the dialog named
         self._key = self.controller.redeem(credit.id)
 
@@ -281,7 +375,10 @@ class WalletPage(SettingsPage):
     def choose_export_path(cls, parent: QWidget | None) -> str | None:
         """Ask where to save the CSV; None when cancelled. Tests replace this."""
         path, _ = QFileDialog.getSaveFileName(
-            parent, "Export ledger", "reset-ledger.csv", "CSV files (*.csv)"
+            parent,
+            QCoreApplication.translate("WalletPage", "Export ledger"),
+            "reset-ledger.csv",
+            QCoreApplication.translate("WalletPage", "CSV files (*.csv)"),
         )
         return path or None
 
@@ -298,4 +395,4 @@ class WalletPage(SettingsPage):
         if error:
             self.show_message(error, "error")
         else:
-            self.show_message(f"Ledger saved to {path}", "success")
+            self.show_message(self.tr("Ledger saved to {path}").format(path=path), "success")

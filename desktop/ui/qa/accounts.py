@@ -3,7 +3,7 @@ resetting the demo data, so a tester goes through all accounts in one run."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -17,35 +17,61 @@ from PySide6.QtWidgets import (
 
 from desktop.controller.qa_state import QaAccount, QaSnapshot
 from desktop.domain.cohort import CohortRule
-from desktop.ui.formatting import plan_name, plural
+from desktop.ui.formatting import counted, plan_name
 from desktop.ui.labels import plain_label
 from desktop.ui.qa.port import QaPort
 from desktop.ui.sign_in_dialog import DEMO_PASSWORD
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
-COLUMNS = ("Account", "Role", "Pilot cohort", "Last active", "Resets")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("AccountsPanel", "Account"),
+    QT_TRANSLATE_NOOP("AccountsPanel", "Role"),
+    QT_TRANSLATE_NOOP("AccountsPanel", "Pilot cohort"),
+    QT_TRANSLATE_NOOP("AccountsPanel", "Last active"),
+    QT_TRANSLATE_NOOP("AccountsPanel", "Resets"),
+)
 EMAIL_ROLE = Qt.ItemDataRole.UserRole
 _RULE_WORDS = {
-    CohortRule.DENY_LIST: "deny list",
-    CohortRule.ALLOW_LIST: "allow list",
-    CohortRule.ROLLOUT: "rollout",
+    CohortRule.DENY_LIST: QT_TRANSLATE_NOOP("AccountsPanel", "deny list"),
+    CohortRule.ALLOW_LIST: QT_TRANSLATE_NOOP("AccountsPanel", "allow list"),
+    CohortRule.ROLLOUT: QT_TRANSLATE_NOOP("AccountsPanel", "rollout"),
 }
 
 
 def cohort_cell(account: QaAccount) -> str:
     """`in (allow list)`, `out (rollout, bucket 3708)`."""
     decision = account.cohort
-    verdict = "in" if decision.eligible else "out"
-    detail = _RULE_WORDS[decision.rule]
+    rule = marked("AccountsPanel", _RULE_WORDS[decision.rule])
     if decision.rule is CohortRule.ROLLOUT:
-        detail += f", bucket {decision.bucket}"
-    return f"{verdict} ({detail})"
+        template = (
+            QT_TRANSLATE_NOOP("AccountsPanel", "in ({rule}, bucket {bucket})")
+            if decision.eligible
+            else QT_TRANSLATE_NOOP("AccountsPanel", "out ({rule}, bucket {bucket})")
+        )
+    else:
+        template = (
+            QT_TRANSLATE_NOOP("AccountsPanel", "in ({rule})")
+            if decision.eligible
+            else QT_TRANSLATE_NOOP("AccountsPanel", "out ({rule})")
+        )
+    return marked("AccountsPanel", template).format(rule=rule, bucket=decision.bucket)
 
 
 def idle_cell(account: QaAccount, snapshot: QaSnapshot) -> str:
     """`90 days ago, dormant` by the backend clock."""
     days = (snapshot.clock.now - account.last_active).days
-    when = "today" if days == 0 else f"{plural(days, 'day')} ago"
-    return f"{when}, dormant" if account.dormant else when
+    when = (
+        QCoreApplication.translate("AccountsPanel", "today")
+        if days == 0
+        else counted(
+            days,
+            QCoreApplication.translate("AccountsPanel", "{count} day ago"),
+            QCoreApplication.translate("AccountsPanel", "{count} days ago"),
+        )
+    )
+    if account.dormant:
+        return QCoreApplication.translate("AccountsPanel", "{when}, dormant").format(when=when)
+    return when
 
 
 class ResetConfirmation:
@@ -57,13 +83,24 @@ class ResetConfirmation:
         box = QMessageBox(parent)
         box.setObjectName("qaResetConfirmDialog")
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Reset demo data?")
-        box.setText("Wipe every invitation, token and change, and seed the demo accounts again?")
-        box.setInformativeText(
-            "The backend clock goes back to now, the policy to its defaults, faults are cleared, "
-            "and the signed-in operator is signed in again."
+        box.setWindowTitle(QCoreApplication.translate("ResetConfirmation", "Reset demo data?"))
+        box.setText(
+            QCoreApplication.translate(
+                "ResetConfirmation",
+                "Wipe every invitation, token and change, and seed the demo accounts again?",
+            )
         )
-        reset = box.addButton("Reset demo data", QMessageBox.ButtonRole.DestructiveRole)
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "ResetConfirmation",
+                "The backend clock goes back to now, the policy to its defaults, faults are "
+                "cleared, and the signed-in operator is signed in again.",
+            )
+        )
+        reset = box.addButton(
+            QCoreApplication.translate("ResetConfirmation", "Reset demo data"),
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         box.exec()
@@ -81,23 +118,25 @@ class AccountsPanel(QWidget):
         self._snapshot: QaSnapshot | None = None
         self.view = QTreeWidget()
         self.view.setObjectName("qaAccountsView")
-        self.view.setAccessibleName("Demo accounts")
+        self.view.setAccessibleName(self.tr("Demo accounts"))
         self.view.setRootIsDecorated(False)
         self.view.setUniformRowHeights(True)
-        self.view.setHeaderLabels(list(COLUMNS))
-        self.view.header().setAccessibleName("Account columns")
+        self.view.setHeaderLabels([marked("AccountsPanel", column) for column in COLUMNS])
+        self.view.header().setAccessibleName(self.tr("Account columns"))
         self.view.header().setObjectName("qaAccountsHeader")
         self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.currentItemChanged.connect(self._selection_changed)
         self.view.itemDoubleClicked.connect(lambda *_: self.switch_to_selected())
-        self.switch_button = QPushButton("Sign in as selected")
+        self.switch_button = QPushButton(self.tr("Sign in as selected"))
         self.switch_button.setObjectName("qaSwitchAccountButton")
-        self.switch_button.setAccessibleName("Sign out and sign in as the selected operator")
+        self.switch_button.setAccessibleName(
+            self.tr("Sign out and sign in as the selected operator")
+        )
         self.switch_button.setProperty("role", "primary")
         self.switch_button.clicked.connect(self.switch_to_selected)
-        self.reset_button = QPushButton("Reset demo data…")
+        self.reset_button = QPushButton(self.tr("Reset demo data…"))
         self.reset_button.setObjectName("qaResetDemoButton")
-        self.reset_button.setAccessibleName("Reset the demo data")
+        self.reset_button.setAccessibleName(self.tr("Reset the demo data"))
         self.reset_button.clicked.connect(self._reset)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reset_button)
@@ -107,8 +146,10 @@ class AccountsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(
             plain_label(
-                "Operators sign in with the password demo. Recipients have no password: use "
-                "them through an invitation link (Invitation tab).",
+                self.tr(
+                    "Operators sign in with the password {password}. Recipients have no "
+                    "password: use them through an invitation link (Invitation tab)."
+                ).format(password=DEMO_PASSWORD),
                 role="muted",
                 wrap=True,
             )
@@ -140,16 +181,25 @@ class AccountsPanel(QWidget):
         for account in snapshot.accounts if snapshot is not None else ():
             assert snapshot is not None
             signed_in = account.email == snapshot.operator
-            role = f"operator, {plan_name(account.plan)}" if account.operator else "recipient"
+            role = (
+                self.tr("operator, {plan}").format(plan=plan_name(account.plan))
+                if account.operator
+                else self.tr("recipient")
+            )
             resets = (
-                f"{account.available_tokens} available, "
-                f"{account.earned_this_cycle} of {account.cap} this cycle"
+                self.tr("{available} available, {earned} of {cap} this cycle").format(
+                    available=account.available_tokens,
+                    earned=account.earned_this_cycle,
+                    cap=account.cap,
+                )
                 if account.operator
                 else ""
             )
             item = QTreeWidgetItem(
                 [
-                    f"{account.email}{'  (signed in)' if signed_in else ''}",
+                    self.tr("{email}  (signed in)").format(email=account.email)
+                    if signed_in
+                    else account.email,
                     role,
                     cohort_cell(account),
                     idle_cell(account, snapshot),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop.controller.qa_state import QaAccount
@@ -21,41 +22,83 @@ from desktop.ui.qa.port import QaPort
 
 def verdict_text(decision: CohortDecision) -> str:
     """`In the cohort` / `Not in the cohort`."""
-    return "In the cohort" if decision.eligible else "Not in the cohort"
+    if decision.eligible:
+        return QCoreApplication.translate("EligibilityInspector", "In the cohort")
+    return QCoreApplication.translate("EligibilityInspector", "Not in the cohort")
 
 
 def rule_text(account: QaAccount) -> str:
     """Which step decided, and what the rollout alone would say (what "Clear lists" leads to)."""
     decision = account.cohort
     in_rollout = decision.bucket < decision.rollout_basis_points
-    rollout = (
-        f"bucket {decision.bucket} of {COHORT_BUCKETS} against a rollout of "
-        f"{decision.rollout_basis_points} buckets ({decision.rollout_basis_points / 100:g}%)"
+    rollout = QCoreApplication.translate(
+        "EligibilityInspector",
+        "bucket {bucket} of {buckets} against a rollout of {rollout} buckets ({percent}%)",
+    ).format(
+        bucket=decision.bucket,
+        buckets=COHORT_BUCKETS,
+        rollout=decision.rollout_basis_points,
+        percent=f"{decision.rollout_basis_points / 100:g}",
     )
     if decision.rule is CohortRule.ROLLOUT:
-        return f"Decided by the rollout: {rollout}. The account is on neither list."
-    listed = "deny list" if decision.rule is CohortRule.DENY_LIST else "allow list"
-    alone = "in" if in_rollout else "out"
-    return (
-        f"Decided by the {listed}, which comes before the rollout. Without it the rollout "
-        f"would decide: {rollout}, so the account would be {alone}."
-    )
+        return QCoreApplication.translate(
+            "EligibilityInspector",
+            "Decided by the rollout: {rollout}. The account is on neither list.",
+        ).format(rollout=rollout)
+    if decision.rule is CohortRule.DENY_LIST:
+        template = (
+            QCoreApplication.translate(
+                "EligibilityInspector",
+                "Decided by the deny list, which comes before the rollout. Without it the "
+                "rollout would decide: {rollout}, so the account would be in.",
+            )
+            if in_rollout
+            else QCoreApplication.translate(
+                "EligibilityInspector",
+                "Decided by the deny list, which comes before the rollout. Without it the "
+                "rollout would decide: {rollout}, so the account would be out.",
+            )
+        )
+    else:
+        template = (
+            QCoreApplication.translate(
+                "EligibilityInspector",
+                "Decided by the allow list, which comes before the rollout. Without it the "
+                "rollout would decide: {rollout}, so the account would be in.",
+            )
+            if in_rollout
+            else QCoreApplication.translate(
+                "EligibilityInspector",
+                "Decided by the allow list, which comes before the rollout. Without it the "
+                "rollout would decide: {rollout}, so the account would be out.",
+            )
+        )
+    return template.format(rollout=rollout)
 
 
 def client_text(state: AppState, now: datetime) -> str:
     """What the settings window knows of the flag, and so whether it shows the module."""
     fetched = (
-        f" (fetched {ago(state.eligibility_fetched_at, now)})"
+        QCoreApplication.translate("EligibilityInspector", " (fetched {when})").format(
+            when=ago(state.eligibility_fetched_at, now)
+        )
         if state.eligibility_fetched_at is not None
         else ""
     )
     if state.eligibility is Eligibility.ELIGIBLE:
-        return f"Settings window: the flag is on{fetched}, so the invitation module is shown."
+        return QCoreApplication.translate(
+            "EligibilityInspector",
+            "Settings window: the flag is on{fetched}, so the invitation module is shown.",
+        ).format(fetched=fetched)
     if state.eligibility is Eligibility.NOT_ELIGIBLE:
-        return f"Settings window: the flag is off{fetched}, so there is no invitation module."
-    return (
+        return QCoreApplication.translate(
+            "EligibilityInspector",
+            "Settings window: the flag is off{fetched}, so there is no invitation module.",
+        ).format(fetched=fetched)
+    return QCoreApplication.translate(
+        "EligibilityInspector",
         "Settings window: the flag is not known yet (never fetched, or offline with nothing "
-        "saved), so the invitation module stays hidden."
+        "saved), so the invitation module stays hidden.",
     )
 
 
@@ -65,7 +108,9 @@ def mismatch_text(account: QaAccount, state: AppState) -> str:
     if known is Eligibility.UNKNOWN:
         return ""
     if (known is Eligibility.ELIGIBLE) != account.cohort.eligible:
-        return "The settings window follows on its next successful sync."
+        return QCoreApplication.translate(
+            "EligibilityInspector", "The settings window follows on its next successful sync."
+        )
     return ""
 
 
@@ -77,28 +122,28 @@ class EligibilityInspector(QFrame):
         self.qa = qa
         self.setObjectName("qaInspector")
         self.setProperty("role", "card")
-        self.setAccessibleName("Eligibility inspector")
+        self.setAccessibleName(self.tr("Eligibility inspector"))
 
-        title = plain_label("Eligibility inspector", role="sectionTitle")
+        title = plain_label(self.tr("Eligibility inspector"), role="sectionTitle")
         self.verdict_label = plain_label(object_name="qaInspectorVerdict")
-        self.verdict_label.setAccessibleName("Cohort answer")
+        self.verdict_label.setAccessibleName(self.tr("Cohort answer"))
         self.reason_label = plain_label(wrap=True, object_name="qaInspectorReason")
-        self.reason_label.setAccessibleName("Why")
+        self.reason_label.setAccessibleName(self.tr("Why"))
         self.rule_label = plain_label(role="muted", wrap=True, object_name="qaInspectorRule")
-        self.rule_label.setAccessibleName("Which rule decided")
+        self.rule_label.setAccessibleName(self.tr("Which rule decided"))
         self.client_label = plain_label(role="muted", wrap=True, object_name="qaInspectorClient")
-        self.client_label.setAccessibleName("What the settings window knows")
+        self.client_label.setAccessibleName(self.tr("What the settings window knows"))
         self.mismatch_label = plain_label(wrap=True, object_name="qaInspectorMismatch")
         self.mismatch_label.setProperty("role", "error")
 
-        self.allow_button = self._button("Allow list", "qaCohortAllowButton")
-        self.allow_button.setAccessibleName("Put the account on the allow list")
+        self.allow_button = self._button(self.tr("Allow list"), "qaCohortAllowButton")
+        self.allow_button.setAccessibleName(self.tr("Put the account on the allow list"))
         self.allow_button.clicked.connect(lambda: self.qa.set_cohort("allow"))
-        self.deny_button = self._button("Deny list", "qaCohortDenyButton")
-        self.deny_button.setAccessibleName("Put the account on the deny list")
+        self.deny_button = self._button(self.tr("Deny list"), "qaCohortDenyButton")
+        self.deny_button.setAccessibleName(self.tr("Put the account on the deny list"))
         self.deny_button.clicked.connect(lambda: self.qa.set_cohort("deny"))
-        self.clear_button = self._button("Clear lists", "qaCohortClearButton")
-        self.clear_button.setAccessibleName("Take the account off both lists")
+        self.clear_button = self._button(self.tr("Clear lists"), "qaCohortClearButton")
+        self.clear_button.setAccessibleName(self.tr("Take the account off both lists"))
         self.clear_button.clicked.connect(lambda: self.qa.set_cohort("clear"))
 
         header = QHBoxLayout()
@@ -106,7 +151,9 @@ class EligibilityInspector(QFrame):
         header.addStretch(1)
         header.addWidget(self.verdict_label)
         buttons = QHBoxLayout()
-        buttons.addWidget(plain_label("Cohort of the signed-in account:", role="fieldLabel"))
+        buttons.addWidget(
+            plain_label(self.tr("Cohort of the signed-in account:"), role="fieldLabel")
+        )
         buttons.addWidget(self.allow_button)
         buttons.addWidget(self.deny_button)
         buttons.addWidget(self.clear_button)
@@ -135,15 +182,21 @@ class EligibilityInspector(QFrame):
         if account is None:
             self.verdict_label.setText("")
             self.reason_label.setText(
-                "Nobody is signed in. Sign in (Accounts tab) to see why an account is or is not "
-                "in the pilot cohort."
+                self.tr(
+                    "Nobody is signed in. Sign in (Accounts tab) to see why an account is or is "
+                    "not in the pilot cohort."
+                )
             )
             self.rule_label.setText("")
             self.client_label.setText("")
             self.mismatch_label.hide()
             return
         decision = account.cohort
-        self.verdict_label.setText(f"{account.email}: {verdict_text(decision)}")
+        self.verdict_label.setText(
+            self.tr("{email}: {verdict}").format(
+                email=account.email, verdict=verdict_text(decision)
+            )
+        )
         set_role(self.verdict_label, "success" if decision.eligible else "error")
         self.reason_label.setText(decision.reason)
         self.rule_label.setText(rule_text(account))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.controller.qa_state import QaInvitation, QaSnapshot
 from desktop.controller.state import InvitationView
-from desktop.ui.formatting import date_time
+from desktop.ui.formatting import counted, date_time, state_name
 from desktop.ui.labels import plain_label
 from desktop.ui.qa.fields import EditedFields
 from desktop.ui.qa.port import QaPort
@@ -37,11 +38,12 @@ MAX_PROMPTS = 100
 
 
 def item_text(invitation: InvitationView) -> str:
-    """`ana@example.com` over `Prompting · 1/3 prompts`, for the list."""
-    return (
-        f"{invitation.recipient}\n{invitation.state.label} · "
-        f"{invitation.prompts}/{invitation.prompts_required} prompts"
+    """`ana@example.com` over `Prompting` over `1/3 prompts`, for the list (three lines: on
+    two, a longer language's state and count outgrew the list's width)."""
+    progress = QCoreApplication.translate("InvitationPanel", "{prompts}/{required} prompts").format(
+        prompts=invitation.prompts, required=invitation.prompts_required
     )
+    return f"{invitation.recipient}\n{state_name(invitation.state)}\n{progress}"
 
 
 def checklist_text(invitation: InvitationView) -> str:
@@ -61,24 +63,26 @@ class InvitationPanel(QWidget):
 
         self.list = QListWidget()
         self.list.setObjectName("qaInvitationsList")
-        self.list.setAccessibleName("Invitations of the signed-in operator")
+        self.list.setAccessibleName(self.tr("Invitations of the signed-in operator"))
         self.list.setUniformItemSizes(True)
         self.list.currentItemChanged.connect(self._selection_changed)
         self.empty_label = plain_label(
             role="emptyState", wrap=True, object_name="qaInvitationsEmpty"
         )
 
-        self.state_label = plain_label(role="sectionTitle", object_name="qaInvitationState")
-        self.state_label.setAccessibleName("Invitation state")
+        self.state_label = plain_label(
+            role="sectionTitle", wrap=True, object_name="qaInvitationState"
+        )
+        self.state_label.setAccessibleName(self.tr("Invitation state"))
         self.checklist_label = plain_label(wrap=True, object_name="qaInvitationChecklist")
-        self.checklist_label.setAccessibleName("Invitation checklist")
+        self.checklist_label.setAccessibleName(self.tr("Invitation checklist"))
         self.link_edit = QLineEdit()
         self.link_edit.setObjectName("qaInvitationLinkEdit")
-        self.link_edit.setAccessibleName("Personal link")
+        self.link_edit.setAccessibleName(self.tr("Personal link"))
         self.link_edit.setReadOnly(True)
-        self.copy_link_button = QPushButton("Copy link")
+        self.copy_link_button = QPushButton(self.tr("Copy link"))
         self.copy_link_button.setObjectName("qaCopyLinkButton")
-        self.copy_link_button.setAccessibleName("Copy the personal link")
+        self.copy_link_button.setAccessibleName(self.tr("Copy the personal link"))
         self.copy_link_button.clicked.connect(self._copy_link)
         link_row = QHBoxLayout()
         link_row.addWidget(self.link_edit, 1)
@@ -86,59 +90,70 @@ class InvitationPanel(QWidget):
 
         self.email_edit = QLineEdit()
         self.email_edit.setObjectName("qaRecipientEmailEdit")
-        self.email_edit.setAccessibleName("Recipient email used through the link")
+        self.email_edit.setAccessibleName(self.tr("Recipient email used through the link"))
         self.email_edit.setToolTip(
-            "Prefilled with the invited address. Type another address to check that the link "
-            "refuses it."
+            self.tr(
+                "Prefilled with the invited address. Type another address to check that the "
+                "link refuses it."
+            )
         )
-        self.open_button = self._button("Open link", "qaOpenLinkButton", "The recipient opens it")
+        self.open_button = self._button(
+            self.tr("Open link"), "qaOpenLinkButton", self.tr("The recipient opens it")
+        )
         self.open_button.clicked.connect(self._open)
         self.join_button = self._button(
-            "Join", "qaJoinButton", "Sign up or sign in through the link with this email"
+            self.tr("Join"),
+            "qaJoinButton",
+            self.tr("Sign up or sign in through the link with this email"),
         )
         self.join_button.clicked.connect(self._join)
         self.init_button = self._button(
-            "Initialise workspace", "qaInitButton", "The recipient initialises a workspace"
+            self.tr("Initialise workspace"),
+            "qaInitButton",
+            self.tr("The recipient initialises a workspace"),
         )
         self.init_button.clicked.connect(self._initialise)
         self.prompt_button = self._button(
-            "Send 1 prompt", "qaPromptButton", "The recipient sends one prompt"
+            self.tr("Send 1 prompt"), "qaPromptButton", self.tr("The recipient sends one prompt")
         )
         self.prompt_button.clicked.connect(self._prompt_once)
         self.prompts_spin = QSpinBox()
         self.prompts_spin.setObjectName("qaPromptsSpin")
-        self.prompts_spin.setAccessibleName("Number of prompts to send")
+        self.prompts_spin.setAccessibleName(self.tr("Number of prompts to send"))
         # From 2: one prompt has its own button, so the two never read the same.
         self.prompts_spin.setRange(2, MAX_PROMPTS)
         self.prompts_spin.valueChanged.connect(self._update_prompt_n_text)
         self._fields = EditedFields()  # a count the tester typed stays; otherwise "what is left"
         self._fields.watch(self.prompts_spin)
         self.prompt_n_button = self._button(
-            "Send 3 prompts", "qaPromptNButton", "The recipient sends that many prompts"
+            self._prompts_text(3),
+            "qaPromptNButton",
+            self.tr("The recipient sends that many prompts"),
         )
         self.prompt_n_button.clicked.connect(self._prompt_n)
         # As wide as its widest text: the buttons beside it never move as the count changes.
         widest = max(
-            self.prompt_n_button.fontMetrics().horizontalAdvance(f"Send {n} prompts")
+            self.prompt_n_button.fontMetrics().horizontalAdvance(self._prompts_text(n))
             for n in (MAX_PROMPTS, 88)
         )
         self.prompt_n_button.setMinimumWidth(widest + 40)
 
-        steps = QHBoxLayout()
-        steps.addWidget(self.open_button)
-        steps.addWidget(self.join_button)
-        steps.addWidget(self.init_button)
-        steps.addStretch(1)
+        # The recipient's steps in their order, two a row (three in one row outgrew the panel
+        # in a longer language): Open link, Join / Initialise workspace, Send 1 prompt / N.
+        steps = QGridLayout()
+        steps.addWidget(self.open_button, 0, 0)
+        steps.addWidget(self.join_button, 0, 1)
+        steps.addWidget(self.init_button, 1, 0)
+        steps.addWidget(self.prompt_button, 1, 1)
+        steps.setColumnStretch(2, 1)
         prompts = QHBoxLayout()
-        prompts.addWidget(self.prompt_button)
-        prompts.addSpacing(12)
         prompts.addWidget(self.prompts_spin)
         prompts.addWidget(self.prompt_n_button)
         prompts.addStretch(1)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow("Link", link_row)
-        form.addRow("Recipient email", self.email_edit)
+        form.addRow(self.tr("Link"), link_row)
+        form.addRow(self.tr("Recipient email"), self.email_edit)
 
         self.details = QWidget()
         details = QVBoxLayout(self.details)
@@ -146,14 +161,18 @@ class InvitationPanel(QWidget):
         details.addWidget(self.state_label)
         details.addWidget(self.checklist_label)
         details.addLayout(form)
-        details.addWidget(plain_label("As the recipient:", role="fieldLabel"))
+        details.addWidget(plain_label(self.tr("As the recipient:"), role="fieldLabel"))
         details.addLayout(steps)
         details.addLayout(prompts)
         details.addStretch(1)
 
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
-        left.addWidget(plain_label("Invitations of the signed-in operator", role="fieldLabel"))
+        left.addWidget(
+            plain_label(
+                self.tr("Invitations of the signed-in operator"), role="fieldLabel", wrap=True
+            )
+        )
         left.addWidget(self.list, 1)
         left.addWidget(self.empty_label)
         # Takes the height the hidden list leaves, so the empty state sits at the top.
@@ -197,7 +216,7 @@ class InvitationPanel(QWidget):
         keep = self._selected_id if self._selected_id in self._invitations else None
         if arrived and known_before:
             keep = arrived[0]  # an invitation was just sent: select it (newest first)
-        row_height = 2 * self.list.fontMetrics().height() + 12
+        row_height = 3 * self.list.fontMetrics().height() + 12
         self.list.blockSignals(True)
         self.list.clear()
         for invitation in invitations:
@@ -211,10 +230,12 @@ class InvitationPanel(QWidget):
         self.list.blockSignals(False)
         operator = snapshot.operator if snapshot is not None else None
         self.empty_label.setText(
-            "Nobody is signed in."
+            self.tr("Nobody is signed in.")
             if operator is None
-            else f"No invitations from {operator} yet. Send one from the settings window "
-            "(Invite…), then pick it here."
+            else self.tr(
+                "No invitations from {operator} yet. Send one from the settings window "
+                "(Invite…), then pick it here."
+            ).format(operator=operator)
         )
         self.empty_label.setVisible(not invitations)
         self.list.setVisible(bool(invitations))
@@ -256,8 +277,12 @@ class InvitationPanel(QWidget):
             self.email_edit.clear()
             return
         view = invitation.view
-        self.state_label.setText(f"{view.recipient}: {view.state.label}")
-        sent = f"Sent {date_time(view.created_at)}."
+        self.state_label.setText(
+            self.tr("{recipient}: {state}").format(
+                recipient=view.recipient, state=state_name(view.state)
+            )
+        )
+        sent = self.tr("Sent {when}.").format(when=date_time(view.created_at))
         self.checklist_label.setText(f"{sent}\n{checklist_text(view)}")
         self.link_edit.setText(view.link)
         self.link_edit.setCursorPosition(0)
@@ -269,7 +294,11 @@ class InvitationPanel(QWidget):
 
     @Slot(int)
     def _update_prompt_n_text(self, count: int) -> None:
-        self.prompt_n_button.setText(f"Send {count} prompt{'s' if count != 1 else ''}")
+        self.prompt_n_button.setText(self._prompts_text(count))
+
+    def _prompts_text(self, count: int) -> str:
+        """`Send 3 prompts` (the spin box starts at 2; "Send 1 prompt" has its own button)."""
+        return counted(count, self.tr("Send {count} prompt"), self.tr("Send {count} prompts"))
 
     def _link(self) -> str | None:
         invitation = self.selected

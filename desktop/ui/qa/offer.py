@@ -4,16 +4,17 @@ switches (`sim offer set`), and a complimentary credit for the operator (`sim gr
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -21,27 +22,38 @@ from PySide6.QtWidgets import (
 
 from desktop.controller.qa_state import QaOffer, QaSnapshot
 from desktop.domain.offer import OfferSettings, reward_capacity_text, send_capacity_text
+from desktop.domain.outcomes import CREDIT_WINDOWS_WORDS
 from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label
 from desktop.ui.qa.port import QaPort
+from desktop.ui.translation import marked
 
 
 def capacity_words(capacity: int | None) -> str:
     """`3`, or `unknown` (never shown as zero)."""
-    return "unknown" if capacity is None else str(capacity)
+    if capacity is None:
+        return QCoreApplication.translate("OfferPanel", "unknown")
+    return str(capacity)
 
 
 def offer_facts(offer: QaOffer | None) -> str:
     """The offer in lines: whether it is offered (and why not), its capacities and expiry."""
     if offer is None:
-        return "Sign in to see the operator's offer."
+        return QCoreApplication.translate("OfferPanel", "Sign in to see the operator's offer.")
     if not offer.offered:
-        return f"Not offered (the module stays absent): {offer.unavailable_reason}"
+        return QCoreApplication.translate(
+            "OfferPanel", "Not offered (the module stays absent): {reason}"
+        ).format(reason=offer.unavailable_reason)
     lines = [
-        f"Offered: {offer.title}",
-        f"Send capacity: {capacity_words(offer.send_capacity)}; reward capacity: "
-        f"{capacity_words(offer.reward_capacity)}; "
-        f"up to {offer.max_recipients} addresses per send.",
+        QCoreApplication.translate("OfferPanel", "Offered: {title}").format(title=offer.title),
+        QCoreApplication.translate(
+            "OfferPanel",
+            "Send capacity: {send}; reward capacity: {reward}; up to {most} addresses per send.",
+        ).format(
+            send=capacity_words(offer.send_capacity),
+            reward=capacity_words(offer.reward_capacity),
+            most=offer.max_recipients,
+        ),
     ]
     send = send_capacity_text(
         offer.send_capacity, offer.send_capacity_frees_at, format_time=date_time
@@ -49,11 +61,16 @@ def offer_facts(offer: QaOffer | None) -> str:
     reward = reward_capacity_text(
         offer.reward_capacity, offer.rewards_resume_at, format_time=date_time
     )
-    lines.extend(text for text in (send, reward) if text and not text[0].isdigit())
-    lines.append(
-        f"Confirmation {'required' if offer.requires_confirmation else 'not required'}; "
-        f"expires {date_time(offer.expires_at)}; id {offer.id[:24]}…"
+    # The count is in the line above; only "none left until ..." adds something.
+    lines.extend(text for text in (send if offer.send_capacity == 0 else "", reward) if text)
+    confirmation = (
+        QCoreApplication.translate("OfferPanel", "Confirmation required; expires {when}; id {id}…")
+        if offer.requires_confirmation
+        else QCoreApplication.translate(
+            "OfferPanel", "Confirmation not required; expires {when}; id {id}…"
+        )
     )
+    lines.append(confirmation.format(when=date_time(offer.expires_at), id=offer.id[:24]))
     return "\n".join(lines)
 
 
@@ -65,74 +82,91 @@ class OfferPanel(QWidget):
         self.qa = qa
         self._shown: OfferSettings | None = None  # the settings the inputs were filled with
         self.facts_label = plain_label(wrap=True, object_name="qaOfferFacts")
-        self.facts_label.setAccessibleName("The operator's offer")
+        self.facts_label.setAccessibleName(self.tr("The operator's offer"))
 
         self.title_edit = QLineEdit()
         self.title_edit.setObjectName("qaOfferTitle")
-        self.title_edit.setAccessibleName("Offer title (empty: the default words)")
+        self.title_edit.setAccessibleName(self.tr("Offer title (empty: the default words)"))
         self.description_edit = QLineEdit()
         self.description_edit.setObjectName("qaOfferDescription")
-        self.description_edit.setAccessibleName("Offer description (empty: the default words)")
+        self.description_edit.setAccessibleName(
+            self.tr("Offer description (empty: the default words)")
+        )
         self.rules_edit = QPlainTextEdit()
         self.rules_edit.setObjectName("qaOfferRules")
-        self.rules_edit.setAccessibleName("Offer rules, one a line (empty: the default rules)")
+        self.rules_edit.setAccessibleName(
+            self.tr("Offer rules, one a line (empty: the default rules)")
+        )
         self.rules_edit.setFixedHeight(72)
-        self.confirmation_check = QCheckBox("Requires confirmation")
+        self.confirmation_check = QCheckBox(self.tr("Requires confirmation"))
         self.confirmation_check.setObjectName("qaOfferConfirmation")
-        self.confirmation_check.setAccessibleName("The offer requires confirmation")
-        self.paused_check = QCheckBox("Paused (offered to nobody)")
+        self.confirmation_check.setAccessibleName(self.tr("The offer requires confirmation"))
+        self.paused_check = QCheckBox(self.tr("Paused (offered to nobody)"))
         self.paused_check.setObjectName("qaOfferPaused")
-        self.paused_check.setAccessibleName("The offer is paused")
-        self.capacities_check = QCheckBox("Report capacities (off: unknown)")
+        self.paused_check.setAccessibleName(self.tr("The offer is paused"))
+        self.capacities_check = QCheckBox(self.tr("Report capacities (off: unknown)"))
         self.capacities_check.setObjectName("qaOfferCapacities")
-        self.capacities_check.setAccessibleName("The offer reports its capacities")
-        self.apply_button = QPushButton("Apply offer")
+        self.capacities_check.setAccessibleName(self.tr("The offer reports its capacities"))
+        self.apply_button = QPushButton(self.tr("Apply offer"))
         self.apply_button.setObjectName("qaOfferApplyButton")
-        self.apply_button.setAccessibleName("Apply the offer's copy and switches")
+        self.apply_button.setAccessibleName(self.tr("Apply the offer's copy and switches"))
         self.apply_button.setProperty("role", "primary")
         self.apply_button.clicked.connect(self._apply)
-        offer_box = QGroupBox("Offer copy and switches")
+        offer_box = QGroupBox(self.tr("Offer copy and switches"))
         form = QFormLayout(offer_box)
-        form.addRow("Title", self.title_edit)
-        form.addRow("Description", self.description_edit)
-        form.addRow("Rules", self.rules_edit)
-        switches = QHBoxLayout()
+        form.addRow(self.tr("Title"), self.title_edit)
+        form.addRow(self.tr("Description"), self.description_edit)
+        form.addRow(self.tr("Rules"), self.rules_edit)
+        switches = QVBoxLayout()  # one a line: side by side they outgrow a narrow window
         for check in (self.confirmation_check, self.paused_check, self.capacities_check):
-            switches.addWidget(check)
+            switches.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its words
         form.addRow(switches)
         form.addRow(self.apply_button)
 
         self.grant_title_edit = QLineEdit()
         self.grant_title_edit.setObjectName("qaGrantTitle")
-        self.grant_title_edit.setAccessibleName("Credit title (empty: the default)")
+        self.grant_title_edit.setAccessibleName(self.tr("Credit title (empty: the default)"))
         self.grant_days = QSpinBox()
         self.grant_days.setObjectName("qaGrantDays")
-        self.grant_days.setAccessibleName("Expires after days (0: never)")
+        self.grant_days.setAccessibleName(self.tr("Expires after days (0: never)"))
         self.grant_days.setRange(0, 3650)
         self.grant_days.setValue(30)
         self.grant_windows = QComboBox()
         self.grant_windows.setObjectName("qaGrantWindows")
-        self.grant_windows.setAccessibleName("Windows the credit resets")
-        self.grant_windows.addItem("Weekly and 5-hour", "both")
-        self.grant_windows.addItem("5-hour only", "five_hour")
+        self.grant_windows.setAccessibleName(self.tr("Windows the credit resets"))
+        for windows in ("both", "five_hour"):
+            self.grant_windows.addItem(marked("outcomes", CREDIT_WINDOWS_WORDS[windows]), windows)
         self.grant_windows.view().setObjectName("qaGrantWindowsChoices")
-        self.grant_windows.view().setAccessibleName("Windows the credit resets, choices")
-        self.grant_button = QPushButton("Grant complimentary credit")
+        self.grant_windows.view().setAccessibleName(self.tr("Windows the credit resets, choices"))
+        self.grant_button = QPushButton(self.tr("Grant complimentary credit"))
         self.grant_button.setObjectName("qaGrantButton")
-        self.grant_button.setAccessibleName("Grant a complimentary credit to the operator")
+        self.grant_button.setAccessibleName(self.tr("Grant a complimentary credit to the operator"))
         self.grant_button.clicked.connect(self._grant)
-        grant_box = QGroupBox("Complimentary credit for the operator")
+        grant_box = QGroupBox(self.tr("Complimentary credit for the operator"))
         grant_form = QFormLayout(grant_box)
-        grant_form.addRow("Title", self.grant_title_edit)
-        grant_form.addRow("Expires after days (0: never)", self.grant_days)
-        grant_form.addRow("Resets", self.grant_windows)
+        grant_form.addRow(self.tr("Title"), self.grant_title_edit)
+        grant_form.addRow(self.tr("Expires after days (0: never)"), self.grant_days)
+        grant_form.addRow(self.tr("Resets"), self.grant_windows)
         grant_form.addRow(self.grant_button)
 
+        # In a scroll area: the facts, the offer's inputs and the grant are taller than the tab
+        # on a short screen, and squeezed they would cut their own text.
+        content = QWidget()
+        content.setObjectName("qaOfferContent")
+        inner = QVBoxLayout(content)
+        inner.addWidget(self.facts_label)
+        inner.addWidget(offer_box)
+        inner.addWidget(grant_box)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("qaOfferScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.facts_label)
-        layout.addWidget(offer_box)
-        layout.addWidget(grant_box)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
     def show_snapshot(self, snapshot: QaSnapshot | None) -> None:
         """The offer's facts, and its settings in the inputs."""

@@ -18,8 +18,14 @@ from PySide6.QtWidgets import (
 from desktop.controller.qa_state import QaOutboxMessage, QaSnapshot
 from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
-COLUMNS = ("Sent", "From", "To", "Link")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("OutboxPanel", "Sent"),
+    QT_TRANSLATE_NOOP("OutboxPanel", "From"),
+    QT_TRANSLATE_NOOP("OutboxPanel", "To"),
+    QT_TRANSLATE_NOOP("OutboxPanel", "Link"),
+)
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -31,29 +37,29 @@ class OutboxPanel(QWidget):
         self._messages: dict[int, QaOutboxMessage] = {}
         self.view = QTreeWidget()
         self.view.setObjectName("qaOutboxView")
-        self.view.setAccessibleName("Dispatched invitation messages")
+        self.view.setAccessibleName(self.tr("Dispatched invitation messages"))
         self.view.setRootIsDecorated(False)
         self.view.setUniformRowHeights(True)
-        self.view.setHeaderLabels(list(COLUMNS))
-        self.view.header().setAccessibleName("Message columns")
+        self.view.setHeaderLabels([marked("OutboxPanel", column) for column in COLUMNS])
+        self.view.header().setAccessibleName(self.tr("Message columns"))
         self.view.header().setObjectName("qaOutboxHeader")
         self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.header().setStretchLastSection(True)
         self.view.currentItemChanged.connect(self._selection_changed)
         self.empty_label = plain_label(
-            "No invitation has been dispatched yet.",
+            self.tr("No invitation has been dispatched yet."),
             role="emptyState",
             wrap=True,
             object_name="qaOutboxEmpty",
         )
         self.body_edit = QPlainTextEdit()
         self.body_edit.setObjectName("qaOutboxBody")
-        self.body_edit.setAccessibleName("Message text")
+        self.body_edit.setAccessibleName(self.tr("Message text"))
         self.body_edit.setReadOnly(True)
         self.body_edit.setMaximumHeight(110)
-        self.copy_button = QPushButton("Copy link")
+        self.copy_button = QPushButton(self.tr("Copy link"))
         self.copy_button.setObjectName("qaOutboxCopyLinkButton")
-        self.copy_button.setAccessibleName("Copy the link of the selected message")
+        self.copy_button.setAccessibleName(self.tr("Copy the link of the selected message"))
         self.copy_button.clicked.connect(self.copy_link)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -108,8 +114,12 @@ class OutboxPanel(QWidget):
         self.body_edit.setVisible(message is not None)
         if message is not None:
             self.body_edit.setPlainText(
-                f"From: {message.operator}\nTo: {message.recipient}\n"
-                f"Subject: {message.subject}\n\n{message.body}"
+                self.tr("From: {operator}\nTo: {recipient}\nSubject: {subject}\n\n{body}").format(
+                    operator=message.operator,
+                    recipient=message.recipient,
+                    subject=message.subject,
+                    body=message.body,
+                )
             )
 
     @Slot()

@@ -13,20 +13,37 @@ from desktop.domain.policy import ReferralPolicy
 from desktop.ui.labels import plain_label
 from desktop.ui.qa.fields import EditedFields
 from desktop.ui.qa.port import QaPort
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 POLICY_LABELS = {
-    "monthly_cap": "Monthly cap (resets earned per billing cycle)",
-    "prompts_required": "Prompts required after initialising (N)",
-    "token_expiry_days": "Reset token expiry, days after grant",
-    "invitation_expiry_days": "Pending invitation expiry, days after sending",
-    "dormancy_days": "Dormancy, days idle (strictly more) to come back",
-    "daily_invitation_limit": "Invitations per operator in 24 hours",
-    "rollout_basis_points": "Rollout, buckets of 10,000 in the cohort",
-    "five_hour_limit": "5-hour usage limit",
-    "weekly_limit": "Weekly usage limit",
-    "join_attempts_per_link": "Join page sign-in attempts per link",
-    "join_attempts_per_client": "Join page sign-in attempts per client address",
-    "join_attempts_window_minutes": "Join page attempt window, minutes",
+    "monthly_cap": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Monthly cap (resets earned per billing cycle)"
+    ),
+    "prompts_required": QT_TRANSLATE_NOOP("PolicyPanel", "Prompts required after initialising (N)"),
+    "token_expiry_days": QT_TRANSLATE_NOOP("PolicyPanel", "Reset token expiry, days after grant"),
+    "invitation_expiry_days": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Pending invitation expiry, days after sending"
+    ),
+    "dormancy_days": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Dormancy, days idle (strictly more) to come back"
+    ),
+    "daily_invitation_limit": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Invitations per operator in 24 hours"
+    ),
+    "rollout_basis_points": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Rollout, buckets of 10,000 in the cohort"
+    ),
+    "five_hour_limit": QT_TRANSLATE_NOOP("PolicyPanel", "5-hour usage limit"),
+    "weekly_limit": QT_TRANSLATE_NOOP("PolicyPanel", "Weekly usage limit"),
+    "join_attempts_per_link": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Join page sign-in attempts per link"
+    ),
+    "join_attempts_per_client": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Join page sign-in attempts per client address"
+    ),
+    "join_attempts_window_minutes": QT_TRANSLATE_NOOP(
+        "PolicyPanel", "Join page attempt window, minutes"
+    ),
 }
 """Every `ReferralPolicy` field, in the order a tester reaches for them."""
 
@@ -46,7 +63,8 @@ class PolicyPanel(QWidget):
         self._fields = EditedFields()
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
-        for name, label in POLICY_LABELS.items():
+        for name, source in POLICY_LABELS.items():
+            label = marked("PolicyPanel", source)
             edit = QLineEdit()
             edit.setObjectName(f"qaPolicy_{name}")
             edit.setAccessibleName(label)
@@ -54,14 +72,14 @@ class PolicyPanel(QWidget):
             self._fields.watch(edit)
             self.edits[name] = edit
             form.addRow(label, edit)
-        self.apply_button = QPushButton("Apply policy")
+        self.apply_button = QPushButton(self.tr("Apply policy"))
         self.apply_button.setObjectName("qaPolicyApplyButton")
-        self.apply_button.setAccessibleName("Apply the changed policy values")
+        self.apply_button.setAccessibleName(self.tr("Apply the changed policy values"))
         self.apply_button.setProperty("role", "primary")
         self.apply_button.clicked.connect(self._apply)
-        self.defaults_button = QPushButton("Fill in defaults")
+        self.defaults_button = QPushButton(self.tr("Fill in defaults"))
         self.defaults_button.setObjectName("qaPolicyDefaultsButton")
-        self.defaults_button.setAccessibleName("Fill in the default policy values")
+        self.defaults_button.setAccessibleName(self.tr("Fill in the default policy values"))
         self.defaults_button.clicked.connect(self._fill_defaults)
         buttons = QHBoxLayout()
         buttons.addWidget(self.defaults_button)
@@ -72,9 +90,11 @@ class PolicyPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(
             plain_label(
-                "Type none (or leave empty) for no expiry. Values apply from the app's next call; "
-                "a new prompt count applies to invitations not yet converted, a new token expiry "
-                "to tokens granted afterwards.",
+                self.tr(
+                    "Type none (or leave empty) for no expiry. Values apply from the app's next "
+                    "call; a new prompt count applies to invitations not yet converted, a new "
+                    "token expiry to tokens granted afterwards."
+                ),
                 role="muted",
                 wrap=True,
             )

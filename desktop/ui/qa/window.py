@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.controller.qa_state import QaSnapshot
 from desktop.controller.state import AppState
@@ -28,6 +28,7 @@ from desktop.ui.qa.port import QaPort
 from desktop.ui.qa.world import FaultsPanel, UsageAndClockPanel, faults_text
 
 DEFAULT_SIZE = QSize(860, 800)
+MINIMUM_WIDTH = 640
 
 
 def side_by_side(
@@ -64,22 +65,22 @@ class QaSimulatorWindow(QWidget):
         self.controller = controller
         self.snapshot: QaSnapshot | None = None
         self.setObjectName("qaSimulator")
-        self.setWindowTitle("QA simulator")
-        self.setAccessibleName("QA simulator")
+        self.setWindowTitle(self.tr("QA simulator"))
+        self.setAccessibleName(self.tr("QA simulator"))
         self.resize(DEFAULT_SIZE)
-        self.setMinimumSize(640, 560)
+        self.setMinimumSize(MINIMUM_WIDTH, 560)
 
         header = QFrame()
         header.setObjectName("qaHeader")
         header.setProperty("role", "card")
         self.operator_label = plain_label(role="sectionTitle", object_name="qaOperatorLabel")
-        self.operator_label.setAccessibleName("Signed-in operator")
-        self.busy_label = plain_label("Working…", role="muted", object_name="qaBusyLabel")
+        self.operator_label.setAccessibleName(self.tr("Signed-in operator"))
+        self.busy_label = plain_label(self.tr("Working…"), role="muted", object_name="qaBusyLabel")
         self.busy_label.hide()
         self.clock_label = plain_label(object_name="qaClockLabel")
-        self.clock_label.setAccessibleName("Backend clock")
+        self.clock_label.setAccessibleName(self.tr("Backend clock"))
         self.faults_label = plain_label(object_name="qaFaultsLabel")
-        self.faults_label.setAccessibleName("Faults")
+        self.faults_label.setAccessibleName(self.tr("Faults"))
         top = QHBoxLayout()
         top.addWidget(self.operator_label, 1)
         top.addWidget(self.busy_label)
@@ -101,22 +102,25 @@ class QaSimulatorWindow(QWidget):
         self.accounts = AccountsPanel(qa)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("qaTabs")
-        self.tabs.setAccessibleName("Simulator sections")
-        self.tabs.tabBar().setAccessibleName("Simulator sections")
+        self.tabs.setAccessibleName(self.tr("Simulator sections"))
+        self.tabs.tabBar().setAccessibleName(self.tr("Simulator sections"))
         for page, title, name in (
-            (self.invitations, "Invitation", "qaInvitationTab"),
-            (self.usage_and_clock, "Usage && clock", "qaUsageClockTab"),
-            (self.faults, "Faults", "qaFaultsTab"),
-            (self.policy, "Policy", "qaPolicyTab"),
-            (self.offer, "Offer", "qaOfferTab"),
-            (self.outbox, "Outbox", "qaOutboxTab"),
-            (self.accounts, "Accounts", "qaAccountsTab"),
+            (self.invitations, self.tr("Invitation"), "qaInvitationTab"),
+            (self.usage_and_clock, self.tr("Usage && clock"), "qaUsageClockTab"),
+            (self.faults, self.tr("Faults"), "qaFaultsTab"),
+            (self.policy, self.tr("Policy"), "qaPolicyTab"),
+            (self.offer, self.tr("Offer"), "qaOfferTab"),
+            (self.outbox, self.tr("Outbox"), "qaOutboxTab"),
+            (self.accounts, self.tr("Accounts"), "qaAccountsTab"),
         ):
             page.setObjectName(name)
             self.tabs.addTab(page, title)  # "&&" shows one "&"
+        # Every tab in sight (no scroll buttons), in any language: at least as wide as the tab bar.
+        chrome = 2 * 16 + 2 * self.tabs.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+        self.setMinimumWidth(max(MINIMUM_WIDTH, self.tabs.tabBar().sizeHint().width() + chrome))
 
         self.status_label = plain_label(wrap=True, object_name="qaStatusLabel")
-        self.status_label.setAccessibleName("Result of the last action")
+        self.status_label.setAccessibleName(self.tr("Result of the last action"))
         # Two lines reserved, so a message coming or going never moves the tabs' buttons.
         self.status_label.setMinimumHeight(2 * self.status_label.fontMetrics().lineSpacing())
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -144,15 +148,20 @@ class QaSimulatorWindow(QWidget):
         self.snapshot = snapshot
         state = self.controller.state
         if snapshot is None:
-            self.clock_label.setText("Backend clock: reading…")
+            self.clock_label.setText(self.tr("Backend clock: reading…"))
             self.faults_label.setText("")
         else:
             clock = snapshot.clock
             self.clock_label.setText(
-                f"Backend clock: {date_time(clock.now)} "
-                f"({'running' if clock.running else 'frozen'})"
+                (
+                    self.tr("Backend clock: {when} (running)")
+                    if clock.running
+                    else self.tr("Backend clock: {when} (frozen)")
+                ).format(when=date_time(clock.now))
             )
-            self.faults_label.setText(f"Faults: {faults_text(snapshot.faults)}")
+            self.faults_label.setText(
+                self.tr("Faults: {faults}").format(faults=faults_text(snapshot.faults))
+            )
             set_role(self.faults_label, "error" if snapshot.faults.any else "muted")
         self._show_operator(state)
         for panel in (
@@ -173,9 +182,13 @@ class QaSimulatorWindow(QWidget):
     def _show_operator(self, state: AppState) -> None:
         account = state.account
         if account is None:
-            self.operator_label.setText("Nobody is signed in")
+            self.operator_label.setText(self.tr("Nobody is signed in"))
         else:
-            self.operator_label.setText(f"Signed in: {account.email} ({plan_name(account.plan)})")
+            self.operator_label.setText(
+                self.tr("Signed in: {email} ({plan})").format(
+                    email=account.email, plan=plan_name(account.plan)
+                )
+            )
         snapshot = self.snapshot
         # The backend's answer is shown only once it was read for this operator.
         current = (

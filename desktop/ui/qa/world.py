@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -24,12 +24,33 @@ from desktop.ui.formatting import date_time
 from desktop.ui.labels import plain_label
 from desktop.ui.qa.fields import EditedFields
 from desktop.ui.qa.port import QaPort
+from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 CLOCK_STEPS = (
-    ("+5 hours", "qaClock5hButton", timedelta(hours=5)),
-    ("+1 day", "qaClock1dButton", timedelta(days=1)),
-    ("+7 days", "qaClock7dButton", timedelta(days=7)),
-    ("+62 days", "qaClock62dButton", timedelta(days=62)),
+    (
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "+5 hours"),
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "Move the backend clock 5 hours forward"),
+        "qaClock5hButton",
+        timedelta(hours=5),
+    ),
+    (
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "+1 day"),
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "Move the backend clock 1 day forward"),
+        "qaClock1dButton",
+        timedelta(days=1),
+    ),
+    (
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "+7 days"),
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "Move the backend clock 7 days forward"),
+        "qaClock7dButton",
+        timedelta(days=7),
+    ),
+    (
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "+62 days"),
+        QT_TRANSLATE_NOOP("UsageAndClockPanel", "Move the backend clock 62 days forward"),
+        "qaClock62dButton",
+        timedelta(days=62),
+    ),
 )
 MAX_LATENCY_MS = 60_000
 
@@ -38,12 +59,18 @@ def faults_text(faults: QaFaults) -> str:
     """`none`, or `offline, latency 300 ms, error rate 0.3`."""
     parts = []
     if faults.offline:
-        parts.append("offline")
+        parts.append(QCoreApplication.translate("QaWorld", "offline"))
     if faults.latency_ms:
-        parts.append(f"latency {faults.latency_ms} ms")
+        parts.append(
+            QCoreApplication.translate("QaWorld", "latency {ms} ms").format(ms=faults.latency_ms)
+        )
     if faults.error_rate:
-        parts.append(f"error rate {faults.error_rate:g}")
-    return ", ".join(parts) or "none"
+        parts.append(
+            QCoreApplication.translate("QaWorld", "error rate {rate}").format(
+                rate=f"{faults.error_rate:g}"
+            )
+        )
+    return ", ".join(parts) or QCoreApplication.translate("QaWorld", "none")
 
 
 def _percent_spin(name: str, accessible: str) -> QSpinBox:
@@ -71,19 +98,19 @@ class UsageAndClockPanel(QWidget):
         self._fields = EditedFields()
         self._operator: str | None = None
 
-        usage_box = QGroupBox("Usage windows of the signed-in account")
+        usage_box = QGroupBox(self.tr("Usage windows of the signed-in account"))
         self.usage_now_label = plain_label(role="muted", wrap=True, object_name="qaUsageNow")
-        self.weekly_spin = _percent_spin("qaWeeklySpin", "Weekly usage used, percent")
-        self.five_hour_spin = _percent_spin("qaFiveHourSpin", "5-hour usage used, percent")
+        self.weekly_spin = _percent_spin("qaWeeklySpin", self.tr("Weekly usage used, percent"))
+        self.five_hour_spin = _percent_spin("qaFiveHourSpin", self.tr("5-hour usage used, percent"))
         for spin in (self.weekly_spin, self.five_hour_spin):
             self._fields.watch(spin)
         self.usage_apply_button = _button(
-            "Set usage", "qaUsageApplyButton", "Set both usage windows"
+            self.tr("Set usage"), "qaUsageApplyButton", self.tr("Set both usage windows")
         )
         self.usage_apply_button.clicked.connect(self._apply_usage)
         usage_form = QFormLayout()
-        usage_form.addRow("Weekly used", self.weekly_spin)
-        usage_form.addRow("5-hour used", self.five_hour_spin)
+        usage_form.addRow(self.tr("Weekly used"), self.weekly_spin)
+        usage_form.addRow(self.tr("5-hour used"), self.five_hour_spin)
         usage_layout = QVBoxLayout(usage_box)
         usage_layout.addWidget(self.usage_now_label)
         usage_layout.addLayout(usage_form)
@@ -92,24 +119,30 @@ class UsageAndClockPanel(QWidget):
         usage_button_row.addStretch(1)
         usage_layout.addLayout(usage_button_row)
 
-        clock_box = QGroupBox("Backend clock")
+        clock_box = QGroupBox(self.tr("Backend clock"))
         self.clock_label = plain_label(object_name="qaClockPanelLabel")
-        self.clock_label.setAccessibleName("Backend clock")
+        self.clock_label.setAccessibleName(self.tr("Backend clock"))
         steps = QHBoxLayout()
         self.step_buttons: list[QPushButton] = []
-        for text, name, delta in CLOCK_STEPS:
-            button = _button(text, name, f"Move the backend clock {text[1:]} forward")
+        for text, accessible, name, delta in CLOCK_STEPS:
+            button = _button(
+                marked("UsageAndClockPanel", text),
+                name,
+                marked("UsageAndClockPanel", accessible),
+            )
             button.clicked.connect(lambda _=False, d=delta: self.qa.advance_clock(d))
             steps.addWidget(button)
             self.step_buttons.append(button)
         steps.addStretch(1)
         self.custom_edit = QLineEdit()
         self.custom_edit.setObjectName("qaClockCustomEdit")
-        self.custom_edit.setAccessibleName("Custom duration")
-        self.custom_edit.setPlaceholderText("e.g. 30d, 90m or 1d 5h")
+        self.custom_edit.setAccessibleName(self.tr("Custom duration"))
+        self.custom_edit.setPlaceholderText(self.tr("e.g. 30d, 90m or 1d 5h"))
         self.custom_edit.returnPressed.connect(self._advance_custom)
         self.custom_button = _button(
-            "Advance", "qaClockAdvanceButton", "Move the backend clock forward by that duration"
+            self.tr("Advance"),
+            "qaClockAdvanceButton",
+            self.tr("Move the backend clock forward by that duration"),
         )
         self.custom_button.clicked.connect(self._advance_custom)
         custom = QHBoxLayout()
@@ -121,8 +154,10 @@ class UsageAndClockPanel(QWidget):
         clock_layout.addLayout(custom)
         clock_layout.addWidget(
             plain_label(
-                "The clock only moves forward. Expiries (tokens, invitations, usage windows) "
-                "happen on the next call.",
+                self.tr(
+                    "The clock only moves forward. Expiries (tokens, invitations, usage windows) "
+                    "happen on the next call."
+                ),
                 role="muted",
                 wrap=True,
             )
@@ -138,9 +173,13 @@ class UsageAndClockPanel(QWidget):
         if snapshot is None:
             return
         self.clock_label.setText(
-            f"{date_time(snapshot.clock.now)} local time "
-            f"({snapshot.clock.now:%Y-%m-%d %H:%M} UTC), "
-            f"{'running' if snapshot.clock.running else 'frozen'}"
+            (
+                self.tr("{local} local time ({utc} UTC), running")
+                if snapshot.clock.running
+                else self.tr("{local} local time ({utc} UTC), frozen")
+            ).format(
+                local=date_time(snapshot.clock.now), utc=f"{snapshot.clock.now:%Y-%m-%d %H:%M}"
+            )
         )
         account = snapshot.operator_account
         self.usage_apply_button.setEnabled(account is not None)
@@ -148,13 +187,21 @@ class UsageAndClockPanel(QWidget):
             self._operator = snapshot.operator
             self._fields.clear()
         if account is None:
-            self.usage_now_label.setText("Nobody is signed in.")
+            self.usage_now_label.setText(self.tr("Nobody is signed in."))
             return
         self.usage_now_label.setText(
-            f"{account.email}: weekly {account.weekly.percent_used}% used "
-            f"({account.weekly.used} of {account.weekly.limit}), 5-hour "
-            f"{account.five_hour.percent_used}% used "
-            f"({account.five_hour.used} of {account.five_hour.limit})."
+            self.tr(
+                "{email}: weekly {weekly}% used ({weekly_used} of {weekly_limit}), 5-hour "
+                "{five_hour}% used ({five_hour_used} of {five_hour_limit})."
+            ).format(
+                email=account.email,
+                weekly=account.weekly.percent_used,
+                weekly_used=account.weekly.used,
+                weekly_limit=account.weekly.limit,
+                five_hour=account.five_hour.percent_used,
+                five_hour_used=account.five_hour.used,
+                five_hour_limit=account.five_hour.limit,
+            )
         )
         self._fields.load(
             self.weekly_spin, lambda: self.weekly_spin.setValue(account.weekly.percent_used)
@@ -183,31 +230,35 @@ class FaultsPanel(QWidget):
         self._fields = EditedFields()
 
         self.current_label = plain_label(wrap=True, object_name="qaFaultsNow")
-        self.current_label.setAccessibleName("Faults now")
-        self.offline_check = QCheckBox("Offline: every call from the app fails at once")
+        self.current_label.setAccessibleName(self.tr("Faults now"))
+        self.offline_check = QCheckBox(self.tr("Offline: every call from the app fails at once"))
         self.offline_check.setObjectName("qaOfflineCheck")
-        self.offline_check.setAccessibleName("Offline")
+        self.offline_check.setAccessibleName(self.tr("Offline"))
         self.offline_check.clicked.connect(self.qa.set_offline)
 
         self.error_rate_spin = QDoubleSpinBox()
         self.error_rate_spin.setObjectName("qaErrorRateSpin")
-        self.error_rate_spin.setAccessibleName("Error rate, 0 to 1")
+        self.error_rate_spin.setAccessibleName(self.tr("Error rate, 0 to 1"))
         self.error_rate_spin.setRange(0.0, 1.0)
         self.error_rate_spin.setSingleStep(0.1)
         self.error_rate_spin.setDecimals(2)
-        self.error_rate_button = _button("Set", "qaErrorRateApplyButton", "Set the error rate")
+        self.error_rate_button = _button(
+            self.tr("Set"), "qaErrorRateApplyButton", self.tr("Set the error rate")
+        )
         self.error_rate_button.clicked.connect(self._apply_error_rate)
         self.latency_spin = QSpinBox()
         self.latency_spin.setObjectName("qaLatencySpin")
-        self.latency_spin.setAccessibleName("Latency in milliseconds")
+        self.latency_spin.setAccessibleName(self.tr("Latency in milliseconds"))
         self.latency_spin.setRange(0, MAX_LATENCY_MS)
         self.latency_spin.setSingleStep(100)
-        self.latency_spin.setSuffix(" ms")
-        self.latency_button = _button("Set", "qaLatencyApplyButton", "Set the latency")
+        self.latency_spin.setSuffix(self.tr(" ms"))
+        self.latency_button = _button(
+            self.tr("Set"), "qaLatencyApplyButton", self.tr("Set the latency")
+        )
         self.latency_button.clicked.connect(self._apply_latency)
         for widget in (self.error_rate_spin, self.latency_spin):
             self._fields.watch(widget)
-        self.clear_button = _button("Clear all faults", "qaClearFaultsButton")
+        self.clear_button = _button(self.tr("Clear all faults"), "qaClearFaultsButton")
         self.clear_button.clicked.connect(self._clear)
 
         error_row = QHBoxLayout()
@@ -220,8 +271,8 @@ class FaultsPanel(QWidget):
         latency_row.addStretch(1)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow("Error rate", error_row)
-        form.addRow("Latency", latency_row)
+        form.addRow(self.tr("Error rate"), error_row)
+        form.addRow(self.tr("Latency"), latency_row)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.current_label)
@@ -232,10 +283,12 @@ class FaultsPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(
             plain_label(
-                "An error rate of X fails that fraction of the app's calls: half before doing "
-                "anything (a server error), half after the change was committed (a timeout: "
-                "\u201cit may have gone through\u201d). Faults apply to the app only, never to "
-                "this window.",
+                self.tr(
+                    "An error rate of X fails that fraction of the app's calls: half before "
+                    "doing anything (a server error), half after the change was committed (a "
+                    "timeout: \u201cit may have gone through\u201d). Faults apply to the app "
+                    "only, never to this window."
+                ),
                 role="muted",
                 wrap=True,
             )
@@ -251,7 +304,9 @@ class FaultsPanel(QWidget):
         if snapshot is None:
             return
         faults = snapshot.faults
-        self.current_label.setText(f"Faults now: {faults_text(faults)}.")
+        self.current_label.setText(
+            self.tr("Faults now: {faults}.").format(faults=faults_text(faults))
+        )
         self.offline_check.setChecked(faults.offline)
         self._fields.load(
             self.error_rate_spin, lambda: self.error_rate_spin.setValue(faults.error_rate)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop.controller.state import InvitationView
 from desktop.domain.invitations import InvitationState
+from desktop.ui.formatting import state_name
 from desktop.ui.referral.invitations_model import (
     INVITATION_ROLE,
     checklist,
@@ -100,7 +101,7 @@ class InvitationDelegate(QStyledItemDelegate):
         chip_font = QFont(font)
         chip_font.setPointSizeF(max(font.pointSizeF() - 1, 7))
         chip_metrics = QFontMetrics(chip_font)
-        label = invitation.state.label
+        label = state_name(invitation.state)
         chip_width = chip_metrics.horizontalAdvance(label) + 16
         chip = QRect(inner.right() - chip_width, inner.top(), chip_width, line)
         background, foreground = chip_colors(invitation.state, colors)
@@ -147,7 +148,10 @@ class InvitationDelegate(QStyledItemDelegate):
             needed = sum(metrics.horizontalAdvance(s) + CHECK_SIZE + 20 for s, _ in steps)
         if needed > inner.width():  # very narrow: how far it got, and the prompts
             done = sum(1 for _, finished in steps[:-1] if finished)
-            steps = [(f"{done}/{len(steps) - 1} steps", done == len(steps) - 1), steps[-1]]
+            of = QCoreApplication.translate("InvitationList", "{done}/{total} steps").format(
+                done=done, total=len(steps) - 1
+            )
+            steps = [(of, done == len(steps) - 1), steps[-1]]
         for step, done in steps:
             width = metrics.horizontalAdvance(step)
             if x + CHECK_SIZE + 4 + width > inner.right() + 1:

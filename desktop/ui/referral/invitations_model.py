@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from desktop.controller.state import InvitationView
 from desktop.domain.invitations import InvitationState
-from desktop.ui.formatting import short_date
+from desktop.ui.formatting import short_date, state_name
 
 INVITATION_ROLE = Qt.ItemDataRole.UserRole + 1
 """`data(index, INVITATION_ROLE)` is the row's `InvitationView`."""
@@ -19,20 +25,25 @@ _Index = QModelIndex | QPersistentModelIndex
 def joined_text(invitation: InvitationView) -> str:
     """The second checklist step, worded for what actually happened."""
     if invitation.joined_kind == "new":
-        return "Account created"
+        return QCoreApplication.translate("InvitationList", "Account created")
     if invitation.joined_kind == "reactivated":
-        return "Account reactivated"
-    return "Account created or reactivated"
+        return QCoreApplication.translate("InvitationList", "Account reactivated")
+    return QCoreApplication.translate("InvitationList", "Account created or reactivated")
 
 
 def checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
     """(step, done) for link opened, joined, workspace initialised and prompts k/N."""
     return [
-        ("Link opened", invitation.link_opened),
+        (QCoreApplication.translate("InvitationList", "Link opened"), invitation.link_opened),
         (joined_text(invitation), invitation.joined_kind is not None),
-        ("Workspace initialised", invitation.workspace_ready),
         (
-            f"Prompts {invitation.prompts}/{invitation.prompts_required}",
+            QCoreApplication.translate("InvitationList", "Workspace initialised"),
+            invitation.workspace_ready,
+        ),
+        (
+            QCoreApplication.translate("InvitationList", "Prompts {prompts}/{required}").format(
+                prompts=invitation.prompts, required=invitation.prompts_required
+            ),
             invitation.prompts >= invitation.prompts_required,
         ),
     ]
@@ -40,13 +51,21 @@ def checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
 
 def short_checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
     """The same steps in fewer words, for narrow windows."""
-    joined = {"new": "Created", "reactivated": "Reactivated"}.get(invitation.joined_kind or "")
+    joined = {
+        "new": QCoreApplication.translate("InvitationList", "Created"),
+        "reactivated": QCoreApplication.translate("InvitationList", "Reactivated"),
+    }.get(invitation.joined_kind or "")
     return [
-        ("Opened", invitation.link_opened),
-        (joined or "Account", invitation.joined_kind is not None),
-        ("Workspace", invitation.workspace_ready),
+        (QCoreApplication.translate("InvitationList", "Opened"), invitation.link_opened),
         (
-            f"{invitation.prompts}/{invitation.prompts_required} prompts",
+            joined or QCoreApplication.translate("InvitationList", "Account"),
+            invitation.joined_kind is not None,
+        ),
+        (QCoreApplication.translate("InvitationList", "Workspace"), invitation.workspace_ready),
+        (
+            QCoreApplication.translate("InvitationList", "{prompts}/{required} prompts").format(
+                prompts=invitation.prompts, required=invitation.prompts_required
+            ),
             invitation.prompts >= invitation.prompts_required,
         ),
     ]
@@ -54,8 +73,12 @@ def short_checklist(invitation: InvitationView) -> list[tuple[str, bool]]:
 
 def sent_text(invitation: InvitationView) -> str:
     """`Sent Dec 1` (`Queued Dec 1` while it waits in the outbox), in the user's locale."""
-    verb = "Queued" if invitation.state is InvitationState.QUEUED else "Sent"
-    return f"{verb} {short_date(invitation.created_at)}"
+    template = (
+        QCoreApplication.translate("InvitationList", "Queued {date}")
+        if invitation.state is InvitationState.QUEUED
+        else QCoreApplication.translate("InvitationList", "Sent {date}")
+    )
+    return template.format(date=short_date(invitation.created_at))
 
 
 def describe(invitation: InvitationView) -> str:
@@ -63,11 +86,25 @@ def describe(invitation: InvitationView) -> str:
     steps = checklist(invitation)
     done = [step for step, finished in steps if finished]
     to_do = [step for step, finished in steps if not finished]
-    parts = [f"{invitation.recipient}: {invitation.state.label}.", f"{sent_text(invitation)}."]
+    parts = [
+        QCoreApplication.translate("InvitationList", "{recipient}: {state}. {sent}.").format(
+            recipient=invitation.recipient,
+            state=state_name(invitation.state),
+            sent=sent_text(invitation),
+        )
+    ]
     if done:
-        parts.append(f"Done: {_lower_first(', '.join(done))}.")
+        parts.append(
+            QCoreApplication.translate("InvitationList", "Done: {steps}.").format(
+                steps=_lower_first(", ".join(done))
+            )
+        )
     if to_do:
-        parts.append(f"Still to do: {_lower_first(', '.join(to_do))}.")
+        parts.append(
+            QCoreApplication.translate("InvitationList", "Still to do: {steps}.").format(
+                steps=_lower_first(", ".join(to_do))
+            )
+        )
     if invitation.reason:
         parts.append(invitation.reason)
     return " ".join(parts)

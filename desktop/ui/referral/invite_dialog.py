@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from enum import Enum, auto
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -130,7 +130,9 @@ def named(addresses: list[str]) -> str:
     """`a@x`, `a@x and b@x`, `a@x, b@x and c@x`."""
     if len(addresses) < 2:
         return "".join(addresses)
-    return f"{', '.join(addresses[:-1])} and {addresses[-1]}"
+    return QCoreApplication.translate("InviteDialog", "{first} and {last}").format(
+        first=", ".join(addresses[:-1]), last=addresses[-1]
+    )
 
 
 _pending: tuple[tuple[InvitationView, ...], frozenset[str]] = ((), frozenset())
@@ -152,20 +154,22 @@ def pending_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str
 
 def message_preview(invitation: InvitationView) -> str:
     """The message the backend dispatched to the peer, word for word, as plain text."""
-    return (
-        f"To: {invitation.recipient}\n"
-        f"Subject: {invitation.message_subject}\n\n"
-        f"{invitation.message_body}"
+    return QCoreApplication.translate(
+        "InviteDialog", "To: {recipient}\nSubject: {subject}\n\n{body}"
+    ).format(
+        recipient=invitation.recipient,
+        subject=invitation.message_subject,
+        body=invitation.message_body,
     )
 
 
 def confirmation_text(dormancy_days: int) -> str:
     """What the operator agrees to before an invitation goes (the real client asks this too)."""
-    return (
-        f"Invite someone who is new to the product or has been away for more than "
-        f"{dormancy_days} days, and only with their consent: they receive an email from us "
-        "with a personal link."
-    )
+    return QCoreApplication.translate(
+        "InviteDialog",
+        "Invite someone who is new to the product or has been away for more than {days} days, "
+        "and only with their consent: they receive an email from us with a personal link.",
+    ).format(days=dormancy_days)
 
 
 def confirmation_box(
@@ -175,13 +179,22 @@ def confirmation_box(
     every recipient ("a@x, b@x and c@x"). When the offer requires confirmation, its rules are
     part of what the operator agrees to; a reward capacity of 0 is said here too."""
     days = (state.policy or ReferralPolicy()).dormancy_days
-    several = " and " in address
+    several = address.count("@") > 1  # every address has exactly one
     box = QMessageBox(parent)
     box.setObjectName("inviteConfirmDialog")
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Send invitations?" if several else "Send invitation?")
+    box.setWindowTitle(
+        QCoreApplication.translate("InviteDialog", "Send invitations?")
+        if several
+        else QCoreApplication.translate("InviteDialog", "Send invitation?")
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"Send {'an invitation each' if several else 'an invitation'} to {address}?")
+    question = (
+        QCoreApplication.translate("InviteDialog", "Send an invitation each to {address}?")
+        if several
+        else QCoreApplication.translate("InviteDialog", "Send an invitation to {address}?")
+    )
+    box.setText(question.format(address=address))
     informative = [confirmation_text(days)]
     offer = state.offer
     if offer is not None and offer.requires_confirmation and offer.rules:
@@ -189,7 +202,11 @@ def confirmation_box(
     if offer is not None and offer.reward_capacity == 0:
         informative.append(capacity_text(offer, state.backend_now))
     box.setInformativeText("\n\n".join(informative))
-    label = "Send invitations" if several else "Send invitation"
+    label = (
+        QCoreApplication.translate("InviteDialog", "Send invitations")
+        if several
+        else QCoreApplication.translate("InviteDialog", "Send invitation")
+    )
     send = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
@@ -216,8 +233,8 @@ class InviteDialog(QDialog):
         self._server_error = ""  # the last refusal or failure, kept until the address changes
 
         self.setObjectName("inviteDialog")
-        self.setWindowTitle("Invite a peer")
-        self.setAccessibleName("Invite a peer")
+        self.setWindowTitle(self.tr("Invite a peer"))
+        self.setAccessibleName(self.tr("Invite a peer"))
         self.setMinimumWidth(480)
 
         self.heading = heading = plain_label(
@@ -230,13 +247,13 @@ class InviteDialog(QDialog):
             object_name="inviteOfferDescription",
         )
         self.rules_label = plain_label(role="muted", wrap=True, object_name="inviteOfferRules")
-        self.rules_label.setAccessibleName("The offer's rules")
+        self.rules_label.setAccessibleName(self.tr("The offer's rules"))
         self.capacity_label = plain_label(wrap=True, object_name="inviteCapacityLabel")
-        self.capacity_label.setAccessibleName("Invitations left")
+        self.capacity_label.setAccessibleName(self.tr("Invitations left"))
         self.email_edit = QLineEdit()
         self.email_edit.setObjectName("inviteEmailEdit")
-        self.email_edit.setAccessibleName("Email addresses, separated by commas")
-        self.email_edit.setPlaceholderText("name@example.com, another@example.com")
+        self.email_edit.setAccessibleName(self.tr("Email addresses, separated by commas"))
+        self.email_edit.setPlaceholderText(self.tr("name@example.com, another@example.com"))
         self.email_edit.setClearButtonEnabled(True)
         self.email_edit.textChanged.connect(self._text_edited)
         self.email_edit.returnPressed.connect(self._send_clicked)
@@ -248,11 +265,11 @@ class InviteDialog(QDialog):
         self._pause.timeout.connect(self._check_now)
 
         self.error_label = plain_label(role="error", wrap=True, object_name="inviteErrorLabel")
-        self.error_label.setAccessibleName("Invitation error")
+        self.error_label.setAccessibleName(self.tr("Invitation error"))
         self.cap_label = plain_label(wrap=True, object_name="capWarningLabel")
-        self.cap_label.setAccessibleName("Cap warning")
+        self.cap_label.setAccessibleName(self.tr("Cap warning"))
         self.status_label = plain_label(wrap=True, object_name="inviteStatusLabel")
-        self.status_label.setAccessibleName("Invitation status")
+        self.status_label.setAccessibleName(self.tr("Invitation status"))
 
         self.preview = QFrame()
         self.preview.setObjectName("invitePreviewFrame")
@@ -260,34 +277,34 @@ class InviteDialog(QDialog):
         preview_layout.setContentsMargins(0, 0, 0, 0)
         self.preview_text = QPlainTextEdit()
         self.preview_text.setObjectName("invitePreview")
-        self.preview_text.setAccessibleName("Message preview")
+        self.preview_text.setAccessibleName(self.tr("Message preview"))
         self.preview_text.setReadOnly(True)
         self.preview_text.setFixedHeight(150)
         self.link_edit = QLineEdit()
         self.link_edit.setObjectName("inviteLinkEdit")
-        self.link_edit.setAccessibleName("Personal link")
+        self.link_edit.setAccessibleName(self.tr("Personal link"))
         self.link_edit.setReadOnly(True)
-        self.copy_button = QPushButton("Copy link")
+        self.copy_button = QPushButton(self.tr("Copy link"))
         self.copy_button.setObjectName("copyLinkButton")
-        self.copy_button.setAccessibleName("Copy the personal link")
+        self.copy_button.setAccessibleName(self.tr("Copy the personal link"))
         self.copy_button.setIcon(icon("copy"))
         self.copy_button.clicked.connect(self._copy_link)
         link_row = QHBoxLayout()
         link_row.addWidget(self.link_edit, 1)
         link_row.addWidget(self.copy_button)
-        preview_layout.addWidget(plain_label("Message preview", role="fieldLabel"))
+        preview_layout.addWidget(plain_label(self.tr("Message preview"), role="fieldLabel"))
         preview_layout.addWidget(self.preview_text)
         preview_layout.addLayout(link_row)
         self.preview.hide()
 
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setObjectName("inviteCloseButton")
-        self.close_button.setAccessibleName("Close")
+        self.close_button.setAccessibleName(self.tr("Close"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.close)
-        self.send_button = QPushButton("Send invitation")
+        self.send_button = QPushButton(self.tr("Send invitation"))
         self.send_button.setObjectName("inviteSendButton")
-        self.send_button.setAccessibleName("Send invitation")
+        self.send_button.setAccessibleName(self.tr("Send invitation"))
         self.send_button.setProperty("role", "primary")
         self.send_button.setIcon(icon("mail", "#ffffff"))
         self.send_button.setAutoDefault(False)
@@ -351,7 +368,9 @@ class InviteDialog(QDialog):
             self.phase is Phase.EDITING and bool(self.email_edit.text().strip()) and not error
         )
         several = len(entered_addresses(self.email_edit.text())) > 1
-        self.send_button.setText("Send invitations" if several else "Send invitation")
+        self.send_button.setText(
+            self.tr("Send invitations") if several else self.tr("Send invitation")
+        )
         self.email_edit.setReadOnly(self.phase in (Phase.CHECKING, Phase.SENDING))
 
     def _show_error(self, text: str) -> None:
@@ -411,12 +430,12 @@ class InviteDialog(QDialog):
         offer = self.state.offer
         self._offer_id = None if offer is None else offer.id  # the terms on screen now
         if not type(self).confirm_send(self, named(self._addresses), self.state):
-            self._set_status("Not sent: you cancelled.", "muted")
+            self._set_status(self.tr("Not sent: you cancelled."), "muted")
             return
         self.phase = Phase.CHECKING
         self._server_error = ""
         self._show_error("")
-        self._set_status("Checking that you can still send invitations…", "muted")
+        self._set_status(self.tr("Checking that you can still send invitations…"), "muted")
         self._check_baseline = self.state.sync.last_synced_at
         self._saw_syncing = False
         self._refresh()
@@ -426,7 +445,7 @@ class InviteDialog(QDialog):
     @Slot()
     def _copy_link(self) -> None:
         QGuiApplication.clipboard().setText(self.link_edit.text())
-        self._set_status("Link copied to the clipboard.", "success")
+        self._set_status(self.tr("Link copied to the clipboard."), "success")
 
     # -- controller signals ---------------------------------------------------------------------
 
@@ -458,7 +477,9 @@ class InviteDialog(QDialog):
             self._show_error(describe(Operation.SEND, Outcome.REFUSED, Reason.NOT_IN_COHORT))
             return
         self.phase = Phase.SENDING
-        self._set_status(f"Sending to {named(self._addresses)}…", "muted")
+        self._set_status(
+            self.tr("Sending to {addresses}…").format(addresses=named(self._addresses)), "muted"
+        )
         self._refresh()
         keys = self.controller.send_invitations(self._addresses, self._offer_id)
         self.keys = dict(zip(keys, self._addresses, strict=True))
@@ -482,7 +503,10 @@ class InviteDialog(QDialog):
         if result.outcome is Outcome.DONE:
             self.phase = Phase.DONE
             self._set_status(
-                f"{result.message} Follow its progress in your invitations.", "success"
+                self.tr("{message} Follow its progress in your invitations.").format(
+                    message=result.message
+                ),
+                "success",
             )
             invitation = result.invitation or self._sent_invitation()
             if invitation is not None:
@@ -503,11 +527,13 @@ class InviteDialog(QDialog):
         for key, address in self.keys.items():
             result = self.results.get(key)
             if result is None:
-                lines.append(f"{address}: sending…")
+                lines.append(self.tr("{address}: sending…").format(address=address))
             elif result.outcome is Outcome.DONE:
                 lines.append(result.message)
             else:
-                lines.append(f"{address}: {result.message}")
+                lines.append(
+                    self.tr("{address}: {message}").format(address=address, message=result.message)
+                )
         results = [self.results.get(key) for key in self.keys]
         # Done or refused is the end; not sent or unknown waits in the outbox and settles.
         ended = (Outcome.DONE, Outcome.REFUSED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,16 +56,16 @@ class ReferralSection(QFrame):
         self.controller = controller
         self.invite_dialog: InviteDialog | None = None
         self.setObjectName("referralSection")
-        self.setAccessibleName("Invite peers")
+        self.setAccessibleName(self.tr("Invite peers"))
 
         badge = QLabel()
         badge.setPixmap(icon("gift").pixmap(22, 22))
         self.title_label = title = plain_label(
             offer_title(None), role="sectionTitle", object_name="offerTitle"
         )
-        self.invite_button = QPushButton("Invite…")
+        self.invite_button = QPushButton(self.tr("Invite…"))
         self.invite_button.setObjectName("inviteButton")
-        self.invite_button.setAccessibleName("Invite a peer by email")
+        self.invite_button.setAccessibleName(self.tr("Invite a peer by email"))
         self.invite_button.setProperty("role", "primary")
         self.invite_button.clicked.connect(self.open_invite_dialog)
         header = QHBoxLayout()
@@ -76,31 +76,34 @@ class ReferralSection(QFrame):
 
         self.summary_label = plain_label(role="muted", wrap=True, object_name="referralSummary")
         self.rules_label = plain_label(role="muted", wrap=True, object_name="offerRules")
-        self.rules_label.setAccessibleName("The offer's rules")
+        self.rules_label.setAccessibleName(self.tr("The offer's rules"))
         self.capacity_label = plain_label(wrap=True, object_name="offerCapacity")
-        self.capacity_label.setAccessibleName("Invitations left")
+        self.capacity_label.setAccessibleName(self.tr("Invitations left"))
         self.cycle_label = plain_label(wrap=True, object_name="cycleEarnedLabel")
-        self.cycle_label.setAccessibleName("Resets earned this cycle")
+        self.cycle_label.setAccessibleName(self.tr("Resets earned this cycle"))
         self.overview_label = plain_label(wrap=True, object_name="referralOverview")
-        self.overview_label.setAccessibleName("Invitations overview")
+        self.overview_label.setAccessibleName(self.tr("Invitations overview"))
 
         self.filter_combo = QComboBox()
         self.filter_combo.setObjectName("invitationsFilter")
-        self.filter_combo.setAccessibleName("Show invitations")
-        self.filter_combo.setToolTip("Show all invitations, only those still under way, or ended")
+        self.filter_combo.setAccessibleName(self.tr("Show invitations"))
+        self.filter_combo.setToolTip(
+            self.tr("Show all invitations, only those still under way, or ended")
+        )
         for shown in InvitationFilter:
             self.filter_combo.addItem(shown.label, shown.value)
-        self.filter_combo.view().setAccessibleName("Invitation filter choices")
+        self.filter_combo.view().setAccessibleName(self.tr("Invitation filter choices"))
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self._invitations: tuple[InvitationView, ...] = ()
         self._resending: set[str] = set()  # invitations whose resend is being settled
         self._height_limit: int | None = None
 
-        self.list_title = plain_label(role="fieldLabel", object_name="invitationsTitle")
+        # Wraps: beside the filter and Revoke… a longer language's title would widen the page.
+        self.list_title = plain_label(role="fieldLabel", wrap=True, object_name="invitationsTitle")
         self.model = InvitationListModel(self)
         self.view = QListView()
         self.view.setObjectName("invitationsView")
-        self.view.setAccessibleName("Your invitations")
+        self.view.setAccessibleName(self.tr("Your invitations"))
         self.view.setModel(self.model)
         self.view.setItemDelegate(InvitationDelegate(self.view))
         self.view.setUniformItemSizes(True)
@@ -116,28 +119,30 @@ class ReferralSection(QFrame):
         revoke_key.activated.connect(self.revoke_current)
 
         self.empty_label = plain_label(
-            "No invitations yet. Invite a peer by email.",
+            self.tr("No invitations yet. Invite a peer by email."),
             role="emptyState",
             object_name="invitationsEmptyState",
             wrap=True,
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.revoke_button = QPushButton("Revoke…")
+        self.revoke_button = QPushButton(self.tr("Revoke…"))
         self.revoke_button.setObjectName("revokeButton")
-        self.revoke_button.setAccessibleName("Revoke the selected invitation")
-        self.revoke_button.setToolTip("Only invitations nobody has joined through can be revoked.")
+        self.revoke_button.setAccessibleName(self.tr("Revoke the selected invitation"))
+        self.revoke_button.setToolTip(
+            self.tr("Only invitations nobody has joined through can be revoked.")
+        )
         self.revoke_button.clicked.connect(self.revoke_current)
-        self.resend_button = QPushButton("Resend email")
+        self.resend_button = QPushButton(self.tr("Resend email"))
         self.resend_button.setObjectName("resendButton")
-        self.resend_button.setAccessibleName("Send the selected invitation's email again")
+        self.resend_button.setAccessibleName(self.tr("Send the selected invitation's email again"))
         self.resend_button.setToolTip(
-            "A pending invitation's email can be sent again once its cooldown has passed."
+            self.tr("A pending invitation's email can be sent again once its cooldown has passed.")
         )
         self.resend_button.clicked.connect(self.resend_current)
         self._now: datetime | None = None
         self.revoke_message = plain_label(role="error", wrap=True, object_name="revokeMessageLabel")
-        self.revoke_message.setAccessibleName("Revocation problem")
+        self.revoke_message.setAccessibleName(self.tr("Revocation problem"))
         self.revoke_message.hide()
         controller.operationFinished.connect(self._revoke_finished)
         footer = QHBoxLayout()
@@ -207,13 +212,21 @@ class ReferralSection(QFrame):
                 )
         total = len(self._invitations)
         count = len(invitations)
-        self.list_title.setText(f"Your invitations ({total:,})" if total else "Your invitations")
+        self.list_title.setText(
+            self.tr("Your invitations ({count})").format(count=f"{total:,}")
+            if total
+            else self.tr("Your invitations")
+        )
         self.filter_combo.setVisible(total > 0)
         self.resend_button.setVisible(total > 0)
         self.empty_label.setText(
-            "No invitations yet. Invite a peer by email."
+            self.tr("No invitations yet. Invite a peer by email.")
             if not total
-            else f"No {shown.label.lower()} invitations."
+            else self.tr("No active invitations.")
+            if shown is InvitationFilter.ACTIVE
+            else self.tr("No ended invitations.")
+            if shown is InvitationFilter.ENDED
+            else self.tr("No invitations.")
         )
         self.view.setVisible(count > 0)
         self.empty_label.setVisible(count == 0)
@@ -271,11 +284,22 @@ class ReferralSection(QFrame):
         box = QMessageBox(parent)
         box.setObjectName("revokeConfirmDialog")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Revoke invitation?")
+        box.setWindowTitle(QCoreApplication.translate("ReferralSection", "Revoke invitation?"))
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Revoke the invitation to {recipient}?")
-        box.setInformativeText("Its link stops working at once. This cannot be undone.")
-        revoke = box.addButton("Revoke", QMessageBox.ButtonRole.DestructiveRole)
+        box.setText(
+            QCoreApplication.translate(
+                "ReferralSection", "Revoke the invitation to {recipient}?"
+            ).format(recipient=recipient)
+        )
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "ReferralSection", "Its link stops working at once. This cannot be undone."
+            )
+        )
+        revoke = box.addButton(
+            QCoreApplication.translate("ReferralSection", "Revoke"),
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         box.exec()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from PySide6.QtCore import QCoreApplication
+
 from desktop.controller.state import AppState, InvitationView, OfferView
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.offer import (
@@ -15,25 +17,46 @@ from desktop.domain.offer import (
     send_capacity_text,
 )
 from desktop.domain.policy import ReferralPolicy
-from desktop.domain.reasons import fill, translated
-from desktop.ui.formatting import cycle_date, date_time, plural, time_of_day
+from desktop.domain.reasons import QT_TRANSLATE_NOOP, fill, translated
+from desktop.ui.formatting import counted, cycle_date, date_time, time_of_day
 
 
 def summary_text(policy: ReferralPolicy | None) -> str:
     """How an invitation may earn a reset, with the numbers the backend enforces."""
     if policy is None:
-        return "Invite a peer by email with a personal link."
+        return QCoreApplication.translate("summary", "Invite a peer by email with a personal link.")
     expiry = (
-        f" A reset stays usable for {plural(policy.token_expiry_days, 'day')} after it is earned."
+        counted(
+            policy.token_expiry_days,
+            QCoreApplication.translate(
+                "summary", " A reset stays usable for {count} day after it is earned."
+            ),
+            QCoreApplication.translate(
+                "summary", " A reset stays usable for {count} days after it is earned."
+            ),
+        )
         if policy.token_expiry_days is not None
         else ""
     )
-    return (
+    return QCoreApplication.translate(
+        "summary",
         "When a peer you invite signs up through your personal link (or comes back after more "
-        f"than {plural(policy.dormancy_days, 'day')} away), initialises a workspace and sends "
-        f"{plural(policy.prompts_required, 'prompt')}, you may earn a usage reset, up to "
-        f"{policy.monthly_cap} per billing cycle. A reset sets your usage back to zero when you "
-        f"choose to use it.{expiry}"
+        "than {days} away), initialises a workspace and sends {prompts}, you may earn a usage "
+        "reset, up to {cap} per billing cycle. A reset sets your usage back to zero when you "
+        "choose to use it.{expiry}",
+    ).format(
+        days=counted(
+            policy.dormancy_days,
+            QCoreApplication.translate("summary", "{count} day"),
+            QCoreApplication.translate("summary", "{count} days"),
+        ),
+        prompts=counted(
+            policy.prompts_required,
+            QCoreApplication.translate("summary", "{count} prompt"),
+            QCoreApplication.translate("summary", "{count} prompts"),
+        ),
+        cap=policy.monthly_cap,
+        expiry=expiry,
     )
 
 
@@ -41,14 +64,18 @@ def cycle_text(cycle: RewardCycle | None) -> str:
     """`2 of 3 resets earned this cycle; the next cycle starts 14 Dec.` When capped, in plain
     words that inviting still works but earns nothing until then (R5)."""
     if cycle is None:
-        return "Resets earned this cycle: not known yet."
-    text = f"{cycle.earned} of {cycle.cap} resets earned this cycle"
+        return QCoreApplication.translate("summary", "Resets earned this cycle: not known yet.")
     if cycle.capped:
-        return (
-            f"{text}. You can still invite, but conversions earn nothing until the next cycle "
-            f"starts on {cycle_date(cycle.end)}."
+        template = QCoreApplication.translate(
+            "summary",
+            "{earned} of {cap} resets earned this cycle. You can still invite, but conversions "
+            "earn nothing until the next cycle starts on {date}.",
         )
-    return f"{text}; the next cycle starts {cycle_date(cycle.end)}."
+    else:
+        template = QCoreApplication.translate(
+            "summary", "{earned} of {cap} resets earned this cycle; the next cycle starts {date}."
+        )
+    return template.format(earned=cycle.earned, cap=cycle.cap, date=cycle_date(cycle.end))
 
 
 class InvitationFilter(StrEnum):
@@ -61,7 +88,7 @@ class InvitationFilter(StrEnum):
     @property
     def label(self) -> str:
         """Shown in the filter."""
-        return {"all": "All", "active": "Active", "ended": "Ended"}[self.value]
+        return QCoreApplication.translate("summary", _FILTER_LABELS[self.value])
 
     def keeps(self, invitation: InvitationView) -> bool:
         """Whether `invitation` is shown under this filter."""
@@ -70,19 +97,29 @@ class InvitationFilter(StrEnum):
         return invitation.state.is_final is (self is InvitationFilter.ENDED)
 
 
+_FILTER_LABELS = {
+    "all": QT_TRANSLATE_NOOP("summary", "All"),
+    "active": QT_TRANSLATE_NOOP("summary", "Active"),
+    "ended": QT_TRANSLATE_NOOP("summary", "Ended"),
+}
+
+
 def overview_text(state: AppState) -> str:
     """`Resets earned all time: 4 · Pending invitations: 2` (pending: not ended yet)."""
     earned = len(state.tokens)
     pending = sum(1 for invitation in state.invitations if not invitation.state.is_final)
-    return f"Resets earned all time: {earned} · Pending invitations: {pending}"
+    return QCoreApplication.translate(
+        "summary", "Resets earned all time: {earned} · Pending invitations: {pending}"
+    ).format(earned=earned, pending=pending)
 
 
 def cap_warning_text(cycle: RewardCycle) -> str:
     """Shown before sending when the cap is already reached (R2, R5)."""
-    return (
-        f"You have already earned {cycle.earned} of {cycle.cap} resets this cycle: a conversion "
-        f"before {cycle_date(cycle.end)} will earn nothing. You can still invite."
-    )
+    return QCoreApplication.translate(
+        "summary",
+        "You have already earned {earned} of {cap} resets this cycle: a conversion before "
+        "{date} will earn nothing. You can still invite.",
+    ).format(earned=cycle.earned, cap=cycle.cap, date=cycle_date(cycle.end))
 
 
 # -- The server's offer (issue 14): its copy as it comes, the capacities in plain words ----------
@@ -90,7 +127,7 @@ def cap_warning_text(cycle: RewardCycle) -> str:
 
 def offer_title(offer: OfferView | None) -> str:
     """The server's title, or the neutral fallback ("Invite a friend")."""
-    return FALLBACK_TITLE if offer is None else offer.title
+    return translated("offer", FALLBACK_TITLE) if offer is None else offer.title
 
 
 def offer_description(offer: OfferView | None) -> str:
@@ -125,8 +162,8 @@ def resend_label(invitation: InvitationView | None, now: datetime | None) -> tup
     """The Resend button's text and whether it works now: `Resend email` once the cooldown
     has passed by the backend's clock, `Resend from 12:15` before (disabled)."""
     if invitation is None or invitation.resend_available_at is None or invitation.state.is_final:
-        return "Resend email", False
+        return QCoreApplication.translate("summary", "Resend email"), False
     if now is not None and now < invitation.resend_available_at:
         at = time_of_day(invitation.resend_available_at)
         return fill(translated("offer", RESEND_FROM), {"at": at}), False
-    return "Resend email", True
+    return QCoreApplication.translate("summary", "Resend email"), True
