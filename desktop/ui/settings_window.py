@@ -311,6 +311,7 @@ class SettingsWindow(QMainWindow):
         self.cache_notice.setVisible(bool(state.cache_notice))
         self._refresh_sync_status()
         self._update_title()
+        QTimer.singleShot(0, self, self._fit_page_height)
         if self.notifier is not None:
             self.notifier.show_state(state)
         dialog = self.sign_in_dialog
@@ -406,6 +407,20 @@ class SettingsWindow(QMainWindow):
             section.setParent(None)  # gone from findChild at once, not only after deleteLater
             section.deleteLater()
 
+    @Slot()
+    def _fit_page_height(self) -> None:
+        """Give the page the height its wrapped labels need at its width. QScrollArea sizes its
+        widget from a height-for-width it can compute before a wrapped label's new text has
+        reached it (seen: the offer's rules 73 px high for 84 px of text, the list below
+        overlapping the module, until the window was resized; about 1 state in 8)."""
+        layout = self.stack.layout()
+        if layout is None or not self.page_scroll.isVisible():
+            return
+        layout.invalidate()
+        needed = self.stack.heightForWidth(self.page_scroll.viewport().width())
+        if needed > 0 and needed != self.stack.minimumHeight():
+            self.stack.setMinimumHeight(needed)
+
     def _limit_list_height(self) -> None:
         if self.referral_section is not None:
             self.referral_section.set_height_limit(self.page_scroll.viewport().height() - 24)
@@ -423,6 +438,7 @@ class SettingsWindow(QMainWindow):
         """Keep the invitations list within the visible part of the page as that changes."""
         if watched is self.page_scroll.viewport() and event.type() == QEvent.Type.Resize:
             self._limit_list_height()
+            QTimer.singleShot(0, self, self._fit_page_height)
         return False
 
     def _show_signed_out_panel(self, signed_out: bool) -> None:
@@ -514,7 +530,9 @@ class SettingsWindow(QMainWindow):
         page = self.pages.get(name)
         if page is not None:
             self.stack.setCurrentWidget(page)
+            self.stack.setMinimumHeight(0)  # the last page's height must not stay
             self.stack.updateGeometry()
+            QTimer.singleShot(0, self, self._fit_page_height)
             self.page_scroll.verticalScrollBar().setValue(0)
             self._wanted_page = name
         self._update_title()
