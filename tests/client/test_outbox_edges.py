@@ -116,9 +116,11 @@ def test_send_now_sends_a_queued_invitation_with_its_key_once(
 
 
 def test_a_queued_send_remembers_why_it_waits(
-    qtbot, controller: Controller, api: ScriptedApi
+    qtbot, controller: Controller, api: ScriptedApi, cache: FailingCache
 ) -> None:
     start_signed_in(qtbot, controller)
+    phases: list[SyncPhase] = []
+    controller.stateChanged.connect(lambda state: phases.append(state.sync.phase))
     api.fail_before("send_invitation", NotSent(), times=FAST_RETRY.attempts)
     api.fail_before("sync", NotSent(), times=10_000)
     results = Results(controller)
@@ -126,6 +128,11 @@ def test_a_queued_send_remembers_why_it_waits(
     results.wait(qtbot, key)
     qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.OFFLINE)
     assert controller.state.sync.message == explain(Reason.OFFLINE)
+    # Offline is not an error, not even for a moment between the send and the next sync.
+    assert SyncPhase.ERROR not in phases
+    # The reason is in the cache too: a restart shows why the invitation still waits.
+    (queued,) = cache.snapshot().outbox
+    assert (queued.key, queued.last_error) == (key, explain(Reason.OFFLINE))
 
 
 def test_a_lost_send_answer_leaves_the_sync_in_error_not_offline(
@@ -398,6 +405,26 @@ def test_a_redeem_or_revoke_the_cache_cannot_open_is_refused_and_names_its_targe
     assert controller.state.pending == ()
 
 
+def test_a_redeem_whose_attempt_the_cache_cannot_note_is_refused_and_never_sent(
+    qtbot, controller: Controller, cache: FailingCache, api: ScriptedApi
+) -> None:
+    # The attempt is written ahead of the request: a cache that cannot write it stops the
+    # spend before it leaves, says why, and closes the intent (nothing to replay later).
+    start_signed_in(qtbot, controller, "capped@example.com")
+    results = Results(controller)
+    cache.failing["note_attempt"] = DISK_FULL
+    redeem = results.wait(qtbot, controller.redeem())
+    assert (redeem.operation, redeem.outcome, redeem.reason) == (
+        Operation.REDEEM,
+        Outcome.REFUSED,
+        Reason.DISK_FULL,
+    )
+    assert redeem.message.startswith(explain(Reason.DISK_FULL))
+    qtbot.waitUntil(lambda: controller.state.pending == ())
+    assert cache.snapshot().intents == ()
+    assert api.count("redeem") == 0
+
+
 def test_a_send_queued_as_the_session_ends_names_its_recipient(
     qtbot, controller: Controller, api: ScriptedApi
 ) -> None:
@@ -433,3 +460,20 @@ def test_a_sign_in_the_cache_cannot_start_is_refused_and_the_next_one_works(
     qtbot.waitUntil(lambda: len(results.all) == 2)
     assert results.all[1].outcome is Outcome.DONE
     qtbot.waitUntil(lambda: synced(controller.state))
+
+
+def test_a_sent_invitation_is_reported_under_its_recipient(
+    qtbot, controller: Controller, simulator: Simulator
+) -> None:
+    # Every result names what it is about (its subject): for a send, the recipient.
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    key = controller.send_invitation("friend@example.com")
+    done = results.wait(qtbot, key)
+    assert (done.operation, done.outcome, done.subject) == (
+        Operation.SEND,
+        Outcome.DONE,
+        "friend@example.com",
+    )
+    assert done.message == "Invitation sent to friend@example.com."
+    assert _backend_keys(simulator) == [key]
