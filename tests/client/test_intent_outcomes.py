@@ -41,7 +41,7 @@ def _settled(controller: Controller) -> bool:
     return synced(controller.state) and controller.state.pending == ()
 
 
-def test_signed_out_a_redeem_and_a_revoke_are_refused_at_once(
+def test_signed_out_a_redeem_a_revoke_and_a_send_are_refused_at_once(
     qtbot, make_controller: ControllerFactory, backend: MockBackend
 ) -> None:
     api = ScriptedApi(backend)
@@ -60,6 +60,12 @@ def test_signed_out_a_redeem_and_a_revoke_are_refused_at_once(
         Outcome.REFUSED,
         Reason.NOT_SIGNED_IN,
         "inv-1",
+    )
+    send = results.wait(qtbot, controller.send_invitation("friend@example.com"))
+    assert (send.operation, send.outcome, send.reason) == (
+        Operation.SEND,
+        Outcome.REFUSED,
+        Reason.NOT_SIGNED_IN,
     )
     assert api.calls == []
     assert controller.state.pending == ()

@@ -482,3 +482,30 @@ def test_a_sent_invitation_is_reported_under_its_recipient(
     )
     assert done.message == "Invitation sent to friend@example.com."
     assert _backend_keys(simulator) == [key]
+
+
+def test_a_second_invitation_to_a_pending_address_is_refused_here_without_a_request(
+    qtbot, controller: Controller, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    assert results.wait(qtbot, controller.send_invitation("twice@example.com")).outcome is (
+        Outcome.DONE
+    )
+    sends = api.count("send_invitation")
+    again = results.wait(qtbot, controller.send_invitation("twice@example.com"))
+    assert (again.outcome, again.reason) == (Outcome.REFUSED, Reason.DUPLICATE_PENDING)
+    assert api.count("send_invitation") == sends  # R2 is checked here first
+
+
+def test_a_send_naming_an_offer_whose_terms_changed_is_refused_and_not_sent(
+    qtbot, controller: Controller, simulator: Simulator
+) -> None:
+    state = start_signed_in(qtbot, controller)
+    assert state.offer is not None
+    read = state.offer.id  # the terms the operator read in the invite dialog
+    simulator.set_offer({"description": "New terms."})
+    results = Results(controller)
+    refused = results.wait(qtbot, controller.send_invitation("terms@example.com", read))
+    assert (refused.outcome, refused.reason) == (Outcome.REFUSED, Reason.OFFER_CHANGED)
+    assert _backend_keys(simulator) == []
