@@ -509,3 +509,18 @@ def test_a_send_naming_an_offer_whose_terms_changed_is_refused_and_not_sent(
     refused = results.wait(qtbot, controller.send_invitation("terms@example.com", read))
     assert (refused.outcome, refused.reason) == (Outcome.REFUSED, Reason.OFFER_CHANGED)
     assert _backend_keys(simulator) == []
+
+
+def test_a_refused_send_the_cache_cannot_drop_says_what_is_wrong_here(
+    qtbot, controller: Controller, api: ScriptedApi, cache: FailingCache
+) -> None:
+    start_signed_in(qtbot, controller)
+    seen: list[tuple[SyncPhase, str]] = []
+    controller.stateChanged.connect(
+        lambda state: seen.append((state.sync.phase, state.sync.message))
+    )
+    api.fail_before("send_invitation", NotInCohort())
+    cache.failing["complete_send"] = DISK_FULL
+    controller.send_invitation("out@example.com")
+    qtbot.waitUntil(lambda: (SyncPhase.ERROR, explain(Reason.DISK_FULL)) in seen)
+    assert api.count("send_invitation") == 1
