@@ -524,3 +524,26 @@ def test_a_refused_send_the_cache_cannot_drop_says_what_is_wrong_here(
     controller.send_invitation("out@example.com")
     qtbot.waitUntil(lambda: (SyncPhase.ERROR, explain(Reason.DISK_FULL)) in seen)
     assert api.count("send_invitation") == 1
+
+
+def test_one_sync_sends_every_queued_invitation_oldest_first(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    simulator.set_fault(offline=True)
+    results = Results(controller)
+    first = controller.send_invitation("first@example.com")
+    assert results.wait(qtbot, first).outcome is Outcome.NOT_SENT
+    second = controller.send_invitation("second@example.com")
+    assert results.wait(qtbot, second).outcome is Outcome.NOT_SENT
+    simulator.set_fault(offline=False)
+    start = len(api.calls)
+    controller.sync_now()
+    qtbot.waitUntil(lambda: controller.state.sync.pending_operations == 0)
+    calls = [
+        (name, args) for name, args in api.calls[start:] if name in ("sync", "send_invitation")
+    ]
+    # The sync that found the backend again sent both, not one per backoff round.
+    assert [name for name, _ in calls[:3]] == ["sync", "send_invitation", "send_invitation"]
+    assert [args[-1] for _, args in calls[1:3]] == [first, second]
+    assert _backend_keys(simulator) == [first, second]
