@@ -13,6 +13,8 @@ def test_a_fresh_start_is_signed_out_and_fail_closed(
     qtbot, make_controller: ControllerFactory
 ) -> None:
     controller = make_controller()
+    # Before anything is published, the keyring is usable: no "this session only" warning.
+    assert controller.state.credentials_persistent is True
     with qtbot.waitSignal(controller.stateChanged, timeout=5_000) as first:
         controller.start()
     state: AppState = first.args[0]

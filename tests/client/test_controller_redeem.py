@@ -8,6 +8,7 @@ from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
 from desktop.controller.state import OperationResult
+from desktop.domain.credits import CreditWindows
 from desktop.domain.outcomes import Outcome
 from tests.client.conftest import FAST_RETRY, ControllerFactory, Results, start_signed_in, synced
 from tests.client.matching import assert_matches_backend
@@ -190,3 +191,27 @@ def test_redeem_names_a_credit_and_the_intent_keeps_it(
 def _redeem_named(qtbot, controller: Controller, credit_id: str) -> OperationResult:
     results = Results(controller)
     return results.wait(qtbot, controller.redeem(credit_id))
+
+
+def test_a_five_hour_credit_says_the_weekly_window_is_unchanged(
+    qtbot, make_controller: ControllerFactory, simulator: Simulator
+) -> None:
+    credit = simulator.grant(
+        CAPPED, title="Welcome reset", expires_days=1, windows=CreditWindows.FIVE_HOUR
+    )
+    controller = make_controller()
+    before = start_signed_in(qtbot, controller, CAPPED)
+    assert before.weekly is not None
+    results = Results(controller)
+    outcome = results.wait(qtbot, controller.redeem(credit.id))
+    assert outcome.outcome is Outcome.DONE
+    assert outcome.message == (
+        "Reset spent: your 5-hour usage is back to zero; the weekly window is unchanged."
+    )
+    assert outcome.token is not None
+    assert outcome.token.id == credit.id
+    state = controller.state
+    assert state.five_hour is not None
+    assert state.weekly is not None
+    assert (state.five_hour.used, state.weekly.used) == (0, before.weekly.used)
+    assert credit.id in _spent(simulator)

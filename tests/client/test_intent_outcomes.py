@@ -12,7 +12,7 @@ from desktop.controller import Controller
 from desktop.controller.state import OperationResult
 from desktop.credentials import CredentialStore
 from desktop.domain.outcomes import Operation, Outcome
-from desktop.domain.reasons import Reason
+from desktop.domain.reasons import Reason, explain
 from desktop.paths import CACHE_DB
 from desktop.storage import CacheRepository
 from tests.client.conftest import (
@@ -41,7 +41,7 @@ def _settled(controller: Controller) -> bool:
     return synced(controller.state) and controller.state.pending == ()
 
 
-def test_signed_out_a_redeem_and_a_revoke_are_refused_at_once(
+def test_signed_out_a_redeem_a_revoke_and_a_send_are_refused_at_once(
     qtbot, make_controller: ControllerFactory, backend: MockBackend
 ) -> None:
     api = ScriptedApi(backend)
@@ -60,6 +60,12 @@ def test_signed_out_a_redeem_and_a_revoke_are_refused_at_once(
         Outcome.REFUSED,
         Reason.NOT_SIGNED_IN,
         "inv-1",
+    )
+    send = results.wait(qtbot, controller.send_invitation("friend@example.com"))
+    assert (send.operation, send.outcome, send.reason) == (
+        Operation.SEND,
+        Outcome.REFUSED,
+        Reason.NOT_SIGNED_IN,
     )
     assert api.calls == []
     assert controller.state.pending == ()
@@ -306,3 +312,29 @@ def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
     assert set(named) == {credit.id}
     assert set(_keys(api, "redeem")) == {key}
     assert _spent(simulator) - spent_before == {credit.id}
+
+
+def test_a_redeem_answered_after_sign_out_is_unknown_because_the_session_ended(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
+) -> None:
+    api = ScriptedApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller, CAPPED)
+    spent_before = _spent(simulator)
+    results = Results(controller)
+    gate = api.hold_answer("redeem")
+    key = controller.redeem()
+    qtbot.waitUntil(lambda: api.applied("redeem") == 1)
+    controller.sign_out()
+    gate.set()
+    told = results.wait(qtbot, key)
+    # The spend reached the backend, but its answer belongs to the session that ended: the
+    # operator is told why it is not known here, not left with an unexplained "unknown".
+    assert (told.operation, told.outcome, told.reason) == (
+        Operation.REDEEM,
+        Outcome.UNKNOWN,
+        Reason.SESSION_ENDED,
+    )
+    assert told.message.startswith(explain(Reason.SESSION_ENDED))
+    assert "never spends a second reset" in told.message
+    assert len(_spent(simulator) - spent_before) == 1

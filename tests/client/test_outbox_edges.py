@@ -116,9 +116,11 @@ def test_send_now_sends_a_queued_invitation_with_its_key_once(
 
 
 def test_a_queued_send_remembers_why_it_waits(
-    qtbot, controller: Controller, api: ScriptedApi
+    qtbot, controller: Controller, api: ScriptedApi, cache: FailingCache
 ) -> None:
     start_signed_in(qtbot, controller)
+    phases: list[SyncPhase] = []
+    controller.stateChanged.connect(lambda state: phases.append(state.sync.phase))
     api.fail_before("send_invitation", NotSent(), times=FAST_RETRY.attempts)
     api.fail_before("sync", NotSent(), times=10_000)
     results = Results(controller)
@@ -126,6 +128,11 @@ def test_a_queued_send_remembers_why_it_waits(
     results.wait(qtbot, key)
     qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.OFFLINE)
     assert controller.state.sync.message == explain(Reason.OFFLINE)
+    # Offline is not an error, not even for a moment between the send and the next sync.
+    assert SyncPhase.ERROR not in phases
+    # The reason is in the cache too: a restart shows why the invitation still waits.
+    (queued,) = cache.snapshot().outbox
+    assert (queued.key, queued.last_error) == (key, explain(Reason.OFFLINE))
 
 
 def test_a_lost_send_answer_leaves_the_sync_in_error_not_offline(
@@ -148,7 +155,7 @@ def test_a_lost_send_answer_leaves_the_sync_in_error_not_offline(
 
 
 def test_a_cohort_refusal_drops_the_send_and_syncs_the_flag(
-    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator, cache: FailingCache
 ) -> None:
     start_signed_in(qtbot, controller)
     syncs = api.count("sync")
@@ -163,6 +170,7 @@ def test_a_cohort_refusal_drops_the_send_and_syncs_the_flag(
     qtbot.waitUntil(lambda: synced(controller.state))
     assert controller.state.sync.pending_operations == 0
     assert controller.state.invitations == ()
+    assert cache.snapshot().outbox == ()  # a restart does not send it again
     assert _backend_keys(simulator) == []
 
 
@@ -186,11 +194,15 @@ def test_a_send_the_cache_cannot_record_is_reported_by_the_next_sync(
     qtbot, controller: Controller, cache: FailingCache, simulator: Simulator
 ) -> None:
     start_signed_in(qtbot, controller)
+    # Every published status, not the current one: a sync may already have moved on from it.
+    seen: list[tuple[SyncPhase, str]] = []
+    controller.stateChanged.connect(
+        lambda state: seen.append((state.sync.phase, state.sync.message))
+    )
     cache.failing["complete_send"] = DISK_FULL
     results = Results(controller)
     key = controller.send_invitation("unrecorded@example.com")
-    qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.ERROR)
-    assert controller.state.sync.message == explain(Reason.DISK_FULL)
+    qtbot.waitUntil(lambda: (SyncPhase.ERROR, explain(Reason.DISK_FULL)) in seen)
     assert _backend_keys(simulator) == [key]  # it went out: the cache failed afterwards
     controller.sync_now()
     done = results.wait(qtbot, key, definite=True)
@@ -398,6 +410,26 @@ def test_a_redeem_or_revoke_the_cache_cannot_open_is_refused_and_names_its_targe
     assert controller.state.pending == ()
 
 
+def test_a_redeem_whose_attempt_the_cache_cannot_note_is_refused_and_never_sent(
+    qtbot, controller: Controller, cache: FailingCache, api: ScriptedApi
+) -> None:
+    # The attempt is written ahead of the request: a cache that cannot write it stops the
+    # spend before it leaves, says why, and closes the intent (nothing to replay later).
+    start_signed_in(qtbot, controller, "capped@example.com")
+    results = Results(controller)
+    cache.failing["note_attempt"] = DISK_FULL
+    redeem = results.wait(qtbot, controller.redeem())
+    assert (redeem.operation, redeem.outcome, redeem.reason) == (
+        Operation.REDEEM,
+        Outcome.REFUSED,
+        Reason.DISK_FULL,
+    )
+    assert redeem.message.startswith(explain(Reason.DISK_FULL))
+    qtbot.waitUntil(lambda: controller.state.pending == ())
+    assert cache.snapshot().intents == ()
+    assert api.count("redeem") == 0
+
+
 def test_a_send_queued_as_the_session_ends_names_its_recipient(
     qtbot, controller: Controller, api: ScriptedApi
 ) -> None:
@@ -433,3 +465,85 @@ def test_a_sign_in_the_cache_cannot_start_is_refused_and_the_next_one_works(
     qtbot.waitUntil(lambda: len(results.all) == 2)
     assert results.all[1].outcome is Outcome.DONE
     qtbot.waitUntil(lambda: synced(controller.state))
+
+
+def test_a_sent_invitation_is_reported_under_its_recipient(
+    qtbot, controller: Controller, simulator: Simulator
+) -> None:
+    # Every result names what it is about (its subject): for a send, the recipient.
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    key = controller.send_invitation("friend@example.com")
+    done = results.wait(qtbot, key)
+    assert (done.operation, done.outcome, done.subject) == (
+        Operation.SEND,
+        Outcome.DONE,
+        "friend@example.com",
+    )
+    assert done.message == "Invitation sent to friend@example.com."
+    assert _backend_keys(simulator) == [key]
+
+
+def test_a_second_invitation_to_a_pending_address_is_refused_here_without_a_request(
+    qtbot, controller: Controller, api: ScriptedApi
+) -> None:
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    assert results.wait(qtbot, controller.send_invitation("twice@example.com")).outcome is (
+        Outcome.DONE
+    )
+    sends = api.count("send_invitation")
+    again = results.wait(qtbot, controller.send_invitation("twice@example.com"))
+    assert (again.outcome, again.reason) == (Outcome.REFUSED, Reason.DUPLICATE_PENDING)
+    assert api.count("send_invitation") == sends  # R2 is checked here first
+
+
+def test_a_send_naming_an_offer_whose_terms_changed_is_refused_and_not_sent(
+    qtbot, controller: Controller, simulator: Simulator
+) -> None:
+    state = start_signed_in(qtbot, controller)
+    assert state.offer is not None
+    read = state.offer.id  # the terms the operator read in the invite dialog
+    simulator.set_offer({"description": "New terms."})
+    results = Results(controller)
+    refused = results.wait(qtbot, controller.send_invitation("terms@example.com", read))
+    assert (refused.outcome, refused.reason) == (Outcome.REFUSED, Reason.OFFER_CHANGED)
+    assert _backend_keys(simulator) == []
+
+
+def test_a_refused_send_the_cache_cannot_drop_says_what_is_wrong_here(
+    qtbot, controller: Controller, api: ScriptedApi, cache: FailingCache
+) -> None:
+    start_signed_in(qtbot, controller)
+    seen: list[tuple[SyncPhase, str]] = []
+    controller.stateChanged.connect(
+        lambda state: seen.append((state.sync.phase, state.sync.message))
+    )
+    api.fail_before("send_invitation", NotInCohort())
+    cache.failing["complete_send"] = DISK_FULL
+    controller.send_invitation("out@example.com")
+    qtbot.waitUntil(lambda: (SyncPhase.ERROR, explain(Reason.DISK_FULL)) in seen)
+    assert api.count("send_invitation") == 1
+
+
+def test_one_sync_sends_every_queued_invitation_oldest_first(
+    qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
+) -> None:
+    start_signed_in(qtbot, controller)
+    simulator.set_fault(offline=True)
+    results = Results(controller)
+    first = controller.send_invitation("first@example.com")
+    assert results.wait(qtbot, first).outcome is Outcome.NOT_SENT
+    second = controller.send_invitation("second@example.com")
+    assert results.wait(qtbot, second).outcome is Outcome.NOT_SENT
+    simulator.set_fault(offline=False)
+    start = len(api.calls)
+    controller.sync_now()
+    qtbot.waitUntil(lambda: controller.state.sync.pending_operations == 0)
+    calls = [
+        (name, args) for name, args in api.calls[start:] if name in ("sync", "send_invitation")
+    ]
+    # The sync that found the backend again sent both, not one per backoff round.
+    assert [name for name, _ in calls[:3]] == ["sync", "send_invitation", "send_invitation"]
+    assert [args[-1] for _, args in calls[1:3]] == [first, second]
+    assert _backend_keys(simulator) == [first, second]
