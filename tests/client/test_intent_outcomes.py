@@ -114,6 +114,9 @@ def test_after_a_lost_answer_a_clean_failure_is_still_unknown_and_the_intent_sta
     controller = make_controller(api)  # type: ignore[arg-type]
     start_signed_in(qtbot, controller, CAPPED)
     spent_before = _spent(simulator)
+    # No sync until the test asks for one: the change feed wakes on the spend's commit, and a
+    # sync replaying the intent then would settle it before the operator tries again.
+    syncs = api.hold("sync")
     # Every attempt fails: the first one was applied and its answer lost.
     api.fail_after("redeem", OutcomeUnknown(), times=1)
     api.fail_before("redeem", NotSent(), times=FAST_RETRY.attempts - 1)
@@ -138,6 +141,7 @@ def test_after_a_lost_answer_a_clean_failure_is_still_unknown_and_the_intent_sta
     assert [p.key for p in controller.state.pending] == [key]
 
     # Once the backend answers, a sync replays it with its key: the first spend, once.
+    syncs.set()
     controller.sync_now()
     settled = results.wait(qtbot, key, definite=True)
     assert settled.outcome is Outcome.DONE

@@ -139,6 +139,9 @@ def test_a_lost_send_answer_leaves_the_sync_in_error_not_offline(
     qtbot, controller: Controller, api: ScriptedApi, simulator: Simulator
 ) -> None:
     start_signed_in(qtbot, controller)
+    # Syncs wait until the lost answer has been told: the change feed wakes on the send's
+    # commit, and a sync finding the send first would settle it before it is ever unknown.
+    syncs = api.hold("sync")
     api.fail_after("send_invitation", OutcomeUnknown(), times=FAST_RETRY.attempts)
     api.fail_before("sync", NotSent(), times=1)
     results = Results(controller)
@@ -146,6 +149,7 @@ def test_a_lost_send_answer_leaves_the_sync_in_error_not_offline(
     lost = results.wait(qtbot, key)
     assert (lost.outcome, lost.reason) == (Outcome.UNKNOWN, Reason.ANSWER_LOST)
     assert "may already have been sent" in lost.message
+    syncs.set()
     settled = results.wait(qtbot, key, definite=True)  # the backoff sync finds it by key
     assert settled.outcome is Outcome.DONE
     assert settled.settles
