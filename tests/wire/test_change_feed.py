@@ -8,6 +8,7 @@ Runs the service in process (httpx's ASGI transport) so the feed's looks can be 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -45,7 +46,10 @@ def run(backend: MockBackend, period_s: float, body: Body, hold_s: float = 0.0) 
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return await body(wire, client)
 
-    return asyncio.run(main())
+    # On a thread of its own: in a worker process that ran the browser tests before, Playwright's
+    # sync API keeps an event loop running on this thread, where asyncio.run() refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="feed-test") as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, key: str) -> dict[str, str]:
