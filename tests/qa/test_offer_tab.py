@@ -33,7 +33,10 @@ def test_the_offer_tab_sets_the_copy_the_module_shows(qtbot: QtBot, launch_qa: L
     assert module is not None
     assert module.rules_label.text() == "• One address per invitation.\n• Be kind."
     assert app.simulator.offer(PILOT).title == "Bring a colleague"
-    assert panel.facts_label.text().startswith("Offered: Bring a colleague")
+    # The QA window reads its own snapshot after the change: it may come after the module's sync.
+    qtbot.waitUntil(
+        lambda: panel.facts_label.text().startswith("Offered: Bring a colleague"), timeout=WAIT_MS
+    )
 
 
 def test_a_paused_offer_shows_its_reason_in_qa_only(qtbot: QtBot, launch_qa: LaunchQa) -> None:
