@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from desktop.backend.api import InvitationDTO, RedemptionDTO
 from desktop.controller.hub import Hub, failure_of
 from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, token_record, token_view
+from desktop.controller.model import AnsweredUsage
 from desktop.controller.state import TokenView
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Detail, Reason, explain
@@ -207,6 +208,11 @@ class IntentFlow:
     def _redeemed(self, intent: PendingIntent, result: RedemptionDTO) -> None:
         hub = self._hub
         usage = result.usage
+        # From now on a sync that read the backend before this spend must not bring back the
+        # windows as they were before it (its answer may still be on the way).
+        hub.model.answered_usage = AnsweredUsage(
+            result.token.version, usage.five_hour, usage.weekly, usage.now
+        )
 
         def store(cache: CacheRepository) -> CachedToken:
             stored = cache.store_redemption(

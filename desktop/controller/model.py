@@ -5,7 +5,9 @@ small delta costs little even over thousands of invitations.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from desktop.controller.mapping import invitation_view, newest_first, queued_view, token_view
@@ -25,6 +27,29 @@ from desktop.storage import (
     SyncApplied,
     SyncDelta,
 )
+
+
+@dataclass(frozen=True)
+class AnsweredUsage:
+    """The usage windows an operation's own answer carried (a redemption), with the backend's
+    change version of that operation. A sync whose snapshot has a lower cursor read the backend
+    before the operation: its windows are older than these, whatever order the answers arrive
+    in."""
+
+    version: int
+    five_hour: UsageWindow
+    weekly: UsageWindow
+    backend_now: datetime
+
+    def over(self, delta: SyncDelta) -> SyncDelta:
+        """`delta` with these windows instead of the older ones it read."""
+        return dataclasses.replace(
+            delta,
+            five_hour=self.five_hour,
+            weekly=self.weekly,
+            backend_now=max(delta.backend_now, self.backend_now),
+        )
+
 
 Views = dict[str, InvitationView]
 """Invitation views by id, made on a worker thread (`views_of`)."""
@@ -55,6 +80,7 @@ class ClientModel:
         self.outbox: dict[str, QueuedInvitation] = {}
         self.intents: dict[str, PendingIntent] = {}
         self.offer: CachedOffer | None = None
+        self.answered_usage: AnsweredUsage | None = None  # the newest, see AnsweredUsage
         self.cursor = 0
         self.last_synced_at: datetime | None = None
         self.backend_now: datetime | None = None

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.backend.api import AuthenticationError, BackendUnavailable, SyncDTO
 from desktop.controller.hub import Hub, failure_of
 from desktop.controller.mapping import sync_delta
-from desktop.controller.model import Views, views_of
+from desktop.controller.model import AnsweredUsage, Views, views_of
 from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.domain.reasons import explain
 from desktop.storage import SyncApplied
@@ -63,12 +63,13 @@ class SyncFlow:
         hub.sync = dataclasses.replace(hub.sync, phase=SyncPhase.SYNCING)
         hub.publish()
         token, cursor, api, clock = hub.token, hub.model.cursor, hub.api, hub.clock
+        answered = hub.model.answered_usage
 
         def pull() -> tuple[SyncDTO, SyncDelta]:
             dto = api.sync(token, cursor)
             return dto, sync_delta(dto, clock())  # thousands of rows: converted here, not on GUI
 
-        hub.run.call(pull, self._pulled, self._failed)
+        hub.run.call(pull, lambda pulled: self._pulled(pulled, answered), self._failed)
 
     def soon(self) -> None:
         """An operation could not reach the backend: try again on the backoff schedule."""
@@ -82,9 +83,17 @@ class SyncFlow:
         self._failures = 0
         self._timer.stop()
 
-    def _pulled(self, pulled: tuple[SyncDTO, SyncDelta]) -> None:
+    def _pulled(
+        self, pulled: tuple[SyncDTO, SyncDelta], answered: AnsweredUsage | None = None
+    ) -> None:
         hub = self._hub
         dto, delta = pulled
+        newer = hub.model.answered_usage
+        if newer is not None and newer is not answered and delta.cursor < newer.version:
+            # A redemption answered while this sync was out, and this snapshot was read before
+            # it: its windows are the ones the spend cleared. Keep the spend's (its rows merge
+            # by version anyway); the sync the spend asked for follows.
+            delta = newer.over(delta)
         cached = hub.model.account
         if cached is not None and cached.id != dto.account.id:
             # The keyring's session is another account's (another data folder signed in): this

@@ -342,3 +342,31 @@ def test_a_redeem_answered_after_sign_out_is_unknown_because_the_session_ended(
     assert told.message.startswith(explain(Reason.SESSION_ENDED))
     assert "never spends a second reset" in told.message
     assert len(_spent(simulator) - spent_before) == 1
+
+
+def test_a_sync_read_before_a_spend_and_answered_after_it_never_shows_the_cleared_windows_used(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
+) -> None:
+    """The order answers arrive in is not the order the backend read them in: a sync that read
+    the windows before the spend, answered after the spend's own answer, must not put the used
+    windows back next to the spent reset (a state the backend never had)."""
+    api = ScriptedApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller, CAPPED)
+    simulator.set_usage(CAPPED, 40, 40)  # both windows in use: the spend clears them
+    results = Results(controller)
+    gate = api.hold_answer("sync")
+    read = api.applied("sync")
+    controller.sync_now()
+    qtbot.waitUntil(lambda: api.applied("sync") == read + 1)  # read before the spend, held
+    del api.answer_gates["sync"]  # later syncs answer at once
+    states: list = []
+    controller.stateChanged.connect(states.append)
+    key = controller.redeem()
+    assert results.wait(qtbot, key).outcome is Outcome.DONE
+    gate.set()
+    qtbot.waitUntil(lambda: _settled(controller) and api.applied("sync") >= read + 2)
+    spent = next(i for i, s in enumerate(states) if any(t.state == "spent" for t in s.tokens))
+    shown = [(s.five_hour.used, s.weekly.used) for s in states[spent:]]
+    assert set(shown) == {(0, 0)}, shown
+    assert_matches_backend(controller.state, simulator)
