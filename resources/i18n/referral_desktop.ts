@@ -1361,6 +1361,10 @@ Subject: {subject}
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>When earned resets expire</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Invitations left</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2228,6 +2232,18 @@ Subject: {subject}
         <source>Resend from {at}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A reset you earn expires 1 day after it is earned if you do not use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reset you earn expires {days} days after it is earned if you do not use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reset you earn does not expire.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>outcomes</name>
@@ -2602,15 +2618,7 @@ Subject: {subject}
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source> A reset stays usable for {count} day after it is earned.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source> A reset stays usable for {count} days after it is earned.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>When a peer you invite signs up through your personal link (or comes back after more than {days} away), initialises a workspace and sends {prompts}, you may earn a usage reset, up to {cap} per billing cycle. A reset sets your usage back to zero when you choose to use it.{expiry}</source>
+        <source>When a peer you invite signs up through your personal link (or comes back after more than {days} away), initialises a workspace and sends {prompts}, you may earn a usage reset, up to {cap} per billing cycle. A reset sets your usage back to zero when you choose to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
