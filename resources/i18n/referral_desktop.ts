@@ -387,7 +387,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>An error rate of X fails that fraction of the app&apos;s calls: half before doing anything (a server error), half after the change was committed (a timeout: “it may have gone through”). Faults apply to the app only, never to this window.</source>
+        <source>An error rate of X fails that fraction of the app&apos;s calls: half before doing anything (a server error), half after the change was committed (the answer is lost: the app cannot tell whether it went through). At 1 every call fails. Faults apply to the app only, never to this window.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
