@@ -568,10 +568,8 @@ class Replay:
         and told; each box answered in turn with `answers`), then the windows, signed in again
         from the keyring when a session was saved. What it prints is the terminal's text; when
         it stops, "exit status 3" is too."""
-        from desktop.app import create, ui_settings
-        from desktop.data_folder import AppLog, prepare_backend_file, report_fault
-        from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
-        from desktop.ui.data_problem import DataProblemBox
+        from desktop.app import create, open_backend_file, open_data_folder
+        from desktop.environment import EXIT_LOCAL_FAULT
         from desktop.ui.settings_window import SettingsWindow
 
         if self.current is not None:
@@ -582,24 +580,14 @@ class Replay:
         usable = False
         window: SettingsWindow | None = None
         with contextlib.redirect_stderr(terminal), boxes:
-            try:
-                self.log = AppLog(folder)
-                settings = ui_settings(folder)
-            except OSError as error:
-                self.log = None
-                fault = local_fault(error, folder)
-                report_fault(fault)
-                DataProblemBox.fail(None, fault.message)  # someone is at the screen
-            else:
+            # main()'s own steps, with someone at the screen (a box for what stops it)
+            opened = open_data_folder(folder, QApplication.instance)
+            if opened is not None:
+                self.log, settings = opened
                 logging.getLogger().addHandler(self.log)
                 window = SettingsWindow(settings)
                 window.show()  # main() asks over the first painted window
-                try:
-                    usable = prepare_backend_file(folder, window)
-                except (LocalFault, OSError) as error:
-                    fault = local_fault(error, folder)
-                    report_fault(fault)
-                    DataProblemBox.fail(window, fault.message)
+                usable = open_backend_file(folder, window)
         self.terminal(terminal.getvalue())
         boxes.check()
         if not usable:
