@@ -43,8 +43,9 @@ or `<!-- replay: manual: why a script cannot do it -->`. The steps a replay may 
                                the session from the keyring; "exit status 3" when it stops.
                                The promised texts are then looked for from this start on
     run COMMAND                a terminal command, in bash: `./dev app` and `./dev sim` are this
-                               checkout's (no screen: a fault is one line, no box); its output
-                               lines and "exit status N" count as shown
+                               checkout's (no screen: a fault is one line, no box); `sqlite3`
+                               is Python's where the machine has none; its output lines and
+                               "exit status N" count as shown
     start with no keyring      (first step only) the app finds no usable keyring (and keeps
                                finding none when started again)
     after CASE                 the steps of CASE first (for "(cont.)" rows and "Do B1" cases)
@@ -134,6 +135,10 @@ QUIET_STEPS = (
 )  # no backend call to wait for
 PLAN_PATH = re.compile(r"/tmp/qa-[A-Za-z0-9_.-]*[A-Za-z0-9_]")  # the plan's data folders
 RUN_TIMEOUT_S = 120.0
+SQLITE3 = (  # `sqlite3 FILE "SQL"` where the machine has no sqlite3 command
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); rows = c.execute(sys.argv[2]);"
+    " print(*('|'.join(map(str, row)) for row in rows), sep='\\n'); c.commit()"
+)
 KEYS = re.compile(r"^(Ctrl|Shift|Alt|Meta|F\d+\b|Enter|Esc|Tab)")  # bold key names, not texts
 
 CASE_ID = re.compile(r"^([A-Z]\d+[a-z]?)((?: \(cont\.\))?)")
@@ -1125,6 +1130,8 @@ class Replay:
         python = shlex.quote(sys.executable)
         text = re.sub(r"(?<![\w/])\./dev app\b", f"{python} -m desktop", text)
         text = re.sub(r"(?<![\w/])\./dev sim\b", f"{python} -m desktop sim", text)
+        if shutil.which("sqlite3") is None:  # the same SQL through Python's own sqlite3
+            text = re.sub(r"^sqlite3\b", f"{python} -c {shlex.quote(SQLITE3)}", text)
         environment = {
             key: value
             for key, value in os.environ.items()
