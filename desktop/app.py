@@ -499,17 +499,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if headless and unattended:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # CI and servers have no screen
-    try:
-        log_file = AppLog(data_dir)
-        settings = ui_settings(data_dir)
-    except OSError as error:
-        # Before any window: one line, and a box when someone is there to read it.
-        fault = local_fault(error, data_dir)
-        report_fault(fault)
-        if not (unattended or headless):
-            _qt_application(args, pseudo_locale=options.pseudo_locale)
-            DataProblemBox.fail(None, fault.message)
+    opened = open_data_folder(
+        data_dir,
+        None
+        if unattended or headless
+        else lambda: _qt_application(args, pseudo_locale=options.pseudo_locale),
+    )
+    if opened is None:
         return EXIT_LOCAL_FAULT
+    log_file, settings = opened
     root = logging.getLogger()
     root.addHandler(log_file)
     root.setLevel(logging.INFO)
@@ -545,16 +543,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def compose() -> None:
         # After the first paint: the heavy imports and the cached state.
-        try:  # the data folder's own backend file, unless a server is used
-            usable = options.backend is not None or prepare_backend_file(
-                data_dir, None if unattended else window
-            )
-        except (LocalFault, OSError) as error:  # read-only, disk full, moving aside refused
-            fault = local_fault(error, data_dir)
-            report_fault(fault)
-            if not unattended:
-                DataProblemBox.fail(window, fault.message)
-            usable = False
+        # The data folder's own backend file, unless a server is used.
+        usable = options.backend is not None or open_backend_file(
+            data_dir, None if unattended else window
+        )
         if not usable:
             finish(EXIT_LOCAL_FAULT)
             return
@@ -613,6 +605,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.removeHandler(log_file)
         log_file.close()
     return exit_code[0]
+
+
+def open_data_folder(
+    data_dir: Path, screen: Callable[[], object] | None
+) -> tuple[AppLog, QSettings] | None:
+    """The data folder's log and window settings, before any window; None when the folder
+    cannot be used, told in one line and, when `screen` (which makes the QApplication) is given
+    because someone is there to read it, in a box."""
+    try:
+        return AppLog(data_dir), ui_settings(data_dir)
+    except OSError as error:
+        fault = local_fault(error, data_dir)
+        report_fault(fault)
+        if screen is not None:
+            screen()
+            DataProblemBox.fail(None, fault.message)
+        return None
+
+
+def open_backend_file(data_dir: Path, window: QWidget | None) -> bool:
+    """The data folder's backend file before the app opens it (`prepare_backend_file`: a
+    damaged or newer one asks over `window`, an older one is kept and told); False to stop.
+    A fault of this computer (read-only, disk full, moving aside refused) is one line and,
+    with `window`, a box."""
+    try:
+        return prepare_backend_file(data_dir, window)
+    except (LocalFault, OSError) as error:
+        fault = local_fault(error, data_dir)
+        report_fault(fault)
+        if window is not None:
+            DataProblemBox.fail(window, fault.message)
+        return False
 
 
 def _serve_data_folder(app: App) -> None:

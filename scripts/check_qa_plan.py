@@ -34,8 +34,25 @@ or `<!-- replay: manual: why a script cannot do it -->`. The steps a replay may 
     pick TEXT                  click the QA window row that starts with TEXT (Outbox, ...)
     sim ARGS                   `referral-desktop sim --data-dir <the case's folder> ARGS`;
                                `{clipboard}` in ARGS is what Copy link copied
-    start with no keyring      (first step only) the app finds no usable keyring
+    press KEY [at once]        a key in the settings window (F5, Ctrl+I), made the active window
+    quit                       quit the app (its windows, threads, databases); the keyring and
+                               the data folder stay
+    start the app [on PATH] [answering A, B, ...]   start it again as `main()` does: the data
+                               folder, the backend file (each box it opens answered in turn:
+                               Quit, Move the file aside and start again, OK), the windows,
+                               the session from the keyring; "exit status 3" when it stops.
+                               The promised texts are then looked for from this start on
+    run COMMAND                a terminal command, in bash: `./dev app` and `./dev sim` are this
+                               checkout's (no screen: a fault is one line, no box); `sqlite3`
+                               is Python's where the machine has none; its output lines and
+                               "exit status N" count as shown
+    start with no keyring      (first step only) the app finds no usable keyring (and keeps
+                               finding none when started again)
     after CASE                 the steps of CASE first (for "(cont.)" rows and "Do B1" cases)
+
+Paths: `/tmp/qa-run` in `run` and `start the app on` is the case's data folder, another
+`/tmp/qa-NAME` a folder beside it (a terminal's output says the plan's paths again); any other
+path is used as it is (`/sys/qa-ro`).
 
 Every case starts on a fresh data folder (the demo seed), nobody signed in. After each step the
 checker waits for the QA window's calls and a sync of the settings window, then collects every
@@ -55,6 +72,7 @@ import difflib
 import faulthandler
 import gc
 import io
+import logging
 import os
 import re
 import shlex
@@ -72,6 +90,7 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shiboken6
 from PySide6.QtCore import QAbstractListModel, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
@@ -104,6 +123,22 @@ WAIT_S = 15.0
 LATE_S = 4.0  # how long a case's missing texts are still looked for after its last step
 NO_KEYRING = "start with no keyring"
 AT_ONCE = " at once"
+START = "start the app"
+QUIET_STEPS = (
+    "page",
+    "tab",
+    "type",
+    "select",
+    "pick",
+    "quit",
+    "press",
+)  # no backend call to wait for
+PLAN_PATH = re.compile(r"/tmp/qa-[A-Za-z0-9_.-]*[A-Za-z0-9_]")  # the plan's data folders
+RUN_TIMEOUT_S = 120.0
+SQLITE3 = (  # `sqlite3 FILE "SQL"` where the machine has no sqlite3 command
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); rows = c.execute(sys.argv[2]);"
+    " print(*('|'.join(map(str, row)) for row in rows), sep='\\n'); c.commit()"
+)
 KEYS = re.compile(r"^(Ctrl|Shift|Alt|Meta|F\d+\b|Enter|Esc|Tab)")  # bold key names, not texts
 
 CASE_ID = re.compile(r"^([A-Z]\d+[a-z]?)((?: \(cont\.\))?)")
@@ -423,6 +458,56 @@ def make_template(folder: Path) -> Path:
     return folder
 
 
+class BoxAnswers:
+    """While in force (`with`), answers each box that opens with the next of `answers`, after
+    reading it into `seen`; `check()` then says whether each answer found its box."""
+
+    def __init__(self, answers: list[str], seen: set[str]) -> None:
+        self.answers = answers
+        self.seen = seen
+        self.problems: list[str] = []
+        self.given = 0
+        self.handled: list[QWidget] = []
+        self.timer = QTimer()
+        self.timer.setInterval(20)
+        self.timer.timeout.connect(self.tick)
+
+    def __enter__(self) -> BoxAnswers:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.timer.stop()
+
+    def tick(self) -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None or any(modal is done for done in self.handled):
+            return
+        self.handled.append(modal)
+        self.seen |= set(widget_texts(modal))
+        buttons = [b for b in modal.findChildren(QAbstractButton) if b.isVisible()]
+        if self.given >= len(self.answers):
+            self.problems.append(f"a box nobody answered: {' '.join(widget_texts(modal))[:200]}")
+            QTimer.singleShot(0, modal.close)
+            return
+        name = self.answers[self.given]
+        self.given += 1
+        for button in buttons:
+            if button_text(button) == name:
+                QTimer.singleShot(0, button.click)
+                return
+        names = ", ".join(button_text(b) for b in buttons)
+        self.problems.append(f"no button {name!r} in the box (buttons: {names})")
+        QTimer.singleShot(0, modal.close)
+
+    def check(self) -> None:
+        unanswered = self.answers[self.given :]
+        if unanswered:
+            self.problems.append(f"no box to answer {', '.join(map(repr, unanswered))}")
+        if self.problems:
+            raise ReplayError("; ".join(self.problems))
+
+
 class Replay:
     """One case, replayed on a fresh data folder in this process's QApplication."""
 
@@ -432,6 +517,9 @@ class Replay:
         self.folder = folder
         self.seen: set[str] = set()
         self._last_field: QWidget | None = None
+        self.current: App | None = None  # the running app, None after `quit`
+        self.log: logging.Handler | None = None
+        self.places: dict[str, Path] = {}  # the plan's /tmp/qa-* folders, here
         folder.mkdir(parents=True, exist_ok=True)
         for source in template.iterdir():
             if source.is_file():
@@ -439,39 +527,27 @@ class Replay:
 
     def run(self, out: Path | None) -> Outcome:
         """Replay, collect, compare; the windows are closed and their threads joined after."""
-        from desktop.app import create
         from desktop.memory_keyring import MemoryKeyring
 
         outcome = Outcome(self.case, self.seen)
         steps = list(self.expand(self.case))
-        keyring_backend: object = MemoryKeyring()
+        # The same keyring for every start of the case: the desktop's, which outlives the app.
+        self.keyring_backend: object = MemoryKeyring()
         if steps[:1] == [NO_KEYRING]:  # F1: as with PYTHON_KEYRING_BACKEND=...fail.Keyring
             import keyring.backends.fail
 
-            keyring_backend = keyring.backends.fail.Keyring()
+            self.keyring_backend = keyring.backends.fail.Keyring()
             steps = steps[1:]
-        app = create(self.folder, keyring_backend=keyring_backend, qa=True)  # type: ignore[arg-type]
-        self.app = app
         try:
-            app.window.show()
-            app.start()
-            # The offscreen screen is 800 px wide, so placing the QA window beside narrowed the
-            # settings window; both get the size they have on a desk, as in the screenshots.
-            app.window.resize(*SETTINGS_SIZE)
-            qa = self.qa_window
-            from desktop.ui.qa.window import DEFAULT_SIZE
-
-            qa.resize(DEFAULT_SIZE)
-            wait_until(lambda: qa.snapshot is not None, "the QA window's first read")
-            self.collect()
             try:
+                self.start_app([])
                 for step in steps:
                     started = time.monotonic()
                     self.do(step)
                     done = time.monotonic()
-                    if step.split(" ", 1)[0] in ("page", "tab", "type", "select", "pick"):
+                    if step.split(" ", 1)[0] in QUIET_STEPS:
                         QTest.qWait(20)  # nothing went to the backend: no sync to wait for
-                    elif step.endswith(AT_ONCE):
+                    elif step.endswith(AT_ONCE) or self.current is None:
                         pass  # the next step starts while this one's calls are still going
                     else:
                         self.settle()
@@ -484,12 +560,82 @@ class Replay:
                 self.late_texts()
             except ReplayError as error:
                 outcome.error = f"step failed: {error}"
-            if out is not None:
+            if out is not None and self.current is not None:
                 outcome.screenshot = self.screenshot(out)
         finally:
-            close(app)
+            self.quit_app()
         outcome.missing = self.missing()
         return outcome
+
+    def start_app(self, answers: list[str], folder: Path | None = None) -> None:
+        """Start the app on `folder` (the case's) as `main()` does: the data folder (its log and
+        window settings), the backend file (a damaged or newer one asks, an older one is kept
+        and told; each box answered in turn with `answers`), then the windows, signed in again
+        from the keyring when a session was saved. What it prints is the terminal's text; when
+        it stops, "exit status 3" is too."""
+        from desktop.app import create, open_backend_file, open_data_folder
+        from desktop.environment import EXIT_LOCAL_FAULT
+        from desktop.ui.settings_window import SettingsWindow
+
+        if self.current is not None:
+            raise ReplayError("the app is already running (`quit` first)")
+        folder = folder or self.folder
+        boxes = BoxAnswers(answers, self.seen)
+        terminal = io.StringIO()
+        usable = False
+        window: SettingsWindow | None = None
+        with contextlib.redirect_stderr(terminal), boxes:
+            # main()'s own steps, with someone at the screen (a box for what stops it)
+            opened = open_data_folder(folder, QApplication.instance)
+            if opened is not None:
+                self.log, settings = opened
+                logging.getLogger().addHandler(self.log)
+                window = SettingsWindow(settings)
+                window.show()  # main() asks over the first painted window
+                usable = open_backend_file(folder, window)
+        self.terminal(terminal.getvalue())
+        boxes.check()
+        if not usable:
+            self.seen.add(f"exit status {EXIT_LOCAL_FAULT}")
+            if window is not None:
+                window.close()
+                shiboken6.delete(window)
+            self.drop_log()
+            return
+        assert window is not None
+        app = create(
+            folder,
+            keyring_backend=self.keyring_backend,  # type: ignore[arg-type]
+            qa=True,
+            window=window,
+        )
+        self.current = app
+        app.start()
+        # The offscreen screen is 800 px wide, so placing the QA window beside narrowed the
+        # settings window; both get the size they have on a desk, as in the screenshots.
+        app.window.resize(*SETTINGS_SIZE)
+        qa = self.qa_window
+        from desktop.ui.qa.window import DEFAULT_SIZE
+
+        qa.resize(DEFAULT_SIZE)
+        wait_until(lambda: qa.snapshot is not None, "the QA window's first read")
+        self.collect()
+
+    def quit_app(self) -> None:
+        """Close the app as quitting does (its windows, threads and databases)."""
+        app, self.current = self.current, None
+        if app is not None:
+            window = app.window
+            close(app)
+            shiboken6.delete(window)  # main()'s window: create() leaves it to its owner
+            gc.collect()  # here, on the GUI thread
+        self.drop_log()
+
+    def drop_log(self) -> None:
+        log, self.log = getattr(self, "log", None), None
+        if log is not None:
+            logging.getLogger().removeHandler(log)
+            log.close()
 
     def missing(self) -> list[str]:
         """The case's promised texts the app has not shown so far."""
@@ -523,6 +669,13 @@ class Replay:
     # -- the windows --------------------------------------------------------------------------
 
     @property
+    def app(self) -> App:
+        """The running app."""
+        if self.current is None:
+            raise ReplayError("the app is not running (`start the app` first)")
+        return self.current
+
+    @property
     def qa_window(self):  # type: ignore[no-untyped-def]
         from desktop.ui.qa.window import QaSimulatorWindow
 
@@ -545,6 +698,8 @@ class Replay:
 
         qa = self.qa_window.qa
         wait_until(lambda: not qa.busy, "the QA window's calls")
+        if self.current is None:
+            return
         if self.app.state.signed_in:
             controller = self.app.controller
             ended = [0]
@@ -624,6 +779,19 @@ class Replay:
             self.pick(rest.strip())
         elif verb == "sim":
             self.sim(rest)
+        elif verb == "run":
+            self.run_command(rest.strip())
+        elif verb == "press":
+            self.press(rest.removesuffix(AT_ONCE).strip())
+        elif step == "quit":
+            self.quit_app()
+        elif step.startswith(START):
+            where, _, answers = step[len(START) :].partition(" answering ")
+            if where.strip() and not where.strip().startswith("on "):
+                raise ReplayError(f"`{START} [on PATH] [answering A, B]`, not {step!r}")
+            folder = self.place(where.strip()[3:].strip()) if where.strip() else self.folder
+            self.seen.clear()  # what the case promises is what the app shows from its last start
+            self.start_app([a.strip() for a in answers.split(",") if a.strip()], folder)
         else:
             raise ReplayError(f"unknown step {step!r}")
 
@@ -917,6 +1085,78 @@ class Replay:
             status = sim_main(command)
         if status != 0:
             raise ReplayError(f"sim {arguments} exited {status}: {err.getvalue().strip()}")
+
+    def press(self, keys: str) -> None:
+        """A key (F5, Ctrl+I) in the settings window, as a person at it would press it."""
+        from PySide6.QtGui import QKeySequence
+
+        sequence = QKeySequence(keys)
+        if sequence.isEmpty() or sequence.count() != 1:
+            raise ReplayError(f"not a key: {keys!r}")
+        window = self.app.window
+        window.raise_()
+        window.activateWindow()  # its shortcuts answer only while it is the active window
+        wait_until(
+            lambda: QApplication.activeWindow() is window, "the settings window to be active"
+        )
+        target = QApplication.focusWidget() or window
+        combination = sequence[0]
+        QTest.keyClick(target, combination.key(), combination.keyboardModifiers())
+
+    def place(self, plan_path: str) -> Path:
+        """Where a folder the plan names (`/tmp/qa-run`, `/tmp/qa-file`) is in this replay: the
+        case's data folder, or one beside it."""
+        if plan_path == "/tmp/qa-run":
+            return self.folder
+        if not PLAN_PATH.fullmatch(plan_path):
+            return Path(plan_path)  # a real place (/sys/qa-ro), the same for everyone
+        return self.places.setdefault(
+            plan_path, self.folder.with_name(f"{self.folder.name}.{plan_path[5:]}")
+        )
+
+    def terminal(self, output: str) -> None:
+        """What a terminal showed: its lines count as shown, in the plan's paths."""
+        for mapped in sorted(self.places, key=lambda name: -len(str(self.places[name]))):
+            output = output.replace(str(self.places[mapped]), mapped)
+        output = output.replace(str(self.folder), "/tmp/qa-run")
+        self.seen |= {" ".join(line.split()) for line in output.splitlines() if line.strip()}
+
+    def run_command(self, command: str) -> None:
+        """A terminal command of the plan, in a shell: `./dev app` and `./dev sim` are this
+        checkout's app, on this replay's folders, with no screen (as over SSH: a fault is told in
+        one line, without a box). Its output and "exit status N" count as shown; a command the
+        shell cannot find fails the step."""
+        text = PLAN_PATH.sub(lambda match: shlex.quote(str(self.place(match.group()))), command)
+        python = shlex.quote(sys.executable)
+        text = re.sub(r"(?<![\w/])\./dev app\b", f"{python} -m desktop", text)
+        text = re.sub(r"(?<![\w/])\./dev sim\b", f"{python} -m desktop sim", text)
+        if shutil.which("sqlite3") is None:  # the same SQL through Python's own sqlite3
+            text = re.sub(r"^sqlite3\b", f"{python} -c {shlex.quote(SQLITE3)}", text)
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DISPLAY", "WAYLAND_DISPLAY")
+        }
+        environment["QT_QPA_PLATFORM"] = "offscreen"
+        environment["PYTHONPATH"] = os.pathsep.join(
+            part for part in (str(ROOT), os.environ.get("PYTHONPATH", "")) if part
+        )
+        try:
+            done = subprocess.run(
+                ["bash", "-c", text],
+                cwd=ROOT,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=RUN_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise ReplayError(f"`{command}` did not end within {RUN_TIMEOUT_S:.0f} s") from error
+        if done.returncode in (126, 127):
+            raise ReplayError(f"`{command}`: {done.stderr.strip()}")
+        self.terminal(done.stdout + done.stderr)
+        self.seen.add(f"exit status {done.returncode}")
 
 
 def close(app: App) -> None:

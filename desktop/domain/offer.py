@@ -48,6 +48,30 @@ RESEND_FROM = QT_TRANSLATE_NOOP("offer", "Resend from {at}")
 """The client's capacity and list sentences (issue 14): one place for their words, each shown
 as `fill(translated("offer", template), ...)`."""
 
+RESET_EXPIRES_ONE = QT_TRANSLATE_NOOP(
+    "offer", "A reset you earn expires 1 day after it is earned if you do not use it."
+)
+RESET_EXPIRES_MANY = QT_TRANSLATE_NOOP(
+    "offer", "A reset you earn expires {days} days after it is earned if you do not use it."
+)
+RESET_NEVER_EXPIRES = QT_TRANSLATE_NOOP("offer", "A reset you earn does not expire.")
+"""What the module tells every operator about earned resets (DESIGN R6): they expire after the
+policy's `token_expiry_days`, or never when the policy sets none. The offer does not carry it:
+the policy does, for the server's words and the fallback alike."""
+
+
+def reset_expiry_text(policy: ReferralPolicy | None) -> str:
+    """`A reset you earn expires 30 days after it is earned if you do not use it.`, true to the
+    policy in force; "" when the policy is not known yet (never a guessed number)."""
+    if policy is None:
+        return ""
+    days = policy.token_expiry_days
+    if days is None:
+        return translated("offer", RESET_NEVER_EXPIRES)
+    if days == 1:
+        return translated("offer", RESET_EXPIRES_ONE)
+    return fill(translated("offer", RESET_EXPIRES_MANY), {"days": days})
+
 
 def send_capacity_text(
     capacity: int | None,

@@ -387,7 +387,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>An error rate of X fails that fraction of the app&apos;s calls: half before doing anything (a server error), half after the change was committed (a timeout: “it may have gone through”). Faults apply to the app only, never to this window.</source>
+        <source>An error rate of X fails that fraction of the app&apos;s calls: half before doing anything (a server error), half after the change was committed (the answer is lost: the app cannot tell whether it went through). At 1 every call fails. Faults apply to the app only, never to this window.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1361,6 +1361,10 @@ Subject: {subject}
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>When earned resets expire</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Invitations left</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2228,6 +2232,18 @@ Subject: {subject}
         <source>Resend from {at}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A reset you earn expires 1 day after it is earned if you do not use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reset you earn expires {days} days after it is earned if you do not use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reset you earn does not expire.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>outcomes</name>
@@ -2602,15 +2618,7 @@ Subject: {subject}
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source> A reset stays usable for {count} day after it is earned.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source> A reset stays usable for {count} days after it is earned.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>When a peer you invite signs up through your personal link (or comes back after more than {days} away), initialises a workspace and sends {prompts}, you may earn a usage reset, up to {cap} per billing cycle. A reset sets your usage back to zero when you choose to use it.{expiry}</source>
+        <source>When a peer you invite signs up through your personal link (or comes back after more than {days} away), initialises a workspace and sends {prompts}, you may earn a usage reset, up to {cap} per billing cycle. A reset sets your usage back to zero when you choose to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

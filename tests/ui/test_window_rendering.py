@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.controller.state import AppState, Eligibility, SyncPhase, SyncStatus
+from desktop.controller.state import AppState, Eligibility, OfferView, SyncPhase, SyncStatus
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.settings_window import SettingsWindow
 from desktop.ui.usage_meter import UsageMeter
@@ -174,3 +175,49 @@ def test_geometry_and_page_are_kept(
     second.attach(fake)
     assert (second.width(), second.height()) == (760, 580)
     assert second.current_page_name() == "account"
+
+
+def module_expiry(window: SettingsWindow) -> QLabel:
+    label = window.findChild(QLabel, "resetExpiry")
+    assert label is not None
+    return label
+
+
+def test_the_module_says_when_earned_resets_expire_with_any_offer(
+    window: SettingsWindow, fake: RecordingController
+) -> None:
+    """A new operator learns that a reset expires (R6), with the server's words and without
+    them, by the policy's number of days; the policy's `none` is said too, never a guess."""
+    server_offer = OfferView(
+        id="offer-1",
+        offered=True,
+        title="Bring a colleague",
+        description="Share the tool with people you work with.",
+        rules=("Be kind.",),
+        requires_confirmation=True,
+        send_capacity=4,
+        reward_capacity=3,
+        send_capacity_frees_at=None,
+        rewards_resume_at=None,
+        max_recipients=5,
+        expires_at=states.NOW + timedelta(minutes=30),
+    )
+    expected = "A reset you earn expires 30 days after it is earned if you do not use it."
+    for offer in (None, server_offer):  # the fallback words, then the server's
+        fake.emit_state(states.pilot_state(offer=offer))
+        assert module_expiry(window).isVisible()
+        assert module_expiry(window).text() == expected
+    shown = window.findChild(QLabel, "referralSummary")
+    assert shown is not None
+    assert shown.text() == "Share the tool with people you work with."
+
+    one_day = replace(states.POLICY, token_expiry_days=1)
+    fake.emit_state(states.pilot_state(policy=one_day, offer=server_offer))
+    assert module_expiry(window).text() == (
+        "A reset you earn expires 1 day after it is earned if you do not use it."
+    )
+    never = replace(states.POLICY, token_expiry_days=None)
+    fake.emit_state(states.pilot_state(policy=never))
+    assert module_expiry(window).text() == "A reset you earn does not expire."
+    fake.emit_state(states.pilot_state(policy=None))  # not known yet: no number is guessed
+    assert not module_expiry(window).isVisible()

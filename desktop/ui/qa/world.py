@@ -285,9 +285,9 @@ class FaultsPanel(QWidget):
             plain_label(
                 self.tr(
                     "An error rate of X fails that fraction of the app's calls: half before "
-                    "doing anything (a server error), half after the change was committed (a "
-                    "timeout: \u201cit may have gone through\u201d). Faults apply to the app "
-                    "only, never to this window."
+                    "doing anything (a server error), half after the change was committed (the "
+                    "answer is lost: the app cannot tell whether it went through). At 1 every "
+                    "call fails. Faults apply to the app only, never to this window."
                 ),
                 role="muted",
                 wrap=True,

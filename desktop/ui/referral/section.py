@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controller.state import AppState, InvitationView, OperationResult
+from desktop.domain.offer import reset_expiry_text
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.labels import plain_label, set_role
 from desktop.ui.port import ControllerPort
@@ -77,6 +78,8 @@ class ReferralSection(QFrame):
         self.summary_label = plain_label(role="muted", wrap=True, object_name="referralSummary")
         self.rules_label = plain_label(role="muted", wrap=True, object_name="offerRules")
         self.rules_label.setAccessibleName(self.tr("The offer's rules"))
+        self.expiry_label = plain_label(role="muted", wrap=True, object_name="resetExpiry")
+        self.expiry_label.setAccessibleName(self.tr("When earned resets expire"))
         self.capacity_label = plain_label(wrap=True, object_name="offerCapacity")
         self.capacity_label.setAccessibleName(self.tr("Invitations left"))
         self.cycle_label = plain_label(wrap=True, object_name="cycleEarnedLabel")
@@ -162,6 +165,7 @@ class ReferralSection(QFrame):
         layout.addLayout(header)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.rules_label)
+        layout.addWidget(self.expiry_label)
         layout.addWidget(self.capacity_label)
         layout.addWidget(self.cycle_label)
         layout.addWidget(self.overview_label)
@@ -190,6 +194,10 @@ class ReferralSection(QFrame):
         rules = offer_rules_text(offer)
         self.rules_label.setText(rules)
         self.rules_label.setVisible(bool(rules))
+        # The server's words or the fallback: either way the policy's expiry is said (R6).
+        expiry = reset_expiry_text(state.policy)
+        self.expiry_label.setText(expiry)
+        self.expiry_label.setVisible(bool(expiry))
         capacity = capacity_text(offer, state.backend_now)
         self.capacity_label.setText(capacity)
         self.capacity_label.setVisible(bool(capacity))

@@ -25,25 +25,12 @@ def summary_text(policy: ReferralPolicy | None) -> str:
     """How an invitation may earn a reset, with the numbers the backend enforces."""
     if policy is None:
         return QCoreApplication.translate("summary", "Invite a peer by email with a personal link.")
-    expiry = (
-        counted(
-            policy.token_expiry_days,
-            QCoreApplication.translate(
-                "summary", " A reset stays usable for {count} day after it is earned."
-            ),
-            QCoreApplication.translate(
-                "summary", " A reset stays usable for {count} days after it is earned."
-            ),
-        )
-        if policy.token_expiry_days is not None
-        else ""
-    )
     return QCoreApplication.translate(
         "summary",
         "When a peer you invite signs up through your personal link (or comes back after more "
         "than {days} away), initialises a workspace and sends {prompts}, you may earn a usage "
         "reset, up to {cap} per billing cycle. A reset sets your usage back to zero when you "
-        "choose to use it.{expiry}",
+        "choose to use it.",
     ).format(
         days=counted(
             policy.dormancy_days,
@@ -56,7 +43,6 @@ def summary_text(policy: ReferralPolicy | None) -> str:
             QCoreApplication.translate("summary", "{count} prompts"),
         ),
         cap=policy.monthly_cap,
-        expiry=expiry,
     )
 
 
