@@ -91,3 +91,35 @@ def test_a_warm_start_does_not_import_alembic(data_dir: Path) -> None:
     warm = imported_by_a_start(data_dir)
     assert "desktop.storage.database" in warm  # the cache was opened
     assert not {name for name in warm if name.split(".")[0] in {"alembic", "mako"}}
+
+
+def test_the_cheaper_pyside_check_answers_as_pyside_does() -> None:
+    # PySide6 asks of every module imported after it whether its source mentions PySide6 (for
+    # `from __feature__ import ...`); the app answers by reading the file instead of tokenizing.
+    import importlib
+    import inspect
+
+    import desktop.app  # noqa: F401  (installs the check)
+    from desktop.pyside_feature import uses_pyside
+
+    feature = sys.modules["shibokensupport.feature"]
+    assert getattr(feature._mod_uses_pyside, "__cheap__", False)
+
+    def never(module: object) -> bool:
+        raise AssertionError(f"{module} has a source file")
+
+    for name in (
+        "desktop.ui.settings_window",
+        "desktop.ui.referral.invitations_model",
+        "desktop.domain.policy",
+        "desktop.storage.peek",
+        "sqlalchemy.orm",
+        "email.message",
+    ):
+        module = importlib.import_module(name)
+        assert uses_pyside(module, never) == ("PySide6" in inspect.getsource(module)), name
+    assert uses_pyside(importlib.import_module("desktop.ui.settings_window"), never)
+    # No source file (a built-in module, or a frozen bundle's): PySide6's own check answers.
+    asked: list[str] = []
+    assert uses_pyside(sys, lambda module: asked.append(module.__name__) or False) is False
+    assert asked == ["sys"]
