@@ -91,6 +91,9 @@ def test_a_warm_start_does_not_import_alembic(data_dir: Path) -> None:
     warm = imported_by_a_start(data_dir)
     assert "desktop.storage.database" in warm  # the cache was opened
     assert not {name for name in warm if name.split(".")[0] in {"alembic", "mako"}}
+    # The embedded backend is SQLite: SQLAlchemy's PostgreSQL dialect stays unloaded.
+    assert "desktop.backend.service" in warm
+    assert not {name for name in warm if name.startswith("sqlalchemy.dialects.postgresql")}
 
 
 def test_the_cheaper_pyside_check_answers_as_pyside_does() -> None:
