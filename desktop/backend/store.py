@@ -288,7 +288,7 @@ def add_postgresql_index_options() -> None:
     """Give the partial indexes their PostgreSQL `WHERE` (idempotent). Not in the models
     themselves: a `postgresql_where` there imports SQLAlchemy's PostgreSQL dialect (~55 ms) at
     every start of the app, whose embedded backend is SQLite; a PostgreSQL engine adds them."""
-    for index in Token.__table__.indexes:
+    for index in Base.metadata.tables[Token.__tablename__].indexes:
         where = POSTGRESQL_PARTIAL_INDEXES.get(str(index.name))
         if where is not None and index.dialect_options["postgresql"]["where"] is None:
             index.dialect_kwargs["postgresql_where"] = text(where)
