@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 OPEN_AFTER_PEEK_WAIT_S = 1.0
 """How long the proper cache open (and the rest of a first screenful) waits at most for the
 peeked state to be painted."""
+LOOK_ALIKES_AFTER_MS = 2_000
+"""The look-alike tables load this long after the cache is open, off the first sync's way."""
 FIRST_SCREENFUL = 100
 """Invitations in the first peek: the newest, more than a window shows; the rest follow."""
 
@@ -134,9 +136,15 @@ class StartupFlow:
             hub.publish()  # the cached state, before any backend call
         self._showing_peek = False
         self._cache_opened()
-        # The own-address rule's look-alike tables (~0.15 s) load here, not on the first
-        # address the operator types.
-        hub.run.call(_load_look_alikes, ignore, ignore, timeout=False, any_session=True)
+        # The own-address rule's look-alike tables (~0.15 s) load a moment later (not while the
+        # session is restored and the first sync runs), not on the first address typed.
+        hub.run.later(
+            LOOK_ALIKES_AFTER_MS,
+            lambda: hub.run.call(
+                _load_look_alikes, ignore, ignore, timeout=False, any_session=True
+            ),
+            any_session=True,
+        )
         hub.run.call(
             hub.credentials.load,
             self._restored,

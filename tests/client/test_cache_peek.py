@@ -14,12 +14,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.backend.api import NotSent
-from desktop.controller import Controller
+from desktop.controller import Controller, startup
 from desktop.controller.startup import FIRST_SCREENFUL
 from desktop.controller.state import AppState, InvitationCounts, SyncPhase
 from desktop.credentials import CredentialStore
 from desktop.domain.credits import CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
+from desktop.domain.emails import _look_alikes
 from desktop.domain.invitations import InvitationState
 from desktop.domain.profile import Profile
 from desktop.storage import (
@@ -277,3 +278,20 @@ def test_the_newest_invitations_come_first_and_then_the_whole_list(
         slow.release.set()
         controller.shutdown()
         assert controller.is_shut_down
+
+
+def test_the_look_alike_tables_load_soon_after_the_cache_is_open(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not during the first sync, but before the operator types an address to invite.
+    monkeypatch.setattr(startup, "LOOK_ALIKES_AFTER_MS", 10)
+    filled_cache(data_dir / "cache.sqlite").close()
+    _look_alikes.cache_clear()
+    repository = CacheRepository(data_dir / "cache.sqlite")
+    controller = Controller(Unreachable(), repository, CredentialStore(), retry=FAST_RETRY)  # type: ignore[arg-type]
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: repository.is_open)
+        qtbot.waitUntil(lambda: _look_alikes.cache_info().currsize > 0)
+    finally:
+        controller.shutdown()
