@@ -128,3 +128,17 @@ def test_the_cheaper_pyside_check_answers_as_pyside_does() -> None:
     asked: list[str] = []
     assert uses_pyside(sys, lambda module: asked.append(module.__name__) or False) is False
     assert asked == ["sys"]
+
+
+def test_the_http_client_leaves_httpx_command_line_alone() -> None:
+    # With --backend URL the app talks HTTP through httpx, whose package imports its command-line
+    # client (click, rich, pygments) when they are installed; the app never needs it.
+    script = (
+        "import sys, desktop.remote.client, httpx;"
+        "print(sorted(m for m in ('click', 'rich', 'pygments') if m in sys.modules));"
+        "print(callable(httpx.Client), callable(httpx.main))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True True"]
