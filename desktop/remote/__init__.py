@@ -9,5 +9,5 @@ import sys
 # whenever those happen to be installed (uvicorn brings click); the app never runs it. A None
 # entry makes that one import fail, and httpx then defines its stand-in `main`
 # (docs/PERFORMANCE.md).
-if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)
+if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
