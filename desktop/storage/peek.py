@@ -10,6 +10,9 @@ The peek reads only a file at the head revision (`desktop.storage.revision.HEAD_
 schema it knows), in one read transaction, writing nothing. Anything unexpected (no file,
 another revision, a lock, damage) gives None: the normal open deals with it. It is not a second
 copy of the schema: each table is read through its record type, whose fields name the columns.
+`peek_first_screenful` reads the newest invitations only, with the counts of all, so the first
+screen costs the same with 10,000 invitations cached as with 10; the controller reads the rest
+once that is painted.
 """
 
 from __future__ import annotations
