@@ -8,6 +8,7 @@ and the keyring are built or discovered off the GUI thread by their first use, a
 controller has put the cached data on screen (docs/PERFORMANCE.md).
 """
 
+# ruff: noqa: E402 (the desktop imports follow cheapen_feature_check(), see there)
 from __future__ import annotations
 
 import argparse
@@ -28,6 +29,10 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
+
+from desktop.pyside_feature import cheapen_feature_check
+
+cheapen_feature_check()  # before the imports below: PySide6 checks each module they load
 
 from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file, report_fault

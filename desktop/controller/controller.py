@@ -112,6 +112,7 @@ class Controller(QObject):
         """Stop timers and join the threads, waiting at most ~1.5 s: a backend call still
         running is abandoned, and its intent settled at the next start. Safe to call twice."""
         self._sync.stop()
+        self._startup.rest_when_shown.set()
         self._startup.open_when_shown.set()
         self._hub.run.shutdown()
 

@@ -23,6 +23,7 @@ from desktop.controller.runner import WorkRunner
 from desktop.controller.state import (
     AppState,
     Eligibility,
+    InvitationCounts,
     InvitationView,
     OperationResult,
     PendingView,
@@ -199,5 +200,15 @@ class Hub:
                 for intent in model.intents.values()
             ),
             offer=None if model.offer is None else offer_view(model.offer),
+            invitation_counts=self._invitation_counts(),
         )
         self._emit_state(self.state)
+
+    def _invitation_counts(self) -> InvitationCounts | None:
+        """The whole list's counts while the model holds the first screenful only; queued
+        invitations are shown, and counted, as pending ones."""
+        counts = self.model.first_screenful_of
+        if counts is None:
+            return None
+        queued = self.model.pending_count(self.hidden)
+        return InvitationCounts(total=counts[0] + queued, pending=counts[1] + queued)

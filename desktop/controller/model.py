@@ -87,12 +87,19 @@ class ClientModel:
         self._views: dict[str, InvitationView] = {}
         self._ordered: tuple[InvitationView, ...] | None = None  # None: re-sort
         self._stale_views = False  # same order, some views replaced
+        # (all, pending) cached invitations while `invitations` holds the first screenful only
+        self.first_screenful_of: tuple[int, int] | None = None
 
     def load(
-        self, snapshot: CacheSnapshot, views: Mapping[str, InvitationView] | None = None
+        self,
+        snapshot: CacheSnapshot,
+        views: Mapping[str, InvitationView] | None = None,
+        first_screenful_of: tuple[int, int] | None = None,
     ) -> None:
         """Replace everything with what the cache holds; `views`: `views_of` its invitations,
-        if already made."""
+        if already made; `first_screenful_of`: (all, pending) when the snapshot holds only the
+        newest of the cached invitations."""
+        self.first_screenful_of = first_screenful_of
         self.account = snapshot.account
         self.eligibility = snapshot.eligibility
         self.policy = snapshot.policy

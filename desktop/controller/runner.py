@@ -211,9 +211,12 @@ class WorkRunner(QObject):
         job = self._add(cast(Done, done), failed, stale, generation)
         self._cacheJob.emit(job, work)
 
-    def later(self, milliseconds: int, then: Callable[[], None]) -> None:
-        """Call `then` on the GUI thread after a delay, unless shut down or the session changed."""
-        self._later(milliseconds, then, self._generation())
+    def later(
+        self, milliseconds: int, then: Callable[[], None], *, any_session: bool = False
+    ) -> None:
+        """Call `then` on the GUI thread after a delay, unless shut down or (unless
+        `any_session`) the session changed."""
+        self._later(milliseconds, then, ANY_SESSION if any_session else self._generation())
 
     def _later(self, milliseconds: int, then: Callable[[], None], generation: int) -> None:
         if self._closed:

@@ -112,6 +112,16 @@ class OfferView:
 
 
 @dataclass(frozen=True)
+class InvitationCounts:
+    """How many invitations there are (queued ones included), while `AppState.invitations` holds
+    only the newest: at start-up, many cached invitations come as a first screenful, the whole
+    list a moment later (docs/PERFORMANCE.md)."""
+
+    total: int
+    pending: int  # not ended yet
+
+
+@dataclass(frozen=True)
 class AppState:
     """Everything the window shows. A new object on every change; never mutated."""
 
@@ -132,6 +142,8 @@ class AppState:
     cache_notice: str = ""
     pending: tuple[PendingView, ...] = ()  # confirmed redeems/revokes/resends being settled
     offer: OfferView | None = None  # the server's offer; None from a server that has none
+    # Set while `invitations` is the first screenful only: the counts of the whole list.
+    invitation_counts: InvitationCounts | None = None
 
     @property
     def redeem_pending(self) -> PendingView | None:

@@ -10,6 +10,9 @@ The peek reads only a file at the head revision (`desktop.storage.revision.HEAD_
 schema it knows), in one read transaction, writing nothing. Anything unexpected (no file,
 another revision, a lock, damage) gives None: the normal open deals with it. It is not a second
 copy of the schema: each table is read through its record type, whose fields name the columns.
+`peek_first_screenful` reads the newest invitations only, with the counts of all, so the first
+screen costs the same with 10,000 invitations cached as with 10; the controller reads the rest
+once that is painted.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import fields
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
@@ -46,8 +49,34 @@ R = TypeVar("R")
 _BUSY_TIMEOUT_S = 0.2  # a writer holding the file: do not wait, the normal open will
 
 
+class Screenful(NamedTuple):
+    """The cache's first screenful: everything of the account but its invitations, of which only
+    the newest (and those the tokens name, for the wallet's recipients); with the counts of all."""
+
+    snapshot: CacheSnapshot
+    total: int  # the account's cached invitations, all of them
+    pending: int  # of which not final yet
+
+    @property
+    def complete(self) -> bool:
+        """Whether `snapshot` holds every cached invitation (then it is the whole snapshot)."""
+        return len(self.snapshot.invitations) == self.total
+
+
 def peek_snapshot(path: Path) -> CacheSnapshot | None:
     """What `CacheRepository.snapshot()` would return for `path`, or None if unsure."""
+    peeked = _peek(path, None)
+    return None if peeked is None else peeked.snapshot
+
+
+def peek_first_screenful(path: Path, newest: int) -> Screenful | None:
+    """The snapshot with the `newest` invitations only (newest first, as the full one orders
+    them), and the counts of all: a first screen that costs the same with 10,000 cached as
+    with 10. None if unsure, as `peek_snapshot`."""
+    return _peek(path, newest)
+
+
+def _peek(path: Path, newest: int | None) -> Screenful | None:
     if not path.is_file():
         return None
     try:
@@ -59,14 +88,17 @@ def peek_snapshot(path: Path) -> CacheSnapshot | None:
     try:
         connection.isolation_level = None
         connection.execute("BEGIN")  # one consistent read across the queries
-        return _read(connection)
+        return _read(connection, newest)
     except (sqlite3.Error, ValueError, KeyError, TypeError):
         return None
     finally:
         connection.close()
 
 
-def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
+_NOTHING = Screenful(EMPTY_SNAPSHOT, 0, 0)
+
+
+def _read(db: sqlite3.Connection, newest: int | None) -> Screenful | None:
     revision = db.execute("SELECT version_num FROM alembic_version").fetchall()
     if revision != [(HEAD_REVISION,)]:
         return None
@@ -74,11 +106,11 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         "SELECT active_account_id, cursor, last_synced_at, backend_now FROM sync_state WHERE id = 1"
     ).fetchone()
     if meta is None or meta[0] is None:
-        return EMPTY_SNAPSHOT
+        return _NOTHING
     account_id, cursor, last_synced_at, backend_now = meta
     accounts = _records(db, Profile, "account", account_id, "id", key="id")
     if not accounts:
-        return EMPTY_SNAPSHOT
+        return _NOTHING
     flag = db.execute(
         "SELECT name, enabled, fetched_at FROM flag WHERE account_id = ? AND name = ?",
         (account_id, FLAG_REFERRAL_PILOT),
@@ -94,7 +126,11 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         )
     }
     cycles = _records(db, RewardCycle, "cycle", account_id, "account_id")
-    return CacheSnapshot(
+    invitations = _invitations(db, account_id, newest)
+    total, pending = len(invitations), sum(1 for i in invitations if not i.state.is_final)
+    if newest is not None:
+        total, pending = _counts(db, account_id)
+    snapshot = CacheSnapshot(
         account=accounts[0],
         eligibility=None
         if flag is None
@@ -104,7 +140,7 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         weekly=windows.get(WindowKind.WEEKLY),
         cycle=cycles[0] if cycles else None,
         tokens=_tokens(db, account_id),
-        invitations=_invitations(db, account_id),
+        invitations=invitations,
         outbox=_outbox(db, account_id),
         intents=_intents(db, account_id),
         offer=_offer(db, account_id),
@@ -112,6 +148,7 @@ def _read(db: sqlite3.Connection) -> CacheSnapshot | None:
         last_synced_at=_time(last_synced_at),
         backend_now=_time(backend_now),
     )
+    return Screenful(snapshot, total, pending)
 
 
 def _records(
@@ -122,9 +159,11 @@ def _records(
     order: str,
     extra: Mapping[str, Callable[[dict[str, Any]], object]] | None = None,
     key: str = "account_id",
+    among: tuple[str, tuple[object, ...]] | None = None,
 ) -> tuple[R, ...]:
     """Every `record` of the account in `table` (the rows whose `key` column is `account_id`),
-    its columns named by the record's own fields.
+    its columns named by the record's own fields; with `among` (a query of ids and its
+    parameters), only those rows.
 
     One shape: the record type says what is read, so a field the cache gains is read here too
     (or the peek declines: a field that is neither a column nor in `extra` gives None)."""
@@ -137,9 +176,13 @@ def _records(
         raise KeyError(f"{table} has no column {sorted(missing)}")
     convert = _converters(record)
     quoted = ", ".join(f'"{name}"' for name in stored)
-    rows = db.execute(
-        f'SELECT {quoted} FROM "{table}" WHERE "{key}" = ? ORDER BY {order}', (account_id,)
-    )
+    where = f'"{key}" = ?'
+    parameters: tuple[object, ...] = (account_id,)
+    if among is not None:
+        # `+` keeps SQLite from the account's index: the few ids chosen lead, by primary key.
+        where = f'id IN ({among[0]}) AND +"{key}" = ?'
+        parameters = (*among[1], account_id)
+    rows = db.execute(f'SELECT {quoted} FROM "{table}" WHERE {where} ORDER BY {order}', parameters)
     made = []
     for row in rows:
         values = {name: convert[name](value) for name, value in zip(stored, row, strict=True)}
@@ -189,13 +232,26 @@ def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[CachedToken, ...]:
     return _records(db, CachedToken, "token", account_id, "granted_at")
 
 
-def _invitations(db: sqlite3.Connection, account_id: str) -> tuple[CachedInvitation, ...]:
+_NEWEST = (
+    "SELECT id FROM (SELECT id FROM invitation WHERE account_id = ? "
+    "ORDER BY sequence DESC, id LIMIT ?) "
+    "UNION SELECT invitation_id FROM token WHERE account_id = ? AND invitation_id IS NOT NULL"
+)
+"""The first screenful's invitations: the newest, and those a token names (its recipient)."""
+
+
+def _invitations(
+    db: sqlite3.Connection, account_id: str, newest: int | None = None
+) -> tuple[CachedInvitation, ...]:
+    among = None if newest is None else (_NEWEST, (account_id, newest, account_id))
+    where = "i.account_id = ?" if among is None else f"e.invitation_id IN ({among[0]})"
+    where += "" if among is None else " AND +i.account_id = ?"
     history: dict[str, list[tuple[InvitationState, datetime]]] = {}
     for invitation_id, state, at in db.execute(
         "SELECT e.invitation_id, e.state, e.at FROM invitation_event AS e "
-        "JOIN invitation AS i ON i.id = e.invitation_id WHERE i.account_id = ? "
+        f"JOIN invitation AS i ON i.id = e.invitation_id WHERE {where} "
         "ORDER BY e.invitation_id, e.seq",
-        (account_id,),
+        (*([] if among is None else among[1]), account_id),
     ):
         history.setdefault(invitation_id, []).append((_state(state), _required_time(at)))
     return _records(
@@ -205,7 +261,20 @@ def _invitations(db: sqlite3.Connection, account_id: str) -> tuple[CachedInvitat
         account_id,
         "sequence DESC, id",
         {"history": lambda values: tuple(history.get(str(values["id"]), ()))},
+        among=among,
     )
+
+
+def _counts(db: sqlite3.Connection, account_id: str) -> tuple[int, int]:
+    """The account's cached invitations: how many, and how many are not final yet."""
+    total = pending = 0
+    for state, count in db.execute(
+        "SELECT state, count(*) FROM invitation WHERE account_id = ? GROUP BY state",
+        (account_id,),
+    ):
+        total += count
+        pending += 0 if _state(state).is_final else count
+    return total, pending
 
 
 def _outbox(db: sqlite3.Connection, account_id: str) -> tuple[QueuedInvitation, ...]:

@@ -426,3 +426,18 @@ def test_the_migrations_build_exactly_the_models_schema(sim: Simulator, database
     with BackendStore.open_url(database) as store, store.engine.connect() as connection:
         assert current_revision(connection) == head_revision() == HEAD_REVISION
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_on_postgresql_the_token_indexes_are_partial(sim: Simulator, database: str) -> None:
+    # The models leave `postgresql_where` out (it would import the PostgreSQL dialect at every
+    # start of the app); a PostgreSQL engine adds it, so the indexes there are partial as well.
+    with BackendStore.open_url(database) as store, store.engine.connect() as connection:
+        definitions = dict(
+            connection.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tokens'")
+            ).all()
+        )
+    assert "WHERE (spent_at IS NULL)" in definitions["ix_tokens_account_unspent"]
+    due = definitions["ix_tokens_expiry_due"]
+    assert "WHERE ((spent_at IS NULL) AND (expired_at IS NULL))" in due

@@ -14,11 +14,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.backend.api import NotSent
-from desktop.controller import Controller
-from desktop.controller.state import AppState, SyncPhase
+from desktop.controller import Controller, startup
+from desktop.controller.startup import FIRST_SCREENFUL
+from desktop.controller.state import AppState, InvitationCounts, SyncPhase
 from desktop.credentials import CredentialStore
 from desktop.domain.credits import CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
+from desktop.domain.emails import _look_alikes
 from desktop.domain.invitations import InvitationState
 from desktop.domain.profile import Profile
 from desktop.storage import (
@@ -39,8 +41,8 @@ from desktop.storage.models import (
     OutboxRow,
     TokenRow,
 )
-from desktop.storage.peek import peek_snapshot
-from desktop.storage.records import EMPTY_SNAPSHOT
+from desktop.storage.peek import peek_first_screenful, peek_snapshot
+from desktop.storage.records import EMPTY_SNAPSHOT, CacheSnapshot
 from tests.client.conftest import FAST_RETRY
 from tests.client.records import T0, delta, invitation, offer, token
 
@@ -196,3 +198,100 @@ def test_the_cached_data_is_shown_before_the_cache_is_opened(qtbot: QtBot, data_
         slow.release.set()
         controller.shutdown()
         assert controller.is_shut_down
+
+
+MANY = FIRST_SCREENFUL + 150
+
+
+def many_cached(path: Path) -> CacheSnapshot:
+    """A signed-in cache with more invitations than a first screenful (every third one ended),
+    a token earned by the oldest one and one queued invitation; returns its snapshot."""
+    repository = CacheRepository(path, clock=lambda: T0)
+    repository.open()
+    try:
+        invitations = tuple(
+            invitation(n, state=InvitationState.REVOKED if n % 3 == 0 else InvitationState.SENT)
+            for n in range(1, MANY + 1)
+        )
+        repository.apply_sync(delta(MANY, invitations, (token(1, invitation_id="inv-1"),)))
+        repository.queue_invitation("key-q", "queued@example.com")
+        return repository.snapshot()
+    finally:
+        repository.close()
+
+
+ENDED = MANY // 3
+
+
+def test_a_first_screenful_is_the_newest_invitations_and_the_counts_of_all(
+    data_dir: Path,
+) -> None:
+    path = data_dir / "cache.sqlite"
+    whole = many_cached(path)
+    assert whole.invitations[0].id == f"inv-{MANY}"  # newest first
+    first = peek_first_screenful(path, FIRST_SCREENFUL)
+    assert first is not None
+    assert not first.complete
+    assert (first.total, first.pending) == (MANY, MANY - ENDED)
+    # The newest rows, in the whole list's order, each with its history; then the invitation
+    # the token names, so the wallet shows its recipient.
+    shown = first.snapshot.invitations
+    assert shown[:FIRST_SCREENFUL] == whole.invitations[:FIRST_SCREENFUL]
+    assert [i.id for i in shown[FIRST_SCREENFUL:]] == ["inv-1"]
+    assert shown[-1] == whole.invitations[-1]
+    # Everything else is the whole snapshot.
+    assert dataclasses.replace(first.snapshot, invitations=whole.invitations) == whole
+    # Few enough invitations: the first read is the whole snapshot.
+    every = peek_first_screenful(path, MANY)
+    assert every is not None
+    assert every.complete
+    assert every.snapshot == whole == peek_snapshot(path)
+
+
+def test_the_newest_invitations_come_first_and_then_the_whole_list(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    many_cached(data_dir / "cache.sqlite")
+    slow = SlowToOpen(data_dir / "cache.sqlite")
+    controller = Controller(Unreachable(), slow, CredentialStore(), retry=FAST_RETRY)  # type: ignore[arg-type]
+    states: list[AppState] = []
+    controller.stateChanged.connect(states.append)
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: len(controller.state.invitations) == MANY + 1)  # and the queued
+        first, whole = states
+        # The first state: the queued invitation, the newest cached ones, and the counts of all.
+        assert first.account is not None
+        assert first.invitation_counts == InvitationCounts(total=MANY + 1, pending=MANY - ENDED + 1)
+        ids = [view.id for view in whole.invitations]
+        assert [view.id for view in first.invitations] == [*ids[: FIRST_SCREENFUL + 1], "inv-1"]
+        # Then every row, in order, from the cache file (still not opened properly).
+        assert whole.invitation_counts is None
+        assert ids[1:] == [f"inv-{n}" for n in range(MANY, 0, -1)]
+        assert whole.sync.phase is SyncPhase.NEVER
+        assert not slow.is_open
+        slow.release.set()
+        qtbot.waitUntil(lambda: not controller.state.signed_in)
+        # The proper open found the whole list as peeked: it emitted nothing of its own.
+        assert [s.signed_in for s in states] == [True, True, False]
+    finally:
+        slow.release.set()
+        controller.shutdown()
+        assert controller.is_shut_down
+
+
+def test_the_look_alike_tables_load_soon_after_the_cache_is_open(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not during the first sync, but before the operator types an address to invite.
+    monkeypatch.setattr(startup, "LOOK_ALIKES_AFTER_MS", 10)
+    filled_cache(data_dir / "cache.sqlite").close()
+    _look_alikes.cache_clear()
+    repository = CacheRepository(data_dir / "cache.sqlite")
+    controller = Controller(Unreachable(), repository, CredentialStore(), retry=FAST_RETRY)  # type: ignore[arg-type]
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: repository.is_open)
+        qtbot.waitUntil(lambda: _look_alikes.cache_info().currsize > 0)
+    finally:
+        controller.shutdown()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
+from desktop.controller.state import InvitationCounts
 from desktop.domain.invitations import InvitationState
 from desktop.ui.referral.invitations_model import sent_text
 from desktop.ui.settings_window import SettingsWindow
@@ -86,3 +87,23 @@ def test_each_row_says_when_it_was_sent(window: SettingsWindow, fake: RecordingC
     assert sent_text(queued) == "Queued 2 Dec 2024"
     tooltip = section.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
     assert "Sent 2 Dec 2024." in tooltip
+
+
+def test_a_first_screenful_counts_the_whole_list(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    # At start-up with many invitations cached, the newest come first with the counts of all;
+    # the title and the overview count the whole list, not the rows shown so far.
+    first = replace(mixed(), invitation_counts=InvitationCounts(total=10_004, pending=6_002))
+    fake.emit_state(first)
+    title = window.findChild(QLabel, "invitationsTitle")
+    overview = window.findChild(QLabel, "referralOverview")
+    assert title is not None
+    assert overview is not None
+    assert title.text() == "Your invitations (10,004)"
+    assert overview.text().endswith("Pending invitations: 6002")
+    assert len(shown(window)) == 4
+    # The whole list follows: the counts are the list's own again.
+    fake.emit_state(mixed())
+    assert title.text() == "Your invitations (4)"
+    assert overview.text().endswith("Pending invitations: 2")

@@ -84,10 +84,61 @@ def imported_by_a_start(data_dir: Path) -> set[str]:
     }
 
 
-def test_a_warm_start_does_not_import_alembic(data_dir: Path) -> None:
+def test_a_warm_start_imports_only_what_the_first_sync_needs(data_dir: Path) -> None:
     # The first start creates the cache: a migration is due, Alembic runs.
     assert "alembic" in imported_by_a_start(data_dir)
     # The cache is at the head revision now: nothing to migrate, no Alembic (nor Mako).
     warm = imported_by_a_start(data_dir)
     assert "desktop.storage.database" in warm  # the cache was opened
     assert not {name for name in warm if name.split(".")[0] in {"alembic", "mako"}}
+    # The embedded backend is SQLite: SQLAlchemy's PostgreSQL dialect stays unloaded.
+    assert "desktop.backend.service" in warm
+    assert not {name for name in warm if name.startswith("sqlalchemy.dialects.postgresql")}
+    # The look-alike tables (for typed addresses) load a moment after the start, not during it.
+    assert "confusable_homoglyphs" not in warm
+
+
+def test_the_cheaper_pyside_check_answers_as_pyside_does() -> None:
+    # PySide6 asks of every module imported after it whether its source mentions PySide6 (for
+    # `from __feature__ import ...`); the app answers by reading the file instead of tokenizing.
+    import importlib
+    import inspect
+
+    import desktop.app  # noqa: F401  (installs the check)
+    from desktop.pyside_feature import uses_pyside
+
+    feature = sys.modules["shibokensupport.feature"]
+    assert getattr(feature._mod_uses_pyside, "__cheap__", False)
+
+    def never(module: object) -> bool:
+        raise AssertionError(f"{module} has a source file")
+
+    for name in (
+        "desktop.ui.settings_window",
+        "desktop.ui.referral.invitations_model",
+        "desktop.domain.policy",
+        "desktop.storage.peek",
+        "sqlalchemy.orm",
+        "email.message",
+    ):
+        module = importlib.import_module(name)
+        assert uses_pyside(module, never) == ("PySide6" in inspect.getsource(module)), name
+    assert uses_pyside(importlib.import_module("desktop.ui.settings_window"), never)
+    # No source file (a built-in module, or a frozen bundle's): PySide6's own check answers.
+    asked: list[str] = []
+    assert uses_pyside(sys, lambda module: asked.append(module.__name__) or False) is False
+    assert asked == ["sys"]
+
+
+def test_the_http_client_leaves_httpx_command_line_alone() -> None:
+    # With --backend URL the app talks HTTP through httpx, whose package imports its command-line
+    # client (click, rich, pygments) when they are installed; the app never needs it.
+    script = (
+        "import sys, desktop.remote.client, httpx;"
+        "print(sorted(m for m in ('click', 'rich', 'pygments') if m in sys.modules));"
+        "print(callable(httpx.Client), callable(httpx.main))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True True"]

@@ -252,3 +252,22 @@ def test_urls_with_credentials_or_other_schemes_are_refused() -> None:
     ):
         with pytest.raises(ValueError, match="URL"):
             HttpApi(url)
+
+
+def test_a_plain_http_server_needs_no_certificate_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading certifi's bundle costs ~30 ms at every start with --backend http://...; an https
+    # server still gets httpx's verified default.
+    import ssl
+
+    loaded: list[str] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def load(context: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loaded.append("certificates")
+        real(context, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", load)
+    HttpApi("http://127.0.0.1:8765").close()
+    assert loaded == []
+    HttpApi("https://example.invalid").close()
+    assert loaded == ["certificates"]

@@ -10,12 +10,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from desktop.backend.store import Base
+from desktop.backend.store import Base, add_postgresql_index_options
 
 config = context.config
 connection = config.attributes.get("connection")
 
 if connection is not None:
+    if connection.dialect.name == "postgresql":
+        add_postgresql_index_options()
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -26,6 +28,8 @@ if connection is not None:
 else:
     url = context.get_x_argument(as_dictionary=True).get("url", "sqlite:///dev-backend.sqlite")
     with create_engine(url).connect() as dev_connection:
+        if dev_connection.dialect.name == "postgresql":
+            add_postgresql_index_options()
         context.configure(
             connection=dev_connection,
             target_metadata=Base.metadata,

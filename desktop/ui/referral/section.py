@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller.state import AppState, InvitationView, OperationResult
+from desktop.controller.state import AppState, InvitationCounts, InvitationView, OperationResult
 from desktop.domain.offer import reset_expiry_text
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.ui.labels import plain_label, set_role
@@ -98,6 +98,7 @@ class ReferralSection(QFrame):
         self.filter_combo.view().setAccessibleName(self.tr("Invitation filter choices"))
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self._invitations: tuple[InvitationView, ...] = ()
+        self._counts: InvitationCounts | None = None  # the whole list's, while a first screenful
         self._resending: set[str] = set()  # invitations whose resend is being settled
         self._height_limit: int | None = None
 
@@ -205,6 +206,7 @@ class ReferralSection(QFrame):
         self.cycle_label.setText(cycle_text(state.cycle))
         self.overview_label.setText(overview_text(state))
         self._invitations = state.invitations
+        self._counts = state.invitation_counts
         self._show_invitations()
 
     def _show_invitations(self) -> None:
@@ -218,7 +220,7 @@ class ReferralSection(QFrame):
                 self.view.selectionModel().setCurrentIndex(
                     self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
                 )
-        total = len(self._invitations)
+        total = len(self._invitations) if self._counts is None else self._counts.total
         count = len(invitations)
         self.list_title.setText(
             self.tr("Your invitations ({count})").format(count=f"{total:,}")

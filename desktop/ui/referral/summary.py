@@ -94,6 +94,8 @@ def overview_text(state: AppState) -> str:
     """`Resets earned all time: 4 · Pending invitations: 2` (pending: not ended yet)."""
     earned = len(state.tokens)
     pending = sum(1 for invitation in state.invitations if not invitation.state.is_final)
+    if state.invitation_counts is not None:  # the first screenful: the counts of all
+        pending = state.invitation_counts.pending
     return QCoreApplication.translate(
         "summary", "Resets earned all time: {earned} · Pending invitations: {pending}"
     ).format(earned=earned, pending=pending)
