@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
+from desktop.domain.credits import Credit, RedemptionCode
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Outcome, outcome_of
@@ -228,24 +228,6 @@ class InvitationDTO:
 
 
 @dataclass(frozen=True)
-class TokenDTO:
-    """A usage reset credit in the wallet (R6). `state` is available | spent | expired.
-
-    `invitation_id` is "" for a complimentary credit (no invitation earned it)."""
-
-    id: str
-    granted_at: datetime
-    expires_at: datetime | None
-    state: str
-    invitation_id: str
-    spent_at: datetime | None
-    version: int  # R8: as InvitationDTO.version
-    source: CreditSource = CreditSource.REFERRAL
-    title: str = ""
-    windows: CreditWindows = CreditWindows.BOTH
-
-
-@dataclass(frozen=True)
 class UsageDTO:
     """Both usage windows as they stand at `now` (R7)."""
 
@@ -263,7 +245,7 @@ class RedemptionDTO:
     `spend_if_unused=False` while the credit's windows held no use: `token` was kept. No credit
     raises NoTokens (code `no_credit`), as before."""
 
-    token: TokenDTO
+    token: Credit
     usage: UsageDTO
     replayed: bool  # True when this key had already been spent: nothing new happened
     code: RedemptionCode = RedemptionCode.RESET
@@ -306,7 +288,7 @@ class SyncDTO:
     usage: UsageDTO
     cycle: RewardCycle
     invitations: tuple[InvitationDTO, ...]
-    tokens: tuple[TokenDTO, ...]
+    tokens: tuple[Credit, ...]
     now: datetime
     # True when `invitations` and `tokens` hold every row (cursor 0, or a cursor from before the
     # backend was reset): replace the cached rows instead of merging them.

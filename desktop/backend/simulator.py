@@ -25,7 +25,6 @@ from desktop.backend.api import (
     NotFound,
     OfferDTO,
     RedemptionDTO,
-    TokenDTO,
     UsageDTO,
 )
 from desktop.backend.clock import ClockView
@@ -35,7 +34,7 @@ from desktop.backend.store import Account, Invitation, OutboxMessage
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditWindows
+from desktop.domain.credits import Credit, CreditWindows
 from desktop.domain.dormancy import is_dormant
 from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import ReferralPolicy
@@ -63,7 +62,7 @@ class Wallet:
     cap: int
     cycle_start: datetime
     cycle_end: datetime
-    tokens: tuple[TokenDTO, ...]
+    tokens: tuple[Credit, ...]
 
 
 @dataclass(frozen=True)
@@ -282,7 +281,7 @@ class Simulator(ClosesOnExit):
         title: str | None = None,
         expires_days: int | Literal["policy"] | None = "policy",
         windows: CreditWindows | str = CreditWindows.BOTH,
-    ) -> TokenDTO:
+    ) -> Credit:
         """Give the account a complimentary credit. `expires_days`: the policy's token expiry by
         default, a number of days, or None for no expiry."""
         with self._store.transaction() as tx:

@@ -14,9 +14,8 @@ from desktop.backend.api import (
     InvitationDTO,
     OfferDTO,
     SyncDTO,
-    TokenDTO,
 )
-from desktop.controller.state import InvitationView, OfferView, TokenView
+from desktop.controller.state import InvitationView, OfferView
 from desktop.domain.invitations import LAST_ATTEMPT, InvitationState, describe_progress
 from desktop.domain.offer import FALLBACK_DESCRIPTION, FALLBACK_TITLE
 from desktop.domain.policy import ReferralPolicy
@@ -24,7 +23,6 @@ from desktop.domain.reasons import translated
 from desktop.storage import (
     CachedInvitation,
     CachedOffer,
-    CachedToken,
     QueuedInvitation,
     SyncDelta,
 )
@@ -98,22 +96,6 @@ def offer_view(record: CachedOffer) -> OfferView:
     )
 
 
-def token_record(dto: TokenDTO) -> CachedToken:
-    """A token as the cache keeps it."""
-    return CachedToken(
-        dto.id,
-        dto.granted_at,
-        dto.expires_at,
-        dto.state,
-        dto.invitation_id,
-        dto.spent_at,
-        dto.version,
-        dto.source,
-        dto.title,
-        dto.windows,
-    )
-
-
 def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
     """One sync answer as a cache write; `fetched_at` is the client's clock."""
     return SyncDelta(
@@ -125,7 +107,7 @@ def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
         weekly=dto.usage.weekly,
         cycle=dto.cycle,
         invitations=tuple(invitation_record(row) for row in dto.invitations),
-        tokens=tuple(token_record(row) for row in dto.tokens),
+        tokens=dto.tokens,
         backend_now=dto.now,
         fetched_at=fetched_at,
         full=dto.full,
@@ -196,20 +178,4 @@ def queued_view(entry: QueuedInvitation, policy: ReferralPolicy | None) -> Invit
         prompts_required=rules.prompts_required,
         reason=reason,
         history=((InvitationState.QUEUED, entry.queued_at),),
-    )
-
-
-def token_view(record: CachedToken, recipient: str) -> TokenView:
-    """A wallet token with the recipient of the invitation that earned it."""
-    return TokenView(
-        id=record.id,
-        granted_at=record.granted_at,
-        expires_at=record.expires_at,
-        state=record.state,
-        invitation_id=record.invitation_id,
-        recipient=recipient,
-        spent_at=record.spent_at,
-        source=record.source,
-        title=record.title,
-        windows=record.windows,
     )

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from desktop.controller.mapping import invitation_view, newest_first, queued_view, token_view
+from desktop.controller.mapping import invitation_view, newest_first, queued_view
 from desktop.controller.state import InvitationView, TokenView
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
@@ -20,7 +21,6 @@ from desktop.storage import (
     CachedFlag,
     CachedInvitation,
     CachedOffer,
-    CachedToken,
     CacheSnapshot,
     PendingIntent,
     QueuedInvitation,
@@ -76,7 +76,7 @@ class ClientModel:
         self.weekly: UsageWindow | None = None
         self.cycle: RewardCycle | None = None
         self.invitations: dict[str, CachedInvitation] = {}
-        self.tokens: dict[str, CachedToken] = {}
+        self.tokens: dict[str, Credit] = {}
         self.outbox: dict[str, QueuedInvitation] = {}
         self.intents: dict[str, PendingIntent] = {}
         self.offer: CachedOffer | None = None
@@ -190,7 +190,7 @@ class ClientModel:
     def token_views(self) -> tuple[TokenView, ...]:
         """The wallet, oldest grant first, each token with its invitation's recipient."""
         return tuple(
-            token_view(row, self.recipient_of(row.invitation_id))
+            TokenView(row, self.recipient_of(row.invitation_id))
             for row in sorted(self.tokens.values(), key=lambda t: (t.granted_at, t.id))
         )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation, Outcome
@@ -50,18 +50,12 @@ class SyncStatus:
 
 @dataclass(frozen=True)
 class TokenView:
-    """One reset token. `state` is available | spent | expired."""
+    """One reset credit in the wallet, with the recipient of the invitation that earned it
+    ("" if unknown or complimentary): the recipient is the invitation's, not the credit's, so
+    the view holds the credit as the backend sent it and adds only that."""
 
-    id: str
-    granted_at: datetime
-    expires_at: datetime | None
-    state: str
-    invitation_id: str
-    recipient: str  # of the invitation that earned it, "" if unknown
-    spent_at: datetime | None
-    source: CreditSource = CreditSource.REFERRAL  # earned by inviting, or complimentary
-    title: str = ""  # the server's words for it
-    windows: CreditWindows = CreditWindows.BOTH  # which usage windows spending it resets
+    credit: Credit
+    recipient: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,9 +140,15 @@ class AppState:
     @property
     def available_tokens(self) -> tuple[TokenView, ...]:
         """Spendable tokens, earliest expiry first (never-expiring last)."""
-        spendable = [t for t in self.tokens if t.state == "available"]
+        spendable = [t for t in self.tokens if t.credit.state == "available"]
         return tuple(
-            sorted(spendable, key=lambda t: (t.expires_at is None, t.expires_at or t.granted_at))
+            sorted(
+                spendable,
+                key=lambda t: (
+                    t.credit.expires_at is None,
+                    t.credit.expires_at or t.credit.granted_at,
+                ),
+            )
         )
 
     @property

@@ -24,6 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
@@ -34,7 +35,6 @@ from desktop.storage.records import (
     CachedFlag,
     CachedInvitation,
     CachedOffer,
-    CachedToken,
     CacheSnapshot,
     PendingIntent,
     QueuedInvitation,
@@ -185,8 +185,8 @@ def _state(value: str) -> InvitationState:
 _STATES = {state.value: state for state in InvitationState}
 
 
-def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[CachedToken, ...]:
-    return _records(db, CachedToken, "token", account_id, "granted_at")
+def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[Credit, ...]:
+    return _records(db, Credit, "token", account_id, "granted_at")
 
 
 def _invitations(db: sqlite3.Connection, account_id: str) -> tuple[CachedInvitation, ...]:

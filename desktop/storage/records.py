@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
@@ -26,23 +26,6 @@ class CachedFlag:
     name: str
     enabled: bool
     fetched_at: datetime
-
-
-@dataclass(frozen=True)
-class CachedToken:
-    """One reset token; `state` is available | spent | expired, as the backend decided."""
-
-    id: str
-    granted_at: datetime
-    expires_at: datetime | None
-    state: str
-    invitation_id: str
-    spent_at: datetime | None
-    version: int  # the backend's change version: a lower one never replaces a higher one
-    # Issue 14: how it reached the wallet, the server's title, which windows spending it resets.
-    source: CreditSource = CreditSource.REFERRAL
-    title: str = ""
-    windows: CreditWindows = CreditWindows.BOTH
 
 
 @dataclass(frozen=True)
@@ -145,7 +128,7 @@ class SyncDelta:
     weekly: UsageWindow
     cycle: RewardCycle
     invitations: tuple[CachedInvitation, ...]
-    tokens: tuple[CachedToken, ...]
+    tokens: tuple[Credit, ...]
     backend_now: datetime
     fetched_at: datetime
     full: bool = False  # the rows are all there are: drop cached ones the delta lacks
@@ -158,7 +141,7 @@ class SyncApplied:
     """What `apply_sync` left in the cache for the rows it touched."""
 
     invitations: tuple[CachedInvitation, ...]  # the delta's invitations as now stored
-    tokens: tuple[CachedToken, ...]  # the delta's tokens as now stored
+    tokens: tuple[Credit, ...]  # the delta's tokens as now stored
     completed_outbox_keys: tuple[str, ...]  # queued sends the backend already had
     # Where the next sync starts, as stored. 0 with `resync_needed`: the delta could not be
     # trusted (a gap after the stored cursor, a row outside since..cursor), so its rows were
@@ -179,7 +162,7 @@ class CacheSnapshot:
     five_hour: UsageWindow | None
     weekly: UsageWindow | None
     cycle: RewardCycle | None
-    tokens: tuple[CachedToken, ...]
+    tokens: tuple[Credit, ...]
     invitations: tuple[CachedInvitation, ...]
     outbox: tuple[QueuedInvitation, ...]
     cursor: int

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.domain.clock import Clock, utc_now
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit, CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
@@ -46,7 +46,6 @@ from desktop.storage.records import (
     CachedFlag,
     CachedInvitation,
     CachedOffer,
-    CachedToken,
     CacheSnapshot,
     LedgerEntry,
     OpenReport,
@@ -389,8 +388,8 @@ class CacheRepository:
             return stored
 
     def store_redemption(
-        self, token: CachedToken, five_hour: UsageWindow, weekly: UsageWindow, backend_now: datetime
-    ) -> CachedToken:
+        self, token: Credit, five_hour: UsageWindow, weekly: UsageWindow, backend_now: datetime
+    ) -> Credit:
         """A token was spent: store it and the cleared usage windows; returns it as stored."""
         with self._unit() as session:
             account_id = _require_account(session)
@@ -403,7 +402,7 @@ class CacheRepository:
     # -- helpers -------------------------------------------------------------------------------
 
     @staticmethod
-    def _tokens(session: Session, account_id: str) -> tuple[CachedToken, ...]:
+    def _tokens(session: Session, account_id: str) -> tuple[Credit, ...]:
         rows = session.scalars(
             select(TokenRow).where(TokenRow.account_id == account_id).order_by(TokenRow.granted_at)
         )
@@ -529,7 +528,7 @@ def untrusted_delta(delta: SyncDelta, stored_cursor: int) -> str:
     if not delta.full and delta.cursor < delta.since:
         return f"the cursor went back from {delta.since} to {delta.cursor}"
     low = -1 if delta.full else delta.since
-    rows: list[CachedInvitation | CachedToken] = [*delta.invitations, *delta.tokens]
+    rows: list[CachedInvitation | Credit] = [*delta.invitations, *delta.tokens]
     for row in rows:
         if not low < row.version <= delta.cursor:
             return f"{row.id} has version {row.version}, outside {low}..{delta.cursor}"
@@ -592,7 +591,7 @@ def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[st
 
 
 def _store_tokens(
-    session: Session, account_id: str, tokens: Sequence[CachedToken], *, replace: bool = False
+    session: Session, account_id: str, tokens: Sequence[Credit], *, replace: bool = False
 ) -> None:
     table = TokenRow.__table__
     excluded = insert(TokenRow).excluded
@@ -625,7 +624,7 @@ def _drop_missing(
     session: Session,
     model: type[InvitationRow] | type[TokenRow],
     account_id: str,
-    keep: Sequence[CachedInvitation] | Sequence[CachedToken],
+    keep: Sequence[CachedInvitation] | Sequence[Credit],
 ) -> tuple[str, ...]:
     wanted = {row.id for row in keep}
     cached = session.scalars(select(model.id).where(model.account_id == account_id)).all()
@@ -693,7 +692,7 @@ def _read_invitations(session: Session, ids: Sequence[str]) -> tuple[CachedInvit
     return tuple(_invitation(rows[i], history.get(i, ())) for i in ids if i in rows)
 
 
-def _read_tokens(session: Session, ids: Sequence[str]) -> tuple[CachedToken, ...]:
+def _read_tokens(session: Session, ids: Sequence[str]) -> tuple[Credit, ...]:
     rows: dict[str, TokenRow] = {}
     for chunk in _chunks(list(ids)):
         rows.update(
@@ -721,8 +720,8 @@ def _window(row: UsageWindowRow) -> UsageWindow:
     return UsageWindow(WindowKind(row.kind), row.limit, row.used, row.started_at)
 
 
-def _token(row: TokenRow) -> CachedToken:
-    return CachedToken(
+def _token(row: TokenRow) -> Credit:
+    return Credit(
         row.id,
         row.granted_at,
         row.expires_at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.policy import ReferralPolicy
@@ -12,7 +13,6 @@ from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage import (
     CachedInvitation,
     CachedOffer,
-    CachedToken,
     SyncDelta,
 )
 
@@ -55,10 +55,10 @@ def invitation(
 
 def token(
     number: int, *, state: str = "available", invitation_id: str = "inv-1", version: int = 1
-) -> CachedToken:
+) -> Credit:
     """Token `number`, granted `number` hours after T0, expiring 30 days later."""
     granted = T0 + timedelta(hours=number)
-    return CachedToken(
+    return Credit(
         id=f"tok-{number}",
         granted_at=granted,
         expires_at=granted + timedelta(days=30),
@@ -72,7 +72,7 @@ def token(
 def delta(
     cursor: int,
     invitations: tuple[CachedInvitation, ...] = (),
-    tokens: tuple[CachedToken, ...] = (),
+    tokens: tuple[Credit, ...] = (),
     *,
     account: Profile = ACCOUNT,
     eligible: bool = True,

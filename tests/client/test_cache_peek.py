@@ -17,14 +17,13 @@ from desktop.backend.api import NotSent
 from desktop.controller import Controller
 from desktop.controller.state import AppState, SyncPhase
 from desktop.credentials import CredentialStore
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit, CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.domain.profile import Profile
 from desktop.storage import (
     CachedInvitation,
     CachedOffer,
-    CachedToken,
     CacheRepository,
     OpenReport,
     PendingIntent,
@@ -76,7 +75,7 @@ def filled_cache(path: Path) -> CacheRepository:
     ("model", "record", "computed"),
     [
         (InvitationRow, CachedInvitation, {"history"}),
-        (TokenRow, CachedToken, set()),
+        (TokenRow, Credit, set()),
         (OutboxRow, QueuedInvitation, set()),
         (IntentRow, PendingIntent, set()),
         (OfferRow, CachedOffer, set()),

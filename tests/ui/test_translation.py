@@ -201,7 +201,7 @@ def user_data(app: App) -> list[str]:
         data += [account.email, account.display_name, plan_name(account.plan)]
     if state.offer is not None:
         data += [state.offer.title, state.offer.description, *state.offer.rules]
-    data += [token.title for token in state.tokens]
+    data += [token.credit.title for token in state.tokens]
     for invitation in state.invitations:
         data += [invitation.reason, invitation.message_subject, invitation.message_body]
     qa = app.qa_window

@@ -40,7 +40,6 @@ from desktop.backend.api import (
     RedemptionDTO,
     SessionDTO,
     SyncDTO,
-    TokenDTO,
     UsageDTO,
 )
 from desktop.backend.clock import ClockView
@@ -58,7 +57,7 @@ from desktop.backend.web.feed import ChangeFeed
 from desktop.backend.web.limits import SignInLimiter, SignInLimits
 from desktop.backend.wire import encode, encode_details
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditWindows
+from desktop.domain.credits import Credit, CreditWindows
 from desktop.domain.offer import OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason, explain
@@ -639,7 +638,7 @@ def _qa_router(sim: Simulator, access: QaAccess, limiter: SignInLimiter) -> APIR
             sim.redeem(body.email, body.key, body.credit_id, spend_if_unused=body.spend_if_unused)
         )
 
-    @router.post("/grants", response_model=TokenDTO)
+    @router.post("/grants", response_model=Credit)
     def grant(body: QaGrantBody) -> Response:
         expires: int | Literal["policy"] | None = "policy"
         if body.no_expiry:
