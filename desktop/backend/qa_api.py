@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
-from desktop.backend.api import OfferDTO, RedemptionDTO, UsageDTO
+from desktop.backend.api import RedemptionDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
@@ -22,7 +22,7 @@ from desktop.backend.simulator import (
 )
 from desktop.domain.cohort import CohortDecision
 from desktop.domain.credits import Credit, CreditWindows
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 
 
@@ -62,7 +62,7 @@ class QaApi(Protocol):
 
     def set_offer(self, values: Mapping[str, object]) -> OfferSettings: ...
 
-    def offer(self, email: str) -> OfferDTO: ...
+    def offer(self, email: str) -> Offer: ...
 
     def grant(
         self,

@@ -23,7 +23,6 @@ from desktop.backend.api import (
     InvalidState,
     InvitationDTO,
     NotFound,
-    OfferDTO,
     RedemptionDTO,
     UsageDTO,
 )
@@ -36,7 +35,7 @@ from desktop.domain.clock import Clock
 from desktop.domain.cohort import CohortDecision
 from desktop.domain.credits import Credit, CreditWindows
 from desktop.domain.dormancy import is_dormant
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import WindowKind
@@ -238,7 +237,7 @@ class Simulator(ClosesOnExit):
             tx.save_offer_settings(tx.offer_settings.with_values(values))
             return tx.offer_settings
 
-    def offer(self, email: str) -> OfferDTO:
+    def offer(self, email: str) -> Offer:
         """The account's current offer, as the app would get it (QA sees why it is not offered)."""
         with self._store.transaction() as tx:
             return offers.current_offer(tx, accounts.require_account(tx, email))

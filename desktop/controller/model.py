@@ -14,13 +14,13 @@ from desktop.controller.mapping import invitation_view, newest_first, queued_vie
 from desktop.controller.state import InvitationView, TokenView
 from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
+from desktop.domain.offer import Offer
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow
 from desktop.storage import (
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
     CacheSnapshot,
     PendingIntent,
     QueuedInvitation,
@@ -79,7 +79,7 @@ class ClientModel:
         self.tokens: dict[str, Credit] = {}
         self.outbox: dict[str, QueuedInvitation] = {}
         self.intents: dict[str, PendingIntent] = {}
-        self.offer: CachedOffer | None = None
+        self.offer: Offer | None = None
         self.answered_usage: AnsweredUsage | None = None  # the newest, see AnsweredUsage
         self.cursor = 0
         self.last_synced_at: datetime | None = None

@@ -13,6 +13,7 @@ from enum import StrEnum
 from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
@@ -84,28 +85,6 @@ class InvitationView:
 
 
 @dataclass(frozen=True)
-class OfferView:
-    """The server's offer as the module and the invite dialog show it (issue 14).
-
-    `title` and `description` are the server's, or the domain's neutral fallback when it gave
-    none. Capacities are None when unknown, which is not zero. `id` is what a send names, so the
-    backend re-validates the terms the operator read."""
-
-    id: str
-    offered: bool
-    title: str
-    description: str
-    rules: tuple[str, ...]
-    requires_confirmation: bool
-    send_capacity: int | None
-    reward_capacity: int | None
-    send_capacity_frees_at: datetime | None
-    rewards_resume_at: datetime | None
-    max_recipients: int
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
 class AppState:
     """Everything the window shows. A new object on every change; never mutated."""
 
@@ -125,7 +104,7 @@ class AppState:
     # set aside and rebuilt, or could not be opened: a notice for the operator, this session.
     cache_notice: str = ""
     pending: tuple[PendingView, ...] = ()  # confirmed redeems/revokes/resends being settled
-    offer: OfferView | None = None  # the server's offer; None from a server that has none
+    offer: Offer | None = None  # the server's offer; None from a server that has none
 
     @property
     def redeem_pending(self) -> PendingView | None:

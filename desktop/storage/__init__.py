@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from desktop.storage.records import (
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
     CacheSnapshot,
     LedgerEntry,
     OpenReport,
@@ -31,7 +30,6 @@ __all__ = [
     "CacheSnapshot",
     "CachedFlag",
     "CachedInvitation",
-    "CachedOffer",
     "LedgerEntry",
     "OpenReport",
     "PendingIntent",

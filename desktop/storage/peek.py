@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
@@ -34,7 +35,6 @@ from desktop.storage.records import (
     EMPTY_SNAPSHOT,
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
     CacheSnapshot,
     PendingIntent,
     QueuedInvitation,
@@ -168,7 +168,8 @@ def _converters(record: type) -> dict[str, Callable[[Any], object]]:
         elif kind is InvitationState:
             converters[name] = _state
         elif isinstance(kind, type) and issubclass(kind, StrEnum):
-            converters[name] = kind  # a credit's source and windows
+            # A credit's source and windows; the offer's reason (NULL when offered).
+            converters[name] = _optional(kind) if optional else kind
         else:
             converters[name] = _same
     return converters
@@ -176,6 +177,10 @@ def _converters(record: type) -> dict[str, Callable[[Any], object]]:
 
 def _same(value: object) -> object:
     return value
+
+
+def _optional(convert: Callable[[Any], object]) -> Callable[[Any], object]:
+    return lambda value: None if value is None else convert(value)
 
 
 def _state(value: str) -> InvitationState:
@@ -216,8 +221,8 @@ def _intents(db: sqlite3.Connection, account_id: str) -> tuple[PendingIntent, ..
     return _records(db, PendingIntent, "intent", account_id, "created_at")
 
 
-def _offer(db: sqlite3.Connection, account_id: str) -> CachedOffer | None:
-    offers = _records(db, CachedOffer, "offer", account_id, "account_id")
+def _offer(db: sqlite3.Connection, account_id: str) -> Offer | None:
+    offers = _records(db, Offer, "offer", account_id, "account_id")
     return offers[0] if offers else None
 
 

@@ -1,8 +1,10 @@
 """Frozen records the cache hands out and takes in. ORM objects never leave `desktop.storage`.
 
-The profile and the billing cycle are kept as the domain types the backend sends and the window
-shows (`desktop.domain.profile.Profile`, `desktop.domain.cycles.RewardCycle`); the rest differ
-from the contract's DTOs (docs/ARCHITECTURE.md, "One shape per thing")."""
+The profile, the billing cycle, the credits and the offer are kept as the domain types the
+backend sends and the window shows (`desktop.domain.profile.Profile`,
+`desktop.domain.cycles.RewardCycle`, `desktop.domain.credits.Credit`,
+`desktop.domain.offer.Offer`); the rest differ from the contract's DTOs (docs/ARCHITECTURE.md,
+"One shape per thing")."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
@@ -56,28 +59,6 @@ class CachedInvitation:
     last_sent_at: datetime | None = None
     resend_available_at: datetime | None = None
     emails_sent: int = 1
-
-
-@dataclass(frozen=True)
-class CachedOffer:
-    """The server-owned offer as last received (issue 14). Capacities None: unknown, not zero.
-
-    `fetched_at` is the client's clock when it arrived; `expires_at` the server's."""
-
-    id: str
-    offered: bool
-    title: str
-    description: str
-    rules: tuple[str, ...]
-    requires_confirmation: bool
-    send_capacity: int | None
-    reward_capacity: int | None
-    rewards_resume_at: datetime | None
-    send_capacity_frees_at: datetime | None
-    max_recipients: int
-    issued_at: datetime
-    expires_at: datetime
-    fetched_at: datetime
 
 
 @dataclass(frozen=True)
@@ -133,7 +114,7 @@ class SyncDelta:
     fetched_at: datetime
     full: bool = False  # the rows are all there are: drop cached ones the delta lacks
     since: int = 0  # the cursor the changes start from (rows: since < version <= cursor)
-    offer: CachedOffer | None = None  # None: the server sent none (the cached one is dropped)
+    offer: Offer | None = None  # None: the server sent none (the cached one is dropped)
 
 
 @dataclass(frozen=True)
@@ -169,7 +150,7 @@ class CacheSnapshot:
     last_synced_at: datetime | None
     backend_now: datetime | None
     intents: tuple[PendingIntent, ...] = ()
-    offer: CachedOffer | None = None
+    offer: Offer | None = None
 
 
 EMPTY_SNAPSHOT = CacheSnapshot(

@@ -23,8 +23,10 @@ from desktop.domain.clock import Clock, utc_now
 from desktop.domain.credits import Credit, CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
 from desktop.domain.profile import Profile
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage.database import make_engine, prepare_cache_file
 from desktop.storage.models import (
@@ -45,7 +47,6 @@ from desktop.storage.records import (
     EMPTY_SNAPSHOT,
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
     CacheSnapshot,
     LedgerEntry,
     OpenReport,
@@ -330,7 +331,7 @@ class CacheRepository:
             (stored,) = _read_invitations(session, [invitation.id])
             return stored
 
-    def store_offer(self, offer: CachedOffer | None) -> None:
+    def store_offer(self, offer: Offer | None) -> None:
         """The offer as the server just handed it out (re-read after a changed one)."""
         with self._unit() as session:
             _store_offer(session, _require_account(session), offer)
@@ -762,27 +763,31 @@ def _intent(row: IntentRow) -> PendingIntent:
     )
 
 
-_OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(CachedOffer))
+_OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(Offer))
 """The offer table's columns are the record's fields (rules as a JSON list)."""
 
 
-def _store_offer(session: Session, account_id: str, offer: CachedOffer | None) -> None:
+def _store_offer(session: Session, account_id: str, offer: Offer | None) -> None:
     if offer is None:
         session.execute(delete(OfferRow).where(OfferRow.account_id == account_id))
         return
     values = {name: getattr(offer, name) for name in _OFFER_COLUMNS}
     values["rules"] = json.dumps(list(offer.rules))
+    reason = offer.unavailable_reason
+    values["unavailable_reason"] = None if reason is None else reason.value
     values["account_id"] = account_id
     _upsert(session, OfferRow, [values], ["account_id"])
 
 
-def _read_offer(session: Session, account_id: str) -> CachedOffer | None:
+def _read_offer(session: Session, account_id: str) -> Offer | None:
     row = session.get(OfferRow, account_id)
     if row is None:
         return None
     values = {name: getattr(row, name) for name in _OFFER_COLUMNS}
     values["rules"] = tuple(json.loads(row.rules))
-    return CachedOffer(**values)
+    reason = row.unavailable_reason
+    values["unavailable_reason"] = None if reason is None else Reason(reason)
+    return Offer(**values)
 
 
 def _queued(row: OutboxRow) -> QueuedInvitation:

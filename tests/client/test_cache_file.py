@@ -9,6 +9,7 @@ from pathlib import Path
 import alembic.command
 import pytest
 
+from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 from desktop.storage import CacheRepository, OpenReport, database
 from desktop.storage.database import (
@@ -142,6 +143,53 @@ def test_migration_from_0004_keeps_the_data_and_syncs_the_new_values_in_full(
     assert snapshot.offer is None
     # The old rows lack the new values: the next sync is a full one that fills them in.
     assert snapshot.cursor == 0
+
+
+def test_migration_from_0005_keeps_the_cached_offer_as_the_one_offer_shape(
+    data_dir: Path,
+) -> None:
+    # A cache written before the offer table's columns became the domain Offer's fields: it had
+    # `fetched_at` and no `unavailable_reason`.
+    path = data_dir / "cache.sqlite"
+    repo = CacheRepository(path, clock=lambda: T0)
+    migrate(path, T0, target="0005_offer_credits")
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute(
+            "insert into account values ('acc-1', 'pilot@example.com', 'Pilot', 'plus', 10)"
+        )
+        raw.execute("insert into sync_state values (1, 'acc-1', 42, '2025-03-10 12:00:00', NULL)")
+        raw.execute(
+            "insert into offer values ('acc-1', 'off_1', 1, 'Bring a colleague', 'Share it.', "
+            "'[\"One address per invitation.\"]', 1, NULL, 2, NULL, NULL, 5, "
+            "'2025-03-10 12:00:00', '2025-03-10 12:05:00', '2025-03-10 12:00:01')"
+        )
+    raw.close()
+    report = repo.open()
+    try:
+        snapshot = repo.snapshot()
+    finally:
+        repo.close()
+    assert report.migrated_from == "0005_offer_credits"
+    assert current_revision(path) == HEAD_REVISION
+    assert snapshot.offer == Offer(
+        id="off_1",
+        offered=True,
+        title="Bring a colleague",
+        description="Share it.",
+        rules=("One address per invitation.",),
+        requires_confirmation=True,
+        send_capacity=None,  # unknown stays unknown, not zero
+        reward_capacity=2,
+        rewards_resume_at=None,
+        send_capacity_frees_at=None,
+        max_recipients=5,
+        issued_at=T0,
+        expires_at=T0 + timedelta(minutes=5),
+        unavailable_reason=None,
+    )
+    # Only the offer's columns changed: the sync goes on from where it was.
+    assert snapshot.cursor == 42
 
 
 def test_a_backup_is_taken_before_migrating(data_dir: Path) -> None:

@@ -208,7 +208,8 @@ def user_data(app: App) -> list[str]:
     snapshot = qa.snapshot if isinstance(qa, QaSimulatorWindow) else None
     if snapshot is not None and snapshot.offer is not None:
         # Its id is shown as its first 24 characters (qa/offer.py).
-        data += [snapshot.offer.title, snapshot.offer.unavailable_reason, snapshot.offer.id[:24]]
+        offer = snapshot.offer.offer
+        data += [offer.title, snapshot.offer.reason, offer.id[:24]]
     return data
 
 

@@ -20,7 +20,7 @@ from desktop.backend.wire import WireFormatError, decode, decode_details, encode
 from desktop.domain.cohort import CohortDecision
 from desktop.domain.credits import Credit, CreditSource, CreditWindows, RedemptionCode
 from desktop.domain.cycles import RewardCycle
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
@@ -45,7 +45,7 @@ QA_DTOS = [
     OfferSettings,
 ]
 # Domain types the contract carries as they are (the cache and the window keep them too).
-SHARED_SHAPES = [Profile, RewardCycle, Credit]
+SHARED_SHAPES = [Profile, RewardCycle, Credit, Offer]
 
 TIMES = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -108,7 +108,7 @@ def test_the_known_dtos_are_all_covered() -> None:
         assert name in names
     for name in ("InvitationRecord", "BackendStatus", "OutboxEntry", "Wallet"):
         assert name in names
-    for name in ("OfferDTO", "BackendOverview", "OfferSettings"):
+    for name in ("BackendOverview", "OfferSettings"):
         assert name in names
 
 
@@ -135,7 +135,7 @@ def test_issue_14_fields_cross_the_wire_both_ways() -> None:
         None,
     )
     assert decode(Credit, json.loads(json.dumps(wire))) == token
-    offer = api.OfferDTO(
+    offer = Offer(
         id="off_1",
         offered=False,
         title="Invite a friend",
@@ -156,7 +156,7 @@ def test_issue_14_fields_cross_the_wire_both_ways() -> None:
     assert wire["reward_capacity"] == 0
     assert wire["rules"] == ["One.", "Two."]
     assert wire["unavailable_reason"] == "offer_paused"
-    assert decode(api.OfferDTO, json.loads(json.dumps(wire))) == offer
+    assert decode(Offer, json.loads(json.dumps(wire))) == offer
     usage = api.UsageDTO(
         five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 0, None),
         weekly=UsageWindow(WindowKind.WEEKLY, 1000, 400, MOMENT),
