@@ -369,7 +369,9 @@ def test_a_sync_read_before_a_spend_and_answered_after_it_never_shows_the_cleare
     assert results.wait(qtbot, key).outcome is Outcome.DONE
     gate.set()
     qtbot.waitUntil(lambda: _settled(controller) and api.applied("sync") >= read + 2)
-    spent = next(i for i, s in enumerate(states) if any(t.state == "spent" for t in s.tokens))
+    spent = next(
+        i for i, s in enumerate(states) if any(t.credit.state == "spent" for t in s.tokens)
+    )
     shown = [(s.five_hour.used, s.weekly.used) for s in states[spent:]]
     assert set(shown) == {(0, 0)}, shown
     assert_matches_backend(controller.state, simulator)
