@@ -16,13 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 from desktop.environment import LocalFault
 
 if TYPE_CHECKING:
     from desktop.backend.api import (
         InvitationDTO,
-        OfferDTO,
         RedemptionDTO,
         SessionDTO,
         SyncDTO,
@@ -117,7 +117,7 @@ class DeferredBackend:
             lambda backend: backend.send_invitation(session, email, idempotency_key, offer_id)
         )
 
-    def offer(self, session: str) -> OfferDTO:
+    def offer(self, session: str) -> Offer:
         """See `OfferApi.offer`."""
         return self._call(lambda backend: backend.offer(session))
 
@@ -194,7 +194,7 @@ class DeferredHttpApi:
         """See `ReferralApi.sync`."""
         return self.remote.sync(session, cursor)
 
-    def offer(self, session: str) -> OfferDTO:
+    def offer(self, session: str) -> Offer:
         """See `OfferApi.offer`."""
         return self.remote.offer(session)
 

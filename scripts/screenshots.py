@@ -649,7 +649,7 @@ def shot_qa_offer(folder: Path) -> QPixmap:
             lambda: (
                 qa.snapshot is not None
                 and qa.snapshot.offer is not None
-                and qa.snapshot.offer.title == "Bring a colleague"
+                and qa.snapshot.offer.offer.title == "Bring a colleague"
             )
         )
         show_module(app)

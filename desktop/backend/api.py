@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
+from desktop.domain.credits import Credit, RedemptionCode
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.outcomes import Outcome, outcome_of
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
@@ -228,24 +229,6 @@ class InvitationDTO:
 
 
 @dataclass(frozen=True)
-class TokenDTO:
-    """A usage reset credit in the wallet (R6). `state` is available | spent | expired.
-
-    `invitation_id` is "" for a complimentary credit (no invitation earned it)."""
-
-    id: str
-    granted_at: datetime
-    expires_at: datetime | None
-    state: str
-    invitation_id: str
-    spent_at: datetime | None
-    version: int  # R8: as InvitationDTO.version
-    source: CreditSource = CreditSource.REFERRAL
-    title: str = ""
-    windows: CreditWindows = CreditWindows.BOTH
-
-
-@dataclass(frozen=True)
 class UsageDTO:
     """Both usage windows as they stand at `now` (R7)."""
 
@@ -263,36 +246,11 @@ class RedemptionDTO:
     `spend_if_unused=False` while the credit's windows held no use: `token` was kept. No credit
     raises NoTokens (code `no_credit`), as before."""
 
-    token: TokenDTO
+    token: Credit
     usage: UsageDTO
     replayed: bool  # True when this key had already been spent: nothing new happened
     code: RedemptionCode = RedemptionCode.RESET
     usage_before: UsageDTO | None = None  # the windows just before the spend (None on replay)
-
-
-@dataclass(frozen=True)
-class OfferDTO:
-    """The server-owned offer of one account (issue 14, docs/CONTRACT.md).
-
-    `offered` is the real client's should_show: False means the module stays absent (R1), and
-    `unavailable_reason` says why, for the QA inspector only. Capacities are None when unknown,
-    which is not zero. The offer may be used for sending until `expires_at`, and only while its
-    terms are unchanged: `send_invitation(..., offer_id=id)` checks both."""
-
-    id: str
-    offered: bool
-    title: str
-    description: str
-    rules: tuple[str, ...]
-    requires_confirmation: bool
-    send_capacity: int | None  # invitations that can still be sent now
-    reward_capacity: int | None  # conversions that can still earn a reset this cycle
-    rewards_resume_at: datetime | None  # cycle end, when reward_capacity is 0
-    send_capacity_frees_at: datetime | None  # next free slot, when send_capacity is 0
-    max_recipients: int  # addresses one send may hold
-    issued_at: datetime
-    expires_at: datetime
-    unavailable_reason: Reason | None = None
 
 
 @dataclass(frozen=True)
@@ -306,7 +264,7 @@ class SyncDTO:
     usage: UsageDTO
     cycle: RewardCycle
     invitations: tuple[InvitationDTO, ...]
-    tokens: tuple[TokenDTO, ...]
+    tokens: tuple[Credit, ...]
     now: datetime
     # True when `invitations` and `tokens` hold every row (cursor 0, or a cursor from before the
     # backend was reset): replace the cached rows instead of merging them.
@@ -314,7 +272,7 @@ class SyncDTO:
     # The cursor these changes start from: rows have since < version <= cursor (0 when full).
     since: int = 0
     # The account's current offer (issue 14); None from a server that has none.
-    offer: OfferDTO | None = None
+    offer: Offer | None = None
 
 
 class ReferralApi(Protocol):
@@ -360,7 +318,7 @@ class OfferApi(ReferralApi, Protocol):
     """ReferralApi with issue 14's calls: the offer, resend, named credits. `MockBackend` and,
     over HTTP, `desktop.remote.HttpApi` (and `DeferredHttpApi`) implement it."""
 
-    def offer(self, session: str) -> OfferDTO:
+    def offer(self, session: str) -> Offer:
         """The account's current offer (the same one `sync` carries)."""
         ...
 

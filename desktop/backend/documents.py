@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from desktop.backend.api import OfferDTO, RedemptionDTO, TokenDTO, UsageDTO
+from desktop.backend.api import RedemptionDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
@@ -19,7 +19,8 @@ from desktop.backend.simulator import (
     Wallet,
 )
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.offer import OfferSettings
+from desktop.domain.credits import Credit
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow
 
@@ -109,7 +110,7 @@ def invitations_doc(records: Iterable[InvitationRecord]) -> Document:
     return {"invitations": [invitation_doc(record) for record in records]}
 
 
-def token_doc(token: TokenDTO) -> Document:
+def token_doc(token: Credit) -> Document:
     """One credit: id, state, granted, expires, spent, invitation (null for a complimentary
     one), source, title, windows."""
     return {
@@ -130,7 +131,7 @@ def offer_settings_doc(settings: OfferSettings) -> Document:
     return dict(settings.to_mapping())
 
 
-def offer_doc(email: str, offer: OfferDTO) -> Document:
+def offer_doc(email: str, offer: Offer) -> Document:
     """An account's current offer, with why it is not offered (QA only)."""
     return {
         "email": email,

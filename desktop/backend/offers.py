@@ -21,10 +21,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from desktop.backend.accounts import cohort_decision
-from desktop.backend.api import OfferDTO, OfferRefused
+from desktop.backend.api import OfferRefused
 from desktop.backend.store import Account, Invitation
 from desktop.backend.transaction import BackendTransaction
 from desktop.backend.wallet import current_cycle, earned_in
+from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 
 DAILY_WINDOW = timedelta(hours=24)
@@ -93,7 +94,7 @@ def _sign(tx: BackendTransaction, account: Account, digest: str, expires: int) -
     return hmac.new(tx.state.server_secret, message, "sha256").hexdigest()[:24]
 
 
-def current_offer(tx: BackendTransaction, account: Account) -> OfferDTO:
+def current_offer(tx: BackendTransaction, account: Account) -> Offer:
     """The account's offer now: issued at the last grid point (half a lifetime apart), so the
     same offer comes back while more than half its lifetime is left."""
     _, digest = _terms(tx, account)
@@ -117,7 +118,7 @@ def offer_dto(
     offer_id: str,
     issued_at: datetime,
     expires_at: datetime,
-) -> OfferDTO:
+) -> Offer:
     """How an issued offer reads for its account now."""
     settings = tx.offer_settings
     title, description, rules = settings.copy(tx.policy)
@@ -126,7 +127,7 @@ def offer_dto(
     reward_left, cycle_end = reward_capacity(tx, account)
     shown = settings.report_capacities
     send_left = 0 if reason is not None else sending.left
-    return OfferDTO(
+    return Offer(
         id=offer_id,
         offered=reason is None,
         title=title,

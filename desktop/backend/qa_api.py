@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
-from desktop.backend.api import OfferDTO, RedemptionDTO, TokenDTO, UsageDTO
+from desktop.backend.api import RedemptionDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
@@ -21,8 +21,8 @@ from desktop.backend.simulator import (
     Wallet,
 )
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditWindows
-from desktop.domain.offer import OfferSettings
+from desktop.domain.credits import Credit, CreditWindows
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 
 
@@ -62,7 +62,7 @@ class QaApi(Protocol):
 
     def set_offer(self, values: Mapping[str, object]) -> OfferSettings: ...
 
-    def offer(self, email: str) -> OfferDTO: ...
+    def offer(self, email: str) -> Offer: ...
 
     def grant(
         self,
@@ -71,7 +71,7 @@ class QaApi(Protocol):
         title: str | None = None,
         expires_days: int | Literal["policy"] | None = "policy",
         windows: CreditWindows | str = CreditWindows.BOTH,
-    ) -> TokenDTO: ...
+    ) -> Credit: ...
 
     def revoke(self, from_email: str, invitation: str) -> InvitationRecord: ...
 

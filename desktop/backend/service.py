@@ -19,7 +19,6 @@ from desktop.backend.api import (
     AuthenticationError,
     InvitationDTO,
     NotSent,
-    OfferDTO,
     RedemptionDTO,
     SessionDTO,
     SyncDTO,
@@ -38,6 +37,7 @@ from desktop.backend.store import (
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
 from desktop.domain.cycles import RewardCycle
+from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 
 CHANGE_POLL_S = 0.25
@@ -148,10 +148,10 @@ class MockBackend(ClosesOnExit):
 
         return self._call(handle)
 
-    def offer(self, session: str) -> OfferDTO:
+    def offer(self, session: str) -> Offer:
         """The account's current offer, as `sync` carries it (issue 14)."""
 
-        def handle() -> OfferDTO:
+        def handle() -> Offer:
             return self._store.read(
                 lambda tx: offers.current_offer(tx, accounts.session_account(tx, session))
             )

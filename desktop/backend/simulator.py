@@ -23,9 +23,7 @@ from desktop.backend.api import (
     InvalidState,
     InvitationDTO,
     NotFound,
-    OfferDTO,
     RedemptionDTO,
-    TokenDTO,
     UsageDTO,
 )
 from desktop.backend.clock import ClockView
@@ -35,9 +33,9 @@ from desktop.backend.store import Account, Invitation, OutboxMessage
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.clock import Clock
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditWindows
+from desktop.domain.credits import Credit, CreditWindows
 from desktop.domain.dormancy import is_dormant
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import WindowKind
@@ -63,7 +61,7 @@ class Wallet:
     cap: int
     cycle_start: datetime
     cycle_end: datetime
-    tokens: tuple[TokenDTO, ...]
+    tokens: tuple[Credit, ...]
 
 
 @dataclass(frozen=True)
@@ -239,7 +237,7 @@ class Simulator(ClosesOnExit):
             tx.save_offer_settings(tx.offer_settings.with_values(values))
             return tx.offer_settings
 
-    def offer(self, email: str) -> OfferDTO:
+    def offer(self, email: str) -> Offer:
         """The account's current offer, as the app would get it (QA sees why it is not offered)."""
         with self._store.transaction() as tx:
             return offers.current_offer(tx, accounts.require_account(tx, email))
@@ -282,7 +280,7 @@ class Simulator(ClosesOnExit):
         title: str | None = None,
         expires_days: int | Literal["policy"] | None = "policy",
         windows: CreditWindows | str = CreditWindows.BOTH,
-    ) -> TokenDTO:
+    ) -> Credit:
         """Give the account a complimentary credit. `expires_days`: the policy's token expiry by
         default, a number of days, or None for no expiry."""
         with self._store.transaction() as tx:

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from desktop.backend.accounts import store_windows, windows
-from desktop.backend.api import NoTokens, RedemptionDTO, TokenDTO, UsageDTO
+from desktop.backend.api import NoTokens, RedemptionDTO, UsageDTO
 from desktop.backend.store import Account, Invitation, Redemption, Token
 from desktop.backend.transaction import BackendTransaction
-from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
+from desktop.domain.credits import Credit, CreditSource, CreditWindows, RedemptionCode
 from desktop.domain.cycles import BillingCycle, cycle_containing
 from desktop.domain.outcomes import CREDIT_TITLE_COMPLIMENTARY, CREDIT_TITLE_REFERRAL
 from desktop.domain.reasons import Reason, fill
@@ -27,9 +27,9 @@ def token_state(token: Token, now: datetime) -> str:
     return "available"
 
 
-def token_dto(token: Token, now: datetime) -> TokenDTO:
+def token_dto(token: Token, now: datetime) -> Credit:
     """A token as the wallet shows it."""
-    return TokenDTO(
+    return Credit(
         id=token.id,
         granted_at=token.granted_at,
         expires_at=token.expires_at,

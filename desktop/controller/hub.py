@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from desktop.backend.api import ApiError, OfferApi
-from desktop.controller.mapping import offer_view
 from desktop.controller.model import ClientModel
 from desktop.controller.retry import RetryPolicy
 from desktop.controller.runner import WorkRunner
@@ -199,7 +198,7 @@ class Hub:
                 PendingView(intent.key, Operation(intent.operation), intent.target, intent.doubtful)
                 for intent in model.intents.values()
             ),
-            offer=None if model.offer is None else offer_view(model.offer),
+            offer=None if model.offer is None else model.offer.as_shown(),
             invitation_counts=self._invitation_counts(),
         )
         self._emit_state(self.state)

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from desktop.backend.api import InvitationDTO, RedemptionDTO
 from desktop.controller.hub import Hub, failure_of
-from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, token_record, token_view
+from desktop.controller.mapping import LOCAL_PREFIX, invitation_record
 from desktop.controller.model import AnsweredUsage
 from desktop.controller.state import TokenView
+from desktop.domain.credits import Credit
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Detail, Reason, explain
 from desktop.domain.usage import WindowKind
-from desktop.storage import CachedInvitation, CachedToken, PendingIntent
+from desktop.storage import CachedInvitation, PendingIntent
 
 if TYPE_CHECKING:
     from desktop.storage import CacheRepository
@@ -48,7 +49,7 @@ class IntentFlow:
         key. An open redemption is reused with the credit it named: one request, one spend."""
         if not credit_id:
             spendable = self._hub.state.available_tokens
-            credit_id = spendable[0].id if spendable else ""
+            credit_id = spendable[0].credit.id if spendable else ""
         return self._open(Operation.REDEEM, "", credit_id)
 
     def resend(self, invitation_id: str) -> str:
@@ -214,21 +215,19 @@ class IntentFlow:
             result.token.version, usage.five_hour, usage.weekly, usage.now
         )
 
-        def store(cache: CacheRepository) -> CachedToken:
-            stored = cache.store_redemption(
-                token_record(result.token), usage.five_hour, usage.weekly, usage.now
-            )
+        def store(cache: CacheRepository) -> Credit:
+            stored = cache.store_redemption(result.token, usage.five_hour, usage.weekly, usage.now)
             cache.close_intent(intent.key)
             return stored
 
-        def stored(record: CachedToken) -> None:
+        def stored(record: Credit) -> None:
             hub.running.discard(intent.key)
             hub.model.intents.pop(intent.key, None)
             hub.model.tokens[record.id] = record
             hub.model.five_hour, hub.model.weekly = usage.five_hour, usage.weekly
             hub.model.backend_now = usage.now
             hub.publish()
-            view = token_view(record, hub.model.recipient_of(record.invitation_id))
+            view = TokenView(record, hub.model.recipient_of(record.invitation_id))
             self._tell(intent, Outcome.DONE, None, self._redemption_details(intent, result), view)
             hub.request_sync()  # the cycle and anything else the spend touched
 

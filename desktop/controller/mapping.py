@@ -1,8 +1,9 @@
 """Conversions: backend DTOs to cache records, cache records to the views the UI renders.
 
-Only shapes that differ between the layers are converted here. The profile and the billing
-cycle pass through as they are (`desktop.domain.profile.Profile`,
-`desktop.domain.cycles.RewardCycle`).
+Only shapes that differ between the layers are converted here (the invitation). The profile,
+the billing cycle, the credit and the offer pass through as they are
+(`desktop.domain.profile.Profile`, `desktop.domain.cycles.RewardCycle`,
+`desktop.domain.credits.Credit`, `desktop.domain.offer.Offer`).
 """
 
 from __future__ import annotations
@@ -12,19 +13,14 @@ from datetime import datetime
 
 from desktop.backend.api import (
     InvitationDTO,
-    OfferDTO,
     SyncDTO,
-    TokenDTO,
 )
-from desktop.controller.state import InvitationView, OfferView, TokenView
+from desktop.controller.state import InvitationView
 from desktop.domain.invitations import LAST_ATTEMPT, InvitationState, describe_progress
-from desktop.domain.offer import FALLBACK_DESCRIPTION, FALLBACK_TITLE
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import translated
 from desktop.storage import (
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     QueuedInvitation,
     SyncDelta,
 )
@@ -60,60 +56,6 @@ def invitation_record(dto: InvitationDTO) -> CachedInvitation:
     )
 
 
-def offer_record(dto: OfferDTO, fetched_at: datetime) -> CachedOffer:
-    """The server's offer as the cache keeps it (`fetched_at`: the client's clock)."""
-    return CachedOffer(
-        id=dto.id,
-        offered=dto.offered,
-        title=dto.title,
-        description=dto.description,
-        rules=dto.rules,
-        requires_confirmation=dto.requires_confirmation,
-        send_capacity=dto.send_capacity,
-        reward_capacity=dto.reward_capacity,
-        rewards_resume_at=dto.rewards_resume_at,
-        send_capacity_frees_at=dto.send_capacity_frees_at,
-        max_recipients=dto.max_recipients,
-        issued_at=dto.issued_at,
-        expires_at=dto.expires_at,
-        fetched_at=fetched_at,
-    )
-
-
-def offer_view(record: CachedOffer) -> OfferView:
-    """The offer for the UI: the server's copy, or the neutral fallback where it gave none."""
-    return OfferView(
-        id=record.id,
-        offered=record.offered,
-        title=record.title.strip() or translated("offer", FALLBACK_TITLE),
-        description=record.description.strip() or translated("offer", FALLBACK_DESCRIPTION),
-        rules=tuple(rule for rule in record.rules if rule.strip()),
-        requires_confirmation=record.requires_confirmation,
-        send_capacity=record.send_capacity,
-        reward_capacity=record.reward_capacity,
-        send_capacity_frees_at=record.send_capacity_frees_at,
-        rewards_resume_at=record.rewards_resume_at,
-        max_recipients=max(record.max_recipients, 1),
-        expires_at=record.expires_at,
-    )
-
-
-def token_record(dto: TokenDTO) -> CachedToken:
-    """A token as the cache keeps it."""
-    return CachedToken(
-        dto.id,
-        dto.granted_at,
-        dto.expires_at,
-        dto.state,
-        dto.invitation_id,
-        dto.spent_at,
-        dto.version,
-        dto.source,
-        dto.title,
-        dto.windows,
-    )
-
-
 def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
     """One sync answer as a cache write; `fetched_at` is the client's clock."""
     return SyncDelta(
@@ -125,12 +67,12 @@ def sync_delta(dto: SyncDTO, fetched_at: datetime) -> SyncDelta:
         weekly=dto.usage.weekly,
         cycle=dto.cycle,
         invitations=tuple(invitation_record(row) for row in dto.invitations),
-        tokens=tuple(token_record(row) for row in dto.tokens),
+        tokens=dto.tokens,
         backend_now=dto.now,
         fetched_at=fetched_at,
         full=dto.full,
         since=dto.since,
-        offer=None if dto.offer is None else offer_record(dto.offer, fetched_at),
+        offer=dto.offer,
     )
 
 
@@ -196,20 +138,4 @@ def queued_view(entry: QueuedInvitation, policy: ReferralPolicy | None) -> Invit
         prompts_required=rules.prompts_required,
         reason=reason,
         history=((InvitationState.QUEUED, entry.queued_at),),
-    )
-
-
-def token_view(record: CachedToken, recipient: str) -> TokenView:
-    """A wallet token with the recipient of the invitation that earned it."""
-    return TokenView(
-        id=record.id,
-        granted_at=record.granted_at,
-        expires_at=record.expires_at,
-        state=record.state,
-        invitation_id=record.invitation_id,
-        recipient=recipient,
-        spent_at=record.spent_at,
-        source=record.source,
-        title=record.title,
-        windows=record.windows,
     )

@@ -10,17 +10,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from desktop.controller.mapping import invitation_view, newest_first, queued_view, token_view
+from desktop.controller.mapping import invitation_view, newest_first, queued_view
 from desktop.controller.state import InvitationView, TokenView
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
+from desktop.domain.offer import Offer
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow
 from desktop.storage import (
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     CacheSnapshot,
     PendingIntent,
     QueuedInvitation,
@@ -76,10 +76,10 @@ class ClientModel:
         self.weekly: UsageWindow | None = None
         self.cycle: RewardCycle | None = None
         self.invitations: dict[str, CachedInvitation] = {}
-        self.tokens: dict[str, CachedToken] = {}
+        self.tokens: dict[str, Credit] = {}
         self.outbox: dict[str, QueuedInvitation] = {}
         self.intents: dict[str, PendingIntent] = {}
-        self.offer: CachedOffer | None = None
+        self.offer: Offer | None = None
         self.answered_usage: AnsweredUsage | None = None  # the newest, see AnsweredUsage
         self.cursor = 0
         self.last_synced_at: datetime | None = None
@@ -197,7 +197,7 @@ class ClientModel:
     def token_views(self) -> tuple[TokenView, ...]:
         """The wallet, oldest grant first, each token with its invitation's recipient."""
         return tuple(
-            token_view(row, self.recipient_of(row.invitation_id))
+            TokenView(row, self.recipient_of(row.invitation_id))
             for row in sorted(self.tokens.values(), key=lambda t: (t.granted_at, t.id))
         )
 

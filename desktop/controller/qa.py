@@ -560,23 +560,11 @@ def read_offer(simulator: QaApi, operator: str | None) -> QaOffer | None:
     and outbox must agree with, and both simulators (in-process and over a server) answer it."""
     if operator is None:
         return None
-    dto = simulator.offer(operator)
+    offer = simulator.offer(operator)
+    reason = offer.unavailable_reason
     return QaOffer(
-        id=dto.id,
-        offered=dto.offered,
-        unavailable_reason=""
-        if dto.unavailable_reason is None
-        else explain(dto.unavailable_reason),
-        title=dto.title,
-        description=dto.description,
-        rules=dto.rules,
-        requires_confirmation=dto.requires_confirmation,
-        send_capacity=dto.send_capacity,
-        reward_capacity=dto.reward_capacity,
-        send_capacity_frees_at=dto.send_capacity_frees_at,
-        rewards_resume_at=dto.rewards_resume_at,
-        max_recipients=dto.max_recipients,
-        expires_at=dto.expires_at,
+        offer=offer,
+        reason="" if reason is None else explain(reason),
         settings=simulator.offer_settings(),
     )
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from desktop.controller.state import InvitationView
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.usage import UsageWindow
 
@@ -82,23 +82,13 @@ class QaOutboxMessage:
 
 @dataclass(frozen=True)
 class QaOffer:
-    """The signed-in operator's offer as the backend hands it out, with what only QA sees: the
-    reason when it is not offered (the product keeps the module absent, R1) and the settings
-    QA can change (`sim offer set`)."""
+    """The signed-in operator's offer as the backend hands it out (the server's own copy, not
+    the window's fallback words), with what only QA sees: the reason's sentence when it is not
+    offered (the product keeps the module absent, R1) and the settings QA can change
+    (`sim offer set`)."""
 
-    id: str
-    offered: bool
-    unavailable_reason: str  # the reason's sentence; "" when offered
-    title: str
-    description: str
-    rules: tuple[str, ...]
-    requires_confirmation: bool
-    send_capacity: int | None
-    reward_capacity: int | None
-    send_capacity_frees_at: datetime | None
-    rewards_resume_at: datetime | None
-    max_recipients: int
-    expires_at: datetime
+    offer: Offer
+    reason: str  # `offer.unavailable_reason` as a sentence; "" when offered
     settings: OfferSettings
 
 

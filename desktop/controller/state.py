@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
@@ -50,18 +51,12 @@ class SyncStatus:
 
 @dataclass(frozen=True)
 class TokenView:
-    """One reset token. `state` is available | spent | expired."""
+    """One reset credit in the wallet, with the recipient of the invitation that earned it
+    ("" if unknown or complimentary): the recipient is the invitation's, not the credit's, so
+    the view holds the credit as the backend sent it and adds only that."""
 
-    id: str
-    granted_at: datetime
-    expires_at: datetime | None
-    state: str
-    invitation_id: str
-    recipient: str  # of the invitation that earned it, "" if unknown
-    spent_at: datetime | None
-    source: CreditSource = CreditSource.REFERRAL  # earned by inviting, or complimentary
-    title: str = ""  # the server's words for it
-    windows: CreditWindows = CreditWindows.BOTH  # which usage windows spending it resets
+    credit: Credit
+    recipient: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,28 +82,6 @@ class InvitationView:
     last_sent_at: datetime | None = None  # when its email last went out
     resend_available_at: datetime | None = None  # from when it can be resent; None: it cannot
     emails_sent: int = 1
-
-
-@dataclass(frozen=True)
-class OfferView:
-    """The server's offer as the module and the invite dialog show it (issue 14).
-
-    `title` and `description` are the server's, or the domain's neutral fallback when it gave
-    none. Capacities are None when unknown, which is not zero. `id` is what a send names, so the
-    backend re-validates the terms the operator read."""
-
-    id: str
-    offered: bool
-    title: str
-    description: str
-    rules: tuple[str, ...]
-    requires_confirmation: bool
-    send_capacity: int | None
-    reward_capacity: int | None
-    send_capacity_frees_at: datetime | None
-    rewards_resume_at: datetime | None
-    max_recipients: int
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -141,7 +114,7 @@ class AppState:
     # set aside and rebuilt, or could not be opened: a notice for the operator, this session.
     cache_notice: str = ""
     pending: tuple[PendingView, ...] = ()  # confirmed redeems/revokes/resends being settled
-    offer: OfferView | None = None  # the server's offer; None from a server that has none
+    offer: Offer | None = None  # the server's offer; None from a server that has none
     # Set while `invitations` is the first screenful only: the counts of the whole list.
     invitation_counts: InvitationCounts | None = None
 
@@ -158,9 +131,15 @@ class AppState:
     @property
     def available_tokens(self) -> tuple[TokenView, ...]:
         """Spendable tokens, earliest expiry first (never-expiring last)."""
-        spendable = [t for t in self.tokens if t.state == "available"]
+        spendable = [t for t in self.tokens if t.credit.state == "available"]
         return tuple(
-            sorted(spendable, key=lambda t: (t.expires_at is None, t.expires_at or t.granted_at))
+            sorted(
+                spendable,
+                key=lambda t: (
+                    t.credit.expires_at is None,
+                    t.credit.expires_at or t.credit.granted_at,
+                ),
+            )
         )
 
     @property

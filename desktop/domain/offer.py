@@ -1,4 +1,5 @@
-"""The server-owned offer's settings (issue 14): the copy and switches QA sets with `sim offer`.
+"""The server-owned offer (issue 14): the offer one account is handed (`Offer`), and its
+settings, the copy and switches QA sets with `sim offer` (`OfferSettings`).
 
 Numbers (how long an offer lives, recipients per send, the resend cooldown) are policy values
 (desktop.domain.policy); what the offer says and whether it is on live here. `None` copy means
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from desktop.domain.outcomes import OFFER_DESCRIPTION, OFFER_RULES, OFFER_TITLE
 from desktop.domain.policy import PolicyError, ReferralPolicy
-from desktop.domain.reasons import QT_TRANSLATE_NOOP, default_time, fill, translated
+from desktop.domain.reasons import QT_TRANSLATE_NOOP, Reason, default_time, fill, translated
 
 # -- The client's words for an offer (the server's own copy is shown as it comes) -------------
 
@@ -71,6 +72,46 @@ def reset_expiry_text(policy: ReferralPolicy | None) -> str:
     if days == 1:
         return translated("offer", RESET_EXPIRES_ONE)
     return fill(translated("offer", RESET_EXPIRES_MANY), {"days": days})
+
+
+# One shape for the contract (`SyncDTO.offer`, `GET /v1/offer`), the cache (the `offer` table,
+# one row per account) and the window (`AppState.offer`, `as_shown()`); the QA window's `QaOffer`
+# holds one too (docs/ARCHITECTURE.md, "One shape per thing").
+@dataclass(frozen=True)
+class Offer:
+    """The server-owned offer of one account (issue 14, docs/CONTRACT.md).
+
+    `offered` is the real client's should_show: False means the module stays absent (R1), and
+    `unavailable_reason` says why, for the QA inspector only. Capacities are None when unknown,
+    which is not zero. The offer may be used for sending until `expires_at`, and only while its
+    terms are unchanged: `send_invitation(..., offer_id=id)` checks both."""
+
+    id: str
+    offered: bool
+    title: str
+    description: str
+    rules: tuple[str, ...]
+    requires_confirmation: bool
+    send_capacity: int | None  # invitations that can still be sent now
+    reward_capacity: int | None  # conversions that can still earn a reset this cycle
+    rewards_resume_at: datetime | None  # cycle end, when reward_capacity is 0
+    send_capacity_frees_at: datetime | None  # next free slot, when send_capacity is 0
+    max_recipients: int  # addresses one send may hold
+    issued_at: datetime
+    expires_at: datetime
+    unavailable_reason: Reason | None = None
+
+    def as_shown(self) -> Offer:
+        """The offer as the module and the invite dialog show it: the server's title and
+        description, or the neutral fallback (the client's words, translated) where it gave
+        none; no blank rule; at least one address per send."""
+        return dataclasses.replace(
+            self,
+            title=self.title.strip() or translated("offer", FALLBACK_TITLE),
+            description=self.description.strip() or translated("offer", FALLBACK_DESCRIPTION),
+            rules=tuple(rule for rule in self.rules if rule.strip()),
+            max_recipients=max(self.max_recipients, 1),
+        )
 
 
 def send_capacity_text(

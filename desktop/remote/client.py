@@ -34,7 +34,6 @@ from desktop.backend.api import (
     InvitationDTO,
     NotSent,
     OfferApi,
-    OfferDTO,
     OutcomeUnknown,
     RedemptionDTO,
     SessionDTO,
@@ -42,6 +41,7 @@ from desktop.backend.api import (
     error_for,
 )
 from desktop.backend.wire import Json, WireFormatError, decode, decode_details
+from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 
 T = TypeVar("T")
@@ -260,10 +260,10 @@ class HttpApi:
         )
         return read_dto(SyncDTO, data)
 
-    def offer(self, session: str) -> OfferDTO:
+    def offer(self, session: str) -> Offer:
         """See `OfferApi.offer`."""
         data = self._http.call("GET", "/v1/offer", bearer=self._server_token(session))
-        return read_dto(OfferDTO, data)
+        return read_dto(Offer, data)
 
     def send_invitation(
         self, session: str, email: str, idempotency_key: str, offer_id: str | None = None

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, Self
 
-from desktop.backend.api import OfferDTO, RedemptionDTO, TokenDTO, UsageDTO
+from desktop.backend.api import RedemptionDTO, UsageDTO
 from desktop.backend.clock import ClockView
 from desktop.backend.faults import FaultSettings
 from desktop.backend.simulator import (
@@ -21,8 +21,8 @@ from desktop.backend.simulator import (
 )
 from desktop.backend.wire import Json, iso
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditWindows
-from desktop.domain.offer import OfferSettings
+from desktop.domain.credits import Credit, CreditWindows
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import ReferralPolicy
 from desktop.remote.client import (
     CONNECT_TIMEOUT_S,
@@ -114,9 +114,9 @@ class RemoteSimulator:
         body = {"values": _plain(values)}
         return read_dto(OfferSettings, self._send("PATCH", "/offer/settings", body))
 
-    def offer(self, email: str) -> OfferDTO:
+    def offer(self, email: str) -> Offer:
         """See `Simulator.offer`."""
-        return read_dto(OfferDTO, self._get("/offer", email=email))
+        return read_dto(Offer, self._get("/offer", email=email))
 
     def grant(
         self,
@@ -125,7 +125,7 @@ class RemoteSimulator:
         title: str | None = None,
         expires_days: int | Literal["policy"] | None = "policy",
         windows: CreditWindows | str = CreditWindows.BOTH,
-    ) -> TokenDTO:
+    ) -> Credit:
         """See `Simulator.grant`."""
         body: dict[str, Json] = {
             "email": email,
@@ -135,7 +135,7 @@ class RemoteSimulator:
         }
         if isinstance(expires_days, int):
             body["expires_days"] = expires_days
-        return read_dto(TokenDTO, self._send("POST", "/grants", body))
+        return read_dto(Credit, self._send("POST", "/grants", body))
 
     def revoke(self, from_email: str, invitation: str) -> InvitationRecord:
         """See `Simulator.revoke`."""

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 from desktop.storage.records import (
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     CacheSnapshot,
     LedgerEntry,
     OpenReport,
@@ -32,8 +30,6 @@ __all__ = [
     "CacheSnapshot",
     "CachedFlag",
     "CachedInvitation",
-    "CachedOffer",
-    "CachedToken",
     "LedgerEntry",
     "OpenReport",
     "PendingIntent",

@@ -238,7 +238,9 @@ class IntentRow(Base):
 
 
 class OfferRow(Base):
-    """The server-owned offer as last received (issue 14): one per account, replaced whole.
+    """The server-owned offer as last received (issue 14): one per account, replaced whole on
+    every sync (so when it arrived is `sync_state.last_synced_at`). Its columns are the fields
+    of `desktop.domain.offer.Offer`.
 
     Capacities are NULL when the server did not say (unknown, never zero)."""
 
@@ -260,4 +262,5 @@ class OfferRow(Base):
     max_recipients: Mapped[int]
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-    fetched_at: Mapped[datetime]
+    # Why it is not offered (a reason code, QA only); NULL when offered.
+    unavailable_reason: Mapped[str | None] = mapped_column(String(32))

@@ -27,8 +27,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.usage import UsageWindow, WindowKind
@@ -36,8 +38,6 @@ from desktop.storage.records import (
     EMPTY_SNAPSHOT,
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     CacheSnapshot,
     PendingIntent,
     QueuedInvitation,
@@ -211,7 +211,8 @@ def _converters(record: type) -> dict[str, Callable[[Any], object]]:
         elif kind is InvitationState:
             converters[name] = _state
         elif isinstance(kind, type) and issubclass(kind, StrEnum):
-            converters[name] = kind  # a credit's source and windows
+            # A credit's source and windows; the offer's reason (NULL when offered).
+            converters[name] = _optional(kind) if optional else kind
         else:
             converters[name] = _same
     return converters
@@ -221,6 +222,10 @@ def _same(value: object) -> object:
     return value
 
 
+def _optional(convert: Callable[[Any], object]) -> Callable[[Any], object]:
+    return lambda value: None if value is None else convert(value)
+
+
 def _state(value: str) -> InvitationState:
     return _STATES[value]
 
@@ -228,8 +233,8 @@ def _state(value: str) -> InvitationState:
 _STATES = {state.value: state for state in InvitationState}
 
 
-def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[CachedToken, ...]:
-    return _records(db, CachedToken, "token", account_id, "granted_at")
+def _tokens(db: sqlite3.Connection, account_id: str) -> tuple[Credit, ...]:
+    return _records(db, Credit, "token", account_id, "granted_at")
 
 
 _NEWEST = (
@@ -285,8 +290,8 @@ def _intents(db: sqlite3.Connection, account_id: str) -> tuple[PendingIntent, ..
     return _records(db, PendingIntent, "intent", account_id, "created_at")
 
 
-def _offer(db: sqlite3.Connection, account_id: str) -> CachedOffer | None:
-    offers = _records(db, CachedOffer, "offer", account_id, "account_id")
+def _offer(db: sqlite3.Connection, account_id: str) -> Offer | None:
+    offers = _records(db, Offer, "offer", account_id, "account_id")
     return offers[0] if offers else None
 
 

@@ -1,8 +1,10 @@
 """Frozen records the cache hands out and takes in. ORM objects never leave `desktop.storage`.
 
-The profile and the billing cycle are kept as the domain types the backend sends and the window
-shows (`desktop.domain.profile.Profile`, `desktop.domain.cycles.RewardCycle`); the rest differ
-from the contract's DTOs (docs/ARCHITECTURE.md, "One shape per thing")."""
+The profile, the billing cycle, the credits and the offer are kept as the domain types the
+backend sends and the window shows (`desktop.domain.profile.Profile`,
+`desktop.domain.cycles.RewardCycle`, `desktop.domain.credits.Credit`,
+`desktop.domain.offer.Offer`); the rest differ from the contract's DTOs (docs/ARCHITECTURE.md,
+"One shape per thing")."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
@@ -26,23 +29,6 @@ class CachedFlag:
     name: str
     enabled: bool
     fetched_at: datetime
-
-
-@dataclass(frozen=True)
-class CachedToken:
-    """One reset token; `state` is available | spent | expired, as the backend decided."""
-
-    id: str
-    granted_at: datetime
-    expires_at: datetime | None
-    state: str
-    invitation_id: str
-    spent_at: datetime | None
-    version: int  # the backend's change version: a lower one never replaces a higher one
-    # Issue 14: how it reached the wallet, the server's title, which windows spending it resets.
-    source: CreditSource = CreditSource.REFERRAL
-    title: str = ""
-    windows: CreditWindows = CreditWindows.BOTH
 
 
 @dataclass(frozen=True)
@@ -73,28 +59,6 @@ class CachedInvitation:
     last_sent_at: datetime | None = None
     resend_available_at: datetime | None = None
     emails_sent: int = 1
-
-
-@dataclass(frozen=True)
-class CachedOffer:
-    """The server-owned offer as last received (issue 14). Capacities None: unknown, not zero.
-
-    `fetched_at` is the client's clock when it arrived; `expires_at` the server's."""
-
-    id: str
-    offered: bool
-    title: str
-    description: str
-    rules: tuple[str, ...]
-    requires_confirmation: bool
-    send_capacity: int | None
-    reward_capacity: int | None
-    rewards_resume_at: datetime | None
-    send_capacity_frees_at: datetime | None
-    max_recipients: int
-    issued_at: datetime
-    expires_at: datetime
-    fetched_at: datetime
 
 
 @dataclass(frozen=True)
@@ -145,12 +109,12 @@ class SyncDelta:
     weekly: UsageWindow
     cycle: RewardCycle
     invitations: tuple[CachedInvitation, ...]
-    tokens: tuple[CachedToken, ...]
+    tokens: tuple[Credit, ...]
     backend_now: datetime
     fetched_at: datetime
     full: bool = False  # the rows are all there are: drop cached ones the delta lacks
     since: int = 0  # the cursor the changes start from (rows: since < version <= cursor)
-    offer: CachedOffer | None = None  # None: the server sent none (the cached one is dropped)
+    offer: Offer | None = None  # None: the server sent none (the cached one is dropped)
 
 
 @dataclass(frozen=True)
@@ -158,7 +122,7 @@ class SyncApplied:
     """What `apply_sync` left in the cache for the rows it touched."""
 
     invitations: tuple[CachedInvitation, ...]  # the delta's invitations as now stored
-    tokens: tuple[CachedToken, ...]  # the delta's tokens as now stored
+    tokens: tuple[Credit, ...]  # the delta's tokens as now stored
     completed_outbox_keys: tuple[str, ...]  # queued sends the backend already had
     # Where the next sync starts, as stored. 0 with `resync_needed`: the delta could not be
     # trusted (a gap after the stored cursor, a row outside since..cursor), so its rows were
@@ -179,14 +143,14 @@ class CacheSnapshot:
     five_hour: UsageWindow | None
     weekly: UsageWindow | None
     cycle: RewardCycle | None
-    tokens: tuple[CachedToken, ...]
+    tokens: tuple[Credit, ...]
     invitations: tuple[CachedInvitation, ...]
     outbox: tuple[QueuedInvitation, ...]
     cursor: int
     last_synced_at: datetime | None
     backend_now: datetime | None
     intents: tuple[PendingIntent, ...] = ()
-    offer: CachedOffer | None = None
+    offer: Offer | None = None
 
 
 EMPTY_SNAPSHOT = CacheSnapshot(

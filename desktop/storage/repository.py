@@ -20,11 +20,13 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.domain.clock import Clock, utc_now
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit, CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
 from desktop.domain.profile import Profile
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage.database import make_engine, prepare_cache_file
 from desktop.storage.models import (
@@ -45,8 +47,6 @@ from desktop.storage.records import (
     EMPTY_SNAPSHOT,
     CachedFlag,
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     CacheSnapshot,
     LedgerEntry,
     OpenReport,
@@ -331,7 +331,7 @@ class CacheRepository:
             (stored,) = _read_invitations(session, [invitation.id])
             return stored
 
-    def store_offer(self, offer: CachedOffer | None) -> None:
+    def store_offer(self, offer: Offer | None) -> None:
         """The offer as the server just handed it out (re-read after a changed one)."""
         with self._unit() as session:
             _store_offer(session, _require_account(session), offer)
@@ -389,8 +389,8 @@ class CacheRepository:
             return stored
 
     def store_redemption(
-        self, token: CachedToken, five_hour: UsageWindow, weekly: UsageWindow, backend_now: datetime
-    ) -> CachedToken:
+        self, token: Credit, five_hour: UsageWindow, weekly: UsageWindow, backend_now: datetime
+    ) -> Credit:
         """A token was spent: store it and the cleared usage windows; returns it as stored."""
         with self._unit() as session:
             account_id = _require_account(session)
@@ -403,7 +403,7 @@ class CacheRepository:
     # -- helpers -------------------------------------------------------------------------------
 
     @staticmethod
-    def _tokens(session: Session, account_id: str) -> tuple[CachedToken, ...]:
+    def _tokens(session: Session, account_id: str) -> tuple[Credit, ...]:
         rows = session.scalars(
             select(TokenRow).where(TokenRow.account_id == account_id).order_by(TokenRow.granted_at)
         )
@@ -529,7 +529,7 @@ def untrusted_delta(delta: SyncDelta, stored_cursor: int) -> str:
     if not delta.full and delta.cursor < delta.since:
         return f"the cursor went back from {delta.since} to {delta.cursor}"
     low = -1 if delta.full else delta.since
-    rows: list[CachedInvitation | CachedToken] = [*delta.invitations, *delta.tokens]
+    rows: list[CachedInvitation | Credit] = [*delta.invitations, *delta.tokens]
     for row in rows:
         if not low < row.version <= delta.cursor:
             return f"{row.id} has version {row.version}, outside {low}..{delta.cursor}"
@@ -592,7 +592,7 @@ def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[st
 
 
 def _store_tokens(
-    session: Session, account_id: str, tokens: Sequence[CachedToken], *, replace: bool = False
+    session: Session, account_id: str, tokens: Sequence[Credit], *, replace: bool = False
 ) -> None:
     table = TokenRow.__table__
     excluded = insert(TokenRow).excluded
@@ -625,7 +625,7 @@ def _drop_missing(
     session: Session,
     model: type[InvitationRow] | type[TokenRow],
     account_id: str,
-    keep: Sequence[CachedInvitation] | Sequence[CachedToken],
+    keep: Sequence[CachedInvitation] | Sequence[Credit],
 ) -> tuple[str, ...]:
     wanted = {row.id for row in keep}
     cached = session.scalars(select(model.id).where(model.account_id == account_id)).all()
@@ -693,7 +693,7 @@ def _read_invitations(session: Session, ids: Sequence[str]) -> tuple[CachedInvit
     return tuple(_invitation(rows[i], history.get(i, ())) for i in ids if i in rows)
 
 
-def _read_tokens(session: Session, ids: Sequence[str]) -> tuple[CachedToken, ...]:
+def _read_tokens(session: Session, ids: Sequence[str]) -> tuple[Credit, ...]:
     rows: dict[str, TokenRow] = {}
     for chunk in _chunks(list(ids)):
         rows.update(
@@ -721,8 +721,8 @@ def _window(row: UsageWindowRow) -> UsageWindow:
     return UsageWindow(WindowKind(row.kind), row.limit, row.used, row.started_at)
 
 
-def _token(row: TokenRow) -> CachedToken:
-    return CachedToken(
+def _token(row: TokenRow) -> Credit:
+    return Credit(
         row.id,
         row.granted_at,
         row.expires_at,
@@ -763,27 +763,31 @@ def _intent(row: IntentRow) -> PendingIntent:
     )
 
 
-_OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(CachedOffer))
+_OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(Offer))
 """The offer table's columns are the record's fields (rules as a JSON list)."""
 
 
-def _store_offer(session: Session, account_id: str, offer: CachedOffer | None) -> None:
+def _store_offer(session: Session, account_id: str, offer: Offer | None) -> None:
     if offer is None:
         session.execute(delete(OfferRow).where(OfferRow.account_id == account_id))
         return
     values = {name: getattr(offer, name) for name in _OFFER_COLUMNS}
     values["rules"] = json.dumps(list(offer.rules))
+    reason = offer.unavailable_reason
+    values["unavailable_reason"] = None if reason is None else reason.value
     values["account_id"] = account_id
     _upsert(session, OfferRow, [values], ["account_id"])
 
 
-def _read_offer(session: Session, account_id: str) -> CachedOffer | None:
+def _read_offer(session: Session, account_id: str) -> Offer | None:
     row = session.get(OfferRow, account_id)
     if row is None:
         return None
     values = {name: getattr(row, name) for name in _OFFER_COLUMNS}
     values["rules"] = tuple(json.loads(row.rules))
-    return CachedOffer(**values)
+    reason = row.unavailable_reason
+    values["unavailable_reason"] = None if reason is None else Reason(reason)
+    return Offer(**values)
 
 
 def _queued(row: OutboxRow) -> QueuedInvitation:

@@ -9,4 +9,4 @@ desktop/storage/peek.py, is taught the new schema).
 
 from __future__ import annotations
 
-HEAD_REVISION = "0005_offer_credits"
+HEAD_REVISION = "0006_offer_shape"

@@ -50,11 +50,11 @@ class Notifier(QObject):
         if account is None:
             self._known_tokens, self._queued, self._warned_expiry = set(), set(), set()
             return found
-        tokens = {token.id for token in state.tokens}
+        tokens = {token.credit.id for token in state.tokens}
         earned = [
             token
             for token in state.tokens
-            if token.id not in self._known_tokens and token.state == "available"
+            if token.credit.id not in self._known_tokens and token.credit.state == "available"
         ]
         queued_now = {
             i.recipient.casefold() for i in state.invitations if i.state is InvitationState.QUEUED
@@ -68,7 +68,7 @@ class Notifier(QObject):
                 and i.state is not InvitationState.QUEUED
             }
         )
-        soon = [t for t in expiring_soon(state) if t.id not in self._warned_expiry]
+        soon = [t for t in expiring_soon(state) if t.credit.id not in self._warned_expiry]
         if not first:
             if earned:
                 found.append(
@@ -97,18 +97,18 @@ class Notifier(QObject):
                     )
                 )
         for token in soon:
-            assert token.expires_at is not None
+            assert token.credit.expires_at is not None
             found.append(
                 Notification(
                     self.tr("A usage reset expires soon"),
                     self.tr(
                         "A reset expires on {date}. Use it before then, or it expires unused."
-                    ).format(date=date_time(token.expires_at, now=state.backend_now)),
+                    ).format(date=date_time(token.credit.expires_at, now=state.backend_now)),
                 )
             )
         self._known_tokens = tokens
         self._queued = queued_now
-        self._warned_expiry |= {t.id for t in soon}
+        self._warned_expiry |= {t.credit.id for t in soon}
         if self.enabled:
             for notification in found:
                 self.notified.emit(notification)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from desktop.controller.state import AppState, TokenView
+from desktop.controller.state import AppState
+from desktop.domain.credits import Credit
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.formatting import short_date
 from desktop.ui.labels import plain_label
@@ -16,7 +17,7 @@ def _current(window: UsageWindow, state: AppState) -> UsageWindow:
     return window.at(state.backend_now) if state.backend_now is not None else window
 
 
-def _windows(state: AppState, credit: TokenView | None = None) -> list[UsageWindow]:
+def _windows(state: AppState, credit: Credit | None = None) -> list[UsageWindow]:
     """The windows spending `credit` resets (both without one), as they stand now."""
     kinds = credit.windows.kinds if credit is not None else set(WindowKind)
     return [
@@ -26,7 +27,7 @@ def _windows(state: AppState, credit: TokenView | None = None) -> list[UsageWind
     ]
 
 
-def redeem_effect(state: AppState, credit: TokenView | None = None) -> str:
+def redeem_effect(state: AppState, credit: Credit | None = None) -> str:
     """`Weekly 82% used → 0%, 5-hour 40% → 0%; the next window starts at your next use.`
     For a credit that resets the 5-hour window only, the weekly one is said to stay."""
     first = QCoreApplication.translate("RedeemDialog", "{window} {percent}% used → 0%")
@@ -48,7 +49,7 @@ def redeem_effect(state: AppState, credit: TokenView | None = None) -> str:
     ).format(effect=effect, kept=kept)
 
 
-def nothing_used(state: AppState, credit: TokenView | None = None) -> bool:
+def nothing_used(state: AppState, credit: Credit | None = None) -> bool:
     """True when spending now would restore nothing (its windows at zero)."""
     return all(w.used == 0 for w in _windows(state, credit))
 
@@ -66,8 +67,9 @@ class RedeemDialog(QDialog):
         layout.addWidget(plain_label(self.tr("Use one usage reset now?"), role="sectionTitle"))
         tokens = state.available_tokens
         self.credit = first = tokens[0] if tokens else None  # the credit this spends, by id
+        spent = None if first is None else first.credit
         self.effect_label = plain_label(
-            redeem_effect(state, first), wrap=True, object_name="redeemEffect"
+            redeem_effect(state, spent), wrap=True, object_name="redeemEffect"
         )
         layout.addWidget(self.effect_label)
         if first is not None:
@@ -75,8 +77,8 @@ class RedeemDialog(QDialog):
             from desktop.ui.pages.wallet import credit_source, credit_title, credit_windows
 
             expiry = (
-                self.tr("expires {date}").format(date=short_date(first.expires_at))
-                if first.expires_at
+                self.tr("expires {date}").format(date=short_date(first.credit.expires_at))
+                if first.credit.expires_at
                 else self.tr("never expires")
             )
             layout.addWidget(
@@ -87,7 +89,7 @@ class RedeemDialog(QDialog):
                     ).format(
                         title=credit_title(first),
                         source=credit_source(first).lower(),
-                        granted=short_date(first.granted_at),
+                        granted=short_date(first.credit.granted_at),
                         expiry=expiry,
                         windows=credit_windows(first).lower(),
                         left=len(tokens) - 1,
@@ -106,7 +108,7 @@ class RedeemDialog(QDialog):
             wrap=True,
             object_name="redeemNothingUsedWarning",
         )
-        self.warning_label.setVisible(nothing_used(state, first))
+        self.warning_label.setVisible(nothing_used(state, spent))
         layout.addWidget(self.warning_label)
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

@@ -11,11 +11,11 @@ from desktop.backend.api import (
     InvitationDTO,
     InvitationRefused,
     NotInCohort,
-    OfferDTO,
     OfferRefused,
 )
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
+from desktop.domain.offer import Offer
 from desktop.domain.outcomes import OFFER_TITLE
 from desktop.domain.reasons import Reason
 from tests.backend.support import START, BackendFactory, ManualClock, convert, sign_in
@@ -25,7 +25,7 @@ PILOT = "pilot@example.com"
 CAPPED = "capped@example.com"
 
 
-def offer_of(backend: MockBackend, session: str) -> OfferDTO:
+def offer_of(backend: MockBackend, session: str) -> Offer:
     offer = backend.sync(session, 0).offer
     assert offer is not None
     return offer

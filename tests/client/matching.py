@@ -54,7 +54,9 @@ def client_facts(state: AppState) -> Facts:
             for i in state.invitations
             if i.state is not InvitationState.QUEUED
         ),
-        tokens=frozenset((t.id, t.state, t.invitation_id) for t in state.tokens),
+        tokens=frozenset(
+            (t.credit.id, t.credit.state, t.credit.invitation_id) for t in state.tokens
+        ),
         earned=state.cycle.earned,
         weekly=state.weekly,
         five_hour=state.five_hour,
@@ -85,5 +87,5 @@ def invented_rows(state: AppState, simulator: Simulator) -> set[str]:
     facts = backend_facts(simulator, state.account.email)
     known = {row[0] for row in facts.invitations} | {row[0] for row in facts.tokens}
     shown = {i.id for i in state.invitations if i.state is not InvitationState.QUEUED}
-    shown |= {t.id for t in state.tokens}
+    shown |= {t.credit.id for t in state.tokens}
     return shown - known

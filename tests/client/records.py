@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.profile import Profile
+from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.storage import (
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     SyncDelta,
 )
 
@@ -55,10 +56,10 @@ def invitation(
 
 def token(
     number: int, *, state: str = "available", invitation_id: str = "inv-1", version: int = 1
-) -> CachedToken:
+) -> Credit:
     """Token `number`, granted `number` hours after T0, expiring 30 days later."""
     granted = T0 + timedelta(hours=number)
-    return CachedToken(
+    return Credit(
         id=f"tok-{number}",
         granted_at=granted,
         expires_at=granted + timedelta(days=30),
@@ -72,13 +73,13 @@ def token(
 def delta(
     cursor: int,
     invitations: tuple[CachedInvitation, ...] = (),
-    tokens: tuple[CachedToken, ...] = (),
+    tokens: tuple[Credit, ...] = (),
     *,
     account: Profile = ACCOUNT,
     eligible: bool = True,
     since: int = 0,
     full: bool = False,
-    offer: CachedOffer | None = None,
+    offer: Offer | None = None,
 ) -> SyncDelta:
     """A sync result carrying the given changed rows (versions since < v <= cursor)."""
     return SyncDelta(
@@ -104,12 +105,12 @@ def offer(
     send_capacity: int | None = 2,
     reward_capacity: int | None = 1,
     requires_confirmation: bool = True,
-    fetched_at: datetime = T0,
-) -> CachedOffer:
+    unavailable_reason: Reason | None = None,
+) -> Offer:
     """An offer as the server hands it out: its copy, rules and both capacities."""
-    return CachedOffer(
+    return Offer(
         id="off_1_sig",
-        offered=True,
+        offered=unavailable_reason is None,
         title="Bring a colleague",
         description="Share the tool with a colleague.",
         rules=("One address per invitation.", "Resets are earned after 3 prompts."),
@@ -121,5 +122,5 @@ def offer(
         max_recipients=5,
         issued_at=T0,
         expires_at=T0 + timedelta(minutes=5),
-        fetched_at=fetched_at,
+        unavailable_reason=unavailable_reason,
     )

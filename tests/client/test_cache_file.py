@@ -9,8 +9,9 @@ from pathlib import Path
 import alembic.command
 import pytest
 
+from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
-from desktop.storage import CacheRepository, OpenReport, database
+from desktop.storage import CacheRepository, CacheSnapshot, OpenReport, database
 from desktop.storage.database import (
     backups_of,
     current_revision,
@@ -85,41 +86,49 @@ def test_migration_from_the_older_revision_keeps_the_data(data_dir: Path) -> Non
     )
 
 
-def test_migration_from_0004_keeps_the_data_and_syncs_the_new_values_in_full(
-    data_dir: Path,
-) -> None:
-    # A cache written by the release before issue 14: an invitation, a token, an open redeem.
-    path = data_dir / "cache.sqlite"
-    repo = CacheRepository(path, clock=lambda: T0)
-    migrate(path, T0, target="0004_intents")
+def _migrated(path: Path, revision: str, *rows: str) -> tuple[OpenReport, CacheSnapshot]:
+    """A cache at `revision` holding the account pilot@ (cursor 42) and `rows`, opened (so
+    migrated to the head) and read."""
+    migrate(path, T0, target=revision)
     with sqlite3.connect(path) as raw:
         raw.execute("PRAGMA foreign_keys=ON")
         raw.execute(
             "insert into account values ('acc-1', 'pilot@example.com', 'Pilot', 'plus', 10)"
         )
         raw.execute("insert into sync_state values (1, 'acc-1', 42, '2025-03-10 12:00:00', NULL)")
-        raw.execute(
+        for row in rows:
+            raw.execute(row)
+    raw.close()
+    repo = CacheRepository(path, clock=lambda: T0)
+    report = repo.open()
+    try:
+        return report, repo.snapshot()
+    finally:
+        repo.close()
+
+
+def test_migration_from_0004_keeps_the_data_and_syncs_the_new_values_in_full(
+    data_dir: Path,
+) -> None:
+    # A cache written by the release before issue 14: an invitation, a token, an open redeem.
+    path = data_dir / "cache.sqlite"
+    report, snapshot = _migrated(
+        path,
+        "0004_intents",
+        (
             "insert into invitation (id, account_id, recipient, link, state, created_at, "
             "updated_at, link_opened, joined_kind, workspace_ready, prompts, prompts_required, "
             "reason, idempotency_key, message_subject, message_body, version, sequence) values "
             "('inv-1', 'acc-1', 'peer@example.com', 'https://l', 'sent', '2025-03-10 12:00:00', "
             "'2025-03-10 12:00:00', 0, NULL, 0, 0, 3, 'r', 'k1', 's', 'b', 5, 1)"
-        )
-        raw.execute(
+        ),
+        (
             "insert into token (id, account_id, granted_at, expires_at, state, invitation_id, "
             "spent_at, version) values ('tok-1', 'acc-1', '2025-03-10 12:00:00', NULL, "
             "'available', 'inv-1', NULL, 6)"
-        )
-        raw.execute(
-            "insert into intent values ('key-r', 'acc-1', 'redeem', '', '2025-03-10 12:00:00', "
-            "1, 1)"
-        )
-    raw.close()
-    report = repo.open()
-    try:
-        snapshot = repo.snapshot()
-    finally:
-        repo.close()
+        ),
+        ("insert into intent values ('key-r', 'acc-1', 'redeem', '', '2025-03-10 12:00:00', 1, 1)"),
+    )
     assert report.migrated_from == "0004_intents"
     assert current_revision(path) == HEAD_REVISION
     (kept,) = snapshot.invitations
@@ -142,6 +151,43 @@ def test_migration_from_0004_keeps_the_data_and_syncs_the_new_values_in_full(
     assert snapshot.offer is None
     # The old rows lack the new values: the next sync is a full one that fills them in.
     assert snapshot.cursor == 0
+
+
+def test_migration_from_0005_keeps_the_cached_offer_as_the_one_offer_shape(
+    data_dir: Path,
+) -> None:
+    # A cache written before the offer table's columns became the domain Offer's fields: it had
+    # `fetched_at` and no `unavailable_reason`.
+    path = data_dir / "cache.sqlite"
+    report, snapshot = _migrated(
+        path,
+        "0005_offer_credits",
+        (
+            "insert into offer values ('acc-1', 'off_1', 1, 'Bring a colleague', 'Share it.', "
+            "'[\"One address per invitation.\"]', 1, NULL, 2, NULL, NULL, 5, "
+            "'2025-03-10 12:00:00', '2025-03-10 12:05:00', '2025-03-10 12:00:01')"
+        ),
+    )
+    assert report.migrated_from == "0005_offer_credits"
+    assert current_revision(path) == HEAD_REVISION
+    assert snapshot.offer == Offer(
+        id="off_1",
+        offered=True,
+        title="Bring a colleague",
+        description="Share it.",
+        rules=("One address per invitation.",),
+        requires_confirmation=True,
+        send_capacity=None,  # unknown stays unknown, not zero
+        reward_capacity=2,
+        rewards_resume_at=None,
+        send_capacity_frees_at=None,
+        max_recipients=5,
+        issued_at=T0,
+        expires_at=T0 + timedelta(minutes=5),
+        unavailable_reason=None,
+    )
+    # Only the offer's columns changed: the sync goes on from where it was.
+    assert snapshot.cursor == 42
 
 
 def test_a_backup_is_taken_before_migrating(data_dir: Path) -> None:

@@ -18,15 +18,15 @@ from desktop.controller import Controller, startup
 from desktop.controller.startup import FIRST_SCREENFUL
 from desktop.controller.state import AppState, InvitationCounts, SyncPhase
 from desktop.credentials import CredentialStore
-from desktop.domain.credits import CreditSource, CreditWindows
+from desktop.domain.credits import Credit, CreditSource, CreditWindows
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.emails import _look_alikes
 from desktop.domain.invitations import InvitationState
+from desktop.domain.offer import Offer
 from desktop.domain.profile import Profile
+from desktop.domain.reasons import Reason
 from desktop.storage import (
     CachedInvitation,
-    CachedOffer,
-    CachedToken,
     CacheRepository,
     OpenReport,
     PendingIntent,
@@ -45,6 +45,10 @@ from desktop.storage.peek import peek_first_screenful, peek_snapshot
 from desktop.storage.records import EMPTY_SNAPSHOT, CacheSnapshot
 from tests.client.conftest import FAST_RETRY
 from tests.client.records import T0, delta, invitation, offer, token
+
+# Not offered, with why (QA's inspector reads it) and an unknown send capacity: both columns
+# hold a value other than their default.
+NOT_OFFERED = offer(send_capacity=None, unavailable_reason=Reason.NOT_IN_COHORT)
 
 
 def filled_cache(path: Path) -> CacheRepository:
@@ -67,7 +71,7 @@ def filled_cache(path: Path) -> CacheRepository:
         expires_at=None,
     )
     tokens = (token(1), token(2, state="spent", invitation_id="inv-2"), complimentary)
-    repository.apply_sync(delta(7, invitations, tokens, offer=offer(send_capacity=None)))
+    repository.apply_sync(delta(7, invitations, tokens, offer=NOT_OFFERED))
     repository.queue_invitation("key-q", "queued@example.com")
     repository.open_intent("redeem", "", "key-r", credit_id="tok-3")
     repository.note_attempt("key-r", doubtful=True)
@@ -78,11 +82,11 @@ def filled_cache(path: Path) -> CacheRepository:
     ("model", "record", "computed"),
     [
         (InvitationRow, CachedInvitation, {"history"}),
-        (TokenRow, CachedToken, set()),
         (OutboxRow, QueuedInvitation, set()),
         (IntentRow, PendingIntent, set()),
-        (OfferRow, CachedOffer, set()),
         # Shared with the contract and the window: a field the wire gains needs a column here.
+        (TokenRow, Credit, set()),
+        (OfferRow, Offer, set()),
         (AccountRow, Profile, set()),
         (CycleRow, RewardCycle, set()),
     ],
@@ -101,10 +105,12 @@ def test_the_peek_reads_what_the_repository_reads(data_dir: Path) -> None:
         expected = repository.snapshot()
         assert expected.outbox == (QueuedInvitation("key-q", "queued@example.com", T0, 0, ""),)
         # Every new column holds a value other than its default, so a column the peek misread
-        # would show here: the offer (an unknown send capacity), a complimentary five-hour
-        # credit, a resent rewardless invitation, the credit a redeem intent names.
-        assert expected.offer == offer(send_capacity=None)
+        # would show here: the offer (not offered and why, an unknown send capacity), a
+        # complimentary five-hour credit, a resent rewardless invitation, the credit a redeem
+        # intent names.
+        assert expected.offer == NOT_OFFERED
         assert expected.offer is not None
+        assert expected.offer.unavailable_reason is Reason.NOT_IN_COHORT
         assert expected.offer.send_capacity is None
         assert expected.tokens[-1].source is CreditSource.COMPLIMENTARY
         assert expected.tokens[-1].windows is CreditWindows.FIVE_HOUR
@@ -118,6 +124,7 @@ def test_the_peek_reads_what_the_repository_reads(data_dir: Path) -> None:
         # The same types, not only equal values (a StrEnum equals its string).
         assert type(peeked.tokens[-1].windows) is CreditWindows
         assert type(peeked.offer.rules) is tuple
+        assert type(peeked.offer.unavailable_reason) is Reason
     finally:
         repository.close()
     assert peek_snapshot(data_dir / "cache.sqlite") == expected

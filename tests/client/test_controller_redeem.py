@@ -36,14 +36,14 @@ def test_spending_a_token_clears_both_windows(
     assert outcome.outcome is Outcome.DONE
     assert outcome.message == "Reset spent: your weekly and 5-hour usage are back to zero used."
     assert outcome.token is not None
-    assert outcome.token.id == earliest.id  # the one that expires first
-    assert outcome.token.state == "spent"
+    assert outcome.token.credit.id == earliest.credit.id  # the one that expires first
+    assert outcome.token.credit.state == "spent"
     state = controller.state
     assert state.weekly is not None
     assert state.five_hour is not None
     assert (state.weekly.used, state.five_hour.used) == (0, 0)
     assert state.pending == ()  # the intent is closed
-    assert _spent(simulator) - spent_before == {earliest.id}
+    assert _spent(simulator) - spent_before == {earliest.credit.id}
     qtbot.waitUntil(lambda: synced(controller.state))
     assert_matches_backend(controller.state, simulator)
 
@@ -180,11 +180,11 @@ def test_redeem_names_a_credit_and_the_intent_keeps_it(
     credit = simulator.grant(CAPPED, title="Later one", expires_days=None)
     controller = make_controller()
     start_signed_in(qtbot, controller, CAPPED)
-    assert controller.state.available_tokens[-1].id == credit.id  # never expires: last
+    assert controller.state.available_tokens[-1].credit.id == credit.id  # never expires: last
     outcome = _redeem_named(qtbot, controller, credit.id)
     assert outcome.outcome is Outcome.DONE
     assert outcome.token is not None
-    assert outcome.token.id == credit.id  # the named one, not the soonest-expiring
+    assert outcome.token.credit.id == credit.id  # the named one, not the soonest-expiring
     assert credit.id in _spent(simulator)
 
 
@@ -209,7 +209,7 @@ def test_a_five_hour_credit_says_the_weekly_window_is_unchanged(
         "Reset spent: your 5-hour usage is back to zero; the weekly window is unchanged."
     )
     assert outcome.token is not None
-    assert outcome.token.id == credit.id
+    assert outcome.token.credit.id == credit.id
     state = controller.state
     assert state.five_hour is not None
     assert state.weekly is not None

@@ -178,11 +178,11 @@ def test_the_ledger_exports_grants_spends_and_expiries(
     with target.open(newline="", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     granted = {r["token_id"] for r in rows if r["event"] == "granted"}
-    assert granted == {t.id for t in state.tokens}
+    assert granted == {t.credit.id for t in state.tokens}
     spent = {r["token_id"] for r in rows if r["event"] == "spent"}
-    assert spent == {t.id for t in state.tokens if t.state == "spent"}
+    assert spent == {t.credit.id for t in state.tokens if t.credit.state == "spent"}
     by_id = {i.id: i.recipient for i in state.invitations}
-    expiries = {t.id: t.expires_at for t in state.tokens}
+    expiries = {t.credit.id: t.credit.expires_at for t in state.tokens}
     for row in rows:
         assert row["recipient"] == by_id.get(row["invitation_id"], "")
         assert row["at_utc"].endswith("Z")

@@ -91,7 +91,7 @@ def test_sign_in_invite_convert_redeem_restart_under_faults(
     assert converted.state is InvitationState.CONVERTED_REWARDED
     assert (converted.prompts, converted.joined_kind) == (required, "new")
     token = controller.state.available_tokens[0]
-    assert (token.invitation_id, token.recipient) == (converted.id, PEER)
+    assert (token.credit.invitation_id, token.recipient) == (converted.id, PEER)
     assert controller.state.cycle is not None
     assert controller.state.cycle.earned == 1
 
@@ -108,7 +108,7 @@ def test_sign_in_invite_convert_redeem_restart_under_faults(
     state = controller.state
     assert state.weekly is not None
     assert state.weekly.used == 0
-    assert [t.state for t in state.tokens] == ["spent"]
+    assert [t.credit.state for t in state.tokens] == ["spent"]
     last: Facts = client_facts(state)
     controller.shutdown()
 

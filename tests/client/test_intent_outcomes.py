@@ -147,7 +147,7 @@ def test_after_a_lost_answer_a_clean_failure_is_still_unknown_and_the_intent_sta
     assert settled.outcome is Outcome.DONE
     assert settled.settles
     assert settled.token is not None
-    assert settled.token.state == "spent"
+    assert settled.token.credit.state == "spent"
     qtbot.waitUntil(lambda: _settled(controller))
     assert set(_keys(api, "redeem")) == {key}
     assert len(_spent(simulator) - spent_before) == 1
@@ -259,7 +259,7 @@ def test_two_windows_confirming_one_redeem_spend_one_token_and_both_are_told(
         assert set(_keys(api, "redeem")) == {key}
         assert mine.token is not None
         assert theirs.token is not None
-        assert mine.token.id == theirs.token.id
+        assert mine.token.credit.id == theirs.token.credit.id
         assert len(_spent(simulator) - spent_before) == 1
         qtbot.waitUntil(lambda: _settled(second))
         qtbot.waitUntil(lambda: _settled(first))
@@ -278,7 +278,10 @@ def test_a_spent_token_names_the_invitation_that_earned_it(
     results = Results(controller)
     spent = results.wait(qtbot, controller.redeem())
     assert spent.token is not None
-    assert (spent.token.id, spent.token.recipient) == (earliest.id, earliest.recipient)
+    assert (spent.token.credit.id, spent.token.recipient) == (
+        earliest.credit.id,
+        earliest.recipient,
+    )
 
 
 def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
@@ -297,7 +300,7 @@ def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
     api.fail_before("redeem", NotSent(), times=FAST_RETRY.attempts - 1)
     api.fail_before("sync", NotSent(), times=1)  # the settling sync fails: it stays open
     results = Results(controller)
-    key = controller.redeem(credit.id)
+    key = controller.redeem(credit.credit.id)
     assert results.wait(qtbot, key).outcome is Outcome.UNKNOWN
     # On disk: the intent with its key and the credit it names, for a restart to replay.
     cache = CacheRepository(data_dir / CACHE_DB)
@@ -306,16 +309,16 @@ def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
         (intent,) = [i for i in cache.snapshot().intents if i.key == key]
     finally:
         cache.close()
-    assert intent.credit_id == credit.id
+    assert intent.credit_id == credit.credit.id
     controller.sync_now()
     settled = results.wait(qtbot, key, definite=True)
     assert settled.outcome is Outcome.DONE
     assert settled.message.startswith("Reset spent: ")  # its own reset, replayed
     named = [kw.get("credit_id") for name, kw in api.named if name == "redeem"]
     assert len(named) > FAST_RETRY.attempts  # the retries and the settling replay
-    assert set(named) == {credit.id}
+    assert set(named) == {credit.credit.id}
     assert set(_keys(api, "redeem")) == {key}
-    assert _spent(simulator) - spent_before == {credit.id}
+    assert _spent(simulator) - spent_before == {credit.credit.id}
 
 
 def test_a_redeem_answered_after_sign_out_is_unknown_because_the_session_ended(
@@ -366,7 +369,9 @@ def test_a_sync_read_before_a_spend_and_answered_after_it_never_shows_the_cleare
     assert results.wait(qtbot, key).outcome is Outcome.DONE
     gate.set()
     qtbot.waitUntil(lambda: _settled(controller) and api.applied("sync") >= read + 2)
-    spent = next(i for i, s in enumerate(states) if any(t.state == "spent" for t in s.tokens))
+    spent = next(
+        i for i, s in enumerate(states) if any(t.credit.state == "spent" for t in s.tokens)
+    )
     shown = [(s.five_hour.used, s.weekly.used) for s in states[spent:]]
     assert set(shown) == {(0, 0)}, shown
     assert_matches_backend(controller.state, simulator)

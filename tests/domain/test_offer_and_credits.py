@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from desktop.domain.credits import CreditWindows, RedemptionCode
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.outcomes import OFFER_RULES, OFFER_TITLE, REDEMPTION_RESULTS
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason, explain
@@ -22,6 +23,46 @@ def test_offer_settings_round_trip_and_default_copy() -> None:
     assert len(rules) == len(OFFER_RULES)
     assert any("1 prompts" in rule for rule in rules)
     assert any("5 resets" in rule for rule in rules)
+
+
+SERVER_OFFER = Offer(
+    id="off_1",
+    offered=True,
+    title="Bring a colleague",
+    description="Share the tool.",
+    rules=("One address per invitation.",),
+    requires_confirmation=True,
+    send_capacity=None,
+    reward_capacity=0,
+    rewards_resume_at=datetime(2026, 12, 14, tzinfo=UTC),
+    send_capacity_frees_at=None,
+    max_recipients=5,
+    issued_at=datetime(2026, 12, 2, tzinfo=UTC),
+    expires_at=datetime(2026, 12, 2, tzinfo=UTC) + timedelta(minutes=5),
+)
+
+
+def test_the_window_shows_the_servers_offer_as_it_came() -> None:
+    assert SERVER_OFFER.as_shown() == SERVER_OFFER
+
+
+def test_the_window_fills_in_what_the_server_left_blank_with_neutral_words() -> None:
+    blank = dataclasses.replace(
+        SERVER_OFFER, title=" ", description="", rules=("", "Kept.", "  "), max_recipients=0
+    )
+    shown = blank.as_shown()
+    assert (shown.title, shown.description) == (
+        "Invite a friend",
+        "Invite someone by email: they get a personal link that works only for them.",
+    )
+    assert shown.rules == ("Kept.",)
+    assert shown.max_recipients == 1  # one address per send at the least
+    # Nothing else changes: the capacities stay unknown or zero as the server said.
+    assert (
+        dataclasses.replace(shown, title=" ", description="", rules=blank.rules, max_recipients=0)
+        == blank
+    )
+    assert dataclasses.replace(SERVER_OFFER, max_recipients=1).as_shown().max_recipients == 1
 
 
 @pytest.mark.parametrize(

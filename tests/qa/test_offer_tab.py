@@ -66,7 +66,8 @@ def test_a_complimentary_credit_granted_in_qa_shows_in_the_wallet(
     before = len(app.simulator.wallet(PILOT).tokens)
     qtbot.mouseClick(panel.grant_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: any(t.title == "Sorry for the outage" for t in app.state.tokens), timeout=WAIT_MS
+        lambda: any(t.credit.title == "Sorry for the outage" for t in app.state.tokens),
+        timeout=WAIT_MS,
     )
     tokens = app.simulator.wallet(PILOT).tokens
     assert len(tokens) == before + 1

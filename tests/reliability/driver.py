@@ -54,7 +54,7 @@ def state_document(state: AppState) -> dict[str, Any]:
             {"id": i.id, "recipient": i.recipient, "state": str(i.state)} for i in state.invitations
         ],
         "available_tokens": len(state.available_tokens),
-        "tokens": [{"id": t.id, "state": str(t.state)} for t in state.tokens],
+        "tokens": [{"id": t.credit.id, "state": str(t.credit.state)} for t in state.tokens],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from desktop.controller.state import (
     AppState,
@@ -13,6 +14,7 @@ from desktop.controller.state import (
     SyncStatus,
     TokenView,
 )
+from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.policy import ReferralPolicy
@@ -73,15 +75,21 @@ def token(
 ) -> TokenView:
     """A reset token granted some days ago."""
     granted = NOW - timedelta(days=10 - index)
-    return TokenView(
+    credit = Credit(
         id=f"tok-{index}",
         granted_at=granted,
         expires_at=NOW + timedelta(days=expires_in_days),
         state=state,
         invitation_id=f"inv-{index}",
-        recipient=recipient or f"peer{index}@example.com",
         spent_at=NOW if state == "spent" else None,
+        version=index,
     )
+    return TokenView(credit, recipient=recipient or f"peer{index}@example.com")
+
+
+def credit_changed(view: TokenView, **changes: Any) -> TokenView:
+    """The same wallet row with some of its credit's fields changed."""
+    return replace(view, credit=replace(view.credit, **changes))
 
 
 def pilot_state(**changes: object) -> AppState:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,11 +65,13 @@ def test_wallet_status_column_reads_spent_expired_expires(
 ) -> None:
     now = datetime(2026, 12, 2, 10, tzinfo=UTC)
     granted = now - timedelta(days=20)
-    spent = replace(states.token(1), state="spent", spent_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
-    expired = replace(
+    spent = states.credit_changed(
+        states.token(1), state="spent", spent_at=datetime(2026, 11, 23, 12, tzinfo=UTC)
+    )
+    expired = states.credit_changed(
         states.token(2), state="expired", expires_at=datetime(2025, 12, 31, 12, tzinfo=UTC)
     )
-    available = replace(
+    available = states.credit_changed(
         states.token(3), granted_at=granted, expires_at=datetime(2027, 1, 5, 12, tzinfo=UTC)
     )
     assert token_status(spent, now) == "Spent 23 Nov"
@@ -92,19 +93,19 @@ def test_a_warning_three_days_before_a_reset_expires(
     qtbot: QtBot, window: SettingsWindow, fake: RecordingController
 ) -> None:
     now = states.NOW
-    later = replace(states.token(1), expires_at=now + timedelta(days=10))
+    later = states.credit_changed(states.token(1), expires_at=now + timedelta(days=10))
     fake.emit_state(states.capped_state(tokens=(later,)))
     assert window.select_page("wallet")
     warning = window.findChild(QLabel, "walletExpiryWarning")
     assert warning is not None
     assert not warning.isVisible()
 
-    soon = replace(states.token(2), expires_at=now + timedelta(days=3))
+    soon = states.credit_changed(states.token(2), expires_at=now + timedelta(days=3))
     fake.emit_state(states.capped_state(tokens=(later, soon)))
     assert warning.isVisible()
     assert warning.text() == (
-        f"A reset expires on {date_time(soon.expires_at or now, now=now)}. Use it before then, "
-        "or it expires unused."
+        f"A reset expires on {date_time(soon.credit.expires_at or now, now=now)}. "
+        "Use it before then, or it expires unused."
     )
 
 

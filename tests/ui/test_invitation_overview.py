@@ -69,7 +69,7 @@ def test_the_list_shows_active_and_ended_apart(
 def test_the_summary_counts_resets_all_time_and_pending_invitations(
     window: SettingsWindow, fake: RecordingController
 ) -> None:
-    spent = replace(states.token(3), state="spent", spent_at=states.NOW)
+    spent = states.credit_changed(states.token(3), state="spent", spent_at=states.NOW)
     state = mixed()
     fake.emit_state(replace(state, tokens=(*state.tokens, spent)))
     overview = window.findChild(QLabel, "referralOverview")

@@ -48,7 +48,7 @@ def test_a_reset_earned_and_a_queued_invitation_sent(
 def test_a_reset_about_to_expire_is_announced_once(
     qtbot: QtBot, window: SettingsWindow, fake: RecordingController
 ) -> None:
-    soon = replace(states.token(1), expires_at=states.NOW + timedelta(days=2))
+    soon = states.credit_changed(states.token(1), expires_at=states.NOW + timedelta(days=2))
     fake.emit_state(states.capped_state(tokens=(soon,)))
     fake.emit_state(states.capped_state(tokens=(soon,)))
     assert titles(window) == ["A usage reset expires soon"]

@@ -444,7 +444,7 @@ def test_a_named_complimentary_credit_resets_only_the_five_hour_window(
     assert isinstance(page, WalletPage)
     row = page.tokens_view.topLevelItem(0)
     assert [row.text(n) for n in range(1, 4)] == ["Welcome reset", "Complimentary", "5-hour only"]
-    (credit,) = [t for t in app.state.available_tokens if t.title == "Welcome reset"]
+    (credit,) = [t for t in app.state.available_tokens if t.credit.title == "Welcome reset"]
     assert app.state.available_tokens[0] == credit  # it expires first
 
     named: list[str] = []
@@ -469,7 +469,7 @@ def test_a_named_complimentary_credit_resets_only_the_five_hour_window(
     )
     # The backend's own state: that credit spent, the weekly window untouched.
     wallet = app.simulator.wallet(PILOT)
-    (spent,) = [t for t in wallet.tokens if t.id == credit.id]
+    (spent,) = [t for t in wallet.tokens if t.id == credit.credit.id]
     assert spent.state == "spent"
     assert app.state.weekly is not None
     assert app.state.weekly.used > 0
@@ -500,7 +500,7 @@ def test_a_lost_redeem_answer_replayed_as_already_redeemed_is_this_requests_rese
     assert page.message_label.text().startswith("Reset spent: ")
     wallet = app.simulator.wallet(CAPPED)
     assert sum(1 for t in wallet.tokens if t.state == "spent") == before + 1
-    assert [t.state for t in wallet.tokens if t.id == credit.id] == ["spent"]
+    assert [t.state for t in wallet.tokens if t.id == credit.credit.id] == ["spent"]
     # The same request once more (the backend's replay): nothing new is spent.
     again = app.simulator.redeem(CAPPED, results[0].key)
     assert again.replayed

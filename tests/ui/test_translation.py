@@ -201,14 +201,15 @@ def user_data(app: App) -> list[str]:
         data += [account.email, account.display_name, plan_name(account.plan)]
     if state.offer is not None:
         data += [state.offer.title, state.offer.description, *state.offer.rules]
-    data += [token.title for token in state.tokens]
+    data += [token.credit.title for token in state.tokens]
     for invitation in state.invitations:
         data += [invitation.reason, invitation.message_subject, invitation.message_body]
     qa = app.qa_window
     snapshot = qa.snapshot if isinstance(qa, QaSimulatorWindow) else None
     if snapshot is not None and snapshot.offer is not None:
         # Its id is shown as its first 24 characters (qa/offer.py).
-        data += [snapshot.offer.title, snapshot.offer.unavailable_reason, snapshot.offer.id[:24]]
+        offer = snapshot.offer.offer
+        data += [offer.title, snapshot.offer.reason, offer.id[:24]]
     return data
 
 

@@ -51,7 +51,9 @@ def test_redeem_confirm_spends_with_one_intent(
     [(key,)] = fake.called("redeem")
     assert not redeem.isEnabled()
 
-    spent = replace(states.capped_state().tokens[1], state="spent", spent_at=states.NOW)
+    spent = states.credit_changed(
+        states.capped_state().tokens[1], state="spent", spent_at=states.NOW
+    )
     fake.emit_state(
         states.capped_state(
             tokens=(states.capped_state().tokens[0], spent),

@@ -9,7 +9,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop.controller.state import AppState, Eligibility, OfferView, SyncPhase, SyncStatus
+from desktop.controller.state import AppState, Eligibility, SyncPhase, SyncStatus
+from desktop.domain.offer import Offer
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.settings_window import SettingsWindow
 from desktop.ui.usage_meter import UsageMeter
@@ -188,7 +189,7 @@ def test_the_module_says_when_earned_resets_expire_with_any_offer(
 ) -> None:
     """A new operator learns that a reset expires (R6), with the server's words and without
     them, by the policy's number of days; the policy's `none` is said too, never a guess."""
-    server_offer = OfferView(
+    server_offer = Offer(
         id="offer-1",
         offered=True,
         title="Bring a colleague",
@@ -200,6 +201,7 @@ def test_the_module_says_when_earned_resets_expire_with_any_offer(
         send_capacity_frees_at=None,
         rewards_resume_at=None,
         max_recipients=5,
+        issued_at=states.NOW,
         expires_at=states.NOW + timedelta(minutes=30),
     )
     expected = "A reset you earn expires 30 days after it is earned if you do not use it."

@@ -130,7 +130,9 @@ def test_issue_14_over_http_offer_several_recipients_resend_and_a_named_credit(
 
     credit = qa.grant("pilot@example.com", title="Over the wire", expires_days=None)
     app.controller.sync_now()
-    qtbot.waitUntil(lambda: any(t.id == credit.id for t in app.state.tokens), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any(t.credit.id == credit.id for t in app.state.tokens), timeout=WAIT_MS
+    )
     results.clear()
     app.controller.redeem(credit.id)
     qtbot.waitUntil(lambda: any(r.definite for r in results), timeout=WAIT_MS)

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from desktop.backend import api, clock, faults, simulator
 from desktop.backend.wire import WireFormatError, decode, decode_details, encode, encode_details
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditSource, CreditWindows, RedemptionCode
+from desktop.domain.credits import Credit, CreditSource, CreditWindows, RedemptionCode
 from desktop.domain.cycles import RewardCycle
-from desktop.domain.offer import OfferSettings
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.profile import Profile
 from desktop.domain.reasons import Reason
@@ -45,7 +45,7 @@ QA_DTOS = [
     OfferSettings,
 ]
 # Domain types the contract carries as they are (the cache and the window keep them too).
-SHARED_SHAPES = [Profile, RewardCycle]
+SHARED_SHAPES = [Profile, RewardCycle, Credit, Offer]
 
 TIMES = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -104,11 +104,11 @@ def _offer_settings(values: dict[str, Any]) -> OfferSettings:
 
 def test_the_known_dtos_are_all_covered() -> None:
     names = {kind.__name__ for kind in API_DTOS + QA_DTOS}
-    for name in ("SessionDTO", "SyncDTO", "InvitationDTO", "RedemptionDTO", "TokenDTO"):
+    for name in ("SessionDTO", "SyncDTO", "InvitationDTO", "RedemptionDTO"):
         assert name in names
     for name in ("InvitationRecord", "BackendStatus", "OutboxEntry", "Wallet"):
         assert name in names
-    for name in ("OfferDTO", "BackendOverview", "OfferSettings"):
+    for name in ("BackendOverview", "OfferSettings"):
         assert name in names
 
 
@@ -116,7 +116,7 @@ MOMENT = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def test_issue_14_fields_cross_the_wire_both_ways() -> None:
-    token = api.TokenDTO(
+    token = Credit(
         id="tok_1",
         granted_at=MOMENT,
         expires_at=None,
@@ -134,8 +134,8 @@ def test_issue_14_fields_cross_the_wire_both_ways() -> None:
         "five_hour",
         None,
     )
-    assert decode(api.TokenDTO, json.loads(json.dumps(wire))) == token
-    offer = api.OfferDTO(
+    assert decode(Credit, json.loads(json.dumps(wire))) == token
+    offer = Offer(
         id="off_1",
         offered=False,
         title="Invite a friend",
@@ -156,7 +156,7 @@ def test_issue_14_fields_cross_the_wire_both_ways() -> None:
     assert wire["reward_capacity"] == 0
     assert wire["rules"] == ["One.", "Two."]
     assert wire["unavailable_reason"] == "offer_paused"
-    assert decode(api.OfferDTO, json.loads(json.dumps(wire))) == offer
+    assert decode(Offer, json.loads(json.dumps(wire))) == offer
     usage = api.UsageDTO(
         five_hour=UsageWindow(WindowKind.FIVE_HOUR, 100, 0, None),
         weekly=UsageWindow(WindowKind.WEEKLY, 1000, 400, MOMENT),
@@ -178,7 +178,7 @@ def test_an_older_servers_answers_decode_with_the_new_fields_at_their_defaults()
     old_token = {"id": "tok_1", "granted_at": "2025-03-10T12:00:00Z", "expires_at": None,
                  "state": "available", "invitation_id": "inv_1", "spent_at": None,
                  "version": 1}  # fmt: skip
-    token = decode(api.TokenDTO, old_token)
+    token = decode(Credit, old_token)
     assert (token.source, token.windows, token.title) == (
         CreditSource.REFERRAL,
         CreditWindows.BOTH,

@@ -35,12 +35,10 @@ from desktop.backend.api import (
     ApiError,
     AuthenticationError,
     InvitationDTO,
-    OfferDTO,
     OutcomeUnknown,
     RedemptionDTO,
     SessionDTO,
     SyncDTO,
-    TokenDTO,
     UsageDTO,
 )
 from desktop.backend.clock import ClockView
@@ -58,8 +56,8 @@ from desktop.backend.web.feed import ChangeFeed
 from desktop.backend.web.limits import SignInLimiter, SignInLimits
 from desktop.backend.wire import encode, encode_details
 from desktop.domain.cohort import CohortDecision
-from desktop.domain.credits import CreditWindows
-from desktop.domain.offer import OfferSettings
+from desktop.domain.credits import Credit, CreditWindows
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason, explain
 
@@ -519,7 +517,7 @@ def _api_router(
     def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0) -> Response:
         return _answer(_faulted(lambda: backend.sync(session, cursor)))
 
-    @router.get("/offer", response_model=OfferDTO, summary="The account's current offer")
+    @router.get("/offer", response_model=Offer, summary="The account's current offer")
     def offer(session: Session) -> Response:
         return _answer(_faulted(lambda: backend.offer(session)))
 
@@ -639,7 +637,7 @@ def _qa_router(sim: Simulator, access: QaAccess, limiter: SignInLimiter) -> APIR
             sim.redeem(body.email, body.key, body.credit_id, spend_if_unused=body.spend_if_unused)
         )
 
-    @router.post("/grants", response_model=TokenDTO)
+    @router.post("/grants", response_model=Credit)
     def grant(body: QaGrantBody) -> Response:
         expires: int | Literal["policy"] | None = "policy"
         if body.no_expiry:
@@ -650,7 +648,7 @@ def _qa_router(sim: Simulator, access: QaAccess, limiter: SignInLimiter) -> APIR
             sim.grant(body.email, title=body.title, expires_days=expires, windows=body.windows)
         )
 
-    @router.get("/offer", response_model=OfferDTO)
+    @router.get("/offer", response_model=Offer)
     def offer(email: Annotated[str, Query(max_length=320)]) -> Response:
         return _answer(sim.offer(email))
 

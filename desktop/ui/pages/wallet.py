@@ -46,28 +46,28 @@ EXPIRY_WARNING = timedelta(days=3)  # an available reset this close to expiring 
 def token_status(token: TokenView, now: datetime | None = None) -> str:
     """`Expires 5 Jan`, `Spent 23 Nov` or `Expired 31 Dec 2026` (an expired token is shown,
     never dropped); `Available` for one that never expires."""
-    if token.state == "spent":
-        if token.spent_at is None:
+    if token.credit.state == "spent":
+        if token.credit.spent_at is None:
             return QCoreApplication.translate("WalletPage", "Spent")
         return QCoreApplication.translate("WalletPage", "Spent {date}").format(
-            date=short_date(token.spent_at, now=now)
+            date=short_date(token.credit.spent_at, now=now)
         )
-    if token.state == "expired":
-        if token.expires_at is None:
+    if token.credit.state == "expired":
+        if token.credit.expires_at is None:
             return QCoreApplication.translate("WalletPage", "Expired")
         return QCoreApplication.translate("WalletPage", "Expired {date}").format(
-            date=short_date(token.expires_at, now=now)
+            date=short_date(token.credit.expires_at, now=now)
         )
-    if token.expires_at is None:
+    if token.credit.expires_at is None:
         return translated("outcomes", CREDIT_NEVER_EXPIRES)
     return QCoreApplication.translate("WalletPage", "Expires {date}").format(
-        date=short_date(token.expires_at, now=now)
+        date=short_date(token.credit.expires_at, now=now)
     )
 
 
 def credit_source(token: TokenView) -> str:
     """`Earned by inviting sam@example.com` or `Complimentary`."""
-    words = translated("outcomes", CREDIT_SOURCE_WORDS[str(token.source)])
+    words = translated("outcomes", CREDIT_SOURCE_WORDS[str(token.credit.source)])
     return fill(
         words, {"recipient": token.recipient or QCoreApplication.translate("WalletPage", "a peer")}
     )
@@ -75,12 +75,12 @@ def credit_source(token: TokenView) -> str:
 
 def credit_windows(token: TokenView) -> str:
     """Which usage windows spending it resets: `Weekly and 5-hour` or `5-hour only`."""
-    return translated("outcomes", CREDIT_WINDOWS_WORDS[str(token.windows)])
+    return translated("outcomes", CREDIT_WINDOWS_WORDS[str(token.credit.windows)])
 
 
 def credit_title(token: TokenView) -> str:
     """The server's title for the credit, or a plain one when it gave none."""
-    return token.title or QCoreApplication.translate("WalletPage", "Usage reset")
+    return token.credit.title or QCoreApplication.translate("WalletPage", "Usage reset")
 
 
 def expiring_soon(state: AppState) -> tuple[TokenView, ...]:
@@ -91,7 +91,8 @@ def expiring_soon(state: AppState) -> tuple[TokenView, ...]:
     return tuple(
         token
         for token in state.available_tokens
-        if token.expires_at is not None and as_utc(token.expires_at) - as_utc(now) <= EXPIRY_WARNING
+        if token.credit.expires_at is not None
+        and as_utc(token.credit.expires_at) - as_utc(now) <= EXPIRY_WARNING
     )
 
 
@@ -100,7 +101,7 @@ def expiry_warning_text(state: AppState) -> str:
     soon = expiring_soon(state)
     if not soon:
         return ""
-    first = soon[0].expires_at
+    first = soon[0].credit.expires_at
     assert first is not None
     when = date_time(first, now=state.backend_now)
     if len(soon) == 1:
@@ -131,22 +132,22 @@ def token_tooltip(token: TokenView, now: datetime | None) -> str:
             title=credit_title(token),
             source=credit_source(token),
             windows=credit_windows(token).lower(),
-            when=date_time(token.granted_at, now=now),
+            when=date_time(token.credit.granted_at, now=now),
         )
     ]
-    if token.spent_at is not None:
+    if token.credit.spent_at is not None:
         parts.append(
             QCoreApplication.translate("WalletPage", "spent {when}").format(
-                when=date_time(token.spent_at, now=now)
+                when=date_time(token.credit.spent_at, now=now)
             )
         )
-    if token.expires_at is not None:
+    if token.credit.expires_at is not None:
         template = (
             QCoreApplication.translate("WalletPage", "expired {when}")
-            if token.state == "expired"
+            if token.credit.state == "expired"
             else QCoreApplication.translate("WalletPage", "expires {when}")
         )
-        parts.append(template.format(when=date_time(token.expires_at, now=now)))
+        parts.append(template.format(when=date_time(token.credit.expires_at, now=now)))
     return QCoreApplication.translate("WalletPage", "{parts}.").format(parts="; ".join(parts))
 
 
@@ -304,10 +305,14 @@ class WalletPage(SettingsPage):
         self._fill_tokens(state)
 
     def _fill_tokens(self, state: AppState) -> None:
-        order = {token.id: index for index, token in enumerate(state.available_tokens)}
+        order = {token.credit.id: index for index, token in enumerate(state.available_tokens)}
         tokens = sorted(
             state.tokens,
-            key=lambda t: (t.id not in order, order.get(t.id, 0), -t.granted_at.timestamp()),
+            key=lambda t: (
+                t.credit.id not in order,
+                order.get(t.credit.id, 0),
+                -t.credit.granted_at.timestamp(),
+            ),
         )
         self.tokens_view.clear()
         now = state.backend_now
@@ -323,7 +328,7 @@ class WalletPage(SettingsPage):
             tooltip = token_tooltip(token, now)  # every column: the elided ones say it in full
             for column in range(len(_COLUMNS)):
                 item.setToolTip(column, tooltip)
-            if token.state != "available":
+            if token.credit.state != "available":
                 for column in range(len(_COLUMNS)):
                     item.setForeground(column, self.palette().placeholderText())
             self.tokens_view.addTopLevelItem(item)
@@ -355,8 +360,8 @@ class WalletPage(SettingsPage):
         self.redeem_button.setEnabled(False)
         self.redeem_button.setText(self.tr("Using a reset…"))
         self.show_message(self.tr("Using a reset…"), "muted")
-        credit = self._state.available_tokens[0]  # the one the dialog named
-        self._key = self.controller.redeem(credit.id)
+        named = self._state.available_tokens[0]  # the one the dialog named
+        self._key = self.controller.redeem(named.credit.id)
 
     @Slot(object)
     def _redeem_finished(self, result: OperationResult) -> None:

@@ -36,14 +36,15 @@ def capacity_words(capacity: int | None) -> str:
     return str(capacity)
 
 
-def offer_facts(offer: QaOffer | None) -> str:
+def offer_facts(read: QaOffer | None) -> str:
     """The offer in lines: whether it is offered (and why not), its capacities and expiry."""
-    if offer is None:
+    if read is None:
         return QCoreApplication.translate("OfferPanel", "Sign in to see the operator's offer.")
+    offer = read.offer
     if not offer.offered:
         return QCoreApplication.translate(
             "OfferPanel", "Not offered (the module stays absent): {reason}"
-        ).format(reason=offer.unavailable_reason)
+        ).format(reason=read.reason)
     lines = [
         QCoreApplication.translate("OfferPanel", "Offered: {title}").format(title=offer.title),
         QCoreApplication.translate(

@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
 from desktop.controller.state import (
     AppState,
     InvitationView,
-    OfferView,
     OperationResult,
     SyncPhase,
 )
 from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
-from desktop.domain.offer import REPEATED_RECIPIENT, recipients_problem, send_capacity_text
+from desktop.domain.offer import REPEATED_RECIPIENT, Offer, recipients_problem, send_capacity_text
 from desktop.domain.outcomes import Operation, Outcome, describe
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import Reason, explain, fill, translated
@@ -97,7 +96,7 @@ def validation_error(text: str, state: AppState) -> str:
     return "\n".join(problems)
 
 
-def _no_capacity(offer: OfferView, state: AppState) -> str:
+def _no_capacity(offer: Offer, state: AppState) -> str:
     """No send capacity left: the daily limit's own sentence (the backend's, one rule, one
     sentence), naming when the next invitation frees."""
     frees_at = offer.send_capacity_frees_at

@@ -7,12 +7,13 @@ from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.controller.state import AppState, InvitationView, OfferView
+from desktop.controller.state import AppState, InvitationView
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.offer import (
     FALLBACK_DESCRIPTION,
     FALLBACK_TITLE,
     RESEND_FROM,
+    Offer,
     reward_capacity_text,
     send_capacity_text,
 )
@@ -113,24 +114,24 @@ def cap_warning_text(cycle: RewardCycle) -> str:
 # -- The server's offer (issue 14): its copy as it comes, the capacities in plain words ----------
 
 
-def offer_title(offer: OfferView | None) -> str:
+def offer_title(offer: Offer | None) -> str:
     """The server's title, or the neutral fallback ("Invite a friend")."""
     return translated("offer", FALLBACK_TITLE) if offer is None else offer.title
 
 
-def offer_description(offer: OfferView | None) -> str:
+def offer_description(offer: Offer | None) -> str:
     """The server's description, or the neutral fallback that promises nothing."""
     return translated("offer", FALLBACK_DESCRIPTION) if offer is None else offer.description
 
 
-def offer_rules_text(offer: OfferView | None) -> str:
+def offer_rules_text(offer: Offer | None) -> str:
     """The server's rules, one bullet a line ("" without any)."""
     if offer is None or not offer.rules:
         return ""
     return "\n".join(f"• {rule}" for rule in offer.rules)
 
 
-def capacity_text(offer: OfferView | None, now: datetime | None = None) -> str:
+def capacity_text(offer: Offer | None, now: datetime | None = None) -> str:
     """`2 invitations left.`, or none left and when the next frees, and `Invitations sent now
     earn nothing until 14 Dec.` when no reward capacity is left. "" when both are unknown."""
     if offer is None:
