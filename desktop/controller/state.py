@@ -47,6 +47,13 @@ class SyncStatus:
     last_synced_at: datetime | None = None
     message: str = ""
     pending_operations: int = 0  # invitations queued in the outbox
+    reason: Reason | None = None  # why the last sync failed (`message` is its sentence)
+
+    @property
+    def fault_here(self) -> bool:
+        """The failure is this computer's (its disk, the data folder, the app's own files), not
+        something a server reported (`Reason.on_this_computer`)."""
+        return self.reason is not None and self.reason.on_this_computer
 
 
 @dataclass(frozen=True)
