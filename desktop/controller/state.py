@@ -55,6 +55,12 @@ class SyncStatus:
         something a server reported (`Reason.on_this_computer`)."""
         return self.reason is not None and self.reason.on_this_computer
 
+    @property
+    def has_saved_data(self) -> bool:
+        """Data from an earlier sync is on screen (the published state falls back to the
+        cache's last sync, also when only the start-up peek read it)."""
+        return self.last_synced_at is not None
+
 
 @dataclass(frozen=True)
 class TokenView:

@@ -104,7 +104,9 @@ class ErrorBanner(QFrame):
         elif sync.phase is SyncPhase.ERROR and sync.fault_here:
             # This computer's disk or the app's own files (the embedded service's too): its
             # sentence names the folder; no server is involved.
-            message = (sync.message + " " + self.tr("Showing saved data.")).strip()
+            message = sync.message
+            if sync.has_saved_data:
+                message += " " + self.tr("Showing saved data.")
         elif sync.phase is SyncPhase.ERROR:
             message = (
                 self.tr("The server reported a problem. Showing saved data.") + " " + sync.message
