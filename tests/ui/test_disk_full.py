@@ -35,6 +35,7 @@ from desktop.storage import CacheRepository
 from tests.conftest import MemoryKeyring
 from tests.ui.app_driver import WAIT_MS, open_invite_dialog, sync_and_wait, wait_synced
 
+
 def full_disk(*args: object, **kwargs: object) -> None:
     raise sqlite3.OperationalError("database or disk is full")
 
@@ -48,7 +49,8 @@ def fill_disk_of(store: BackendStore, monkeypatch: pytest.MonkeyPatch) -> None:
 def banner_text(app: App) -> str:
     banner = app.window.findChild(QFrame, "errorBanner")
     label = app.window.findChild(QLabel, "errorBannerMessage")
-    assert banner is not None and label is not None
+    assert banner is not None
+    assert label is not None
     return label.text() if banner.isVisible() else ""
 
 
@@ -74,7 +76,8 @@ def signed_in(
             app.start()
             with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
                 app.controller.sign_in("pilot@example.com", "demo")
-            assert blocker.args is not None and blocker.args[0].outcome is Outcome.DONE
+            assert blocker.args is not None
+            assert blocker.args[0].outcome is Outcome.DONE
             qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
             wait_synced(qtbot, app)
             return app
