@@ -41,6 +41,9 @@ _BY_SQLITE_NAME: Mapping[str, Reason] = {
     "SQLITE_BUSY": Reason.CACHE_LOCKED,
     "SQLITE_LOCKED": Reason.CACHE_LOCKED,
     "SQLITE_FULL": Reason.DISK_FULL,
+    # The shared-memory file of a WAL database could not grow: on a full disk that is how SQLite
+    # says it at open (its "disk I/O error"; a 200 KB tmpfs with 4 KB free, docs/QA.md E11).
+    "SQLITE_IOERR_SHMSIZE": Reason.DISK_FULL,
     "SQLITE_READONLY": Reason.READ_ONLY,
     "SQLITE_PERM": Reason.READ_ONLY,
     "SQLITE_CANTOPEN": Reason.READ_ONLY,  # the folder exists (the app made it) but no file

@@ -156,7 +156,7 @@ class MockBackend(ClosesOnExit):
                 lambda tx: offers.current_offer(tx, accounts.session_account(tx, session))
             )
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def send_invitation(
         self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
@@ -170,7 +170,7 @@ class MockBackend(ClosesOnExit):
                 invitation = invitations.send(tx, operator, email, idempotency_key, offer_id)
                 return invitations.invitation_dto(tx, invitation)
 
-        return self._faults.call(handle)
+        return self._call(handle)
 
     def resend_invitation(
         self, session: str, invitation_id: str, idempotency_key: str

@@ -65,10 +65,14 @@ def failure_of(error: Exception) -> tuple[Outcome, Reason, Mapping[str, Detail]]
 
 def local_reason(error: Exception) -> tuple[Reason, Mapping[str, Detail]]:
     """A local failure (cache, disk, keyring) as a reason code and details
-    (`desktop.environment` classifies it: one place for the whole app)."""
+    (`desktop.environment` classifies it: one place for the whole app). Logged: an expected
+    fault (a full disk, a read-only folder...) as its one sentence, an unclassified one with its
+    traceback."""
     fault = local_fault(error)
     if fault.reason is Reason.LOCAL_ERROR:
         log.error("unexpected local error", exc_info=error)
+    else:
+        log.warning("%s (%s)", fault.message, fault.reason)
     return fault.reason, fault.details
 
 
@@ -156,7 +160,7 @@ class Hub:
         """A cache write failed: say what it is (never "the server reported a problem")."""
         reason, details = local_reason(error)
         self.sync = dataclasses.replace(
-            self.sync, phase=SyncPhase.ERROR, message=explain(reason, details)
+            self.sync, phase=SyncPhase.ERROR, message=explain(reason, details), reason=reason
         )
         self.publish()
 

@@ -276,7 +276,7 @@ class SendFlow:
                 dataclasses.replace(known, attempts=known.attempts + 1, last_error=text)
             )
             phase = SyncPhase.OFFLINE if isinstance(error, BackendUnavailable) else SyncPhase.ERROR
-            hub.sync = dataclasses.replace(hub.sync, phase=phase, message=text)
+            hub.sync = dataclasses.replace(hub.sync, phase=phase, message=text, reason=reason)
             hub.publish()
             hub.fail(Operation.SEND, key, error, subject=entry.recipient)
             self._retry_soon()

@@ -155,9 +155,10 @@ class StartupFlow:
 
     def _unusable(self, error: Exception) -> None:
         hub = self._hub
-        log.error("the local cache could not be opened", exc_info=error)
-        hub.cache_notice = explain(*local_reason(error))
-        hub.sync = SyncStatus(phase=SyncPhase.ERROR, message=hub.cache_notice)
+        log.warning("the local cache could not be opened")
+        reason, details = local_reason(error)  # logs the reason (and an unexpected one's trace)
+        hub.cache_notice = explain(reason, details)
+        hub.sync = SyncStatus(phase=SyncPhase.ERROR, message=hub.cache_notice, reason=reason)
         hub.publish()
 
 

@@ -47,6 +47,19 @@ class SyncStatus:
     last_synced_at: datetime | None = None
     message: str = ""
     pending_operations: int = 0  # invitations queued in the outbox
+    reason: Reason | None = None  # why the last sync failed (`message` is its sentence)
+
+    @property
+    def fault_here(self) -> bool:
+        """The failure is this computer's (its disk, the data folder, the app's own files), not
+        something a server reported (`Reason.on_this_computer`)."""
+        return self.reason is not None and self.reason.on_this_computer
+
+    @property
+    def has_saved_data(self) -> bool:
+        """Data from an earlier sync is on screen (the published state falls back to the
+        cache's last sync, also when only the start-up peek read it)."""
+        return self.last_synced_at is not None
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,9 @@ class SyncFlow:
             return
         _, reason, details = failure_of(error)
         phase = SyncPhase.OFFLINE if isinstance(error, BackendUnavailable) else SyncPhase.ERROR
-        hub.sync = dataclasses.replace(hub.sync, phase=phase, message=explain(reason, details))
+        hub.sync = dataclasses.replace(
+            hub.sync, phase=phase, message=explain(reason, details), reason=reason
+        )
         hub.publish()
         self._finished(False)
 

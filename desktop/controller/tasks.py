@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, QRunnable, QThread, Signal, Slot
 
+from desktop.environment import LocalFault, is_local, local_fault
+
 if TYPE_CHECKING:
     from desktop.storage import CacheRepository
 
@@ -92,8 +94,18 @@ class CacheWorker(QObject):
         try:
             result = job_work(self._cache)
         except Exception as exc:
-            error = exc
+            error = self._named(exc)
         self.finished.emit(job, result, error)
+
+    def _named(self, error: Exception) -> Exception:
+        """A fault of the cache's file or disk as a LocalFault naming the cache file (its
+        sentence names the folder: "The disk holding …/cache.sqlite is full"); the driver's
+        error stays its cause, for the log. Anything else unchanged."""
+        if isinstance(error, LocalFault) or not is_local(error):
+            return error
+        fault = local_fault(error, getattr(self._cache, "path", None))
+        fault.__cause__ = error
+        return fault
 
     @Slot()
     def stop(self) -> None:

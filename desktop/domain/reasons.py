@@ -117,9 +117,35 @@ class Reason(StrEnum):
         """Trying again with the same key may succeed (the refusal is not a rule's answer)."""
         return self in _RETRYABLE
 
+    @property
+    def on_this_computer(self) -> bool:
+        """A fault of this computer: its disk, the data folder, the cache, or the file of the
+        embedded service the app runs for that folder. Never "the server's" problem: a remote
+        server's own disk or file fault arrives as SERVER_ERROR (its `cause` names the kind)."""
+        return self in _ON_THIS_COMPUTER
+
 
 _RETRYABLE = frozenset(
     {Reason.OFFLINE, Reason.ANSWER_LOST, Reason.TIMED_OUT, Reason.SERVER_ERROR, Reason.CACHE_LOCKED}
+)
+
+_ON_THIS_COMPUTER = frozenset(
+    {
+        Reason.CACHE_DAMAGED,
+        Reason.CACHE_NEWER,
+        Reason.CACHE_DAMAGED_SET_ASIDE,
+        Reason.CACHE_NEWER_SET_ASIDE,
+        Reason.CACHE_LOCKED,
+        Reason.DISK_FULL,
+        Reason.READ_ONLY,
+        Reason.NOT_A_FOLDER,
+        Reason.FOLDER_MISSING,
+        Reason.LOCAL_ERROR,
+        Reason.BACKEND_DAMAGED,
+        Reason.BACKEND_NEWER,
+        Reason.BACKEND_UPGRADED,
+        Reason.BACKEND_SET_ASIDE,
+    }
 )
 
 _SENTENCES: Mapping[Reason, str] = {
@@ -339,13 +365,40 @@ _SENTENCES_FOR_ONE: Mapping[Reason, tuple[str, str]] = {
 (the counted detail, the sentence naming one). As `send_capacity_text` in desktop.domain.offer,
 a whole sentence per count, so each reads right and translates whole."""
 
+_SENTENCES_FOR_CAUSE: Mapping[tuple[Reason, str], str] = {
+    (Reason.SERVER_ERROR, Reason.DISK_FULL.value): QT_TRANSLATE_NOOP(
+        "reasons",
+        "The referral service could not save anything: its disk is full. It changed nothing; "
+        "try again later.",
+    ),
+}
+"""A server's failure whose `cause` detail is a fault of the server's own computer (the wire
+names the kind, never the server's paths): the sentence for that cause. Another cause reads as
+the general SERVER_ERROR sentence."""
+
+_SENTENCES_WITHOUT_PATH: Mapping[Reason, str] = {
+    Reason.DISK_FULL: QT_TRANSLATE_NOOP(
+        "reasons",
+        "The disk holding the app's data folder is full, so nothing could be saved. Free some "
+        "space and try again.",
+    ),
+}
+"""A fault of this computer whose path is not known (an error that names no file): the
+sentence that needs none, rather than a blank where the path would be."""
+
 
 def sentence(reason: Reason, details: Mapping[str, Detail] | None = None) -> str:
     """The untranslated template for `reason`: its sentence for a count of one when the counted
-    detail is 1, else its general one."""
+    detail is 1, for the `cause` detail of a server's failure, without a path when none is
+    known; else its general one."""
     counted = _SENTENCES_FOR_ONE.get(reason)
     if counted is not None and details and str(details.get(counted[0], "")) == "1":
         return counted[1]
+    cause = _SENTENCES_FOR_CAUSE.get((reason, str((details or {}).get("cause", ""))))
+    if cause is not None:
+        return cause
+    if reason in _SENTENCES_WITHOUT_PATH and not (details or {}).get("path"):
+        return _SENTENCES_WITHOUT_PATH[reason]
     return _SENTENCES[reason]
 
 

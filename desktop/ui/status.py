@@ -101,6 +101,12 @@ class ErrorBanner(QFrame):
             message = self.tr(
                 "You are offline. Showing saved data; changes sync when the server is back."
             )
+        elif sync.phase is SyncPhase.ERROR and sync.fault_here:
+            # This computer's disk or the app's own files (the embedded service's too): its
+            # sentence names the folder; no server is involved.
+            message = sync.message
+            if sync.has_saved_data:
+                message += " " + self.tr("Showing saved data.")
         elif sync.phase is SyncPhase.ERROR:
             message = (
                 self.tr("The server reported a problem. Showing saved data.") + " " + sync.message

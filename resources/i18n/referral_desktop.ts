@@ -324,6 +324,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Showing saved data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The server reported a problem. Showing saved data.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2608,6 +2612,14 @@ Subject: {subject}
     </message>
     <message>
         <source>Too many sign-in attempts through this link or from this network. Try again in 1 minute.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The referral service could not save anything: its disk is full. It changed nothing; try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk holding the app&apos;s data folder is full, so nothing could be saved. Free some space and try again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

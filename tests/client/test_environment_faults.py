@@ -155,3 +155,17 @@ def test_a_local_fault_names_the_path_it_is_given() -> None:
     fault = local_fault(sqlite3.OperationalError("database is locked"), Path("/d/cache.sqlite"))
     assert fault.reason is Reason.CACHE_LOCKED
     assert "database is locked" not in fault.message
+
+
+def _io_error(name: str) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorname = name  # as the driver sets it; root could provoke it only on a mount
+    return error
+
+
+def test_a_wal_index_that_cannot_grow_is_a_full_disk() -> None:
+    # What opening a WAL database says on a 200 KB tmpfs with 4 KB free (docs/QA.md E11, by hand
+    # as root): its shared-memory file cannot grow. Other I/O errors stay unclassified.
+    assert reason_for(_io_error("SQLITE_IOERR_SHMSIZE")) is Reason.DISK_FULL
+    assert reason_for(_io_error("SQLITE_IOERR_WRITE")) is Reason.LOCAL_ERROR
+    assert reason_for(_io_error("SQLITE_IOERR")) is Reason.LOCAL_ERROR

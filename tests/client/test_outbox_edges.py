@@ -28,6 +28,12 @@ from tests.client.scripted import ScriptedApi
 DISK_FULL = sqlite3.OperationalError("database or disk is full")
 
 
+def full_disk_at(cache: CacheRepository) -> str:
+    """The sentence for a full disk under `cache`: it names the cache's file (and so its
+    folder), as the cache thread reports a driver's error."""
+    return explain(Reason.DISK_FULL, {"path": str(cache.path)})
+
+
 class FailingCache(CacheRepository):
     """The real cache, except that the next call of a chosen method raises."""
 
@@ -188,7 +194,7 @@ def test_a_sync_the_cache_cannot_store_says_what_is_wrong_here(
     controller.sync_now()
     qtbot.waitUntil(lambda: any(s.sync.phase is SyncPhase.ERROR for s in states))
     error = next(s for s in states if s.sync.phase is SyncPhase.ERROR)
-    assert error.sync.message == explain(Reason.DISK_FULL)
+    assert error.sync.message == full_disk_at(cache)
     # The backoff's next sync stores it.
     qtbot.waitUntil(lambda: synced(controller.state))
     assert controller.state.sync.message == ""
@@ -206,7 +212,7 @@ def test_a_send_the_cache_cannot_record_is_reported_by_the_next_sync(
     cache.failing["complete_send"] = DISK_FULL
     results = Results(controller)
     key = controller.send_invitation("unrecorded@example.com")
-    qtbot.waitUntil(lambda: (SyncPhase.ERROR, explain(Reason.DISK_FULL)) in seen)
+    qtbot.waitUntil(lambda: (SyncPhase.ERROR, full_disk_at(cache)) in seen)
     assert _backend_keys(simulator) == [key]  # it went out: the cache failed afterwards
     controller.sync_now()
     done = results.wait(qtbot, key, definite=True)
@@ -428,7 +434,7 @@ def test_a_redeem_whose_attempt_the_cache_cannot_note_is_refused_and_never_sent(
         Outcome.REFUSED,
         Reason.DISK_FULL,
     )
-    assert redeem.message.startswith(explain(Reason.DISK_FULL))
+    assert redeem.message.startswith(full_disk_at(cache))
     qtbot.waitUntil(lambda: controller.state.pending == ())
     assert cache.snapshot().intents == ()
     assert api.count("redeem") == 0
@@ -526,7 +532,7 @@ def test_a_refused_send_the_cache_cannot_drop_says_what_is_wrong_here(
     api.fail_before("send_invitation", NotInCohort())
     cache.failing["complete_send"] = DISK_FULL
     controller.send_invitation("out@example.com")
-    qtbot.waitUntil(lambda: (SyncPhase.ERROR, explain(Reason.DISK_FULL)) in seen)
+    qtbot.waitUntil(lambda: (SyncPhase.ERROR, full_disk_at(cache)) in seen)
     assert api.count("send_invitation") == 1
 
 

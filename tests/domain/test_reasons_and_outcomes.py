@@ -80,6 +80,75 @@ def test_a_missing_detail_reads_as_an_ellipsis() -> None:
     assert fill("{a} and {b}", {"a": 1}) == "1 and …"
 
 
+def test_faults_of_this_computer_are_told_apart_from_the_servers() -> None:
+    here = {reason for reason in Reason if reason.on_this_computer}
+    assert here == {
+        Reason.CACHE_DAMAGED,
+        Reason.CACHE_NEWER,
+        Reason.CACHE_DAMAGED_SET_ASIDE,
+        Reason.CACHE_NEWER_SET_ASIDE,
+        Reason.CACHE_LOCKED,
+        Reason.DISK_FULL,
+        Reason.READ_ONLY,
+        Reason.NOT_A_FOLDER,
+        Reason.FOLDER_MISSING,
+        Reason.LOCAL_ERROR,
+        Reason.BACKEND_DAMAGED,  # the file of the app's own backend, in the data folder
+        Reason.BACKEND_NEWER,
+        Reason.BACKEND_UPGRADED,
+        Reason.BACKEND_SET_ASIDE,
+    }
+    # What a server answers, or the way to it, is never this computer's.
+    assert not Reason.SERVER_ERROR.on_this_computer
+    assert not Reason.OFFLINE.on_this_computer
+    assert not Reason.ANSWER_LOST.on_this_computer
+
+
+def test_a_full_disk_names_its_folder_and_never_leaves_a_blank() -> None:
+    assert explain(Reason.DISK_FULL, {"path": "/media/usb/data/cache.sqlite"}) == (
+        "The disk holding /media/usb/data/cache.sqlite is full, so nothing could be saved. "
+        "Free some space and try again."
+    )
+    for unknown in (None, {}, {"path": ""}):
+        assert explain(Reason.DISK_FULL, unknown) == (
+            "The disk holding the app's data folder is full, so nothing could be saved. Free "
+            "some space and try again."
+        )
+
+
+def test_a_servers_own_full_disk_is_its_problem_and_names_no_path() -> None:
+    theirs = explain(Reason.SERVER_ERROR, {"cause": "disk_full"})
+    assert theirs == (
+        "The referral service could not save anything: its disk is full. It changed nothing; "
+        "try again later."
+    )
+    # Any other cause, or none, is the general sentence: the server failed and changed nothing.
+    general = "The referral service failed to handle the request and changed nothing."
+    assert explain(Reason.SERVER_ERROR) == general
+    assert explain(Reason.SERVER_ERROR, {"cause": "read_only"}) == general
+    # The cause picks a sentence only for a server's failure.
+    assert explain(Reason.DISK_FULL, {"cause": "disk_full", "path": "/d"}).startswith(
+        "The disk holding /d is full"
+    )
+
+
+def test_an_operation_on_a_full_disk_says_what_became_of_it() -> None:
+    here = {"path": "/data/backend.sqlite"}
+    assert describe(Operation.SEND, Outcome.REFUSED, Reason.DISK_FULL, here) == (
+        "The disk holding /data/backend.sqlite is full, so nothing could be saved. Free some "
+        "space and try again. The invitation was not sent."
+    )
+    assert describe(Operation.REDEEM, Outcome.REFUSED, Reason.DISK_FULL, here).endswith(
+        "try again. Nothing was spent."
+    )
+    theirs = {"cause": "disk_full"}
+    assert outcome_of(Reason.SERVER_ERROR) is Outcome.NOT_SENT  # it rolled back
+    assert describe(Operation.REDEEM, Outcome.NOT_SENT, Reason.SERVER_ERROR, theirs).startswith(
+        "The referral service could not save anything: its disk is full. It changed nothing; "
+        "try again later. Nothing was spent and your reset is kept."
+    )
+
+
 def test_times_read_in_utc_where_there_is_no_locale() -> None:
     assert default_time(AT) == "02 Dec 2026 05:07 UTC"
 

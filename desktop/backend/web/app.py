@@ -60,6 +60,7 @@ from desktop.domain.credits import Credit, CreditWindows
 from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.policy import PolicyError, ReferralPolicy
 from desktop.domain.reasons import Reason, explain
+from desktop.environment import LocalFault
 
 log = logging.getLogger("desktop.backend.web")
 
@@ -441,11 +442,24 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def bad_value(request: Request, error: Exception) -> Response:
         return error_response(Reason.INVALID_REQUEST, {"detail": str(error)[:500]})
 
+    async def file_fault(request: Request, error: Exception) -> Response:
+        # The service's own disk or file (full, read-only, damaged): its call ran in one
+        # transaction, which did not commit. The client hears `server_error` (changed nothing)
+        # with the kind as `cause`, never the path: the server's files are not the client's
+        # business, and a path would read as one on the client's computer.
+        assert isinstance(error, LocalFault)
+        if error.reason is Reason.LOCAL_ERROR:
+            log.error("unexpected fault of the service's data file", exc_info=error)
+        else:
+            log.warning("%s (%s)", error.message, error.reason)
+        return error_response(Reason.SERVER_ERROR, {"cause": error.reason.value})
+
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(PolicyError, bad_value)
     app.add_exception_handler(ValueError, bad_value)
+    app.add_exception_handler(LocalFault, file_fault)
 
 
 def error_response(
