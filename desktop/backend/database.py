@@ -241,6 +241,15 @@ class BackendStore(ClosesOnExit):
             return self.injected_clock()
         return virtual_clock.virtual_now(state, self.real_clock)
 
+    def read_time(self, state: virtual_clock.ClockFields) -> tuple[datetime, bool]:
+        """The time a read of the snapshot holding `state` runs at, and whether the running
+        clock's reading is due to be written back (then the read must run as a writer)."""
+        if self.injected_clock is not None:
+            return self.injected_clock(), False
+        real_now = self.real_clock()
+        now = virtual_clock.reading(state, real_now)
+        return now, virtual_clock.write_back_due(state, now, real_now)
+
     def read(self, handle: Callable[[BackendTransaction], T]) -> T:
         """`handle(tx)` for a unit of work that only reads (a sync), without the write lock.
 
@@ -256,13 +265,7 @@ class BackendStore(ClosesOnExit):
             session.begin(),
         ):
             state = session.get_one(BackendState, 1)
-            real_now = self.real_clock()
-            if self.injected_clock is not None:
-                now = self.injected_clock()
-                clock_due = False
-            else:
-                now = virtual_clock.reading(state, real_now)
-                clock_due = virtual_clock.write_back_due(state, now, real_now)
+            now, clock_due = self.read_time(state)
             tx = BackendTransaction(session, state, now, load_policy(state), read_only=True)
             if not clock_due and not anything_due(tx):
                 result = handle(tx)
