@@ -2,13 +2,16 @@
 
 For each database (SQLite file, throwaway PostgreSQL) and each client count (100, 300):
 
-1. Mixed load for a fixed time: every client signs in (pilot@example.com, its own session), takes
-   a full sync, then loops: delta syncs, now and then a send (a new idempotency key, then the same
-   request again as a retry would) or a redeem (a new key), with a think time between calls.
-   Reports delta-sync latency (p50, p99), calls per second, errors (transport failures, 5xx and
-   unexpected answers; rule refusals such as no_tokens are counted apart), and exactly-once
-   counted at the end in the database: one invitation per acknowledged send key (its retry got
-   the same id), one spent token per acknowledged redemption.
+1. Mixed load for a fixed time: every client signs in as its own operator (seeded before the run
+   by bench/seeding.py, as real operators each have their own account and one or two desktop
+   clients; `--shared-account` signs every client in as pilot@example.com instead, as the first
+   rounds did), with its own session, takes a full sync, then loops: delta syncs, now and then a
+   send (a new idempotency key, then the same request again as a retry would) or a redeem (a new
+   key), with a think time between calls. Reports delta-sync latency (p50, p99), calls per
+   second, errors (transport failures, 5xx and unexpected answers; rule refusals such as
+   no_tokens are counted apart), and exactly-once counted at the end in the database: one
+   invitation per acknowledged send key (its retry got the same id), one spent token per
+   acknowledged redemption.
 2. Throughput, no think time, for a fixed time: delta syncs only against the server, then
    `GET /bare` of a bare FastAPI app on the same uvicorn set-up returning a JSON body of the
    median delta-sync size. Reports the ratio.
@@ -46,15 +49,18 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.seeding import OPERATOR_PASSWORD, seed_operators  # noqa: E402
 from desktop.backend.datafile import backend_db_path  # noqa: E402
 from desktop.backend.simulator import Simulator  # noqa: E402
 from desktop.backend.store import sqlite_url  # noqa: E402
 from desktop.domain.policy import PolicyError  # noqa: E402
 
 OPERATOR = "pilot@example.com"
-PASSWORD = "demo"
+PASSWORD = OPERATOR_PASSWORD
 TOKENS_READY = 100
-"""Conversions done before the run so redeems have tokens to spend."""
+"""Conversions done before the run so redeems have tokens to spend (`--shared-account`)."""
+CREDITS_EACH = 5
+"""Credits each seeded operator holds for its redeems (about one per 20 s of mixed load)."""
 START_TIMEOUT_S = 60.0
 RAMP_CONCURRENCY = 10
 """Clients signing in and taking their first full sync at once, before the timed part."""
@@ -149,9 +155,10 @@ def serve_command(
 # -------------------------------------------------------------------------------------------
 
 
-def prepare(database_url: str) -> None:
+def prepare(database_url: str, clients: int, shared: bool) -> list[str]:
     """No daily limit, cap or sign-in limit in the way; tokens ready for redeems;
-    prompts_required 1."""
+    prompts_required 1. The operator each client signs in as: `clients` new ones (or pilot@
+    for all when `shared`)."""
     with Simulator.over_url(database_url) as sim:
         sim.set_policy(
             {
@@ -171,12 +178,16 @@ def prepare(database_url: str) -> None:
                     "sign_in_failures_per_client": 1_000_000,
                 }
             )
-        for n in range(TOKENS_READY):
-            peer = f"ready{n}@example.com"
-            link = sim.invite(OPERATOR, peer).invitation.link
-            sim.recipient_join(link, peer)
-            sim.recipient_init(link, peer)
-            sim.recipient_prompt(link, peer)
+        if shared:
+            for n in range(TOKENS_READY):
+                peer = f"ready{n}@example.com"
+                link = sim.invite(OPERATOR, peer).invitation.link
+                sim.recipient_join(link, peer)
+                sim.recipient_init(link, peer)
+                sim.recipient_prompt(link, peer)
+    if shared:
+        return [OPERATOR] * clients
+    return seed_operators(database_url, clients, CREDITS_EACH)
 
 
 # -------------------------------------------------------------------------------------------
@@ -321,25 +332,25 @@ async def call(
 
 
 async def sign_in_and_sync(
-    tally: Tally, client: Connection, ramp: asyncio.Semaphore
+    tally: Tally, client: Connection, ramp: asyncio.Semaphore, email: str
 ) -> tuple[dict[str, str], int] | None:
     """A client's start: sign in with its own session, then a full sync: (headers, cursor), or
     None (counted as an error) when either fails. `ramp` bounds how many start at once."""
     async with ramp:
         try:
-            return await _start(tally, client)
+            return await _start(tally, client, email)
         except RuntimeError as error:
             tally.error(str(error))
             return None
 
 
-async def _start(tally: Tally, client: Connection) -> tuple[dict[str, str], int]:
+async def _start(tally: Tally, client: Connection, email: str) -> tuple[dict[str, str], int]:
     signed = await call(
         tally,
         client,
         "POST",
         "/v1/sessions",
-        json={"email": OPERATOR, "password": PASSWORD},
+        json={"email": email, "password": PASSWORD},
         headers={"Idempotency-Key": f"bench-sign-in-{uuid.uuid4()}"},
     )
     if signed is None or signed.status_code != 200:
@@ -463,7 +474,7 @@ async def run_bare_client(tally: Tally, client: Connection, deadline: float) -> 
 
 async def load(
     base: str,
-    clients: int,
+    operators: list[str],
     seconds: float,
     think: float,
     *,
@@ -471,9 +482,10 @@ async def load(
     bare: bool = False,
     polls: bool = False,
 ) -> tuple[Tally, float]:
-    """Run `clients` tasks for `seconds`; the tally and the measured wall time."""
+    """Run one client task per entry of `operators` (the address it signs in as) for `seconds`;
+    the tally and the measured wall time."""
     tally = Tally()
-    connections = [Connection(base) for _ in range(clients)]
+    connections = [Connection(base) for _ in operators]
     try:
         starts: list[tuple[Connection, tuple[dict[str, str], int]]] = []
         if not bare:
@@ -481,7 +493,10 @@ async def load(
             warmup = Tally()
             ramp = asyncio.Semaphore(RAMP_CONCURRENCY)
             started_clients = await asyncio.gather(
-                *(sign_in_and_sync(warmup, connection, ramp) for connection in connections)
+                *(
+                    sign_in_and_sync(warmup, connection, ramp, email)
+                    for connection, email in zip(connections, operators, strict=True)
+                )
             )
             starts = [
                 (connection, start)
@@ -514,16 +529,16 @@ async def load(
 # -------------------------------------------------------------------------------------------
 
 
-def exactly_once(database_url: str, tally: Tally) -> dict[str, Any]:
+def exactly_once(database_url: str, tally: Tally, operators: list[str]) -> dict[str, Any]:
     with Simulator.over_url(database_url) as sim:
-        records = sim.invitations(OPERATOR)
+        records = sim.invitations()
         by_key: dict[str, list[str]] = {}
         for record in records:
             key = record.invitation.idempotency_key
             if key is not None and key.startswith("bench-send-"):
                 by_key.setdefault(key, []).append(record.invitation.id)
-        wallet = sim.wallet(OPERATOR)
-    spent = {token.id for token in wallet.tokens if token.state == "spent"}
+        wallets = [sim.wallet(email) for email in sorted(set(operators))]
+    spent = {token.id for wallet in wallets for token in wallet.tokens if token.state == "spent"}
     acknowledged_tokens = list(tally.redemptions.values())
     sends_ok = all(by_key.get(key) == [invitation] for key, invitation in tally.sends.items())
     return {
@@ -596,7 +611,7 @@ def launcher_options(options: argparse.Namespace) -> list[str]:
 def run_one(
     kind: str, url: str, clients: int, options: argparse.Namespace, work: Path
 ) -> dict[str, Any]:
-    prepare(url)
+    operators = prepare(url, clients, options.shared_account)
     port = _free_port()
     log = work / f"server-{kind}-{clients}.log"
     profile = None if options.profile is None else options.profile / f"{kind}-{clients}"
@@ -606,7 +621,7 @@ def run_one(
         mixed, wall = asyncio.run(
             load(
                 base,
-                clients,
+                operators,
                 options.seconds,
                 options.think,
                 mix=True,
@@ -614,14 +629,14 @@ def run_one(
             )
         )
         syncs, sync_wall = asyncio.run(
-            load(base, clients, options.throughput_seconds, 0.0, mix=False)
+            load(base, operators, options.throughput_seconds, 0.0, mix=False)
         )
     size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
     bare_port = _free_port()
     bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
     with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
         bare, bare_wall = asyncio.run(
-            load(bare_base, clients, options.throughput_seconds, 0.0, mix=False, bare=True)
+            load(bare_base, operators, options.throughput_seconds, 0.0, mix=False, bare=True)
         )
     sync_rps = len(syncs.delta_sync_ms) / sync_wall
     bare_rps = len(bare.delta_sync_ms) / bare_wall
@@ -645,7 +660,8 @@ def run_one(
         "bare_rps": round(bare_rps, 1),
         "bare_p99_ms": round(percentile(bare.delta_sync_ms, 0.99), 1),
         "throughput_ratio": round(sync_rps / bare_rps, 2) if bare_rps else float("nan"),
-        "exactly_once": exactly_once(url, mixed),
+        "shared_account": options.shared_account,
+        "exactly_once": exactly_once(url, mixed, operators),
     }
     return result
 
@@ -661,6 +677,11 @@ def main() -> int:
         "--long-poll",
         action="store_true",
         help="each client also keeps a long poll (GET /v1/changes) open during the mixed load",
+    )
+    parser.add_argument(
+        "--shared-account",
+        action="store_true",
+        help="every client signs in as pilot@example.com (the first rounds' bench)",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
