@@ -47,7 +47,7 @@ from desktop.backend.store import (
     Token,
     snapshot_reads,
 )
-from desktop.backend.sweep import anything_due_at
+from desktop.backend.sweep import INVITATIONS_DUE, TOKENS_DUE, due_parameters
 from desktop.backend.transaction import load_policy
 
 if TYPE_CHECKING:
@@ -66,26 +66,34 @@ _STATE_COLUMNS = tuple(
     column for column in BackendState.__table__.columns if column.key != "last_version"
 )
 _ACCOUNT_COLUMNS = tuple(Account.__table__.columns)
+assert _ACCOUNT_COLUMNS[0].key == "id"
 
-_STATE_QUERY = select(BackendState.last_version, *_STATE_COLUMNS).where(BackendState.id == 1)
-_SESSION_QUERY = (
-    select(SessionRecord.ended_at, *_ACCOUNT_COLUMNS)
-    .join(Account, Account.id == SessionRecord.account_id)
-    .where(SessionRecord.token_sha256 == bindparam("digest"))
-)
-_NEWEST_QUERY = select(
+_NEWEST_INVITATION = (
     select(func.max(Invitation.version))
     .where(Invitation.operator_id == bindparam("account"))
-    .scalar_subquery(),
+    .scalar_subquery()
+)
+_NEWEST_TOKEN = (
     select(func.max(Token.version))
     .where(Token.account_id == bindparam("account"))
-    .scalar_subquery(),
+    .scalar_subquery()
 )
+_LOOK = (
+    select(BackendState.last_version, *_STATE_COLUMNS, SessionRecord.ended_at, *_ACCOUNT_COLUMNS)
+    .select_from(BackendState)
+    .outerjoin(SessionRecord, SessionRecord.token_sha256 == bindparam("digest"))
+    .outerjoin(Account, Account.id == SessionRecord.account_id)
+    .where(BackendState.id == 1)
+)
+"""One statement: the state row, and the session with its account (NULLs when unknown)."""
+_ENDED = 1 + len(_STATE_COLUMNS)
+_CHECK = select(_NEWEST_INVITATION, _NEWEST_TOKEN, TOKENS_DUE, INVITATIONS_DUE)
+"""One statement: the account's newest versions, and whether anything is due to expire."""
 
 
 def newest_version(reader: Session | Connection, account_id: str) -> int:
     """The highest change version among the account's invitations and tokens (0: none)."""
-    row = reader.execute(_NEWEST_QUERY, {"account": account_id}).one()
+    row = reader.execute(select(_NEWEST_INVITATION, _NEWEST_TOKEN), {"account": account_id}).one()
     return max(int(row[0] or 0), int(row[1] or 0))
 
 
@@ -134,26 +142,30 @@ class SyncAnswers:
     def _valid_answer(
         self, store: BackendStore, connection: Connection, session: str, cursor: int
     ) -> SyncDTO | None:
-        state = connection.execute(_STATE_QUERY).one()
-        if state.fault_offline or state.fault_latency_ms or state.fault_error_rate:
+        look = connection.execute(_LOOK, {"digest": token_digest(session)}).one()
+        state, ended, account_key = look[:_ENDED], look[_ENDED], tuple(look[_ENDED + 1 :])
+        if look.fault_offline or look.fault_latency_ms or look.fault_error_rate:
             return None  # the full read applies the faults (FaultInjector)
-        row = connection.execute(_SESSION_QUERY, {"digest": token_digest(session)}).first()
-        if row is None or row.ended_at is not None:
+        account_id = account_key[0]  # accounts.id (the state row has an `id` too)
+        if account_id is None or ended is not None:
             return None  # the full read says why
-        account_key = tuple(row[1:])
-        entry = self._entries.get(row.id)
-        if entry is None or entry.account_key != account_key or entry.state_key != tuple(state[1:]):
+        entry = self._entries.get(account_id)
+        if entry is None or entry.account_key != account_key or entry.state_key != state[1:]:
             return None
-        now, clock_due = store.read_time(state)
+        now, clock_due = store.read_time(look)
         if clock_due or now != entry.now:
             return None
-        current = int(state.last_version)
-        if cursor <= state.reset_floor or cursor > current or cursor < entry.newest:
+        current = int(look.last_version)
+        if cursor <= look.reset_floor or cursor > current or cursor < entry.newest:
             return None  # a full snapshot, or changes of its own to send
         if current != entry.checked_version:
-            if newest_version(connection, row.id) != entry.newest:
+            parameters = {"account": account_id, **due_parameters(now, entry.policy)}
+            invitation, token, tokens_due, invitations_due = connection.execute(
+                _CHECK, parameters
+            ).one()
+            if max(int(invitation or 0), int(token or 0)) != entry.newest:
                 return None
-            if anything_due_at(connection, now, entry.policy):
+            if tokens_due or invitations_due:
                 return None
             self._store(replace(entry, checked_version=current))
         return replace(entry.standing, cursor=current, since=cursor)

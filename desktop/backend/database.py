@@ -16,6 +16,7 @@ before Alembic is stamped when its tables are the current schema, else rebuilt a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -131,6 +132,8 @@ class BackendStore(ClosesOnExit):
         database = engine.url.database
         self.path = Path(database) if database and database != ":memory:" else None
         self.kept_copy: Path | None = None  # the older file, kept before it was rebuilt
+        self._writers = threading.RLock()
+        """This store's writers queue here before the database's lock (see `transaction`)."""
 
     @classmethod
     def open(
@@ -280,8 +283,15 @@ class BackendStore(ClosesOnExit):
         """A write transaction with time-based changes already swept in (R8); commits on exit.
 
         A running virtual clock's reading is written back when the transaction changed anything
-        (and now and then otherwise), so it never goes backwards (desktop.backend.clock)."""
+        (and now and then otherwise), so it never goes backwards (desktop.backend.clock).
+
+        Writers of this store first queue on a lock of the process: the database serialises them
+        anyway, and SQLite's busy handler makes a waiting writer poll with growing sleeps, so
+        under load one could wait past the busy timeout (`database is locked`, a 500) while
+        others went ahead; blocked on the lock, each is woken when the one before it is done.
+        Writers of other processes still queue on the database's lock."""
         with (
+            self._writers,
             self.faults_translated(),
             Session(self.engine, expire_on_commit=False) as session,
         ):

@@ -12,7 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Connection, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    bindparam,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from desktop.backend.invitations import PENDING_STATES, transition
@@ -36,18 +45,27 @@ def anything_due(tx: BackendTransaction) -> bool:
 
 
 def anything_due_at(reader: Session | Connection, now: datetime, policy: ReferralPolicy) -> bool:
-    """`anything_due` on any session or connection: one statement (the answer cache asks it on
-    a plain connection, desktop.backend.answers)."""
-    tokens = select(Token.id).where(*_tokens_due(now)).exists()
-    due = _invitations_due(now, policy)
-    if due is None:
-        return bool(reader.scalar(select(tokens)))
-    invitations = select(Invitation.id).where(*due).exists()
-    return bool(reader.scalar(select(or_(tokens, invitations))))
+    """`anything_due` on any session or connection, in one prepared statement."""
+    return bool(reader.scalar(_ANYTHING_DUE, due_parameters(now, policy)))
 
 
-def _tokens_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+def due_parameters(now: datetime, policy: ReferralPolicy) -> dict[str, datetime | None]:
+    """The values of TOKENS_DUE's and INVITATIONS_DUE's parameters at `now` under `policy`."""
+    lifetime = policy.invitation_lifetime
+    return {"due_now": now, "due_cutoff": None if lifetime is None else now - lifetime}
+
+
+def _tokens_due(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], ...]:
     return (Token.spent_at.is_(None), Token.expired_at.is_(None), Token.expires_at <= now)
+
+
+TOKENS_DUE = exists().where(*_tokens_due(bindparam("due_now")))
+"""Whether a token is due to expire (parameters: `due_parameters`)."""
+INVITATIONS_DUE = exists().where(
+    Invitation.state.in_(PENDING_STATES), Invitation.created_at <= bindparam("due_cutoff")
+)
+"""Whether an invitation is due to expire (a cutoff of NULL, no lifetime: never)."""
+_ANYTHING_DUE = select(or_(TOKENS_DUE, INVITATIONS_DUE))
 
 
 def _invitations_due(
