@@ -65,6 +65,11 @@ START_TIMEOUT_S = 60.0
 RAMP_CONCURRENCY = 10
 """Clients signing in and taking their first full sync at once, before the timed part."""
 REQUEST_TIMEOUT_S = 30.0
+KEEP_ALIVE_EXPIRY_S = 4.0
+"""A connection idle this long is opened anew before the next request, as httpx's pool does
+(its `keepalive_expiry`, 5 s): the server closes one idle for 5 s (uvicorn's
+`timeout_keep_alive`), and a request written as it closes is lost (an error that says nothing
+about the server under load: clients idle through the ramp of all the others)."""
 LONG_POLL_S = 25.0
 """The long poll's timeout a desktop client asks for (`--long-poll`)."""
 
@@ -243,6 +248,7 @@ class Connection:
         self.host, port = host_port.rsplit(":", 1)
         self.port = int(port)
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._last_used = 0.0
 
     async def request(
         self,
@@ -274,7 +280,8 @@ class Connection:
             lines.append("Content-Type: application/json")
         lines.append(f"Content-Length: {len(body)}")
         data = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-        if self._streams is None or self._streams[0].at_eof():
+        idle = time.monotonic() - self._last_used
+        if self._streams is None or self._streams[0].at_eof() or idle > KEEP_ALIVE_EXPIRY_S:
             self.close()
             self._streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self._streams
@@ -298,6 +305,7 @@ class Connection:
             raise
         if not keep:
             self.close()
+        self._last_used = time.monotonic()
         return Answer(status, content)
 
     def close(self) -> None:
