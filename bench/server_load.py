@@ -12,9 +12,13 @@ For each database (SQLite file, throwaway PostgreSQL) and each client count (100
    no_tokens are counted apart), and exactly-once counted at the end in the database: one
    invitation per acknowledged send key (its retry got the same id), one spent token per
    acknowledged redemption.
-2. Throughput, no think time, for a fixed time: delta syncs only against the server, then
-   `GET /bare` of a bare FastAPI app on the same uvicorn set-up returning a JSON body of the
-   median delta-sync size. Reports the ratio.
+2. Throughput, no think time, for a fixed time: delta syncs only against the server, and
+   `GET /bare` of a bare FastAPI app returning a JSON body of the median delta-sync size of
+   part 1, in alternating slices (`--slices`, both servers up throughout), each side with the
+   same clients on the same kind of connection. Both are one uvicorn process with the same
+   settings (access log off, log level warning, 5 s keep-alive), the endpoint a plain `def`
+   run on anyio's 40 worker threads; the server's endpoint also resolves its bearer token and
+   validates its query (its own cost). Reports requests per second of each and the ratio.
 
 The server is `referral-desktop serve` in a child process (desktop.backend.web.serve); the bare
 endpoint is another child; the clients are asyncio tasks with httpx in this process. Targets
@@ -220,6 +224,14 @@ class Tally:
         self.error_count += 1
         if len(self.errors) < 5:
             self.errors.append(what)
+
+    def absorb(self, other: Tally) -> None:
+        """Add another run's latencies and errors to this one's."""
+        self.delta_sync_ms += other.delta_sync_ms
+        self.sync_sizes += other.sync_sizes
+        self.calls += other.calls
+        self.error_count += other.error_count
+        self.errors += other.errors[: max(0, 5 - len(self.errors))]
 
     def refused(self, body: Any) -> None:
         reason = body.get("reason", "?") if isinstance(body, dict) else "?"
@@ -636,16 +648,24 @@ def run_one(
                 polls=options.long_poll,
             )
         )
-        syncs, sync_wall = asyncio.run(
-            load(base, operators, options.throughput_seconds, 0.0, mix=False)
-        )
-    size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
-    bare_port = _free_port()
-    bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
-    with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
-        bare, bare_wall = asyncio.run(
-            load(bare_base, operators, options.throughput_seconds, 0.0, mix=False, bare=True)
-        )
+        size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
+        bare_port = _free_port()
+        bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
+        # Sync-only and bare in alternating slices, both servers up, so a change in the shared
+        # machine's load falls on both sides of the ratio alike.
+        syncs, bare = Tally(), Tally()
+        sync_wall = bare_wall = 0.0
+        piece = options.throughput_seconds / options.slices
+        with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
+            for _ in range(options.slices):
+                part, part_wall = asyncio.run(load(base, operators, piece, 0.0, mix=False))
+                syncs.absorb(part)
+                sync_wall += part_wall
+                part, part_wall = asyncio.run(
+                    load(bare_base, operators, piece, 0.0, mix=False, bare=True)
+                )
+                bare.absorb(part)
+                bare_wall += part_wall
     sync_rps = len(syncs.delta_sync_ms) / sync_wall
     bare_rps = len(bare.delta_sync_ms) / bare_wall
     result = {
@@ -680,6 +700,12 @@ def main() -> int:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--seconds", type=float, default=10.0, help="mixed load duration")
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=2,
+        help="throughput: sync-only and bare alternate in this many slices each",
+    )
     parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
     parser.add_argument(
         "--long-poll",
