@@ -111,6 +111,20 @@ def _free_port() -> int:
         return port
 
 
+CHILD_PIDS: dict[str, int] = {}
+"""The process id of each running child server, by base URL."""
+
+
+def cpu_seconds(base: str) -> float:
+    """CPU time (user + system) the child server at `base` has used so far (Linux /proc; NaN
+    elsewhere). Per request, it compares the two servers whatever else the machine runs."""
+    try:
+        fields = Path(f"/proc/{CHILD_PIDS[base]}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, KeyError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
     """Start a server child (its output into `log`), wait until it answers on `port`, stop it
@@ -133,6 +147,7 @@ def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not start in time") from None
                 time.sleep(0.05)
+        CHILD_PIDS[base] = process.pid
         yield base
     finally:
         process.terminate()
@@ -501,6 +516,7 @@ async def load(
     mix: bool,
     bare: bool = False,
     polls: bool = False,
+    cpu_mark: list[float] | None = None,
 ) -> tuple[Tally, float]:
     """Run one client task per entry of `operators` (the address it signs in as) for `seconds`;
     the tally and the measured wall time."""
@@ -526,6 +542,8 @@ async def load(
             tally.warmup_calls = warmup.calls
             tally.error_count += warmup.error_count
             tally.errors.extend(warmup.errors[:5])
+        if cpu_mark is not None:  # the server's CPU time when the timed part begins
+            cpu_mark.append(cpu_seconds(base))
         started = time.monotonic()
         deadline = started + seconds
         if bare:
@@ -628,6 +646,17 @@ def launcher_options(options: argparse.Namespace) -> list[str]:
     return chosen
 
 
+def timed_load(
+    base: str, operators: list[str], seconds: float, *, bare: bool
+) -> tuple[Tally, float, float]:
+    """A throughput `load` of `base`, with the CPU seconds its server used in the timed part
+    (not in the ramp: sign-ins hash passwords)."""
+    mark: list[float] = []
+    run = load(base, operators, seconds, 0.0, mix=False, bare=bare, cpu_mark=mark)
+    tally, wall = asyncio.run(run)
+    return tally, wall, cpu_seconds(base) - mark[0]
+
+
 def run_one(
     kind: str, url: str, clients: int, options: argparse.Namespace, work: Path
 ) -> dict[str, Any]:
@@ -654,18 +683,18 @@ def run_one(
         # Sync-only and bare in alternating slices, both servers up, so a change in the shared
         # machine's load falls on both sides of the ratio alike.
         syncs, bare = Tally(), Tally()
-        sync_wall = bare_wall = 0.0
+        sync_wall = bare_wall = sync_cpu = bare_cpu = 0.0
         piece = options.throughput_seconds / options.slices
         with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
             for _ in range(options.slices):
-                part, part_wall = asyncio.run(load(base, operators, piece, 0.0, mix=False))
+                part, part_wall, used = timed_load(base, operators, piece, bare=False)
                 syncs.absorb(part)
                 sync_wall += part_wall
-                part, part_wall = asyncio.run(
-                    load(bare_base, operators, piece, 0.0, mix=False, bare=True)
-                )
+                sync_cpu += used
+                part, part_wall, used = timed_load(bare_base, operators, piece, bare=True)
                 bare.absorb(part)
                 bare_wall += part_wall
+                bare_cpu += used
     sync_rps = len(syncs.delta_sync_ms) / sync_wall
     bare_rps = len(bare.delta_sync_ms) / bare_wall
     result = {
@@ -688,6 +717,10 @@ def run_one(
         "bare_rps": round(bare_rps, 1),
         "bare_p99_ms": round(percentile(bare.delta_sync_ms, 0.99), 1),
         "throughput_ratio": round(sync_rps / bare_rps, 2) if bare_rps else float("nan"),
+        # Server CPU per answered request in the timed parts: the comparison that holds
+        # whatever else the shared machine runs.
+        "sync_cpu_ms_per_request": round(sync_cpu * 1000 / max(len(syncs.delta_sync_ms), 1), 3),
+        "bare_cpu_ms_per_request": round(bare_cpu * 1000 / max(len(bare.delta_sync_ms), 1), 3),
         "shared_account": options.shared_account,
         "exactly_once": exactly_once(url, mixed, operators),
     }
@@ -745,13 +778,14 @@ def main() -> int:
     print()
     print(
         f"{'db':<11}{'clients':>8}{'sync p50':>10}{'sync p99':>10}{'calls/s':>9}"
-        f"{'sync/s':>8}{'bare/s':>8}{'ratio':>7}{'errors':>7}  exactly-once"
+        f"{'sync/s':>8}{'bare/s':>8}{'ratio':>7}{'cpu ms':>13}{'errors':>7}  exactly-once"
     )
     for r in results:
         print(
             f"{r['database']:<11}{r['clients']:>8}{r['delta_sync_p50_ms']:>10}"
             f"{r['delta_sync_p99_ms']:>10}{r['mixed_calls_per_s']:>9}{r['sync_only_rps']:>8}"
-            f"{r['bare_rps']:>8}{r['throughput_ratio']:>7}{r['errors']:>7}  "
+            f"{r['bare_rps']:>8}{r['throughput_ratio']:>7}"
+            f"{r['sync_cpu_ms_per_request']:>7}/{r['bare_cpu_ms_per_request']:<5}{r['errors']:>7}  "
             f"{r['exactly_once']['holds']}"
         )
     if options.json is not None:
