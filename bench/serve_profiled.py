@@ -12,7 +12,8 @@ DIR/cprofile.txt and the phase table to DIR/phases.json. `--pool N` sets the dat
 pool (N kept, N more on overflow) and `--threads N` the worker threads FastAPI runs endpoints on
 (anyio's default limiter, 40), to measure those levers.
 
-    python bench/serve_profiled.py DIR [--cprofile] [--pool N] [--threads N] -- <serve args>
+    python bench/serve_profiled.py DIR [--cprofile] [--pool N] [--threads N] [--switch-ms MS]
+        -- <serve args>
 """
 
 from __future__ import annotations
@@ -198,6 +199,8 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     pool = int(own[own.index("--pool") + 1]) if "--pool" in own else None
     threads = int(own[own.index("--threads") + 1]) if "--threads" in own else None
+    if "--switch-ms" in own:  # the interpreter's GIL switch interval (default 5 ms)
+        sys.setswitchinterval(float(own[own.index("--switch-ms") + 1]) / 1000)
     install("--cprofile" in own, pool, threads)
     atexit.register(dump, folder)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

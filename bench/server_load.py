@@ -643,6 +643,8 @@ def launcher_options(options: argparse.Namespace) -> list[str]:
         chosen += ["--pool", str(options.pool)]
     if options.threads is not None:
         chosen += ["--threads", str(options.threads)]
+    if options.switch_ms is not None:
+        chosen += ["--switch-ms", str(options.switch_ms)]
     return chosen
 
 
@@ -758,6 +760,9 @@ def main() -> int:
     parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile too")
     parser.add_argument("--pool", type=int, help="with --profile: connection pool size")
     parser.add_argument("--threads", type=int, help="with --profile: worker threads")
+    parser.add_argument(
+        "--switch-ms", type=float, help="with --profile: the server's GIL switch interval, ms"
+    )
     options = parser.parse_args()
     try:
         import desktop.backend.web.serve  # noqa: F401
