@@ -1,4 +1,7 @@
-"""Fast bulk seeding of invitation history for the benches (not a test fixture, not app code).
+"""Fast bulk seeding for the benches (not a test fixture, not app code).
+
+`seed_operators(url, count, credits_each)` adds `count` operator accounts through the demo
+seed's own account builder (bench/server_load.py gives each simulated client its own).
 
 `seed_invitations(data_dir, email, count)` writes `count` invitations from `email` straight into
 the mock backend's database of a data folder, in one transaction with two `executemany` inserts
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from desktop.backend import seed, wallet
 from desktop.backend.database import BackendStore
 from desktop.backend.store import Account, Invitation, InvitationEvent
 from desktop.domain.invitations import InvitationState
@@ -83,3 +87,38 @@ def seed_invitations(data_dir: Path, email: str, count: int) -> None:
             tx.session.execute(insert(InvitationEvent), events)
     finally:
         store.close()
+
+
+OPERATOR_PASSWORD = seed.DEMO_PASSWORD
+
+
+def operator_email(number: int) -> str:
+    """The address of the bench's operator `number` (see `seed_operators`)."""
+    return f"operator{number:04d}@bench.example"
+
+
+def seed_operators(database_url: str, count: int, credits_each: int) -> list[str]:
+    """Add `count` operators in the referral pilot (allow list, plus plan, the demo password),
+    each with `credits_each` complimentary credits that never expire, through the demo seed's
+    own account builder and the wallet's grant, in one transaction. Their addresses, in order.
+    Real deployments have one or two desktop clients per operator, not one operator for all."""
+    store = BackendStore.open_url(database_url)
+    emails = [operator_email(number) for number in range(count)]
+    try:
+        with store.transaction() as tx:
+            for number, email in enumerate(emails):
+                demo = seed.DemoAccount(
+                    f"acct_bench_{number:04d}",
+                    email,
+                    f"Operator {number}",
+                    "plus",
+                    1 + number % 28,
+                    True,
+                    "allow",
+                )
+                account = seed.add_account(tx, demo, last_active=tx.now, created=tx.now)
+                for _ in range(credits_each):
+                    wallet.grant_complimentary(tx, account)
+    finally:
+        store.close()
+    return emails

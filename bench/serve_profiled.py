@@ -1,18 +1,19 @@
 """`referral-desktop serve` with per-phase timing of every API call (bench/server_load.py
 `--profile DIR`; issue 12.7).
 
-Wraps, in this process only, the phases a call goes through and records each one's wall time
-per request: the whole request as the ASGI server sees it (`request`), the wait for a worker
-thread (`queue`: from the request's arrival to the endpoint function starting), the fault
-check (`faults`), opening the unit of work until the database lock is held (`begin`), the
-expiry sweep (`sweep`), the session look-up, building the answer (`snapshot`), commit
-(`commit`), and encoding to JSON (`encode`). With `--cprofile`, each worker thread also runs a
-cProfile over the endpoint functions; on exit the merged statistics go to DIR/cprofile.txt
-and the phase table to DIR/phases.json. `--pool N` sets the database connection pool (N kept,
-N more on overflow) and `--threads N` the worker threads FastAPI runs endpoints on (anyio's
-default limiter, 40), to measure those levers.
+Wraps, in this process only, the phases a call goes through and records each one's wall time per
+request: the whole request as the ASGI server sees it (`request`), the wait for a worker thread
+(`queue`: from the request's arrival to the endpoint function starting), the fault check
+(`faults`), opening the unit of work until the database lock is held (`begin`), the expiry sweep
+(`sweep`), the answer cache's look (`cache`), the session look-up, building the answer
+(`snapshot`), commit (`commit`), and encoding to JSON (`encode`). With `--cprofile`, each worker
+thread also runs a cProfile over the endpoint functions; on exit the merged statistics go to
+DIR/cprofile.txt and the phase table to DIR/phases.json. `--pool N` sets the database connection
+pool (N kept, N more on overflow) and `--threads N` the worker threads FastAPI runs endpoints on
+(anyio's default limiter, 40), to measure those levers.
 
-    python bench/serve_profiled.py DIR [--cprofile] [--pool N] [--threads N] -- <serve args>
+    python bench/serve_profiled.py DIR [--cprofile] [--pool N] [--threads N] [--switch-ms MS]
+        -- <serve args>
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _timed(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install(cprofile: bool, pool: int | None = None, threads: int | None = None) -> None:
-    from desktop.backend import database, faults, service, store
+    from desktop.backend import answers, database, faults, service, store
     from desktop.backend.web import app as web_app
 
     if pool is not None:
@@ -100,6 +101,7 @@ def install(cprofile: bool, pool: int | None = None, threads: int | None = None)
     database.sweep_due_changes = _timed("sweep", database.sweep_due_changes)
     faults.current_faults = _timed("faults", faults.current_faults)
     service._snapshot = _timed("snapshot", service._snapshot)
+    answers.SyncAnswers.answer = _timed("cache", answers.SyncAnswers.answer)  # type: ignore[method-assign]
     service.accounts.session_account = _timed("session", service.accounts.session_account)
     web_app._answer = _timed("encode", web_app._answer)
 
@@ -197,6 +199,8 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     pool = int(own[own.index("--pool") + 1]) if "--pool" in own else None
     threads = int(own[own.index("--threads") + 1]) if "--threads" in own else None
+    if "--switch-ms" in own:  # the interpreter's GIL switch interval (default 5 ms)
+        sys.setswitchinterval(float(own[own.index("--switch-ms") + 1]) / 1000)
     install("--cprofile" in own, pool, threads)
     atexit.register(dump, folder)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

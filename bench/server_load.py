@@ -2,16 +2,23 @@
 
 For each database (SQLite file, throwaway PostgreSQL) and each client count (100, 300):
 
-1. Mixed load for a fixed time: every client signs in (pilot@example.com, its own session), takes
-   a full sync, then loops: delta syncs, now and then a send (a new idempotency key, then the same
-   request again as a retry would) or a redeem (a new key), with a think time between calls.
-   Reports delta-sync latency (p50, p99), calls per second, errors (transport failures, 5xx and
-   unexpected answers; rule refusals such as no_tokens are counted apart), and exactly-once
-   counted at the end in the database: one invitation per acknowledged send key (its retry got
-   the same id), one spent token per acknowledged redemption.
-2. Throughput, no think time, for a fixed time: delta syncs only against the server, then
-   `GET /bare` of a bare FastAPI app on the same uvicorn set-up returning a JSON body of the
-   median delta-sync size. Reports the ratio.
+1. Mixed load for a fixed time: every client signs in as its own operator (seeded before the run
+   by bench/seeding.py, as real operators each have their own account and one or two desktop
+   clients; `--shared-account` signs every client in as pilot@example.com instead, as the first
+   rounds did), with its own session, takes a full sync, then loops: delta syncs, now and then a
+   send (a new idempotency key, then the same request again as a retry would) or a redeem (a new
+   key), with a think time between calls. Reports delta-sync latency (p50, p99), calls per
+   second, errors (transport failures, 5xx and unexpected answers; rule refusals such as
+   no_tokens are counted apart), and exactly-once counted at the end in the database: one
+   invitation per acknowledged send key (its retry got the same id), one spent token per
+   acknowledged redemption.
+2. Throughput, no think time, for a fixed time: delta syncs only against the server, and
+   `GET /bare` of a bare FastAPI app returning a JSON body of the median delta-sync size of
+   part 1, in alternating slices (`--slices`, both servers up throughout), each side with the
+   same clients on the same kind of connection. Both are one uvicorn process with the same
+   settings (access log off, log level warning, 5 s keep-alive), the endpoint a plain `def`
+   run on anyio's 40 worker threads; the server's endpoint also resolves its bearer token and
+   validates its query (its own cost). Reports requests per second of each and the ratio.
 
 The server is `referral-desktop serve` in a child process (desktop.backend.web.serve); the bare
 endpoint is another child; the clients are asyncio tasks with httpx in this process. Targets
@@ -46,19 +53,27 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.seeding import OPERATOR_PASSWORD, seed_operators  # noqa: E402
 from desktop.backend.datafile import backend_db_path  # noqa: E402
 from desktop.backend.simulator import Simulator  # noqa: E402
 from desktop.backend.store import sqlite_url  # noqa: E402
 from desktop.domain.policy import PolicyError  # noqa: E402
 
 OPERATOR = "pilot@example.com"
-PASSWORD = "demo"
+PASSWORD = OPERATOR_PASSWORD
 TOKENS_READY = 100
-"""Conversions done before the run so redeems have tokens to spend."""
+"""Conversions done before the run so redeems have tokens to spend (`--shared-account`)."""
+CREDITS_EACH = 5
+"""Credits each seeded operator holds for its redeems (about one per 20 s of mixed load)."""
 START_TIMEOUT_S = 60.0
 RAMP_CONCURRENCY = 10
 """Clients signing in and taking their first full sync at once, before the timed part."""
 REQUEST_TIMEOUT_S = 30.0
+KEEP_ALIVE_EXPIRY_S = 4.0
+"""A connection idle this long is opened anew before the next request, as httpx's pool does
+(its `keepalive_expiry`, 5 s): the server closes one idle for 5 s (uvicorn's
+`timeout_keep_alive`), and a request written as it closes is lost (an error that says nothing
+about the server under load: clients idle through the ramp of all the others)."""
 LONG_POLL_S = 25.0
 """The long poll's timeout a desktop client asks for (`--long-poll`)."""
 
@@ -96,6 +111,20 @@ def _free_port() -> int:
         return port
 
 
+CHILD_PIDS: dict[str, int] = {}
+"""The process id of each running child server, by base URL."""
+
+
+def cpu_seconds(base: str) -> float:
+    """CPU time (user + system) the child server at `base` has used so far (Linux /proc; NaN
+    elsewhere). Per request, it compares the two servers whatever else the machine runs."""
+    try:
+        fields = Path(f"/proc/{CHILD_PIDS[base]}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, KeyError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
     """Start a server child (its output into `log`), wait until it answers on `port`, stop it
@@ -118,6 +147,7 @@ def child_server(command: list[str], port: int, log: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not start in time") from None
                 time.sleep(0.05)
+        CHILD_PIDS[base] = process.pid
         yield base
     finally:
         process.terminate()
@@ -149,9 +179,10 @@ def serve_command(
 # -------------------------------------------------------------------------------------------
 
 
-def prepare(database_url: str) -> None:
+def prepare(database_url: str, clients: int, shared: bool) -> list[str]:
     """No daily limit, cap or sign-in limit in the way; tokens ready for redeems;
-    prompts_required 1."""
+    prompts_required 1. The operator each client signs in as: `clients` new ones (or pilot@
+    for all when `shared`)."""
     with Simulator.over_url(database_url) as sim:
         sim.set_policy(
             {
@@ -171,12 +202,16 @@ def prepare(database_url: str) -> None:
                     "sign_in_failures_per_client": 1_000_000,
                 }
             )
-        for n in range(TOKENS_READY):
-            peer = f"ready{n}@example.com"
-            link = sim.invite(OPERATOR, peer).invitation.link
-            sim.recipient_join(link, peer)
-            sim.recipient_init(link, peer)
-            sim.recipient_prompt(link, peer)
+        if shared:
+            for n in range(TOKENS_READY):
+                peer = f"ready{n}@example.com"
+                link = sim.invite(OPERATOR, peer).invitation.link
+                sim.recipient_join(link, peer)
+                sim.recipient_init(link, peer)
+                sim.recipient_prompt(link, peer)
+    if shared:
+        return [OPERATOR] * clients
+    return seed_operators(database_url, clients, CREDITS_EACH)
 
 
 # -------------------------------------------------------------------------------------------
@@ -205,6 +240,14 @@ class Tally:
         if len(self.errors) < 5:
             self.errors.append(what)
 
+    def absorb(self, other: Tally) -> None:
+        """Add another run's latencies and errors to this one's."""
+        self.delta_sync_ms += other.delta_sync_ms
+        self.sync_sizes += other.sync_sizes
+        self.calls += other.calls
+        self.error_count += other.error_count
+        self.errors += other.errors[: max(0, 5 - len(self.errors))]
+
     def refused(self, body: Any) -> None:
         reason = body.get("reason", "?") if isinstance(body, dict) else "?"
         self.refusals[reason] = self.refusals.get(reason, 0) + 1
@@ -232,6 +275,7 @@ class Connection:
         self.host, port = host_port.rsplit(":", 1)
         self.port = int(port)
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._last_used = 0.0
 
     async def request(
         self,
@@ -263,7 +307,8 @@ class Connection:
             lines.append("Content-Type: application/json")
         lines.append(f"Content-Length: {len(body)}")
         data = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-        if self._streams is None or self._streams[0].at_eof():
+        idle = time.monotonic() - self._last_used
+        if self._streams is None or self._streams[0].at_eof() or idle > KEEP_ALIVE_EXPIRY_S:
             self.close()
             self._streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self._streams
@@ -287,6 +332,7 @@ class Connection:
             raise
         if not keep:
             self.close()
+        self._last_used = time.monotonic()
         return Answer(status, content)
 
     def close(self) -> None:
@@ -321,25 +367,25 @@ async def call(
 
 
 async def sign_in_and_sync(
-    tally: Tally, client: Connection, ramp: asyncio.Semaphore
+    tally: Tally, client: Connection, ramp: asyncio.Semaphore, email: str
 ) -> tuple[dict[str, str], int] | None:
     """A client's start: sign in with its own session, then a full sync: (headers, cursor), or
     None (counted as an error) when either fails. `ramp` bounds how many start at once."""
     async with ramp:
         try:
-            return await _start(tally, client)
+            return await _start(tally, client, email)
         except RuntimeError as error:
             tally.error(str(error))
             return None
 
 
-async def _start(tally: Tally, client: Connection) -> tuple[dict[str, str], int]:
+async def _start(tally: Tally, client: Connection, email: str) -> tuple[dict[str, str], int]:
     signed = await call(
         tally,
         client,
         "POST",
         "/v1/sessions",
-        json={"email": OPERATOR, "password": PASSWORD},
+        json={"email": email, "password": PASSWORD},
         headers={"Idempotency-Key": f"bench-sign-in-{uuid.uuid4()}"},
     )
     if signed is None or signed.status_code != 200:
@@ -463,17 +509,19 @@ async def run_bare_client(tally: Tally, client: Connection, deadline: float) -> 
 
 async def load(
     base: str,
-    clients: int,
+    operators: list[str],
     seconds: float,
     think: float,
     *,
     mix: bool,
     bare: bool = False,
     polls: bool = False,
+    cpu_mark: list[float] | None = None,
 ) -> tuple[Tally, float]:
-    """Run `clients` tasks for `seconds`; the tally and the measured wall time."""
+    """Run one client task per entry of `operators` (the address it signs in as) for `seconds`;
+    the tally and the measured wall time."""
     tally = Tally()
-    connections = [Connection(base) for _ in range(clients)]
+    connections = [Connection(base) for _ in operators]
     try:
         starts: list[tuple[Connection, tuple[dict[str, str], int]]] = []
         if not bare:
@@ -481,7 +529,10 @@ async def load(
             warmup = Tally()
             ramp = asyncio.Semaphore(RAMP_CONCURRENCY)
             started_clients = await asyncio.gather(
-                *(sign_in_and_sync(warmup, connection, ramp) for connection in connections)
+                *(
+                    sign_in_and_sync(warmup, connection, ramp, email)
+                    for connection, email in zip(connections, operators, strict=True)
+                )
             )
             starts = [
                 (connection, start)
@@ -491,6 +542,8 @@ async def load(
             tally.warmup_calls = warmup.calls
             tally.error_count += warmup.error_count
             tally.errors.extend(warmup.errors[:5])
+        if cpu_mark is not None:  # the server's CPU time when the timed part begins
+            cpu_mark.append(cpu_seconds(base))
         started = time.monotonic()
         deadline = started + seconds
         if bare:
@@ -514,16 +567,16 @@ async def load(
 # -------------------------------------------------------------------------------------------
 
 
-def exactly_once(database_url: str, tally: Tally) -> dict[str, Any]:
+def exactly_once(database_url: str, tally: Tally, operators: list[str]) -> dict[str, Any]:
     with Simulator.over_url(database_url) as sim:
-        records = sim.invitations(OPERATOR)
+        records = sim.invitations()
         by_key: dict[str, list[str]] = {}
         for record in records:
             key = record.invitation.idempotency_key
             if key is not None and key.startswith("bench-send-"):
                 by_key.setdefault(key, []).append(record.invitation.id)
-        wallet = sim.wallet(OPERATOR)
-    spent = {token.id for token in wallet.tokens if token.state == "spent"}
+        wallets = [sim.wallet(email) for email in sorted(set(operators))]
+    spent = {token.id for wallet in wallets for token in wallet.tokens if token.state == "spent"}
     acknowledged_tokens = list(tally.redemptions.values())
     sends_ok = all(by_key.get(key) == [invitation] for key, invitation in tally.sends.items())
     return {
@@ -590,13 +643,26 @@ def launcher_options(options: argparse.Namespace) -> list[str]:
         chosen += ["--pool", str(options.pool)]
     if options.threads is not None:
         chosen += ["--threads", str(options.threads)]
+    if options.switch_ms is not None:
+        chosen += ["--switch-ms", str(options.switch_ms)]
     return chosen
+
+
+def timed_load(
+    base: str, operators: list[str], seconds: float, *, bare: bool
+) -> tuple[Tally, float, float]:
+    """A throughput `load` of `base`, with the CPU seconds its server used in the timed part
+    (not in the ramp: sign-ins hash passwords)."""
+    mark: list[float] = []
+    run = load(base, operators, seconds, 0.0, mix=False, bare=bare, cpu_mark=mark)
+    tally, wall = asyncio.run(run)
+    return tally, wall, cpu_seconds(base) - mark[0]
 
 
 def run_one(
     kind: str, url: str, clients: int, options: argparse.Namespace, work: Path
 ) -> dict[str, Any]:
-    prepare(url)
+    operators = prepare(url, clients, options.shared_account)
     port = _free_port()
     log = work / f"server-{kind}-{clients}.log"
     profile = None if options.profile is None else options.profile / f"{kind}-{clients}"
@@ -606,23 +672,31 @@ def run_one(
         mixed, wall = asyncio.run(
             load(
                 base,
-                clients,
+                operators,
                 options.seconds,
                 options.think,
                 mix=True,
                 polls=options.long_poll,
             )
         )
-        syncs, sync_wall = asyncio.run(
-            load(base, clients, options.throughput_seconds, 0.0, mix=False)
-        )
-    size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
-    bare_port = _free_port()
-    bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
-    with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
-        bare, bare_wall = asyncio.run(
-            load(bare_base, clients, options.throughput_seconds, 0.0, mix=False, bare=True)
-        )
+        size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
+        bare_port = _free_port()
+        bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
+        # Sync-only and bare in alternating slices, both servers up, so a change in the shared
+        # machine's load falls on both sides of the ratio alike.
+        syncs, bare = Tally(), Tally()
+        sync_wall = bare_wall = sync_cpu = bare_cpu = 0.0
+        piece = options.throughput_seconds / options.slices
+        with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
+            for _ in range(options.slices):
+                part, part_wall, used = timed_load(base, operators, piece, bare=False)
+                syncs.absorb(part)
+                sync_wall += part_wall
+                sync_cpu += used
+                part, part_wall, used = timed_load(bare_base, operators, piece, bare=True)
+                bare.absorb(part)
+                bare_wall += part_wall
+                bare_cpu += used
     sync_rps = len(syncs.delta_sync_ms) / sync_wall
     bare_rps = len(bare.delta_sync_ms) / bare_wall
     result = {
@@ -645,7 +719,12 @@ def run_one(
         "bare_rps": round(bare_rps, 1),
         "bare_p99_ms": round(percentile(bare.delta_sync_ms, 0.99), 1),
         "throughput_ratio": round(sync_rps / bare_rps, 2) if bare_rps else float("nan"),
-        "exactly_once": exactly_once(url, mixed),
+        # Server CPU per answered request in the timed parts: the comparison that holds
+        # whatever else the shared machine runs.
+        "sync_cpu_ms_per_request": round(sync_cpu * 1000 / max(len(syncs.delta_sync_ms), 1), 3),
+        "bare_cpu_ms_per_request": round(bare_cpu * 1000 / max(len(bare.delta_sync_ms), 1), 3),
+        "shared_account": options.shared_account,
+        "exactly_once": exactly_once(url, mixed, operators),
     }
     return result
 
@@ -656,11 +735,22 @@ def main() -> int:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--seconds", type=float, default=10.0, help="mixed load duration")
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=2,
+        help="throughput: sync-only and bare alternate in this many slices each",
+    )
     parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
     parser.add_argument(
         "--long-poll",
         action="store_true",
         help="each client also keeps a long poll (GET /v1/changes) open during the mixed load",
+    )
+    parser.add_argument(
+        "--shared-account",
+        action="store_true",
+        help="every client signs in as pilot@example.com (the first rounds' bench)",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
@@ -670,6 +760,9 @@ def main() -> int:
     parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile too")
     parser.add_argument("--pool", type=int, help="with --profile: connection pool size")
     parser.add_argument("--threads", type=int, help="with --profile: worker threads")
+    parser.add_argument(
+        "--switch-ms", type=float, help="with --profile: the server's GIL switch interval, ms"
+    )
     options = parser.parse_args()
     try:
         import desktop.backend.web.serve  # noqa: F401
@@ -690,13 +783,14 @@ def main() -> int:
     print()
     print(
         f"{'db':<11}{'clients':>8}{'sync p50':>10}{'sync p99':>10}{'calls/s':>9}"
-        f"{'sync/s':>8}{'bare/s':>8}{'ratio':>7}{'errors':>7}  exactly-once"
+        f"{'sync/s':>8}{'bare/s':>8}{'ratio':>7}{'cpu ms':>13}{'errors':>7}  exactly-once"
     )
     for r in results:
         print(
             f"{r['database']:<11}{r['clients']:>8}{r['delta_sync_p50_ms']:>10}"
             f"{r['delta_sync_p99_ms']:>10}{r['mixed_calls_per_s']:>9}{r['sync_only_rps']:>8}"
-            f"{r['bare_rps']:>8}{r['throughput_ratio']:>7}{r['errors']:>7}  "
+            f"{r['bare_rps']:>8}{r['throughput_ratio']:>7}"
+            f"{r['sync_cpu_ms_per_request']:>7}/{r['bare_cpu_ms_per_request']:<5}{r['errors']:>7}  "
             f"{r['exactly_once']['holds']}"
         )
     if options.json is not None:

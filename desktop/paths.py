@@ -65,9 +65,20 @@ def private_file(path: Path, sides: Sequence[str] = ()) -> Path:
 
     Creating the file first is what makes a database private: SQLite creates a missing file
     with 0644 less the umask, and its -wal and -shm files with the database file's mode.
+
+    An existing file is never opened: closing any descriptor of a file drops every POSIX lock
+    this process holds on it, SQLite's included (sqlite.org/howtocorrupt.html, 2.2). A second
+    engine opened on a database this process already uses would otherwise let another process
+    take its connection for the last one, checkpoint and delete the -wal and -shm files, and
+    leave this process's connections reading an old snapshot for good.
     """
-    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE_MODE)
-    os.close(descriptor)
+    if not path.exists():
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+        except FileExistsError:
+            pass  # created meanwhile by another process: tightened below
+        else:
+            os.close(descriptor)
     _restrict(path, PRIVATE_FILE_MODE)
     for suffix in sides:
         side = path.with_name(path.name + suffix)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from desktop.backend.store import BackendState
 from desktop.domain.clock import Clock, as_utc
@@ -34,11 +35,22 @@ class ClockView:
     running: bool
 
 
+class ClockFields(Protocol):
+    """The state row's clock columns: the ORM row, or a plain row read without it."""
+
+    @property
+    def clock_virtual_at(self) -> datetime: ...
+    @property
+    def clock_running(self) -> bool: ...
+    @property
+    def clock_real_anchor(self) -> datetime | None: ...
+
+
 SETTLE_EVERY = timedelta(minutes=1)
 """A running clock is written back at least this often (in virtual time) by reads."""
 
 
-def reading(state: BackendState, real_now: datetime) -> datetime:
+def reading(state: ClockFields, real_now: datetime) -> datetime:
     """The virtual time when the real clock reads `real_now`: the stored value, plus the real
     time elapsed since it was stored while running, never less than the stored value."""
     base = as_utc(state.clock_virtual_at)
@@ -65,7 +77,7 @@ def settle(state: BackendState, moment: datetime, real_now: datetime, *, wrote: 
         state.clock_real_anchor = real_now
 
 
-def write_back_due(state: BackendState, moment: datetime, real_now: datetime) -> bool:
+def write_back_due(state: ClockFields, moment: datetime, real_now: datetime) -> bool:
     """Whether a transaction that changes nothing must still store the running clock's reading
     `moment` (taken at `real_now`): the real clock stepped back below the stored anchor, or the
     reading is `SETTLE_EVERY` past the stored time. A read-only unit of work that finds this

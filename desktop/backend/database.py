@@ -16,6 +16,7 @@ before Alembic is stamped when its tables are the current schema, else rebuilt a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -131,6 +132,8 @@ class BackendStore(ClosesOnExit):
         database = engine.url.database
         self.path = Path(database) if database and database != ":memory:" else None
         self.kept_copy: Path | None = None  # the older file, kept before it was rebuilt
+        self._writers = threading.RLock()
+        """This store's writers queue here before the database's lock (see `transaction`)."""
 
     @classmethod
     def open(
@@ -241,6 +244,15 @@ class BackendStore(ClosesOnExit):
             return self.injected_clock()
         return virtual_clock.virtual_now(state, self.real_clock)
 
+    def read_time(self, state: virtual_clock.ClockFields) -> tuple[datetime, bool]:
+        """The time a read of the snapshot holding `state` runs at, and whether the running
+        clock's reading is due to be written back (then the read must run as a writer)."""
+        if self.injected_clock is not None:
+            return self.injected_clock(), False
+        real_now = self.real_clock()
+        now = virtual_clock.reading(state, real_now)
+        return now, virtual_clock.write_back_due(state, now, real_now)
+
     def read(self, handle: Callable[[BackendTransaction], T]) -> T:
         """`handle(tx)` for a unit of work that only reads (a sync), without the write lock.
 
@@ -256,13 +268,7 @@ class BackendStore(ClosesOnExit):
             session.begin(),
         ):
             state = session.get_one(BackendState, 1)
-            real_now = self.real_clock()
-            if self.injected_clock is not None:
-                now = self.injected_clock()
-                clock_due = False
-            else:
-                now = virtual_clock.reading(state, real_now)
-                clock_due = virtual_clock.write_back_due(state, now, real_now)
+            now, clock_due = self.read_time(state)
             tx = BackendTransaction(session, state, now, load_policy(state), read_only=True)
             if not clock_due and not anything_due(tx):
                 result = handle(tx)
@@ -277,8 +283,15 @@ class BackendStore(ClosesOnExit):
         """A write transaction with time-based changes already swept in (R8); commits on exit.
 
         A running virtual clock's reading is written back when the transaction changed anything
-        (and now and then otherwise), so it never goes backwards (desktop.backend.clock)."""
+        (and now and then otherwise), so it never goes backwards (desktop.backend.clock).
+
+        Writers of this store first queue on a lock of the process: the database serialises them
+        anyway, and SQLite's busy handler makes a waiting writer poll with growing sleeps, so
+        under load one could wait past the busy timeout (`database is locked`, a 500) while
+        others went ahead; blocked on the lock, each is woken when the one before it is done.
+        Writers of other processes still queue on the database's lock."""
         with (
+            self._writers,
             self.faults_translated(),
             Session(self.engine, expire_on_commit=False) as session,
         ):

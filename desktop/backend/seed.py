@@ -116,9 +116,7 @@ def _default_policy_json() -> str:
 def _install_demo(tx: BackendTransaction) -> None:
     now = tx.now
     for demo in DEMO_ACCOUNTS:
-        _add_account(
-            tx, demo, last_active=now - demo.idle, created=now - demo.idle - timedelta(200)
-        )
+        add_account(tx, demo, last_active=now - demo.idle, created=now - demo.idle - timedelta(200))
     pilot = tx.session.get_one(Account, PILOT.id)
     pilot.weekly_used = tx.policy.weekly_limit * PILOT_WEEKLY_PERCENT // 100
     pilot.weekly_started_at = now - timedelta(days=3)
@@ -128,9 +126,11 @@ def _install_demo(tx: BackendTransaction) -> None:
     tx.now = now
 
 
-def _add_account(
+def add_account(
     tx: BackendTransaction, demo: DemoAccount, *, last_active: datetime, created: datetime
 ) -> Account:
+    """Add one account as the demo seed does (an operator gets the demo password); also the
+    benches' many operators (bench/seeding.py)."""
     account = Account(
         id=demo.id,
         email=demo.email,
@@ -164,7 +164,7 @@ def _install_capped_history(tx: BackendTransaction) -> None:
         converted_at = (cycle.start + span * number / 4).replace(microsecond=0)
         sent_at = converted_at - timedelta(days=1)
         peer = DemoAccount(f"acct_capped_peer_{number}", email, f"Peer {number}", "free", 9, False)
-        _add_account(
+        add_account(
             tx,
             peer,
             last_active=sent_at - timedelta(days=120),

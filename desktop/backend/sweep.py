@@ -9,13 +9,25 @@ need no sweep: they are always part of a sync and are read as they stand at the 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    bindparam,
+    exists,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from desktop.backend.invitations import PENDING_STATES, transition
 from desktop.backend.store import Invitation, Token
 from desktop.domain.invitations import InvitationState
+from desktop.domain.policy import ReferralPolicy
 
 if TYPE_CHECKING:
     from desktop.backend.transaction import BackendTransaction
@@ -29,29 +41,45 @@ def sweep_due_changes(tx: BackendTransaction) -> None:
 
 def anything_due(tx: BackendTransaction) -> bool:
     """Whether `sweep_due_changes` would change a row at `tx.now` (reads only)."""
-    if tx.session.scalar(select(Token.id).where(*_tokens_due(tx)).limit(1)) is not None:
-        return True
-    due = _invitations_due(tx)
-    return (
-        due is not None
-        and tx.session.scalar(select(Invitation.id).where(*due).limit(1)) is not None
-    )
+    return anything_due_at(tx.session, tx.now, tx.policy)
 
 
-def _tokens_due(tx: BackendTransaction) -> tuple[ColumnElement[bool], ...]:
-    return (Token.spent_at.is_(None), Token.expired_at.is_(None), Token.expires_at <= tx.now)
+def anything_due_at(reader: Session | Connection, now: datetime, policy: ReferralPolicy) -> bool:
+    """`anything_due` on any session or connection, in one prepared statement."""
+    return bool(reader.scalar(_ANYTHING_DUE, due_parameters(now, policy)))
 
 
-def _invitations_due(tx: BackendTransaction) -> tuple[ColumnElement[bool], ...] | None:
-    lifetime = tx.policy.invitation_lifetime
+def due_parameters(now: datetime, policy: ReferralPolicy) -> dict[str, datetime | None]:
+    """The values of TOKENS_DUE's and INVITATIONS_DUE's parameters at `now` under `policy`."""
+    lifetime = policy.invitation_lifetime
+    return {"due_now": now, "due_cutoff": None if lifetime is None else now - lifetime}
+
+
+def _tokens_due(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], ...]:
+    return (Token.spent_at.is_(None), Token.expired_at.is_(None), Token.expires_at <= now)
+
+
+TOKENS_DUE = exists().where(*_tokens_due(bindparam("due_now")))
+"""Whether a token is due to expire (parameters: `due_parameters`)."""
+INVITATIONS_DUE = exists().where(
+    Invitation.state.in_(PENDING_STATES), Invitation.created_at <= bindparam("due_cutoff")
+)
+"""Whether an invitation is due to expire (a cutoff of NULL, no lifetime: never)."""
+_ANYTHING_DUE = select(or_(TOKENS_DUE, INVITATIONS_DUE))
+
+
+def _invitations_due(
+    now: datetime, policy: ReferralPolicy
+) -> tuple[ColumnElement[bool], ...] | None:
+    lifetime = policy.invitation_lifetime
     if lifetime is None:
         return None
-    return (Invitation.state.in_(PENDING_STATES), Invitation.created_at <= tx.now - lifetime)
+    return (Invitation.state.in_(PENDING_STATES), Invitation.created_at <= now - lifetime)
 
 
 def expire_tokens(tx: BackendTransaction) -> None:
     """Unspent tokens whose expiry is at or before now become expired (R6)."""
-    due = tx.session.scalars(select(Token.id).where(*_tokens_due(tx))).all()
+    due = tx.session.scalars(select(Token.id).where(*_tokens_due(tx.now))).all()
     if not due:
         return
     tx.session.execute(
@@ -65,7 +93,7 @@ def expire_tokens(tx: BackendTransaction) -> None:
 def expire_invitations(tx: BackendTransaction) -> None:
     """Pending invitations older than the policy's invitation lifetime become expired (R2)."""
     lifetime = tx.policy.invitation_lifetime
-    due_where = _invitations_due(tx)
+    due_where = _invitations_due(tx.now, tx.policy)
     if lifetime is None or due_where is None:
         return
     due = tx.session.scalars(select(Invitation).where(*due_where)).all()
