@@ -40,10 +40,13 @@ def full_disk(*args: object, **kwargs: object) -> None:
     raise sqlite3.OperationalError("database or disk is full")
 
 
-def fill_disk_of(store: BackendStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every read and write of this backend store fails as on a full disk."""
+def fill_disk_of(backend: MockBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every read and write of this backend's store fails as on a full disk, the quiet-sync
+    answer cache's check included (inside the store's fault translation, as a real one)."""
+    store: BackendStore = backend.store
     monkeypatch.setattr(store, "read", full_disk)
     monkeypatch.setattr(store, "transaction", full_disk)
+    monkeypatch.setattr(backend.answers, "_valid_answer", full_disk)
 
 
 def banner_text(app: App) -> str:
@@ -90,7 +93,7 @@ def test_a_full_disk_under_the_apps_own_backend_names_the_folder_not_a_server(
 ) -> None:
     app = signed_in()
     assert isinstance(app.api, DeferredBackend)  # the data folder's own backend, in process
-    fill_disk_of(app.api.backend.store, monkeypatch)
+    fill_disk_of(app.api.backend, monkeypatch)
 
     text = failed_sync(qtbot, app)
 
@@ -163,7 +166,7 @@ def test_an_invitation_refused_by_a_full_disk_here_is_not_sent_and_says_why(
     app = signed_in()
     assert isinstance(app.api, DeferredBackend)
     dialog = open_invite_dialog(qtbot, app)
-    fill_disk_of(app.api.backend.store, monkeypatch)
+    fill_disk_of(app.api.backend, monkeypatch)
     qtbot.keyClicks(dialog.email_edit, "sam@example.com")
     with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
         qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
@@ -219,7 +222,7 @@ def test_a_full_disk_on_a_remote_server_is_the_servers_problem_without_its_path(
 ) -> None:
     url, backend = remote_server
     app = signed_in(backend_url=url)
-    fill_disk_of(backend.store, monkeypatch)
+    fill_disk_of(backend, monkeypatch)
 
     text = failed_sync(qtbot, app)
 
