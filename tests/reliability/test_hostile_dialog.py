@@ -29,6 +29,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
 from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
+from desktop.domain.offer import OVER_SEND_CAPACITY, REPEATED_RECIPIENT, TOO_MANY_RECIPIENTS
 from desktop.domain.outcomes import Outcome
 from desktop.domain.reasons import _SENTENCES, _SENTENCES_FOR_ONE
 from desktop.memory_keyring import MemoryKeyring
@@ -96,12 +97,19 @@ def sentence_pattern(template: str) -> re.Pattern[str]:
 
 REFUSALS = [
     sentence_pattern(template)
-    for template in [*_SENTENCES.values(), *(one for _, one in _SENTENCES_FOR_ONE.values())]
+    for template in [
+        *_SENTENCES.values(),
+        *(one for _, one in _SENTENCES_FOR_ONE.values()),
+        # The send's list refusals (issue 14): the offer's sentences, in desktop/domain/offer.py.
+        TOO_MANY_RECIPIENTS,
+        OVER_SEND_CAPACITY,
+        REPEATED_RECIPIENT,
+    ]
 ]
 
 
 def is_reason_sentence(text: str) -> bool:
-    """Whether `text` is, as a whole, one of the reasons' sentences."""
+    """Whether `text` is, as a whole, one of the domain's refusal sentences."""
     return any(pattern.fullmatch(text) for pattern in REFUSALS)
 
 
@@ -190,6 +198,7 @@ def test_hostile_text_through_the_invite_dialog(
     @example(text="\u202epeer@example.com", paste=False)
     @example(text="a" * 65 + "@example.com", paste=False)
     @example(text="z" * 400 + "@example.com", paste=True)
+    @example(text="0 0 0 0 0 0", paste=False)  # six addresses: too many for one send
     def attempt(text: str, paste: bool) -> None:
         tally["examples"] += 1
         with qtbot.captureExceptions() as exceptions:
