@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pytestqt.qtbot import QtBot
 
 from desktop.controller.runner import Cancel
+from desktop.controller.startup import LOOK_ALIKES_AFTER_MS
 
 
 @dataclass
@@ -26,14 +27,18 @@ class Pending:
 
 
 class ManualClock:
-    """Records every wait; `fire` runs one, as its time coming would."""
+    """Records every backoff wait; `fire` runs one, as its time coming would.
+
+    The start-up's deferred load of the look-alike tables (`LOOK_ALIKES_AFTER_MS`) is not a
+    backoff: it is kept apart in `other` and never fires (the rule loads them when first used)."""
 
     def __init__(self) -> None:
         self.waits: list[Pending] = []
+        self.other: list[Pending] = []
 
     def __call__(self, milliseconds: int, then: Callable[[], None]) -> Cancel:
         pending = Pending(milliseconds, then)
-        self.waits.append(pending)
+        (self.other if milliseconds == LOOK_ALIKES_AFTER_MS else self.waits).append(pending)
 
         def cancel() -> None:
             pending.cancelled = True
