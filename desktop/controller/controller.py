@@ -25,6 +25,7 @@ from desktop.controller.hub import Hub, TimeFormat, local_reason, local_time
 from desktop.controller.intents import IntentFlow
 from desktop.controller.ledger import write_ledger
 from desktop.controller.retry import RetryPolicy
+from desktop.controller.runner import Wait
 from desktop.controller.sending import SendFlow
 from desktop.controller.session import SessionFlow
 from desktop.controller.startup import StartupFlow
@@ -61,6 +62,7 @@ class Controller(QObject):
         retry: RetryPolicy | None = None,
         clock: Clock = utc_now,
         format_time: TimeFormat = local_time,
+        wait: Wait | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,10 +76,11 @@ class Controller(QObject):
             self.stateChanged.emit,
             self.operationFinished.emit,
             self,
+            wait,
         )
         self._started = False
         self._session = SessionFlow(hub)
-        self._sync = SyncFlow(hub, sync_interval_ms, self)
+        self._sync = SyncFlow(hub, sync_interval_ms)
         self._sending = SendFlow(hub, self._sync.soon)
         self._intents = IntentFlow(hub, self._sending.unqueue)
         self._feed = ChangeFeed(hub, self._sync.sync_now)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.backend.api import ApiError, OfferApi
 from desktop.controller.model import ClientModel
 from desktop.controller.retry import RetryPolicy
-from desktop.controller.runner import WorkRunner
+from desktop.controller.runner import Wait, WorkRunner
 from desktop.controller.state import (
     AppState,
     Eligibility,
@@ -90,6 +90,7 @@ class Hub:
         emit_state: Callable[[AppState], None],
         emit_result: Callable[[OperationResult], None],
         owner: QObject,
+        wait: Wait | None = None,
     ) -> None:
         self.api = api
         self.credentials = credentials
@@ -98,7 +99,7 @@ class Hub:
         self.format_time = format_time
         self.generation = 0  # bumped whenever the session changes
         self.token: str | None = None  # the session in use; saved only by CredentialStore
-        self.run = WorkRunner(cache, retry, lambda: self.generation, owner)
+        self.run = WorkRunner(cache, retry, lambda: self.generation, owner, wait)
         self.model = ClientModel()
         self.sync = SyncStatus()
         self.cache_notice = ""

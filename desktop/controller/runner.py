@@ -33,6 +33,12 @@ T = TypeVar("T")
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
 Stale = Callable[[object], None]
+Cancel = Callable[[], None]
+Wait = Callable[[int, Callable[[], None]], Cancel]
+"""The controller's clock seam: call the function after that many milliseconds, on the GUI
+thread, unless the returned `Cancel` is called first. Every backoff wait (retries, replays of a
+lost sign-in, the sync's schedule, the change feed's) goes through it, so a test can pass one
+that records the delays chosen and fires them when it says, instead of sleeping."""
 
 SHUTDOWN_WAIT_MS = 1500
 """Closing never waits longer than this for running work: a backend call cannot be interrupted,
@@ -51,6 +57,10 @@ _ORPHANED: list[TaskSignals] = []
 running (a long poll, a slow call) emits through them when its call returns; destroying them
 under it crashed the app as it closed (a long poll woken by `api.close()`). Disconnected: an
 answer that arrives there reaches nobody. One small QObject per controller ever shut down."""
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass
@@ -74,9 +84,11 @@ class WorkRunner(QObject):
         retry: RetryPolicy,
         generation: Callable[[], int],
         parent: QObject | None = None,
+        wait: Wait | None = None,
     ) -> None:
         super().__init__(parent)
         self._retry = retry
+        self._wait: Wait = wait or self._qt_wait
         self._generation = generation
         self._signals = TaskSignals(self)
         self._signals.finished.connect(self._arrived)
@@ -94,7 +106,8 @@ class WorkRunner(QObject):
 
         self._jobs: dict[int, _Job] = {}
         self._next_job = 0
-        self._waits: set[QTimer] = set()
+        self._waits: dict[int, Cancel] = {}  # pending waits, cancelled at shutdown
+        self._next_wait = 0
         self._closed = False
 
     @property
@@ -119,8 +132,8 @@ class WorkRunner(QObject):
             return self.is_shut_down
         self._closed = True
         deadline = time.monotonic() + wait_ms / 1000
-        for wait in self._waits:
-            wait.stop()
+        for cancel in list(self._waits.values()):
+            cancel()
         self._waits.clear()
         for job in self._jobs.values():
             if job.timer is not None:
@@ -213,26 +226,49 @@ class WorkRunner(QObject):
 
     def later(
         self, milliseconds: int, then: Callable[[], None], *, any_session: bool = False
-    ) -> None:
-        """Call `then` on the GUI thread after a delay, unless shut down or (unless
-        `any_session`) the session changed."""
-        self._later(milliseconds, then, ANY_SESSION if any_session else self._generation())
+    ) -> Cancel:
+        """Call `then` on the GUI thread after a delay, unless shut down, (unless
+        `any_session`) the session changed, or the returned `Cancel` was called."""
+        return self._later(milliseconds, then, ANY_SESSION if any_session else self._generation())
 
-    def _later(self, milliseconds: int, then: Callable[[], None], generation: int) -> None:
+    def schedule(self, milliseconds: int, then: Callable[[], None]) -> Cancel:
+        """`later`, whatever session is current by then (the sync's own schedule)."""
+        return self._later(milliseconds, then, ANY_SESSION)
+
+    def _later(self, milliseconds: int, then: Callable[[], None], generation: int) -> Cancel:
         if self._closed:
-            return
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        self._waits.add(timer)
+            return _nothing
+        self._next_wait += 1
+        number = self._next_wait
 
         def fire() -> None:
-            self._waits.discard(timer)
-            timer.deleteLater()
+            self._waits.pop(number, None)
             if not self._closed and generation in (ANY_SESSION, self._generation()):
                 then()
 
+        def cancel() -> None:
+            pending = self._waits.pop(number, None)
+            if pending is not None:
+                pending()
+
+        self._waits[number] = self._wait(milliseconds, fire)
+        return cancel
+
+    def _qt_wait(self, milliseconds: int, then: Callable[[], None]) -> Cancel:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+
+        def fire() -> None:
+            timer.deleteLater()
+            then()
+
+        def cancel() -> None:  # only before it fired: `_later` forgets a wait that fired
+            timer.stop()
+            timer.deleteLater()
+
         timer.timeout.connect(fire)
         timer.start(milliseconds)
+        return cancel
 
     def _call(
         self,

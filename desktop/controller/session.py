@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from desktop.backend.api import ApiError, SessionDTO
 from desktop.controller.hub import Hub, ignore
 from desktop.controller.model import views_of
+from desktop.controller.runner import Cancel
 from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.domain.outcomes import Operation, Outcome, discarded_on_sign_in
 
@@ -29,7 +30,9 @@ class SessionFlow:
         self._hub = hub
         self._signing_in = False
         self._intent: tuple[str, str] | None = None  # (address as typed, lower-case; key)
-        self._password = ""  # only while a lost answer is being settled
+        # The replay of a lost sign-in, waiting on the backoff schedule: the only place the
+        # password is kept after its call, and dropped once the sign-in has a definite outcome.
+        self._replay_pending: Cancel | None = None
         self.restore_wanted = True
         hub.on_session_lost = self.end
 
@@ -48,6 +51,7 @@ class SessionFlow:
             self._intent = (address, uuid.uuid4().hex)
         key = self._intent[1]
         self._signing_in = True
+        self._drop_replay()  # this attempt supersedes a replay still waiting
         self.restore_wanted = False  # an explicit sign-in wins over the keyring's session
         previous, api, credentials = hub.token, hub.api, hub.credentials
 
@@ -65,9 +69,9 @@ class SessionFlow:
             if outcome is Outcome.REFUSED:
                 self._intent = None
             elif outcome is Outcome.UNKNOWN:  # replayed on the backoff schedule until settled
-                self._password = password
-                hub.run.later(
-                    hub.retry.delay_ms(replays + 1), lambda: self._replay(email, replays + 1)
+                self._replay_pending = hub.run.later(
+                    hub.retry.delay_ms(replays + 1),
+                    lambda: self._replay(email, password, replays + 1),
                 )
 
         # A sign-in starts the next session: its answer is wanted whatever ended meanwhile.
@@ -77,15 +81,21 @@ class SessionFlow:
 
     def cancel(self) -> None:
         """The operator gave up waiting: stop settling (the key stays for the next click)."""
-        self._password = ""
+        self._drop_replay()
 
-    def _replay(self, email: str, replays: int) -> None:
-        if self._password and self._hub.token is None:
-            self.sign_in(email, self._password, replays)
+    def _drop_replay(self) -> None:
+        if self._replay_pending is not None:
+            self._replay_pending()
+            self._replay_pending = None
+
+    def _replay(self, email: str, password: str, replays: int) -> None:
+        self._replay_pending = None
+        if self._hub.token is None:
+            self.sign_in(email, password, replays)
 
     def _signed_in(self, key: str, email: str, session: SessionDTO) -> None:
         hub = self._hub
-        self._intent, self._password = None, ""
+        self._intent = None
         self.new_session(session.token)
         account = session.account
 
@@ -146,6 +156,7 @@ class SessionFlow:
         hub.token = token
         self.restore_wanted = False  # a keyring read still running belongs to the past
         self._signing_in = False
+        self._drop_replay()
         hub.hidden.clear()
         hub.running.clear()
         for reset in hub.on_new_session:

@@ -11,12 +11,11 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-
 from desktop.backend.api import AuthenticationError, BackendUnavailable, SyncDTO
 from desktop.controller.hub import Hub, failure_of
 from desktop.controller.mapping import sync_delta
 from desktop.controller.model import AnsweredUsage, Views, views_of
+from desktop.controller.runner import Cancel
 from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.domain.reasons import explain
 from desktop.storage import SyncApplied
@@ -31,12 +30,10 @@ AfterSync = Callable[[Callable[[bool], None]], None]
 class SyncFlow:
     """Pulls and stores changes; `after` steps (outbox, intents) run in order after each one."""
 
-    def __init__(self, hub: Hub, interval_ms: int, owner: QObject) -> None:
+    def __init__(self, hub: Hub, interval_ms: int) -> None:
         self._hub = hub
         self._interval_ms = interval_ms
-        self._timer = QTimer(owner)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.sync_now)
+        self._next: Cancel | None = None  # the wait before the next sync
         self._syncing = False
         self._again = False
         self._failures = 0
@@ -48,7 +45,7 @@ class SyncFlow:
 
     def stop(self) -> None:
         """No more syncs (shutdown)."""
-        self._timer.stop()
+        self._stop_timer()
 
     def sync_now(self) -> None:
         """Pull changes since the cursor and flush the outbox; coalesces with a running sync."""
@@ -59,7 +56,7 @@ class SyncFlow:
             self._again = True
             return
         self._syncing = True
-        self._timer.stop()
+        self._stop_timer()
         hub.sync = dataclasses.replace(hub.sync, phase=SyncPhase.SYNCING)
         hub.publish()
         token, cursor, api, clock = hub.token, hub.model.cursor, hub.api, hub.clock
@@ -75,13 +72,13 @@ class SyncFlow:
         """An operation could not reach the backend: try again on the backoff schedule."""
         if not self._syncing and self._hub.token is not None:
             self._failures += 1
-            self._timer.start(self._delay())
+            self._start_timer(self._delay())
 
     def _reset(self) -> None:
         self._syncing = False
         self._again = False
         self._failures = 0
-        self._timer.stop()
+        self._stop_timer()
 
     def _pulled(
         self, pulled: tuple[SyncDTO, SyncDelta], answered: AnsweredUsage | None = None
@@ -160,7 +157,16 @@ class SyncFlow:
             self._again = False
             self.sync_now()
         elif hub.token is not None and not hub.run.closed:
-            self._timer.start(self._delay())
+            self._start_timer(self._delay())
+
+    def _start_timer(self, milliseconds: int) -> None:
+        self._stop_timer()
+        self._next = self._hub.run.schedule(milliseconds, self.sync_now)
+
+    def _stop_timer(self) -> None:
+        if self._next is not None:
+            self._next()
+            self._next = None
 
     def _delay(self) -> int:
         if not self._failures:

@@ -14,6 +14,7 @@ from desktop.backend.api import ReferralApi
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller, RetryPolicy
+from desktop.controller.runner import Wait
 from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.credentials import CredentialStore
 from desktop.domain.outcomes import Outcome
@@ -53,6 +54,7 @@ def make_controller(
         credentials: CredentialStore | None = None,
         sync_interval_ms: int = HOUR_MS,
         retry: RetryPolicy = FAST_RETRY,
+        wait: Wait | None = None,
     ) -> Controller:
         controller = Controller(
             api if api is not None else backend,
@@ -60,6 +62,7 @@ def make_controller(
             credentials if credentials is not None else CredentialStore(),
             sync_interval_ms=sync_interval_ms,
             retry=retry,
+            wait=wait,
         )
         made.append(controller)
         return controller

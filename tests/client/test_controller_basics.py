@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
+from desktop.controller import Controller
 from desktop.controller.state import AppState, Eligibility, SyncPhase
-from tests.client.conftest import ControllerFactory, start_signed_in
+from desktop.credentials import CredentialStore
+from desktop.paths import CACHE_DB
+from desktop.storage import CacheRepository, OpenReport
+from tests.client.conftest import (
+    FAST_RETRY,
+    HOUR_MS,
+    ControllerFactory,
+    start_signed_in,
+    synced,
+)
 from tests.client.matching import assert_matches_backend
+from tests.client.scripted import ScriptedApi
 from tests.conftest import MemoryKeyring
 
 
@@ -46,3 +63,50 @@ def test_sign_in_state_matches_the_backend(
     state = start_signed_in(qtbot, make_controller(), "capped@example.com")
     assert_matches_backend(state, simulator)
     assert len(state.available_tokens) == 2
+
+
+class SlowToOpen(CacheRepository):
+    """The real cache, whose proper open waits until the test lets it go on."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate = threading.Event()
+
+    def open(self) -> OpenReport:
+        self.gate.wait(10)
+        return super().open()
+
+
+def test_no_sync_starts_before_the_cache_has_opened(
+    qtbot, data_dir: Path, backend: MockBackend, memory_keyring: MemoryKeyring
+) -> None:
+    """Signed in while the cache is still opening (a slow disk, a migration): "Sync now" asks
+    the backend nothing until the cache can store the answer; then the first sync runs."""
+    api = ScriptedApi(backend)
+    cache = SlowToOpen(data_dir / CACHE_DB)
+    controller = Controller(
+        api,  # type: ignore[arg-type]
+        cache,
+        CredentialStore(),
+        sync_interval_ms=HOUR_MS,
+        retry=FAST_RETRY,
+    )
+    try:
+        controller.start()
+        controller.sign_in("pilot@example.com", "demo")
+        qtbot.waitUntil(lambda: bool(memory_keyring.secrets))  # the session is open...
+        qtbot.waitUntil(
+            lambda: not any(t.name.startswith("referral-call-") for t in threading.enumerate())
+        )
+        QCoreApplication.processEvents()  # ...and its answer is in
+        with qtbot.assertNotEmitted(controller.stateChanged):
+            controller.sync_now()
+        assert controller.state.sync.phase is not SyncPhase.SYNCING
+        assert api.count("sync") == 0
+        cache.gate.set()
+        qtbot.waitUntil(lambda: synced(controller.state), timeout=10_000)
+        assert api.count("sync") >= 1
+    finally:
+        cache.gate.set()
+        controller.shutdown()
+    assert controller.is_shut_down

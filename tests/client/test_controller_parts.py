@@ -11,7 +11,9 @@ import pytest
 from desktop.controller import RetryPolicy
 from desktop.controller.ledger import write_ledger
 from desktop.controller.model import ClientModel
+from desktop.controller.state import AppState, PendingView
 from desktop.domain.invitations import InvitationState
+from desktop.domain.outcomes import Operation
 from desktop.storage import LedgerEntry, QueuedInvitation, SyncApplied
 from tests.client.records import T0, delta, invitation
 
@@ -90,3 +92,16 @@ def test_the_ledger_csv_never_lets_a_spreadsheet_run_a_recipient(tmp_path: Path)
         "2025-04-09T12:00:00Z",
     ]
     assert [p.name for p in tmp_path.iterdir()] == ["ledger.csv"]  # no partial file left
+
+
+def test_an_invitation_is_resending_only_while_its_own_resend_is_pending() -> None:
+    state = AppState(
+        pending=(
+            PendingView("k1", Operation.REVOKE, "inv-1", doubtful=False),
+            PendingView("k2", Operation.RESEND, "inv-2", doubtful=True),
+        )
+    )
+    assert state.resending("inv-2")
+    assert not state.resending("inv-1")  # a revoke is pending there, not a resend
+    assert not state.resending("inv-3")
+    assert not AppState().resending("inv-2")

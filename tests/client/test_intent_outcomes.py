@@ -3,13 +3,14 @@ what keeps it open, which key every window is told under, and what reaches the b
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from desktop.backend.api import NoTokens, NotSent, OutcomeUnknown, ServerError
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.controller import Controller
-from desktop.controller.state import OperationResult
+from desktop.controller.state import AppState, OperationResult
 from desktop.credentials import CredentialStore
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Reason, explain
@@ -375,3 +376,31 @@ def test_a_sync_read_before_a_spend_and_answered_after_it_never_shows_the_cleare
     shown = [(s.five_hour.used, s.weekly.used) for s in states[spent:]]
     assert set(shown) == {(0, 0)}, shown
     assert_matches_backend(controller.state, simulator)
+
+
+def test_a_resend_whose_answer_is_lost_sends_one_extra_email_under_one_key(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
+) -> None:
+    api = ScriptedApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller)
+    record = simulator.invite("pilot@example.com", "pending@example.org")
+    available_at = record.invitation.resend_available_at
+    assert available_at is not None
+    simulator.advance_clock(available_at - simulator.now() + timedelta(seconds=1))
+    states: list[AppState] = []
+    controller.stateChanged.connect(states.append)
+    results = Results(controller)
+    api.fail_after("resend_invitation", OutcomeUnknown())  # sent, its answer lost
+    key = controller.resend_invitation(record.invitation.id)
+    done = results.wait(qtbot, key, definite=True)
+    assert done.operation is Operation.RESEND
+    assert done.outcome is Outcome.DONE
+    assert done.message == "The invitation email went to pending@example.org again."
+    keys = {args[2] for name, args in api.calls if name == "resend_invitation"}
+    assert keys == {key}  # the retry carried the intent's key
+    (after,) = [r.invitation for r in simulator.invitations("pilot@example.com")]
+    assert after.emails_sent == 2  # one extra email, not two
+    # While it was settled the window could show it; once done, nothing is pending.
+    assert any(s.resending(record.invitation.id) for s in states)
+    qtbot.waitUntil(lambda: not controller.state.resending(record.invitation.id))

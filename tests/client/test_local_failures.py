@@ -7,14 +7,19 @@ import errno
 import logging
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from desktop.backend.api import NotInCohort, NotSent, OutcomeUnknown, ServerError
-from desktop.controller import RetryPolicy
+from desktop.controller import Controller, RetryPolicy
 from desktop.controller.hub import failure_of, local_reason
+from desktop.controller.state import SyncPhase
+from desktop.credentials import CredentialStore
 from desktop.domain.outcomes import Outcome
-from desktop.domain.reasons import Reason
+from desktop.domain.reasons import Reason, explain
+from desktop.paths import CACHE_DB
+from desktop.storage import CacheRepository, OpenReport
 
 
 def _os_error(number: int, filename: str | None = None) -> OSError:
@@ -104,3 +109,40 @@ def test_the_first_retry_waits_the_first_delay_and_a_long_outage_stays_capped() 
     # The exponent stops growing at 30: a day offline never waits longer than 2**30 ms here.
     assert policy.delay_ms(31) == 2**30
     assert policy.delay_ms(500) == 2**30
+
+
+class UnopenableCache(CacheRepository):
+    """A cache file the app cannot open at all (here: the disk is full)."""
+
+    def open(self) -> OpenReport:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_a_cache_that_cannot_be_opened_says_why_and_logs_the_traceback(
+    qtbot, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    controller = Controller(
+        NoBackend(),  # type: ignore[arg-type]
+        UnopenableCache(data_dir / CACHE_DB),
+        CredentialStore(),
+    )
+    try:
+        with caplog.at_level(logging.ERROR, logger="desktop.controller.startup"):
+            controller.start()
+            qtbot.waitUntil(lambda: controller.state.sync.phase is SyncPhase.ERROR)
+        assert controller.state.sync.message == explain(Reason.DISK_FULL)
+        assert controller.state.cache_notice == explain(Reason.DISK_FULL)
+        (record,) = [r for r in caplog.records if r.name == "desktop.controller.startup"]
+        assert record.getMessage() == "the local cache could not be opened"
+        assert record.exc_info is not None  # the traceback, for whoever reads the log
+        assert "database or disk is full" in str(record.exc_info[1])
+    finally:
+        controller.shutdown()
+    assert controller.is_shut_down
+
+
+class NoBackend:
+    """No call may reach it: nothing is signed in."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"the backend was called: {name}")

@@ -3,16 +3,24 @@ the operator can stop waiting; a sign-out ends the backend session too (R11)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
-from desktop.backend.api import AuthenticationError, NotSent, OutcomeUnknown
+from desktop.backend.api import AuthenticationError, NotSent, OutcomeUnknown, error_for
 from desktop.backend.service import MockBackend
 from desktop.backend.store import SessionRecord
 from desktop.controller import RetryPolicy
 from desktop.controller.state import SyncPhase
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Reason, explain
-from tests.client.conftest import ControllerFactory, Results, start_signed_in, synced
+from tests.client.clock import ManualClock
+from tests.client.conftest import (
+    HOUR_MS,
+    ControllerFactory,
+    Results,
+    start_signed_in,
+    synced,
+)
 from tests.client.scripted import ScriptedApi
 
 # One attempt per click, and a replay 50 ms after a lost answer.
@@ -236,3 +244,80 @@ def test_signing_in_as_another_operator_says_what_was_discarded(
     discarded = "1 invitation queued by the previous account was discarded."
     assert discarded in messages
     assert set(messages) <= {"", discarded, explain(Reason.OFFLINE)}
+
+
+# Replays on a clock the test turns: 250 ms, doubling, capped at 600 ms.
+SCHEDULE = RetryPolicy(attempts=1, first_delay_ms=250, max_delay_ms=600, call_timeout_ms=10_000)
+
+
+def test_each_replay_of_a_lost_sign_in_waits_twice_as_long_up_to_the_cap(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend
+) -> None:
+    api = ScriptedApi(backend)
+    api.fail_after("sign_in", OutcomeUnknown(), times=3)
+    clock = ManualClock()
+    controller = make_controller(api, retry=SCHEDULE, wait=clock)  # type: ignore[arg-type]
+    controller.start()
+    results = Results(controller)
+    controller.sign_in("pilot@example.com", "demo")
+    for replay in (1, 2, 3):
+        qtbot.waitUntil(lambda replay=replay: len(results.all) == replay)
+        assert results.all[-1].outcome is Outcome.UNKNOWN
+        assert api.count("sign_in") == replay  # nothing is replayed before its time
+        clock.fire(clock.wait_for(qtbot, replay))
+    qtbot.waitUntil(lambda: any(r.definite for r in results.all))
+    assert [r.outcome for r in results.all] == [Outcome.UNKNOWN] * 3 + [Outcome.DONE]
+    assert clock.delays[:3] == [250, 500, 600]  # 1000 is past the cap
+    assert _open_sessions(backend) == 1
+
+
+def test_a_lost_sign_in_is_not_replayed_after_the_next_click_is_refused(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend
+) -> None:
+    """The password of a lost sign-in is kept only while its replay waits: a definite outcome
+    of a later attempt drops it, so nothing signs in with it afterwards."""
+    api = ScriptedApi(backend)
+    api.fail_after("sign_in", OutcomeUnknown())
+    api.fail_before("sign_in", error_for(Reason.SIGN_IN_FAILED))
+    clock = ManualClock()
+    controller = make_controller(api, retry=SCHEDULE, wait=clock)  # type: ignore[arg-type]
+    controller.start()
+    results = Results(controller)
+    controller.sign_in("pilot@example.com", "demo")
+    replay = clock.wait_for(qtbot, 1)  # the lost answer's replay waits
+    qtbot.waitUntil(lambda: len(results.all) == 1)
+    controller.sign_in("pilot@example.com", "demo")  # the operator clicks again: refused
+    qtbot.waitUntil(lambda: len(results.all) == 2)
+    assert results.all[1].outcome is Outcome.REFUSED
+    assert replay.cancelled
+    clock.fire_all()  # whatever still waits, its time comes
+    with qtbot.assertNotEmitted(controller.operationFinished, wait=100):
+        pass
+    assert api.count("sign_in") == 2
+    assert controller.state.account is None
+
+
+@pytest.mark.parametrize("then", ["done", "cancelled"])
+def test_nothing_is_left_to_replay_a_lost_sign_in_once_it_is_settled_or_given_up(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend, then: str
+) -> None:
+    api = ScriptedApi(backend)
+    api.fail_after("sign_in", OutcomeUnknown())
+    clock = ManualClock()
+    controller = make_controller(api, retry=SCHEDULE, wait=clock)  # type: ignore[arg-type]
+    controller.start()
+    results = Results(controller)
+    controller.sign_in("pilot@example.com", "demo")
+    replay = clock.wait_for(qtbot, 1)
+    qtbot.waitUntil(lambda: len(results.all) == 1)
+    if then == "cancelled":
+        controller.cancel_sign_in()
+    else:
+        controller.sign_in("pilot@example.com", "demo")
+        qtbot.waitUntil(lambda: len(results.all) == 2)
+        assert results.all[1].outcome is Outcome.DONE
+        qtbot.waitUntil(lambda: synced(controller.state))
+    assert replay.cancelled
+    # What still waits: the next periodic sync once signed in, nothing once given up.
+    assert [wait.ms for wait in clock.pending] == ([] if then == "cancelled" else [HOUR_MS])
+    assert api.count("sign_in") == (1 if then == "cancelled" else 2)

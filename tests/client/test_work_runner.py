@@ -4,19 +4,21 @@ where results arrive, and a bounded shutdown after which nothing calls back."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QThread
 
 from desktop.backend.api import NoTokens, NotSent, OutcomeUnknown, ServerError
 from desktop.controller import RetryPolicy
 from desktop.controller.runner import WorkRunner
 from desktop.domain.reasons import Reason
 from desktop.storage import CacheRepository
+from tests.client.clock import ManualClock
 
 RETRY = RetryPolicy(attempts=3, first_delay_ms=1, max_delay_ms=4, call_timeout_ms=5_000)
 
@@ -285,4 +287,82 @@ def test_a_call_answering_after_its_runner_was_deleted_reaches_nobody(
     release.set()
     qtbot.waitUntil(lambda: not _calls_running())
     QCoreApplication.processEvents()
+    assert outcomes.count == 0
+
+
+def test_retries_wait_the_first_delay_then_double_up_to_the_cap(
+    qtbot, data_dir: Path, session: Session, outcomes: Outcomes
+) -> None:
+    clock = ManualClock()
+    policy = RetryPolicy(attempts=4, first_delay_ms=250, max_delay_ms=600, call_timeout_ms=5_000)
+    runner = WorkRunner(
+        CacheRepository(data_dir / "cache.sqlite"), policy, lambda: session.generation, wait=clock
+    )
+    work = Script(NotSent(), NotSent(), NotSent())
+    try:
+        runner.call_retrying(work, outcomes.on_done, outcomes.on_failed)
+        for number in (1, 2, 3):
+            clock.fire(clock.wait_for(qtbot, number))
+        qtbot.waitUntil(lambda: outcomes.count == 1)
+        assert outcomes.done == ["ok"]
+        assert clock.delays == [250, 500, 600]  # 1000 is past the cap
+        assert work.calls == 4
+    finally:
+        assert runner.shutdown()
+
+
+def test_a_cancelled_wait_never_fires_and_shutdown_cancels_the_rest(
+    qtbot, data_dir: Path, session: Session
+) -> None:
+    clock = ManualClock()
+    runner = WorkRunner(
+        CacheRepository(data_dir / "cache.sqlite"), RETRY, lambda: session.generation, wait=clock
+    )
+    fired: list[str] = []
+    cancel = runner.later(100, lambda: fired.append("cancelled"))
+    runner.schedule(200, lambda: fired.append("at shutdown"))
+    cancel()
+    assert [wait.cancelled for wait in clock.waits] == [True, False]
+    assert runner.shutdown()
+    assert [wait.cancelled for wait in clock.waits] == [True, True]
+    assert fired == []
+
+
+def test_cache_work_runs_on_the_thread_named_referral_cache(
+    qtbot, runner: WorkRunner, outcomes: Outcomes
+) -> None:
+    """The name a thread dump or a debugger shows for the cache's worker."""
+    runner.cache(
+        lambda _: (QThread.currentThread().objectName(), threading.get_ident()),
+        outcomes.on_done,
+        outcomes.on_failed,
+    )
+    qtbot.waitUntil(lambda: outcomes.count == 1)
+    ((name, ident),) = outcomes.done
+    assert name == "referral-cache"
+    assert ident != threading.get_ident()
+
+
+def test_a_cache_thread_that_outlives_the_shutdown_wait_is_abandoned_and_logged(
+    qtbot, data_dir: Path, session: Session, outcomes: Outcomes, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = _runner(data_dir, session)
+    runner.start()
+    release, started = threading.Event(), threading.Event()
+
+    def stuck(_: object) -> None:
+        started.set()
+        release.wait(5)
+
+    runner.cache(stuck, outcomes.on_done, outcomes.on_failed)
+    qtbot.waitUntil(started.is_set)
+    try:
+        with caplog.at_level(logging.WARNING, logger="desktop.controller.runner"):
+            assert runner.shutdown(wait_ms=0) is False
+        assert [r.getMessage() for r in caplog.records] == [
+            "the cache thread did not stop in time; abandoning it"
+        ]
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: runner.is_shut_down)  # it stops once its job ends
     assert outcomes.count == 0

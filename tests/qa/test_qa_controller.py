@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLi
 from pytestqt.qtbot import QtBot
 
 from desktop.backend.simulator import InvitationRecord, Simulator
-from desktop.controller.qa import QaController, duration_words
+from desktop.controller.qa import QaController, duration_words, error_message
 from desktop.controller.qa_state import QaSnapshot
 from desktop.controller.state import AppState
 from desktop.domain.profile import Profile
@@ -172,6 +172,54 @@ def test_duration_words() -> None:
     assert duration_words(timedelta(days=62)) == "62 days"
     assert duration_words(timedelta(days=1, hours=5)) == "1 day 5 hours"
     assert duration_words(timedelta(minutes=90)) == "1 hour 30 minutes"
+    assert duration_words(timedelta(seconds=59)) == "59 seconds"
+    assert duration_words(timedelta(0)) == "0 seconds"  # not an empty line
+
+
+def test_an_unexpected_simulator_failure_is_named_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert error_message(RuntimeError("database is locked")) == (
+        "Unexpected error: database is locked"
+    )
+    assert [r.getMessage() for r in caplog.records] == ["QA simulator call failed"]
+
+
+def _note(qtbot: QtBot, controller: QaController, act: Callable[[], None]) -> str:
+    notes: list[str] = []
+    controller.actionFinished.connect(notes.append)
+    controller.actionFailed.connect(notes.append)
+    act()
+    qtbot.waitUntil(lambda: len(notes) == 1, timeout=WAIT_MS)
+    return notes[0]
+
+
+def test_each_world_change_says_what_it_did(
+    qtbot: QtBot, qa: tuple[QaController, FakeSession], simulator: Simulator
+) -> None:
+    """The QA window's status line: the tester reads there what the last action changed."""
+    controller, _ = qa
+    offline = _note(qtbot, controller, lambda: controller.set_offline(True))
+    assert offline == "Offline: every call from the app now fails."
+    assert simulator.faults().offline
+    online = _note(qtbot, controller, lambda: controller.set_offline(False))
+    assert online == "Back online."
+    assert not simulator.faults().offline
+    _note(qtbot, controller, lambda: controller.set_offline(True))
+    cleared = _note(qtbot, controller, controller.clear_faults)
+    assert cleared == "Faults cleared."
+    assert not simulator.faults().offline
+    offer = _note(
+        qtbot, controller, lambda: controller.set_offer({"title": "Spring", "paused": True})
+    )
+    assert offer == "Offer: paused, title set."
+    granted = _note(qtbot, controller, lambda: controller.grant_credit("Welcome back", 7, "both"))
+    assert granted == "pilot@example.com: complimentary credit “Welcome back” granted."
+    refused = _note(qtbot, controller, lambda: controller.advance_clock_by("soon"))
+    assert refused.startswith("Not a duration: ")
+    assert refused.endswith(". Use forms like 30d, 5h or 1d 5h.")
+    assert "None" not in refused
+    assert len(refused) > len("Not a duration: . Use forms like 30d, 5h or 1d 5h.")
 
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView)
