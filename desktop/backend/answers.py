@@ -51,7 +51,7 @@ from desktop.backend.sweep import INVITATIONS_DUE, TOKENS_DUE, due_parameters
 from desktop.backend.transaction import load_policy
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
     from desktop.backend.api import SyncDTO
@@ -123,15 +123,12 @@ class SyncAnswers:
         with self._lock:
             self._entries.clear()
 
-    def answer(
-        self, store: BackendStore, session: str, cursor: int, engine: Engine | None = None
-    ) -> SyncDTO | None:
+    def answer(self, store: BackendStore, session: str, cursor: int) -> SyncDTO | None:
         """The quiet answer to `sync(session, cursor)` when the cache can give it on the
-        database's current snapshot; None: read it in full (and `remember` the result).
-        `engine`: the one to read on (default: the store's)."""
+        database's current snapshot; None: read it in full (and `remember` the result)."""
         with (
             store.faults_translated(),
-            snapshot_reads(engine or store.engine).connect() as connection,
+            snapshot_reads(store.engine).connect() as connection,
             connection.begin(),
         ):
             found = self._valid_answer(store, connection, session, cursor)

@@ -46,7 +46,6 @@ from desktop.backend.store import (
     BackendState,
     create_backend_engine,
     create_engine_for_url,
-    create_quick_engine,
     drop_all_tables,
     is_sqlite,
     snapshot_reads,
@@ -135,8 +134,6 @@ class BackendStore(ClosesOnExit):
         self.kept_copy: Path | None = None  # the older file, kept before it was rebuilt
         self._writers = threading.RLock()
         """This store's writers queue here before the database's lock (see `transaction`)."""
-        self._quick: Engine | None = None
-        self._quick_made = threading.Lock()
 
     @classmethod
     def open(
@@ -318,21 +315,9 @@ class BackendStore(ClosesOnExit):
                     virtual_clock.settle(state, now, real_now, wrote=wrote)
             self.changes.publish(changed)
 
-    @property
-    def quick_reads(self) -> Engine:
-        """An engine of its own on this database for reads that must be quick or fail, never
-        wait for a pooled connection (`store.create_quick_engine`; opened on first use)."""
-        with self._quick_made:
-            if self._quick is None:
-                self._quick = create_quick_engine(self.engine)
-            return self._quick
-
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-        with self._quick_made:
-            if self._quick is not None:
-                self._quick.dispose()
 
 
 def _clock_fields(state: BackendState) -> tuple[object, ...]:

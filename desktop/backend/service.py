@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
 import secrets
 import threading
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.backend import accounts, invitations, offers, wallet
@@ -42,7 +40,6 @@ from desktop.domain.clock import Clock
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
-from desktop.environment import LocalFault
 
 CHANGE_POLL_S = 0.25
 """How often `wait_for_change` looks at the database for changes made by other processes."""
@@ -50,8 +47,6 @@ MAX_WAIT_S = 60.0
 """The longest one `wait_for_change` call waits."""
 
 T = TypeVar("T")
-
-log = logging.getLogger(__name__)
 
 
 class MockBackend(ClosesOnExit):
@@ -153,24 +148,6 @@ class MockBackend(ClosesOnExit):
         quiet = self._answers.answer(self._store, session, cursor)
         if quiet is not None:
             return quiet
-        return self.full_sync(session, cursor)
-
-    def quick_sync(self, session: str, cursor: int) -> SyncDTO | None:
-        """`sync`'s answer when the cache gives it, checked on the store's quick engine (a
-        connection of its own: never a wait for the pool, short time-outs); None otherwise,
-        then `full_sync` answers. None too when the check fails (the database busy, down or
-        damaged): the full read, under the faults, says what is wrong, as `sync` would. The
-        HTTP server calls this on its event loop (docs/WIRE.md, "Quiet syncs on the event
-        loop")."""
-        try:
-            return self._answers.answer(self._store, session, cursor, self._store.quick_reads)
-        except (LocalFault, SQLAlchemyError):
-            log.info("a quiet sync's check failed; reading in full", exc_info=True)
-            return None
-
-    def full_sync(self, session: str, cursor: int) -> SyncDTO:
-        """`sync` without the cache's answer: read in full under the faults (remembering the
-        answer's standing part for the next quiet sync)."""
 
         def handle() -> SyncDTO:
             # Read-only unless an expiry or the clock's write-back is due (BackendStore.read).

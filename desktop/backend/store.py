@@ -326,50 +326,14 @@ def create_engine_for_url(url: str) -> Engine:
     raise ValueError(f"unsupported backend database {parsed.get_backend_name()!r}")
 
 
-def create_backend_engine(db_path: Path, **pool: Any) -> Engine:
-    """An engine with the pragmas and BEGIN IMMEDIATE transactions every process must use
-    (`pool`: the pool's options, SQLAlchemy's defaults when none)."""
+def create_backend_engine(db_path: Path) -> Engine:
+    """An engine with the pragmas and BEGIN IMMEDIATE transactions every process must use."""
     private_folder(db_path.parent)
     private_file(db_path, SQLITE_SIDE_FILES)  # it holds every invitation link
-    engine = create_engine(f"sqlite:///{db_path}", **pool)
+    engine = create_engine(f"sqlite:///{db_path}")
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
-
-
-QUICK_SQLITE_BUSY_MS = 100
-"""How long a quick read (`create_quick_engine`) on SQLite waits for a lock before failing."""
-QUICK_POSTGRES_CONNECT_S = 2
-"""How long a quick engine waits for a new PostgreSQL connection (libpq's least: 2 s)."""
-QUICK_POSTGRES_STATEMENT_MS = 1000
-"""How long one statement of a quick read may run on PostgreSQL before it is cancelled."""
-
-
-def create_quick_engine(engine: Engine) -> Engine:
-    """An engine beside `engine`, on the same database with the same settings, for reads that
-    must be quick or fail, never wait: one connection kept, a second opened only while it is
-    in use (never a wait for the pool), and short time-outs (a lock on SQLite; connecting and
-    each statement on PostgreSQL). The HTTP server's event loop checks quiet syncs on it
-    (desktop.backend.answers): a wait there would stall every request of the process."""
-    if is_sqlite(engine):
-        assert engine.url.database, "a SQLite backend has a file"
-        quick = create_backend_engine(Path(engine.url.database), pool_size=1, max_overflow=-1)
-        event.listen(quick, "connect", _quick_sqlite)
-        return quick
-    return create_engine(
-        engine.url,
-        pool_size=1,
-        max_overflow=-1,
-        pool_pre_ping=True,
-        connect_args={
-            "connect_timeout": QUICK_POSTGRES_CONNECT_S,
-            "options": f"-c statement_timeout={QUICK_POSTGRES_STATEMENT_MS}",
-        },
-    )
-
-
-def _quick_sqlite(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
-    dbapi_connection.execute(f"PRAGMA busy_timeout={QUICK_SQLITE_BUSY_MS}")  # after _on_connect
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:

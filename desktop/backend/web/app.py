@@ -29,7 +29,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.backend.api import (
@@ -529,18 +528,8 @@ def _api_router(
         return Response(status_code=204)
 
     @router.get("/sync", response_model=SyncDTO, summary="What changed since a cursor")
-    async def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0) -> Response:
-        # A quiet sync is answered here on the event loop, from the cache: its check is one or
-        # two statements on a connection of its own (well under a millisecond), where the hop
-        # to a worker thread and back cost milliseconds of GIL waits under load (docs/WIRE.md,
-        # "Quiet syncs on the event loop"). Anything else, a fault set by QA included, is read
-        # in full on a worker thread under the faults, as every other call.
-        quiet = backend.quick_sync(session, cursor)
-        if quiet is not None:
-            return _answer(quiet)
-        return await run_in_threadpool(
-            lambda: _answer(_faulted(lambda: backend.full_sync(session, cursor)))
-        )
+    def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0) -> Response:
+        return _answer(_faulted(lambda: backend.sync(session, cursor)))
 
     @router.get("/offer", response_model=Offer, summary="The account's current offer")
     def offer(session: Session) -> Response:

@@ -1,9 +1,10 @@
-"""`GET /v1/sync` answers a quiet sync on the event loop from the cache and everything else on a
-worker thread with a full read (docs/WIRE.md, "Quiet syncs on the event loop"): both paths give
-what a full read of the same database gives, and where the cache must not answer (the
-account's own change, a running clock, each fault QA can set, an ended or unknown session, a
-bad cursor) the answer over HTTP is what it was before: the full read's, the fault's, or the
-refusal with its reason code. On SQLite and PostgreSQL, through a real uvicorn on loopback.
+"""`GET /v1/sync` over HTTP answers a quiet sync from the cache and everything else with a full
+read (docs/WIRE.md, "Quiet syncs stay on the worker threads"): both give what a full read of the
+same database gives, and where the cache must not answer (the account's own change, a running
+clock, each fault QA can set, an ended or unknown session, a bad cursor) the answer over HTTP is
+the full read's, the fault's, or the refusal with its reason code. On SQLite and PostgreSQL,
+through a real uvicorn on loopback. (Round 5 ran these against both the threaded endpoint and
+one answering from the cache on the event loop.)
 
 Each answer is compared with a full read by a second backend whose cache is emptied first;
 `answers.hits` tells whether the cache gave it.
@@ -122,7 +123,7 @@ def test_a_quiet_sync_and_the_accounts_own_change_over_http(served: Served) -> N
     assert cached
     assert (moved.cursor > cursor, moved.invitations) == (True, ())
 
-    # The account's own send: read in full, on a worker thread.
+    # The account's own send: read in full.
     sent = served.api.send_invitation(session, "friend@example.com", "send-1")
     own, cached = served.sync(session, cursor)
     assert not cached
