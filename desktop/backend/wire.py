@@ -51,10 +51,31 @@ def parse_time(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types `encode` passes through as they are (exactly these: an enum deriving from str or int
+is not one of them and goes by its value)."""
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields `encode` writes for instances of `kind`, or None when it is no dataclass
+    (found once per type)."""
+    if kind not in _FIELD_NAMES:
+        is_dto = dataclasses.is_dataclass(kind)
+        _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) if is_dto else None
+    return _FIELD_NAMES[kind]
+
+
 def encode(value: object) -> Json:
     """The JSON form of a DTO, an enum, a time, a tuple or a plain value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:  # most of a document's leaves: the quick way first
+        return value
+    names = _field_names(kind)  # per type once: a sync's answer is ~70 values (issue 12.7)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

@@ -117,6 +117,33 @@ _AFTER: Mapping[tuple[Operation, Outcome], str] = {
     (Operation.SIGN_IN, Outcome.REFUSED): "",
 }
 
+_AFTER_SERVER_FAILED: Mapping[Operation, str] = {
+    Operation.SEND: QT_TRANSLATE_NOOP(
+        "outcomes",
+        "Nothing was sent yet. The invitation is saved on this computer and goes out once, "
+        "automatically, when the referral service works again.",
+    ),
+    Operation.REDEEM: QT_TRANSLATE_NOOP(
+        "outcomes",
+        "Nothing was spent and your reset is kept. Try again once the referral service works "
+        "again.",
+    ),
+    Operation.REVOKE: QT_TRANSLATE_NOOP(
+        "outcomes",
+        "The invitation was not revoked. Try again once the referral service works again.",
+    ),
+    Operation.RESEND: QT_TRANSLATE_NOOP(
+        "outcomes",
+        "The email was not sent again. Try again once the referral service works again.",
+    ),
+    Operation.SIGN_IN: QT_TRANSLATE_NOOP(
+        "outcomes", "You are not signed in. Try again once the referral service works again."
+    ),
+}
+"""What follows a NOT_SENT outcome the service itself answered (SERVER_ERROR: it was reached,
+failed, and changed nothing, for example on its own full disk), where `_AFTER`'s sentences
+would wait for it "to be reached"."""
+
 _DONE: Mapping[Operation, str] = {
     Operation.SEND: QT_TRANSLATE_NOOP("outcomes", "Invitation sent to {recipient}."),
     Operation.REDEEM: QT_TRANSLATE_NOOP(
@@ -245,7 +272,10 @@ def describe(
             return _redeemed(details)
         return fill(translated("outcomes", _DONE[operation]), details, format_time=format_time)
     first = "" if reason is None else explain(reason, details, format_time=format_time)
-    after = translated("outcomes", _AFTER[(operation, outcome)])
+    if outcome is Outcome.NOT_SENT and reason is Reason.SERVER_ERROR:
+        after = translated("outcomes", _AFTER_SERVER_FAILED[operation])
+    else:
+        after = translated("outcomes", _AFTER[(operation, outcome)])
     return " ".join(part for part in (first, after) if part)
 
 

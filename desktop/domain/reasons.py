@@ -368,8 +368,7 @@ a whole sentence per count, so each reads right and translates whole."""
 _SENTENCES_FOR_CAUSE: Mapping[tuple[Reason, str], str] = {
     (Reason.SERVER_ERROR, Reason.DISK_FULL.value): QT_TRANSLATE_NOOP(
         "reasons",
-        "The referral service could not save anything: its disk is full. It changed nothing; "
-        "try again later.",
+        "The referral service could not save anything: its disk is full. It changed nothing.",
     ),
 }
 """A server's failure whose `cause` detail is a fault of the server's own computer (the wire

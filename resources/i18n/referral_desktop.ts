@@ -2304,6 +2304,26 @@ Subject: {subject}
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Nothing was sent yet. The invitation is saved on this computer and goes out once, automatically, when the referral service works again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was spent and your reset is kept. Try again once the referral service works again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The invitation was not revoked. Try again once the referral service works again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The email was not sent again. Try again once the referral service works again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are not signed in. Try again once the referral service works again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Invitation sent to {recipient}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2615,7 +2635,7 @@ Subject: {subject}
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The referral service could not save anything: its disk is full. It changed nothing; try again later.</source>
+        <source>The referral service could not save anything: its disk is full. It changed nothing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -119,8 +119,7 @@ def test_a_full_disk_names_its_folder_and_never_leaves_a_blank() -> None:
 def test_a_servers_own_full_disk_is_its_problem_and_names_no_path() -> None:
     theirs = explain(Reason.SERVER_ERROR, {"cause": "disk_full"})
     assert theirs == (
-        "The referral service could not save anything: its disk is full. It changed nothing; "
-        "try again later."
+        "The referral service could not save anything: its disk is full. It changed nothing."
     )
     # Any other cause, or none, is the general sentence: the server failed and changed nothing.
     general = "The referral service failed to handle the request and changed nothing."
@@ -143,10 +142,34 @@ def test_an_operation_on_a_full_disk_says_what_became_of_it() -> None:
     )
     theirs = {"cause": "disk_full"}
     assert outcome_of(Reason.SERVER_ERROR) is Outcome.NOT_SENT  # it rolled back
-    assert describe(Operation.REDEEM, Outcome.NOT_SENT, Reason.SERVER_ERROR, theirs).startswith(
-        "The referral service could not save anything: its disk is full. It changed nothing; "
-        "try again later. Nothing was spent and your reset is kept."
+    assert describe(Operation.REDEEM, Outcome.NOT_SENT, Reason.SERVER_ERROR, theirs) == (
+        "The referral service could not save anything: its disk is full. It changed nothing. "
+        "Nothing was spent and your reset is kept. Try again once the referral service works "
+        "again."
     )
+    sent = describe(Operation.SEND, Outcome.NOT_SENT, Reason.SERVER_ERROR, {"cause": "disk_full"})
+    assert sent == (
+        "The referral service could not save anything: its disk is full. It changed nothing. "
+        "Nothing was sent yet. The invitation is saved on this computer and goes out once, "
+        "automatically, when the referral service works again."
+    )
+
+
+@pytest.mark.parametrize("operation", list(Operation))
+def test_an_operation_the_service_failed_waits_for_it_to_work_not_to_be_reached(
+    operation: Operation,
+) -> None:
+    # The service answered (500 server_error): it was reached. Its own full disk, or any
+    # failure of its own, is waited out; only a service that could not be reached is waited for.
+    for details in ({"cause": "disk_full"}, {}):
+        failed = describe(operation, Outcome.NOT_SENT, Reason.SERVER_ERROR, details)
+        assert "can be reached" not in failed
+        assert "once connected" not in failed
+        assert failed.endswith("when the referral service works again.") or failed.endswith(
+            "once the referral service works again."
+        )
+    offline = describe(operation, Outcome.NOT_SENT, Reason.OFFLINE)
+    assert "can be reached" in offline or "once connected" in offline
 
 
 def test_times_read_in_utc_where_there_is_no_locale() -> None:

@@ -233,3 +233,41 @@ def test_a_full_disk_on_a_remote_server_is_the_servers_problem_without_its_path(
     assert "…" not in text
     # This computer's disk is fine: the sentence for a full disk here is not said.
     assert explain(Reason.DISK_FULL) not in text
+
+
+def test_a_send_refused_by_a_remote_servers_full_disk_says_so_and_goes_out_once_it_works(
+    qtbot: QtBot,
+    signed_in: Callable[..., App],
+    remote_server: tuple[str, MockBackend],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, backend = remote_server
+    app = signed_in(backend_url=url)
+    dialog = open_invite_dialog(qtbot, app)
+    fill_disk_of(backend, monkeypatch)
+    qtbot.keyClicks(dialog.email_edit, "sam@example.com")
+    with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+
+    assert blocker.args is not None
+    result = blocker.args[0]
+    theirs = {"cause": "disk_full"}
+    assert (result.outcome, result.reason) == (Outcome.NOT_SENT, Reason.SERVER_ERROR)
+    assert result.message == describe(Operation.SEND, Outcome.NOT_SENT, Reason.SERVER_ERROR, theirs)
+    # The server was reached and said its disk is full: the words wait for it to work again,
+    # not "to be reached", and the invitation waits in the outbox.
+    assert "its disk is full" in result.message
+    assert result.message.endswith(
+        "goes out once, automatically, when the referral service works again."
+    )
+    assert "can be reached" not in result.message
+    qtbot.waitUntil(lambda: app.state.sync.pending_operations == 1, timeout=WAIT_MS)
+
+    monkeypatch.undo()  # space freed on the server: the next sync sends it, once
+    app.controller.sync_now()
+    qtbot.waitUntil(lambda: app.state.sync.pending_operations == 0, timeout=WAIT_MS)
+    path = backend.store.path
+    assert path is not None
+    with Simulator(path.parent) as simulator:
+        sent = simulator.invitations("pilot@example.com")
+    assert [record.invitation.recipient for record in sent].count("sam@example.com") == 1

@@ -21,6 +21,7 @@ Security:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -44,6 +45,9 @@ from desktop.backend.web.limits import AttemptLimiter
 from desktop.domain.emails import InvalidEmail, normalise_email
 from desktop.domain.invitations import InvitationState
 from desktop.domain.reasons import Detail, Reason, explain
+from desktop.environment import LocalFault
+
+log = logging.getLogger("desktop.backend.web.join")
 
 JOIN_PREFIX = "/join"
 CSS_PATH = "/join-assets/join.css"
@@ -327,6 +331,34 @@ def router(
             )
         return response
 
+    def told_plainly(handler: Callable[..., Response]) -> Callable[..., Response]:
+        """`handler`, except that a fault of the service's own data file (its disk full, the
+        file read-only or damaged: nothing was changed) shows the page with the plain reason,
+        as the API's `server_error` with its `cause` says it, instead of the API's JSON body:
+        the visitor is a person with a browser. The server's log gets the sentence with the
+        path (a traceback only for an unexpected fault), as for the API."""
+
+        @functools.wraps(handler)
+        def guarded(request: Request, token: str, **values: Any) -> Response:
+            try:
+                return handler(request, token, **values)
+            except LocalFault as fault:
+                if fault.reason is Reason.LOCAL_ERROR:
+                    log.error("unexpected fault of the service's data file", exc_info=fault)
+                else:
+                    log.warning("%s (%s)", fault.message, fault.reason)
+                return render(
+                    request,
+                    token,
+                    view=None,
+                    visit=None,
+                    notice=refused(Reason.SERVER_ERROR, {"cause": fault.reason.value}),
+                    notice_kind="error",
+                    status=500,
+                )
+
+        return guarded
+
     def refused(reason: Reason, details: Mapping[str, Detail] | None = None) -> str:
         return explain(reason, details)
 
@@ -371,6 +403,7 @@ def router(
         return response
 
     @routes.get(JOIN_PREFIX + "/{token}")
+    @told_plainly
     def join_page(request: Request, token: str) -> Response:
         simulator = simulator_factory()
         try:
@@ -406,6 +439,7 @@ def router(
         )
 
     @routes.post(JOIN_PREFIX + "/{token}/sign-in")
+    @told_plainly
     def sign_in(
         request: Request,
         token: str,
@@ -518,6 +552,7 @@ def router(
         return back_to_page(token)
 
     @routes.post(JOIN_PREFIX + "/{token}/workspace")
+    @told_plainly
     def workspace(
         request: Request,
         token: str,
@@ -532,6 +567,7 @@ def router(
         )
 
     @routes.post(JOIN_PREFIX + "/{token}/prompt")
+    @told_plainly
     def prompt(
         request: Request,
         token: str,
