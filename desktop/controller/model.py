@@ -61,6 +61,7 @@ PLACED_AT_MOST = 64
 """New invitations placed into the known order one by one; more, and everything is sorted."""
 _ID = attrgetter("id")
 
+
 Views = dict[str, InvitationView]
 """Invitation views by id, made on a worker thread (`views_of`)."""
 
@@ -154,8 +155,19 @@ class ClientModel:
             self._ordered = None
         for token_id in applied.dropped_token_ids:
             self.tokens.pop(token_id, None)
-        for invitation in applied.invitations:
-            self.put_invitation(invitation, None if views is None else views.get(invitation.id))
+        if not self.invitations and views is not None and len(views) == len(applied.invitations):
+            # The first sync into an empty model (thousands of rows): taken whole, at C speed.
+            rows = applied.invitations
+            self.invitations = dict(zip(map(_ID, rows), rows, strict=True))
+            self._views = dict(
+                zip(self.invitations, map(views.__getitem__, self.invitations), strict=True)
+            )
+            self._ordered = None
+            self._added.clear()
+        else:
+            for invitation in applied.invitations:
+                view = None if views is None else views.get(invitation.id)
+                self.put_invitation(invitation, view)
         for token in applied.tokens:
             self.tokens[token.id] = token
         for key in applied.completed_outbox_keys:

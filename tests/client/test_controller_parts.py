@@ -10,7 +10,7 @@ import pytest
 
 from desktop.controller import RetryPolicy
 from desktop.controller.ledger import write_ledger
-from desktop.controller.model import ClientModel
+from desktop.controller.model import ClientModel, views_of
 from desktop.controller.state import AppState, PendingView
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation
@@ -100,6 +100,25 @@ def test_a_new_invitation_and_changed_rows_at_once_show_every_change() -> None:
     assert [v.id for v in after] == ["inv-5", *(v.id for v in before)]
     assert after[3].state is InvitationState.OPENED
     assert after[2] is before[1]  # unchanged rows keep their view (the list model relies on it)
+
+
+def test_a_first_sync_with_its_views_made_elsewhere_lists_every_row_as_the_row_by_row_path() -> (
+    None
+):
+    # The first sync into an empty model is taken whole (the views come from the cache thread);
+    # a later sync merges row by row. Both give the same list.
+    rows = tuple(invitation(n) for n in (3, 1, 4, 5, 9, 2, 6))
+    whole, by_row = ClientModel(), ClientModel()
+    whole.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1), views_of(rows))
+    for row in rows:
+        by_row.put_invitation(row)
+    assert whole.invitation_views(set()) == by_row.invitation_views(set())
+    assert [v.id for v in whole.invitation_views(set())][:2] == ["inv-9", "inv-6"]
+    later = (invitation(7), invitation(3, state=InvitationState.OPENED, version=2))
+    whole.apply_sync(delta(2, later), SyncApplied(later, (), (), cursor=2), views_of(later))
+    views = whole.invitation_views(set())
+    assert [v.id for v in views][:3] == ["inv-9", "inv-7", "inv-6"]
+    assert whole.invitations["inv-3"].state is InvitationState.OPENED
 
 
 def test_the_ledger_csv_never_lets_a_spreadsheet_run_a_recipient(tmp_path: Path) -> None:
