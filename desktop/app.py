@@ -34,6 +34,10 @@ from desktop.pyside_feature import cheapen_feature_check
 
 cheapen_feature_check()  # before the imports below: PySide6 checks each module they load
 
+from desktop.ui.theme import start_in_fusion_style
+
+start_in_fusion_style()  # before anyone creates the QApplication (bench/probe.py does, after this)
+
 from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file, report_fault
 from desktop.domain.outcomes import Operation, Outcome
