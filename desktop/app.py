@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 import os
 import random
@@ -555,6 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.smoke_test:
             summary = visible_summary(app.window)
             summary["waited_for"] = first_sync[0].ended_by
+            import json
+
             print(json.dumps(summary, sort_keys=True), flush=True)
         finish(0)
 
