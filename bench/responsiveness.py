@@ -272,6 +272,17 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
+def of_phase(runs: list[Ticks], phase: str) -> list[list[float]]:
+    """Each run's values for `phase` ("all": every phase's), leaving out runs without any."""
+    per_run = [
+        [value for name in PHASES for value in run.get(name, [])]
+        if phase == "all"
+        else run.get(phase, [])
+        for run in runs
+    ]
+    return [values for values in per_run if values]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -305,13 +316,7 @@ def main() -> int:
     )
     print(f"  {'phase':12} {'ticks':>6} {'max ms':>8} {'p99 ms':>8}")
     for phase in (*PHASES, "all"):
-        per_run = [
-            [late for name in PHASES for late in run.get(name, [])]
-            if phase == "all"
-            else run.get(phase, [])
-            for run in results
-        ]
-        per_run = [values for values in per_run if values]
+        per_run = of_phase(results, phase)
         if not per_run:
             continue
         ticks = statistics.median(len(values) for values in per_run)
@@ -330,13 +335,7 @@ def main() -> int:
     )
     print(f"  {'phase':12} {'max ms':>8} {'p99 ms':>8}")
     for phase in (*PHASES, "all"):
-        per_run = [
-            [ms for name in PHASES for ms in run.get(name, [])]
-            if phase == "all"
-            else run.get(phase, [])
-            for run in busy_runs
-        ]
-        per_run = [values for values in per_run if values]
+        per_run = of_phase(busy_runs, phase)
         if per_run:
             worst = statistics.median(max(values) for values in per_run)
             high = statistics.median(p99(values) for values in per_run)
