@@ -8,8 +8,9 @@ the billing cycle, the credit and the offer pass through as they are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 from desktop.backend.api import (
     InvitationDTO,
@@ -101,14 +102,35 @@ def invitation_view(record: CachedInvitation) -> InvitationView:
     )
 
 
+_NEWEST_FIRST = attrgetter("sequence", "created_at", "id")  # sorted descending; unique by id
+
+
 def newest_first(views: Iterable[InvitationView]) -> tuple[InvitationView, ...]:
     """The one order of every invitation list (the settings window's and the QA window's):
     the backend's creation sequence, newest first. Timestamps cannot order them: under the
     frozen demo clock many invitations share one. (Rows cached before sequences existed have 0
     until the next full sync; they keep their old order among themselves.)"""
-    return tuple(
-        sorted(views, key=lambda view: (view.sequence, view.created_at, view.id), reverse=True)
-    )
+    return tuple(sorted(views, key=_NEWEST_FIRST, reverse=True))
+
+
+def placed_newest_first(
+    ordered: Sequence[InvitationView], added: Iterable[InvitationView]
+) -> tuple[InvitationView, ...]:
+    """`ordered` (in `newest_first` order, none of `added`'s ids in it) with each of `added`
+    put where `newest_first` would put it: the same tuple as sorting everything again, found by
+    bisection, so one new invitation costs no sort of thousands."""
+    rows = list(ordered)
+    for view in added:
+        key = _NEWEST_FIRST(view)
+        low, high = 0, len(rows)
+        while low < high:
+            middle = (low + high) // 2
+            if _NEWEST_FIRST(rows[middle]) > key:
+                low = middle + 1
+            else:
+                high = middle
+        rows.insert(low, view)
+    return tuple(rows)
 
 
 def local_id(key: str) -> str:

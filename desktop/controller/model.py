@@ -9,8 +9,14 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
-from desktop.controller.mapping import invitation_view, newest_first, queued_view
+from desktop.controller.mapping import (
+    invitation_view,
+    newest_first,
+    placed_newest_first,
+    queued_view,
+)
 from desktop.controller.state import InvitationView, TokenView
 from desktop.domain.credits import Credit
 from desktop.domain.cycles import RewardCycle
@@ -51,14 +57,20 @@ class AnsweredUsage:
         )
 
 
+PLACED_AT_MOST = 64
+"""New invitations placed into the known order one by one; more, and everything is sorted."""
+_ID = attrgetter("id")
+
+
 Views = dict[str, InvitationView]
 """Invitation views by id, made on a worker thread (`views_of`)."""
 
 
 def views_of(invitations: Iterable[CachedInvitation]) -> dict[str, InvitationView]:
-    """The view of each invitation, by id. Pure: the controller's worker threads call it, so
-    thousands of rows are not converted on the GUI thread."""
-    return {row.id: invitation_view(row) for row in invitations}
+    """The view of each invitation, by id, newest first. Pure: the controller's worker threads
+    call it, so thousands of rows are neither converted nor sorted on the GUI thread (sorting
+    rows already in order is a single pass)."""
+    return {view.id: view for view in newest_first(map(invitation_view, invitations))}
 
 
 class ClientModel:
@@ -86,6 +98,7 @@ class ClientModel:
         self.backend_now: datetime | None = None
         self._views: dict[str, InvitationView] = {}
         self._ordered: tuple[InvitationView, ...] | None = None  # None: re-sort
+        self._added: set[str] = set()  # new invitations, not in `_ordered` yet
         self._stale_views = False  # same order, some views replaced
         # (all, pending) cached invitations while `invitations` holds the first screenful only
         self.first_screenful_of: tuple[int, int] | None = None
@@ -116,6 +129,7 @@ class ClientModel:
         self.backend_now = snapshot.backend_now
         self._views = dict(views) if views is not None else views_of(snapshot.invitations)
         self._ordered = None
+        self._added.clear()
 
     def apply_sync(
         self,
@@ -138,11 +152,21 @@ class ClientModel:
         for invitation_id in applied.dropped_invitation_ids:
             self.invitations.pop(invitation_id, None)
             self._views.pop(invitation_id, None)
+            self._added.discard(invitation_id)
             self._ordered = None
         for token_id in applied.dropped_token_ids:
             self.tokens.pop(token_id, None)
-        for invitation in applied.invitations:
-            self.put_invitation(invitation, None if views is None else views.get(invitation.id))
+        if not self.invitations and views is not None and len(views) == len(applied.invitations):
+            # The first sync into an empty model (thousands of rows): taken whole, at C speed.
+            rows = applied.invitations
+            self.invitations = dict(zip(map(_ID, rows), rows, strict=True))
+            self._views = dict(views)  # newest first already (`views_of`)
+            self._ordered = None
+            self._added.clear()
+        else:
+            for invitation in applied.invitations:
+                view = None if views is None else views.get(invitation.id)
+                self.put_invitation(invitation, view)
         for token in applied.tokens:
             self.tokens[token.id] = token
         for key in applied.completed_outbox_keys:
@@ -155,7 +179,9 @@ class ClientModel:
         known = self.invitations.get(invitation.id)
         self.invitations[invitation.id] = invitation
         self._views[invitation.id] = view if view is not None else invitation_view(invitation)
-        if known is None or known.sequence != invitation.sequence:
+        if known is None:
+            self._added.add(invitation.id)
+        elif known.sequence != invitation.sequence:
             self._ordered = None
         else:
             self._stale_views = True
@@ -181,11 +207,17 @@ class ClientModel:
         """Queued invitations first (oldest first), then the backend's, newest first by their
         creation sequence (`newest_first`, the QA window's order too).
 
-        Sorted at most once per change in the set, never per changed row."""
-        if self._ordered is None:
+        Sorted at most once per change in the set, never per changed row; a few new
+        invitations are placed into the known order instead (a send: no sort of thousands)."""
+        if self._ordered is None or len(self._added) > PLACED_AT_MOST:
             self._ordered = newest_first(self._views.values())
-        elif self._stale_views:
-            self._ordered = tuple(self._views[view.id] for view in self._ordered)
+        else:
+            if self._stale_views:  # the same order: each row's current view (at C speed)
+                self._ordered = tuple(map(self._views.__getitem__, map(_ID, self._ordered)))
+            if self._added:
+                added = (self._views[invitation_id] for invitation_id in self._added)
+                self._ordered = placed_newest_first(self._ordered, added)
+        self._added.clear()
         self._stale_views = False
         queued = tuple(
             queued_view(entry, self.policy)

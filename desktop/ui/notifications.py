@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
-from desktop.controller.state import AppState
+from desktop.controller.state import AppState, InvitationView
 from desktop.domain.invitations import InvitationState
 from desktop.ui.formatting import counted, date_time
 from desktop.ui.pages.wallet import expiring_soon
+from desktop.ui.remembered import remember_last
+
+
+@remember_last
+def queued_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str]:
+    """The recipients (case-folded) of the invitations waiting in the outbox."""
+    return frozenset(
+        i.recipient.casefold() for i in invitations if i.state is InvitationState.QUEUED
+    )
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class Notifier(QObject):
         self.enabled = True
         self._account: str | None = None
         self._known_tokens: set[str] = set()
-        self._queued: set[str] = set()  # recipients of invitations waiting in the outbox
+        self._queued: frozenset[str] = frozenset()  # recipients waiting in the outbox
         self._warned_expiry: set[str] = set()
 
     def show_state(self, state: AppState) -> list[Notification]:
@@ -48,7 +57,7 @@ class Notifier(QObject):
         self._account = account
         found: list[Notification] = []
         if account is None:
-            self._known_tokens, self._queued, self._warned_expiry = set(), set(), set()
+            self._known_tokens, self._queued, self._warned_expiry = set(), frozenset(), set()
             return found
         tokens = {token.credit.id for token in state.tokens}
         earned = [
@@ -56,9 +65,7 @@ class Notifier(QObject):
             for token in state.tokens
             if token.credit.id not in self._known_tokens and token.credit.state == "available"
         ]
-        queued_now = {
-            i.recipient.casefold() for i in state.invitations if i.state is InvitationState.QUEUED
-        }
+        queued_now = queued_recipients(state.invitations)
         sent = sorted(
             {
                 i.recipient
@@ -67,6 +74,8 @@ class Notifier(QObject):
                 and i.recipient.casefold() not in queued_now
                 and i.state is not InvitationState.QUEUED
             }
+            if self._queued - queued_now  # an address left the outbox: was it sent?
+            else ()
         )
         soon = [t for t in expiring_soon(state) if t.credit.id not in self._warned_expiry]
         if not first:

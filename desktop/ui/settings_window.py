@@ -257,6 +257,9 @@ class SettingsWindow(QMainWindow):
         self._status_timer.start()
         self._set_loading(False)
         self.show_state(controller.state)
+        # The pages and the invitation module are imported in a turn of their own, not inside
+        # the first signed-in state's (a sign-in's first sync brings 10,000 rows with it).
+        QTimer.singleShot(0, self, _import_pages)
 
     def offer_sign_in(self) -> None:
         """Open the sign-in dialog as soon as a state shows nobody signed in (start-up)."""
@@ -633,3 +636,9 @@ class SettingsWindow(QMainWindow):
         """Remember the geometry before closing."""
         self.save_settings()
         super().closeEvent(event)
+
+
+def _import_pages() -> None:
+    """Import what the first signed-in state builds, ahead of it (after the first paint)."""
+    import desktop.ui.pages
+    import desktop.ui.referral.section  # noqa: F401

@@ -6,6 +6,7 @@ bundle.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -141,12 +142,35 @@ def current_colors() -> Colors:
     return _current
 
 
+STYLE = "Fusion"
+_STYLE_VARIABLE = "QT_STYLE_OVERRIDE"
+_started_in_style = False  # our QT_STYLE_OVERRIDE is set and no QApplication existed yet
+
+
+def start_in_fusion_style() -> None:
+    """Ask Qt, through QT_STYLE_OVERRIDE, to create the QApplication in the Fusion style, when
+    none exists yet and the user has not chosen a style that way. `apply_theme` then need not
+    call `setStyle`, which returns the QStyle: wrapping it makes PySide6 create QStyle's class
+    and about 150 enums (PixelMetric alone 10-70 ms on the slow VM) before the first paint,
+    where a bare window creates none of them (docs/PERFORMANCE.md, round 5)."""
+    global _started_in_style
+    if QApplication.instance() is None and _STYLE_VARIABLE not in os.environ:
+        os.environ[_STYLE_VARIABLE] = STYLE
+        _started_in_style = True
+
+
 def apply_theme(app: QApplication, choice: ThemeChoice = ThemeChoice.SYSTEM) -> Colors:
     """Set the Fusion style, a matching QPalette and the style sheet on the whole application."""
-    global _current
+    global _current, _started_in_style
     colors = colors_for(choice)
     _current = colors
-    app.setStyle("Fusion")
+    if _started_in_style and os.environ.get(_STYLE_VARIABLE) == STYLE:
+        # The application was created in Fusion (`start_in_fusion_style`); the variable goes,
+        # so that programs started from here (a browser) keep their own style.
+        del os.environ[_STYLE_VARIABLE]
+    else:
+        app.setStyle(STYLE)
+    _started_in_style = False
     app.setPalette(_palette(colors))
     app.setStyleSheet(style_sheet(colors))
     return colors

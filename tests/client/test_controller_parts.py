@@ -10,7 +10,7 @@ import pytest
 
 from desktop.controller import RetryPolicy
 from desktop.controller.ledger import write_ledger
-from desktop.controller.model import ClientModel
+from desktop.controller.model import ClientModel, views_of
 from desktop.controller.state import AppState, PendingView
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation
@@ -55,6 +55,70 @@ def test_the_model_replaces_a_changed_row_in_place() -> None:
     assert [v.id for v in after] == [v.id for v in before]
     assert after[1].state is InvitationState.OPENED
     assert model.invitation_views(set()) is after  # unchanged: no rebuild
+
+
+def test_new_invitations_land_where_a_full_sort_puts_them() -> None:
+    # A send adds one invitation to thousands: it is placed into the known order, and the list
+    # is the one sorting everything again gives (the newest, the oldest, one in between, and
+    # rows sharing a timestamp or cached before sequences existed).
+    model = ClientModel()
+    rows = tuple(invitation(n) for n in range(0, 400, 2))
+    model.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1))
+    model.invitation_views(set())
+    added = (
+        invitation(1_000),
+        invitation(-5),
+        invitation(201),
+        invitation(7, sequence=0),
+        invitation(9, sequence=0),
+        invitation(3, sequence=200),
+    )
+    for row in added:
+        model.put_invitation(row)
+    views = model.invitation_views(set())
+    every = rows + added
+    expected = sorted(every, key=lambda r: (r.sequence, r.created_at, r.id), reverse=True)
+    assert [v.id for v in views] == [r.id for r in expected]
+    ids = [v.id for v in views]
+    assert ids[0] == "inv-1000"
+    assert ids[ids.index("inv-201") - 1 : ids.index("inv-201") + 2] == [
+        "inv-202",
+        "inv-201",
+        "inv-200",
+    ]
+
+
+def test_a_new_invitation_and_changed_rows_at_once_show_every_change() -> None:
+    model = ClientModel()
+    rows = tuple(invitation(n) for n in range(5))
+    model.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1))
+    before = model.invitation_views(set())
+    opened = invitation(2, state=InvitationState.OPENED, updated=T0 + timedelta(days=1), version=2)
+    model.put_invitation(opened)
+    model.put_invitation(invitation(5))
+    after = model.invitation_views(set())
+    assert [v.id for v in after] == ["inv-5", *(v.id for v in before)]
+    assert after[3].state is InvitationState.OPENED
+    assert after[2] is before[1]  # unchanged rows keep their view (the list model relies on it)
+
+
+def test_a_first_sync_with_its_views_made_elsewhere_lists_every_row_as_the_row_by_row_path() -> (
+    None
+):
+    # The first sync into an empty model is taken whole (the views come from the cache thread);
+    # a later sync merges row by row. Both give the same list.
+    rows = tuple(invitation(n) for n in (3, 1, 4, 5, 9, 2, 6))
+    whole, by_row = ClientModel(), ClientModel()
+    whole.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1), views_of(rows))
+    for row in rows:
+        by_row.put_invitation(row)
+    assert whole.invitation_views(set()) == by_row.invitation_views(set())
+    assert [v.id for v in whole.invitation_views(set())][:2] == ["inv-9", "inv-6"]
+    later = (invitation(7), invitation(3, state=InvitationState.OPENED, version=2))
+    whole.apply_sync(delta(2, later), SyncApplied(later, (), (), cursor=2), views_of(later))
+    views = whole.invitation_views(set())
+    assert [v.id for v in views][:3] == ["inv-9", "inv-7", "inv-6"]
+    assert whole.invitations["inv-3"].state is InvitationState.OPENED
 
 
 def test_the_ledger_csv_never_lets_a_spreadsheet_run_a_recipient(tmp_path: Path) -> None:

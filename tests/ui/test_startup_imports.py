@@ -142,3 +142,48 @@ def test_the_http_client_leaves_httpx_command_line_alone() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.split("\n")[:2] == ["[]", "True True"]
+
+
+STYLE_SCRIPT = """
+import json, os
+import desktop.app
+from PySide6.QtWidgets import QApplication
+from desktop.ui.theme import apply_theme
+app = QApplication([])
+before = app.style().name()
+apply_theme(app)
+variable = os.environ.get("QT_STYLE_OVERRIDE")
+app.setStyleSheet("")  # the style under the theme's style sheet
+print(json.dumps({"before": before, "after": app.style().name(), "variable": variable}))
+"""
+
+
+def style_at_start(**environment: str) -> dict[str, str | None]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **environment)
+    if "QT_STYLE_OVERRIDE" not in environment:
+        env.pop("QT_STYLE_OVERRIDE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", STYLE_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    started: dict[str, str | None] = json.loads(result.stdout.strip().splitlines()[-1])
+    return started
+
+
+def test_the_app_starts_in_fusion_and_programs_it_starts_keep_their_own_style() -> None:
+    # The window is in Fusion from its creation (no style change before the first paint), and
+    # the override that asked for it is gone once the theme is applied: a browser opened from
+    # the app keeps the desktop's style.
+    assert style_at_start() == {"before": "fusion", "after": "fusion", "variable": None}
+
+
+def test_a_style_the_user_chose_for_qt_programs_is_left_to_them_and_the_app_still_uses_fusion() -> (
+    None
+):
+    # The user's own QT_STYLE_OVERRIDE stays in the environment; the theme sets Fusion itself.
+    started = style_at_start(QT_STYLE_OVERRIDE="Windows")
+    assert started == {"before": "windows", "after": "fusion", "variable": "Windows"}

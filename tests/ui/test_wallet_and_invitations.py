@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from random import Random
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListView, QPushButton
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from desktop.controller.state import AppState, PendingView
+from desktop.controller.state import AppState, InvitationCounts, InvitationView, PendingView
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Reason
 from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.pages.wallet import WalletPage
 from desktop.ui.redeem_dialog import RedeemDialog, redeem_effect
-from desktop.ui.referral.invitations_model import InvitationListModel
+from desktop.ui.referral.invitations_model import INVITATION_ROLE, InvitationListModel
 from desktop.ui.referral.section import ReferralSection
 from desktop.ui.settings_window import SettingsWindow
 from tests.ui import states
@@ -259,3 +261,102 @@ def test_model_keeps_the_controllers_order() -> None:
         "new@example.com",
         "old@example.com",
     ]
+
+
+def _many(count: int, start: int = 0) -> tuple[InvitationView, ...]:
+    """`count` invitations, newest first, as the controller orders them."""
+    return tuple(
+        replace(
+            states.invitation(f"peer{n}@example.com", index=n, minutes_ago=n), sequence=100_000 - n
+        )
+        for n in range(start, start + count)
+    )
+
+
+def test_a_sent_invitation_shows_at_the_top_keeping_the_selection_and_the_scroll_position(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    many = _many(2_000, start=1)
+    fake.emit_state(states.pilot_state(invitations=many))
+    section = window.referral_section
+    assert section is not None
+    view = section.view
+    view.setCurrentIndex(section.model.index(40, 0))
+    view.scrollTo(section.model.index(40, 0))
+    scrolled = view.verticalScrollBar().value()
+    assert scrolled > 0
+    resets: list[bool] = []
+    section.model.modelReset.connect(lambda: resets.append(True))
+
+    sent = replace(states.invitation("new@example.com", index=0, minutes_ago=0), sequence=100_000)
+    fake.emit_state(states.pilot_state(invitations=(sent, *many)))
+    assert section.model.invitation(0).recipient == "new@example.com"
+    assert section.model.rowCount() == 2_001
+    assert section.list_title.text() == "Your invitations (2,001)"
+    assert section.current_invitation() == many[40]  # still the row the user chose
+    assert view.verticalScrollBar().value() == scrolled  # not thrown back to the top
+    assert resets == []
+
+
+def test_a_queued_invitation_replaced_by_the_sent_one_keeps_the_rest_in_place(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    many = _many(500, start=1)
+    queued = states.invitation("q@example.com", InvitationState.QUEUED, index=0, minutes_ago=0)
+    fake.emit_state(states.pilot_state(invitations=(queued, *many)))
+    section = window.referral_section
+    assert section is not None
+    section.view.setCurrentIndex(section.model.index(7, 0))
+    resets: list[bool] = []
+    section.model.modelReset.connect(lambda: resets.append(True))
+    sent = replace(states.invitation("q@example.com", index=9_999, minutes_ago=0), sequence=10**6)
+    moved = replace(many[3], state=InvitationState.OPENED, link_opened=True)
+    fake.emit_state(states.pilot_state(invitations=(sent, *many[:3], moved, *many[4:])))
+    rows = [section.model.invitation(r) for r in range(section.model.rowCount())]
+    assert rows == [sent, *many[:3], moved, *many[4:]]
+    assert section.model.index(4, 0).data(INVITATION_ROLE).state is InvitationState.OPENED
+    assert section.current_invitation() == many[6]
+    assert resets == []
+
+
+def test_the_whole_list_after_a_first_screenful_keeps_the_selection_and_counts_all(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    # At start-up the newest 100 come first, the whole list once read (docs/PERFORMANCE.md).
+    whole = _many(10_000)
+    counts = InvitationCounts(total=10_000, pending=10_000)
+    fake.emit_state(states.pilot_state(invitations=whole[:100], invitation_counts=counts))
+    section = window.referral_section
+    assert section is not None
+    assert section.list_title.text() == "Your invitations (10,000)"
+    section.view.setCurrentIndex(section.model.index(12, 0))
+    fake.emit_state(states.pilot_state(invitations=whole))
+    assert section.model.rowCount() == 10_000
+    assert section.model.invitation(9_999) == whole[-1]
+    assert section.list_title.text() == "Your invitations (10,000)"
+    assert section.current_invitation() == whole[12]
+
+
+def test_the_list_model_stays_consistent_through_any_change(qtmodeltester: ModelTester) -> None:
+    # Qt's own model checker watches every signal while rows come, go, change and move.
+    model = InvitationListModel()
+    qtmodeltester.check(model)
+    rows = list(_many(60))
+    random = Random(15)
+    for _ in range(200):
+        change = random.choice(("insert", "remove", "update", "replace", "shuffle"))
+        at = random.randrange(len(rows) + 1)
+        if change == "insert":
+            fresh = _many(random.randint(1, 3), start=1_000 + random.randrange(10**6))
+            rows[at:at] = fresh
+        elif change == "remove" and rows:
+            del rows[at : at + random.randint(1, 3)]
+        elif change == "update" and rows:
+            n = min(at, len(rows) - 1)
+            rows[n] = replace(rows[n], prompts=rows[n].prompts + 1)
+        elif change == "replace" and rows:
+            rows[at : at + 1] = _many(1, start=2_000_000 + random.randrange(10**6))
+        elif change == "shuffle":
+            random.shuffle(rows)
+        model.set_invitations(tuple(rows))
+        assert [model.invitation(r) for r in range(model.rowCount())] == rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,6 +22,9 @@ INVITATION_ROLE = Qt.ItemDataRole.UserRole + 1
 """`data(index, INVITATION_ROLE)` is the row's `InvitationView`."""
 
 _Index = QModelIndex | QPersistentModelIndex
+_REPLACED_AT_MOST = 50
+"""Rows removed and inserted at one place that are still shown as such (a queued invitation
+replaced by the backend's); more, and the list is reset (another filter: rows leave everywhere)."""
 
 
 def joined_text(invitation: InvitationView) -> str:
@@ -115,11 +120,14 @@ def _lower_first(text: str) -> str:
 
 
 class InvitationListModel(QAbstractListModel):
-    """Newest first. Same rows: one dataChanged over the changed span; otherwise a reset."""
+    """Newest first. A change reaches the view as the smallest change Qt can show: rows updated
+    in place (`dataChanged`), or rows inserted or removed at one place (a sent invitation at the
+    top, the rest of the list after a first screenful), so the selection and the scroll position
+    stay; only a list changed in many places at once (another filter, another account) resets."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[InvitationView] = []
+        self._rows: tuple[InvitationView, ...] = ()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         """Rows at the top level only."""
@@ -151,17 +159,50 @@ class InvitationListModel(QAbstractListModel):
 
     def set_invitations(self, invitations: tuple[InvitationView, ...]) -> None:
         """Replace the rows, touching the view as little as possible. The rows keep the order
-        they come in: the controller's (`mapping.newest_first`), the QA window's too."""
-        rows = list(invitations)
-        if rows == self._rows:
+        they come in: the controller's (`mapping.newest_first`), the QA window's too.
+
+        The controller reuses the view of an unchanged invitation, so the rows that stay are
+        found by identity at C speed; only the rows around a change are compared by id."""
+        old, new = self._rows, tuple(invitations)
+        if new is old:
             return
-        if [i.id for i in rows] == [i.id for i in self._rows]:
-            changed = [
-                n for n, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
-            ]
-            self._rows = rows
+        shared = min(len(old), len(new))
+        # Rows before the first difference and after the last, as the same objects.
+        head = next(compress(range(shared), map(is_not, old, new)), shared)
+        tail = next(
+            compress(range(shared - head), map(is_not, reversed(old), reversed(new))),
+            shared - head,
+        )
+        old_middle, new_middle = old[head : len(old) - tail], new[head : len(new) - tail]
+        # Within the middle, the same invitations (by id) at its two ends, perhaps updated.
+        same = min(len(old_middle), len(new_middle))
+        first = 0
+        while first < same and old_middle[first].id == new_middle[first].id:
+            first += 1
+        last = 0
+        while last < same - first and old_middle[-1 - last].id == new_middle[-1 - last].id:
+            last += 1
+        removed = len(old_middle) - first - last
+        inserted = len(new_middle) - first - last
+        if (removed and inserted and removed + inserted > _REPLACED_AT_MOST) or not old or not new:
+            self.beginResetModel()
+            self._rows = new
+            self.endResetModel()
+            return
+        at = head + first  # where rows go and come
+        if removed:
+            self.beginRemoveRows(QModelIndex(), at, at + removed - 1)
+            self._rows = old[:at] + old[at + removed :]
+            self.endRemoveRows()
+        if inserted:
+            self.beginInsertRows(QModelIndex(), at, at + inserted - 1)
+            self._rows = new[: at + inserted] + self._rows[at:]
+            self.endInsertRows()
+        self._rows = new
+        changed = [
+            head + n
+            for n in (*range(first), *range(len(new_middle) - last, len(new_middle)))
+            if new_middle[n] != (old_middle[n] if n < first else old_middle[n - inserted + removed])
+        ]
+        if changed:
             self.dataChanged.emit(self.index(changed[0]), self.index(changed[-1]))
-            return
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()

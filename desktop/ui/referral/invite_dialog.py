@@ -42,6 +42,7 @@ from desktop.ui.referral.summary import (
     offer_rules_text,
     offer_title,
 )
+from desktop.ui.remembered import remember_last
 from desktop.ui.theme import icon
 
 RECHECK_TIMEOUT_MS = 10_000  # give up waiting for the eligibility re-check and use what we know
@@ -134,9 +135,7 @@ def named(addresses: list[str]) -> str:
     )
 
 
-_pending: tuple[tuple[InvitationView, ...], frozenset[str]] = ((), frozenset())
-
-
+@remember_last
 def pending_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str]:
     """The recipients of the invitations that are not final, as compared: lower case.
 
@@ -144,11 +143,7 @@ def pending_recipients(invitations: tuple[InvitationView, ...]) -> frozenset[str
     as the backend would, without validating thousands of addresses on every keystroke.
     Remembered for the last tuple of invitations (a state's tuple is reused while unchanged).
     """
-    global _pending
-    if _pending[0] is not invitations:
-        found = frozenset(i.recipient.lower() for i in invitations if not i.state.is_final)
-        _pending = (invitations, found)
-    return _pending[1]
+    return frozenset(i.recipient.lower() for i in invitations if not i.state.is_final)
 
 
 def message_preview(invitation: InvitationView) -> str:

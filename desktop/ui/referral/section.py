@@ -98,6 +98,10 @@ class ReferralSection(QFrame):
         self.filter_combo.view().setAccessibleName(self.tr("Invitation filter choices"))
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self._invitations: tuple[InvitationView, ...] = ()
+        # (list, filter, what it keeps): the last filtered list, remade when either changes
+        self._filtered: (
+            tuple[tuple[InvitationView, ...], InvitationFilter, tuple[InvitationView, ...]] | None
+        ) = None
         self._counts: InvitationCounts | None = None  # the whole list's, while a first screenful
         self._resending: set[str] = set()  # invitations whose resend is being settled
         self._height_limit: int | None = None
@@ -211,7 +215,7 @@ class ReferralSection(QFrame):
 
     def _show_invitations(self) -> None:
         shown = InvitationFilter(self.filter_combo.currentData() or InvitationFilter.ALL)
-        invitations = tuple(i for i in self._invitations if shown.keeps(i))
+        invitations = self._kept(shown)
         current = self.current_invitation()
         self.model.set_invitations(invitations)
         if current is not None and self.current_invitation() is None:
@@ -242,6 +246,17 @@ class ReferralSection(QFrame):
         self.empty_label.setVisible(count == 0)
         self._fit_list(count)
         self._update_revoke_button()
+
+    def _kept(self, shown: InvitationFilter) -> tuple[InvitationView, ...]:
+        """The invitations `shown` keeps: the state's own tuple for all of them, and a filtered
+        one made once per list and filter (states come far more often than lists change)."""
+        if shown is InvitationFilter.ALL:
+            return self._invitations
+        made = self._filtered
+        if made is None or made[0] is not self._invitations or made[1] is not shown:
+            kept = tuple(i for i in self._invitations if shown.keeps(i))
+            self._filtered = made = (self._invitations, shown, kept)
+        return made[2]
 
     def _fit_list(self, count: int) -> None:
         """The list is as tall as its rows, up to `VISIBLE_ROWS`; it scrolls beyond that (the

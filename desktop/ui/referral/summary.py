@@ -20,6 +20,7 @@ from desktop.domain.offer import (
 from desktop.domain.policy import ReferralPolicy
 from desktop.domain.reasons import QT_TRANSLATE_NOOP, fill, translated
 from desktop.ui.formatting import counted, cycle_date, date_time, time_of_day
+from desktop.ui.remembered import remember_last
 
 
 def summary_text(policy: ReferralPolicy | None) -> str:
@@ -94,12 +95,19 @@ _FILTER_LABELS = {
 def overview_text(state: AppState) -> str:
     """`Resets earned all time: 4 · Pending invitations: 2` (pending: not ended yet)."""
     earned = len(state.tokens)
-    pending = sum(1 for invitation in state.invitations if not invitation.state.is_final)
     if state.invitation_counts is not None:  # the first screenful: the counts of all
         pending = state.invitation_counts.pending
+    else:
+        pending = pending_count(state.invitations)
     return QCoreApplication.translate(
         "summary", "Resets earned all time: {earned} · Pending invitations: {pending}"
     ).format(earned=earned, pending=pending)
+
+
+@remember_last
+def pending_count(invitations: tuple[InvitationView, ...]) -> int:
+    """How many invitations have not ended yet (remembered for the last list)."""
+    return sum(1 for invitation in invitations if not invitation.state.is_final)
 
 
 def cap_warning_text(cycle: RewardCycle) -> str:
