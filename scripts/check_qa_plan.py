@@ -54,7 +54,9 @@ Paths: `/tmp/qa-run` in `run` and `start the app on` is the case's data folder, 
 `/tmp/qa-NAME` a folder beside it (a terminal's output says the plan's paths again); any other
 path is used as it is (`/sys/qa-ro`).
 
-Every case starts on a fresh data folder (the demo seed), nobody signed in. After each step the
+Every case starts on a fresh data folder (the demo seed), nobody signed in; a case that goes on
+from another (`after B1` as its first step, the only one to go on from B1) is replayed in the
+same run, right after it, and compared at the end of its own steps. After each step the
 checker waits for the QA window's calls and a sync of the settings window, then collects every
 visible text of every window: labels, buttons, fields, tab titles, group titles, item views
 (their cells, and the texts their own delegates paint), message boxes and dialogs.
@@ -89,6 +91,8 @@ from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import itertools
 
 import shiboken6
 from PySide6.QtCore import QAbstractListModel, QPoint, QRect, Qt, QTimer
@@ -213,6 +217,30 @@ def parse_plan(text: str) -> list[Case]:
     if parts is not None:
         cases.append(parts)
     return cases
+
+
+def chains(cases: list[Case]) -> list[list[Case]]:
+    """The replayed cases as runs: a case whose first step is `after X` goes on from X's run
+    when it is the only such case (B1, B1 (cont.), D1: one run instead of three that each
+    start with B1's steps). Each case of a run is still compared on its own, at the end of its
+    own steps (`Replay.run_chain`). In the plan's order, by each run's first case."""
+    replayed = [case for case in cases if case.replay]
+    by_id = {case.id: case for case in replayed}
+    followers: dict[str, list[Case]] = {}
+    for case in replayed:
+        first = case.replay[0]
+        if first.startswith("after ") and first[6:].strip() in by_id:
+            followers.setdefault(first[6:].strip(), []).append(case)
+    continues = {only[0].id: earlier for earlier, only in followers.items() if len(only) == 1}
+    runs: list[list[Case]] = []
+    for case in replayed:
+        if case.id in continues:
+            continue  # in its earlier case's run
+        run = [case]
+        while len(followers.get(run[-1].id, [])) == 1:
+            run.append(followers[run[-1].id][0])
+        runs.append(run)
+    return runs
 
 
 PARTS_HEADING = "The QA simulator, top to bottom:"
@@ -527,45 +555,66 @@ class Replay:
 
     def run(self, out: Path | None) -> Outcome:
         """Replay, collect, compare; the windows are closed and their threads joined after."""
+        return self.run_chain([self.case], out)[0]
+
+    def run_chain(self, chain: list[Case], out: Path | None) -> list[Outcome]:
+        """Replay `chain` (a case, then the cases that go on from it: `after` the one before,
+        see `chains`) as one run: each case's texts are compared when its own steps are done,
+        with everything seen from the start (or the last `start the app`), exactly as when it
+        is replayed alone with its `after` steps first; each case's outcome, in order."""
         from desktop.memory_keyring import MemoryKeyring
 
-        outcome = Outcome(self.case, self.seen)
-        steps = list(self.expand(self.case))
+        outcomes = [Outcome(case) for case in chain]
+        first = list(self.expand(chain[0]))
+        segments = [first] + [
+            [step for step in case.replay if step != f"after {before.id}"]
+            for before, case in itertools.pairwise(chain)
+        ]
         # The same keyring for every start of the case: the desktop's, which outlives the app.
         self.keyring_backend: object = MemoryKeyring()
-        if steps[:1] == [NO_KEYRING]:  # F1: as with PYTHON_KEYRING_BACKEND=...fail.Keyring
+        if first[:1] == [NO_KEYRING]:  # F1: as with PYTHON_KEYRING_BACKEND=...fail.Keyring
             import keyring.backends.fail
 
             self.keyring_backend = keyring.backends.fail.Keyring()
-            steps = steps[1:]
+            del first[0]
+        failed: str | None = None
         try:
             try:
                 self.start_app([])
-                for step in steps:
-                    started = time.monotonic()
-                    self.do(step)
-                    done = time.monotonic()
-                    if step.split(" ", 1)[0] in QUIET_STEPS:
-                        QTest.qWait(20)  # nothing went to the backend: no sync to wait for
-                    elif step.endswith(AT_ONCE) or self.current is None:
-                        pass  # the next step starts while this one's calls are still going
-                    else:
-                        self.settle()
-                    self.collect()
-                    if os.environ.get("QA_PLAN_TIMING"):
-                        print(
-                            f"  {step}: {done - started:.2f} s"
-                            f" + settle {time.monotonic() - done:.2f} s"
-                        )
-                self.late_texts()
             except ReplayError as error:
-                outcome.error = f"step failed: {error}"
-            if out is not None and self.current is not None:
-                outcome.screenshot = self.screenshot(out)
+                failed = f"step failed: {error}"
+            for case, steps, outcome in zip(chain, segments, outcomes, strict=True):
+                self.case = case
+                if failed is None:
+                    try:
+                        self.replay_steps(steps)
+                        self.late_texts()
+                    except ReplayError as error:
+                        failed = f"step failed: {error}"
+                    if out is not None and self.current is not None:
+                        outcome.screenshot = self.screenshot(out)
+                outcome.error = failed  # a step that failed fails the cases that go on too
+                outcome.missing = self.missing()
+                outcome.seen = set(self.seen)
         finally:
             self.quit_app()
-        outcome.missing = self.missing()
-        return outcome
+        return outcomes
+
+    def replay_steps(self, steps: list[str]) -> None:
+        """Do each step, wait as it needs, and read every window after it."""
+        for step in steps:
+            started = time.monotonic()
+            self.do(step)
+            done = time.monotonic()
+            if step.split(" ", 1)[0] in QUIET_STEPS:
+                QTest.qWait(20)  # nothing went to the backend: no sync to wait for
+            elif step.endswith(AT_ONCE) or self.current is None:
+                pass  # the next step starts while this one's calls are still going
+            else:
+                self.settle()
+            self.collect()
+            if os.environ.get("QA_PLAN_TIMING"):
+                print(f"  {step}: {done - started:.2f} s + settle {time.monotonic() - done:.2f} s")
 
     def start_app(self, answers: list[str], folder: Path | None = None) -> None:
         """Start the app on `folder` (the case's) as `main()` does: the data folder (its log and
@@ -1224,21 +1273,29 @@ def slug(case_id: str) -> str:
 def check(
     cases: list[Case], wanted: list[str] | None, out: Path | None, scratch: Path
 ) -> list[Outcome]:
-    """Replay the wanted cases (all by default) in this process's QApplication."""
+    """Replay the wanted cases (all by default) in this process's QApplication: each run of
+    `chains` up to its last wanted case."""
     by_id = {case.id: case for case in cases}
     template = make_template(scratch / "template")
     outcomes = []
     for case in cases:
-        if wanted and case.id not in wanted:
-            continue
-        if case.manual is not None or case.missing_replay:
+        if (not wanted or case.id in wanted) and (case.manual is not None or case.missing_replay):
             outcomes.append(Outcome(case))
+    for run in chains(cases):
+        ids = [case.id for case in run]
+        last = max((ids.index(i) for i in wanted or ids if i in ids), default=-1)
+        if last < 0:
             continue
-        replay = Replay(case, by_id, scratch / slug(case.id), template)
-        outcomes.append(replay.run(out))
+        replay = Replay(run[0], by_id, scratch / slug(run[0].id), template)
+        outcomes += [
+            outcome
+            for outcome in replay.run_chain(run[: last + 1], out)
+            if not wanted or outcome.case.id in wanted
+        ]
         del replay
         gc.collect()  # here, on the GUI thread
-    return outcomes
+    order = {case.id: number for number, case in enumerate(cases)}
+    return sorted(outcomes, key=lambda outcome: order[outcome.case.id])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1301,7 +1358,13 @@ def in_processes(options: argparse.Namespace) -> int:
         common += ["--out", str(options.out)]
     if options.texts:
         common.append("--texts")
-    groups = [wanted[start :: options.jobs] for start in range(options.jobs)]
+    runs = [[c.id for c in run if c.id in wanted] for run in chains(cases)]
+    runs = [run for run in runs if run]
+    # A run of `chains` stays in one process (it is replayed once for all its cases).
+    groups = [
+        [case_id for run in runs[start :: options.jobs] for case_id in run]
+        for start in range(options.jobs)
+    ]
     children = [
         subprocess.Popen([*common, "--", *group], stdout=subprocess.PIPE, text=True)
         for group in groups

@@ -46,13 +46,24 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _stack(frame: FrameType | None) -> traceback.StackSummary:
-    # Source lines are looked up only if a leak is reported.
-    return traceback.StackSummary.extract(traceback.walk_stack(frame), lookup_lines=False)
+Stack = list[tuple[str, int, str, None]]
+"""Where something started, innermost frame first: (file, line number, function, no text)."""
 
 
-def _where(stack: traceback.StackSummary) -> str:
-    # walk_stack gives the innermost frame first; show it as a traceback would.
+def _stack(frame: FrameType | None) -> Stack:
+    # Every timer and thread start records one, so only the bare frames are kept: building
+    # FrameSummary objects here (traceback.StackSummary.extract, even without source lines)
+    # cost about 1.7 ms a start, 0.4 s of CPU in a seam-matrix test. Source lines are looked up
+    # only if a leak is reported.
+    stack: Stack = []
+    while frame is not None:
+        stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, None))
+        frame = frame.f_back
+    return stack
+
+
+def _where(stack: Stack) -> str:
+    # The innermost frame first; show it as a traceback would.
     frames = traceback.StackSummary.from_list(list(reversed(stack)))
     lines = [line for line in frames.format() if "/_pytest/" not in line and "/pluggy/" not in line]
     return "".join(lines[-12:])
@@ -62,7 +73,7 @@ def _where(stack: traceback.StackSummary) -> str:
 class _Started:
     kind: str
     what: str
-    stack: traceback.StackSummary
+    stack: Stack
     ref: Callable[[], Any] = field(repr=False)
 
 
@@ -71,7 +82,7 @@ class _Pending:
     """A `QTimer.singleShot` that has not fired yet."""
 
     what: str
-    stack: traceback.StackSummary
+    stack: Stack
     context: Callable[[], Any] | None
     fired: bool = False
 

@@ -1,12 +1,15 @@
 """docs/QA.md agrees with the app: each case is replayed on a fresh data folder and every text it
 quotes (and every bold name) must be one the app showed (scripts/check_qa_plan.py, one test per
-case). A case the app no longer matches fails here with the texts the app shows instead.
+case, or per run of cases that go on from one another: `B1 > B1 (cont.) > D1` replays B1's steps
+once and compares each of the three at the end of its own steps). A case the app no longer
+matches fails here with the texts the app shows instead.
 
 Set QA_PLAN_SHOTS=DIR to keep each case's screenshot (settings and QA windows side by side).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -21,6 +24,7 @@ plan = load_script("check_qa_plan")
 CASES = plan.parse_plan(plan.PLAN.read_text(encoding="utf-8"))
 BY_ID = {case.id: case for case in CASES}
 REPLAYED = [case for case in CASES if case.replay]
+RUNS = plan.chains(CASES)
 REAL_CONFIRM_SEND = InviteDialog.__dict__["confirm_send"]  # before the autouse fixture's stand-in
 
 
@@ -65,10 +69,18 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def test_runs_hold_every_replayed_case_once_each_going_on_from_the_one_before() -> None:
+    assert sorted(case.id for run in RUNS for case in run) == sorted(c.id for c in REPLAYED)
+    for run in RUNS:
+        for before, case in itertools.pairwise(run):
+            assert case.replay[0] == f"after {before.id}", case.id
+    assert ["B1", "B1 (cont.)", "D1"] in [[case.id for case in run] for run in RUNS]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("case", REPLAYED, ids=[case.id for case in REPLAYED])
+@pytest.mark.parametrize("run", RUNS, ids=[" > ".join(case.id for case in run) for run in RUNS])
 def test_case_matches_the_app(
-    case: object,
+    run: list[object],
     qtbot: QtBot,
     template: Path,
     tmp_path: Path,
@@ -77,7 +89,8 @@ def test_case_matches_the_app(
     # The replay answers the real "Send invitation?" box, so its words are checked too.
     monkeypatch.setattr(InviteDialog, "confirm_send", REAL_CONFIRM_SEND)
     shots = os.environ.get("QA_PLAN_SHOTS")
-    outcome = plan.Replay(case, BY_ID, tmp_path / "data", template).run(
-        Path(shots) if shots else None
+    outcomes = plan.Replay(run[0], BY_ID, tmp_path / "data", template).run_chain(
+        run, Path(shots) if shots else None
     )
-    assert not outcome.problems, "\n".join(outcome.problems)
+    problems = [line for outcome in outcomes for line in outcome.problems]
+    assert not problems, "\n".join(problems)
