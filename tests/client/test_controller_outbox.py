@@ -38,6 +38,14 @@ def test_an_online_send_reports_sent(
     assert outcome.invitation is not None
     assert outcome.invitation.recipient == "newbie@example.com"
     assert outcome.invitation.state is InvitationState.SENT
+    # The dialog previews the email the backend dispatched, word for word (issue 10, item 5).
+    (message,) = [m for m in simulator.outbox() if m.recipient == "newbie@example.com"]
+    assert (outcome.invitation.message_subject, outcome.invitation.message_body) == (
+        message.subject,
+        message.body,
+    )
+    assert message.subject
+    assert message.body
     assert _backend_keys(simulator) == [outcome.key]
     assert_matches_backend(controller.state, simulator)
 
@@ -142,7 +150,11 @@ def test_rule_refusals_come_back_as_plain_messages(
     invalid = _invite(qtbot, controller, "not an email")
     own = _invite(qtbot, controller, "PILOT@example.com")
     assert (invalid.outcome, own.outcome) == (Outcome.REFUSED, Outcome.REFUSED)
-    assert "valid email" in invalid.message
+    # The sentence says why the address is not one (the dialog shows it under the field).
+    assert invalid.message == (
+        "That is not a valid email address: An email address must have an @-sign. "
+        "The invitation was not sent."
+    )
     assert "own address" in own.message
     simulator.set_policy({"daily_invitation_limit": 1})
     sent = _invite(qtbot, controller, "one@example.com")

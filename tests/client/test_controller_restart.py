@@ -171,6 +171,8 @@ def test_a_corrupted_cache_is_set_aside_and_rebuilt_with_a_notice(
     aside = [p for p in data_dir.iterdir() if ".corrupt-" in p.name]
     assert len(aside) == 1
     assert aside[0].read_bytes().startswith(b"\x00garbage")
+    # The notice says where the damaged data went, so the operator can find it.
+    assert f"It was set aside as {aside[0]} and" in controller.state.cache_notice
 
 
 def test_a_keyring_session_of_another_account_replaces_the_cached_one(

@@ -385,6 +385,13 @@ def test_a_lost_send_that_a_sync_found_meanwhile_is_done_once_with_its_invitatio
     assert found.outcome is Outcome.DONE
     assert found.message == "Invitation sent to found@example.com."
     assert found.subject == "found@example.com"
+    # It carries the invitation the sync found, so the invite dialog can show what was sent.
+    (record,) = simulator.invitations("pilot@example.com")
+    assert found.invitation is not None
+    assert (found.invitation.id, found.invitation.link) == (
+        record.invitation.id,
+        record.invitation.link,
+    )
     gate.set()
     qtbot.waitUntil(lambda: len(results.of(key)) == 2)
     again = results.of(key)[1]

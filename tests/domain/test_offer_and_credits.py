@@ -142,6 +142,7 @@ def test_reward_capacity_words_never_promise() -> None:
     resumes = datetime(2026, 12, 14, tzinfo=UTC)
     assert reward_capacity_text(None, None) == ""
     assert reward_capacity_text(1, None) == ""  # a capacity left is no promise
+    assert reward_capacity_text(0, None) == "Invitations sent now earn nothing this billing cycle."
     assert reward_capacity_text(0, resumes, format_time=lambda at: at.strftime("%d %b")) == (
         "Invitations sent now earn nothing until 14 Dec."
     )
@@ -175,3 +176,14 @@ def test_redemption_codes_in_plain_words() -> None:
     )
     assert done(code="nothing_to_reset").startswith("Nothing to reset")
     assert done(replayed=1) == ("This request had already spent a reset; no second reset was used.")
+
+
+def test_offer_rules_set_to_none_go_back_to_the_default_rules() -> None:
+    """`sim offer set rules=null` undoes QA's own rules: the account reads the server's."""
+    policy = ReferralPolicy()
+    default = OfferSettings().copy(policy)[2]
+    assert default
+    custom = OfferSettings().with_values({"rules": ["Only invite friends."]})
+    assert custom.copy(policy)[2] == ("Only invite friends.",)
+    assert custom.with_values({"rules": None}).copy(policy)[2] == default
+    assert custom.with_values({"rules": None}).rules is None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from desktop.domain.outcomes import REPLAYED_REDEEM, Operation, Outcome, describ
 from desktop.domain.reasons import Reason, default_time, explain, fill
 
 AT = datetime(2026, 12, 2, 5, 7, tzinfo=UTC)
+CATALOGUE = Path(__file__).parents[2] / "resources" / "i18n" / "referral_desktop.ts"
 
 # A sentence for a person: capitalised (or opening with an acronym, or the path it names), not
 # shouting, one line, ending as a sentence does (or with the detail it names last).
@@ -260,3 +263,58 @@ def test_a_message_formats_its_times_as_the_caller_asks() -> None:
         format_time=lambda _: "noon",
     )
     assert done == "Invitation sent to a@example.com."
+
+
+def test_the_sentence_for_invitations_discarded_at_sign_in_counts_them() -> None:
+    from desktop.domain.outcomes import discarded_on_sign_in
+
+    assert discarded_on_sign_in(0) == ""
+    assert discarded_on_sign_in(1) == "1 invitation queued by the previous account was discarded."
+    assert discarded_on_sign_in(3) == (
+        "3 invitations queued by the previous account were discarded."
+    )
+
+
+def test_every_sentence_is_looked_up_under_its_catalogue_entry() -> None:
+    """In another UI language a sentence reaches the user only if the domain asks for it
+    under the (context, source) the translators' catalogue holds (resources/i18n)."""
+    from desktop.domain.invitations import InvitationState, describe_progress
+    from desktop.domain.offer import recipients_problem, reward_capacity_text, send_capacity_text
+    from desktop.domain.outcomes import discarded_on_sign_in
+    from desktop.domain.reasons import set_translator
+
+    root = ET.parse(CATALOGUE).getroot()
+    catalogue = {
+        (context.findtext("name", ""), message.findtext("source", ""))
+        for context in root.iter("context")
+        for message in context.iter("message")
+    }
+    asked: list[tuple[str, str]] = []
+
+    def translate(context: str, source: str) -> str:
+        asked.append((context, source))
+        return source
+
+    set_translator(translate)
+    try:
+        for state in InvitationState:
+            describe_progress(state, 1, 3, 30)
+        describe_progress(InvitationState.JOINED, 2, 3, 30)  # one prompt to go
+        send_capacity_text(1, None)
+        send_capacity_text(2, None)
+        send_capacity_text(0, None)
+        send_capacity_text(0, AT)
+        reward_capacity_text(0, None)
+        reward_capacity_text(0, AT)
+        recipients_problem(6, 5, None)
+        recipients_problem(2, 5, 1)
+        discarded_on_sign_in(1)
+        discarded_on_sign_in(2)
+        for operation in Operation:
+            describe(operation, Outcome.DONE, details={"recipient": "peer@example.com"})
+        describe(Operation.REDEEM, Outcome.DONE, details={"code": "reset", "not_cleared": "weekly"})
+    finally:
+        set_translator(None)
+    missing = sorted({entry for entry in asked if entry not in catalogue}, key=str)
+    assert not missing, f"looked up under no catalogue entry: {missing}"
+    assert len(asked) > 20

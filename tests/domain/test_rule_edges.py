@@ -21,6 +21,8 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 # -- policy bounds: the lowest allowed value passes, one below is refused with its sentence ---
 
+JOIN_LIMITS = "join page attempt limits and their window must be at least 1"
+SIGN_IN_LIMITS = "sign-in attempt limits and their window must be at least 1"
 BOUNDS = [
     ("dormancy_days", 0, "dormancy_days must be 0 or more"),
     ("prompts_required", 1, "prompts_required must be at least 1"),
@@ -31,6 +33,15 @@ BOUNDS = [
     ("rollout_basis_points", 0, "rollout_basis_points must be between 0 and 10000"),
     ("five_hour_limit", 1, "usage limits must be at least 1"),
     ("weekly_limit", 1, "usage limits must be at least 1"),
+    ("join_attempts_per_link", 1, JOIN_LIMITS),
+    ("join_attempts_per_client", 1, JOIN_LIMITS),
+    ("join_attempts_window_minutes", 1, JOIN_LIMITS),
+    ("sign_in_failures_per_account", 1, SIGN_IN_LIMITS),
+    ("sign_in_failures_per_client", 1, SIGN_IN_LIMITS),
+    ("sign_in_window_minutes", 1, SIGN_IN_LIMITS),
+    ("offer_expiry_seconds", 1, "offer_expiry_seconds must be at least 1"),
+    ("max_recipients_per_send", 1, "max_recipients_per_send must be at least 1"),
+    ("resend_cooldown_minutes", 0, "resend_cooldown_minutes must be 0 or more"),
 ]
 
 

@@ -78,3 +78,21 @@ def test_the_overview_agrees_with_the_single_reads(data_dir: Path) -> None:
         assert overview.status == simulator.status()
         assert overview.invitations == simulator.invitations()
         assert overview.outbox == simulator.outbox()
+
+
+def test_each_outbox_message_names_the_invitation_it_was_sent_for(data_dir: Path) -> None:
+    """The QA outbox ties each dispatched email to its invitation (the id, and the operator and
+    link a tester follows from it), newest first like the window lists them."""
+    with Simulator(data_dir) as simulator:
+        first = simulator.invite(OPERATOR, "first@example.com").invitation
+        second = simulator.invite(OPERATOR, "second@example.com").invitation
+        snapshot = read_snapshot(simulator, OPERATOR)
+
+    sent = {"first@example.com": first, "second@example.com": second}
+    ours = [message for message in snapshot.outbox if message.recipient in sent]
+    assert [message.invitation_id for message in ours] == [second.id, first.id]
+    invitations = {invitation.view.id: invitation for invitation in snapshot.invitations}
+    for message in ours:
+        invitation = invitations[message.invitation_id]
+        assert (message.operator, message.link) == (OPERATOR, sent[message.recipient].link)
+        assert (invitation.operator, invitation.view.link) == (message.operator, message.link)
