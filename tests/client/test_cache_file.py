@@ -30,7 +30,7 @@ def test_the_head_revision_constant_is_alembics_head() -> None:
     assert head_revision() == HEAD_REVISION
 
 
-def _fill_old_revision(path: Path) -> None:
+def fill_old_revision(path: Path) -> None:
     """A cache written by the first release: one account, an invitation with history, a queue."""
     migrate(path, T0, target=OLD_REVISION)
     with sqlite3.connect(path) as raw:
@@ -59,7 +59,7 @@ def _fill_old_revision(path: Path) -> None:
 
 def test_migration_from_the_older_revision_keeps_the_data(data_dir: Path) -> None:
     path = data_dir / "cache.sqlite"
-    _fill_old_revision(path)
+    fill_old_revision(path)
     repo = CacheRepository(path, clock=lambda: T0)
     report = repo.open()
     try:
@@ -192,7 +192,7 @@ def test_migration_from_0005_keeps_the_cached_offer_as_the_one_offer_shape(
 
 def test_a_backup_is_taken_before_migrating(data_dir: Path) -> None:
     path = data_dir / "cache.sqlite"
-    _fill_old_revision(path)
+    fill_old_revision(path)
     repo = CacheRepository(path, clock=lambda: T0)
     report = repo.open()
     repo.close()
@@ -298,7 +298,7 @@ def test_interrupted_migrations_keep_at_most_one_backup(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = data_dir / "cache.sqlite"
-    _fill_old_revision(path)
+    fill_old_revision(path)
 
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt  # the process dies mid-migration: nothing is committed
@@ -322,7 +322,7 @@ def test_interrupted_migrations_keep_at_most_one_backup(
 
 def test_a_backup_killed_while_copying_is_not_kept(data_dir: Path) -> None:
     path = data_dir / "cache.sqlite"
-    _fill_old_revision(path)
+    fill_old_revision(path)
     (data_dir / "cache.sqlite.backup.partial").write_bytes(b"half a copy")
     report = migrate(path, T0)
     assert report.backup is not None

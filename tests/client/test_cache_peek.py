@@ -45,6 +45,7 @@ from desktop.storage.peek import peek_first_screenful, peek_snapshot
 from desktop.storage.records import EMPTY_SNAPSHOT, CacheSnapshot
 from tests.client.conftest import FAST_RETRY
 from tests.client.records import T0, delta, invitation, offer, token
+from tests.client.test_cache_file import fill_old_revision
 
 # Not offered, with why (QA's inspector reads it) and an unknown send capacity: both columns
 # hold a value other than their default.
@@ -155,6 +156,33 @@ def test_the_peek_leaves_anything_unusual_to_the_proper_open(data_dir: Path) -> 
     with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("UPDATE alembic_version SET version_num = '0001_initial'")
     assert peek_snapshot(path) is None  # another revision: the open migrates it first
+
+
+def test_a_cache_the_peek_leaves_alone_is_shown_by_the_proper_open_before_any_backend_call(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    # A cache of an older release: the peek shows nothing, the open migrates it. Offline, its
+    # rows must still appear from the opened cache (not wait for a sync that cannot come).
+    path = data_dir / "cache.sqlite"
+    fill_old_revision(path)
+    assert peek_snapshot(path) is None
+    offline = Unreachable()
+    controller = Controller(offline, CacheRepository(path), CredentialStore(), retry=FAST_RETRY)  # type: ignore[arg-type]
+    states: list[AppState] = []
+    controller.stateChanged.connect(states.append)
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: any(state.account is not None for state in states))
+        shown = next(state for state in states if state.account is not None)
+        assert shown.account is not None
+        assert shown.account.email == "pilot@example.com"
+        assert sorted(view.recipient for view in shown.invitations) == [
+            "later@example.com",  # queued by that release, still to be sent
+            "peer@example.com",
+        ]
+    finally:
+        controller.shutdown()
+        assert controller.is_shut_down
 
 
 class Unreachable:

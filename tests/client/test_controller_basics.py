@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -110,3 +111,19 @@ def test_no_sync_starts_before_the_cache_has_opened(
         cache.gate.set()
         controller.shutdown()
     assert controller.is_shut_down
+
+
+def test_the_published_state_carries_the_backends_clock_and_follows_it(
+    qtbot, make_controller: ControllerFactory, simulator: Simulator
+) -> None:
+    # The usage meters, the redeem dialog and the resend wait are worked out against the
+    # backend's clock, not this computer's: the state must carry it, as of the latest sync.
+    controller = make_controller()
+    state = start_signed_in(qtbot, controller)
+    assert state.backend_now == simulator.status().clock.now
+    moved = simulator.advance_clock(timedelta(days=3, hours=2))
+    controller.sync_now()
+    qtbot.waitUntil(
+        lambda: synced(controller.state) and controller.state.backend_now == moved.now,
+        timeout=10_000,
+    )
