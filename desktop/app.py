@@ -546,6 +546,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     def report() -> None:
         app = holder["app"]
         if options.screenshot is not None:
+            # What this state scheduled for the next turns is done before the picture is
+            # taken: the page's height for its wrapped labels (a zero timer), the relayout that
+            # asks for, and what the relayout posts. Without this the picture showed the offer's
+            # rules clipped in an 800 px wide window, which the running app never shows.
+            for _ in range(3):
+                qt_app.processEvents()
             options.screenshot.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(options.screenshot)):
                 print(f"could not save {options.screenshot}", file=sys.stderr)
