@@ -87,6 +87,7 @@ class Controller(QObject):
         self._sync.after.extend([self._sending.flush, self._intents.settle, self._feed.follow])
         self._sync.on_applied.append(self._sending.found_by_sync)
         self._startup = StartupFlow(hub, self._cache_opened, self._session.restored)
+        self._sync.on_finished.append(self._startup.first_sync_ended)
         app = QCoreApplication.instance()
         if app is not None:  # a forgotten shutdown() must not leave the cache thread running
             app.aboutToQuit.connect(self.shutdown)
