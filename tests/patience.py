@@ -41,12 +41,17 @@ def bound_ms(at_rest_ms: int) -> int:
     return int(bound_s(at_rest_ms / 1000) * 1000)
 
 
-def whole_app_args(args: tuple[str, ...]) -> tuple[str, ...]:
-    """The app's command line for a test: a `--smoke-test` or `--screenshot` run waits for the
-    first sync as long as the app's own default (20 s) stretched for the load, since the test
-    asserts what the window shows once synced."""
+def first_sync_timeout() -> tuple[str, str]:
+    """`--first-sync-timeout` for a test's whole-process run of the app: the app's own default
+    (20 s) stretched for the load, since the test asserts what the window shows once synced."""
     from desktop.app import FIRST_SYNC_TIMEOUT_MS
 
+    return ("--first-sync-timeout", f"{bound_s(FIRST_SYNC_TIMEOUT_MS / 1000):.0f}")
+
+
+def whole_app_args(args: tuple[str, ...]) -> tuple[str, ...]:
+    """The app's command line for a test, with `first_sync_timeout()` when it waits for the
+    first sync (`--smoke-test`, `--screenshot`)."""
     if "--smoke-test" not in args and "--screenshot" not in args:
         return args
-    return (*args, "--first-sync-timeout", f"{bound_s(FIRST_SYNC_TIMEOUT_MS / 1000):.0f}")
+    return (*args, *first_sync_timeout())
