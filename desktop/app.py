@@ -62,7 +62,9 @@ log = logging.getLogger("desktop")
 
 ORGANIZATION = "Referral Resets"
 UI_SETTINGS_FILE = "ui.ini"  # window geometry, page, theme; never anything secret (R9)
-FIRST_SYNC_TIMEOUT_MS = 20_000  # --smoke-test and --screenshot give up waiting after this
+FIRST_SYNC_TIMEOUT_MS = 20_000
+"""--smoke-test and --screenshot give up waiting for the first sync after this, unless
+--first-sync-timeout says otherwise (a slow or loaded machine can need more)."""
 FIRST_PAINT_MARKER = "first-paint"
 """`--report-first-paint` prints this word and the time on stdout (scripts/check_bundle.py)."""
 EMBEDDED_SERVER_DELAY_MS = 2_000
@@ -387,7 +389,13 @@ class FirstSync(QObject):
     is nothing to wait for (signed out with no saved session, or the cache unusable), or on
     timeout. `ended_by` says which."""
 
-    def __init__(self, app: App, then: Callable[[], None], account: str | None) -> None:
+    def __init__(
+        self,
+        app: App,
+        then: Callable[[], None],
+        account: str | None,
+        timeout_ms: int = FIRST_SYNC_TIMEOUT_MS,
+    ) -> None:
         super().__init__(app.window)
         self._app = app
         self._then: Callable[[], None] | None = then
@@ -396,7 +404,7 @@ class FirstSync(QObject):
         self.ended_by = ""
         app.controller.stateChanged.connect(self._state)
         app.controller.operationFinished.connect(self._signed_in)
-        QTimer.singleShot(FIRST_SYNC_TIMEOUT_MS, lambda: self._done("timed out"))
+        QTimer.singleShot(timeout_ms, lambda: self._done("timed out"))
 
     def _state(self, state: AppState) -> None:
         if state.sync.phase is SyncPhase.SYNCING:
@@ -447,6 +455,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--screenshot", metavar="PNG", type=Path, help="save the window after the first sync"
+    )
+    parser.add_argument(
+        "--first-sync-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=FIRST_SYNC_TIMEOUT_MS / 1000,
+        help="--smoke-test and --screenshot wait at most this long for the first sync "
+        f"(default {FIRST_SYNC_TIMEOUT_MS // 1000}); then they report what the window shows",
     )
     parser.add_argument(
         "--report-first-paint",
@@ -593,7 +609,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             BackendFileFaults(app, app.api)  # the data folder's own backend file
         tune_garbage_collection(app)
         if options.smoke_test or options.screenshot is not None:
-            first_sync.append(FirstSync(app, report, options.account))
+            timeout_ms = int(options.first_sync_timeout * 1000)
+            first_sync.append(FirstSync(app, report, options.account, timeout_ms))
         if not options.account:
             window.offer_sign_in()  # when the cache knows no account, ask at once
         app.start()

@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Must happen before any QApplication exists; pytest-qt never sets the platform.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,6 +43,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("RELIABILITY_REPORT"),
         help="append one JSON line per scenario (trials, survived, lost, duplicated) here",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> object:
+    """The hang guard (pyproject's `timeout`, or a test's `timeout` mark) is a bound at rest,
+    stretched for the machine's load when the test starts (tests/patience.py): at load 8-14 on
+    2 cores a test that starts a server twice took longer than 60 s, and was only slow."""
+    import pytest_timeout
+
+    from tests.patience import bound_s
+
+    stretched = settings._replace(timeout=bound_s(settings.timeout))
+    return pytest_timeout.pytest_timeout_set_timer(item=item, settings=stretched)
 
 
 @pytest.fixture(autouse=True)

@@ -32,9 +32,12 @@ from typing import Any
 
 import pytest
 
+from tests.patience import bound_s
+
 LEAK_KINDS = ("qthread", "qthreadpool", "qtimer", "singleshot", "window", "thread")
 JOIN_MS = 5_000  # cleaning up after a reported leak: how long to wait for a thread or pool
-THREAD_GRACE_S = 2.0  # Python threads (daemon ones too) may finish this long after the test
+THREAD_GRACE_S = 2.0  # Python threads (daemon ones too) may finish this long after the test, at
+# rest; stretched for the load when the test ends (tests/patience.py)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -182,7 +185,7 @@ class QtLeakRecorder:
 
         found: list[tuple[str, str, Callable[[], None]]] = []
         seen: set[int] = set()
-        grace_ends = time.monotonic() + THREAD_GRACE_S
+        grace_ends = time.monotonic() + bound_s(THREAD_GRACE_S)
         for started in self.started:
             if started.kind == "thread":
                 thread = started.ref()

@@ -87,6 +87,7 @@ class Controller(QObject):
         self._sync.after.extend([self._sending.flush, self._intents.settle, self._feed.follow])
         self._sync.on_applied.append(self._sending.found_by_sync)
         self._startup = StartupFlow(hub, self._cache_opened, self._session.restored)
+        self._sync.on_finished.append(self._startup.first_sync_ended)
         app = QCoreApplication.instance()
         if app is not None:  # a forgotten shutdown() must not leave the cache thread running
             app.aboutToQuit.connect(self.shutdown)
@@ -112,8 +113,9 @@ class Controller(QObject):
         self._startup.start()
 
     def shutdown(self) -> None:
-        """Stop timers and join the threads, waiting at most ~1.5 s: a backend call still
-        running is abandoned, and its intent settled at the next start. Safe to call twice."""
+        """Stop timers and join the threads: a backend call still running after ~1.5 s is
+        abandoned, and its intent settled at the next start; the cache thread finishes the jobs
+        already sent (local work) and closes the cache. Safe to call twice."""
         self._sync.stop()
         self._startup.rest_when_shown.set()
         self._startup.open_when_shown.set()

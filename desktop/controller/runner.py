@@ -41,16 +41,12 @@ lost sign-in, the sync's schedule, the change feed's) goes through it, so a test
 that records the delays chosen and fires them when it says, instead of sleeping."""
 
 SHUTDOWN_WAIT_MS = 1500
-"""Closing never waits longer than this for running work: a backend call cannot be interrupted,
-so one still running is abandoned (its thread is a daemon) and its effect is settled by the
-intent it belongs to at the next start (R11)."""
+"""Closing never waits longer than this for backend calls: one cannot be interrupted, so one
+still running is abandoned (its thread is a daemon) and its effect is settled by the intent it
+belongs to at the next start (R11). The cache thread is not bound by it: see `shutdown`."""
 
 ANY_SESSION = -1
 """The generation of work whose result is wanted whatever session is current (start-up)."""
-
-_ABANDONED: list[QThread] = []
-"""Cache threads that did not stop in time: kept referenced, since destroying a running QThread
-aborts the process."""
 
 _ORPHANED: list[TaskSignals] = []
 """The signals of runners that were shut down: never destroyed, since a call thread still
@@ -126,8 +122,16 @@ class WorkRunner(QObject):
             self._thread.start()
 
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
-        """Drop pending callbacks, close the cache and join the threads, waiting at most
-        `wait_ms` in all. True when everything ended in time."""
+        """Drop pending callbacks, close the cache and join the threads. Backend calls are
+        waited for at most `wait_ms` in all, then abandoned; the cache thread is waited for
+        until it has run every job already sent, then closed the cache. True when every thread
+        has ended.
+
+        The cache thread's work is local and finite (each statement bounded by SQLite's busy
+        timeout), and what is queued there may be a write-ahead the operator was promised (a
+        send in the outbox). Abandoning it at a fixed deadline, as before, lost those writes
+        on a slow machine, let `App.close` close the cache under a running job, and aborted the
+        process at exit ("QThread: Destroyed while thread is still running")."""
         if self._closed:
             return self.is_shut_down
         self._closed = True
@@ -142,8 +146,8 @@ class WorkRunner(QObject):
         if self._thread.isRunning():
             self._cacheStop.emit()  # runs after every cache job already sent
             if not self._thread.wait(max(0, int((deadline - time.monotonic()) * 1000))):
-                log.warning("the cache thread did not stop in time; abandoning it")
-                _ABANDONED.append(self._thread)
+                log.warning("the cache thread is still finishing its work; waiting for it")
+                self._thread.wait()
         for call in list(self._calls):
             call.join(max(0.0, deadline - time.monotonic()))
         running = self._running_calls()

@@ -33,7 +33,7 @@ OPEN_AFTER_PEEK_WAIT_S = 1.0
 """How long the proper cache open (and the rest of a first screenful) waits at most for the
 peeked state to be painted."""
 LOOK_ALIKES_AFTER_MS = 2_000
-"""The look-alike tables load this long after the cache is open, off the first sync's way."""
+"""The look-alike tables load this long after the first sync has ended, off its way."""
 FIRST_SCREENFUL = 100
 """Invitations in the first peek: the newest, more than a window shows; the rest follow."""
 
@@ -53,6 +53,7 @@ class StartupFlow:
         self._restored = restored
         self._showing_peek = False  # the model holds the quick look at the cache, nothing newer
         self._cache_ready = False
+        self._look_alikes_due = False
         self.rest_when_shown = threading.Event()  # the cache thread may read the whole list
         self.open_when_shown = threading.Event()  # the cache thread may start the proper open
 
@@ -136,21 +137,29 @@ class StartupFlow:
             hub.publish()  # the cached state, before any backend call
         self._showing_peek = False
         self._cache_opened()
-        # The own-address rule's look-alike tables (~0.15 s) load a moment later (not while the
-        # session is restored and the first sync runs), not on the first address typed.
-        hub.run.later(
-            LOOK_ALIKES_AFTER_MS,
-            lambda: hub.run.call(
-                _load_look_alikes, ignore, ignore, timeout=False, any_session=True
-            ),
-            any_session=True,
-        )
         hub.run.call(
             hub.credentials.load,
             self._restored,
             lambda _: self._restored(None),
             timeout=False,  # an OS keyring may show an unlock prompt
             any_session=True,  # a sign-in meanwhile is told apart by `restore_wanted`
+        )
+
+    def first_sync_ended(self) -> None:
+        """The own-address rule's look-alike tables (~0.15 s) load a moment after the first sync
+        has ended, however it ended, not while it runs, and not on the first address typed (an
+        invitation needs a session, so a sync comes first). It was a fixed 2 s after the cache
+        opened: on a slow machine that fell in the middle of the first sign-in and sync."""
+        if self._look_alikes_due:
+            return
+        self._look_alikes_due = True
+        hub = self._hub
+        hub.run.later(
+            LOOK_ALIKES_AFTER_MS,
+            lambda: hub.run.call(
+                _load_look_alikes, ignore, ignore, timeout=False, any_session=True
+            ),
+            any_session=True,
         )
 
     def _unusable(self, error: Exception) -> None:

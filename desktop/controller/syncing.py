@@ -40,6 +40,7 @@ class SyncFlow:
         self.cache_ready = False
         self.after: list[AfterSync] = []
         self.on_applied: list[Callable[[SyncApplied], None]] = []  # flows reading a sync
+        self.on_finished: list[Callable[[], None]] = []  # after each sync, however it ended
         hub.request_sync = self.sync_now
         hub.on_new_session.append(self._reset)
 
@@ -152,6 +153,8 @@ class SyncFlow:
     def _finished(self, ok: bool) -> None:
         hub = self._hub
         self._syncing = False
+        for then in self.on_finished:
+            then()
         self._failures = 0 if ok else self._failures + 1
         if self._again:
             self._again = False

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import uvicorn
 
+from tests.patience import bound_s
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -23,7 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT_S = 15.0
+START_TIMEOUT_S = 15.0  # at rest; stretched for the load (tests/patience.py)
 
 
 def require_chromium() -> None:
@@ -60,11 +62,11 @@ def serving(app: Any, *, log_config: dict[str, Any] | None = None) -> Iterator[s
     thread = threading.Thread(target=server.run, name="test-uvicorn")
     thread.start()
     try:
-        assert serving.wait(START_TIMEOUT_S), "the server did not start in time"
+        assert serving.wait(bound_s(START_TIMEOUT_S)), "the server did not start in time"
         assert server.started, "the server thread ended before it started serving"
         port = server.servers[0].sockets[0].getsockname()[1]
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=START_TIMEOUT_S)
+        thread.join(timeout=bound_s(START_TIMEOUT_S))
         assert not thread.is_alive(), "the server thread did not stop"

@@ -12,9 +12,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from tests.patience import bound_s
+
 READY = re.compile(r"^Serving .* on (http://\S+)$")
 QA_TOKEN = "test-qa-token"
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 30.0  # at rest; stretched for the load (tests/patience.py)
 
 
 class ServerProcess:
@@ -54,7 +56,7 @@ class ServerProcess:
                 command, stdout=subprocess.PIPE, stderr=log, text=True, env=env
             )
         assert self.process.stdout is not None
-        line = _read_line(self.process.stdout, START_TIMEOUT_S)
+        line = _read_line(self.process.stdout, bound_s(START_TIMEOUT_S))
         match = READY.match(line.strip())
         if match is None:
             self.stop()
@@ -115,9 +117,10 @@ def _read_line(stream: IO[str], timeout: float) -> str:
 
 
 def wait_until(condition: object, timeout: float = 10.0, interval: float = 0.02) -> None:
-    """Poll `condition()` until it is true; AssertionError after `timeout` seconds."""
+    """Poll `condition()` until it is true; AssertionError after `timeout` seconds at rest,
+    stretched for the load (tests/patience.py)."""
     assert callable(condition)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + bound_s(timeout)
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
