@@ -157,7 +157,7 @@ class MockBackend(ClosesOnExit):
 
     def _full_sync(self, tx: BackendTransaction, session: str, cursor: int) -> SyncDTO:
         account = accounts.session_account(tx, session)
-        return self._answers.remember(tx, account, _snapshot(tx, account, cursor))
+        return self._answers.remember(tx, session, account, _snapshot(tx, account, cursor))
 
     @property
     def answers(self) -> SyncAnswers:
