@@ -46,6 +46,7 @@ from sqlalchemy import bindparam, func, select
 from desktop.backend.accounts import token_digest
 from desktop.backend.store import Account, BackendState, Invitation, SessionRecord, Token
 from desktop.backend.sweep import INVITATIONS_DUE, TOKENS_DUE, due_parameters
+from desktop.backend.wire import json_body
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -143,6 +144,38 @@ def _compiled(dialect: Dialect) -> _Compiled:
     return found
 
 
+_CURSOR_MARK = -730_021_997_331_117
+_SINCE_MARK = -730_021_997_331_229
+"""Stand-ins for cursor and since while the standing part's body is written (no real answer
+holds a negative number)."""
+
+
+def _body_template(standing: SyncDTO) -> tuple[bytes, ...] | None:
+    """The JSON body of `standing` cut around its cursor and since (those two differ per
+    answer): (before, cursor or since, between, cursor or since, after) with the two middle
+    parts b"c" or b"s"; None when the cut is not certain (then each answer is written whole)."""
+    body = json_body(replace(standing, cursor=_CURSOR_MARK, since=_SINCE_MARK))
+    cursor, since = str(_CURSOR_MARK).encode(), str(_SINCE_MARK).encode()
+    if body.count(cursor) != 1 or body.count(since) != 1:
+        return None
+    at_cursor, at_since = body.index(cursor), body.index(since)
+    if at_cursor < at_since:
+        return (
+            body[:at_cursor],
+            b"c",
+            body[at_cursor + len(cursor) : at_since],
+            b"s",
+            body[at_since + len(since) :],
+        )
+    return (
+        body[:at_since],
+        b"s",
+        body[at_since + len(since) : at_cursor],
+        b"c",
+        body[at_cursor + len(cursor) :],
+    )
+
+
 @dataclass(frozen=True)
 class _Clock:
     """The state row's clock columns (desktop.backend.clock.ClockFields) as the entry saw them."""
@@ -163,6 +196,15 @@ class _Entry:
     newest: int  # the account's newest invitation or token version
     parameters: dict[str, Any]  # `_QUICK`'s, converted, the session's digest to be set
     standing: SyncDTO  # the answer with empty change lists (cursor and since set per answer)
+    body: tuple[bytes, ...] | None  # its JSON body around cursor and since (`_body_template`)
+
+    def json(self, cursor: int, since: int) -> bytes:
+        """The wire's JSON body of this answer at `cursor`, asked `since`."""
+        if self.body is None:
+            return json_body(replace(self.standing, cursor=cursor, since=since))
+        first, one, between, _, last = self.body
+        values = (b"%d" % cursor, b"%d" % since) if one == b"c" else (b"%d" % since, b"%d" % cursor)
+        return b"".join((first, values[0], between, values[1], last))
 
 
 class SyncAnswers:
@@ -183,6 +225,16 @@ class SyncAnswers:
     def answer(self, store: BackendStore, session: str, cursor: int) -> SyncDTO | None:
         """The quiet answer to `sync(session, cursor)` when the cache can give it on the
         database's current snapshot; None: read it in full (and `remember` the result)."""
+        found = self._found(store, session, cursor)
+        return None if found is None else replace(found[0].standing, cursor=found[1], since=cursor)
+
+    def answer_json(self, store: BackendStore, session: str, cursor: int) -> bytes | None:
+        """`answer` as the wire's JSON body (`wire.json_body`), written from the entry's
+        standing part with only the cursor and since filled in."""
+        found = self._found(store, session, cursor)
+        return None if found is None else found[0].json(found[1], cursor)
+
+    def _found(self, store: BackendStore, session: str, cursor: int) -> tuple[_Entry, int] | None:
         with store.faults_translated():
             found = self._valid_answer(store, session, cursor)
         with self._lock:
@@ -192,7 +244,10 @@ class SyncAnswers:
                 self.hits += 1
         return found
 
-    def _valid_answer(self, store: BackendStore, session: str, cursor: int) -> SyncDTO | None:
+    def _valid_answer(
+        self, store: BackendStore, session: str, cursor: int
+    ) -> tuple[_Entry, int] | None:
+        """The entry that answers, and the current change version; None: read in full."""
         digest = token_digest(session)
         account_id = self._sessions.get(digest)
         entry = None if account_id is None else self._entries.get(account_id)
@@ -221,7 +276,7 @@ class SyncAnswers:
         current = int(look[0])
         if cursor <= entry.reset_floor or cursor > current or cursor < entry.newest:
             return None  # a full snapshot, or changes of its own to send
-        return replace(entry.standing, cursor=current, since=cursor)
+        return entry, current
 
     def remember(
         self, tx: BackendTransaction, session: str, account: Account, answer: SyncDTO
@@ -245,6 +300,7 @@ class SyncAnswers:
         if look is None or look[_ENDED + 1] != account.id or look[_ENDED] is not None:
             return answer
         state = tx.state
+        standing = replace(answer, invitations=(), tokens=(), full=False, since=0)
         entry = _Entry(
             state=tuple(look[1:_ENDED]),
             account=tuple(look[_ENDED + 1 : _ACCOUNT_END]),
@@ -254,7 +310,8 @@ class SyncAnswers:
             now=tx.now,
             newest=max(int(look[_ACCOUNT_END] or 0), int(look[_ACCOUNT_END + 1] or 0)),
             parameters=parameters,
-            standing=replace(answer, invitations=(), tokens=(), full=False, since=0),
+            standing=standing,
+            body=_body_template(standing),
         )
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
