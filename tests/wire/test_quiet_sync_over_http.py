@@ -222,7 +222,7 @@ def test_every_form_of_a_sync_request_gets_the_routes_answer(served: Served) -> 
 
     plain = ask(f"Bearer {token}", f"?cursor={cursor}")  # answered by the server itself
     assert plain.status_code == 200
-    for form in (f"bearer {token}", f"BEARER {token}", f"Bearer  {token}"):  # by the route
+    for form in (f"bearer {token}", f"BEARER {token}", f"Bearer  {token}"):  # the last by the route
         other = ask(form, f"?cursor={cursor}")
         assert (other.status_code, other.content) == (200, plain.content)
     assert ask(f"Bearer {token}", f"?cursor={cursor}&unknown=1").content == plain.content
