@@ -7,12 +7,16 @@ For each database (SQLite file, throwaway PostgreSQL) and each client count (100
    clients; `--shared-account` signs every client in as pilot@example.com instead, as the first
    rounds did), with its own session, takes a full sync, then loops: delta syncs, now and then a
    send (a new idempotency key, then the same request again as a retry would) or a redeem (a new
-   key), with a think time between calls. Reports delta-sync latency (p50, p99), calls per
+   key), with a think time between calls (arrivals: see below). Reports delta-sync latency
+   (p50, p99), calls per
    second, errors (transport failures, 5xx and unexpected answers; rule refusals such as
    no_tokens are counted apart), and exactly-once counted at the end in the database: one
    invitation per acknowledged send key (its retry got the same id), one spent token per
    acknowledged redemption.
-2. Throughput, no think time, for a fixed time: delta syncs only against the server, and
+2. The floor: `GET /bare` of a bare FastAPI app (below) with the same clients under the same
+   arrival model and think times for the same time: the p99 the framework and this machine give
+   a request that does no work at all, beside the delta-sync p99 of part 1.
+3. Throughput, no think time, for a fixed time: delta syncs only against the server, and
    `GET /bare` of a bare FastAPI app returning a JSON body of the median delta-sync size of
    part 1, in alternating slices (`--slices`, both servers up throughout), each side with the
    same clients on the same kind of connection. Both are one uvicorn process with the same
@@ -20,13 +24,22 @@ For each database (SQLite file, throwaway PostgreSQL) and each client count (100
    run on anyio's 40 worker threads; the server's endpoint also resolves its bearer token and
    validates its query (its own cost). Reports requests per second of each and the ratio.
 
+Arrivals (`--arrivals`). `jittered` (the default since round 6): each client makes its first
+timed call at a random moment within the first think period, and each think is the given one
+times a factor drawn uniformly from 0.5-1.5, from a generator seeded by `--seed` and the
+client's index (the same seed, the same schedule of intents): desktop clients start and sync at
+unrelated moments. `lockstep` (rounds 1-5): every client makes its first call at the same
+instant and thinks exactly `--think`, so the server gets bursts of as many requests as there are
+clients; the last of a burst waits for all the others however fast each is.
+
 The server is `referral-desktop serve` in a child process (desktop.backend.web.serve); the bare
 endpoint is another child; the clients are asyncio tasks with httpx in this process. Targets
 (docs/PERFORMANCE.md): delta-sync p99 <= 50 ms at 100 clients, sync throughput >= 0.5x bare,
 0 errors, exactly-once.
 
     .venv/bin/python bench/server_load.py [--clients 100 300] [--databases sqlite postgresql]
-        [--seconds 10] [--throughput-seconds 5] [--think 1.0] [--json results.json]
+        [--seconds 10] [--throughput-seconds 5] [--think 1.0] [--arrivals jittered|lockstep]
+        [--seed 1] [--json results.json]
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -74,6 +88,9 @@ KEEP_ALIVE_EXPIRY_S = 4.0
 (its `keepalive_expiry`, 5 s): the server closes one idle for 5 s (uvicorn's
 `timeout_keep_alive`), and a request written as it closes is lost (an error that says nothing
 about the server under load: clients idle through the ramp of all the others)."""
+ARRIVAL_MODELS = ("jittered", "lockstep")
+THINK_JITTER = (0.5, 1.5)
+"""`jittered`: each think is `--think` times a factor drawn uniformly from this range."""
 LONG_POLL_S = 25.0
 """The long poll's timeout a desktop client asks for (`--long-poll`)."""
 
@@ -351,6 +368,30 @@ def _json(response: Answer) -> Any:
         return None
 
 
+@dataclass
+class Pacing:
+    """When one client makes its calls: its first call `offset` seconds into the timed part,
+    then a think after each call (`think_s()`)."""
+
+    think: float
+    arrivals: str = "lockstep"
+    rng: random.Random | None = None
+    offset: float = 0.0
+
+    @classmethod
+    def of(cls, think: float, arrivals: str, seed: int, index: int) -> Pacing:
+        """Client `index`'s pacing: the same for the same seed, arrival model and index."""
+        if arrivals == "lockstep" or think <= 0:
+            return cls(think)
+        rng = random.Random(seed * 1_000_003 + index)
+        return cls(think, arrivals, rng, rng.uniform(0.0, think))
+
+    def think_s(self) -> float:
+        if self.rng is None:
+            return self.think
+        return self.think * self.rng.uniform(*THINK_JITTER)
+
+
 async def call(
     tally: Tally, client: Connection, method: str, url: str, **kwargs: Any
 ) -> Answer | None:
@@ -402,12 +443,14 @@ async def run_client(
     client: Connection,
     start: tuple[dict[str, str], int],
     deadline: float,
-    think: float,
+    pacing: Pacing,
     index: int,
     mix: bool,
 ) -> None:
     auth, cursor = start
     step = index  # clients start at different points of the cycle
+    if pacing.offset > 0:
+        await asyncio.sleep(pacing.offset)
     while time.monotonic() < deadline:
         step += 1
         kind = "sync"
@@ -467,8 +510,8 @@ async def run_client(
                     tally.refused(_json(answer))
                 else:
                     tally.error(f"redeem answered {answer.status_code}")
-        if think > 0:
-            await asyncio.sleep(think)
+        if pacing.think > 0:
+            await asyncio.sleep(pacing.think_s())
 
 
 async def long_poll(tally: Tally, base: str, auth: dict[str, str], deadline: float) -> None:
@@ -499,12 +542,19 @@ async def long_poll(tally: Tally, base: str, auth: dict[str, str], deadline: flo
         connection.close()
 
 
-async def run_bare_client(tally: Tally, client: Connection, deadline: float) -> None:
+async def run_bare_client(
+    tally: Tally, client: Connection, deadline: float, pacing: Pacing
+) -> None:
+    """Calls of `GET /bare`, paced like a mixed-load client (the floor) or back to back."""
+    if pacing.offset > 0:
+        await asyncio.sleep(pacing.offset)
     while time.monotonic() < deadline:
         started = time.perf_counter()
         answer = await call(tally, client, "GET", "/bare")
         if answer is not None:
             tally.delta_sync_ms.append((time.perf_counter() - started) * 1000)
+        if pacing.think > 0:
+            await asyncio.sleep(pacing.think_s())
 
 
 async def load(
@@ -517,9 +567,12 @@ async def load(
     bare: bool = False,
     polls: bool = False,
     cpu_mark: list[float] | None = None,
+    arrivals: str = "lockstep",
+    seed: int = 1,
 ) -> tuple[Tally, float]:
-    """Run one client task per entry of `operators` (the address it signs in as) for `seconds`;
-    the tally and the measured wall time."""
+    """Run one client task per entry of `operators` (the address it signs in as) for `seconds`,
+    each paced by `think` and the arrival model (`Pacing`); the tally and the measured wall
+    time."""
     tally = Tally()
     connections = [Connection(base) for _ in operators]
     try:
@@ -547,10 +600,23 @@ async def load(
         started = time.monotonic()
         deadline = started + seconds
         if bare:
-            tasks = [run_bare_client(tally, connection, deadline) for connection in connections]
+            tasks = [
+                run_bare_client(
+                    tally, connection, deadline, Pacing.of(think, arrivals, seed, index)
+                )
+                for index, connection in enumerate(connections)
+            ]
         else:
             tasks = [
-                run_client(tally, connection, start, deadline, think, index, mix)
+                run_client(
+                    tally,
+                    connection,
+                    start,
+                    deadline,
+                    Pacing.of(think, arrivals, seed, index),
+                    index,
+                    mix,
+                )
                 for index, (connection, start) in enumerate(starts)
             ]
             if polls:
@@ -669,6 +735,7 @@ def run_one(
     with child_server(
         serve_command(url, port, profile, launcher_options(options)), port, log
     ) as base:
+        mixed_mark: list[float] = []
         mixed, wall = asyncio.run(
             load(
                 base,
@@ -677,8 +744,12 @@ def run_one(
                 options.think,
                 mix=True,
                 polls=options.long_poll,
+                cpu_mark=mixed_mark,
+                arrivals=options.arrivals,
+                seed=options.seed,
             )
         )
+        mixed_cpu = cpu_seconds(base) - mixed_mark[0]
         size = int(statistics.median(mixed.sync_sizes)) if mixed.sync_sizes else 1000
         bare_port = _free_port()
         bare_command = [sys.executable, "-c", BARE_CODE, str(size), str(bare_port)]
@@ -688,6 +759,19 @@ def run_one(
         sync_wall = bare_wall = sync_cpu = bare_cpu = 0.0
         piece = options.throughput_seconds / options.slices
         with child_server(bare_command, bare_port, work / f"bare-{clients}.log") as bare_base:
+            # The floor: the bare endpoint under the mixed part's arrivals and think times.
+            floor, _ = asyncio.run(
+                load(
+                    bare_base,
+                    operators,
+                    options.floor_seconds or options.seconds,
+                    options.think,
+                    mix=False,
+                    bare=True,
+                    arrivals=options.arrivals,
+                    seed=options.seed,
+                )
+            )
             for _ in range(options.slices):
                 part, part_wall, used = timed_load(base, operators, piece, bare=False)
                 syncs.absorb(part)
@@ -704,15 +788,21 @@ def run_one(
         "clients": clients,
         "seconds": round(wall, 1),
         "think_s": options.think,
+        "arrivals": options.arrivals,
+        "seed": options.seed,
         "mixed_calls_per_s": round((mixed.calls - mixed.polls) / wall, 1),
         "delta_syncs": len(mixed.delta_sync_ms),
         "delta_sync_p50_ms": round(percentile(mixed.delta_sync_ms, 0.50), 1),
         "delta_sync_p99_ms": round(percentile(mixed.delta_sync_ms, 0.99), 1),
         "median_sync_bytes": size,
+        # The server's CPU in the timed mixed part per call made (syncs, sends, redeems).
+        "mixed_cpu_ms_per_call": round(mixed_cpu * 1000 / max(mixed.calls - mixed.polls, 1), 3),
+        "floor_bare_p50_ms": round(percentile(floor.delta_sync_ms, 0.50), 1),
+        "floor_bare_p99_ms": round(percentile(floor.delta_sync_ms, 0.99), 1),
         "long_polls": options.long_poll,
         "long_polls_answered": mixed.polls,
-        "errors": mixed.error_count + syncs.error_count + bare.error_count,
-        "error_samples": (mixed.errors + syncs.errors + bare.errors)[:5],
+        "errors": mixed.error_count + syncs.error_count + bare.error_count + floor.error_count,
+        "error_samples": (mixed.errors + syncs.errors + bare.errors + floor.errors)[:5],
         "refusals": mixed.refusals,
         "sync_only_rps": round(sync_rps, 1),
         "sync_only_p99_ms": round(percentile(syncs.delta_sync_ms, 0.99), 1),
@@ -742,6 +832,20 @@ def main() -> int:
         help="throughput: sync-only and bare alternate in this many slices each",
     )
     parser.add_argument("--think", type=float, default=1.0, help="pause between a client's calls")
+    parser.add_argument(
+        "--arrivals",
+        choices=ARRIVAL_MODELS,
+        default="jittered",
+        help="jittered: random first call within one think, thinks 0.5-1.5x (seeded); "
+        "lockstep: all clients at once, exact thinks (rounds 1-5)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="the jittered schedule's seed")
+    parser.add_argument(
+        "--floor-seconds",
+        type=float,
+        default=None,
+        help="the bare endpoint under the same arrivals (default: --seconds)",
+    )
     parser.add_argument(
         "--long-poll",
         action="store_true",
@@ -782,13 +886,14 @@ def main() -> int:
                 print(json.dumps(result), flush=True)
     print()
     print(
-        f"{'db':<11}{'clients':>8}{'sync p50':>10}{'sync p99':>10}{'calls/s':>9}"
+        f"{'db':<11}{'clients':>8}{'sync p50':>10}{'sync p99':>10}{'floor p99':>10}{'calls/s':>9}"
         f"{'sync/s':>8}{'bare/s':>8}{'ratio':>7}{'cpu ms':>13}{'errors':>7}  exactly-once"
     )
     for r in results:
         print(
             f"{r['database']:<11}{r['clients']:>8}{r['delta_sync_p50_ms']:>10}"
-            f"{r['delta_sync_p99_ms']:>10}{r['mixed_calls_per_s']:>9}{r['sync_only_rps']:>8}"
+            f"{r['delta_sync_p99_ms']:>10}{r['floor_bare_p99_ms']:>10}"
+            f"{r['mixed_calls_per_s']:>9}{r['sync_only_rps']:>8}"
             f"{r['bare_rps']:>8}{r['throughput_ratio']:>7}"
             f"{r['sync_cpu_ms_per_request']:>7}/{r['bare_cpu_ms_per_request']:<5}{r['errors']:>7}  "
             f"{r['exactly_once']['holds']}"

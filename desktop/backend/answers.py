@@ -4,8 +4,8 @@ A desktop client syncs after every change it hears of, and on a timer; most of t
 nothing of their own account newer than their cursor. Such an answer is the account's "standing
 part" (profile, eligibility, policy, usage, cycle, offer, backend time) with empty change lists
 and the database's current change version as the cursor. Building the standing part is most of
-a sync's work (about a dozen ORM statements); checking that a stored one still holds takes two
-to four plain statements on one snapshot, so a quiet sync answers from the cache when:
+a sync's work (about a dozen ORM statements); checking that a stored one still holds takes one
+plain statement, so a quiet sync answers from the cache when:
 
 - the state row (policy, offer settings, clock, link base, reset floor, faults, secret: every
   column but the change version) and the account's row are what they were when it was built,
@@ -21,11 +21,16 @@ to four plain statements on one snapshot, so a quiet sync answers from the cache
   injector and a full read, as every call did before (the faults are read in the same
   snapshot, where `FaultInjector` would read them just before).
 
-When the global change version has not moved since the entry was last checked, no versioned row
-changed anywhere, so neither the account's rows nor anything due did: the check is then two
-statements (state row; session and account). The reads are the database's own, so a write by
-another process (`sim` on the data folder, a second server on the same PostgreSQL) is seen as
-soon as it commits. Every answer equals what the full read on the same snapshot gives
+The check is one statement (`_QUICK`: the state row, the session joined to its account, the
+account's newest invitation and token versions, whether anything is due), compiled once per
+database dialect and run on a plain driver connection in autocommit (`BackendStore.plain_row`):
+one statement is its own snapshot, so there is no pool checkout, BEGIN or COMMIT. Its row is
+compared in the driver's own values with the row the same statement gave inside the full read
+that built the entry (`remember`, on that read's snapshot), so nothing is converted per call.
+The account is known before the statement from the session (a session's account never
+changes); the look confirms it. The reads are the database's own, so a write by another process
+(`sim` on the data folder, a second server on the same PostgreSQL) is seen as soon as it
+commits. Every answer equals what the full read on the same snapshot gives
 (tests/backend/test_sync_answers.py).
 """
 
@@ -34,30 +39,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select
 
 from desktop.backend.accounts import token_digest
-from desktop.backend.store import (
-    Account,
-    BackendState,
-    Invitation,
-    SessionRecord,
-    Token,
-    snapshot_reads,
-)
+from desktop.backend.store import Account, BackendState, Invitation, SessionRecord, Token
 from desktop.backend.sweep import INVITATIONS_DUE, TOKENS_DUE, due_parameters
-from desktop.backend.transaction import load_policy
+from desktop.backend.wire import json_body
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Dialect
 
     from desktop.backend.api import SyncDTO
     from desktop.backend.database import BackendStore
     from desktop.backend.transaction import BackendTransaction
-    from desktop.domain.policy import ReferralPolicy
 
 MAX_ENTRIES = 10_000
 """Accounts kept; past this the cache starts again empty (each entry is one small answer)."""
@@ -78,35 +74,137 @@ _NEWEST_TOKEN = (
     .where(Token.account_id == bindparam("account"))
     .scalar_subquery()
 )
-_LOOK = (
-    select(BackendState.last_version, *_STATE_COLUMNS, SessionRecord.ended_at, *_ACCOUNT_COLUMNS)
+_QUICK = (
+    select(
+        BackendState.last_version,
+        *_STATE_COLUMNS,
+        SessionRecord.ended_at,
+        *_ACCOUNT_COLUMNS,
+        _NEWEST_INVITATION,
+        _NEWEST_TOKEN,
+        TOKENS_DUE,
+        INVITATIONS_DUE,
+    )
     .select_from(BackendState)
     .outerjoin(SessionRecord, SessionRecord.token_sha256 == bindparam("digest"))
     .outerjoin(Account, Account.id == SessionRecord.account_id)
     .where(BackendState.id == 1)
 )
-"""One statement: the state row, and the session with its account (NULLs when unknown)."""
+"""One statement: the state row, the session with its account (NULLs when unknown), the
+account's newest invitation and token versions, and whether anything is due to expire
+(parameters: digest, account, `due_parameters`)."""
 _ENDED = 1 + len(_STATE_COLUMNS)
-_CHECK = select(_NEWEST_INVITATION, _NEWEST_TOKEN, TOKENS_DUE, INVITATIONS_DUE)
-"""One statement: the account's newest versions, and whether anything is due to expire."""
+_ACCOUNT_END = _ENDED + 1 + len(_ACCOUNT_COLUMNS)
+_STATE_KEYS = [column.key for column in _STATE_COLUMNS]
+_FAULTS = tuple(
+    1 + _STATE_KEYS.index(key) for key in ("fault_offline", "fault_latency_ms", "fault_error_rate")
+)
 
 
-def newest_version(reader: Session | Connection, account_id: str) -> int:
-    """The highest change version among the account's invitations and tokens (0: none)."""
-    row = reader.execute(select(_NEWEST_INVITATION, _NEWEST_TOKEN), {"account": account_id}).one()
-    return max(int(row[0] or 0), int(row[1] or 0))
+class _Compiled:
+    """`_QUICK` in one dialect's own SQL and parameter style, with its parameters' converters."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._compiled = _QUICK.compile(dialect=dialect)
+        # The IN list of pending states is expanded here once: the SQL is then fixed.
+        expanded = self._compiled.construct_expanded_state(
+            {"digest": "", "account": "", "due_now": None, "due_cutoff": None}
+        )
+        self.sql = expanded.statement
+        self.order = expanded.positiontup
+        self._converters = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in self._compiled.binds.items()
+        }
+
+    def parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Every parameter in the driver's values (the statement's constants included)."""
+        expanded = self._compiled.construct_expanded_state(values)
+        assert expanded.statement == self.sql
+        converted = {}
+        for name, value in expanded.parameters.items():
+            converter = self._converters.get(name)
+            converted[name] = value if converter is None or value is None else converter(value)
+        return converted
+
+    def arguments(self, parameters: dict[str, Any]) -> Any:
+        """The driver's arguments: a sequence for positional styles, else the mapping."""
+        if self.order is None:
+            return parameters
+        return tuple(parameters[name] for name in self.order)
+
+
+_COMPILED: dict[str, _Compiled] = {}
+
+
+def _compiled(dialect: Dialect) -> _Compiled:
+    found = _COMPILED.get(dialect.name)
+    if found is None:
+        found = _COMPILED[dialect.name] = _Compiled(dialect)
+    return found
+
+
+_CURSOR_MARK = -730_021_997_331_117
+_SINCE_MARK = -730_021_997_331_229
+"""Stand-ins for cursor and since while the standing part's body is written (no real answer
+holds a negative number)."""
+
+
+def _body_template(standing: SyncDTO) -> tuple[bytes, ...] | None:
+    """The JSON body of `standing` cut around its cursor and since (those two differ per
+    answer): (before, cursor or since, between, cursor or since, after) with the two middle
+    parts b"c" or b"s"; None when the cut is not certain (then each answer is written whole)."""
+    body = json_body(replace(standing, cursor=_CURSOR_MARK, since=_SINCE_MARK))
+    cursor, since = str(_CURSOR_MARK).encode(), str(_SINCE_MARK).encode()
+    if body.count(cursor) != 1 or body.count(since) != 1:
+        return None
+    at_cursor, at_since = body.index(cursor), body.index(since)
+    if at_cursor < at_since:
+        return (
+            body[:at_cursor],
+            b"c",
+            body[at_cursor + len(cursor) : at_since],
+            b"s",
+            body[at_since + len(since) :],
+        )
+    return (
+        body[:at_since],
+        b"s",
+        body[at_since + len(since) : at_cursor],
+        b"c",
+        body[at_cursor + len(cursor) :],
+    )
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The state row's clock columns (desktop.backend.clock.ClockFields) as the entry saw them."""
+
+    clock_virtual_at: datetime
+    clock_running: bool
+    clock_real_anchor: datetime | None
 
 
 @dataclass(frozen=True)
 class _Entry:
-    state_key: tuple[object, ...]
+    state: tuple[object, ...]  # the state row but its change version, as the driver gives it
+    account: tuple[object, ...]  # the account row, as the driver gives it
     account_id: str
-    account_key: tuple[object, ...]
+    clock: _Clock
+    reset_floor: int
     now: datetime
-    checked_version: int  # the global change version at which this entry was last found valid
     newest: int  # the account's newest invitation or token version
-    policy: ReferralPolicy
+    parameters: dict[str, Any]  # `_QUICK`'s, converted, the session's digest to be set
     standing: SyncDTO  # the answer with empty change lists (cursor and since set per answer)
+    body: tuple[bytes, ...] | None  # its JSON body around cursor and since (`_body_template`)
+
+    def json(self, cursor: int, since: int) -> bytes:
+        """The wire's JSON body of this answer at `cursor`, asked `since`."""
+        if self.body is None:
+            return json_body(replace(self.standing, cursor=cursor, since=since))
+        first, one, between, _, last = self.body
+        values = (b"%d" % cursor, b"%d" % since) if one == b"c" else (b"%d" % since, b"%d" % cursor)
+        return b"".join((first, values[0], between, values[1], last))
 
 
 class SyncAnswers:
@@ -114,6 +212,7 @@ class SyncAnswers:
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
+        self._sessions: dict[str, str] = {}  # session digest -> account id
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -126,12 +225,18 @@ class SyncAnswers:
     def answer(self, store: BackendStore, session: str, cursor: int) -> SyncDTO | None:
         """The quiet answer to `sync(session, cursor)` when the cache can give it on the
         database's current snapshot; None: read it in full (and `remember` the result)."""
-        with (
-            store.faults_translated(),
-            snapshot_reads(store.engine).connect() as connection,
-            connection.begin(),
-        ):
-            found = self._valid_answer(store, connection, session, cursor)
+        found = self._found(store, session, cursor)
+        return None if found is None else replace(found[0].standing, cursor=found[1], since=cursor)
+
+    def answer_json(self, store: BackendStore, session: str, cursor: int) -> bytes | None:
+        """`answer` as the wire's JSON body (`wire.json_body`), written from the entry's
+        standing part with only the cursor and since filled in."""
+        found = self._found(store, session, cursor)
+        return None if found is None else found[0].json(found[1], cursor)
+
+    def _found(self, store: BackendStore, session: str, cursor: int) -> tuple[_Entry, int] | None:
+        with store.faults_translated():
+            found = self._valid_answer(store, session, cursor)
         with self._lock:
             if found is None:
                 self.misses += 1
@@ -140,55 +245,79 @@ class SyncAnswers:
         return found
 
     def _valid_answer(
-        self, store: BackendStore, connection: Connection, session: str, cursor: int
-    ) -> SyncDTO | None:
-        look = connection.execute(_LOOK, {"digest": token_digest(session)}).one()
-        state, ended, account_key = look[:_ENDED], look[_ENDED], tuple(look[_ENDED + 1 :])
-        if look.fault_offline or look.fault_latency_ms or look.fault_error_rate:
-            return None  # the full read applies the faults (FaultInjector)
-        account_id = account_key[0]  # accounts.id (the state row has an `id` too)
-        if account_id is None or ended is not None:
-            return None  # the full read says why
-        entry = self._entries.get(account_id)
-        if entry is None or entry.account_key != account_key or entry.state_key != state[1:]:
+        self, store: BackendStore, session: str, cursor: int
+    ) -> tuple[_Entry, int] | None:
+        """The entry that answers, and the current change version; None: read in full."""
+        digest = token_digest(session)
+        account_id = self._sessions.get(digest)
+        entry = None if account_id is None else self._entries.get(account_id)
+        if entry is None:
             return None
-        now, clock_due = store.read_time(look)
+        statement = _compiled(store.engine.dialect)
+        parameters = dict(entry.parameters)
+        parameters["digest"] = digest
+        look = store.plain_row(statement.sql, statement.arguments(parameters))
+        if look is None:
+            return None  # the driver failed: the full read reports it
+        if look[1:_ENDED] != entry.state or look[_ENDED + 1 : _ACCOUNT_END] != entry.account:
+            return None  # the policy, clock, offer, ... or the account changed (or no account)
+        if look[_ENDED] is not None:
+            return None  # an ended session: the full read says why
+        if any(look[index] for index in _FAULTS):
+            return None  # the full read applies the faults (FaultInjector)
+        now, clock_due = store.read_time(entry.clock)
         if clock_due or now != entry.now:
             return None
-        current = int(look.last_version)
-        if cursor <= look.reset_floor or cursor > current or cursor < entry.newest:
+        invitation, token, tokens_due, invitations_due = look[_ACCOUNT_END:]
+        if max(int(invitation or 0), int(token or 0)) != entry.newest:
+            return None  # changes of its own
+        if tokens_due or invitations_due:
+            return None  # the full read runs as a writer and sweeps them
+        current = int(look[0])
+        if cursor <= entry.reset_floor or cursor > current or cursor < entry.newest:
             return None  # a full snapshot, or changes of its own to send
-        if current != entry.checked_version:
-            parameters = {"account": account_id, **due_parameters(now, entry.policy)}
-            invitation, token, tokens_due, invitations_due = connection.execute(
-                _CHECK, parameters
-            ).one()
-            if max(int(invitation or 0), int(token or 0)) != entry.newest:
-                return None
-            if tokens_due or invitations_due:
-                return None
-            self._store(replace(entry, checked_version=current))
-        return replace(entry.standing, cursor=current, since=cursor)
+        return entry, current
 
-    def remember(self, tx: BackendTransaction, account: Account, answer: SyncDTO) -> SyncDTO:
+    def remember(
+        self, tx: BackendTransaction, session: str, account: Account, answer: SyncDTO
+    ) -> SyncDTO:
         """Keep the standing part of `answer`, a full read's (read-only units of work only:
-        a writer's snapshot is not the one its answer is checked against later)."""
-        if tx.read_only:
-            entry = _Entry(
-                state_key=tuple(getattr(tx.state, column.key) for column in _STATE_COLUMNS),
-                account_id=account.id,
-                account_key=tuple(getattr(account, column.key) for column in _ACCOUNT_COLUMNS),
-                now=tx.now,
-                checked_version=tx.state.last_version,
-                newest=newest_version(tx.session, account.id),
-                policy=load_policy(tx.state),
-                standing=replace(answer, invitations=(), tokens=(), full=False, since=0),
-            )
-            self._store(entry)
-        return answer
-
-    def _store(self, entry: _Entry) -> None:
+        a writer's snapshot is not the one its answer is checked against later), with what
+        `_QUICK` gives on the same snapshot."""
+        if not tx.read_only:
+            return answer
+        statement = _compiled(tx.session.get_bind().dialect)
+        digest = token_digest(session)
+        parameters = statement.parameters(
+            {"account": account.id, "digest": digest, **due_parameters(tx.now, tx.policy)}
+        )
+        cursor = tx.session.connection().connection.cursor()
+        try:
+            cursor.execute(statement.sql, statement.arguments(parameters))
+            look = cursor.fetchone()
+        finally:
+            cursor.close()
+        if look is None or look[_ENDED + 1] != account.id or look[_ENDED] is not None:
+            return answer
+        state = tx.state
+        standing = replace(answer, invitations=(), tokens=(), full=False, since=0)
+        entry = _Entry(
+            state=tuple(look[1:_ENDED]),
+            account=tuple(look[_ENDED + 1 : _ACCOUNT_END]),
+            account_id=account.id,
+            clock=_Clock(state.clock_virtual_at, state.clock_running, state.clock_real_anchor),
+            reset_floor=state.reset_floor,
+            now=tx.now,
+            newest=max(int(look[_ACCOUNT_END] or 0), int(look[_ACCOUNT_END + 1] or 0)),
+            parameters=parameters,
+            standing=standing,
+            body=_body_template(standing),
+        )
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
-            self._entries[entry.account_id] = entry
+            if len(self._sessions) >= 4 * MAX_ENTRIES:
+                self._sessions.clear()
+            self._entries[account.id] = entry
+            self._sessions[digest] = account.id
+        return answer

@@ -16,14 +16,15 @@ before Alembic is stamped when its tables are the current schema, else rebuilt a
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import Connection
@@ -48,6 +49,7 @@ from desktop.backend.store import (
     create_engine_for_url,
     drop_all_tables,
     is_sqlite,
+    plain_connection,
     snapshot_reads,
     stored_revision,
     stored_schema_version,
@@ -134,6 +136,9 @@ class BackendStore(ClosesOnExit):
         self.kept_copy: Path | None = None  # the older file, kept before it was rebuilt
         self._writers = threading.RLock()
         """This store's writers queue here before the database's lock (see `transaction`)."""
+        self._plain: list[Any] = []
+        """Idle connections of `plain_row` (taken and given back by atomic list operations)."""
+        self._closed = False
 
     @classmethod
     def open(
@@ -315,8 +320,38 @@ class BackendStore(ClosesOnExit):
                     virtual_clock.settle(state, now, real_now, wrote=wrote)
             self.changes.publish(changed)
 
+    def plain_row(self, sql: str, parameters: Sequence[object] | Mapping[str, object]) -> Any:
+        """The first row of one read-only statement (`sql` in the driver's own form, compiled
+        once) on a connection of its own in autocommit, outside the pool: one statement, one
+        snapshot, no BEGIN or COMMIT (`store.plain_connection`). None when the driver fails
+        (the connection is dropped; the caller reads in full, which reports a real fault)."""
+        try:
+            connection = self._plain.pop()
+        except IndexError:
+            connection = plain_connection(self.engine)
+        dbapi_error: Any = self.engine.dialect.loaded_dbapi.Error
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, parameters)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except dbapi_error:
+            with contextlib.suppress(dbapi_error):
+                connection.close()
+            return None
+        if self._closed:
+            connection.close()
+        else:
+            self._plain.append(connection)
+        return row
+
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the plain ones)."""
+        self._closed = True
+        while self._plain:
+            self._plain.pop().close()
         self.engine.dispose()
 
 

@@ -36,6 +36,7 @@ from desktop.backend.store import (
     read_only,
 )
 from desktop.backend.transaction import BackendTransaction
+from desktop.backend.wire import json_body
 from desktop.domain.clock import Clock
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.offer import Offer
@@ -148,7 +149,17 @@ class MockBackend(ClosesOnExit):
         quiet = self._answers.answer(self._store, session, cursor)
         if quiet is not None:
             return quiet
+        return self._read_sync(session, cursor)
 
+    def sync_json(self, session: str, cursor: int) -> bytes:
+        """`sync` as the HTTP service's JSON body (`wire.json_body`): a quiet answer is written
+        from the cache entry's body with only its cursor and since filled in."""
+        quiet = self._answers.answer_json(self._store, session, cursor)
+        if quiet is not None:
+            return quiet
+        return json_body(self._read_sync(session, cursor))
+
+    def _read_sync(self, session: str, cursor: int) -> SyncDTO:
         def handle() -> SyncDTO:
             # Read-only unless an expiry or the clock's write-back is due (BackendStore.read).
             return self._store.read(lambda tx: self._full_sync(tx, session, cursor))
@@ -157,7 +168,7 @@ class MockBackend(ClosesOnExit):
 
     def _full_sync(self, tx: BackendTransaction, session: str, cursor: int) -> SyncDTO:
         account = accounts.session_account(tx, session)
-        return self._answers.remember(tx, account, _snapshot(tx, account, cursor))
+        return self._answers.remember(tx, session, account, _snapshot(tx, account, cursor))
 
     @property
     def answers(self) -> SyncAnswers:

@@ -371,6 +371,26 @@ def _on_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def plain_connection(engine: Engine) -> Any:
+    """A new DBAPI connection to the engine's database, outside its pool, set up as the pool's
+    are (SQLite: the pragmas of `_on_connect`, no implicit BEGIN), in autocommit: each statement
+    on it is its own transaction and reads one snapshot (SQLite WAL: the snapshot at its start;
+    PostgreSQL READ COMMITTED: the statement's). For the quiet-sync check (desktop.backend.
+    answers), one statement per sync without the pool's checkout, BEGIN and COMMIT."""
+    dialect = engine.dialect
+    arguments, options = dialect.create_connect_args(engine.url)
+    connection = dialect.connect(*arguments, **options)
+    try:
+        if is_sqlite(engine):
+            _on_connect(connection, None)  # type: ignore[arg-type]
+        else:
+            connection.autocommit = True
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 def read_only(engine: Engine) -> Engine:
     """The same engine, but transactions begin DEFERRED: for reads that must not queue."""
     return engine.execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"})

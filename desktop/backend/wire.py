@@ -11,6 +11,7 @@ leaves fields the sender did not have at their defaults (an older one).
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import types
 import typing
@@ -87,6 +88,14 @@ def encode(value: object) -> Json:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     raise TypeError(f"cannot put a {type(value).__name__} on the wire")
+
+
+def json_body(value: object) -> bytes:
+    """`value` encoded and written as the HTTP service's JSON body (UTF-8, no spaces: the form
+    of Starlette's JSONResponse)."""
+    return json.dumps(
+        encode(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode()
 
 
 def decode(kind: type[T], data: Json) -> T:

@@ -205,3 +205,41 @@ def test_a_running_clock_is_read_in_full_over_http(database: str) -> None:
             real.now += timedelta(minutes=1)  # the reading is due to be stored: a writer
             stored, cached = served.sync(session, cursor)
             assert (stored.now, cached) == (start + timedelta(minutes=1) + MICROSECOND, False)
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_every_form_of_a_sync_request_gets_the_routes_answer(served: Served) -> None:
+    """The server answers a plainly formed `GET /v1/sync` itself and leaves every other form to
+    FastAPI's route (docs/WIRE.md, "GET /v1/sync without FastAPI's routing"): both give the same
+    bytes, and the token counts only from the Authorization header."""
+    session = served.api.sign_in(PILOT, "demo", "sign-in").token
+    token = served.token(session)
+    cursor = served.sync(session, 0)[0].cursor
+
+    def ask(authorization: str | None, query: str) -> httpx.Response:
+        headers = {} if authorization is None else {"Authorization": authorization}
+        return httpx.get(f"{served.url}/v1/sync{query}", headers=headers)
+
+    plain = ask(f"Bearer {token}", f"?cursor={cursor}")  # answered by the server itself
+    assert plain.status_code == 200
+    for form in (f"bearer {token}", f"BEARER {token}", f"Bearer  {token}"):  # the last by the route
+        other = ask(form, f"?cursor={cursor}")
+        assert (other.status_code, other.content) == (200, plain.content)
+    assert ask(f"Bearer {token}", f"?cursor={cursor}&unknown=1").content == plain.content
+
+    # No cursor is cursor 0 (a full answer); the largest cursor is still a cursor.
+    assert ask(f"Bearer {token}", "").content == ask(f"Bearer {token}", "?cursor=0").content
+    assert ask(f"Bearer {token}", f"?cursor={2**53}").status_code == 200
+
+    def reason(response: httpx.Response) -> tuple[int, str]:
+        return response.status_code, response.json()["reason"]
+
+    not_signed_in = (401, Reason.NOT_SIGNED_IN.value)
+    assert reason(ask(None, f"?cursor={cursor}&access_token={token}")) == not_signed_in
+    assert reason(ask(f"Basic {token}", f"?cursor={cursor}")) == not_signed_in
+    assert reason(ask("Bearer", f"?cursor={cursor}")) == not_signed_in
+    assert reason(ask(f"Bearer {token}", "?cursor=")) == (422, Reason.INVALID_REQUEST.value)
+    assert reason(ask(f"Bearer {token}x", f"?cursor={cursor}")) == (
+        401,
+        Reason.SESSION_ENDED.value,
+    )

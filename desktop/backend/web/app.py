@@ -14,16 +14,20 @@ without a byte of answer, as a network would lose it.
 """
 
 import contextvars
+import functools
 import hmac
+import inspect
 import ipaddress
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -79,6 +83,10 @@ accounts' waiters at once."""
 LONG_POLL_HOLD_S = 1.0
 """A session's long poll answers a moved cursor at most once per this many seconds (the first
 change at once): a burst of changes costs each client one answer and one sync."""
+
+SYNC_ROUTE = "/v1/sync"
+MAX_CURSOR = 2**53
+_CURSOR_QUERY = re.compile(rb"cursor=(0|[1-9][0-9]{0,15})")
 
 T = TypeVar("T")
 
@@ -305,14 +313,23 @@ class WireApp:
     tokens).
     """
 
-    def __init__(self, app: FastAPI, feed: ChangeFeed) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        feed: ChangeFeed,
+        sync_body: Callable[[str, int], bytes] | None = None,
+    ) -> None:
         self.app = app
         self.feed = feed
+        self.sync_body = sync_body
+        """`GET /v1/sync`'s body for (session token, cursor), run on a worker thread: with it,
+        a well-formed sync skips FastAPI's routing and parameter handling (`_plain_sync`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> object:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return None
+        plain = self._plain_sync(scope)
         box = [False]
         token = _DROP.set(box)
         status = [0]
@@ -326,10 +343,13 @@ class WireApp:
             await send(message)
 
         try:
-            await self.app(scope, receive, guarded_send)
+            if plain is None:
+                await self.app(scope, receive, guarded_send)
+            else:
+                await self._sync(scope, receive, guarded_send, *plain)
         finally:
             _DROP.reset(token)
-            route = getattr(scope.get("route"), "path", "-")
+            route = SYNC_ROUTE if plain is not None else getattr(scope.get("route"), "path", "-")
             outcome = "dropped" if box[0] else str(status[0])
             log.info(
                 "%s %s %s %.1f ms",
@@ -339,6 +359,59 @@ class WireApp:
                 (time.perf_counter() - started) * 1000,
             )
         return _DROPPED if box[0] else None
+
+    def _plain_sync(self, scope: Scope) -> tuple[str, int] | None:
+        """(session token, cursor) of a `GET /v1/sync` whose every part is as FastAPI's route
+        would read it without a doubt: its bearer token (the first Authorization header,
+        `Bearer <token>`, as HTTPBearer takes it) and at most `cursor=<n>` (0 to 2**53, no
+        leading zero) in the query. Anything else (no or another credential, other parameters,
+        a bad cursor, another method) takes FastAPI's route, which validates and refuses."""
+        if self.sync_body is None or scope["path"] != SYNC_ROUTE or scope["method"] != "GET":
+            return None
+        query: bytes = scope.get("query_string", b"")
+        cursor = 0
+        if query:
+            found = _CURSOR_QUERY.fullmatch(query)
+            if found is None or int(found[1]) > MAX_CURSOR:
+                return None
+            cursor = int(found[1])
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, credentials = value.decode("latin-1").partition(" ")
+                if (
+                    scheme.lower() != "bearer"
+                    or not credentials
+                    or credentials.strip() != credentials
+                ):
+                    return None
+                return credentials, cursor
+        return None
+
+    async def _sync(
+        self, scope: Scope, receive: Receive, send: Send, session: str, cursor: int
+    ) -> None:
+        """`GET /v1/sync` as the route answers it: the body from a worker thread (anyio's, as a
+        `def` endpoint's), a refusal or fault through the app's own exception handlers."""
+        assert self.sync_body is not None
+        response: Response
+        try:
+            body = await anyio.to_thread.run_sync(self.sync_body, session, cursor)
+        except Exception as error:
+            handler = next(
+                (
+                    self.app.exception_handlers[kind]
+                    for kind in type(error).__mro__
+                    if kind in self.app.exception_handlers
+                ),
+                None,
+            )
+            if handler is None:
+                raise  # uvicorn answers 500 and logs it, as Starlette's error middleware would
+            outcome = handler(Request(scope, receive), error)
+            response = await outcome if inspect.isawaitable(outcome) else outcome
+        else:
+            response = Response(body, media_type="application/json")
+        await response(scope, receive, send)
 
 
 # -- the application ----------------------------------------------------------------------------
@@ -408,7 +481,7 @@ def create_app(
     app.include_router(_qa_router(simulator, access, limiter))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    return WireApp(app, feed)
+    return WireApp(app, feed, functools.partial(sync_body, backend))
 
 
 def _include_join_page(app: FastAPI, simulator: Simulator) -> None:
@@ -472,6 +545,12 @@ def error_response(
     return JSONResponse(body, status_code=status or status_for(reason))
 
 
+def sync_body(backend: MockBackend, session: str, cursor: int) -> bytes:
+    """`GET /v1/sync`'s JSON body (`MockBackend.sync_json`), under the simulated faults."""
+    body = _faulted(lambda: backend.sync_json(session, cursor))
+    return b"null" if body is None else body  # a dropped answer: never written
+
+
 def _answer(value: object) -> JSONResponse:
     return JSONResponse(encode(value))
 
@@ -528,8 +607,9 @@ def _api_router(
         return Response(status_code=204)
 
     @router.get("/sync", response_model=SyncDTO, summary="What changed since a cursor")
-    def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0) -> Response:
-        return _answer(_faulted(lambda: backend.sync(session, cursor)))
+    def sync(session: Session, cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0) -> Response:
+        # WireApp answers most syncs itself with the same function (`sync_body`).
+        return Response(sync_body(backend, session, cursor), media_type="application/json")
 
     @router.get("/offer", response_model=Offer, summary="The account's current offer")
     def offer(session: Session) -> Response:
