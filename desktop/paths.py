@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import platformdirs
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 APP_NAME = "referral-desktop"
 BACKEND_DB = "backend.sqlite"
@@ -34,6 +34,8 @@ _POSIX = os.name == "posix"
 
 def default_data_dir() -> Path:
     """The per-user data folder used when no --data-dir is given."""
+    import platformdirs  # only then: not at every start with --data-dir
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -46,6 +48,8 @@ def resources_dir() -> Traversable:
     importlib.resources finds it either way. A source checkout (an editable install or the tree
     on sys.path) has it beside the package instead.
     """
+    from importlib.resources import files
+
     installed = files("desktop") / "resources"
     if installed.is_dir():
         return installed
