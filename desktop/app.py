@@ -24,6 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+GC_THRESHOLDS = (10_000, 100, 20)
+"""Python's cyclic garbage collector, as the app runs it (the defaults are 700, 10, 10). A young
+collection walks every young object, so its pause grows with the first threshold; the second is
+raised as the first is lowered, so the older generations are collected as rarely as before (one
+middle collection per million allocations). Set from here on, before PySide6 and the window's
+modules are imported: start-up allocates some 30,000 objects that live as long as the app, and
+the default thresholds walked them in 56 collections before the first paint (13-21 ms of CPU,
+against 9-13 ms in 14 with these; docs/PERFORMANCE.md, round 6). `main()` then collects on the
+GUI thread only (`tune_garbage_collection`)."""
+gc.set_threshold(*GC_THRESHOLDS)
+
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -68,11 +79,6 @@ FIRST_PAINT_MARKER = "first-paint"
 EMBEDDED_SERVER_DELAY_MS = 2_000
 """The embedded HTTP server (a child process) starts this long after the window is composed, so
 its start-up does not compete with the first sync for the CPU (docs/WIRE.md)."""
-GC_THRESHOLDS = (10_000, 100, 20)
-"""Python's cyclic garbage collector, as `main()` runs it (the defaults are 700, 10, 10). A young
-collection walks every young object, so its pause grows with the first threshold; the second is
-raised as the first is lowered, so the older generations are collected as rarely as before (one
-middle collection per million allocations)."""
 GC_CHECK_MS = 20
 """How often the GUI thread looks at the collector's counts: worker threads allocate thousands
 of rows between two looks, so a longer interval lets the young generation grow far past its
