@@ -94,7 +94,7 @@ def test_the_first_paint_of_a_start_waits_for_no_state_and_no_domain(data_dir: P
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=bound_s(120),
         check=True,
     )
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
