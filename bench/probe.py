@@ -7,8 +7,13 @@ backing-store flush are done), it prints one line
 
     BENCH <event> <time.monotonic()> [detail]
 
-to stdout. `time.monotonic()` is CLOCK_MONOTONIC, shared by every process on Linux, so the parent
-subtracts the moment it spawned this process. Events:
+to stdout, then one line
+
+    BENCH_CPU <event> <time.process_time()>
+
+(the CPU time, user and system, of all of this process's threads so far: what other processes'
+load barely moves). `time.monotonic()` is CLOCK_MONOTONIC, shared by every process on Linux, so
+the parent subtracts the moment it spawned this process. Events:
 
 - `first_paint`: the window's first paint (app: the "Loading" window, before any heavy import).
 - `cached_data` (app): the first paint of a state with the cached account in it; the detail is the
@@ -44,7 +49,9 @@ Check = Callable[[Any], "str | None"]
 
 def emit(name: str, detail: str = "") -> None:
     """One line for the parent, flushed at once."""
-    print(f"BENCH {name} {time.monotonic():.6f} {detail}".rstrip(), flush=True)
+    now, cpu = time.monotonic(), time.process_time()
+    print(f"BENCH {name} {now:.6f} {detail}".rstrip(), flush=True)
+    print(f"BENCH_CPU {name} {cpu:.6f}", flush=True)
 
 
 def install_probe(window_name: str, checks: list[tuple[str, Check]], until: str) -> Any:

@@ -11,6 +11,9 @@ Each run starts a new process (bench/probe.py) and times, from the moment this s
 - app `synced`: the first paint after that sync (informational);
 - bare `first_paint`: bench/bare_qt.py, a QMainWindow of the same size with one label.
 
+It also reports the CPU time (user + system, all threads: `time.process_time()`) each child had
+used at each event, which the load of other processes barely moves.
+
 App and bare runs alternate (the order flips every round), after one untimed start of each, so load
 on a shared machine hits both alike; the report is the median of each and the ratios to the bare
 window's median first paint. Targets: first paint at most 1.5x, cached data at most 2.5x.
@@ -55,6 +58,8 @@ CACHED_TARGET = 2.5
 RUN_TIMEOUT_S = 120
 UNDER_DBUS = "RR_BENCH_DBUS"
 NO_KEYRING = "keyring.backends.fail.Keyring"
+CPU = "cpu:"
+"""Prefix of the events holding the child's CPU time (user + system, all threads) at an event."""
 
 KEYRING_START = """
 set -e
@@ -117,6 +122,8 @@ def run_probe(args: list[str], cwd: Path) -> dict[str, tuple[float, str]]:
         parts = line.split(maxsplit=3)
         if len(parts) >= 3 and parts[0] == "BENCH":
             events[parts[1]] = (float(parts[2]) - started, parts[3] if len(parts) > 3 else "")
+        elif len(parts) == 3 and parts[0] == "BENCH_CPU":  # the child's own CPU time
+            events[CPU + parts[1]] = (float(parts[2]), "")
     if "first_paint" not in events or "timeout" in events:
         sys.stderr.write(result.stdout[-2000:] + result.stderr[-6000:])
         raise SystemExit(f"probe {args[:1]} failed ({result.returncode}): {events}")
@@ -243,6 +250,18 @@ def main(argv: list[str]) -> int:
             f"  app      {label:16} {ms(value)}   {ratio:4.2f}x bare  {verdict}"
             f"   [{series(app, event)}]"
         )
+    # CPU time (user + system, every thread) each child had used at the event: what the app does
+    # that a bare window does not, whatever the load of other processes.
+    bare_cpu = median(bare, CPU + "first_paint")
+    if bare_cpu is not None:
+        print(f"  CPU time at the event (process_time), medians; bare first paint {ms(bare_cpu)}")
+        for label, event, _ in rows:
+            value = median(app, CPU + event)
+            if value is not None:
+                print(
+                    f"  app      {label:16} {ms(value)}   {value / bare_cpu:4.2f}x bare"
+                    f"   [{series(app, CPU + event)}]"
+                )
     print(f"  sync phase painted with the cached data: {', '.join(phases)}")
     return 0
 

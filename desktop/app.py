@@ -24,6 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+GC_THRESHOLDS = (10_000, 100, 20)
+"""Python's cyclic garbage collector, as the app runs it (the defaults are 700, 10, 10). A young
+collection walks every young object, so its pause grows with the first threshold; the second is
+raised as the first is lowered, so the older generations are collected as rarely as before (one
+middle collection per million allocations). Set from here on, before PySide6 and the window's
+modules are imported: start-up allocates some 30,000 objects that live as long as the app, and
+the default thresholds walked them in 56 collections before the first paint (13-21 ms of CPU,
+against 9-13 ms in 14 with these; docs/PERFORMANCE.md, round 6). `main()` then collects on the
+GUI thread only (`tune_garbage_collection`)."""
+gc.set_threshold(*GC_THRESHOLDS)
+
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,12 +48,9 @@ from desktop.ui.theme import start_in_fusion_style
 
 start_in_fusion_style()  # before anyone creates the QApplication (bench/probe.py does, after this)
 
-from desktop.controller.state import AppState, OperationResult, SyncPhase
 from desktop.data_folder import AppLog, BackendFileFaults, prepare_backend_file, report_fault
-from desktop.domain.outcomes import Operation, Outcome
 from desktop.environment import EXIT_LOCAL_FAULT, LocalFault, local_fault
 from desktop.paths import APP_NAME, default_data_dir, private_file, private_folder
-from desktop.ui.data_problem import DataProblemBox
 from desktop.ui.garbage import GuiThreadCollector
 from desktop.ui.settings_window import SettingsWindow
 
@@ -53,6 +61,7 @@ if TYPE_CHECKING:
     from desktop.backend.service import MockBackend
     from desktop.controller.controller import Controller
     from desktop.controller.retry import RetryPolicy
+    from desktop.controller.state import AppState, OperationResult
     from desktop.credentials import CredentialStore
     from desktop.deferred import DeferredBackend, DeferredHttpApi
     from desktop.embedded_server import EmbeddedServer
@@ -70,11 +79,6 @@ FIRST_PAINT_MARKER = "first-paint"
 EMBEDDED_SERVER_DELAY_MS = 2_000
 """The embedded HTTP server (a child process) starts this long after the window is composed, so
 its start-up does not compete with the first sync for the CPU (docs/WIRE.md)."""
-GC_THRESHOLDS = (10_000, 100, 20)
-"""Python's cyclic garbage collector, as `main()` runs it (the defaults are 700, 10, 10). A young
-collection walks every young object, so its pause grows with the first threshold; the second is
-raised as the first is lowered, so the older generations are collected as rarely as before (one
-middle collection per million allocations)."""
 GC_CHECK_MS = 20
 """How often the GUI thread looks at the collector's counts: worker threads allocate thousands
 of rows between two looks, so a longer interval lets the young generation grow far past its
@@ -223,8 +227,8 @@ def create(
     backend (the data folder then holds the local cache only); `qa_token` is its QA token, for
     the QA window (`--qa`) on a server that is not on this machine's loopback.
     """
+    from desktop.controller.backend_watch import BackendChangeWatcher
     from desktop.controller.controller import Controller
-    from desktop.controller.qa import BackendChangeWatcher
     from desktop.credentials import CredentialStore
     from desktop.deferred import DeferredBackend, DeferredCache, DeferredHttpApi
     from desktop.paths import BACKEND_DB, CACHE_DB
@@ -295,7 +299,8 @@ def open_qa_simulator(app: App) -> QWidget:
 
     Ctrl+Shift+S in the settings window shows it again after it was closed.
     """
-    from desktop.controller.qa import BackendChangeWatcher, QaController
+    from desktop.controller.backend_watch import BackendChangeWatcher
+    from desktop.controller.qa import QaController
     from desktop.ui.qa.window import QaSimulatorWindow
 
     qa = QaController(lambda: app.simulator, app.controller)
@@ -407,6 +412,8 @@ class FirstSync(QObject):
         QTimer.singleShot(timeout_ms, lambda: self._done("timed out"))
 
     def _state(self, state: AppState) -> None:
+        from desktop.controller.state import SyncPhase
+
         if state.sync.phase is SyncPhase.SYNCING:
             self._saw_sync = True
         elif state.sync.phase is not SyncPhase.NEVER and self._account_ok(state):
@@ -425,6 +432,8 @@ class FirstSync(QObject):
         return state.account is not None and state.account.email == self._account.lower()
 
     def _signed_in(self, result: OperationResult) -> None:
+        from desktop.domain.outcomes import Operation, Outcome
+
         if result.operation is Operation.SIGN_IN and result.outcome is not Outcome.DONE:
             self._done("sign-in failed")
 
@@ -615,6 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.offer_sign_in()  # when the cache knows no account, ask at once
         app.start()
         if options.account:
+            from desktop.domain.outcomes import Operation, Outcome
             from desktop.ui.sign_in_dialog import DEMO_PASSWORD
 
             def sign_in_ended(result: OperationResult) -> None:
@@ -660,6 +670,8 @@ def open_data_folder(
         fault = local_fault(error, data_dir)
         report_fault(fault)
         if screen is not None:
+            from desktop.ui.data_problem import DataProblemBox
+
             screen()
             DataProblemBox.fail(None, fault.message)
         return None
@@ -676,6 +688,8 @@ def open_backend_file(data_dir: Path, window: QWidget | None) -> bool:
         fault = local_fault(error, data_dir)
         report_fault(fault)
         if window is not None:
+            from desktop.ui.data_problem import DataProblemBox
+
             DataProblemBox.fail(window, fault.message)
         return False
 

@@ -21,7 +21,6 @@ from desktop.domain.clock import utc_now
 from desktop.domain.reasons import Reason, explain
 from desktop.environment import LocalFault, local_fault
 from desktop.paths import APP_LOG, private_file, private_folder
-from desktop.ui.data_problem import DataProblemBox
 
 if TYPE_CHECKING:
     from desktop.app import App
@@ -91,6 +90,8 @@ def prepare_backend_file(data_dir: Path, ask: QWidget | None) -> bool:
         reason = Reason.BACKEND_DAMAGED if found is BackendFile.DAMAGED else Reason.BACKEND_NEWER
         fault = LocalFault(reason, {"path": str(path)})
         report_fault(fault)
+        from desktop.ui.data_problem import DataProblemBox
+
         if ask is None or not DataProblemBox.ask(ask, fault.message):
             return False
         moved = set_aside(path, utc_now())
@@ -113,6 +114,8 @@ def tell(parent: QWidget | None, notice: str) -> None:
     print(notice, file=sys.stderr, flush=True)
     _log(logging.WARNING, notice)
     if parent is not None:
+        from desktop.ui.data_problem import DataProblemBox
+
         DataProblemBox.tell(parent, notice)
 
 
@@ -135,6 +138,8 @@ class BackendFileFaults(QObject):
         if self._asked or self._app._closed:
             return
         self._asked = True
+        from desktop.ui.data_problem import DataProblemBox
+
         if not DataProblemBox.ask(self._app.window, fault.message):
             return
         try:

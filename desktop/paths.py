@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import platformdirs
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 APP_NAME = "referral-desktop"
 BACKEND_DB = "backend.sqlite"
@@ -34,6 +34,8 @@ _POSIX = os.name == "posix"
 
 def default_data_dir() -> Path:
     """The per-user data folder used when no --data-dir is given."""
+    import platformdirs  # only then: not at every start with --data-dir
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -42,14 +44,24 @@ def resources_dir() -> Traversable:
     """The icons and style sheets: `desktop/resources` inside the installed package.
 
     A wheel installs the top-level `resources/` folder there (pyproject.toml maps it to the
-    `desktop.resources` package) and the PyInstaller bundle puts it at the same place, so
-    importlib.resources finds it either way. A source checkout (an editable install or the tree
-    on sys.path) has it beside the package instead.
+    `desktop.resources` package) and the PyInstaller bundle puts it at the same place. Where the
+    package is a folder on disk (installed, frozen, or a checkout) that is the folder beside this
+    module, which is what `importlib.resources.files("desktop")` would answer too; a source
+    checkout (an editable install or the tree on sys.path) has it beside the package instead.
+    Only for a package that is not a folder (a zip) is importlib.resources imported: about 6 ms
+    of CPU before the first paint otherwise (docs/PERFORMANCE.md, round 6).
     """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "resources"
+    for folder in (package / "resources", checkout):
+        if folder.is_dir():
+            return folder
+    from importlib.resources import files
+
     installed = files("desktop") / "resources"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "resources"
+    return checkout
 
 
 def private_folder(path: Path) -> Path:

@@ -10,7 +10,6 @@ have reached the backend.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -61,6 +60,8 @@ class IntentFlow:
         """Revoke a pending invitation; returns the intent's key."""
         hub = self._hub
         if invitation_id.startswith(LOCAL_PREFIX):
+            import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
+
             key = uuid.uuid4().hex  # this revoke's own key, not the queued send's
             recipient = self._recipient(invitation_id)
 
@@ -104,6 +105,8 @@ class IntentFlow:
         opening = self._opening.get((operation.value, target))
         if opening is not None:
             return opening  # a double click while the cache opens it
+        import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
+
         key = uuid.uuid4().hex
         if hub.token is None or hub.model.account is None:
             hub.report(operation, key, Outcome.REFUSED, Reason.NOT_SIGNED_IN, subject=target)

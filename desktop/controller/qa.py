@@ -16,21 +16,19 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QFileSystemWatcher,
     QObject,
     QThreadPool,
-    QTimer,
     Signal,
     SignalInstance,
     Slot,
 )
 
 from desktop.backend.api import ApiError, UsageDTO
+from desktop.controller.backend_watch import CHANGE_DEBOUNCE_MS, BackendChangeWatcher
 from desktop.controller.mapping import invitation_record, invitation_view, newest_first
 from desktop.controller.qa_state import (
     QaAccount,
@@ -57,8 +55,6 @@ T = TypeVar("T")
 NOT_SIGNED_IN = QT_TRANSLATE_NOOP(
     "QaController", "Sign in first: this acts on the signed-in account."
 )
-CHANGE_DEBOUNCE_MS = 150
-"""Writes to the backend database closer together than this cause one sync."""
 
 
 class SessionControl(Protocol):
@@ -433,63 +429,6 @@ class QaController(QObject):
         self.snapshotChanged.emit(snapshot)
 
 
-class BackendChangeWatcher(QObject):
-    """Emits `changed` shortly after any process writes to the backend database.
-
-    The app's periodic sync is slow (30 s); a `referral-desktop sim` command in another terminal
-    should show at once. Every committed change appends to the database's write-ahead log, and
-    reads never do, so watching the `-wal` file (inotify, no polling, nothing on the GUI thread
-    but the notification) sees every change and costs nothing while nothing changes.
-    """
-
-    changed = Signal()
-    """Something wrote to the backend database (bursts within the debounce count once)."""
-
-    def __init__(
-        self,
-        database: Path,
-        *,
-        debounce_ms: int = CHANGE_DEBOUNCE_MS,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._files = (str(database.with_name(database.name + "-wal")), str(database))
-        self._watcher = QFileSystemWatcher(self)
-        self._watcher.addPath(str(database.parent))
-        self._watcher.fileChanged.connect(self._file_changed)
-        self._watcher.directoryChanged.connect(self._directory_changed)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self.changed)
-        self._watch_files()
-
-    def stop(self) -> None:
-        """Stop watching."""
-        self._debounce.stop()
-        paths = self._watcher.files() + self._watcher.directories()
-        if paths:
-            self._watcher.removePaths(paths)
-
-    def _watch_files(self) -> bool:
-        """Watch the database files that exist and are not watched yet; True if one was added."""
-        watched = set(self._watcher.files())
-        missing = [p for p in self._files if p not in watched and Path(p).exists()]
-        if missing:
-            self._watcher.addPaths(missing)
-        return bool(missing)
-
-    @Slot(str)
-    def _file_changed(self, _path: str) -> None:
-        self._watch_files()  # a file replaced or deleted is no longer watched
-        self._debounce.start()
-
-    @Slot(str)
-    def _directory_changed(self, _path: str) -> None:
-        if self._watch_files():  # the log came back: another process opened the database
-            self._debounce.start()
-
-
 # -- reading the backend ---------------------------------------------------------------------
 
 
@@ -638,6 +577,7 @@ def _invitation_note(record: InvitationRecord) -> str:
 
 
 __all__ = [
+    "CHANGE_DEBOUNCE_MS",
     "BackendChangeWatcher",
     "QaController",
     "SessionControl",

@@ -9,7 +9,6 @@ invitation goes when the backend answers again (after each sync).
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable
 
 from desktop.backend.api import (
@@ -48,6 +47,8 @@ class SendFlow:
         """Invite one recipient; returns the intent's key, which every result for it carries.
         With `offer_id`, the backend refuses the send if that offer changed or expired."""
         hub = self._hub
+        import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
+
         key = uuid.uuid4().hex
         if hub.token is None or hub.model.account is None:
             hub.report(Operation.SEND, key, Outcome.REFUSED, Reason.NOT_SIGNED_IN)

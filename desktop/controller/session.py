@@ -8,7 +8,6 @@ the backend returns the same session for the same key, so no orphan session is l
 from __future__ import annotations
 
 import contextlib
-import uuid
 from typing import TYPE_CHECKING
 
 from desktop.backend.api import ApiError, SessionDTO
@@ -48,6 +47,8 @@ class SessionFlow:
             return  # a double click: the running request reports
         address = email.strip().lower()
         if self._intent is None or self._intent[0] != address:
+            import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
+
             self._intent = (address, uuid.uuid4().hex)
         key = self._intent[1]
         self._signing_in = True

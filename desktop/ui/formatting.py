@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from functools import cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from desktop.domain.clock import as_utc
-from desktop.domain.invitations import InvitationState
-from desktop.domain.usage import UsageWindow
+
+if TYPE_CHECKING:
+    from desktop.domain.invitations import InvitationState
+    from desktop.domain.usage import UsageWindow
 
 _zone_override: tzinfo | None = None
 

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import SignalInstance
 
-from desktop.controller.state import AppState
+if TYPE_CHECKING:
+    from desktop.controller.state import AppState
 
 
 class ControllerPort(Protocol):

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller.state import AppState, SyncPhase
 from desktop.ui.keyboard import enter_presses_buttons
 from desktop.ui.labels import plain_label
 from desktop.ui.port import ControllerPort
@@ -48,6 +47,8 @@ from desktop.ui.theme import ThemeChoice, apply_theme, icon
 from desktop.ui.translation import QT_TRANSLATE_NOOP, marked
 
 if TYPE_CHECKING:
+    from desktop.controller.state import AppState
+
     # Imported where first needed: the pages, the invitation module and the sign-in dialog are
     # not part of the first ("Loading") paint, which should not wait for them.
     from desktop.ui.notifications import Notifier, TrayNotifications
@@ -117,7 +118,7 @@ class SettingsWindow(QMainWindow):
         self.controller: ControllerPort | None = None
         self.notifier: Notifier | None = None
         self.tray: TrayNotifications | None = None
-        self.state = AppState()
+        self._state: AppState | None = None  # made when first asked for: see `state`
         self.pages: dict[str, SettingsPage] = {}
         self.referral_section: ReferralSection | None = None
         self.sign_in_dialog: SignInDialog | None = None
@@ -242,6 +243,21 @@ class SettingsWindow(QMainWindow):
         self._set_loading(True)
         enter_presses_buttons(self)
 
+    @property
+    def state(self) -> AppState:
+        """The state shown: the controller's last, or an empty one before it. The empty one is
+        made on first use, not for the first ("Loading") paint, which should not wait for the
+        state's module and the domain under it (docs/PERFORMANCE.md, round 6)."""
+        if self._state is None:
+            from desktop.controller.state import AppState
+
+            self._state = AppState()
+        return self._state
+
+    @state.setter
+    def state(self, state: AppState) -> None:
+        self._state = state
+
     # -- wiring ---------------------------------------------------------------------------------
 
     def attach(self, controller: ControllerPort) -> None:
@@ -267,6 +283,8 @@ class SettingsWindow(QMainWindow):
 
     @Slot(object)
     def _state_changed(self, state: AppState) -> None:
+        from desktop.controller.state import SyncPhase
+
         self.show_state(state)
         if not self._offer_sign_in:
             return

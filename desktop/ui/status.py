@@ -1,20 +1,29 @@
-"""Connection status, the non-modal error banner and informational notices."""
+"""Connection status, the non-modal error banner and informational notices.
+
+The window's first ("Loading") paint builds these before any state exists, so the state's module
+(and the domain under it) is imported where a state is shown, not here (docs/PERFORMANCE.md).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from desktop.controller.state import SyncPhase, SyncStatus
 from desktop.ui.formatting import ago, counted
 from desktop.ui.labels import plain_label
 from desktop.ui.theme import icon
 
+if TYPE_CHECKING:
+    from desktop.controller.state import SyncStatus
+
 
 def sync_status_text(sync: SyncStatus, now: datetime) -> str:
     """`Synced just now`, `Syncing…`, `Offline: showing saved data · 2 waiting to send`."""
+    from desktop.controller.state import SyncPhase
+
     if sync.phase is SyncPhase.SYNCING:
         text = QCoreApplication.translate("SyncStatusLabel", "Syncing…")
     elif sync.phase is SyncPhase.OFFLINE:
@@ -52,7 +61,7 @@ class SyncStatusLabel(QLabel):
         self.setObjectName("syncStatus")
         self.setAccessibleName(self.tr("Sync status"))
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.sync = SyncStatus()
+        self.sync: SyncStatus | None = None  # none shown yet
 
     def show_sync(self, sync: SyncStatus, now: datetime) -> None:
         """Show a sync status; `now` is the local clock (the label counts minutes since)."""
@@ -97,6 +106,8 @@ class ErrorBanner(QFrame):
 
     def show_sync(self, sync: SyncStatus) -> None:
         """Visible while offline or failing, unless the user dismissed this same message."""
+        from desktop.controller.state import SyncPhase
+
         if sync.phase is SyncPhase.OFFLINE:
             message = self.tr(
                 "You are offline. Showing saved data; changes sync when the server is back."

@@ -61,6 +61,52 @@ def test_the_first_window_and_create_import_nothing_heavy(data_dir: Path) -> Non
     assert "desktop.controller.controller" not in loaded["first_paint"]
     # create() builds stand-ins: SQLAlchemy, Alembic and keyring load off the GUI thread later.
     assert heavy(loaded["created"]) == []
+    # The backend file's watcher (for the QA window) comes without the QA window's snapshots.
+    assert not {"desktop.controller.qa_state", "desktop.domain.cohort"} & set(loaded["created"])
+
+
+MAIN_SCRIPT = """
+import json, os, sys
+import desktop.app
+
+class Recording(desktop.app.FirstPaint):
+    def __init__(self, window, then):
+        def record():
+            print(json.dumps(sorted(sys.modules)), flush=True)
+            os._exit(0)
+        super().__init__(window, record)
+
+desktop.app.FirstPaint = Recording
+desktop.app.main(["--data-dir", sys.argv[1], "--account", "pilot@example.com"])
+"""
+
+
+def test_the_first_paint_of_a_start_waits_for_no_state_and_no_domain(data_dir: Path) -> None:
+    # What `referral-desktop` has imported when its "Loading" window is first painted: the
+    # window, its theme, the log and the settings, but no application state (the empty one is
+    # made when first asked for), no domain model beyond the clock and the fault sentences, no
+    # per-user folder lookup (--data-dir is given), no box for a damaged data folder, and no
+    # importlib.resources while the package is a folder on disk.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    result = subprocess.run(
+        [sys.executable, "-c", MAIN_SCRIPT, str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=bound_s(120),
+        check=True,
+    )
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "desktop.ui.settings_window" in loaded  # the window was painted
+    assert heavy(sorted(loaded)) == []
+    assert not {name for name in loaded if name.startswith("desktop.controller")}
+    assert {name for name in loaded if name.startswith("desktop.domain.")} <= {
+        "desktop.domain.clock",
+        "desktop.domain.reasons",
+    }
+    later = {"platformdirs", "desktop.ui.data_problem", "desktop.ui.pages", "importlib.resources"}
+    assert not later & loaded
 
 
 def imported_by_a_start(data_dir: Path) -> set[str]:
