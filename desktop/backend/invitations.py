@@ -95,7 +95,11 @@ def send(
     """Create an invitation and dispatch its message; a repeated key returns the first one.
 
     With `offer_id`, the offer the operator read must still stand (issue 14)."""
-    earlier = sent_with_key(tx, operator, idempotency_key)
+    earlier = tx.session.scalars(
+        select(Invitation).where(
+            Invitation.operator_id == operator.id, Invitation.idempotency_key == idempotency_key
+        )
+    ).first()
     if earlier is not None:
         return earlier
     require_cohort(tx, operator)
@@ -131,17 +135,6 @@ def send(
         )
     )
     return invitation
-
-
-def sent_with_key(
-    tx: BackendTransaction, operator: Account, idempotency_key: str
-) -> Invitation | None:
-    """The operator's invitation sent with `idempotency_key`, if any (what a retry returns)."""
-    return tx.session.scalars(
-        select(Invitation).where(
-            Invitation.operator_id == operator.id, Invitation.idempotency_key == idempotency_key
-        )
-    ).first()
 
 
 def compose_message(

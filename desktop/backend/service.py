@@ -191,17 +191,7 @@ class MockBackend(ClosesOnExit):
         """Invite one recipient (R1, R2). The same key returns the first invitation. With
         `offer_id`, a changed or expired offer stops the send (OfferRefused)."""
 
-        def retried(tx: BackendTransaction) -> InvitationDTO | None:
-            operator = accounts.session_account(tx, session)
-            earlier = invitations.sent_with_key(tx, operator, idempotency_key)
-            return None if earlier is None else invitations.invitation_dto(tx, earlier)
-
         def handle() -> InvitationDTO:
-            # A retry of a send already committed is answered from a read, without queuing
-            # behind the writers (`send` checks the key again under the lock: exactly once).
-            earlier = self._store.read(retried)
-            if earlier is not None:
-                return earlier
             with self._store.transaction() as tx:
                 operator = accounts.session_account(tx, session)
                 invitation = invitations.send(tx, operator, email, idempotency_key, offer_id)

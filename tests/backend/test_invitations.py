@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from desktop.backend.api import (
-    AuthenticationError,
     InvalidState,
     InvitationDTO,
     InvitationRefused,
@@ -228,30 +227,6 @@ def test_concurrent_sends_for_the_last_daily_slot_send_exactly_one(
     assert len(sent) == 1, results
     assert [error.reason for error in refused] == ["daily_limit", "daily_limit"]
     assert len(sim.invitations(PILOT)) == 2
-
-
-@pytest.mark.parametrize("database", DATABASES, indirect=True)
-def test_a_retried_send_is_answered_while_a_writer_holds_the_queue(
-    backend: MockBackend, sim: Simulator
-) -> None:
-    # A client whose answer was lost sends again with the same key; it gets the invitation it
-    # made, even while another call holds the writers' queue, and nothing is sent twice.
-    session = sign_in(backend, PILOT)
-    first = backend.send_invitation(session, "friend@example.com", "lost-answer")
-    with backend.store.transaction():  # a writer holding the queue (and the database's lock)
-        retried = run_together(
-            lambda: backend.send_invitation(session, "friend@example.com", "lost-answer")
-        )
-    assert retried == [first]
-    assert len(sim.invitations(PILOT)) == 1
-    assert len(sim.outbox()) == 3 + 1  # the seed's three, then one message: sent once
-    # A new key still goes through the writers (and makes a new invitation) ...
-    second = backend.send_invitation(session, "other@example.com", "new-key")
-    assert second.id != first.id
-    # ... and a retry after signing out is refused as the first send would be.
-    backend.sign_out(session)
-    with pytest.raises(AuthenticationError):
-        backend.send_invitation(session, "friend@example.com", "lost-answer")
 
 
 def test_idempotency_keys_belong_to_one_operator(backend: MockBackend, sim: Simulator) -> None:
