@@ -6,7 +6,11 @@ request: the whole request as the ASGI server sees it (`request`), the wait for 
 (`queue`: from the request's arrival to the endpoint function starting), the fault check
 (`faults`), opening the unit of work until the database lock is held (`begin`), the expiry sweep
 (`sweep`), the answer cache's look (`cache`), the session look-up, building the answer
-(`snapshot`), commit (`commit`), and encoding to JSON (`encode`). With `--cprofile`, each worker
+(`snapshot`), commit (`commit`), and encoding to JSON (`encode`). A `GET /v1/sync` is also
+filed by its path, `[cache|full;writer=0|1]` (answered from the quiet cache or read in full;
+whether a writer held the writers' queue at its arrival or took it before the answer), and its
+answer carries that in an `x-bench-sync` header, which bench/server_load.py splits its delta-sync
+latencies by. With `--cprofile`, each worker
 thread also runs a cProfile over the endpoint functions; on exit the merged statistics go to
 DIR/cprofile.txt and the phase table to DIR/phases.json. `--pool N` sets the database connection
 pool (N kept, N more on overflow) and `--threads N` the worker threads FastAPI runs endpoints on
@@ -38,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 _local = threading.local()
 _lock = threading.Lock()
+_writers = {"holding": 0, "started": 0}  # units of work holding the writers' queue; begun
 _phases: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
 _profiles: list[cProfile.Profile] = []
 
@@ -86,16 +91,23 @@ def install(cprofile: bool, pool: int | None = None, threads: int | None = None)
         generator = original_transaction(self)
         tx = next(generator)
         _record(_route(), "begin+sweep", (time.perf_counter() - started) * 1000)
+        with _lock:
+            _writers["holding"] += 1
+            _writers["started"] += 1
         try:
-            yield tx
-        except BaseException:
+            try:
+                yield tx
+            except BaseException:
+                with contextlib.suppress(StopIteration):
+                    generator.throw(*sys.exc_info())
+                raise
+            leaving = time.perf_counter()
             with contextlib.suppress(StopIteration):
-                generator.throw(*sys.exc_info())
-            raise
-        leaving = time.perf_counter()
-        with contextlib.suppress(StopIteration):
-            next(generator)
-        _record(_route(), "commit", (time.perf_counter() - leaving) * 1000)
+                next(generator)
+            _record(_route(), "commit", (time.perf_counter() - leaving) * 1000)
+        finally:
+            with _lock:
+                _writers["holding"] -= 1
 
     database.BackendStore.transaction = transaction  # type: ignore[method-assign]
     database.sweep_due_changes = _timed("sweep", database.sweep_due_changes)
@@ -104,6 +116,19 @@ def install(cprofile: bool, pool: int | None = None, threads: int | None = None)
     answers.SyncAnswers.answer = _timed("cache", answers.SyncAnswers.answer)  # type: ignore[method-assign]
     service.accounts.session_account = _timed("session", service.accounts.session_account)
     web_app._answer = _timed("encode", web_app._answer)
+    # GET /v1/sync's own path (WireApp, `sync_body`): the cache's look and the bodies it writes.
+    timed_answer_json = _timed("cache", answers.SyncAnswers.answer_json)
+
+    def answer_json(self: Any, store: Any, session: str, cursor: int) -> bytes | None:
+        body = timed_answer_json(self, store, session, cursor)
+        tag = _current_tag.get(None)
+        if tag is not None:
+            tag["path"] = "full" if body is None else "cache"
+        return body
+
+    answers.SyncAnswers.answer_json = answer_json  # type: ignore[method-assign]
+    answers._Entry.json = _timed("encode", answers._Entry.json)  # type: ignore[method-assign]
+    service.json_body = _timed("encode", service.json_body)
 
     # The endpoint functions run on worker threads: note the route and the queue wait there.
     original_faulted = web_app._faulted
@@ -142,15 +167,41 @@ def install(cprofile: bool, pool: int | None = None, threads: int | None = None)
         started = time.perf_counter()
         route_token = _current_route.set(f"{scope.get('method')} {scope.get('path')}")
         arrival_token = _current_arrival.set(started)
+        # A sync's path (the quiet cache or a full read) and whether a writer held the writers'
+        # queue at its arrival or took it meanwhile, in its own phase table and, for the bench's
+        # clients, a response header (this launcher only: `serve` never sets it).
+        tag: dict[str, str] = {}
+        tag_token = _current_tag.set(tag)
+        with _lock:
+            writers_before = (_writers["holding"], _writers["started"])
+
+        def tag_of() -> str | None:
+            if "path" not in tag:
+                return None
+            with _lock:
+                writer = writers_before[0] > 0 or _writers["started"] != writers_before[1]
+            return f"{tag['path']};writer={int(writer)}"
+
+        async def tagged_send(message: Any) -> None:
+            found = tag_of() if message["type"] == "http.response.start" else None
+            if found is not None:
+                headers = [*message.get("headers", []), (SYNC_TAG_HEADER, found.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
         try:
-            return await original_call(self, scope, receive, send)
+            return await original_call(self, scope, receive, tagged_send)
         finally:
             route = getattr(scope.get("route"), "path", None) or scope.get("path")
+            found = tag_of()
+            if found is not None:
+                route = f"{route} [{found}]"
             _record(
                 f"{scope.get('method')} {route}", "request", (time.perf_counter() - started) * 1000
             )
             _current_route.reset(route_token)
             _current_arrival.reset(arrival_token)
+            _current_tag.reset(tag_token)
 
     web_app.WireApp.__call__ = wire_call  # type: ignore[method-assign]
 
@@ -159,6 +210,9 @@ import contextvars  # noqa: E402
 
 _current_route: contextvars.ContextVar[str] = contextvars.ContextVar("profiled_route")
 _current_arrival: contextvars.ContextVar[float] = contextvars.ContextVar("profiled_arrival")
+_current_tag: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("profiled_tag")
+SYNC_TAG_HEADER = b"x-bench-sync"
+"""Set on `GET /v1/sync` answers by this launcher only: "cache|full;writer=0|1"."""
 
 
 def _percentile(values: list[float], fraction: float) -> float:

@@ -251,6 +251,9 @@ class Tally:
     redemptions: dict[str, str] = field(default_factory=dict)  # key -> token id (new spends)
     warmup_calls: int = 0
     polls: int = 0  # long polls answered
+    # Delta-sync latencies by the server's path, "cache|full;writer=0|1" (with --profile only:
+    # bench/serve_profiled.py's `x-bench-sync` header).
+    sync_by_path: dict[str, list[float]] = field(default_factory=dict)
 
     def error(self, what: str) -> None:
         self.error_count += 1
@@ -273,9 +276,10 @@ class Tally:
 class Answer:
     """A response as the clients read it."""
 
-    def __init__(self, status_code: int, content: bytes) -> None:
+    def __init__(self, status_code: int, content: bytes, tag: str | None = None) -> None:
         self.status_code = status_code
         self.content = content
+        self.tag = tag  # bench/serve_profiled.py's `x-bench-sync` header, if any
 
     def json(self) -> Any:
         return json.loads(self.content)
@@ -336,6 +340,7 @@ class Connection:
             status = int(status_line.split(" ", 2)[1])
             length = 0
             keep = True
+            tag = None
             for line in header_lines:
                 name, _, value = line.partition(":")
                 name = name.strip().lower()
@@ -343,6 +348,8 @@ class Connection:
                     length = int(value)
                 elif name == "connection" and value.strip().lower() == "close":
                     keep = False
+                elif name == "x-bench-sync":
+                    tag = value.strip()
             content = await reader.readexactly(length) if length else b""
         except BaseException:
             self.close()
@@ -350,7 +357,7 @@ class Connection:
         if not keep:
             self.close()
         self._last_used = time.monotonic()
-        return Answer(status, content)
+        return Answer(status, content, tag)
 
     def close(self) -> None:
         if self._streams is not None:
@@ -469,6 +476,8 @@ async def run_client(
                     tally.error(f"sync answered {answer.status_code}")
                 else:
                     tally.delta_sync_ms.append(elapsed)
+                    if answer.tag is not None:
+                        tally.sync_by_path.setdefault(answer.tag, []).append(elapsed)
                     tally.sync_sizes.append(len(answer.content))
                     cursor = int(answer.json()["cursor"])
         elif kind == "send":
@@ -674,6 +683,22 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def by_path(tally: Tally) -> dict[str, dict[str, float]]:
+    """`Tally.sync_by_path` as n, p50, p99 and each path's share of the slowest 1% of syncs."""
+    if not tally.sync_by_path:
+        return {}
+    limit = percentile(tally.delta_sync_ms, 0.99)
+    return {
+        path: {
+            "n": len(values),
+            "p50_ms": round(percentile(values, 0.50), 1),
+            "p99_ms": round(percentile(values, 0.99), 1),
+            "in_slowest_1pct": sum(1 for value in values if value >= limit),
+        }
+        for path, values in sorted(tally.sync_by_path.items())
+    }
+
+
 @contextmanager
 def databases(kinds: list[str], work: Path) -> Iterator[dict[str, str]]:
     """A fresh database URL per kind (one PostgreSQL server for all of them)."""
@@ -794,6 +819,10 @@ def run_one(
         "delta_syncs": len(mixed.delta_sync_ms),
         "delta_sync_p50_ms": round(percentile(mixed.delta_sync_ms, 0.50), 1),
         "delta_sync_p99_ms": round(percentile(mixed.delta_sync_ms, 0.99), 1),
+        # With --profile: the delta syncs by the server's path (quiet cache or full read) and
+        # whether a writer held the writers' queue meanwhile; n, p50, p99, and how many of the
+        # mixed part's slowest 1% each path has.
+        "delta_sync_by_path": by_path(mixed),
         "median_sync_bytes": size,
         # The server's CPU in the timed mixed part per call made (syncs, sends, redeems).
         "mixed_cpu_ms_per_call": round(mixed_cpu * 1000 / max(mixed.calls - mixed.polls, 1), 3),
@@ -898,6 +927,8 @@ def main() -> int:
             f"{r['sync_cpu_ms_per_request']:>7}/{r['bare_cpu_ms_per_request']:<5}{r['errors']:>7}  "
             f"{r['exactly_once']['holds']}"
         )
+        for path, row in r["delta_sync_by_path"].items():
+            print(f"    sync [{path}]: {row}")
     if options.json is not None:
         options.json.write_text(json.dumps(results, indent=2))
     return 0
