@@ -36,12 +36,13 @@ class RecordingController(QObject):
         """The state last emitted."""
         return self._state
 
-    def emit_state(self, state: AppState) -> None:
-        """Make `state` current, tell the widgets, and let the event loop run until every
-        settings window shows all of it (what it lacked is built in turns of its own)."""
+    def emit_state(self, state: AppState, *, settle: bool = True) -> None:
+        """Make `state` current, tell the widgets, and (`settle`) let the event loop run until
+        every settings window shows all of it (what it lacked is built in turns of its own)."""
         self._state = state
         self.stateChanged.emit(state)
-        settle_windows()
+        if settle:
+            settle_windows()
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """Arguments of every call to `name`."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
 
 VISIBLE_ROWS = 4  # invitations shown at once; the list scrolls beyond
 FIRST_ROWS = 100
-"""An empty list given more invitations than this shows these first and the rest in the next
-event-loop turn: more rows than the list can show at once at any window size (it is never
-taller than the page's viewport), fewer than a turn's worth of work."""
+"""An empty list given more invitations than this holds these first and the rest from the
+event-loop turn after the module is on screen: more rows than the list can show at once at any
+window size (it is never taller than the page's viewport)."""
 
 
 class ReferralSection(QFrame):
@@ -233,9 +233,10 @@ class ReferralSection(QFrame):
         current = self.current_invitation()
         was_filling = self.filling
         self.filling = self.model.rowCount() == 0 and len(invitations) > FIRST_ROWS
-        if self.filling:  # a first screenful now, the rest (of the newest list) next turn
+        if self.filling:  # a first screenful now, the rest (of the newest list) once shown
             self.model.set_invitations(invitations[:FIRST_ROWS])
-            self._rest_timer.start()
+            if self.isVisible():
+                self._rest_timer.start()
         else:
             self.model.set_invitations(invitations)
         if current is not None and self.current_invitation() is None:
@@ -268,6 +269,12 @@ class ReferralSection(QFrame):
         self._update_revoke_button()
         if was_filling and not self.filling:
             self.filled.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """On screen: the rest of a first screenful comes in the next turn, after this paint."""
+        super().showEvent(event)
+        if self.filling:
+            self._rest_timer.start()
 
     @Slot()
     def _fill_rest(self) -> None:
