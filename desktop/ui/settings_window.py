@@ -439,15 +439,19 @@ class SettingsWindow(QMainWindow):
         else:
             self._check_settled()
 
-    def is_settled(self) -> bool:
-        """Whether the newest state is all on screen: nothing left to build, the list filled."""
-        section = self.referral_section
+    def is_built(self) -> bool:
+        """Whether every page and the invitation module the newest state needs exist (the list
+        may still hold its first screenful only)."""
         return (
             self.controller is not None
             and not self._build_timer.isActive()
             and self._next_piece(self.state) is None
-            and (section is None or not section.filling)
         )
+
+    def is_settled(self) -> bool:
+        """Whether the newest state is all on screen: nothing left to build, the list filled."""
+        section = self.referral_section
+        return self.is_built() and (section is None or not section.filling)
 
     @Slot()
     def _check_settled(self) -> None:
