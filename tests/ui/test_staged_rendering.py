@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFrame
 from pytestqt.qtbot import QtBot
 
@@ -256,3 +256,36 @@ def test_filters_and_selection_work_after_a_staged_fill(
     section.view.setCurrentIndex(section.model.index(MANY - 1, 0))
     assert section.current_invitation() == many[-1]
     assert section.view.currentIndex() != QModelIndex()
+
+
+def test_the_list_fills_while_another_page_is_shown(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    # The module lives on General; with the Wallet page shown it is placed but not on screen,
+    # and its list still fills (a --smoke-test or a later visit to General sees all of it).
+    fake.emit_state(states.capped_state())
+    assert window.select_page("wallet")
+    many = _many(MANY)
+    fake.emit_state(states.capped_state(invitations=many), settle=False)
+    section = _settled(qtbot, window)
+    assert window.current_page_name() == "wallet"
+    assert not section.isVisible()
+    assert _rows(section) == list(many)
+
+
+def test_a_window_attached_to_a_long_list_on_another_page_settles(
+    qtbot: QtBot, ui_settings: QSettings
+) -> None:
+    ui_settings.setValue("window/page", "wallet")  # saved: the page shown at the last close
+    many = _many(MANY)
+    controller = RecordingController(states.capped_state(invitations=many))
+    window = SettingsWindow(ui_settings)
+    qtbot.addWidget(window)
+    window.attach(controller)  # the window's first content: built at once
+    window.show()
+    assert window.current_page_name() == "wallet"
+    section = window.referral_section
+    assert section is not None
+    assert VISIBLE_ROWS < section.model.rowCount() < MANY
+    section = _settled(qtbot, window)
+    assert _rows(section) == list(many)

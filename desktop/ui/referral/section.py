@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 VISIBLE_ROWS = 4  # invitations shown at once; the list scrolls beyond
 FIRST_ROWS = 100
 """An empty list given more invitations than this holds these first and the rest from the
-event-loop turn after the module is on screen: more rows than the list can show at once at any
-window size (it is never taller than the page's viewport)."""
+event-loop turn after the module is placed on its page (shown, if that page is): more rows than
+the list can show at once at any window size (it is never taller than the page's viewport)."""
 
 
 class ReferralSection(QFrame):
@@ -233,9 +233,9 @@ class ReferralSection(QFrame):
         current = self.current_invitation()
         was_filling = self.filling
         self.filling = self.model.rowCount() == 0 and len(invitations) > FIRST_ROWS
-        if self.filling:  # a first screenful now, the rest (of the newest list) once shown
+        if self.filling:  # a first screenful now, the rest (of the newest list) once placed
             self.model.set_invitations(invitations[:FIRST_ROWS])
-            if self.isVisible():
+            if self.parentWidget() is not None:
                 self._rest_timer.start()
         else:
             self.model.set_invitations(invitations)
@@ -270,11 +270,12 @@ class ReferralSection(QFrame):
         if was_filling and not self.filling:
             self.filled.emit()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        """On screen: the rest of a first screenful comes in the next turn, after this paint."""
-        super().showEvent(event)
-        if self.filling:
+    def event(self, event: QEvent) -> bool:
+        """Placed on its page (and shown with it, in the same turn): the rest of a first
+        screenful comes in the next turn, after this one's paint."""
+        if event.type() == QEvent.Type.ParentChange and self.filling and self.parentWidget():
             self._rest_timer.start()
+        return super().event(event)
 
     @Slot()
     def _fill_rest(self) -> None:
