@@ -137,7 +137,7 @@ class SettingsWindow(QMainWindow):
         self._build_timer.setSingleShot(True)  # (and the paint) run between two pieces
         self._build_timer.setInterval(0)
         self._build_timer.timeout.connect(self._build_step)
-        self._made_section: ReferralSection | None = None  # made, not yet placed nor shown
+        self._made_section: ReferralSection | None = None  # made, not yet placed on General
         self._wanted_page = str(settings.value("window/page", FIRST_PAGE))
 
         self.setObjectName("settingsWindow")
@@ -398,8 +398,9 @@ class SettingsWindow(QMainWindow):
             assert self.controller is not None
             assert isinstance(general, GeneralPage)
             section, self._made_section = self._made_section, None
-            if section is None:
-                section = ReferralSection(self.controller)
+            if section is None:  # a hidden child of the window until placed (gone with it)
+                section = ReferralSection(self.controller, self)
+                section.hide()
                 section.filled.connect(self._check_settled)
                 if render:
                     section.show_state(state)
@@ -531,8 +532,9 @@ class SettingsWindow(QMainWindow):
         wanted = state.show_referral_section
         general = self.pages.get(GeneralPage.name)
         if not wanted and self._made_section is not None:  # made for an older state, not placed
-            self._made_section.deleteLater()
-            self._made_section = None
+            made, self._made_section = self._made_section, None
+            made.setParent(None)  # gone from findChild at once, not only after deleteLater
+            made.deleteLater()
         if not wanted and self.referral_section is not None:
             section, self.referral_section = self.referral_section, None
             section.hide()  # explicitly: a pending layout show must not pop it up as a window

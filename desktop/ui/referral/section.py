@@ -235,7 +235,7 @@ class ReferralSection(QFrame):
         self.filling = self.model.rowCount() == 0 and len(invitations) > FIRST_ROWS
         if self.filling:  # a first screenful now, the rest (of the newest list) once placed
             self.model.set_invitations(invitations[:FIRST_ROWS])
-            if self.parentWidget() is not None:
+            if self._placed():
                 self._rest_timer.start()
         else:
             self.model.set_invitations(invitations)
@@ -273,9 +273,15 @@ class ReferralSection(QFrame):
     def event(self, event: QEvent) -> bool:
         """Placed on its page (and shown with it, in the same turn): the rest of a first
         screenful comes in the next turn, after this one's paint."""
-        if event.type() == QEvent.Type.ParentChange and self.filling and self.parentWidget():
+        if event.type() == QEvent.Type.ParentChange and self.filling and self._placed():
             self._rest_timer.start()
         return super().event(event)
+
+    def _placed(self) -> bool:
+        """On a page: a parent that is not itself a window (the settings window holds the
+        module as a hidden child between making and placing it)."""
+        parent = self.parentWidget()
+        return parent is not None and not parent.isWindow()
 
     @Slot()
     def _fill_rest(self) -> None:
