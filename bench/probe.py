@@ -16,8 +16,9 @@ load barely moves). `time.monotonic()` is CLOCK_MONOTONIC, shared by every proce
 the parent subtracts the moment it spawned this process. Events:
 
 - `first_paint`: the window's first paint (app: the "Loading" window, before any heavy import).
-- `cached_data` (app): the first paint of a state with the cached account in it; the detail is the
-  state's sync phase, "never" when it came from the cache before the first sync finished.
+- `cached_data` (app): the first paint of a state with the cached account in it, its pages and
+  invitation module built (the list's first screenful at least); the detail is the state's sync
+  phase, "never" when it came from the cache before the first sync finished.
 - `synced` (app): the first paint after the first sync finished (informational).
 
     probe.py bare
@@ -108,9 +109,14 @@ def always(_: Any) -> str:
 
 
 def cached_data(window: Any) -> str | None:
-    """The settings window renders a state with an account: the cached data is on screen."""
+    """The settings window renders a state with an account, with every page and the invitation
+    module it needs built (`is_built`: since round 6 they come in event-loop turns after the
+    state's own; a long list may still hold its first screenful): the cached data is on screen."""
     state = getattr(window, "state", None)
     if getattr(window, "controller", None) is None or state is None or state.account is None:
+        return None
+    is_built = getattr(window, "is_built", None)
+    if is_built is not None and not is_built():
         return None
     return str(state.sync.phase.value)
 

@@ -36,7 +36,7 @@ GUI thread only (`tune_garbage_collection`)."""
 gc.set_threshold(*GC_THRESHOLDS)
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
@@ -570,6 +570,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def report() -> None:
         app = holder["app"]
+        if not window.is_settled():  # the pages and the module it needs come in later turns
+            window.settled.connect(report, Qt.ConnectionType.SingleShotConnection)
+            return
         if options.screenshot is not None:
             # What this state scheduled for the next turns is done before the picture is
             # taken: the page's height for its wrapped labels (a zero timer), the relayout that

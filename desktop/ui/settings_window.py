@@ -2,9 +2,16 @@
 
 The invitation module sits at the bottom of the General page, inside that scroll area.
 
-Whether the invitation module exists is decided in one place, `_place_referral_section`, from
-`state.show_referral_section`: it is created when the flag is known to be on and destroyed (not
-hidden) when it goes off (R1).
+Whether the invitation module exists is decided from `state.show_referral_section` only: it is
+created (`_build_one`) when the flag is known to be on and destroyed (not hidden) at once when it
+goes off (`_place_referral_section`, R1).
+
+A state is rendered at once into the widgets that exist; what it needs and the window lacks (a
+page, the invitation module) is built afterwards, one piece per event-loop turn, each piece
+rendering the newest state (`_build_step`): a sign-in's first state no longer builds the Wallet
+page, the module and its list in the turn that brought 10,000 rows (docs/PERFORMANCE.md, round
+6). Anything a state no longer wants goes at once. `is_settled()` / `settled`: all of it built
+and the list filled.
 """
 
 from __future__ import annotations
@@ -111,6 +118,9 @@ class SettingsWindow(QMainWindow):
 
     quitRequested = Signal()
     """Ctrl+Q: the user wants to leave the app (main() quits the application)."""
+    settled = Signal()
+    """The newest state is all on screen: every page and the invitation module it needs built,
+    the list filled (`is_settled()`); emitted when a staged build or fill ends."""
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,6 +133,11 @@ class SettingsWindow(QMainWindow):
         self.referral_section: ReferralSection | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self._offer_sign_in = False
+        self._build_timer = QTimer(self)  # a zero timer, not a posted call: the timers due
+        self._build_timer.setSingleShot(True)  # (and the paint) run between two pieces
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._build_step)
+        self._made_section: ReferralSection | None = None  # made, not yet placed on General
         self._wanted_page = str(settings.value("window/page", FIRST_PAGE))
 
         self.setObjectName("settingsWindow")
@@ -272,6 +287,11 @@ class SettingsWindow(QMainWindow):
         controller.stateChanged.connect(self._state_changed)
         self._status_timer.start()
         self._set_loading(False)
+        # The window's first content (nothing but "Loading" is on screen before it): built at
+        # once, in the paint that replaces "Loading". Later states build in turns (`_build_step`).
+        self.state = controller.state
+        while self._build_one(controller.state, render=False):  # show_state renders them
+            pass
         self.show_state(controller.state)
         # The pages and the invitation module are imported in a turn of their own, not inside
         # the first signed-in state's (a sign-in's first sync brings 10,000 rows with it).
@@ -338,22 +358,118 @@ class SettingsWindow(QMainWindow):
         dialog = self.sign_in_dialog
         if signed_in and dialog is not None and not dialog.waiting and dialog.isVisible():
             dialog.accept()  # the session was restored (or another path signed in)
+        if self._next_piece(state) is not None:
+            self._queue_build()
+
+    # -- building, one piece per event-loop turn ------------------------------------------------
+
+    def _next_piece(self, state: AppState) -> type[SettingsPage] | type[ReferralSection] | None:
+        """What `state` needs and the window lacks, first first: a page (in the pages' order),
+        then the invitation module (it lives on the General page)."""
+        from desktop.ui.pages import PAGE_CLASSES, GeneralPage
+
+        wanted = [c for c in PAGE_CLASSES if c.name == self._wanted_page]
+        for page_class in (*wanted, *PAGE_CLASSES):  # the page to show first
+            if page_class.name not in self.pages and page_class.is_active(state):
+                return page_class
+        if (
+            state.show_referral_section
+            and self.referral_section is None
+            and GeneralPage.name in self.pages
+        ):
+            from desktop.ui.referral.section import ReferralSection
+
+            return ReferralSection
+        return None
+
+    def _build_one(self, state: AppState, staged: bool = False, render: bool = True) -> bool:
+        """Build the next piece `state` needs and (`render`) render `state` into it; False:
+        nothing to do. `staged`: the invitation module is made and given `state` in one turn,
+        placed (shown, its style applied) in the next: each of the two is 10-20 ms of the GUI
+        thread on this machine, the module made, shown and its list filled at once 30-50."""
+        from desktop.ui.pages import GeneralPage
+        from desktop.ui.referral.section import ReferralSection
+
+        piece = self._next_piece(state)
+        if piece is None:
+            return False
+        if piece is ReferralSection:
+            general = self.pages[GeneralPage.name]
+            assert self.controller is not None
+            assert isinstance(general, GeneralPage)
+            section, self._made_section = self._made_section, None
+            if section is None:  # a hidden child of the window until placed (gone with it)
+                section = ReferralSection(self.controller, self)
+                section.hide()
+                section.filled.connect(self._check_settled)
+                if render:
+                    section.show_state(state)
+                if staged:  # placed in the next turn
+                    self._made_section = section
+                    return True
+            elif render and section.state is not state:  # a newer state came meanwhile
+                section.show_state(state)
+            self.referral_section = section
+            general.set_referral_section(section)
+            enter_presses_buttons(section)
+            self._limit_list_height()
+        else:
+            current = self.current_page_name()
+            page = self._add_page(piece)  # type: ignore[arg-type]
+            if render:
+                page.show_state(state)
+            if current is None:  # the first page: the one wanted, if `state` has it
+                self.select_page(self._wanted_page)
+        return True
+
+    def _queue_build(self) -> None:
+        if not self._build_timer.isActive():
+            self._build_timer.start()
+
+    @Slot()
+    def _build_step(self) -> None:
+        """One piece for the newest state (a state arriving meanwhile has replaced it: the
+        pieces it no longer needs are never built); the next piece in a turn of its own."""
+        if self.controller is None or not self._build_one(self.state, staged=True):
+            self._check_settled()
+            return
+        self._update_title()
+        QTimer.singleShot(0, self, self._fit_page_height)
+        if self._next_piece(self.state) is not None:
+            self._queue_build()
+        else:
+            self._check_settled()
+
+    def is_built(self) -> bool:
+        """Whether every page and the invitation module the newest state needs exist (the list
+        may still hold its first screenful only)."""
+        return (
+            self.controller is not None
+            and not self._build_timer.isActive()
+            and self._next_piece(self.state) is None
+        )
+
+    def is_settled(self) -> bool:
+        """Whether the newest state is all on screen: nothing left to build, the list filled."""
+        section = self.referral_section
+        return self.is_built() and (section is None or not section.filling)
+
+    @Slot()
+    def _check_settled(self) -> None:
+        if self.is_settled():
+            self.settled.emit()
 
     def _place_pages(self, state: AppState) -> None:
-        """Add the pages that are active for `state` and drop the others, keeping their order."""
-        from desktop.ui.pages import PAGE_CLASSES
-
+        """Drop the pages `state` does not want (at once; those it lacks come in turns of their
+        own, `_build_step`), keeping their order."""
         current = self.current_page_name()
-        for page_class in PAGE_CLASSES:
-            active = page_class.is_active(state)
-            page = self.pages.get(page_class.name)
-            if active and page is None:
-                self._add_page(page_class)
-            elif not active and page is not None:
+        for page in list(self.pages.values()):
+            if not type(page).is_active(state):
                 self._remove_page(page)
-        self.select_page(current or self._wanted_page)
+        if self.pages:
+            self.select_page(current or self._wanted_page)
 
-    def _add_page(self, page_class: type[SettingsPage]) -> None:
+    def _add_page(self, page_class: type[SettingsPage]) -> SettingsPage:
         from desktop.ui.pages import AccountPage, GeneralPage, UsagePage
 
         assert self.controller is not None
@@ -379,6 +495,7 @@ class SettingsWindow(QMainWindow):
         self.navigation.insertItem(position, item)
         self.navigation.blockSignals(False)
         self._number_pages()
+        return page
 
     def _number_pages(self) -> None:
         """Each page's tooltip names its Ctrl+number shortcut (its place in the list)."""
@@ -406,21 +523,19 @@ class SettingsWindow(QMainWindow):
         page.deleteLater()
 
     def _place_referral_section(self, state: AppState) -> None:
-        """The one place deciding whether the invitation module exists (R1). It lives at the
-        bottom of the General page, inside the scroll area, as in the real client."""
+        """The one place deciding whether the invitation module exists (R1): destroyed here at
+        once when `state` does not want it; created by `_build_one` (in the next turn) when it
+        does. It lives at the bottom of the General page, inside the scroll area, as in the
+        real client."""
         from desktop.ui.pages import GeneralPage
 
         wanted = state.show_referral_section
         general = self.pages.get(GeneralPage.name)
-        if wanted and self.referral_section is None and isinstance(general, GeneralPage):
-            from desktop.ui.referral.section import ReferralSection
-
-            assert self.controller is not None
-            self.referral_section = ReferralSection(self.controller)
-            general.set_referral_section(self.referral_section)
-            enter_presses_buttons(self.referral_section)
-            self._limit_list_height()
-        elif not wanted and self.referral_section is not None:
+        if not wanted and self._made_section is not None:  # made for an older state, not placed
+            made, self._made_section = self._made_section, None
+            made.setParent(None)  # gone from findChild at once, not only after deleteLater
+            made.deleteLater()
+        if not wanted and self.referral_section is not None:
             section, self.referral_section = self.referral_section, None
             section.hide()  # explicitly: a pending layout show must not pop it up as a window
             if isinstance(general, GeneralPage):

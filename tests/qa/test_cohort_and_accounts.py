@@ -41,6 +41,7 @@ def switch_to(qtbot: QtBot, app: App, qa: QaSimulatorWindow, email: str) -> None
         assert app.state.account is not None
         assert app.state.account.email == email
         assert app.state.sync.phase is SyncPhase.SYNCED
+        assert app.window.is_settled()  # the module and Wallet page come in turns of their own
 
     qtbot.waitUntil(signed_in, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: qa.inspector.verdict_label.text().startswith(email), timeout=WAIT_MS)

@@ -17,10 +17,12 @@ WAIT_MS = 10_000
 
 
 def wait_synced(qtbot: QtBot, app: App) -> None:
-    """Until the last sync has finished (synced, offline or failed)."""
+    """Until the last sync has finished (synced, offline or failed) and the window shows it
+    all (what a state needs is built in event-loop turns of its own)."""
 
     def done() -> None:
         assert app.state.sync.phase in (SyncPhase.SYNCED, SyncPhase.OFFLINE, SyncPhase.ERROR)
+        assert app.window.is_settled()
 
     qtbot.waitUntil(done, timeout=WAIT_MS)
 
@@ -35,6 +37,7 @@ def sync_and_wait(qtbot: QtBot, app: App) -> None:
         assert sync.phase in (SyncPhase.OFFLINE, SyncPhase.ERROR) or (
             sync.phase is SyncPhase.SYNCED and sync.last_synced_at != before
         )
+        assert app.window.is_settled()
 
     qtbot.waitUntil(done, timeout=WAIT_MS)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
 
 from desktop.controller.state import AppState, OperationResult
 from desktop.domain.outcomes import Operation, Outcome, describe
@@ -35,10 +36,13 @@ class RecordingController(QObject):
         """The state last emitted."""
         return self._state
 
-    def emit_state(self, state: AppState) -> None:
-        """Make `state` current and tell the widgets."""
+    def emit_state(self, state: AppState, *, settle: bool = True) -> None:
+        """Make `state` current, tell the widgets, and (`settle`) let the event loop run until
+        every settings window shows all of it (what it lacked is built in turns of its own)."""
         self._state = state
         self.stateChanged.emit(state)
+        if settle:
+            settle_windows()
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         """Arguments of every call to `name`."""
@@ -99,3 +103,25 @@ class RecordingController(QObject):
 
     def export_ledger(self, path: str) -> None:
         self.calls.append(("export_ledger", (path,)))
+
+
+SETTLE_TURNS = 200
+
+
+def settle_windows() -> None:
+    """Run the event loop until every shown settings window `is_settled()`: the pages and the
+    invitation module a state needs are built in later event-loop turns, as a user sees them."""
+    from desktop.ui.settings_window import SettingsWindow
+
+    for _ in range(SETTLE_TURNS):
+        waiting = [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if isinstance(widget, SettingsWindow)
+            and widget.controller is not None
+            and not widget.is_settled()
+        ]
+        if not waiting:
+            return
+        QApplication.processEvents()
+    raise AssertionError(f"a settings window did not settle in {SETTLE_TURNS} event-loop turns")

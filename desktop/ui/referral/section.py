@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,10 +47,17 @@ if TYPE_CHECKING:
 
 
 VISIBLE_ROWS = 4  # invitations shown at once; the list scrolls beyond
+FIRST_ROWS = 100
+"""An empty list given more invitations than this holds these first and the rest from the
+event-loop turn after the module is placed on its page (shown, if that page is): more rows than
+the list can show at once at any window size (it is never taller than the page's viewport)."""
 
 
 class ReferralSection(QFrame):
     """Summary, resets earned this cycle, the Invite button and the invitations list."""
+
+    filled = Signal()
+    """The list holds every invitation the filter keeps again (after a first screenful)."""
 
     def __init__(self, controller: ControllerPort, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +112,12 @@ class ReferralSection(QFrame):
         self._counts: InvitationCounts | None = None  # the whole list's, while a first screenful
         self._resending: set[str] = set()  # invitations whose resend is being settled
         self._height_limit: int | None = None
+        self.state: AppState | None = None  # the state shown
+        self.filling = False  # the list holds a first screenful; the rest comes next turn
+        self._rest_timer = QTimer(self)  # a zero timer: the timers due and the paint go first
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(0)
+        self._rest_timer.timeout.connect(self._fill_rest)
 
         # Wraps: beside the filter and Revoke… a longer language's title would widen the page.
         self.list_title = plain_label(role="fieldLabel", wrap=True, object_name="invitationsTitle")
@@ -189,6 +202,7 @@ class ReferralSection(QFrame):
     def show_state(self, state: AppState) -> None:
         """The server's offer (title, description, rules, capacities; the neutral fallback
         without one), this cycle's count, and the list (keeping the selection)."""
+        self.state = state
         offer = state.offer
         self._now = state.backend_now
         self.title_label.setText(offer_title(offer))
@@ -214,10 +228,17 @@ class ReferralSection(QFrame):
         self._show_invitations()
 
     def _show_invitations(self) -> None:
-        shown = InvitationFilter(self.filter_combo.currentData() or InvitationFilter.ALL)
+        shown = self._shown_filter()
         invitations = self._kept(shown)
         current = self.current_invitation()
-        self.model.set_invitations(invitations)
+        was_filling = self.filling
+        self.filling = self.model.rowCount() == 0 and len(invitations) > FIRST_ROWS
+        if self.filling:  # a first screenful now, the rest (of the newest list) once placed
+            self.model.set_invitations(invitations[:FIRST_ROWS])
+            if self._placed():
+                self._rest_timer.start()
+        else:
+            self.model.set_invitations(invitations)
         if current is not None and self.current_invitation() is None:
             row = self.model.row_of(current.id)
             if row >= 0:
@@ -246,6 +267,33 @@ class ReferralSection(QFrame):
         self.empty_label.setVisible(count == 0)
         self._fit_list(count)
         self._update_revoke_button()
+        if was_filling and not self.filling:
+            self.filled.emit()
+
+    def event(self, event: QEvent) -> bool:
+        """Placed on its page (and shown with it, in the same turn): the rest of a first
+        screenful comes in the next turn, after this one's paint."""
+        if event.type() == QEvent.Type.ParentChange and self.filling and self._placed():
+            self._rest_timer.start()
+        return super().event(event)
+
+    def _placed(self) -> bool:
+        """On a page: a parent that is not itself a window (the settings window holds the
+        module as a hidden child between making and placing it)."""
+        parent = self.parentWidget()
+        return parent is not None and not parent.isWindow()
+
+    @Slot()
+    def _fill_rest(self) -> None:
+        """The rest of the list after its first screenful: the newest state's and filter's
+        list, inserted after the rows shown (unless a newer state or filter filled it since)."""
+        if self.filling:
+            self.filling = False
+            self.model.set_invitations(self._kept(self._shown_filter()))
+            self.filled.emit()
+
+    def _shown_filter(self) -> InvitationFilter:
+        return InvitationFilter(self.filter_combo.currentData() or InvitationFilter.ALL)
 
     def _kept(self, shown: InvitationFilter) -> tuple[InvitationView, ...]:
         """The invitations `shown` keeps: the state's own tuple for all of them, and a filtered
