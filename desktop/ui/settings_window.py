@@ -665,11 +665,14 @@ class SettingsWindow(QMainWindow):
         name = str(self.navigation.item(row).data(Qt.ItemDataRole.UserRole))
         page = self.pages.get(name)
         if page is not None:
-            self.stack.setCurrentWidget(page)
-            self.stack.setMinimumHeight(0)  # the last page's height must not stay
-            self.stack.updateGeometry()
-            QTimer.singleShot(0, self, self._fit_page_height)
-            self.page_scroll.verticalScrollBar().setValue(0)
+            # Every state re-selects the page it shows: only another page starts at its top (a
+            # sync must not throw a user scrolled down to the invitation module back up).
+            if self.stack.currentWidget() is not page:
+                self.stack.setCurrentWidget(page)
+                self.stack.setMinimumHeight(0)  # the last page's height must not stay
+                self.stack.updateGeometry()
+                QTimer.singleShot(0, self, self._fit_page_height)
+                self.page_scroll.verticalScrollBar().setValue(0)
             self._wanted_page = name
         self._update_title()
 

@@ -180,3 +180,33 @@ def test_signing_in_at_start_is_not_called_signed_out(
     assert not window.signed_out_panel.isVisible()
     fake.emit_state(states.AppState())  # a later sign-out is a sign-out again
     assert window.signed_out_label.text().startswith("You are signed out.")
+
+
+def test_a_new_state_leaves_the_page_where_the_user_scrolled_it(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    """A QA engineer scrolled down to the invitation module at the bottom of General; the next
+    sync (every state it publishes) must not throw the page back to its top. Choosing a page
+    still starts it at its top."""
+    state = busy_state()
+    fake.emit_state(state)
+    window.resize(800, 500)
+    general = window.pages["general"]
+    qtbot.waitUntil(lambda: laid_out(window, general))
+    bar = window.page_scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # the page is taller than the window: there is somewhere to scroll
+    section = window.referral_section
+    assert section is not None
+    bar.setValue(bar.maximum())  # the user drags the bar to the page's end: the module's list
+    scrolled = bar.value()
+    assert scrolled > 0
+    viewport = window.page_scroll.viewport()
+    where = section.view.mapTo(viewport, QPoint(0, 0))
+    assert viewport.rect().intersects(QRect(where, section.view.size()))  # the list is in view
+    fake.emit_state(replace(state, sync=SyncStatus(phase=SyncPhase.SYNCED, message="Synced")))
+    assert bar.value() == scrolled
+    assert section.view.mapTo(viewport, QPoint(0, 0)) == where  # nothing moved on screen
+    # Choosing another page and coming back starts General at its top, as before.
+    window.select_page("usage")
+    window.select_page("general")
+    assert bar.value() == 0
