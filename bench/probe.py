@@ -109,14 +109,17 @@ def always(_: Any) -> str:
 
 
 def cached_data(window: Any) -> str | None:
-    """The settings window renders a state with an account, with every page and the invitation
-    module it needs built (`is_built`: since round 6 they come in event-loop turns after the
-    state's own; a long list may still hold its first screenful): the cached data is on screen."""
+    """The settings window renders a state with an account, with what the user sees of it
+    built: the page shown and, on General, the invitation module (`is_on_screen`: since round 6
+    the pages and the module come in event-loop turns after the state's own, what is on screen
+    first; the pages not shown may come later, a long list may still hold its first
+    screenful): the cached data is on screen. A tree without it builds all in the state's
+    turn."""
     state = getattr(window, "state", None)
     if getattr(window, "controller", None) is None or state is None or state.account is None:
         return None
-    is_built = getattr(window, "is_built", None)
-    if is_built is not None and not is_built():
+    on_screen = getattr(window, "is_on_screen", None)
+    if on_screen is not None and not on_screen():
         return None
     return str(state.sync.phase.value)
 

@@ -364,19 +364,28 @@ class SettingsWindow(QMainWindow):
     # -- building, one piece per event-loop turn ------------------------------------------------
 
     def _next_piece(self, state: AppState) -> type[SettingsPage] | type[ReferralSection] | None:
-        """What `state` needs and the window lacks, first first: a page (in the pages' order),
-        then the invitation module (it lives on the General page)."""
+        """What `state` needs and the window lacks, first first: what is on screen (the page
+        to show, and the invitation module when that page is General, where it lives), then the
+        other pages in their order, then the module if it is not on screen yet."""
         from desktop.ui.pages import PAGE_CLASSES, GeneralPage
 
         wanted = [c for c in PAGE_CLASSES if c.name == self._wanted_page]
-        for page_class in (*wanted, *PAGE_CLASSES):  # the page to show first
+        for page_class in wanted:
             if page_class.name not in self.pages and page_class.is_active(state):
                 return page_class
-        if (
+        module_wanted = (
             state.show_referral_section
             and self.referral_section is None
             and GeneralPage.name in self.pages
-        ):
+        )
+        if module_wanted and self.current_page_name() == GeneralPage.name:
+            from desktop.ui.referral.section import ReferralSection
+
+            return ReferralSection
+        for page_class in PAGE_CLASSES:
+            if page_class.name not in self.pages and page_class.is_active(state):
+                return page_class
+        if module_wanted:
             from desktop.ui.referral.section import ReferralSection
 
             return ReferralSection
@@ -447,6 +456,20 @@ class SettingsWindow(QMainWindow):
             self.controller is not None
             and not self._build_timer.isActive()
             and self._next_piece(self.state) is None
+        )
+
+    def is_on_screen(self) -> bool:
+        """Whether what the user sees of the newest state is built: the page shown and, when
+        it is General, the invitation module the state shows there (the other pages may still
+        come in later turns; a long list may hold its first screenful)."""
+        from desktop.ui.pages import GeneralPage
+
+        if self.controller is None or self.current_page_name() is None:
+            return False
+        return not (
+            self.current_page_name() == GeneralPage.name
+            and self.state.show_referral_section
+            and self.referral_section is None  # made but not yet placed counts as absent
         )
 
     def is_settled(self) -> bool:

@@ -292,3 +292,28 @@ def test_a_window_attached_to_a_long_list_on_another_page_settles(
     assert VISIBLE_ROWS < section.model.rowCount() < MANY
     section = _settled(qtbot, window)
     assert _rows(section) == list(many)
+
+
+def test_what_is_on_screen_is_built_before_the_pages_not_shown(
+    qtbot: QtBot,
+    window: SettingsWindow,
+    fake: RecordingController,
+    when_shown: list[WhenShown],
+) -> None:
+    """General is shown: its invitation module is placed before the Wallet page (not shown) is
+    built, and `is_on_screen()` says so while the window is not yet settled."""
+    seen: dict[str, object] = {}
+
+    def shown(_section: ReferralSection) -> None:
+        seen["wallet built"] = "wallet" in window.pages
+
+    when_shown.append(WhenShown(shown))
+    fake.emit_state(states.pilot_state(invitations=_many(50)), settle=False)
+    assert window.current_page_name() == "general"
+    assert not window.is_on_screen()  # the module is not there yet
+    qtbot.waitUntil(window.is_on_screen, timeout=bound_ms(AT_REST_MS))
+    assert window.referral_section is not None
+    assert "wallet" not in window.pages  # on screen before the page not shown
+    _settled(qtbot, window)
+    assert seen == {"wallet built": False}
+    assert "wallet" in window.pages
