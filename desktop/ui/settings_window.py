@@ -358,6 +358,13 @@ class SettingsWindow(QMainWindow):
         dialog = self.sign_in_dialog
         if signed_in and dialog is not None and not dialog.waiting and dialog.isVisible():
             dialog.accept()  # the session was restored (or another path signed in)
+        if self._next_piece(state) is not None and self._before_any_sync(state):
+            # A cached start's state (nothing fetched yet in this session, nothing to interact
+            # with yet): what is on screen is built in this turn, as `attach` builds the
+            # window's first content. In turns, the start-up's own callbacks ran between them
+            # and the cached data came 105-217 ms later (docs/PERFORMANCE.md, round 6).
+            while not self.is_on_screen() and self._build_one(state):
+                pass
         if self._next_piece(state) is not None:
             self._queue_build()
 
@@ -457,6 +464,12 @@ class SettingsWindow(QMainWindow):
             and not self._build_timer.isActive()
             and self._next_piece(self.state) is None
         )
+
+    @staticmethod
+    def _before_any_sync(state: AppState) -> bool:
+        from desktop.controller.state import SyncPhase
+
+        return state.account is not None and state.sync.phase is SyncPhase.NEVER
 
     def is_on_screen(self) -> bool:
         """Whether what the user sees of the newest state is built: the page shown and, when

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFrame
 from pytestqt.qtbot import QtBot
 
-from desktop.controller.state import AppState, InvitationView
+from desktop.controller.state import AppState, InvitationView, SyncPhase
 from desktop.domain.cycles import RewardCycle
 from desktop.domain.invitations import InvitationState
 from desktop.ui.referral.section import FIRST_ROWS, VISIBLE_ROWS, ReferralSection
@@ -316,3 +316,23 @@ def test_what_is_on_screen_is_built_before_the_pages_not_shown(
     _settled(qtbot, window)
     assert seen == {"wallet built": False}  # when the module was placed: on screen first
     assert "wallet" in window.pages
+
+
+def test_a_cached_starts_state_is_on_screen_in_its_own_turn(
+    qtbot: QtBot, window: SettingsWindow, fake: RecordingController
+) -> None:
+    """The cached data at start (nothing fetched yet in this session) is the window's first
+    real content: the page shown and its invitation module are built in the state's own turn,
+    with a first screenful of a long list; the pages not shown still come in later turns."""
+    many = _many(MANY)
+    cached = states.pilot_state(invitations=many)
+    cached = replace(cached, sync=replace(cached.sync, phase=SyncPhase.NEVER))
+    fake.emit_state(cached, settle=False)
+    assert window.is_on_screen()
+    section = window.referral_section
+    assert section is not None
+    assert VISIBLE_ROWS < section.model.rowCount() < MANY  # a first screenful, not 10,000
+    assert "wallet" not in window.pages  # not shown: in a later turn
+    section = _settled(qtbot, window)
+    assert "wallet" in window.pages
+    assert _rows(section) == list(many)
