@@ -105,13 +105,16 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_probe(args: list[str], cwd: Path) -> dict[str, tuple[float, str]]:
-    """Start bench/probe.py once; {event: (seconds since spawn, detail)}."""
+def run_probe(
+    args: list[str], cwd: Path, probe: Path = PROBE, env: dict[str, str] | None = None
+) -> dict[str, tuple[float, str]]:
+    """Start bench/probe.py (or `probe`) once; {event: (seconds since spawn, detail)}; the
+    child's CPU time at an event under `CPU + event`."""
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, str(PROBE), *args],
+        [sys.executable, str(probe), *args],
         cwd=cwd,
-        env=child_env(),
+        env=child_env() if env is None else env,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S,

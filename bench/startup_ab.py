@@ -23,7 +23,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.startup import NO_KEYRING, RUN_TIMEOUT_S, warm_folder  # noqa: E402
+from bench.startup import CPU, NO_KEYRING, run_probe, warm_folder  # noqa: E402
 
 EVENTS = ("first_paint", "cached_data")
 Run = dict[str, float]
@@ -50,26 +49,12 @@ def child_env() -> dict[str, str]:
 
 def probe_run(probe: Path, args: list[str], cwd: Path) -> Run:
     """One process through `probe`; wall (since spawn) and CPU at each event, in ms."""
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, str(probe), *args],
-        cwd=cwd,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
     run: Run = {}
-    for line in result.stdout.splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and parts[0] == "BENCH":
-            run[f"wall {parts[1]}"] = (float(parts[2]) - started) * 1000
-        elif len(parts) == 3 and parts[0] == "BENCH_CPU":
-            run[f"cpu {parts[1]}"] = float(parts[2]) * 1000
-    if "wall first_paint" not in run or "wall timeout" in run:
-        sys.stderr.write(result.stdout[-2000:] + result.stderr[-4000:])
-        raise SystemExit(f"probe {args[:1]} failed ({result.returncode}): {run}")
+    for event, (seconds, _detail) in run_probe(args, cwd, probe, child_env()).items():
+        if event.startswith(CPU):
+            run[f"cpu {event.removeprefix(CPU)}"] = seconds * 1000
+        else:
+            run[f"wall {event}"] = seconds * 1000
     return run
 
 
