@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import String, bindparam, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from desktop.backend import offers
 from desktop.backend.accounts import cohort_decision
@@ -166,7 +167,9 @@ def send(
         .one()
     )
     if rules.earlier is not None:
-        return tx.session.get_one(Invitation, rules.earlier)
+        replayed = _with_history(tx, rules.earlier, operator.id)
+        assert replayed is not None  # found by the statement above, in this transaction
+        return replayed
     require_cohort(tx, operator)
     offers.require_offered(tx, operator)
     if offer_id is not None:
@@ -224,6 +227,22 @@ def compose_message(
     return subject, body
 
 
+_WITH_HISTORY = (
+    select(Invitation)
+    .where(Invitation.id == bindparam("invitation"), Invitation.operator_id == _OPERATOR)
+    .options(joinedload(Invitation.events), joinedload(Invitation.messages))
+)
+"""An operator's invitation with its history and emails (what `invitation_dto` reads) in one
+statement, built once: a replayed send and a resend answer with them."""
+
+
+def _with_history(
+    tx: BackendTransaction, invitation_id: str, operator_id: str
+) -> Invitation | None:
+    parameters = {"invitation": invitation_id, "operator": operator_id}
+    return tx.session.scalars(_WITH_HISTORY, parameters).unique().first()
+
+
 def owned_invitation(tx: BackendTransaction, operator: Account, invitation_id: str) -> Invitation:
     """The operator's invitation with that id, or NotFound (another's is not even acknowledged)."""
     invitation = tx.session.get(Invitation, invitation_id)
@@ -252,7 +271,9 @@ def resend(
 
     A key already used for this invitation returns it unchanged (no second email). A resend does
     not use up send capacity: it is the same invitation, and the cooldown limits it."""
-    invitation = owned_invitation(tx, operator, invitation_id)
+    invitation = _with_history(tx, invitation_id, operator.id)
+    if invitation is None:
+        raise NotFound(Reason.NOT_FOUND)  # another operator's is not even acknowledged
     if any(message.idempotency_key == idempotency_key for message in invitation.messages):
         return invitation
     require_cohort(tx, operator)
@@ -263,8 +284,7 @@ def resend(
     available = last + tx.policy.resend_cooldown
     if tx.now < available:
         raise InvitationRefused(Reason.RESEND_TOO_SOON, {"sent_at": last, "at": available})
-    operator_row = tx.session.get_one(Account, invitation.operator_id)
-    subject, body = compose_message(tx, operator_row, invitation)
+    subject, body = compose_message(tx, operator, invitation)
     invitation.messages.append(
         OutboxMessage(
             invitation_id=invitation.id,

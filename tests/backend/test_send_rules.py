@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from desktop.backend.api import InvitationDTO, InvitationRefused, NotInCohort
+from desktop.backend.api import InvitationDTO, InvitationRefused, NotFound, NotInCohort
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.domain.invitations import InvitationState
@@ -148,3 +148,30 @@ def test_a_replayed_send_answers_exactly_what_a_sync_shows(
     with pytest.raises(NotInCohort):
         backend.send_invitation(session, "new@example.com", "key-3")
     assert len(sim.invitations(PILOT)) == 1
+
+
+def test_a_resend_reaches_only_the_operators_own_invitation_and_replays_as_synced(
+    backend: MockBackend, sim: Simulator, clock: ManualClock
+) -> None:
+    # A resend reads the invitation with its history and emails in one statement
+    # (invitations._WITH_HISTORY), by id and operator together.
+    sim.set_policy({"resend_cooldown_minutes": 0})
+    pilot = sign_in(backend, PILOT)
+    capped = sign_in(backend, "capped@example.com")
+    theirs = backend.send_invitation(capped, "friend@example.com", "theirs")
+    emails_before = len(sim.outbox())
+    for unknown in (theirs.id, "inv_never"):
+        with pytest.raises(NotFound) as refused:
+            backend.resend_invitation(pilot, unknown, "resend-1")
+        assert refused.value.reason is Reason.NOT_FOUND
+    assert len(sim.outbox()) == emails_before
+
+    clock.advance(timedelta(microseconds=1))
+    resent = backend.resend_invitation(capped, theirs.id, "resend-1")
+    assert resent.emails_sent == 2
+    assert resent == _synced(backend, capped, theirs.id)
+    clock.advance(timedelta(minutes=1))
+    assert backend.resend_invitation(capped, theirs.id, "resend-1") == _synced(
+        backend, capped, theirs.id
+    )
+    assert len(sim.outbox()) == emails_before + 1
