@@ -176,6 +176,15 @@ _REDEEM_READ = select(
 """The credit a redemption is about, and the redemption a replayed key made, in one statement
 built once (issue 12.7): the row is loaded once, claimed, and answered from."""
 
+_CLAIM = (
+    update(Token)
+    .where(Token.id == bindparam("credit"), Token.spent_at.is_(None))
+    .values(spent_at=bindparam("spent"), version=bindparam("change"))
+    .returning(Token.id)
+    .execution_options(synchronize_session=False)
+)
+"""Spend the credit only if it is still unspent (built once)."""
+
 
 def redeem(
     tx: BackendTransaction,
@@ -226,11 +235,7 @@ def redeem(
     # Claim it only if still unspent: correct even without the transaction's write lock.
     version = tx.change_version()
     claimed = tx.session.execute(
-        update(Token)
-        .where(Token.id == candidate.id, Token.spent_at.is_(None))
-        .values(spent_at=tx.now, version=version)
-        .returning(Token.id)
-        .execution_options(synchronize_session=False)
+        _CLAIM, {"credit": candidate.id, "spent": tx.now, "change": version}
     ).scalar_one_or_none()
     if claimed is None:
         raise NoTokens()
