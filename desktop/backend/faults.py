@@ -9,13 +9,16 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine, select
 
 from desktop.backend.api import NotSent, OutcomeUnknown, ServerError
 from desktop.backend.store import BackendState, read_only
 from desktop.domain.reasons import Reason
+
+if TYPE_CHECKING:
+    from desktop.backend.database import BackendStore
 
 T = TypeVar("T")
 
@@ -52,11 +55,25 @@ _FAULTS_QUERY = select(
 ).where(BackendState.id == 1)
 
 
-def current_faults(engine: Engine) -> FaultSettings:
-    """The faults in force, read without queuing behind a writer. Three columns on a plain
-    connection: it runs before every API call, and an ORM session loading the whole state row
-    was a sixth of a quiet sync's CPU."""
-    with read_only(engine).connect() as connection:
+_FAULTS_SQL = (
+    "SELECT fault_offline, fault_latency_ms, fault_error_rate FROM backend_state WHERE id = 1"
+)
+"""`_FAULTS_QUERY` in plain SQL, the same for both databases (no parameters)."""
+
+
+def current_faults(source: Engine | BackendStore) -> FaultSettings:
+    """The faults in force, read without queuing behind a writer. It runs before every API
+    call, so it is one statement on the store's plain driver connection in autocommit
+    (`BackendStore.plain_row`: no pool checkout, BEGIN or ORM), the last commit's values. On an
+    engine, or when the plain connection fails (a real fault then shows on the pooled read),
+    three columns on a pooled connection."""
+    if not isinstance(source, Engine):
+        row = source.plain_row(_FAULTS_SQL, ())
+        if row is not None:
+            offline, latency_ms, error_rate = row
+            return FaultSettings(bool(offline), int(latency_ms), float(error_rate))
+        source = source.engine
+    with read_only(source).connect() as connection:
         offline, latency_ms, error_rate = connection.execute(_FAULTS_QUERY).one()
     return FaultSettings(bool(offline), int(latency_ms), float(error_rate))
 
@@ -70,14 +87,16 @@ class FaultInjector:
     same idempotency key.
     """
 
-    def __init__(self, engine: Engine, rng: random.Random, sleep: Callable[[float], None]):
-        self._engine = engine
+    def __init__(
+        self, source: Engine | BackendStore, rng: random.Random, sleep: Callable[[float], None]
+    ):
+        self._source = source
         self._rng = rng
         self._sleep = sleep
 
     def call(self, handle: Callable[[], T]) -> T:
         """Run `handle` (one committed unit of work) under the faults in force."""
-        faults = current_faults(self._engine)
+        faults = current_faults(self._source)
         if faults.offline:
             raise NotSent()
         if faults.latency_ms:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from desktop.backend import offers
 from desktop.backend.accounts import cohort_decision
@@ -17,8 +18,10 @@ from desktop.backend.api import (
     NotFound,
     NotInCohort,
 )
-from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage
+from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage, Token
 from desktop.backend.transaction import BackendTransaction
+from desktop.backend.wallet import current_cycle
+from desktop.domain.credits import CreditSource
 from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.reasons import Reason
@@ -85,6 +88,49 @@ def require_cohort(tx: BackendTransaction, operator: Account) -> None:
         raise NotInCohort()
 
 
+_OPERATOR = bindparam("operator", type_=String())
+_SEND_RULES = select(
+    # A replayed key: the first invitation (DESIGN R2: exactly-once).
+    select(Invitation.id)
+    .where(Invitation.operator_id == _OPERATOR, Invitation.idempotency_key == bindparam("key"))
+    .scalar_subquery()
+    .label("earlier"),
+    # A non-final invitation of this operator to the same normalised address.
+    exists()
+    .where(
+        Invitation.operator_id == _OPERATOR,
+        Invitation.recipient_email == bindparam("recipient"),
+        Invitation.state.not_in(FINAL_STATES),
+    )
+    .label("pending"),
+    # The daily limit (offers.send_capacity): the limit-th newest send of the last 24 hours; when
+    # there is one, no slot is left until it leaves the window.
+    select(Invitation.created_at)
+    .where(Invitation.operator_id == _OPERATOR, Invitation.created_at > bindparam("since"))
+    .order_by(Invitation.created_at.desc())
+    .limit(1)
+    .offset(bindparam("nth"))
+    .scalar_subquery()
+    .label("limit_reached_by"),
+    # Earned this cycle (wallet.earned_in), for the reward capacity (R5).
+    select(func.count())
+    .select_from(Token)
+    .where(
+        Token.account_id == _OPERATOR,
+        Token.source == CreditSource.REFERRAL.value,
+        Token.granted_at >= bindparam("cycle_start"),
+        Token.granted_at < bindparam("cycle_end"),
+    )
+    .scalar_subquery()
+    .label("earned"),
+    # The newest creation number (`sequence`).
+    select(func.max(Invitation.sequence)).scalar_subquery().label("newest"),
+)
+"""Everything a send reads to apply its rules, in one statement built once (issue 12.7: a
+writer's CPU is what the syncs waiting behind it pay). Its parts are the queries the rules used
+to run one by one; transactions are serialised, so nothing changes between them."""
+
+
 def send(
     tx: BackendTransaction,
     operator: Account,
@@ -94,20 +140,51 @@ def send(
 ) -> Invitation:
     """Create an invitation and dispatch its message; a repeated key returns the first one.
 
-    With `offer_id`, the offer the operator read must still stand (issue 14)."""
-    earlier = tx.session.scalars(
-        select(Invitation).where(
-            Invitation.operator_id == operator.id, Invitation.idempotency_key == idempotency_key
+    With `offer_id`, the offer the operator read must still stand (issue 14). Checks in order:
+    replayed key, cohort, paused, the offer, the address (invalid, own, pending), the daily
+    limit (docs/BACKEND.md, R2)."""
+    try:
+        recipient: str | None = normalise_email(email)
+        invalid: InvalidEmail | None = None
+    except InvalidEmail as error:
+        recipient, invalid = None, error
+    cycle = current_cycle(tx, operator)
+    limit = tx.policy.daily_invitation_limit
+    rules = (
+        tx.session.connection()
+        .execute(
+            _SEND_RULES,
+            {
+                "operator": operator.id,
+                "key": idempotency_key,
+                "recipient": recipient,
+                "since": tx.now - DAILY_WINDOW,
+                "nth": limit - 1,
+                "cycle_start": cycle.start,
+                "cycle_end": cycle.end,
+            },
         )
-    ).first()
-    if earlier is not None:
-        return earlier
+        .one()
+    )
+    if rules.earlier is not None:
+        replayed = _with_history(tx, rules.earlier, operator.id)
+        assert replayed is not None  # found by the statement above, in this transaction
+        return replayed
     require_cohort(tx, operator)
     offers.require_offered(tx, operator)
     if offer_id is not None:
         offers.validate(tx, operator, offer_id)
-    recipient = _acceptable_recipient(tx, operator, email)
-    reward_left, _ = offers.reward_capacity(tx, operator)
+    if invalid is not None or recipient is None:
+        assert invalid is not None
+        raise InvitationRefused(invalid.reason, {"detail": invalid.detail})
+    if is_own_address(recipient, operator.email):
+        raise InvitationRefused(Reason.SELF_INVITE)
+    if rules.pending:
+        raise InvitationRefused(Reason.DUPLICATE_PENDING, {"recipient": recipient})
+    if rules.limit_reached_by is not None:
+        frees_at = rules.limit_reached_by + DAILY_WINDOW
+        raise InvitationRefused(Reason.DAILY_LIMIT, {"limit": limit, "at": frees_at})
+    reward_left = max(tx.policy.monthly_cap - int(rules.earned or 0), 0)
     invitation = Invitation(
         id=f"inv_{secrets.token_hex(8)}",
         operator_id=operator.id,
@@ -118,7 +195,7 @@ def send(
         created_at=tx.now,
         updated_at=tx.now,
         version=tx.change_version(),
-        sequence=_next_sequence(tx),
+        sequence=int(rules.newest or 0) + 1,
         prompts=0,
         rewardless=reward_left == 0,
     )
@@ -150,36 +227,20 @@ def compose_message(
     return subject, body
 
 
-def _next_sequence(tx: BackendTransaction) -> int:
-    """The next creation number: one more than the newest (unique index; transactions are
-    serialised, so two sends never take the same one)."""
-    newest = tx.session.scalar(select(func.max(Invitation.sequence)))
-    return int(newest or 0) + 1
+_WITH_HISTORY = (
+    select(Invitation)
+    .where(Invitation.id == bindparam("invitation"), Invitation.operator_id == _OPERATOR)
+    .options(joinedload(Invitation.events), joinedload(Invitation.messages))
+)
+"""An operator's invitation with its history and emails (what `invitation_dto` reads) in one
+statement, built once: a replayed send and a resend answer with them."""
 
 
-def _acceptable_recipient(tx: BackendTransaction, operator: Account, email: str) -> str:
-    """The normalised address, or InvitationRefused with the reason code (R2)."""
-    try:
-        recipient = normalise_email(email)
-    except InvalidEmail as error:
-        raise InvitationRefused(error.reason, {"detail": error.detail}) from None
-    if is_own_address(recipient, operator.email):
-        raise InvitationRefused(Reason.SELF_INVITE)
-    pending = tx.session.scalars(
-        select(Invitation.id).where(
-            Invitation.operator_id == operator.id,
-            Invitation.recipient_email == recipient,
-            Invitation.state.not_in(FINAL_STATES),
-        )
-    ).first()
-    if pending is not None:
-        raise InvitationRefused(Reason.DUPLICATE_PENDING, {"recipient": recipient})
-    capacity = offers.send_capacity(tx, operator)
-    if capacity.left == 0:
-        raise InvitationRefused(
-            Reason.DAILY_LIMIT, {"limit": capacity.limit, "at": capacity.frees_at or tx.now}
-        )
-    return recipient
+def _with_history(
+    tx: BackendTransaction, invitation_id: str, operator_id: str
+) -> Invitation | None:
+    parameters = {"invitation": invitation_id, "operator": operator_id}
+    return tx.session.scalars(_WITH_HISTORY, parameters).unique().first()
 
 
 def owned_invitation(tx: BackendTransaction, operator: Account, invitation_id: str) -> Invitation:
@@ -210,7 +271,9 @@ def resend(
 
     A key already used for this invitation returns it unchanged (no second email). A resend does
     not use up send capacity: it is the same invitation, and the cooldown limits it."""
-    invitation = owned_invitation(tx, operator, invitation_id)
+    invitation = _with_history(tx, invitation_id, operator.id)
+    if invitation is None:
+        raise NotFound(Reason.NOT_FOUND)  # another operator's is not even acknowledged
     if any(message.idempotency_key == idempotency_key for message in invitation.messages):
         return invitation
     require_cohort(tx, operator)
@@ -221,8 +284,7 @@ def resend(
     available = last + tx.policy.resend_cooldown
     if tx.now < available:
         raise InvitationRefused(Reason.RESEND_TOO_SOON, {"sent_at": last, "at": available})
-    operator_row = tx.session.get_one(Account, invitation.operator_id)
-    subject, body = compose_message(tx, operator_row, invitation)
+    subject, body = compose_message(tx, operator, invitation)
     invitation.messages.append(
         OutboxMessage(
             invitation_id=invitation.id,

@@ -67,7 +67,7 @@ class MockBackend(ClosesOnExit):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._store = BackendStore.open(data_dir, clock)
-        self._faults = FaultInjector(self._store.engine, rng or random.Random(), sleep)
+        self._faults = FaultInjector(self._store, rng or random.Random(), sleep)
         self._closing = threading.Event()
         self._answers = SyncAnswers()
 
@@ -82,7 +82,7 @@ class MockBackend(ClosesOnExit):
         """A backend over an already open store (tests that watch the engine's statements)."""
         backend = cls.__new__(cls)
         backend._store = store
-        backend._faults = FaultInjector(store.engine, rng or random.Random(), sleep)
+        backend._faults = FaultInjector(store, rng or random.Random(), sleep)
         backend._closing = threading.Event()
         backend._answers = SyncAnswers()
         return backend

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from desktop.backend.accounts import store_windows, windows
 from desktop.backend.api import NoTokens, RedemptionDTO, UsageDTO
@@ -151,6 +152,40 @@ def available_count(tx: BackendTransaction, account: Account) -> int:
     return int(count or 0)
 
 
+_ACCOUNT = bindparam("account", type_=String())
+_EARLIER = (Redemption.account_id == _ACCOUNT, Redemption.idempotency_key == bindparam("key"))
+_REDEEM_READ = select(
+    Token, select(Redemption.id).where(*_EARLIER).scalar_subquery().label("earlier")
+).where(
+    Token.id
+    == func.coalesce(
+        # A replayed key: the credit it spent; else the one named; else the first to expire.
+        select(Redemption.token_id).where(*_EARLIER).scalar_subquery(),
+        bindparam("credit", type_=String()),
+        select(Token.id)
+        .where(
+            Token.account_id == _ACCOUNT,
+            Token.spent_at.is_(None),
+            or_(Token.expires_at.is_(None), Token.expires_at > bindparam("now")),
+        )
+        .order_by(Token.expires_at.is_(None), Token.expires_at, Token.granted_at, Token.id)
+        .limit(1)
+        .scalar_subquery(),
+    )
+)
+"""The credit a redemption is about, and the redemption a replayed key made, in one statement
+built once (issue 12.7): the row is loaded once, claimed, and answered from."""
+
+_CLAIM = (
+    update(Token)
+    .where(Token.id == bindparam("credit"), Token.spent_at.is_(None))
+    .values(spent_at=bindparam("spent"), version=bindparam("change"))
+    .returning(Token.id)
+    .execution_options(synchronize_session=False)
+)
+"""Spend the credit only if it is still unspent (built once)."""
+
+
 def redeem(
     tx: BackendTransaction,
     account: Account,
@@ -168,44 +203,26 @@ def redeem(
     (R6). No spendable credit: NoTokens (`no_credit`); a named one that is not spendable:
     NoTokens with `credit_not_found` or `credit_unavailable`.
     """
-    earlier = tx.session.scalars(
-        select(Redemption).where(
-            Redemption.account_id == account.id, Redemption.idempotency_key == idempotency_key
-        )
-    ).first()
-    if earlier is not None:
-        token = tx.session.get_one(Token, earlier.token_id)
+    parameters = {"account": account.id, "key": idempotency_key, "credit": credit_id, "now": tx.now}
+    found = tx.session.execute(_REDEEM_READ, parameters).first()
+    if found is None:
+        raise NoTokens(Reason.CREDIT_NOT_FOUND) if credit_id is not None else NoTokens()
+    candidate, earlier_id = found
+    if earlier_id is not None:
+        earlier = tx.session.get_one(Redemption, earlier_id)
         return RedemptionDTO(
-            token=token_dto(token, tx.now),
-            usage=_usage_after(tx, earlier, CreditWindows(token.windows)),
+            token=token_dto(candidate, tx.now),
+            usage=_usage_after(tx, earlier, CreditWindows(candidate.windows)),
             replayed=True,
             code=RedemptionCode.ALREADY_REDEEMED,
         )
-    spendable = (
-        Token.account_id == account.id,
-        Token.spent_at.is_(None),
-        or_(Token.expires_at.is_(None), Token.expires_at > tx.now),
-    )
     if credit_id is not None:
-        named = tx.session.get(Token, credit_id)
-        if named is None or named.account_id != account.id:
+        if candidate.account_id != account.id:
             raise NoTokens(Reason.CREDIT_NOT_FOUND)
-        state = token_state(named, tx.now)
+        state = token_state(candidate, tx.now)
         if state != "available":
             raise NoTokens(Reason.CREDIT_UNAVAILABLE, {"state": state})
-        candidate_id = named.id
-    else:
-        found = tx.session.scalar(
-            select(Token.id)
-            .where(*spendable)
-            .order_by(Token.expires_at.is_(None), Token.expires_at, Token.granted_at, Token.id)
-            .limit(1)
-        )
-        if found is None:
-            raise NoTokens()
-        candidate_id = found
     before = windows(account, tx.policy, tx.now)
-    candidate = tx.session.get_one(Token, candidate_id)
     kinds = CreditWindows(candidate.windows).kinds
     if not spend_if_unused and all(_window(before, kind).used == 0 for kind in kinds):
         return RedemptionDTO(
@@ -216,16 +233,16 @@ def redeem(
             usage_before=before,
         )
     # Claim it only if still unspent: correct even without the transaction's write lock.
+    version = tx.change_version()
     claimed = tx.session.execute(
-        update(Token)
-        .where(Token.id == candidate_id, Token.spent_at.is_(None))
-        .values(spent_at=tx.now, version=tx.change_version())
-        .returning(Token.id)
-        .execution_options(synchronize_session=False)
+        _CLAIM, {"credit": candidate.id, "spent": tx.now, "change": version}
     ).scalar_one_or_none()
     if claimed is None:
         raise NoTokens()
-    token = tx.session.get_one(Token, claimed, populate_existing=True)
+    # The row as the claim left it, without reading it again (and without a second UPDATE).
+    set_committed_value(candidate, "spent_at", tx.now)
+    set_committed_value(candidate, "version", version)
+    token = candidate
     after = UsageDTO(
         five_hour=before.five_hour.cleared(),
         weekly=before.weekly.cleared() if WindowKind.WEEKLY in kinds else before.weekly,

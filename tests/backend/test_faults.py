@@ -11,11 +11,18 @@ import pytest
 
 from desktop.backend.api import BackendUnavailable, NotSent, OutcomeUnknown, ServerError
 from desktop.backend.datafile import backend_db_path
-from desktop.backend.faults import current_faults
+from desktop.backend.faults import FaultSettings, current_faults
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.domain.outcomes import Outcome
-from tests.backend.support import FAIL_AFTER, FAIL_BEFORE, BackendFactory, ScriptedRandom, sign_in
+from tests.backend.support import (
+    DATABASES,
+    FAIL_AFTER,
+    FAIL_BEFORE,
+    BackendFactory,
+    ScriptedRandom,
+    sign_in,
+)
 
 PILOT = "pilot@example.com"
 CAPPED = "capped@example.com"
@@ -136,16 +143,49 @@ def test_error_rate_out_of_range_is_refused(sim: Simulator, rate: float) -> None
         sim.set_fault(error_rate=rate)
 
 
-def test_reading_the_faults_never_waits_for_a_writer(backend: MockBackend, data_dir: Path) -> None:
+@pytest.mark.parametrize("on", ["store", "engine"])
+def test_reading_the_faults_never_waits_for_a_writer(
+    backend: MockBackend, data_dir: Path, on: str
+) -> None:
     # The app checks the faults before every call; a sim command holding the write lock must not
-    # make that check wait out the busy timeout (or fail).
+    # make that check wait out the busy timeout (or fail): on the store's plain connection (what
+    # each API call does) or a pooled one.
+    source = backend.store if on == "store" else backend.store.engine
     writer = sqlite3.connect(backend_db_path(data_dir), timeout=0, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE backend_state SET fault_latency_ms = 5")
         started = time.monotonic()
-        assert current_faults(backend.store.engine).latency_ms == 0  # sees the last commit
+        assert current_faults(source).latency_ms == 0  # sees the last commit
         assert time.monotonic() - started < 1.0
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_the_check_before_each_call_reads_the_last_commit_on_the_plain_connection(
+    backend: MockBackend, sim: Simulator
+) -> None:
+    # The check runs on the store's plain connection in autocommit: each call sees the faults
+    # committed last, by this process's simulator or anyone else, with no transaction kept open.
+    session = sign_in(backend, PILOT)
+    sim.set_fault(latency_ms=7, error_rate=0.25)
+    assert current_faults(backend.store) == FaultSettings(False, 7, 0.25)
+    assert current_faults(backend.store.engine) == FaultSettings(False, 7, 0.25)
+    sim.set_fault(offline=True, latency_ms=0, error_rate=0.0)
+    with pytest.raises(NotSent):
+        backend.send_invitation(session, "friend@example.com", "k1")
+    sim.clear_faults()
+    assert current_faults(backend.store) == FaultSettings()
+    assert backend.send_invitation(session, "friend@example.com", "k1").recipient == (
+        "friend@example.com"
+    )
+
+
+def test_a_failing_plain_connection_falls_back_to_a_pooled_read(
+    backend: MockBackend, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim.set_fault(latency_ms=3)
+    monkeypatch.setattr(backend.store, "plain_row", lambda sql, parameters: None)
+    assert current_faults(backend.store) == FaultSettings(False, 3, 0.0)

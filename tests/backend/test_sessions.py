@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +14,7 @@ from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from desktop.backend.store import SessionRecord
 from desktop.domain.reasons import Reason
-from tests.backend.support import FAIL_AFTER, BackendFactory, ScriptedRandom
+from tests.backend.support import DATABASES, FAIL_AFTER, BackendFactory, ScriptedRandom
 
 PILOT = "pilot@example.com"
 
@@ -85,3 +87,39 @@ def test_a_password_hashed_before_the_lock_is_still_checked_against_the_stored_o
     assert backend.sign_in(PILOT, "changed", "key-3").account.email == PILOT
     with pytest.raises(AuthenticationError):
         backend.sign_in(PILOT, "demo", "key-4")
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_an_ended_or_unknown_session_can_neither_send_nor_redeem(
+    backend: MockBackend, sim: Simulator
+) -> None:
+    # The session and its account are read in one statement (accounts.session_account): an
+    # ended session and a token never issued are refused alike, and change nothing.
+    operator = "capped@example.com"  # in the cohort, holds two tokens
+    ended = backend.sign_in(operator, "demo", "ended").token
+    live = backend.sign_in(operator, "demo", "live").token
+    pending = backend.send_invitation(live, "peer@example.com", "first")
+    backend.sign_out(ended)
+    tokens_before = sim.wallet(operator).available
+    invitations_before = sim.invitations(operator)
+    calls: list[tuple[Callable[..., object], tuple[object, ...]]] = [
+        (backend.send_invitation, ("other@example.com", "k-send")),
+        (backend.send_invitation, ("peer@example.com", "first")),  # a replay of the live send
+        (backend.redeem, ("k-redeem",)),
+        (backend.resend_invitation, (pending.id, "k-resend")),
+        (backend.revoke_invitation, (pending.id,)),
+        (backend.sync, (0,)),
+        (backend.offer, ()),
+    ]
+    for token in (ended, "never-issued", ""):
+        for call, arguments in calls:
+            with pytest.raises(AuthenticationError) as refused:
+                call(token, *arguments)
+            assert refused.value.reason is Reason.SESSION_ENDED
+    assert sim.wallet(operator).available == tokens_before
+    assert sim.invitations(operator) == invitations_before
+    # The operator's other session is untouched: it sends and redeems.
+    assert backend.send_invitation(live, "other@example.com", "k-send").recipient == (
+        "other@example.com"
+    )
+    assert backend.redeem(live, "k-redeem").replayed is False
