@@ -64,13 +64,18 @@ def virtual_now(state: BackendState, real: Clock) -> datetime:
     return reading(state, real())
 
 
+def running(state: ClockFields) -> bool:
+    """Whether the virtual clock follows real time (else it stands still until advanced)."""
+    return state.clock_running and state.clock_real_anchor is not None
+
+
 def settle(state: BackendState, moment: datetime, real_now: datetime, *, wrote: bool) -> None:
     """Store a running clock's reading `moment` (taken at `real_now`) as its new starting point
     when the transaction `wrote` anything, the reading is `SETTLE_EVERY` past the stored time, or
     the real clock is behind the stored one (it stepped back: without a new starting point the
     time would stand still until real time caught up). A later reading, in any process, then
     starts from it and cannot be earlier."""
-    if not state.clock_running or state.clock_real_anchor is None:
+    if not running(state):
         return
     if wrote or write_back_due(state, moment, real_now):
         state.clock_virtual_at = moment
