@@ -125,6 +125,7 @@ def database_urls(kinds: list[str], work: Path) -> Iterator[dict[str, object]]:
 
                 factories[kind] = new_sqlite
             elif kind == "postgresql":
+                sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
                 from tests.postgres import ThrowawayPostgres, find_bin_dir
 
                 bin_dir = find_bin_dir()
