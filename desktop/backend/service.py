@@ -498,12 +498,30 @@ def _changed_rows(
     with_invitations: bool = True,
     with_tokens: bool = True,
 ) -> tuple[tuple[InvitationDTO, ...], tuple[Credit, ...]]:
-    """The account's invitations and tokens with a version above `since`, as DTOs, read with
-    four Core statements (invitations, their history, their emails, tokens) as plain rows
-    (desktop.backend.rows), not ORM objects. `with_invitations`/`with_tokens` False: known to
-    be none (the account's newest version is not above `since`)."""
+    """The account's invitations and tokens with a version above `since`, as DTOs, in version
+    order (`_read_changed`). `with_invitations`/`with_tokens` False: known to be none (the
+    account's newest version is not above `since`)."""
+    rows, tokens = _read_changed(
+        tx, account_id, since, with_invitations=with_invitations, with_tokens=with_tokens
+    )
+    return (
+        tuple(invitations.invitation_dto(tx, row) for row in rows),
+        tuple(wallet.token_dto(token, tx.now) for token in tokens),
+    )
+
+
+def _read_changed(
+    tx: BackendTransaction,
+    account_id: str,
+    since: int,
+    *,
+    with_invitations: bool = True,
+    with_tokens: bool = True,
+) -> tuple[list[InvitationRow], list[TokenRow]]:
+    """The changed rows as plain rows (desktop.backend.rows), not ORM objects: four Core
+    statements (invitations, their history, their emails, tokens), no identity map."""
     connection = tx.session.connection()
-    invitation_dtos: tuple[InvitationDTO, ...] = ()
+    found: list[InvitationRow] = []
     if with_invitations:
         rows = connection.execute(
             _CHANGED_INVITATIONS, {"account": account_id, "since": since}
@@ -518,24 +536,17 @@ def _changed_rows(
                 messages[message.invitation_id].append(
                     MessageRow(message.subject, message.body, message.sent_at)
                 )
-        invitation_dtos = tuple(
-            invitations.invitation_dto(
-                tx,
-                InvitationRow(
-                    **row._mapping,
-                    events=tuple(events[row.id]),
-                    messages=tuple(messages[row.id]),
-                ),
+        found = [
+            InvitationRow(
+                **row._mapping, events=tuple(events[row.id]), messages=tuple(messages[row.id])
             )
             for row in rows
-        )
-    token_dtos: tuple[Credit, ...] = ()
+        ]
+    tokens: list[TokenRow] = []
     if with_tokens:
-        token_dtos = tuple(
-            wallet.token_dto(TokenRow(*row), tx.now)
-            for row in connection.execute(_CHANGED_TOKENS, {"account": account_id, "since": since})
-        )
-    return invitation_dtos, token_dtos
+        parameters = {"account": account_id, "since": since}
+        tokens = [TokenRow(*row) for row in connection.execute(_CHANGED_TOKENS, parameters)]
+    return found, tokens
 
 
 def _fingerprint(db: Session, state: BackendState, account: Account) -> int:
