@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.backend.accounts import cohort_decision
 from desktop.backend.api import OfferRefused
@@ -41,9 +41,12 @@ class SendCapacity:
 
 
 def send_capacity(tx: BackendTransaction, operator: Account) -> SendCapacity:
-    """The daily limit as a capacity (R2): sends in the last 24 hours count, replays do not."""
+    """The daily limit as a capacity (R2): sends in the last 24 hours count, replays do not.
+
+    One row: how many of the newest `limit` sends are in the window, and the oldest of them
+    (a read-only unit of work asks on its connection: nothing of its own to flush)."""
     limit = tx.policy.daily_invitation_limit
-    recent = tx.session.scalars(
+    recent = (
         select(Invitation.created_at)
         .where(
             Invitation.operator_id == operator.id,
@@ -51,11 +54,15 @@ def send_capacity(tx: BackendTransaction, operator: Account) -> SendCapacity:
         )
         .order_by(Invitation.created_at.desc())
         .limit(limit)
-    ).all()
-    if len(recent) < limit:
-        return SendCapacity(limit - len(recent), None, limit)
+        .subquery()
+    )
+    statement = select(func.count(), func.min(recent.c.created_at))
+    runner = tx.session.connection() if tx.read_only else tx.session
+    count, oldest = runner.execute(statement).one()
+    if count < limit:
+        return SendCapacity(limit - count, None, limit)
     # The next slot frees when the oldest of the last `limit` sends leaves the window.
-    return SendCapacity(0, recent[-1] + DAILY_WINDOW, limit)
+    return SendCapacity(0, oldest + DAILY_WINDOW, limit)
 
 
 def reward_capacity(tx: BackendTransaction, operator: Account) -> tuple[int, datetime]:
