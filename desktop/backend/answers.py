@@ -32,6 +32,15 @@ changes); the look confirms it. The reads are the database's own, so a write by 
 (`sim` on the data folder, a second server on the same PostgreSQL) is seen as soon as it
 commits. Every answer equals what the full read on the same snapshot gives
 (tests/backend/test_sync_answers.py).
+
+After the account's own changes (its invitations or tokens moved, or its account row: a send, a
+redeem, a conversion, a usage change) the quiet check answers `Miss.BUILD` and the sync is built
+on the entry instead of read in full (`MockBackend._built_sync`, round 8): on one snapshot,
+`build_base` runs `_QUICK` first and checks everything above but the account's own rows and row;
+then only the rows changed since the cursor are read, the account row again only if it moved,
+and the parts that follow the rows (the cycle's earned count when a token moved, the offer's
+capacities) are computed again. The built answer's standing part becomes the entry
+(`keep_built`), so the next quiet sync answers from it.
 """
 
 from __future__ import annotations
