@@ -218,13 +218,14 @@ class MockBackend(ClosesOnExit):
                 standing = entry.standing  # only the cursor is behind the entry's
             else:
                 standing = _standing_after_rows(tx, account, entry.standing)
-            changed_invitations, changed_tokens = _changed_rows(
+            changed = _read_changed(
                 tx,
                 account.id,
                 cursor,
                 with_invitations=base.newest_invitation > cursor,
                 with_tokens=base.newest_token > cursor,
             )
+            changed_invitations, changed_tokens = _changed_rows(tx, changed)
             self._answers.keep_built(base, standing, account)
             return replace(
                 standing,
@@ -410,7 +411,7 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
     # A cursor from before a reset-demo (or from another file) cannot be continued: send all.
     full = cursor <= tx.state.reset_floor or cursor > tx.state.last_version
     since = 0 if full else cursor
-    changed_invitations, changed_tokens = _changed_rows(tx, account.id, since)
+    changed_invitations, changed_tokens = _changed_rows(tx, _read_changed(tx, account.id, since))
     return replace(
         _standing(tx, account),
         invitations=changed_invitations,
@@ -491,19 +492,10 @@ _STATE_FIELDS = tuple(
 
 
 def _changed_rows(
-    tx: BackendTransaction,
-    account_id: str,
-    since: int,
-    *,
-    with_invitations: bool = True,
-    with_tokens: bool = True,
+    tx: BackendTransaction, changed: tuple[list[InvitationRow], list[TokenRow]]
 ) -> tuple[tuple[InvitationDTO, ...], tuple[Credit, ...]]:
-    """The account's invitations and tokens with a version above `since`, as DTOs, in version
-    order (`_read_changed`). `with_invitations`/`with_tokens` False: known to be none (the
-    account's newest version is not above `since`)."""
-    rows, tokens = _read_changed(
-        tx, account_id, since, with_invitations=with_invitations, with_tokens=with_tokens
-    )
+    """The changed rows (`_read_changed`) as the answer's DTOs, in version order."""
+    rows, tokens = changed
     return (
         tuple(invitations.invitation_dto(tx, row) for row in rows),
         tuple(wallet.token_dto(token, tx.now) for token in tokens),
@@ -518,8 +510,10 @@ def _read_changed(
     with_invitations: bool = True,
     with_tokens: bool = True,
 ) -> tuple[list[InvitationRow], list[TokenRow]]:
-    """The changed rows as plain rows (desktop.backend.rows), not ORM objects: four Core
-    statements (invitations, their history, their emails, tokens), no identity map."""
+    """The account's invitations and tokens with a version above `since`, in version order,
+    as plain rows (desktop.backend.rows), not ORM objects: four Core statements (invitations,
+    their history, their emails, tokens), no identity map. `with_invitations`/`with_tokens`
+    False: known to be none (the account's newest version is not above `since`)."""
     connection = tx.session.connection()
     found: list[InvitationRow] = []
     if with_invitations:

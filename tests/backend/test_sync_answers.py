@@ -422,6 +422,13 @@ def test_a_delta_after_a_send_reads_only_the_changed_rows(
     assert not any(table in text for text in queries for table in unread)
 
 
+def same_values(row: object, orm: object, names: tuple[str, ...]) -> None:
+    """Each named attribute has the same value, of the same type, in both."""
+    for name in names:
+        ours, theirs = getattr(row, name), getattr(orm, name)
+        assert (ours, type(ours)) == (theirs, type(theirs)), name
+
+
 @pytest.mark.parametrize("database", DATABASES, indirect=True)
 def test_a_syncs_rows_read_as_the_orm_reads_them(
     backend: MockBackend, sim: Simulator, clock: ManualClock
@@ -455,9 +462,7 @@ def test_a_syncs_rows_read_as_the_orm_reads_them(
         ).all()
         assert [row.id for row in rows] == [invitation.id for invitation in orm]
         for row, invitation in zip(rows, orm, strict=True):
-            for name in INVITATION_FIELDS:
-                ours, theirs = getattr(row, name), getattr(invitation, name)
-                assert (ours, type(ours)) == (theirs, type(theirs)), name
+            same_values(row, invitation, INVITATION_FIELDS)
             assert [(e.state, e.at) for e in row.events] == [
                 (e.state, e.at) for e in invitation.events
             ]
@@ -470,9 +475,7 @@ def test_a_syncs_rows_read_as_the_orm_reads_them(
         ).all()
         assert [token.id for token in tokens] == [token.id for token in orm_tokens]
         for token, orm_token in zip(tokens, orm_tokens, strict=True):
-            for name in TOKEN_FIELDS:
-                ours, theirs = getattr(token, name), getattr(orm_token, name)
-                assert (ours, type(ours)) == (theirs, type(theirs)), name
+            same_values(token, orm_token, TOKEN_FIELDS)
             assert wallet.token_dto(token, tx.now) == wallet.token_dto(orm_token, tx.now)
         return len(rows) + len(tokens)
 
