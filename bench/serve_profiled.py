@@ -7,8 +7,9 @@ request: the whole request as the ASGI server sees it (`request`), the wait for 
 (`faults`), opening the unit of work until the database lock is held (`begin`), the expiry sweep
 (`sweep`), the answer cache's look (`cache`), the session look-up, building the answer
 (`snapshot`), commit (`commit`), and encoding to JSON (`encode`). A `GET /v1/sync` is also
-filed by its path, `[cache|full;writer=0|1]` (answered from the quiet cache or read in full;
-whether a writer held the writers' queue at its arrival or took it before the answer), and its
+filed by its path, `[cache|built|full;writer=0|1]` (answered from the quiet cache, built on its
+entry after the account's own changes (round 8), or read in full; whether a writer held the
+writers' queue at its arrival or took it before the answer), and its
 answer carries that in an `x-bench-sync` header, which bench/server_load.py splits its delta-sync
 latencies by. With `--cprofile`, each worker
 thread also runs a cProfile over the endpoint functions; on exit the merged statistics go to
@@ -119,14 +120,25 @@ def install(cprofile: bool, pool: int | None = None, threads: int | None = None)
     # GET /v1/sync's own path (WireApp, `sync_body`): the cache's look and the bodies it writes.
     timed_answer_json = _timed("cache", answers.SyncAnswers.answer_json)
 
-    def answer_json(self: Any, store: Any, session: str, cursor: int) -> bytes | None:
-        body = timed_answer_json(self, store, session, cursor)
+    def answer_json(self: Any, store: Any, session: str, cursor: int) -> bytes | answers.Miss:
+        body: bytes | answers.Miss = timed_answer_json(self, store, session, cursor)
         tag = _current_tag.get(None)
         if tag is not None:
-            tag["path"] = "full" if body is None else "cache"
+            tag["path"] = "full" if isinstance(body, answers.Miss) else "cache"
         return body
 
     answers.SyncAnswers.answer_json = answer_json  # type: ignore[method-assign]
+    # The sync after the account's own changes, built on the cache entry (round 8).
+    timed_built = _timed("built", service.MockBackend._built_sync)
+
+    def built_sync(self: Any, session: str, cursor: int) -> Any:
+        answer = timed_built(self, session, cursor)
+        tag = _current_tag.get(None)
+        if tag is not None and answer is not None:
+            tag["path"] = "built"
+        return answer
+
+    service.MockBackend._built_sync = built_sync  # type: ignore[method-assign]
     answers._Entry.json = _timed("encode", answers._Entry.json)  # type: ignore[method-assign]
     service.json_body = _timed("encode", service.json_body)
 
@@ -212,7 +224,7 @@ _current_route: contextvars.ContextVar[str] = contextvars.ContextVar("profiled_r
 _current_arrival: contextvars.ContextVar[float] = contextvars.ContextVar("profiled_arrival")
 _current_tag: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("profiled_tag")
 SYNC_TAG_HEADER = b"x-bench-sync"
-"""Set on `GET /v1/sync` answers by this launcher only: "cache|full;writer=0|1"."""
+"""Set on `GET /v1/sync` answers by this launcher only: "cache|built|full;writer=0|1"."""
 
 
 def _percentile(values: list[float], fraction: float) -> float:

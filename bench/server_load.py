@@ -251,7 +251,7 @@ class Tally:
     redemptions: dict[str, str] = field(default_factory=dict)  # key -> token id (new spends)
     warmup_calls: int = 0
     polls: int = 0  # long polls answered
-    # Delta-sync latencies by the server's path, "cache|full;writer=0|1" (with --profile only:
+    # Delta-sync latencies by the server's path, "cache|built|full;writer=0|1" (with --profile only:
     # bench/serve_profiled.py's `x-bench-sync` header).
     sync_by_path: dict[str, list[float]] = field(default_factory=dict)
 
@@ -848,6 +848,55 @@ def run_one(
     return result
 
 
+IN_PROCESS_OPERATORS = 20
+"""Operators the `--in-process` measurement rotates through (each with its own session)."""
+
+
+def in_process(kind: str, url: str, calls: int) -> dict[str, Any]:
+    """CPU per call of `MockBackend.sync` in this process, no HTTP (`--in-process CALLS`): a
+    quiet delta sync, the delta sync after the account's own send and after its own redeem (the
+    write itself not timed), and a cursor-0 sync; `time.process_time` around the sync only, so
+    a quick A/B of the sync's own work (PostgreSQL's server process is not counted)."""
+    from desktop.backend.api import NoTokens
+    from desktop.backend.service import MockBackend
+
+    operators = prepare(url, IN_PROCESS_OPERATORS, False)
+    timings: dict[str, float] = {"quiet": 0.0, "after_send": 0.0, "after_redeem": 0.0, "full": 0.0}
+    with MockBackend.over_url(url) as backend, Simulator.over_url(url) as sim:
+        sessions = [backend.sign_in(email, PASSWORD).token for email in operators]
+        cursors = [backend.sync(session, 0).cursor for session in sessions]
+        for n in range(calls):
+            at = n % len(sessions)
+            session, cursor = sessions[at], cursors[at]
+            started = time.process_time()
+            backend.sync(session, cursor)
+            timings["quiet"] += time.process_time() - started
+            backend.send_invitation(
+                session, f"peer-{uuid.uuid4().hex[:12]}@example.com", f"in-process-{n}"
+            )
+            started = time.process_time()
+            cursor = backend.sync(session, cursor).cursor
+            timings["after_send"] += time.process_time() - started
+            try:
+                backend.redeem(session, f"in-process-redeem-{n}")
+            except NoTokens:
+                sim.grant(operators[at], expires_days=None)
+                backend.redeem(session, f"in-process-redeem-{n}")
+            started = time.process_time()
+            cursor = backend.sync(session, cursor).cursor
+            timings["after_redeem"] += time.process_time() - started
+            backend.sync(session, cursor)  # the entry again, for the next quiet sync
+            started = time.process_time()
+            backend.sync(session, 0)
+            timings["full"] += time.process_time() - started
+            cursors[at] = cursor
+    return {
+        "database": kind,
+        "calls": calls,
+        "cpu_ms_per_sync": {name: round(used * 1000 / calls, 3) for name, used in timings.items()},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[100, 300])
@@ -896,7 +945,20 @@ def main() -> int:
     parser.add_argument(
         "--switch-ms", type=float, help="with --profile: the server's GIL switch interval, ms"
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="CALLS",
+        help="instead: CPU per sync in this process, no HTTP (quiet, after a send, after a "
+        "redeem, cursor 0), CALLS of each per database",
+    )
     options = parser.parse_args()
+    if options.in_process:
+        with tempfile.TemporaryDirectory(prefix="server-load-") as scratch:
+            for kind in options.databases:
+                with databases([kind], Path(scratch)) as urls:
+                    print(json.dumps(in_process(kind, urls[kind], options.in_process)), flush=True)
+        return 0
     try:
         import desktop.backend.web.serve  # noqa: F401
     except ImportError:

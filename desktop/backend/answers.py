@@ -32,10 +32,20 @@ changes); the look confirms it. The reads are the database's own, so a write by 
 (`sim` on the data folder, a second server on the same PostgreSQL) is seen as soon as it
 commits. Every answer equals what the full read on the same snapshot gives
 (tests/backend/test_sync_answers.py).
+
+After the account's own changes (its invitations or tokens moved, or its account row: a send, a
+redeem, a conversion, a usage change) the quiet check answers `Miss.BUILD` and the sync is built
+on the entry instead of read in full (`MockBackend._built_sync`, round 8): on one snapshot,
+`build_base` runs `_QUICK` first and checks everything above but the account's own rows and row;
+then only the rows changed since the cursor are read, the account row again only if it moved,
+and the parts that follow the rows (the cycle's earned count when a token moved, the offer's
+capacities) are computed again. The built answer's standing part becomes the entry
+(`keep_built`), so the next quiet sync answers from it.
 """
 
 from __future__ import annotations
 
+import enum
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -193,10 +203,24 @@ class _Entry:
     clock: _Clock
     reset_floor: int
     now: datetime
-    newest: int  # the account's newest invitation or token version
+    newest_invitation: int  # the account's newest invitation version (0: none)
+    newest_token: int  # the account's newest token version (0: none)
     parameters: dict[str, Any]  # `_QUICK`'s, converted, the session's digest to be set
     standing: SyncDTO  # the answer with empty change lists (cursor and since set per answer)
     body: tuple[bytes, ...] | None  # its JSON body around cursor and since (`_body_template`)
+    state_row: BackendState  # the state row it was read from (detached; never changed)
+    account_row: Account  # the account row it was read from (detached; never changed)
+
+    @property
+    def newest(self) -> int:
+        """The account's newest invitation or token version."""
+        return max(self.newest_invitation, self.newest_token)
+
+    def look_parameters(self, digest: str) -> dict[str, Any]:
+        """`_QUICK`'s parameters for a session with this digest."""
+        parameters = dict(self.parameters)
+        parameters["digest"] = digest
+        return parameters
 
     def json(self, cursor: int, since: int) -> bytes:
         """The wire's JSON body of this answer at `cursor`, asked `since`."""
@@ -205,6 +229,64 @@ class _Entry:
         first, one, between, _, last = self.body
         values = (b"%d" % cursor, b"%d" % since) if one == b"c" else (b"%d" % since, b"%d" % cursor)
         return b"".join((first, values[0], between, values[1], last))
+
+
+def _fetch(connection: Any, sql: str, arguments: Any) -> Any:
+    """The first row of `sql` on a DBAPI connection (the unit of work's own snapshot)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, arguments)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _newest(look: Any) -> tuple[int, int]:
+    """The account's newest invitation and token versions in a `_QUICK` row (0: none)."""
+    return int(look[_ACCOUNT_END] or 0), int(look[_ACCOUNT_END + 1] or 0)
+
+
+def _standing_holds(store: BackendStore, entry: _Entry, look: Any, cursor: int) -> int | None:
+    """The current change version when `look` (a `_QUICK` row) shows everything `entry` was
+    built on unchanged but the account row and the account's own rows: the state row, a live
+    session of that account, no fault, the same time, nothing due, a cursor to continue;
+    None: read in full."""
+    if look[1:_ENDED] != entry.state:
+        return None  # the policy, clock, offer, faults, ... changed
+    if look[_ENDED] is not None or look[_ENDED + 1] != entry.account_id:
+        return None  # an ended or unknown session: the full read says why
+    if any(look[index] for index in _FAULTS):
+        return None  # the full read applies the faults (FaultInjector)
+    now, clock_due = store.read_time(entry.clock)
+    if clock_due or now != entry.now:
+        return None
+    if look[_ACCOUNT_END + 2] or look[_ACCOUNT_END + 3]:
+        return None  # expiries due: the full read runs as a writer and sweeps them
+    current = int(look[0])
+    if cursor <= entry.reset_floor or cursor > current:
+        return None  # a full snapshot
+    return current
+
+
+class Miss(enum.Enum):
+    """Why the cache did not answer: READ (read in full) or BUILD (only the account's own rows
+    or its account row changed since the entry: build the answer on it, `build_base`)."""
+
+    READ = "read"
+    BUILD = "build"
+
+
+@dataclass(frozen=True)
+class Built:
+    """What `SyncAnswers.build_base` found on a read's snapshot: the entry to build on."""
+
+    entry: _Entry
+    look: tuple[Any, ...]  # `_QUICK`'s row on that snapshot
+    digest: str
+    cursor: int  # the snapshot's change version
+    account_moved: bool  # the account row differs from the entry's: read it again
+    newest_invitation: int
+    newest_token: int
 
 
 class SyncAnswers:
@@ -216,29 +298,33 @@ class SyncAnswers:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.built = 0  # answers built from an entry plus the changed rows (`keep_built`)
 
     def clear(self) -> None:
         """Forget every entry (answers are then read in full until built again)."""
         with self._lock:
             self._entries.clear()
 
-    def answer(self, store: BackendStore, session: str, cursor: int) -> SyncDTO | None:
+    def answer(self, store: BackendStore, session: str, cursor: int) -> SyncDTO | Miss:
         """The quiet answer to `sync(session, cursor)` when the cache can give it on the
-        database's current snapshot; None: read it in full (and `remember` the result)."""
+        database's current snapshot; else why not (`Miss`: read it in full and `remember` the
+        result, or build it from the entry, `build_base`)."""
         found = self._found(store, session, cursor)
-        return None if found is None else replace(found[0].standing, cursor=found[1], since=cursor)
+        if isinstance(found, Miss):
+            return found
+        return replace(found[0].standing, cursor=found[1], since=cursor)
 
-    def answer_json(self, store: BackendStore, session: str, cursor: int) -> bytes | None:
+    def answer_json(self, store: BackendStore, session: str, cursor: int) -> bytes | Miss:
         """`answer` as the wire's JSON body (`wire.json_body`), written from the entry's
         standing part with only the cursor and since filled in."""
         found = self._found(store, session, cursor)
-        return None if found is None else found[0].json(found[1], cursor)
+        return found if isinstance(found, Miss) else found[0].json(found[1], cursor)
 
-    def _found(self, store: BackendStore, session: str, cursor: int) -> tuple[_Entry, int] | None:
+    def _found(self, store: BackendStore, session: str, cursor: int) -> tuple[_Entry, int] | Miss:
         with store.faults_translated():
             found = self._valid_answer(store, session, cursor)
         with self._lock:
-            if found is None:
+            if isinstance(found, Miss):
                 self.misses += 1
             else:
                 self.hits += 1
@@ -246,37 +332,74 @@ class SyncAnswers:
 
     def _valid_answer(
         self, store: BackendStore, session: str, cursor: int
-    ) -> tuple[_Entry, int] | None:
-        """The entry that answers, and the current change version; None: read in full."""
+    ) -> tuple[_Entry, int] | Miss:
+        """The entry that answers, and the current change version; else why not."""
         digest = token_digest(session)
+        entry = self.entry_for(digest)
+        if entry is None:
+            return Miss.READ
+        statement = _compiled(store.engine.dialect)
+        look = store.plain_row(statement.sql, statement.arguments(entry.look_parameters(digest)))
+        if look is None:
+            return Miss.READ  # the driver failed: the full read reports it
+        current = _standing_holds(store, entry, look, cursor)
+        if current is None:
+            return Miss.READ
+        if look[_ENDED + 1 : _ACCOUNT_END] != entry.account:
+            return Miss.BUILD  # the account row moved (usage, plan, ...): re-read it
+        if _newest(look) != (entry.newest_invitation, entry.newest_token):
+            return Miss.BUILD  # changes of its own
+        if cursor < entry.newest:
+            return Miss.BUILD  # changes of its own to send (another client built the entry)
+        return entry, current
+
+    def entry_for(self, digest: str) -> _Entry | None:
+        """The entry of the session with this digest's account, if any."""
         account_id = self._sessions.get(digest)
-        entry = None if account_id is None else self._entries.get(account_id)
+        return None if account_id is None else self._entries.get(account_id)
+
+    def build_base(
+        self, store: BackendStore, connection: Any, session: str, cursor: int
+    ) -> Built | None:
+        """On the snapshot of `connection` (the DBAPI connection of a read-only unit of work,
+        before its first statement): the entry whose standing part holds there but for the
+        account's own rows and account row, with what changed; None: read in full."""
+        digest = token_digest(session)
+        entry = self.entry_for(digest)
         if entry is None:
             return None
         statement = _compiled(store.engine.dialect)
-        parameters = dict(entry.parameters)
-        parameters["digest"] = digest
-        look = store.plain_row(statement.sql, statement.arguments(parameters))
-        if look is None:
-            return None  # the driver failed: the full read reports it
-        if look[1:_ENDED] != entry.state or look[_ENDED + 1 : _ACCOUNT_END] != entry.account:
-            return None  # the policy, clock, offer, ... or the account changed (or no account)
-        if look[_ENDED] is not None:
-            return None  # an ended session: the full read says why
-        if any(look[index] for index in _FAULTS):
-            return None  # the full read applies the faults (FaultInjector)
-        now, clock_due = store.read_time(entry.clock)
-        if clock_due or now != entry.now:
+        look = _fetch(connection, statement.sql, statement.arguments(entry.look_parameters(digest)))
+        current = None if look is None else _standing_holds(store, entry, look, cursor)
+        if look is None or current is None:
             return None
-        invitation, token, tokens_due, invitations_due = look[_ACCOUNT_END:]
-        if max(int(invitation or 0), int(token or 0)) != entry.newest:
-            return None  # changes of its own
-        if tokens_due or invitations_due:
-            return None  # the full read runs as a writer and sweeps them
-        current = int(look[0])
-        if cursor <= entry.reset_floor or cursor > current or cursor < entry.newest:
-            return None  # a full snapshot, or changes of its own to send
-        return entry, current
+        invitation, token = _newest(look)
+        return Built(
+            entry=entry,
+            look=tuple(look),
+            digest=digest,
+            cursor=current,
+            account_moved=look[_ENDED + 1 : _ACCOUNT_END] != entry.account,
+            newest_invitation=invitation,
+            newest_token=token,
+        )
+
+    def keep_built(self, built: Built, standing: SyncDTO, account: Account) -> None:
+        """Keep `standing`, built on `built`'s snapshot, as the account's entry."""
+        look = built.look
+        entry = replace(
+            built.entry,
+            account=tuple(look[_ENDED + 1 : _ACCOUNT_END]),
+            account_row=account,
+            newest_invitation=built.newest_invitation,
+            newest_token=built.newest_token,
+            standing=standing,
+            body=_body_template(standing),
+        )
+        with self._lock:
+            self.built += 1
+            if self._entries.get(entry.account_id) is built.entry:
+                self._entries[entry.account_id] = entry
 
     def remember(
         self, tx: BackendTransaction, session: str, account: Account, answer: SyncDTO
@@ -291,16 +414,14 @@ class SyncAnswers:
         parameters = statement.parameters(
             {"account": account.id, "digest": digest, **due_parameters(tx.now, tx.policy)}
         )
-        cursor = tx.session.connection().connection.cursor()
-        try:
-            cursor.execute(statement.sql, statement.arguments(parameters))
-            look = cursor.fetchone()
-        finally:
-            cursor.close()
+        look = _fetch(
+            tx.session.connection().connection, statement.sql, statement.arguments(parameters)
+        )
         if look is None or look[_ENDED + 1] != account.id or look[_ENDED] is not None:
             return answer
         state = tx.state
         standing = replace(answer, invitations=(), tokens=(), full=False, since=0)
+        invitation, token = _newest(look)
         entry = _Entry(
             state=tuple(look[1:_ENDED]),
             account=tuple(look[_ENDED + 1 : _ACCOUNT_END]),
@@ -308,10 +429,13 @@ class SyncAnswers:
             clock=_Clock(state.clock_virtual_at, state.clock_running, state.clock_real_anchor),
             reset_floor=state.reset_floor,
             now=tx.now,
-            newest=max(int(look[_ACCOUNT_END] or 0), int(look[_ACCOUNT_END + 1] or 0)),
+            newest_invitation=invitation,
+            newest_token=token,
             parameters=parameters,
             standing=standing,
             body=_body_template(standing),
+            state_row=state,
+            account_row=account,
         )
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:

@@ -18,6 +18,7 @@ from desktop.backend.api import (
     NotFound,
     NotInCohort,
 )
+from desktop.backend.rows import InvitationView
 from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage, Token
 from desktop.backend.transaction import BackendTransaction
 from desktop.backend.wallet import current_cycle
@@ -48,7 +49,7 @@ def link_base(tx: BackendTransaction) -> str:
     return tx.state.link_base or LINK_PREFIX
 
 
-def link_of(tx: BackendTransaction, invitation: Invitation) -> str:
+def link_of(tx: BackendTransaction, invitation: InvitationView) -> str:
     """The personal link the recipient receives, on the server that serves this database."""
     return link_base(tx) + invitation.link_token
 
@@ -299,15 +300,16 @@ def resend(
     return invitation
 
 
-def prompts_required(tx: BackendTransaction, invitation: Invitation) -> int:
+def prompts_required(tx: BackendTransaction, invitation: InvitationView) -> int:
     """N for this invitation: fixed when it converted, else the policy's current value."""
     if invitation.prompts_required is not None:
         return invitation.prompts_required
     return tx.policy.prompts_required
 
 
-def invitation_dto(tx: BackendTransaction, invitation: Invitation) -> InvitationDTO:
-    """The invitation as its referrer sees it, with the checklist and the plain-words reason."""
+def invitation_dto(tx: BackendTransaction, invitation: InvitationView) -> InvitationDTO:
+    """The invitation as its referrer sees it, with the checklist and the plain-words reason
+    (the ORM object or a sync's plain row: desktop.backend.rows)."""
     state = InvitationState(invitation.state)
     required = prompts_required(tx, invitation)
     last_sent = invitation.messages[-1].sent_at if invitation.messages else None

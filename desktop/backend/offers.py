@@ -18,14 +18,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.backend.accounts import cohort_decision
 from desktop.backend.api import OfferRefused
 from desktop.backend.store import Account, Invitation
 from desktop.backend.transaction import BackendTransaction
 from desktop.backend.wallet import current_cycle, earned_in
-from desktop.domain.offer import Offer
+from desktop.domain.offer import Offer, OfferSettings
 from desktop.domain.reasons import Reason
 
 DAILY_WINDOW = timedelta(hours=24)
@@ -41,9 +41,12 @@ class SendCapacity:
 
 
 def send_capacity(tx: BackendTransaction, operator: Account) -> SendCapacity:
-    """The daily limit as a capacity (R2): sends in the last 24 hours count, replays do not."""
+    """The daily limit as a capacity (R2): sends in the last 24 hours count, replays do not.
+
+    One row: how many of the newest `limit` sends are in the window, and the oldest of them
+    (a read-only unit of work asks on its connection: nothing of its own to flush)."""
     limit = tx.policy.daily_invitation_limit
-    recent = tx.session.scalars(
+    recent = (
         select(Invitation.created_at)
         .where(
             Invitation.operator_id == operator.id,
@@ -51,11 +54,15 @@ def send_capacity(tx: BackendTransaction, operator: Account) -> SendCapacity:
         )
         .order_by(Invitation.created_at.desc())
         .limit(limit)
-    ).all()
-    if len(recent) < limit:
-        return SendCapacity(limit - len(recent), None, limit)
+        .subquery()
+    )
+    statement = select(func.count(), func.min(recent.c.created_at))
+    runner = tx.session.connection() if tx.read_only else tx.session
+    count, oldest = runner.execute(statement).one()
+    if count < limit:
+        return SendCapacity(limit - count, None, limit)
     # The next slot frees when the oldest of the last `limit` sends leaves the window.
-    return SendCapacity(0, recent[-1] + DAILY_WINDOW, limit)
+    return SendCapacity(0, oldest + DAILY_WINDOW, limit)
 
 
 def reward_capacity(tx: BackendTransaction, operator: Account) -> tuple[int, datetime]:
@@ -64,26 +71,51 @@ def reward_capacity(tx: BackendTransaction, operator: Account) -> tuple[int, dat
     return max(tx.policy.monthly_cap - earned_in(tx, operator, cycle), 0), cycle.end
 
 
-def _unavailable(tx: BackendTransaction, account: Account) -> Reason | None:
+def _unavailable(
+    tx: BackendTransaction, account: Account, settings: OfferSettings
+) -> Reason | None:
     if not cohort_decision(account, tx.policy).eligible:
         return Reason.NOT_IN_COHORT
-    if tx.offer_settings.paused:
+    if settings.paused:
         return Reason.OFFER_PAUSED
     return None
 
 
-def _terms(tx: BackendTransaction, account: Account) -> tuple[dict[str, object], str]:
+@dataclass(frozen=True)
+class _Reading:
+    """What an account's offer is made of now, each read once (the settings, the copy, why it
+    is unavailable, the reward capacity): the terms and the offer both come from it."""
+
+    settings: OfferSettings
+    copy: tuple[str, str, tuple[str, ...]]
+    reason: Reason | None
+    reward_left: int
+    cycle_end: datetime
+
+
+def _reading(tx: BackendTransaction, account: Account) -> _Reading:
     settings = tx.offer_settings
-    title, description, rules = settings.copy(tx.policy)
-    reward_left, _ = reward_capacity(tx, account)
+    reward_left, cycle_end = reward_capacity(tx, account)
+    return _Reading(
+        settings,
+        settings.copy(tx.policy),
+        _unavailable(tx, account, settings),
+        reward_left,
+        cycle_end,
+    )
+
+
+def _terms(reading: _Reading) -> tuple[dict[str, object], str]:
+    settings = reading.settings
+    title, description, rules = reading.copy
     terms: dict[str, object] = {
-        "offered": _unavailable(tx, account) is None,
+        "offered": reading.reason is None,
         "title": title,
         "description": description,
         "rules": list(rules),
         "requires_confirmation": settings.requires_confirmation,
         # Sending would earn nothing: a flip either way is a change the operator must see.
-        "rewardless": reward_left == 0 if settings.report_capacities else None,
+        "rewardless": reading.reward_left == 0 if settings.report_capacities else None,
     }
     digest = hashlib.sha256(json.dumps(terms, sort_keys=True).encode()).hexdigest()
     return terms, digest
@@ -96,35 +128,38 @@ def _sign(tx: BackendTransaction, account: Account, digest: str, expires: int) -
 
 def current_offer(tx: BackendTransaction, account: Account) -> Offer:
     """The account's offer now: issued at the last grid point (half a lifetime apart), so the
-    same offer comes back while more than half its lifetime is left."""
-    _, digest = _terms(tx, account)
+    same offer comes back while more than half its lifetime is left. Its parts are read once
+    for the terms and the offer (`_reading`)."""
+    reading = _reading(tx, account)
+    _, digest = _terms(reading)
     lifetime = int(tx.policy.offer_lifetime.total_seconds())
     step = max(lifetime // 2, 1)
     issued = int(tx.now.timestamp()) // step * step
     expires = issued + lifetime
-    return offer_dto(
+    return _offer(
         tx,
         account,
+        reading,
         offer_id=f"off_{expires}_{_sign(tx, account, digest, expires)}",
         issued_at=datetime.fromtimestamp(issued, UTC),
         expires_at=datetime.fromtimestamp(expires, UTC),
     )
 
 
-def offer_dto(
+def _offer(
     tx: BackendTransaction,
     account: Account,
+    reading: _Reading,
     *,
     offer_id: str,
     issued_at: datetime,
     expires_at: datetime,
 ) -> Offer:
-    """How an issued offer reads for its account now."""
-    settings = tx.offer_settings
-    title, description, rules = settings.copy(tx.policy)
-    reason = _unavailable(tx, account)
+    settings = reading.settings
+    title, description, rules = reading.copy
+    reason = reading.reason
     sending = send_capacity(tx, account)
-    reward_left, cycle_end = reward_capacity(tx, account)
+    reward_left = reading.reward_left
     shown = settings.report_capacities
     send_left = 0 if reason is not None else sending.left
     return Offer(
@@ -136,7 +171,7 @@ def offer_dto(
         requires_confirmation=settings.requires_confirmation,
         send_capacity=send_left if shown else None,
         reward_capacity=reward_left if shown else None,
-        rewards_resume_at=cycle_end if shown and reward_left == 0 else None,
+        rewards_resume_at=reading.cycle_end if shown and reward_left == 0 else None,
         send_capacity_frees_at=sending.frees_at if shown and reason is None else None,
         max_recipients=tx.policy.max_recipients_per_send,
         issued_at=issued_at,
@@ -161,7 +196,7 @@ def validate(tx: BackendTransaction, operator: Account, offer_id: str) -> None:
     if prefix != "off" or not expires_text.isdigit():
         raise OfferRefused(Reason.OFFER_CHANGED)
     expires = int(expires_text)
-    _, digest = _terms(tx, operator)
+    _, digest = _terms(_reading(tx, operator))
     if not hmac.compare_digest(signature, _sign(tx, operator, digest, expires)):
         raise OfferRefused(Reason.OFFER_CHANGED)
     expires_at = datetime.fromtimestamp(expires, UTC)

@@ -8,14 +8,15 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from desktop.backend import accounts, invitations, offers, wallet
-from desktop.backend.answers import SyncAnswers
+from desktop.backend.answers import Miss, SyncAnswers
 from desktop.backend.api import (
     AuthenticationError,
     InvitationDTO,
@@ -27,18 +28,30 @@ from desktop.backend.api import (
 from desktop.backend.changes import EVERYONE, concerns
 from desktop.backend.database import BackendStore, ClosesOnExit
 from desktop.backend.faults import FaultInjector
+from desktop.backend.rows import (
+    INVITATION_FIELDS,
+    TOKEN_FIELDS,
+    EventRow,
+    InvitationRow,
+    MessageRow,
+    TokenRow,
+)
 from desktop.backend.store import (
     Account,
     BackendState,
     Invitation,
+    InvitationEvent,
+    OutboxMessage,
     SessionRecord,
     Token,
     read_only,
+    snapshot_reads,
 )
 from desktop.backend.transaction import BackendTransaction
 from desktop.backend.wire import json_body
 from desktop.domain.clock import Clock
-from desktop.domain.cycles import RewardCycle
+from desktop.domain.credits import Credit
+from desktop.domain.cycles import BillingCycle, RewardCycle
 from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 
@@ -147,17 +160,80 @@ class MockBackend(ClosesOnExit):
         # A quiet sync's answer from the cache, checked on one snapshot; never while QA has a
         # fault set (the cache reads the faults in that snapshot, as `_call` would before it).
         quiet = self._answers.answer(self._store, session, cursor)
-        if quiet is not None:
+        if not isinstance(quiet, Miss):
             return quiet
-        return self._read_sync(session, cursor)
+        return self._changed_sync(session, cursor, quiet)
 
     def sync_json(self, session: str, cursor: int) -> bytes:
         """`sync` as the HTTP service's JSON body (`wire.json_body`): a quiet answer is written
         from the cache entry's body with only its cursor and since filled in."""
         quiet = self._answers.answer_json(self._store, session, cursor)
-        if quiet is not None:
+        if not isinstance(quiet, Miss):
             return quiet
-        return json_body(self._read_sync(session, cursor))
+        return json_body(self._changed_sync(session, cursor, quiet))
+
+    def _changed_sync(self, session: str, cursor: int, miss: Miss) -> SyncDTO:
+        if miss is Miss.BUILD:
+            built = self._built_sync(session, cursor)
+            if built is not None:
+                return built
+        return self._read_sync(session, cursor)
+
+    def _built_sync(self, session: str, cursor: int) -> SyncDTO | None:
+        """The answer after the account's own changes, built on its cache entry: on one
+        snapshot, the entry checked as for a quiet answer (state row, session, no fault, the
+        same time, nothing due), then only the changed rows read, the account row again only
+        if it moved, and the parts that follow the rows (the cycle's earned count, the offer's
+        capacities) computed again. None: read in full. The answer equals the full read's
+        on the same snapshot (tests/backend/test_sync_answers.py)."""
+        store = self._store
+        with (
+            store.faults_translated(),
+            Session(snapshot_reads(store.engine), expire_on_commit=False) as db,
+            db.begin(),
+        ):
+            base = self._answers.build_base(store, db.connection().connection, session, cursor)
+            if base is None:
+                return None
+            entry = base.entry
+            state = BackendState(
+                **{column: getattr(entry.state_row, column) for column in _STATE_FIELDS},
+                last_version=base.cursor,
+            )
+            tx = BackendTransaction(db, state, entry.now, entry.standing.policy, read_only=True)
+            account = entry.account_row
+            if base.account_moved:
+                account = db.get_one(Account, entry.account_id)
+            elif base.newest_token == entry.newest_token:
+                # No token changed: the cycle's earned count is the entry's.
+                # (wallet.earned_in's memo key: a read-only unit of work counts once.)
+                key = ("earned_in", account.id, entry.standing.cycle.start)
+                tx.memo[key] = entry.standing.cycle.earned
+            if base.account_moved:
+                standing = _standing(tx, account)
+            elif (base.newest_invitation, base.newest_token) == (
+                entry.newest_invitation,
+                entry.newest_token,
+            ):
+                standing = entry.standing  # only the cursor is behind the entry's
+            else:
+                standing = _standing_after_rows(tx, account, entry.standing)
+            changed = _read_changed(
+                tx,
+                account.id,
+                cursor,
+                with_invitations=base.newest_invitation > cursor,
+                with_tokens=base.newest_token > cursor,
+            )
+            changed_invitations, changed_tokens = _changed_rows(tx, changed)
+            self._answers.keep_built(base, standing, account)
+            return replace(
+                standing,
+                cursor=base.cursor,
+                invitations=changed_invitations,
+                tokens=changed_tokens,
+                since=cursor,
+            )
 
     def _read_sync(self, session: str, cursor: int) -> SyncDTO:
         def handle() -> SyncDTO:
@@ -335,17 +411,18 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
     # A cursor from before a reset-demo (or from another file) cannot be continued: send all.
     full = cursor <= tx.state.reset_floor or cursor > tx.state.last_version
     since = 0 if full else cursor
-    changed_invitations = tx.session.scalars(
-        select(Invitation)
-        .where(Invitation.operator_id == account.id, Invitation.version > since)
-        .order_by(Invitation.version, Invitation.id)
-        .options(selectinload(Invitation.events), selectinload(Invitation.messages))
-    ).all()
-    changed_tokens = tx.session.scalars(
-        select(Token)
-        .where(Token.account_id == account.id, Token.version > since)
-        .order_by(Token.version, Token.id)
-    ).all()
+    changed_invitations, changed_tokens = _changed_rows(tx, _read_changed(tx, account.id, since))
+    return replace(
+        _standing(tx, account),
+        invitations=changed_invitations,
+        tokens=changed_tokens,
+        full=full,
+        since=since,
+    )
+
+
+def _standing(tx: BackendTransaction, account: Account) -> SyncDTO:
+    """The answer's standing part (no rows; cursor: the snapshot's change version)."""
     cycle = wallet.current_cycle(tx, account)
     return SyncDTO(
         cursor=tx.state.last_version,
@@ -359,13 +436,111 @@ def _snapshot(tx: BackendTransaction, account: Account, cursor: int) -> SyncDTO:
             earned=wallet.earned_in(tx, account, cycle),
             cap=tx.policy.monthly_cap,
         ),
-        invitations=tuple(invitations.invitation_dto(tx, row) for row in changed_invitations),
-        tokens=tuple(wallet.token_dto(row, tx.now) for row in changed_tokens),
+        invitations=(),
+        tokens=(),
         now=tx.now,
-        full=full,
-        since=since,
+        full=False,
+        since=0,
         offer=offers.current_offer(tx, account),
     )
+
+
+def _standing_after_rows(tx: BackendTransaction, account: Account, before: SyncDTO) -> SyncDTO:
+    """`before` (a standing part of the same account row, state row and time) after changes
+    to the account's invitations or tokens only: what follows them computed again, the cycle's
+    earned count (from `tx.memo` when no token changed) and the offer (its capacities)."""
+    cycle = before.cycle
+    earned = wallet.earned_in(tx, account, BillingCycle(cycle.start, cycle.end))
+    return replace(
+        before,
+        cursor=tx.state.last_version,
+        cycle=replace(cycle, earned=earned),
+        offer=offers.current_offer(tx, account),
+    )
+
+
+_INVITATIONS = Invitation.__table__
+_EVENTS = InvitationEvent.__table__
+_MESSAGES = OutboxMessage.__table__
+_TOKENS = Token.__table__
+_CHANGED_INVITATIONS = (
+    select(*(_INVITATIONS.c[name] for name in INVITATION_FIELDS))
+    .where(
+        _INVITATIONS.c.operator_id == bindparam("account"),
+        _INVITATIONS.c.version > bindparam("since"),
+    )
+    .order_by(_INVITATIONS.c.version, _INVITATIONS.c.id)
+)
+_THEIR_EVENTS = (
+    select(_EVENTS.c.invitation_id, _EVENTS.c.state, _EVENTS.c.at)
+    .where(_EVENTS.c.invitation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_EVENTS.c.id)
+)
+_THEIR_MESSAGES = (
+    select(_MESSAGES.c.invitation_id, _MESSAGES.c.subject, _MESSAGES.c.body, _MESSAGES.c.sent_at)
+    .where(_MESSAGES.c.invitation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_MESSAGES.c.id)
+)
+_CHANGED_TOKENS = (
+    select(*(_TOKENS.c[name] for name in TOKEN_FIELDS))
+    .where(_TOKENS.c.account_id == bindparam("account"), _TOKENS.c.version > bindparam("since"))
+    .order_by(_TOKENS.c.version, _TOKENS.c.id)
+)
+_STATE_FIELDS = tuple(
+    column.key for column in BackendState.__table__.columns if column.key != "last_version"
+)
+
+
+def _changed_rows(
+    tx: BackendTransaction, changed: tuple[list[InvitationRow], list[TokenRow]]
+) -> tuple[tuple[InvitationDTO, ...], tuple[Credit, ...]]:
+    """The changed rows (`_read_changed`) as the answer's DTOs, in version order."""
+    rows, tokens = changed
+    return (
+        tuple(invitations.invitation_dto(tx, row) for row in rows),
+        tuple(wallet.token_dto(token, tx.now) for token in tokens),
+    )
+
+
+def _read_changed(
+    tx: BackendTransaction,
+    account_id: str,
+    since: int,
+    *,
+    with_invitations: bool = True,
+    with_tokens: bool = True,
+) -> tuple[list[InvitationRow], list[TokenRow]]:
+    """The account's invitations and tokens with a version above `since`, in version order,
+    as plain rows (desktop.backend.rows), not ORM objects: four Core statements (invitations,
+    their history, their emails, tokens), no identity map. `with_invitations`/`with_tokens`
+    False: known to be none (the account's newest version is not above `since`)."""
+    connection = tx.session.connection()
+    found: list[InvitationRow] = []
+    if with_invitations:
+        rows = connection.execute(
+            _CHANGED_INVITATIONS, {"account": account_id, "since": since}
+        ).all()
+        ids = [row.id for row in rows]
+        events: dict[str, list[EventRow]] = {key: [] for key in ids}
+        messages: dict[str, list[MessageRow]] = {key: [] for key in ids}
+        if ids:
+            for event in connection.execute(_THEIR_EVENTS, {"ids": ids}):
+                events[event.invitation_id].append(EventRow(event.state, event.at))
+            for message in connection.execute(_THEIR_MESSAGES, {"ids": ids}):
+                messages[message.invitation_id].append(
+                    MessageRow(message.subject, message.body, message.sent_at)
+                )
+        found = [
+            InvitationRow(
+                **row._mapping, events=tuple(events[row.id]), messages=tuple(messages[row.id])
+            )
+            for row in rows
+        ]
+    tokens: list[TokenRow] = []
+    if with_tokens:
+        parameters = {"account": account_id, "since": since}
+        tokens = [TokenRow(*row) for row in connection.execute(_CHANGED_TOKENS, parameters)]
+    return found, tokens
 
 
 def _fingerprint(db: Session, state: BackendState, account: Account) -> int:

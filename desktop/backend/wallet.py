@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from desktop.backend.accounts import store_windows, windows
 from desktop.backend.api import NoTokens, RedemptionDTO, UsageDTO
+from desktop.backend.rows import TokenView
 from desktop.backend.store import Account, Invitation, Redemption, Token
 from desktop.backend.transaction import BackendTransaction
 from desktop.domain.credits import Credit, CreditSource, CreditWindows, RedemptionCode
@@ -19,7 +20,7 @@ from desktop.domain.reasons import Reason, fill
 from desktop.domain.usage import UsageWindow, WindowKind
 
 
-def token_state(token: Token, now: datetime) -> str:
+def token_state(token: TokenView, now: datetime) -> str:
     """available | spent | expired. An unspent token past its expiry is expired, swept or not."""
     if token.spent_at is not None:
         return "spent"
@@ -28,8 +29,8 @@ def token_state(token: Token, now: datetime) -> str:
     return "available"
 
 
-def token_dto(token: Token, now: datetime) -> Credit:
-    """A token as the wallet shows it."""
+def token_dto(token: TokenView, now: datetime) -> Credit:
+    """A token as the wallet shows it (the ORM object or a sync's plain row)."""
     return Credit(
         id=token.id,
         granted_at=token.granted_at,

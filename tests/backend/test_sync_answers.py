@@ -10,19 +10,27 @@ each show at once, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
+from sqlalchemy import event, select
 
+from desktop.backend import invitations, service, wallet
 from desktop.backend.api import AuthenticationError, NotSent, SyncDTO
 from desktop.backend.database import BackendStore
+from desktop.backend.invitations import PENDING_STATES as PENDING
+from desktop.backend.rows import INVITATION_FIELDS, TOKEN_FIELDS
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from tests.backend.support import DATABASES, ManualClock, sign_in
+from desktop.backend.store import Invitation, Token
+from desktop.backend.transaction import BackendTransaction
+from tests.backend.support import DATABASES, ManualClock, convert, ready_to_convert, sign_in
 from tests.backend.test_store import FakeRealTime
 
 PILOT = "pilot@example.com"
@@ -267,3 +275,212 @@ def test_a_fault_or_a_sign_out_is_never_hidden_by_the_cache(
     backend.sign_out(session)
     with pytest.raises(AuthenticationError):
         backend.sync(session, cursor)
+
+
+def _path(backend: MockBackend, hits: int, built: int) -> str:
+    """How the last sync was answered, from the cache's counters before it."""
+    if backend.answers.hits > hits:
+        return "cache"
+    return "built" if backend.answers.built > built else "read"
+
+
+def synced(
+    backend: MockBackend, reader: MockBackend, session: str, cursor: int
+) -> tuple[SyncDTO, str]:
+    """`answered`, with the path that gave the answer: cache, built or read."""
+    hits, built = backend.answers.hits, backend.answers.built
+    answer, _ = answered(backend, reader, session, cursor)
+    return answer, _path(backend, hits, built)
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_a_delta_built_from_the_cache_equals_a_full_read_across_changes(
+    backend: MockBackend, reader: MockBackend, sim: Simulator, clock: ManualClock
+) -> None:
+    """After every kind of change, in a seeded random order, each session's delta sync (at its
+    own cursor and at an older one) equals a full read of the same database; the account's own
+    changes at the same time are built on the cache entry, a moved clock is read in full."""
+    rng = random.Random(8)
+    sim.set_policy({"resend_cooldown_minutes": 0, "prompts_required": 2})
+    first, second = sign_in(backend, PILOT), sign_in(backend, PILOT)
+    cursors = {first: backend.sync(first, 0).cursor, second: backend.sync(second, 0).cursor}
+    seen = [cursors[first]]
+    counter = iter(range(1_000))
+    links: list[str] = []  # invitations to take further, by link
+
+    def pending_id() -> str | None:
+        records = [r for r in sim.invitations(PILOT) if r.invitation.state.value in PENDING]
+        return rng.choice(records).invitation.id if records else None
+
+    def send() -> None:
+        sent = backend.send_invitation(first, f"peer{next(counter)}@example.com", str(uuid4()))
+        links.append(sent.link)
+
+    def resend() -> None:
+        found = pending_id()
+        if found is None:
+            send()
+        else:
+            backend.resend_invitation(first, found, str(uuid4()))
+
+    def revoke() -> None:
+        found = pending_id()
+        if found is None:
+            send()
+        else:
+            backend.revoke_invitation(first, found)
+
+    def progress() -> None:
+        while links and sim.link_view(links[0]).invitation.state.is_final:
+            links.pop(0)  # revoked, converted, not eligible: nothing more happens to it
+        if not links:
+            send()
+            return
+        link = links[0]
+        record = sim.link_view(link).invitation
+        email, state = record.recipient, record.state.value
+        if state == "sent":
+            sim.recipient_open(link)
+        elif state == "opened":
+            sim.recipient_join(link, email)
+        elif state in ("joined", "reactivated"):
+            sim.recipient_init(link, email)
+        else:
+            sim.recipient_prompt(link, email)  # the second prompt converts (or caps)
+
+    def conversion() -> None:
+        convert(sim, PILOT, f"convert{next(counter)}@example.com")
+
+    def redeem() -> None:
+        if sim.wallet(PILOT).available == 0:
+            sim.grant(PILOT, expires_days=None)
+        backend.redeem(first, str(uuid4()))
+
+    def grant() -> None:
+        sim.grant(PILOT, expires_days=rng.choice([1, 2, None]))
+
+    def usage() -> None:
+        sim.set_usage(
+            PILOT, weekly_percent=rng.randrange(100), five_hour_percent=rng.randrange(100)
+        )
+
+    def another_account() -> None:
+        sim.invite(CAPPED, f"other{next(counter)}@example.com")
+
+    def cycle_roll() -> None:
+        clock.advance(timedelta(days=rng.choice([4, 31])))  # pilot's cycle starts on the 14th
+
+    def expiry() -> None:
+        clock.advance(timedelta(days=1))  # credits granted for a day expire
+
+    own = [send, resend, revoke, progress, conversion, redeem, grant, usage]
+    timed = [cycle_roll, expiry]
+    plan = [*own * 4, *timed * 2, another_account, another_account]
+    rng.shuffle(plan)
+    paths: dict[str, set[str]] = {}
+    for change in plan:
+        change()
+        for session in (first, second):
+            answer, path = synced(backend, reader, session, cursors[session])
+            paths.setdefault(change.__name__, set()).add(path)
+            if change in own and session == first:
+                assert path == "built", change.__name__
+            if change in timed and session == first:
+                assert path == "read", change.__name__
+            cursors[session] = answer.cursor
+            older = rng.choice(seen)
+            synced(backend, reader, session, older)
+        seen.append(cursors[first])
+    assert backend.answers.built >= len(own) * 4
+    assert paths["another_account"] <= {"cache", "built"}
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_a_delta_after_a_send_reads_only_the_changed_rows(
+    backend: MockBackend, reader: MockBackend
+) -> None:
+    """The sync after the account's own send is built: its invitation, history and email are
+    read; the session, account, state row, earned count and tokens are not read again."""
+    session = sign_in(backend, PILOT)
+    cursor = backend.sync(session, 0).cursor
+    backend.send_invitation(session, "friend@example.com", "send-1")
+    statements: list[str] = []
+
+    def seen(*arguments: object) -> None:
+        statements.append(str(arguments[2]))
+
+    event.listen(backend.store.engine, "before_cursor_execute", seen)
+    try:
+        answer, path = synced(backend, reader, session, cursor)
+    finally:
+        event.remove(backend.store.engine, "before_cursor_execute", seen)
+    assert path == "built"
+    assert [invitation.recipient for invitation in answer.invitations] == ["friend@example.com"]
+    queries = [text for text in statements if text.lstrip().upper().startswith("SELECT")]
+    assert len(queries) == 4, queries  # invitations, their events, their emails, send capacity
+    unread = ("FROM accounts", "FROM sessions", "FROM backend_state", "FROM tokens")
+    assert not any(table in text for text in queries for table in unread)
+
+
+def same_values(row: object, orm: object, names: tuple[str, ...]) -> None:
+    """Each named attribute has the same value, of the same type, in both."""
+    for name in names:
+        ours, theirs = getattr(row, name), getattr(orm, name)
+        assert (ours, type(ours)) == (theirs, type(theirs)), name
+
+
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
+def test_a_syncs_rows_read_as_the_orm_reads_them(
+    backend: MockBackend, sim: Simulator, clock: ManualClock
+) -> None:
+    """The plain rows a sync reads (service._read_changed) carry the ORM's values, types
+    included, and give the same DTOs: invitations in every kind of state with their history
+    and emails, earned, complimentary, spent and expired credits."""
+    sim.set_policy({"resend_cooldown_minutes": 0})
+    session = sign_in(backend, PILOT)
+    convert(sim, PILOT, "convert1@example.com")
+    revoked = sim.invite(PILOT, "revoked@example.com").invitation
+    sim.revoke(PILOT, revoked.id)
+    resent = sim.invite(PILOT, "resent@example.com").invitation
+    sim.resend(PILOT, resent.id)
+    ready_to_convert(sim, PILOT, "ready@example.com")
+    recent = sim.invite(PILOT, "recent@example.com").invitation  # active 10 days ago
+    sim.recipient_join(recent.link, "recent@example.com")  # not eligible
+    sim.grant(PILOT, expires_days=None, title="A gift")
+    backend.redeem(session, "spend-1")  # the earned one: it expires first
+    sim.grant(PILOT, expires_days=1)
+    clock.advance(timedelta(days=2))
+    backend.sync(session, 0)  # sweeps the expired credit
+
+    def compare(tx: BackendTransaction) -> int:
+        account = "acct_pilot"
+        rows, tokens = service._read_changed(tx, account, 0)
+        orm = tx.session.scalars(
+            select(Invitation)
+            .where(Invitation.operator_id == account)
+            .order_by(Invitation.version, Invitation.id)
+        ).all()
+        assert [row.id for row in rows] == [invitation.id for invitation in orm]
+        for row, invitation in zip(rows, orm, strict=True):
+            same_values(row, invitation, INVITATION_FIELDS)
+            assert [(e.state, e.at) for e in row.events] == [
+                (e.state, e.at) for e in invitation.events
+            ]
+            assert [(m.subject, m.body, m.sent_at) for m in row.messages] == [
+                (m.subject, m.body, m.sent_at) for m in invitation.messages
+            ]
+            assert invitations.invitation_dto(tx, row) == invitations.invitation_dto(tx, invitation)
+        orm_tokens = tx.session.scalars(
+            select(Token).where(Token.account_id == account).order_by(Token.version, Token.id)
+        ).all()
+        assert [token.id for token in tokens] == [token.id for token in orm_tokens]
+        for token, orm_token in zip(tokens, orm_tokens, strict=True):
+            same_values(token, orm_token, TOKEN_FIELDS)
+            assert wallet.token_dto(token, tx.now) == wallet.token_dto(orm_token, tx.now)
+        return len(rows) + len(tokens)
+
+    assert backend.store.read(compare) == 8  # 5 invitations, 3 credits
+    states = {invitation.state.value for invitation in backend.sync(session, 0).invitations}
+    assert {"sent", "revoked", "prompting", "converted_rewarded", "not_eligible"} <= states
+    credit_states = {token.state for token in backend.sync(session, 0).tokens}
+    assert {"spent", "expired", "available"} <= credit_states
