@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, exists, func, select
+from sqlalchemy import Integer, String, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from desktop.backend import offers
@@ -19,10 +19,9 @@ from desktop.backend.api import (
     NotInCohort,
 )
 from desktop.backend.rows import InvitationView
-from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage, Token
+from desktop.backend.store import Account, Invitation, InvitationEvent, OutboxMessage
 from desktop.backend.transaction import BackendTransaction
-from desktop.backend.wallet import current_cycle
-from desktop.domain.credits import CreditSource
+from desktop.backend.wallet import current_cycle, earned_count
 from desktop.domain.emails import InvalidEmail, is_own_address, normalise_email
 from desktop.domain.invitations import InvitationState, describe_progress
 from desktop.domain.reasons import Reason
@@ -90,6 +89,7 @@ def require_cohort(tx: BackendTransaction, operator: Account) -> None:
 
 
 _OPERATOR = bindparam("operator", type_=String())
+_RECENT = offers.recent_sends(_OPERATOR, bindparam("since"), bindparam("limit", type_=Integer()))
 _SEND_RULES = select(
     # A replayed key: the first invitation (DESIGN R2: exactly-once).
     select(Invitation.id)
@@ -104,24 +104,12 @@ _SEND_RULES = select(
         Invitation.state.not_in(FINAL_STATES),
     )
     .label("pending"),
-    # The daily limit (offers.send_capacity): the limit-th newest send of the last 24 hours; when
-    # there is one, no slot is left until it leaves the window.
-    select(Invitation.created_at)
-    .where(Invitation.operator_id == _OPERATOR, Invitation.created_at > bindparam("since"))
-    .order_by(Invitation.created_at.desc())
-    .limit(1)
-    .offset(bindparam("nth"))
-    .scalar_subquery()
-    .label("limit_reached_by"),
+    # The daily limit (offers.send_capacity): how many of the newest `limit` sends are in the
+    # last 24 hours, and the oldest of them.
+    select(func.count()).select_from(_RECENT).scalar_subquery().label("recent"),
+    select(func.min(_RECENT.c.created_at)).scalar_subquery().label("oldest_recent"),
     # Earned this cycle (wallet.earned_in), for the reward capacity (R5).
-    select(func.count())
-    .select_from(Token)
-    .where(
-        Token.account_id == _OPERATOR,
-        Token.source == CreditSource.REFERRAL.value,
-        Token.granted_at >= bindparam("cycle_start"),
-        Token.granted_at < bindparam("cycle_end"),
-    )
+    earned_count(_OPERATOR, bindparam("cycle_start"), bindparam("cycle_end"))
     .scalar_subquery()
     .label("earned"),
     # The newest creation number (`sequence`).
@@ -160,7 +148,7 @@ def send(
                 "key": idempotency_key,
                 "recipient": recipient,
                 "since": tx.now - DAILY_WINDOW,
-                "nth": limit - 1,
+                "limit": limit,
                 "cycle_start": cycle.start,
                 "cycle_end": cycle.end,
             },
@@ -182,9 +170,9 @@ def send(
         raise InvitationRefused(Reason.SELF_INVITE)
     if rules.pending:
         raise InvitationRefused(Reason.DUPLICATE_PENDING, {"recipient": recipient})
-    if rules.limit_reached_by is not None:
-        frees_at = rules.limit_reached_by + DAILY_WINDOW
-        raise InvitationRefused(Reason.DAILY_LIMIT, {"limit": limit, "at": frees_at})
+    capacity = offers.daily_capacity(rules.recent, rules.oldest_recent, limit)
+    if capacity.frees_at is not None:  # no slot left until then
+        raise InvitationRefused(Reason.DAILY_LIMIT, {"limit": limit, "at": capacity.frees_at})
     reward_left = max(tx.policy.monthly_cap - int(rules.earned or 0), 0)
     invitation = Invitation(
         id=f"inv_{secrets.token_hex(8)}",

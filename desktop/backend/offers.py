@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Subquery, func, select
 
 from desktop.backend.accounts import cohort_decision
 from desktop.backend.api import OfferRefused
@@ -46,22 +46,34 @@ def send_capacity(tx: BackendTransaction, operator: Account) -> SendCapacity:
     One row: how many of the newest `limit` sends are in the window, and the oldest of them
     (a read-only unit of work asks on its connection: nothing of its own to flush)."""
     limit = tx.policy.daily_invitation_limit
-    recent = (
+    recent = recent_sends(operator.id, tx.now - DAILY_WINDOW, limit)
+    statement = select(func.count(), func.min(recent.c.created_at))
+    runner = tx.session.connection() if tx.read_only else tx.session
+    count, oldest = runner.execute(statement).one()
+    return daily_capacity(count, oldest, limit)
+
+
+def recent_sends(
+    operator_id: str | BindParameter[str],
+    since: datetime | BindParameter[datetime],
+    limit: int | BindParameter[int],
+) -> Subquery:
+    """The creation times of the operator's newest `limit` sends after `since`: what the daily
+    limit counts (R2); values or bound parameters."""
+    return (
         select(Invitation.created_at)
-        .where(
-            Invitation.operator_id == operator.id,
-            Invitation.created_at > tx.now - DAILY_WINDOW,
-        )
+        .where(Invitation.operator_id == operator_id, Invitation.created_at > since)
         .order_by(Invitation.created_at.desc())
         .limit(limit)
         .subquery()
     )
-    statement = select(func.count(), func.min(recent.c.created_at))
-    runner = tx.session.connection() if tx.read_only else tx.session
-    count, oldest = runner.execute(statement).one()
-    if count < limit:
+
+
+def daily_capacity(count: int, oldest: datetime | None, limit: int) -> SendCapacity:
+    """The capacity left by `count` of the newest `limit` sends in the window, the oldest of
+    them at `oldest`: the next slot frees when that one leaves the window."""
+    if count < limit or oldest is None:
         return SendCapacity(limit - count, None, limit)
-    # The next slot frees when the oldest of the last `limit` sends leaves the window.
     return SendCapacity(0, oldest + DAILY_WINDOW, limit)
 
 

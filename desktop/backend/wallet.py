@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, Select, String, bindparam, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from desktop.backend.accounts import store_windows, windows
@@ -50,23 +50,32 @@ def current_cycle(tx: BackendTransaction, account: Account) -> BillingCycle:
     return cycle_containing(tx.now, account.billing_day)
 
 
+def earned_count(
+    account_id: str | BindParameter[str],
+    start: datetime | BindParameter[datetime],
+    end: datetime | BindParameter[datetime],
+) -> Select[int]:
+    """The statement counting the referral credits the account was granted in [start, end),
+    whatever became of them since (what the cap counts, R5); values or bound parameters."""
+    return (
+        select(func.count())
+        .select_from(Token)
+        .where(
+            Token.account_id == account_id,
+            Token.source == CreditSource.REFERRAL.value,
+            Token.granted_at >= start,
+            Token.granted_at < end,
+        )
+    )
+
+
 def earned_in(tx: BackendTransaction, account: Account, cycle: BillingCycle) -> int:
     """Tokens granted to the account inside the cycle, whatever became of them since. A sync
     asks three times (its cycle, the offer's terms and capacities): a read counts once."""
     key = ("earned_in", account.id, cycle.start)
     if tx.read_only and key in tx.memo:
         return tx.memo[key]
-    count = tx.session.scalar(
-        select(func.count())
-        .select_from(Token)
-        .where(
-            Token.account_id == account.id,
-            Token.source == CreditSource.REFERRAL.value,
-            Token.granted_at >= cycle.start,
-            Token.granted_at < cycle.end,
-        )
-    )
-    earned = int(count or 0)
+    earned = tx.session.execute(earned_count(account.id, cycle.start, cycle.end)).scalar_one()
     if tx.read_only:
         tx.memo[key] = earned
     return earned
