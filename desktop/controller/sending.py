@@ -87,10 +87,14 @@ class SendFlow:
         return key
 
     def found_by_sync(self, applied: SyncApplied) -> None:
-        """A sync found queued sends on the backend (their answer was lost): they are done."""
+        """A sync found queued sends on the backend (their answer was lost): they are done.
+
+        A send still in flight (applied, its answer on the way) is told by its own answer, or
+        by its failure finding the entry gone (`_keep_queued`): once, not here as well."""
         hub = self._hub
         for key in applied.completed_outbox_keys:
-            self._sending.discard(key)
+            if key in self._sending:
+                continue
             kept = hub.model.invitation_with_key(key)
             recipient = "" if kept is None else kept.recipient
             hub.report(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from desktop.backend.api import NoTokens, NotSent, OutcomeUnknown, ServerError
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
@@ -404,3 +406,46 @@ def test_a_resend_whose_answer_is_lost_sends_one_extra_email_under_one_key(
     # While it was settled the window could show it; once done, nothing is pending.
     assert any(s.resending(record.invitation.id) for s in states)
     qtbot.waitUntil(lambda: not controller.state.resending(record.invitation.id))
+
+
+@pytest.mark.parametrize("answer", ["arrives", "lost"])
+def test_a_send_a_sync_finds_while_its_answer_is_on_the_way_is_told_once(
+    qtbot,
+    make_controller: ControllerFactory,
+    backend: MockBackend,
+    simulator: Simulator,
+    answer: str,
+) -> None:
+    """A sync can see a send on the backend before the send's own answer is back (applied,
+    answer on the way). The operator is told once that it went out, not once by the sync and
+    again by the answer, whether the answer then arrives or is lost; counted after everything
+    has settled."""
+    api = ScriptedApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller)
+    results = Results(controller)
+    if answer == "lost":
+        api.fail_after("send_invitation", OutcomeUnknown())
+    gate = api.hold_answer("send_invitation")
+    key = controller.send_invitation("racing@example.com")
+    qtbot.waitUntil(lambda: api.applied("send_invitation") == 1)
+    read = api.applied("sync")
+    controller.sync_now()
+    qtbot.waitUntil(lambda: api.applied("sync") == read + 1)
+    qtbot.waitUntil(
+        lambda: any(
+            v.recipient == "racing@example.com" and not v.id.startswith("local-")
+            for v in controller.state.invitations
+        )
+    )
+    assert results.of(key) == []  # in the list, but told by its own answer
+    gate.set()
+    results.wait(qtbot, key)
+    qtbot.waitUntil(lambda: _settled(controller))
+    read = api.applied("sync")
+    controller.sync_now()  # and a later sync tells nothing more
+    qtbot.waitUntil(lambda: api.applied("sync") > read and _settled(controller))
+    told = results.of(key)
+    assert [(r.outcome, r.subject) for r in told] == [(Outcome.DONE, "racing@example.com")]
+    keys = [r.invitation.idempotency_key for r in simulator.invitations("pilot@example.com")]
+    assert keys == [key]
