@@ -36,7 +36,11 @@ class SendFlow:
         # The offer each send names (issue 14), so the backend re-validates the terms the
         # operator read; kept for this session (a send queued before a restart names none).
         self._offers: dict[str, str] = {}
+        # Sends in flight that a sync already found on the backend and told as done: their own
+        # answer (or its loss) then tells nothing more; one definite outcome per intent.
+        self._told: set[str] = set()
         hub.on_new_session.append(self._sending.clear)
+        hub.on_new_session.append(self._told.clear)
         hub.on_new_session.append(self._offers.clear)
 
     def send_many(self, emails: list[str], offer_id: str | None = None) -> tuple[str, ...]:
@@ -87,14 +91,14 @@ class SendFlow:
         return key
 
     def found_by_sync(self, applied: SyncApplied) -> None:
-        """A sync found queued sends on the backend (their answer was lost): they are done.
-
-        A send still in flight (applied, its answer on the way) is told by its own answer, or
-        by its failure finding the entry gone (`_keep_queued`): once, not here as well."""
+        """A sync found queued sends on the backend (their answer was lost, or is still on the
+        way): they are done, told now; a send still in flight tells nothing more when its
+        answer comes (`_told`)."""
         hub = self._hub
         for key in applied.completed_outbox_keys:
             if key in self._sending:
-                continue
+                self._told.add(key)
+            self._sending.discard(key)
             kept = hub.model.invitation_with_key(key)
             recipient = "" if kept is None else kept.recipient
             hub.report(
@@ -213,7 +217,9 @@ class SendFlow:
     def _stale(self, key: str, recipient: str, answer: object) -> None:
         """The session changed before the answer came: the entry stays in the outbox, and the
         next session's sync sends it with the same key (or finds it sent)."""
-        if isinstance(answer, InvitationDTO):
+        if key in self._told:
+            self._told.discard(key)  # a sync told it done already
+        elif isinstance(answer, InvitationDTO):
             details = {"recipient": recipient}
             self._hub.report(Operation.SEND, key, Outcome.DONE, details=details, subject=recipient)
         elif isinstance(answer, Exception) and failure_of(answer)[0] is Outcome.UNKNOWN:
@@ -231,6 +237,8 @@ class SendFlow:
         then: Callable[[bool], None],
     ) -> None:
         hub = self._hub
+        told = key in self._told  # by the sync that found it while this answer was on the way
+        self._told.discard(key)
         self._forget(key)
         hub.model.unqueue(key)
         view = None
@@ -238,14 +246,15 @@ class SendFlow:
             hub.model.put_invitation(kept)
             view = invitation_view(kept)
         hub.publish()
-        hub.report(
-            Operation.SEND,
-            key,
-            Outcome.DONE,
-            details={"recipient": recipient},
-            subject=recipient,
-            invitation=view,
-        )
+        if not told:
+            hub.report(
+                Operation.SEND,
+                key,
+                Outcome.DONE,
+                details={"recipient": recipient},
+                subject=recipient,
+                invitation=view,
+            )
         if hub.model.offer is not None:
             hub.request_sync()  # the offer's send capacity changed: show the server's count
         then(True)
