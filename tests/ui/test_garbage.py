@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
+from desktop.ui import garbage
 from desktop.ui.garbage import GuiThreadCollector
 
 
@@ -61,3 +62,73 @@ def test_cycles_made_on_a_worker_thread_are_freed_on_the_gui_thread(qtbot: QtBot
     collector.stop()
     assert gc.isenabled()
     owner.deleteLater()
+
+
+def _cycle() -> weakref.ref[Cycle]:
+    """A reference cycle nobody holds: freed by the cycle collector only."""
+    first, second = Cycle(), Cycle()
+    first.other, second.other = second, first
+    return weakref.ref(first)
+
+
+@pytest.fixture
+def collector(qtbot: QtBot) -> Iterator[GuiThreadCollector]:
+    """A collector whose timer never fires during the test (the test calls `check()`), with
+    low thresholds; everything frozen meanwhile is thawed after."""
+    before = gc.get_threshold()
+    owner = QObject()
+    made = GuiThreadCollector(interval_ms=3_600_000, parent=owner)
+    gc.set_threshold(10, 1, 1)
+    gc.collect()  # young count from zero
+    yield made
+    gc.unfreeze()
+    gc.set_threshold(*before)
+    gc.disable()  # as the test session runs (tests/conftest.py)
+    owner.deleteLater()
+
+
+def test_a_held_collector_collects_nothing_even_over_the_threshold(
+    collector: GuiThreadCollector,
+) -> None:
+    collector.hold()
+    held = [_cycle() for _ in range(100)]
+    assert gc.get_count()[0] > gc.get_threshold()[0]
+    collections: list[dict[str, int]] = []
+    gc.callbacks.append(lambda phase, info: collections.append(info))
+    try:
+        assert collector.check() is None
+    finally:
+        gc.callbacks.pop()
+    assert collections == []
+    assert all(ref() is not None for ref in held)  # nothing was collected
+
+
+def test_release_freezes_what_survived_and_collection_resumes(
+    collector: GuiThreadCollector,
+) -> None:
+    frozen_before = gc.get_freeze_count()
+    collector.hold()
+    held = [_cycle() for _ in range(100)]
+    collector.release()
+    assert not collector.held
+    # Everything tracked when the hold ended is frozen: out of every later collection.
+    assert gc.get_freeze_count() >= frozen_before + 2 * len(held)
+    later = [_cycle() for _ in range(100)]
+    assert collector.check() is not None  # over the threshold again: collected as before
+    assert all(ref() is None for ref in later)
+    assert all(ref() is not None for ref in held)  # frozen (the price of not walking them)
+
+
+def test_a_held_collector_collects_past_the_safety_valve(
+    collector: GuiThreadCollector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collector.hold()
+    monkeypatch.setattr(garbage, "HELD_YOUNG_LIMIT", 150)
+    few = [_cycle() for _ in range(20)]
+    young = gc.get_count()[0]
+    assert collector.check() is None  # over the threshold, under the valve
+    many = [_cycle() for _ in range(200)]
+    assert gc.get_count()[0] > 150 > young
+    assert collector.check() is not None
+    assert all(ref() is None for ref in few + many)
+    assert collector.held  # still held: the valve collects, it does not end the hold
