@@ -8,11 +8,11 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from desktop.controller.state import SyncPhase
+from desktop.controller.state import AppState, SyncPhase
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Outcome
 from tests.client.conftest import FAST_RETRY, ControllerFactory, Results, start_signed_in, synced
@@ -68,6 +68,34 @@ def test_syncs_requested_while_one_runs_are_coalesced(
     simulator.clear_faults()
     # One running, and one more for everything asked meanwhile; never five.
     assert len(api.syncs()) == before + 2
+
+
+def test_the_sync_asked_for_meanwhile_starts_after_the_window_had_a_turn(
+    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
+) -> None:
+    # The sync that ended is shown (its state, then an event-loop turn: the window's paint)
+    # before the one asked for meanwhile starts, not in the same slice of the GUI thread.
+    api = CountingApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller)
+    before = len(api.syncs())
+    seen: list[str] = []
+
+    def state(new: AppState) -> None:
+        seen.append(new.sync.phase.name)
+        if new.sync.phase is SyncPhase.SYNCED and "turn" not in seen:
+            # what the window does with a state: runs in the next turn, as a paint would
+            QTimer.singleShot(0, lambda: seen.append("turn"))
+
+    controller.stateChanged.connect(state)
+    simulator.set_fault(latency_ms=50)  # the first one still runs when the second is asked for
+    controller.sync_now()
+    controller.sync_now()
+    qtbot.waitUntil(lambda: len(api.syncs()) == before + 2 and synced(controller.state))
+    simulator.clear_faults()
+    first_end = seen.index("SYNCED")
+    assert seen[first_end:].index("turn") < seen[first_end:].index("SYNCING")
+    assert seen[:first_end] == ["SYNCING"]  # the second one was not started before
 
 
 def test_sync_pulls_from_the_cursor(
