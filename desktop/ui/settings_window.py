@@ -138,7 +138,10 @@ class SettingsWindow(QMainWindow):
         self._build_timer.setInterval(0)
         self._build_timer.timeout.connect(self._build_step)
         self._made_section: ReferralSection | None = None  # made, not yet placed on General
+        # The page the user last chose (saved at close): shown whenever a state has it. Only the
+        # user's choices change it, never a page the window showed while that one was missing.
         self._wanted_page = str(settings.value("window/page", FIRST_PAGE))
+        self._choosing_itself = False
 
         self.setObjectName("settingsWindow")
         self.setWindowTitle(self.tr("Settings"))
@@ -434,8 +437,8 @@ class SettingsWindow(QMainWindow):
             page = self._add_page(piece)  # type: ignore[arg-type]
             if render:
                 page.show_state(state)
-            if current is None:  # the first page: the one wanted, if `state` has it
-                self.select_page(self._wanted_page)
+            if current is None or page.name == self._wanted_page:  # the first, or the wanted
+                self._show_page(self._wanted_page)
         return True
 
     def _queue_build(self) -> None:
@@ -503,7 +506,8 @@ class SettingsWindow(QMainWindow):
             if not type(page).is_active(state):
                 self._remove_page(page)
         if self.pages:
-            self.select_page(current or self._wanted_page)
+            wanted = self._wanted_page
+            self._show_page(wanted if wanted in self.pages else current or wanted)
 
     def _add_page(self, page_class: type[SettingsPage]) -> SettingsPage:
         from desktop.ui.pages import AccountPage, GeneralPage, UsagePage
@@ -678,7 +682,22 @@ class SettingsWindow(QMainWindow):
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def select_page(self, name: str) -> bool:
-        """Show a page by name; falls back to the first page if it is not there."""
+        """Show a page by name, as the user's choice (remembered, shown again whenever a state
+        has it); falls back to the first page if it is not there."""
+        found = self._show_page(name)
+        if found:
+            self._wanted_page = name
+        return found
+
+    def _show_page(self, name: str) -> bool:
+        """`select_page` for the window's own purposes: the user's choice stays as it was."""
+        self._choosing_itself = True
+        try:
+            return self._select_row_of(name)
+        finally:
+            self._choosing_itself = False
+
+    def _select_row_of(self, name: str) -> bool:
         row = self._row_of(name)
         if row < 0:
             row = 0 if self.navigation.count() else -1
@@ -709,7 +728,8 @@ class SettingsWindow(QMainWindow):
                 self.stack.updateGeometry()
                 QTimer.singleShot(0, self, self._fit_page_height)
                 self.page_scroll.verticalScrollBar().setValue(0)
-            self._wanted_page = name
+            if not self._choosing_itself:  # the user chose it (a click, a key, a shortcut)
+                self._wanted_page = name
         self._update_title()
 
     # -- actions --------------------------------------------------------------------------------
