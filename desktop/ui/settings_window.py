@@ -7,11 +7,11 @@ created (`_build_one`) when the flag is known to be on and destroyed (not hidden
 goes off (`_place_referral_section`, R1).
 
 A state is rendered at once into the widgets that exist; what it needs and the window lacks (a
-page, the invitation module) is built afterwards, one piece per event-loop turn, each piece
-rendering the newest state (`_build_step`): a sign-in's first state no longer builds the Wallet
-page, the module and its list in the turn that brought 10,000 rows (docs/PERFORMANCE.md, round
-6). Anything a state no longer wants goes at once. `is_settled()` / `settled`: all of it built
-and the list filled.
+page, the invitation module) is built afterwards, one piece per event-loop turn, each once the
+window has painted the last, each piece rendering the newest state (`_build_step`): a
+sign-in's first state no longer builds the Wallet page, the module and its list in the turn
+that brought 10,000 rows (docs/PERFORMANCE.md, rounds 6 and 8). Anything a state no longer
+wants goes at once. `is_settled()` / `settled`: all of it built and the list filled.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ if TYPE_CHECKING:
     from desktop.ui.sign_in_dialog import SignInDialog
 
 STATUS_REFRESH_MS = 30_000  # "synced 3 minutes ago" stays roughly right
+PAINT_WAIT_MS = 30
+"""The next piece of a staged build waits for the window to paint the last one, this long at
+most (a piece that changed nothing on screen brings no paint)."""
 FIRST_PAGE = "general"  # GeneralPage.name: the page shown when none was saved
 DEFAULT_SIZE = QSize(980, 760)
 NAVIGATION_WIDTH = 190
@@ -133,10 +136,12 @@ class SettingsWindow(QMainWindow):
         self.referral_section: ReferralSection | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self._offer_sign_in = False
-        self._build_timer = QTimer(self)  # a zero timer, not a posted call: the timers due
-        self._build_timer.setSingleShot(True)  # (and the paint) run between two pieces
-        self._build_timer.setInterval(0)
+        # The next piece: started at zero once the window has painted the last one (`event`),
+        # a timer, not a posted call, so the timers due run between two pieces too.
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
         self._build_timer.timeout.connect(self._build_step)
+        self._build_after_paint = False
         self._made_section: ReferralSection | None = None  # made, not yet placed on General
         # The page the user last chose (saved at close): shown whenever a state has it. Only the
         # user's choices change it, never a page the window showed while that one was missing.
@@ -442,8 +447,25 @@ class SettingsWindow(QMainWindow):
         return True
 
     def _queue_build(self) -> None:
-        if not self._build_timer.isActive():
-            self._build_timer.start()
+        """The next piece, once the window has painted what is built (`event`): a zero timer
+        started at once ran the next piece before that paint, and a few pieces and their paint
+        then held the GUI thread in one slice (docs/PERFORMANCE.md, round 8). A hidden window
+        paints nothing: at once. `PAINT_WAIT_MS` at most, should no paint come."""
+        if not self.isVisible():
+            self._build_after_paint = False
+            self._build_timer.start(0)
+        elif not self._build_timer.isActive():
+            self._build_after_paint = True
+            self._build_timer.start(PAINT_WAIT_MS)
+
+    def event(self, event: QEvent) -> bool:
+        """After the window's paint (an UpdateRequest: everything marked dirty is drawn and
+        flushed), the next piece it waited for is due."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._build_after_paint:
+            self._build_after_paint = False
+            self._build_timer.start(0)
+        return handled
 
     @Slot()
     def _build_step(self) -> None:
@@ -454,7 +476,10 @@ class SettingsWindow(QMainWindow):
             return
         self._update_title()
         QTimer.singleShot(0, self, self._fit_page_height)
-        if self._next_piece(self.state) is not None:
+        if self._made_section is not None:  # made, not placed: nothing new to paint yet
+            self._build_after_paint = False
+            self._build_timer.start(0)
+        elif self._next_piece(self.state) is not None:
             self._queue_build()
         else:
             self._check_settled()
