@@ -15,6 +15,7 @@ from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.settings_window import SettingsWindow
 from desktop.ui.usage_meter import UsageMeter
 from tests.ui import states
+from tests.ui.conftest import shown_window
 from tests.ui.fakes import RecordingController
 
 
@@ -183,12 +184,7 @@ def _window_saved_on(
 ) -> SettingsWindow:
     """A window whose last close was on `page`, attached to `fake`'s state and shown."""
     ui_settings.setValue("window/page", page)
-    window = SettingsWindow(ui_settings)
-    qtbot.addWidget(window)
-    window.attach(fake)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, ui_settings, fake)
 
 
 def _saved_page(window: SettingsWindow) -> str:
