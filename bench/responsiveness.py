@@ -435,7 +435,8 @@ def main() -> int:
         every = [late for phase in PHASES for late in lateness.get(phase, [])]
         print(
             f"run {number + 1}: {len(every)} ticks in {time.monotonic() - started:.1f} s, "
-            f"max {max(every):.1f} ms, p99 {p99(every):.1f} ms, restart gap "
+            f"max {max(every):.1f} ms, p99 {p99(every):.1f} ms, GUI-thread CPU max "
+            f"{max(cpu for phase in PHASES for cpu in busy.get(phase, [])):.1f} ms, restart gap "
             f"{sum(gaps_ms):.0f} ms, {len(collected)} cycle collections"
             f"{f' (longest {max(collected):.1f} ms)' if collected else ''}",
             flush=True,
