@@ -419,7 +419,11 @@ class GarbageHeldDuringFirstSyncs(QObject):
             self._account_hold = True  # this account's first sync
             self._holds += 1
             self._collector.hold()
-        elif not syncing and self._account_hold and state.sync.phase is not SyncPhase.NEVER:
+        elif (
+            self._account_hold
+            and not syncing
+            and (state.sync.phase is not SyncPhase.NEVER or not state.signed_in)  # or gone
+        ):
             self._account_hold = False
             self._ended()
 
@@ -456,7 +460,7 @@ class FirstSync(QObject):
         self.ended_by = ""
         app.controller.stateChanged.connect(self._state)
         app.controller.operationFinished.connect(self._signed_in)
-        QTimer.singleShot(timeout_ms, lambda: self._done("timed out"))
+        QTimer.singleShot(timeout_ms, self, lambda: self._done("timed out"))  # dies with it
 
     def _state(self, state: AppState) -> None:
         from desktop.controller.state import SyncPhase

@@ -20,8 +20,8 @@ class GuiThreadCollector(QObject):
 
     `hold()` / `release()`: no collection while held (the start-up and an account's first sync:
     tens of thousands of objects that live as long as the app, which each young collection would
-    walk again, 48-62 collections in one bench run), unless the young generation passes
-    `HELD_YOUNG_LIMIT`. `release()` freezes what survived (`gc.freeze()`): later collections
+    walk again, 41-66 of them in a run of bench/responsiveness.py), unless the young generation
+    passes `HELD_YOUNG_LIMIT`. `release()` freezes what survived (`gc.freeze()`): later collections
     never walk those objects again. The price: cyclic garbage made while held is frozen too.
     """
 

@@ -6,13 +6,18 @@ import gc
 import threading
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
+from desktop.app import create, tune_garbage_collection
+from desktop.controller.state import AppState, SyncPhase
 from desktop.ui import garbage
 from desktop.ui.garbage import GuiThreadCollector
+from tests.conftest import MemoryKeyring
+from tests.ui.app_driver import WAIT_MS, wait_synced
 
 
 class Cycle:
@@ -132,3 +137,38 @@ def test_a_held_collector_collects_past_the_safety_valve(
     assert collector.check() is not None
     assert all(ref() is None for ref in few + many)
     assert collector.held  # still held: the valve collects, it does not end the hold
+
+
+def test_the_app_holds_collection_until_each_first_sync_is_on_screen(
+    qtbot: QtBot, data_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
+    thresholds = gc.get_threshold()
+    app = create(data_dir, keyring_backend=memory_keyring)
+    try:
+        tune_garbage_collection(app)
+        collector = app.window.findChild(GuiThreadCollector)
+        assert collector is not None
+        assert collector.held  # from the start
+        app.window.show()
+        app.start()
+        # No saved session: nothing to sync, the start-up's hold ends (and freezes).
+        qtbot.waitUntil(lambda: not collector.held, timeout=WAIT_MS)
+        frozen = gc.get_freeze_count()
+        held_while: list[tuple[str, bool]] = []
+
+        def state(new: AppState) -> None:
+            held_while.append((new.sync.phase.name, collector.held))
+
+        app.controller.stateChanged.connect(state)
+        with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS):
+            app.controller.sign_in("pilot@example.com", "demo")
+        qtbot.waitUntil(lambda: app.state.sync.phase is SyncPhase.SYNCED, timeout=WAIT_MS)
+        wait_synced(qtbot, app)
+        assert ("SYNCING", True) in held_while  # the account's first sync: held
+        qtbot.waitUntil(lambda: not collector.held, timeout=WAIT_MS)  # once on screen
+        assert gc.get_freeze_count() > frozen
+    finally:
+        app.close()
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        gc.disable()  # the closed window gave collection back to Python; the session has it off
