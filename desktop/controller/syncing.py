@@ -39,7 +39,11 @@ class SyncFlow:
         self._next: Cancel | None = None  # the wait before the next sync
         self._syncing = False
         self._again = False
-        self._next_turn = False  # the sync asked for meanwhile, due in the next turn
+        # The sync asked for meanwhile, started in the next event-loop turn (stopped at shutdown).
+        self._asked_meanwhile = QTimer(hub.run)
+        self._asked_meanwhile.setSingleShot(True)
+        self._asked_meanwhile.setInterval(0)
+        self._asked_meanwhile.timeout.connect(self.sync_now)
         self._failures = 0
         self.cache_ready = False
         self.after: list[AfterSync] = []
@@ -51,6 +55,7 @@ class SyncFlow:
     def stop(self) -> None:
         """No more syncs (shutdown)."""
         self._stop_timer()
+        self._asked_meanwhile.stop()
 
     def sync_now(self) -> None:
         """Pull changes since the cursor and flush the outbox; coalesces with a running sync."""
@@ -60,7 +65,7 @@ class SyncFlow:
         if self._syncing:
             self._again = True
             return
-        self._next_turn = False  # this sync is the one that was due
+        self._asked_meanwhile.stop()  # this sync is the one that was due
         self._syncing = True
         self._stop_timer()
         hub.sync = dataclasses.replace(hub.sync, phase=SyncPhase.SYNCING)
@@ -83,7 +88,7 @@ class SyncFlow:
     def _reset(self) -> None:
         self._syncing = False
         self._again = False
-        self._next_turn = False
+        self._asked_meanwhile.stop()
         self._failures = 0
         self._stop_timer()
 
@@ -167,15 +172,9 @@ class SyncFlow:
             # and the window's paint of them come first, not in one slice with the next
             # sync's start (docs/PERFORMANCE.md, round 8).
             self._again = False
-            self._next_turn = True
-            QTimer.singleShot(0, hub.run, self._sync_asked_meanwhile)
+            self._asked_meanwhile.start()
         elif hub.token is not None and not hub.run.closed:
             self._start_timer(self._delay())
-
-    def _sync_asked_meanwhile(self) -> None:
-        if self._next_turn:
-            self._next_turn = False
-            self.sync_now()
 
     def _start_timer(self, milliseconds: int) -> None:
         self._stop_timer()
