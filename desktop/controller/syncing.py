@@ -1,9 +1,8 @@
 """Sync scheduling: pull changes since the cursor, store them, then let the outbox and the
 unsettled intents finish with the backend's answer (R8, R11).
 
-One sync at a time; a request during a sync runs once after it, in the next event-loop turn (the
-window shows the sync that ended first). The next sync is due after the interval, or sooner
-after a failure (backoff, never later than the interval).
+One sync at a time; a request during a sync runs once after it. The next sync is due after the
+interval, or sooner after a failure (backoff, never later than the interval).
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QTimer
 
 from desktop.backend.api import AuthenticationError, BackendUnavailable, SyncDTO
 from desktop.controller.hub import Hub, failure_of
@@ -39,11 +36,6 @@ class SyncFlow:
         self._next: Cancel | None = None  # the wait before the next sync
         self._syncing = False
         self._again = False
-        # The sync asked for meanwhile, started in the next event-loop turn (stopped at shutdown).
-        self._asked_meanwhile = QTimer(hub.run)
-        self._asked_meanwhile.setSingleShot(True)
-        self._asked_meanwhile.setInterval(0)
-        self._asked_meanwhile.timeout.connect(self.sync_now)
         self._failures = 0
         self.cache_ready = False
         self.after: list[AfterSync] = []
@@ -55,7 +47,6 @@ class SyncFlow:
     def stop(self) -> None:
         """No more syncs (shutdown)."""
         self._stop_timer()
-        self._asked_meanwhile.stop()
 
     def sync_now(self) -> None:
         """Pull changes since the cursor and flush the outbox; coalesces with a running sync."""
@@ -65,7 +56,6 @@ class SyncFlow:
         if self._syncing:
             self._again = True
             return
-        self._asked_meanwhile.stop()  # this sync is the one that was due
         self._syncing = True
         self._stop_timer()
         hub.sync = dataclasses.replace(hub.sync, phase=SyncPhase.SYNCING)
@@ -88,7 +78,6 @@ class SyncFlow:
     def _reset(self) -> None:
         self._syncing = False
         self._again = False
-        self._asked_meanwhile.stop()
         self._failures = 0
         self._stop_timer()
 
@@ -168,11 +157,8 @@ class SyncFlow:
             then()
         self._failures = 0 if ok else self._failures + 1
         if self._again:
-            # In the next event-loop turn, not from here: this sync's state, its after-steps'
-            # and the window's paint of them come first, not in one slice with the next
-            # sync's start (docs/PERFORMANCE.md, round 8).
             self._again = False
-            self._asked_meanwhile.start()
+            self.sync_now()
         elif hub.token is not None and not hub.run.closed:
             self._start_timer(self._delay())
 

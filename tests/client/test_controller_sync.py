@@ -8,12 +8,11 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication
 
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
-from desktop.controller import Controller
-from desktop.controller.state import AppState, SyncPhase
+from desktop.controller.state import SyncPhase
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Outcome
 from tests.client.conftest import FAST_RETRY, ControllerFactory, Results, start_signed_in, synced
@@ -55,57 +54,20 @@ def test_the_periodic_sync_shows_a_flag_flip_without_a_restart(
     qtbot.waitUntil(lambda: controller.state.show_referral_section, timeout=5_000)
 
 
-def _signed_in_counting(
-    qtbot, make_controller: ControllerFactory, backend: MockBackend
-) -> tuple[Controller, CountingApi]:
-    api = CountingApi(backend)
-    controller = make_controller(api)  # type: ignore[arg-type]
-    start_signed_in(qtbot, controller)
-    return controller, api
-
-
-def _ask_while_one_runs(
-    qtbot, controller: Controller, api: CountingApi, simulator: Simulator, asks: int
-) -> int:
-    """Ask for `asks` syncs at once, the first one kept running (latency) while the others
-    arrive; wait for two syncs (one running, one for all asked meanwhile); the calls before."""
-    before = len(api.syncs())
-    simulator.set_fault(latency_ms=50)
-    for _ in range(asks):
-        controller.sync_now()
-    qtbot.waitUntil(lambda: len(api.syncs()) == before + 2 and synced(controller.state))
-    simulator.clear_faults()
-    return before
-
-
 def test_syncs_requested_while_one_runs_are_coalesced(
     qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
 ) -> None:
-    controller, api = _signed_in_counting(qtbot, make_controller, backend)
-    before = _ask_while_one_runs(qtbot, controller, api, simulator, 5)
+    api = CountingApi(backend)
+    controller = make_controller(api)  # type: ignore[arg-type]
+    start_signed_in(qtbot, controller)
+    before = len(api.syncs())
+    simulator.set_fault(latency_ms=50)  # keep the first one running while the others arrive
+    for _ in range(5):
+        controller.sync_now()
+    qtbot.waitUntil(lambda: len(api.syncs()) == before + 2 and synced(controller.state))
+    simulator.clear_faults()
     # One running, and one more for everything asked meanwhile; never five.
     assert len(api.syncs()) == before + 2
-
-
-def test_the_sync_asked_for_meanwhile_starts_after_the_window_had_a_turn(
-    qtbot, make_controller: ControllerFactory, backend: MockBackend, simulator: Simulator
-) -> None:
-    # The sync that ended is shown (its state, then an event-loop turn: the window's paint)
-    # before the one asked for meanwhile starts, not in the same slice of the GUI thread.
-    controller, api = _signed_in_counting(qtbot, make_controller, backend)
-    seen: list[str] = []
-
-    def state(new: AppState) -> None:
-        seen.append(new.sync.phase.name)
-        if new.sync.phase is SyncPhase.SYNCED and "turn" not in seen:
-            # what the window does with a state: runs in the next turn, as a paint would
-            QTimer.singleShot(0, lambda: seen.append("turn"))
-
-    controller.stateChanged.connect(state)
-    _ask_while_one_runs(qtbot, controller, api, simulator, 2)
-    first_end = seen.index("SYNCED")
-    assert seen[first_end:].index("turn") < seen[first_end:].index("SYNCING")
-    assert seen[:first_end] == ["SYNCING"]  # the second one was not started before
 
 
 def test_sync_pulls_from_the_cursor(
