@@ -1,6 +1,7 @@
 """GUI-thread responsiveness: event-loop lateness while the app syncs, sends and redeems.
 
     .venv/bin/python bench/responsiveness.py [--runs 3] [--history 10000] [--latency-ms 300]
+        [--profile MS]
 
 A 10 ms `Qt.PreciseTimer` heartbeat on the GUI thread records how late each tick comes (the time
 since the previous tick minus 10 ms): any work that holds the GUI thread shows up as lateness.
@@ -28,21 +29,32 @@ core (and for the GIL), which this second table leaves out, so it shows the app'
 pieces of GUI-thread work whatever the load (the targets are on lateness). Targets: max at most
 50 ms, p99 at most 20 ms. The session token lives in an in-memory keyring (the OS keyring is not
 what is measured here). The app's garbage-collection policy is
-applied as `main()` applies it (`desktop.app.tune_garbage_collection`). Platform:
+applied as `main()` applies it (`desktop.app.tune_garbage_collection`); the cycle collections
+while the heartbeat runs are counted (median per run, and the longest one). Platform:
 QT_QPA_PLATFORM, default offscreen. Exits 0 whether or not the targets are met.
+
+`--profile MS`: the GUI thread runs under cProfile, one profile per slice between two ticks;
+the slices whose GUI-thread CPU passed MS ms are added up per phase, and the functions they
+spent the most time in are printed (cumulative and own time, calls, slices). The profiler
+slows every Python call down (about 1.5-2x), so the timing tables of such a run read high:
+it says what is long, not how long.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import gc
 import os
 import platform
+import pstats
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -70,13 +82,105 @@ TYPING_GAP_MS = 30
 """Between two keys typed into the invite dialog, and between closing it and opening it again.
 (Until round 5 all 24 keys and both clicks ran in one event-loop turn: no user types like that.)"""
 PHASES = ("sign-in", "delta syncs", "send", "redeem", "restart")
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE_LINES = 25
+
+
+class SliceProfiler:
+    """cProfile on the GUI thread, one profile per heartbeat slice; the slices over `over_ms`
+    of GUI-thread CPU are kept, added up per phase (`--profile`)."""
+
+    def __init__(self, over_ms: float) -> None:
+        self.over_ms = over_ms
+        self.by_phase: dict[str, pstats.Stats] = {}
+        self.slices: dict[str, list[float]] = {}
+        self._profile: cProfile.Profile | None = None
+
+    def begin(self) -> None:
+        self._profile = cProfile.Profile()
+        self._profile.enable()
+
+    def end(self, phase: str, busy_ms: float) -> None:
+        """The slice that just ended: kept if long, then the next one's profile begins."""
+        profile, self._profile = self._profile, None
+        if profile is None:
+            return
+        profile.disable()
+        if busy_ms > self.over_ms:
+            self.slices.setdefault(phase, []).append(busy_ms)
+            if phase in self.by_phase:
+                self.by_phase[phase].add(profile)
+            else:
+                self.by_phase[phase] = pstats.Stats(profile)
+
+    def stop(self) -> None:
+        if self._profile is not None:
+            self._profile.disable()
+            self._profile = None
+
+    def report(self) -> None:
+        print(
+            f"Functions in GUI-thread slices over {self.over_ms:g} ms of CPU (profiled, so "
+            f"slower than unprofiled), all runs, by phase; top {PROFILE_LINES} by cumulative time"
+        )
+        for phase in PHASES:
+            stats = self.by_phase.get(phase)
+            if stats is None:
+                continue
+            slices = self.slices[phase]
+            print(
+                f"  {phase}: {len(slices)} slices, longest {max(slices):.1f} ms, "
+                f"median {statistics.median(slices):.1f} ms"
+            )
+            print(f"    {'cum ms':>8} {'own ms':>8} {'calls':>8}  function")
+            table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+            rows = sorted(table.items(), key=lambda item: item[1][3], reverse=True)
+            for (path, line, name), (_, calls, own, cumulative, _) in rows[:PROFILE_LINES]:
+                print(
+                    f"    {cumulative * 1000:8.1f} {own * 1000:8.1f} {calls:8d}  "
+                    f"{_where(path, line)}({name})"
+                )
+
+
+def _where(path: str, line: int) -> str:
+    """A function's file shortened: relative to the repository or to site-packages."""
+    if path == "~":
+        return ""
+    for base in (str(ROOT) + os.sep, "site-packages" + os.sep):
+        if base in path:
+            path = path.split(base, 1)[1]
+            break
+    return f"{path}:{line}"
+
+
+class Collections:
+    """Cycle collections (they run on the GUI thread only) while the heartbeat runs."""
+
+    def __init__(self) -> None:
+        self.durations_ms: list[float] = []
+        self.counting = False
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if not self.counting:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.durations_ms.append((time.perf_counter() - self._started) * 1000)
+
+    def remove(self) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 class Heartbeat(QObject):
     """A precise 10 ms timer on the GUI thread; each tick's lateness goes to the current phase."""
 
-    def __init__(self) -> None:
+    def __init__(self, profiler: SliceProfiler | None = None) -> None:
         super().__init__()
+        self.profiler = profiler
+        self.collections = Collections()
         self.phase = ""
         self.lateness: dict[str, list[float]] = {}
         self.gaps_ms: list[float] = []  # restart: old app closed + new app built, not ticking
@@ -94,18 +198,29 @@ class Heartbeat(QObject):
         self.phase = phase
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
+        self.collections.counting = True
         self._timer.start()
+        if self.profiler is not None:
+            self.profiler.begin()
 
     def _tick(self) -> None:
         now = time.perf_counter()
         cpu = time.thread_time()
         late = max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS)
-        self.busy.setdefault(self.phase, []).append((cpu - self._last_cpu) * 1000)
+        busy = (cpu - self._last_cpu) * 1000
+        if self.profiler is not None:
+            self.profiler.end(self.phase, busy)
+        self.busy.setdefault(self.phase, []).append(busy)
         self._last, self._last_cpu = now, cpu
         self.lateness.setdefault(self.phase, []).append(late)
+        if self.profiler is not None:
+            self.profiler.begin()
 
     def stop(self) -> None:
         self._timer.stop()
+        self.collections.counting = False
+        if self.profiler is not None:
+            self.profiler.stop()
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> None:
@@ -240,9 +355,12 @@ def restart(
 Ticks = dict[str, list[float]]
 
 
-def run_once(history: int, latency_ms: int) -> tuple[Ticks, list[float], Ticks]:
+def run_once(
+    history: int, latency_ms: int, profiler: SliceProfiler | None = None
+) -> tuple[Ticks, list[float], Ticks, list[float]]:
     """One scenario on a fresh data folder; lateness (ms) of every tick, by phase, the
-    restart's gap (ms) with no window shown, and the GUI thread's CPU (ms) between ticks."""
+    restart's gap (ms) with no window shown, the GUI thread's CPU (ms) between ticks, and the
+    duration (ms) of each cycle collection while the heartbeat ran."""
     keyring = MemoryKeyring()
     with tempfile.TemporaryDirectory(prefix="rr-bench-resp-") as tmp:
         folder = Path(tmp)
@@ -250,7 +368,7 @@ def run_once(history: int, latency_ms: int) -> tuple[Ticks, list[float], Ticks]:
         seed_invitations(folder, ACCOUNT, history)
         app = build(folder, latency_ms, keyring)
         settle()
-        heartbeat = Heartbeat()
+        heartbeat = Heartbeat(profiler)
         try:
             heartbeat.start("sign-in")
             sign_in(app, history)
@@ -263,8 +381,14 @@ def run_once(history: int, latency_ms: int) -> tuple[Ticks, list[float], Ticks]:
             app = restart(app, folder, latency_ms, keyring, history, heartbeat)
         finally:
             heartbeat.stop()
+            heartbeat.collections.remove()
             app.close()
-        return heartbeat.lateness, heartbeat.gaps_ms, heartbeat.busy
+        return (
+            heartbeat.lateness,
+            heartbeat.gaps_ms,
+            heartbeat.busy,
+            heartbeat.collections.durations_ms,
+        )
 
 
 def p99(values: list[float]) -> float:
@@ -288,22 +412,33 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--history", type=int, default=10_000)
     parser.add_argument("--latency-ms", type=int, default=300)
+    parser.add_argument(
+        "--profile",
+        type=float,
+        metavar="MS",
+        help="print the functions run in GUI-thread slices over MS ms of CPU (cProfile)",
+    )
     args = parser.parse_args()
+    profiler = None if args.profile is None else SliceProfiler(args.profile)
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     results: list[dict[str, list[float]]] = []
     busy_runs: list[dict[str, list[float]]] = []
     gaps: list[float] = []
+    collections: list[list[float]] = []
     for number in range(args.runs):
         started = time.monotonic()
-        lateness, gaps_ms, busy = run_once(args.history, args.latency_ms)
+        lateness, gaps_ms, busy, collected = run_once(args.history, args.latency_ms, profiler)
+        collections.append(collected)
         results.append(lateness)
         busy_runs.append(busy)
         gaps.extend(gaps_ms)
         every = [late for phase in PHASES for late in lateness.get(phase, [])]
         print(
             f"run {number + 1}: {len(every)} ticks in {time.monotonic() - started:.1f} s, "
-            f"max {max(every):.1f} ms, p99 {p99(every):.1f} ms, restart gap "
-            f"{sum(gaps_ms):.0f} ms",
+            f"max {max(every):.1f} ms, p99 {p99(every):.1f} ms, GUI-thread CPU max "
+            f"{max(cpu for phase in PHASES for cpu in busy.get(phase, [])):.1f} ms, restart gap "
+            f"{sum(gaps_ms):.0f} ms, {len(collected)} cycle collections"
+            f"{f' (longest {max(collected):.1f} ms)' if collected else ''}",
             flush=True,
         )
     print(
@@ -345,6 +480,14 @@ def main() -> int:
             f"  restart gap, no window shown (old app closed + new app built, not ticking): "
             f"median {statistics.median(gaps):.0f} ms"
         )
+    every = [duration for run in collections for duration in run]
+    print(
+        f"Cycle collections while the heartbeat ran: median "
+        f"{statistics.median(len(run) for run in collections):.0f} per run"
+        f"{f', longest {max(every):.1f} ms' if every else ''}"
+    )
+    if profiler is not None:
+        profiler.report()
     del qt_app
     sys.stdout.flush()
     os._exit(0)  # PySide6 can crash while finalizing the interpreter; the report is out

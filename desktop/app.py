@@ -36,7 +36,7 @@ GUI thread only (`tune_garbage_collection`)."""
 gc.set_threshold(*GC_THRESHOLDS)
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
@@ -281,12 +281,14 @@ def tune_garbage_collection(app: App) -> None:
     loaded everything (imports, the window, the cached rows), those objects are frozen out of
     later collections: they live as long as the app. Reference counting still frees what is
     not in a cycle, frozen or not. Collections run on the GUI thread only (GuiThreadCollector):
-    one on a worker thread could destroy GUI-thread Qt objects there and crash.
+    one on a worker thread could destroy GUI-thread Qt objects there and crash. None run at all
+    from start until the first sync is on screen, nor during an account's first sync
+    (`GarbageHeldDuringFirstSyncs`): what those allocate mostly stays, and is frozen after.
     """
     gc.set_threshold(*GC_THRESHOLDS)
-    GuiThreadCollector(GC_CHECK_MS, parent=app.window)  # owned by the window
+    collector = GuiThreadCollector(GC_CHECK_MS, parent=app.window)  # owned by the window
     app.window.destroyed.connect(_collect_automatically_again)
-    FirstSync(app, gc.freeze, None)
+    GarbageHeldDuringFirstSyncs(app, collector)
 
 
 def _collect_automatically_again() -> None:
@@ -389,6 +391,55 @@ class FirstPaint(QObject):
         return False
 
 
+class GarbageHeldDuringFirstSyncs(QObject):
+    """Holds the GUI-thread collector (`GuiThreadCollector.hold`) from now until the first sync
+    has ended (`FirstSync`) and the window shows it (`is_settled`), and from an account's first
+    sync (one with nothing synced before: a sign-in into an empty cache) until it is shown the
+    same way. Each release freezes what survived: the window, the imports and the rows, which
+    live as long as the app, are then never walked by a collection again (docs/PERFORMANCE.md,
+    round 8)."""
+
+    def __init__(self, app: App, collector: GuiThreadCollector) -> None:
+        super().__init__(app.window)
+        self._window = app.window
+        self._collector = collector
+        self._holds = 1  # the start-up's
+        self._due = 0  # holds whose sync has ended, released once the window has settled
+        self._account_hold = False
+        collector.hold()
+        app.controller.stateChanged.connect(self._state)
+        app.window.settled.connect(self._settled)
+        self._first_sync = FirstSync(app, self._ended, None)
+
+    def _state(self, state: AppState) -> None:
+        from desktop.controller.state import SyncPhase
+
+        syncing = state.sync.phase is SyncPhase.SYNCING
+        if syncing and not self._account_hold and state.sync.last_synced_at is None:
+            self._account_hold = True  # this account's first sync
+            self._holds += 1
+            self._collector.hold()
+        elif (
+            self._account_hold
+            and not syncing
+            and (state.sync.phase is not SyncPhase.NEVER or not state.signed_in)  # or gone
+        ):
+            self._account_hold = False
+            self._ended()
+
+    def _ended(self) -> None:
+        self._due += 1
+        self._settled()
+
+    @Slot()
+    def _settled(self) -> None:
+        if self._due and self._window.is_settled():
+            self._holds -= self._due
+            self._due = 0
+            if self._holds == 0:
+                self._collector.release()
+
+
 class FirstSync(QObject):
     """Calls `then` once the controller's first sync has finished or failed, or as soon as there
     is nothing to wait for (signed out with no saved session, or the cache unusable), or on
@@ -409,7 +460,7 @@ class FirstSync(QObject):
         self.ended_by = ""
         app.controller.stateChanged.connect(self._state)
         app.controller.operationFinished.connect(self._signed_in)
-        QTimer.singleShot(timeout_ms, lambda: self._done("timed out"))
+        QTimer.singleShot(timeout_ms, self, lambda: self._done("timed out"))  # dies with it
 
     def _state(self, state: AppState) -> None:
         from desktop.controller.state import SyncPhase

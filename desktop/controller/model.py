@@ -68,8 +68,8 @@ Views = dict[str, InvitationView]
 
 def views_of(invitations: Iterable[CachedInvitation]) -> dict[str, InvitationView]:
     """The view of each invitation, by id, newest first. Pure: the controller's worker threads
-    call it, so thousands of rows are neither converted nor sorted on the GUI thread (sorting
-    rows already in order is a single pass)."""
+    call it, so thousands of rows are neither converted nor sorted on the GUI thread: the model
+    takes this order as it is (`load`, a first sync)."""
     return {view.id: view for view in newest_first(map(invitation_view, invitations))}
 
 
@@ -128,8 +128,9 @@ class ClientModel:
         self.last_synced_at = snapshot.last_synced_at
         self.backend_now = snapshot.backend_now
         self._views = dict(views) if views is not None else views_of(snapshot.invitations)
-        self._ordered = None
+        self._ordered = tuple(self._views.values())  # newest first already (`views_of`)
         self._added.clear()
+        self._stale_views = False
 
     def apply_sync(
         self,
@@ -160,9 +161,12 @@ class ClientModel:
             # The first sync into an empty model (thousands of rows): taken whole, at C speed.
             rows = applied.invitations
             self.invitations = dict(zip(map(_ID, rows), rows, strict=True))
-            self._views = dict(views)  # newest first already (`views_of`)
-            self._ordered = None
+            self._views = dict(views)
+            # Newest first already (`views_of`, on the cache thread): the GUI thread does not
+            # sort the 10,000 again (a pass over rows in order still builds every key).
+            self._ordered = tuple(self._views.values())
             self._added.clear()
+            self._stale_views = False
         else:
             for invitation in applied.invitations:
                 view = None if views is None else views.get(invitation.id)

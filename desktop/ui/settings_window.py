@@ -7,11 +7,11 @@ created (`_build_one`) when the flag is known to be on and destroyed (not hidden
 goes off (`_place_referral_section`, R1).
 
 A state is rendered at once into the widgets that exist; what it needs and the window lacks (a
-page, the invitation module) is built afterwards, one piece per event-loop turn, each piece
-rendering the newest state (`_build_step`): a sign-in's first state no longer builds the Wallet
-page, the module and its list in the turn that brought 10,000 rows (docs/PERFORMANCE.md, round
-6). Anything a state no longer wants goes at once. `is_settled()` / `settled`: all of it built
-and the list filled.
+page, the invitation module) is built afterwards, one piece per event-loop turn, each once the
+window has painted the last, each piece rendering the newest state (`_build_step`): a
+sign-in's first state no longer builds the Wallet page, the module and its list in the turn
+that brought 10,000 rows (docs/PERFORMANCE.md, rounds 6 and 8). Anything a state no longer
+wants goes at once. `is_settled()` / `settled`: all of it built and the list filled.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ if TYPE_CHECKING:
     from desktop.ui.sign_in_dialog import SignInDialog
 
 STATUS_REFRESH_MS = 30_000  # "synced 3 minutes ago" stays roughly right
+PAINT_WAIT_MS = 30
+"""The next piece of a staged build waits for the window to paint the last one, this long at
+most (a piece that changed nothing on screen brings no paint)."""
 FIRST_PAGE = "general"  # GeneralPage.name: the page shown when none was saved
 DEFAULT_SIZE = QSize(980, 760)
 NAVIGATION_WIDTH = 190
@@ -133,12 +136,17 @@ class SettingsWindow(QMainWindow):
         self.referral_section: ReferralSection | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self._offer_sign_in = False
-        self._build_timer = QTimer(self)  # a zero timer, not a posted call: the timers due
-        self._build_timer.setSingleShot(True)  # (and the paint) run between two pieces
-        self._build_timer.setInterval(0)
+        # The next piece: started at zero once the window has painted the last one (`event`),
+        # a timer, not a posted call, so the timers due run between two pieces too.
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
         self._build_timer.timeout.connect(self._build_step)
+        self._build_after_paint = False
         self._made_section: ReferralSection | None = None  # made, not yet placed on General
+        # The page the user last chose (saved at close): shown whenever a state has it. Only the
+        # user's choices change it, never a page the window showed while that one was missing.
         self._wanted_page = str(settings.value("window/page", FIRST_PAGE))
+        self._choosing_itself = False
 
         self.setObjectName("settingsWindow")
         self.setWindowTitle(self.tr("Settings"))
@@ -434,13 +442,30 @@ class SettingsWindow(QMainWindow):
             page = self._add_page(piece)  # type: ignore[arg-type]
             if render:
                 page.show_state(state)
-            if current is None:  # the first page: the one wanted, if `state` has it
-                self.select_page(self._wanted_page)
+            if current is None or page.name == self._wanted_page:  # the first, or the wanted
+                self._show_page(self._wanted_page)
         return True
 
     def _queue_build(self) -> None:
-        if not self._build_timer.isActive():
-            self._build_timer.start()
+        """The next piece, once the window has painted what is built (`event`): a zero timer
+        started at once ran the next piece before that paint, and a few pieces and their paint
+        then held the GUI thread in one slice (docs/PERFORMANCE.md, round 8). A hidden window
+        paints nothing: at once. `PAINT_WAIT_MS` at most, should no paint come."""
+        if not self.isVisible():
+            self._build_after_paint = False
+            self._build_timer.start(0)
+        elif not self._build_timer.isActive():
+            self._build_after_paint = True
+            self._build_timer.start(PAINT_WAIT_MS)
+
+    def event(self, event: QEvent) -> bool:
+        """After the window's paint (an UpdateRequest: everything marked dirty is drawn and
+        flushed), the next piece it waited for is due."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._build_after_paint:
+            self._build_after_paint = False
+            self._build_timer.start(0)
+        return handled
 
     @Slot()
     def _build_step(self) -> None:
@@ -451,7 +476,10 @@ class SettingsWindow(QMainWindow):
             return
         self._update_title()
         QTimer.singleShot(0, self, self._fit_page_height)
-        if self._next_piece(self.state) is not None:
+        if self._made_section is not None:  # made, not placed: nothing new to paint yet
+            self._build_after_paint = False
+            self._build_timer.start(0)
+        elif self._next_piece(self.state) is not None:
             self._queue_build()
         else:
             self._check_settled()
@@ -503,7 +531,8 @@ class SettingsWindow(QMainWindow):
             if not type(page).is_active(state):
                 self._remove_page(page)
         if self.pages:
-            self.select_page(current or self._wanted_page)
+            wanted = self._wanted_page
+            self._show_page(wanted if wanted in self.pages else current or wanted)
 
     def _add_page(self, page_class: type[SettingsPage]) -> SettingsPage:
         from desktop.ui.pages import AccountPage, GeneralPage, UsagePage
@@ -678,7 +707,22 @@ class SettingsWindow(QMainWindow):
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def select_page(self, name: str) -> bool:
-        """Show a page by name; falls back to the first page if it is not there."""
+        """Show a page by name, as the user's choice (remembered, shown again whenever a state
+        has it); falls back to the first page if it is not there."""
+        found = self._show_page(name)
+        if found:
+            self._wanted_page = name
+        return found
+
+    def _show_page(self, name: str) -> bool:
+        """`select_page` for the window's own purposes: the user's choice stays as it was."""
+        self._choosing_itself = True
+        try:
+            return self._select_row_of(name)
+        finally:
+            self._choosing_itself = False
+
+    def _select_row_of(self, name: str) -> bool:
         row = self._row_of(name)
         if row < 0:
             row = 0 if self.navigation.count() else -1
@@ -709,7 +753,8 @@ class SettingsWindow(QMainWindow):
                 self.stack.updateGeometry()
                 QTimer.singleShot(0, self, self._fit_page_height)
                 self.page_scroll.verticalScrollBar().setValue(0)
-            self._wanted_page = name
+            if not self._choosing_itself:  # the user chose it (a click, a key, a shortcut)
+                self._wanted_page = name
         self._update_title()
 
     # -- actions --------------------------------------------------------------------------------

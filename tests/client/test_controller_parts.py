@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+import desktop.controller.model
 from desktop.controller import RetryPolicy
 from desktop.controller.ledger import write_ledger
 from desktop.controller.model import ClientModel, views_of
@@ -15,6 +17,7 @@ from desktop.controller.state import AppState, PendingView
 from desktop.domain.invitations import InvitationState
 from desktop.domain.outcomes import Operation
 from desktop.storage import LedgerEntry, QueuedInvitation, SyncApplied
+from desktop.storage.records import EMPTY_SNAPSHOT
 from tests.client.records import T0, delta, invitation
 
 
@@ -169,3 +172,30 @@ def test_an_invitation_is_resending_only_while_its_own_resend_is_pending() -> No
     assert not state.resending("inv-1")  # a revoke is pending there, not a resend
     assert not state.resending("inv-3")
     assert not AppState().resending("inv-2")
+
+
+def test_a_first_sync_and_a_load_keep_the_order_their_views_were_made_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The views come newest first from the cache thread (`views_of`): the GUI thread's model
+    # lists them in that order without sorting the list again.
+    rows = tuple(invitation(n) for n in (3, 1, 4, 5, 9, 2, 6))
+    made = views_of(rows)  # sorted here, as on the cache thread
+    sorts: list[int] = []
+    real = desktop.controller.model.newest_first
+
+    def counted(views):  # type: ignore[no-untyped-def]
+        sorts.append(1)
+        return real(views)
+
+    monkeypatch.setattr(desktop.controller.model, "newest_first", counted)
+    synced = ClientModel()
+    synced.apply_sync(delta(1, rows), SyncApplied(rows, (), (), cursor=1), made)
+    assert [v.id for v in synced.invitation_views(set())] == [
+        f"inv-{n}" for n in (9, 6, 5, 4, 3, 2, 1)
+    ]
+    assert sorts == []
+    loaded = ClientModel()
+    loaded.load(dataclasses.replace(EMPTY_SNAPSHOT, invitations=rows), made)
+    assert loaded.invitation_views(set()) == synced.invitation_views(set())
+    assert sorts == []

@@ -185,6 +185,7 @@ def test_a_lost_revoke_answer_is_settled_by_the_next_sync_with_the_recipient_nam
     sent = results.wait(qtbot, controller.send_invitation("gone@example.com"))
     assert sent.invitation is not None
     api.fail_after("revoke_invitation", OutcomeUnknown(), times=FAST_RETRY.attempts)
+    syncs = api.hold("sync")  # the settling sync waits until the pending revoke was seen
     key = controller.revoke_invitation(sent.invitation.id)
     lost = results.wait(qtbot, key)
     assert (lost.operation, lost.outcome, lost.subject) == (
@@ -193,6 +194,7 @@ def test_a_lost_revoke_answer_is_settled_by_the_next_sync_with_the_recipient_nam
         sent.invitation.id,
     )
     assert [p.key for p in controller.state.pending] == [key]
+    syncs.set()
     settled = results.wait(qtbot, key, definite=True)  # the sync it asked for replays it
     assert settled.outcome is Outcome.DONE
     assert settled.settles

@@ -70,12 +70,19 @@ def fake() -> RecordingController:
     return RecordingController(AppState())
 
 
-@pytest.fixture
-def window(qtbot: QtBot, ui_settings: QSettings, fake: RecordingController) -> SettingsWindow:
-    """A settings window attached to the fake, shown."""
-    win = SettingsWindow(ui_settings)
+def shown_window(
+    qtbot: QtBot, settings: QSettings, controller: RecordingController
+) -> SettingsWindow:
+    """A settings window on `settings`, attached to `controller`, shown."""
+    win = SettingsWindow(settings)
     qtbot.addWidget(win)
-    win.attach(fake)
+    win.attach(controller)
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ui_settings: QSettings, fake: RecordingController) -> SettingsWindow:
+    """A settings window attached to the fake, shown."""
+    return shown_window(qtbot, ui_settings, fake)

@@ -294,6 +294,42 @@ def test_a_window_attached_to_a_long_list_on_another_page_settles(
     assert _rows(section) == list(many)
 
 
+class Paints(QObject):
+    """Records each paint of a window (its UpdateRequest: all it had marked dirty drawn)."""
+
+    def __init__(self, window: SettingsWindow, seen: list[str]) -> None:
+        super().__init__()
+        self._seen = seen
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest:
+            self._seen.append("paint")
+        return False
+
+
+def test_each_piece_is_built_after_the_window_painted_the_last_one(
+    qtbot: QtBot,
+    window: SettingsWindow,
+    fake: RecordingController,
+    when_shown: list[WhenShown],
+) -> None:
+    """The state, the invitation module placed and the Wallet page each get a paint before the
+    next piece is built: no event-loop slice holds two pieces and their paint."""
+    seen: list[str] = []
+    paints = Paints(window, seen)
+    window.navigation.model().rowsInserted.connect(lambda *_: seen.append("page"))
+    when_shown.append(WhenShown(lambda _section: seen.append("module placed")))
+    fake.emit_state(states.pilot_state(invitations=_many(50)), settle=False)
+    seen.append("state")
+    _settled(qtbot, window)
+    window.removeEventFilter(paints)
+    pieces = [event for event in seen if event != "paint"]
+    assert pieces == ["state", "module placed", "page"]  # on screen first, then the Wallet
+    assert seen.index("paint", seen.index("state")) < seen.index("module placed")
+    assert seen.index("paint", seen.index("module placed")) < seen.index("page")
+
+
 def test_what_is_on_screen_is_built_before_the_pages_not_shown(
     qtbot: QtBot,
     window: SettingsWindow,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +15,7 @@ from desktop.domain.usage import UsageWindow, WindowKind
 from desktop.ui.settings_window import SettingsWindow
 from desktop.ui.usage_meter import UsageMeter
 from tests.ui import states
+from tests.ui.conftest import shown_window
 from tests.ui.fakes import RecordingController
 
 
@@ -176,6 +177,59 @@ def test_geometry_and_page_are_kept(
     second.attach(fake)
     assert (second.width(), second.height()) == (760, 580)
     assert second.current_page_name() == "account"
+
+
+def _window_saved_on(
+    qtbot: QtBot, ui_settings: QSettings, fake: RecordingController, page: str
+) -> SettingsWindow:
+    """A window whose last close was on `page`, attached to `fake`'s state and shown."""
+    ui_settings.setValue("window/page", page)
+    return shown_window(qtbot, ui_settings, fake)
+
+
+def _saved_page(window: SettingsWindow) -> str:
+    window.save_settings()
+    return str(window.settings.value("window/page"))
+
+
+def test_the_saved_page_comes_back_once_a_state_has_it(
+    qtbot: QtBot, ui_settings: QSettings, fake: RecordingController
+) -> None:
+    # Closed on the Wallet; the first states have no Wallet (outside the cohort, no tokens):
+    # the window shows another page meanwhile, which is not the user's choice.
+    fake.emit_state(states.pro_state())
+    window = _window_saved_on(qtbot, ui_settings, fake, "wallet")
+    assert "wallet" not in window.pages
+    assert window.current_page_name() == "general"
+    fake.emit_state(states.pro_state(sync=SyncStatus(SyncPhase.SYNCING, states.NOW)))
+    assert _saved_page(window) == "wallet"  # closed now, the Wallet would still come back
+    fake.emit_state(states.capped_state())
+    assert window.current_page_name() == "wallet"
+    assert _saved_page(window) == "wallet"
+
+
+def test_a_page_chosen_while_waiting_wins_over_the_saved_one(
+    qtbot: QtBot, ui_settings: QSettings, fake: RecordingController
+) -> None:
+    fake.emit_state(states.pro_state())
+    window = _window_saved_on(qtbot, ui_settings, fake, "wallet")
+    assert window.current_page_name() == "general"
+    navigation = window.navigation
+    usage = next(
+        navigation.item(row)
+        for row in range(navigation.count())
+        if navigation.item(row).data(Qt.ItemDataRole.UserRole) == "usage"
+    )
+    qtbot.mouseClick(
+        navigation.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=navigation.visualItemRect(usage).center(),
+    )
+    assert window.current_page_name() == "usage"
+    fake.emit_state(states.capped_state())
+    assert "wallet" in window.pages
+    assert window.current_page_name() == "usage"  # the user's choice stays
+    assert _saved_page(window) == "usage"
 
 
 def module_expiry(window: SettingsWindow) -> QLabel:
