@@ -100,15 +100,7 @@ class SendFlow:
                 self._told.add(key)
             self._sending.discard(key)
             kept = hub.model.invitation_with_key(key)
-            recipient = "" if kept is None else kept.recipient
-            hub.report(
-                Operation.SEND,
-                key,
-                Outcome.DONE,
-                details={"recipient": recipient},
-                subject=recipient,
-                invitation=None if kept is None else invitation_view(kept),
-            )
+            self._tell_sent(key, "" if kept is None else kept.recipient, kept)
 
     def resend_queued(self, key: str) -> None:
         """ "Send now" on a queued invitation: the same key, the same entry."""
@@ -241,23 +233,25 @@ class SendFlow:
         self._told.discard(key)
         self._forget(key)
         hub.model.unqueue(key)
-        view = None
         if kept is not None:
             hub.model.put_invitation(kept)
-            view = invitation_view(kept)
         hub.publish()
         if not told:
-            hub.report(
-                Operation.SEND,
-                key,
-                Outcome.DONE,
-                details={"recipient": recipient},
-                subject=recipient,
-                invitation=view,
-            )
+            self._tell_sent(key, recipient, kept)
         if hub.model.offer is not None:
             hub.request_sync()  # the offer's send capacity changed: show the server's count
         then(True)
+
+    def _tell_sent(self, key: str, recipient: str, kept: CachedInvitation | None) -> None:
+        """The send's one definite outcome: it went out, with the invitation when known."""
+        self._hub.report(
+            Operation.SEND,
+            key,
+            Outcome.DONE,
+            details={"recipient": recipient},
+            subject=recipient,
+            invitation=None if kept is None else invitation_view(kept),
+        )
 
     def _refused(
         self, entry: QueuedInvitation, error: Exception, then: Callable[[bool], None]
