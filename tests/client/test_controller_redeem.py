@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
@@ -132,21 +133,29 @@ def test_an_empty_wallet_says_so(qtbot, make_controller: ControllerFactory) -> N
 class KeepsUsage:
     """The backend, except that a redemption leaves the weekly window counting use (80%): a
     service whose reset did not reach every window the credit names. Its answers and its later
-    syncs agree on that number, as a real service's would."""
+    syncs agree on that number, as a real service's would: the spend and the 80 % are one change
+    to a sync (the change feed wakes a sync at the spend's commit, which must not read between
+    the two)."""
 
     def __init__(self, inner: object, simulator: Simulator) -> None:
         self._inner = inner
         self._simulator = simulator
+        self._one_change = threading.Lock()
         self.weekly_used: float | None = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._inner, name)
 
     def redeem(self, *args: object, **named: object) -> object:
-        result = self._inner.redeem(*args, **named)  # type: ignore[attr-defined]
-        usage = self._simulator.set_usage(CAPPED, weekly_percent=80)
+        with self._one_change:
+            result = self._inner.redeem(*args, **named)  # type: ignore[attr-defined]
+            usage = self._simulator.set_usage(CAPPED, weekly_percent=80)
         self.weekly_used = usage.weekly.used
         return dataclasses.replace(result, usage=usage)
+
+    def sync(self, *args: object, **named: object) -> object:
+        with self._one_change:
+            return self._inner.sync(*args, **named)  # type: ignore[attr-defined]
 
 
 def test_a_reset_whose_window_did_not_clear_says_so(
