@@ -8,6 +8,7 @@ at itself (`--public-url`, default the bound URL) and serves until interrupted (
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import secrets
@@ -144,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout_graceful_shutdown=3,
     )
     server = uvicorn.Server(config)
+    freeze_start_up_heap()
     if options.exit_with_stdin:
         threading.Thread(target=_exit_on_eof, args=(server,), daemon=True).start()
     print(f"{READY_PREFIX}{where} on {url}", flush=True)
@@ -155,6 +157,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock.close()
         store.close()
     return 0
+
+
+def freeze_start_up_heap() -> None:
+    """Keep what start-up made (the imports, the app, the store) out of later collections.
+
+    Those objects live as long as the server, yet a full collection walks them all, holding
+    the GIL: 85-135 ms on the shared-server bench, every request waiting behind it (the
+    delta-sync p99 was that pause; docs/PERFORMANCE.md, round 9). Frozen, they are never
+    walked again; reference counting still frees what is not in a cycle. The app does the
+    same after its first sync (desktop.ui.garbage)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _exit_on_eof(server: object) -> None:
