@@ -23,9 +23,16 @@ class ServerProcess:
     """`python -m desktop serve` over a data folder. `start()` waits for its ready line."""
 
     def __init__(
-        self, data_dir: Path, *, host: str = "127.0.0.1", port: int = 0, log: Path | None = None
+        self,
+        data_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log: Path | None = None,
+        log_level: str = "info",
     ) -> None:
         self.data_dir = data_dir
+        self.log_level = log_level  # `serve`'s default: one line per request
         self.host = host
         self.port = port
         self.log = log or data_dir.parent / "server.log"
@@ -48,7 +55,7 @@ class ServerProcess:
             "--qa-token",
             QA_TOKEN,
             "--log-level",
-            "warning",
+            self.log_level,
         ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log.open("a") as log:

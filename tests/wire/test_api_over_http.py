@@ -254,6 +254,25 @@ def test_no_session_or_link_token_reaches_the_server_log(
     assert "inv_missing" not in log
 
 
+def test_log_level_warning_keeps_the_request_lines_out_of_the_server_log(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """`--log-level` is the server's own level too, not only uvicorn's: at `warning` (the
+    embedded server's, the load bench's) a request writes nothing; at `info` (the default)
+    each writes its line (test_no_session_or_link_token_reaches_the_server_log)."""
+    log = tmp_path / "quiet.log"
+    with ServerProcess(data_dir, log=log, log_level="warning") as server:
+        api = HttpApi(server.url)
+        try:
+            session = api.sign_in("pilot@example.com", "demo", "quiet-log").token
+            assert api.send_invitation(session, "quiet@example.com", "quiet-send").recipient
+            assert api.sync(session, 0).cursor > 0
+        finally:
+            api.close()
+    text = log.read_text()
+    assert "/v1/" not in text, text
+
+
 def test_sim_backend_runs_the_same_commands(
     server: ServerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,6 +24,8 @@ log = logging.getLogger("desktop.backend.web")
 
 QA_TOKEN_ENV = "REFERRAL_QA_TOKEN"
 """A fixed QA token for `serve` (otherwise a fresh one each start)."""
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+"""uvicorn's level names; `--log-level` sets the server's own loggers to the same level."""
 READY_PREFIX = "Serving "
 """The line `serve` prints once it accepts connections: `Serving <data> on <URL>`."""
 
@@ -60,7 +62,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="stop when stdin closes (a parent process's embedded server)",
     )
-    options.add_argument("--log-level", default="info", help="uvicorn's log level")
+    options.add_argument(
+        "--log-level",
+        default="info",
+        choices=LOG_LEVELS,
+        help="the server's log level, its own and uvicorn's (info: one line per request)",
+    )
     return options
 
 
@@ -94,13 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An app's embedded server: never take the CPU from the app's GUI thread.
         os.nice(10)
     import uvicorn
+    from uvicorn.config import LOG_LEVELS as LEVEL_NUMBERS
 
     from desktop.backend.service import MockBackend
     from desktop.backend.simulator import Simulator
     from desktop.backend.web.app import create_app, is_loopback
 
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=LEVEL_NUMBERS[options.log_level],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if options.database is not None:
         from desktop.backend.database import BackendStore
