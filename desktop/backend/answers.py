@@ -268,6 +268,15 @@ def _standing_holds(store: BackendStore, entry: _Entry, look: Any, cursor: int) 
     return current
 
 
+@dataclass(frozen=True)
+class QuietLook:
+    """`_QUICK` for one session's entry: its SQL and arguments in the driver's own form."""
+
+    entry: _Entry
+    sql: str
+    arguments: Any
+
+
 class Miss(enum.Enum):
     """Why the cache did not answer: READ (read in full) or BUILD (only the account's own rows
     or its account row changed since the entry: build the answer on it, `build_base`)."""
@@ -320,9 +329,35 @@ class SyncAnswers:
         found = self._found(store, session, cursor)
         return found if isinstance(found, Miss) else found[0].json(found[1], cursor)
 
+    def quiet_look(self, store: BackendStore, session: str) -> QuietLook | None:
+        """The quiet check's one statement for `session`, for the caller to run on a plain
+        connection of its own (the HTTP service's event loop: `BackendStore.plain_row_async`),
+        then `answer_json_after`. None: no entry for the session (read in full)."""
+        digest = token_digest(session)
+        entry = self.entry_for(digest)
+        if entry is None:
+            return None
+        statement = _compiled(store.engine.dialect)
+        return QuietLook(entry, statement.sql, statement.arguments(entry.look_parameters(digest)))
+
+    def answer_json_after(
+        self, store: BackendStore, look: QuietLook, row: Any, cursor: int
+    ) -> bytes | Miss:
+        """`answer_json` from `look`'s row as the caller fetched it (None: not fetched). A
+        miss is not counted here: the caller asks `answer_json` next, which counts it."""
+        found = self._judged(store, look.entry, row, cursor)
+        if isinstance(found, Miss):
+            return found
+        self._counted(found)
+        entry, current = found
+        return entry.json(current, cursor)
+
     def _found(self, store: BackendStore, session: str, cursor: int) -> tuple[_Entry, int] | Miss:
         with store.faults_translated():
             found = self._valid_answer(store, session, cursor)
+        return self._counted(found)
+
+    def _counted(self, found: tuple[_Entry, int] | Miss) -> tuple[_Entry, int] | Miss:
         with self._lock:
             if isinstance(found, Miss):
                 self.misses += 1
@@ -334,12 +369,16 @@ class SyncAnswers:
         self, store: BackendStore, session: str, cursor: int
     ) -> tuple[_Entry, int] | Miss:
         """The entry that answers, and the current change version; else why not."""
-        digest = token_digest(session)
-        entry = self.entry_for(digest)
-        if entry is None:
+        look = self.quiet_look(store, session)
+        if look is None:
             return Miss.READ
-        statement = _compiled(store.engine.dialect)
-        look = store.plain_row(statement.sql, statement.arguments(entry.look_parameters(digest)))
+        return self._judged(store, look.entry, store.plain_row(look.sql, look.arguments), cursor)
+
+    def _judged(
+        self, store: BackendStore, entry: _Entry, look: Any, cursor: int
+    ) -> tuple[_Entry, int] | Miss:
+        """What `look` (`_QUICK`'s row for `entry`'s session, None: the driver failed) says:
+        the entry answers at the current change version, or why not."""
         if look is None:
             return Miss.READ  # the driver failed: the full read reports it
         current = _standing_holds(store, entry, look, cursor)

@@ -138,6 +138,9 @@ class BackendStore(ClosesOnExit):
         """This store's writers queue here before the database's lock (see `transaction`)."""
         self._plain: list[Any] = []
         """Idle connections of `plain_row` (taken and given back by atomic list operations)."""
+        self._loop_plain: list[Any] = []
+        """Idle connections of `plain_row_async`, used on the event loop's thread only."""
+        self._plain_loop: object = None  # the loop `_loop_plain`'s PostgreSQL ones belong to
         self._closed = False
 
     @classmethod
@@ -350,12 +353,86 @@ class BackendStore(ClosesOnExit):
             self._plain.append(connection)
         return row
 
+    async def plain_row_async(
+        self, sql: str, parameters: Sequence[object] | Mapping[str, object]
+    ) -> Any:
+        """`plain_row` for an asyncio event loop, which it never holds up waiting: None when
+        the statement would wait or the driver fails (the caller then goes to a worker thread,
+        whose `plain_row` and full read wait, or report the fault). SQLite: a local read on a
+        connection with no busy timeout (a lock answers SQLITE_BUSY at once), taken over from
+        `plain_row`'s idle ones (none yet: None; opening one may wait for a lock). PostgreSQL:
+        an asynchronous psycopg connection in autocommit, opened on the loop."""
+        if is_sqlite(self.engine):
+            return self._loop_sqlite_row(sql, parameters)
+        return await self._loop_postgresql_row(sql, parameters)
+
+    def _loop_sqlite_row(self, sql: str, parameters: Any) -> Any:
+        if not self._loop_plain:
+            try:
+                connection = self._plain.pop()
+            except IndexError:
+                return None
+            connection.execute("PRAGMA busy_timeout=0")
+            self._loop_plain.append(connection)
+        connection = self._loop_plain[0]
+        try:
+            return connection.execute(sql, parameters).fetchone()
+        except self.engine.dialect.loaded_dbapi.Error:
+            self._loop_plain.clear()
+            with contextlib.suppress(Exception):
+                connection.close()
+            return None
+
+    async def _loop_postgresql_row(self, sql: str, parameters: Any) -> Any:
+        import asyncio
+
+        import psycopg
+
+        loop = asyncio.get_running_loop()
+        if loop is not self._plain_loop:  # an asynchronous connection serves one loop
+            self._finish_loop_connections()
+            self._plain_loop = loop
+        try:
+            connection = self._loop_plain.pop()
+        except IndexError:
+            arguments, options = self.engine.dialect.create_connect_args(self.engine.url)
+            try:
+                connection = await psycopg.AsyncConnection.connect(
+                    *arguments, **options, autocommit=True
+                )
+            except psycopg.Error:
+                return None
+        try:
+            async with connection.cursor() as cursor:
+                await cursor.execute(sql, parameters)
+                row = await cursor.fetchone()
+        except psycopg.Error:
+            connection.pgconn.finish()
+            return None
+        if self._closed:
+            connection.pgconn.finish()
+        else:
+            self._loop_plain.append(connection)
+        return row
+
     def close(self) -> None:
         """Close every pooled connection (and the plain ones)."""
         self._closed = True
         while self._plain:
             self._plain.pop().close()
+        self._finish_loop_connections()
         self.engine.dispose()
+
+    def _finish_loop_connections(self) -> None:
+        while self._loop_plain:
+            connection = self._loop_plain.pop()
+            # Outside its loop: libpq's own close (an AsyncConnection's close() is a
+            # coroutine); an SQLite connection's close.
+            pgconn = getattr(connection, "pgconn", None)
+            if pgconn is not None:
+                pgconn.finish()
+            else:
+                connection.close()
 
 
 def _clock_fields(state: BackendState) -> tuple[object, ...]:

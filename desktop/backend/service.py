@@ -172,6 +172,20 @@ class MockBackend(ClosesOnExit):
             return quiet
         return json_body(self._changed_sync(session, cursor, quiet))
 
+    async def quiet_sync_json(self, session: str, cursor: int) -> bytes | None:
+        """`sync_json`'s quiet answer for an asyncio event loop, without a worker thread: the
+        cache's one statement on the loop's own plain connection (`plain_row_async`, which never
+        waits). None: no quiet answer here (a miss, a fault set, the statement would wait or
+        failed): ask `sync_json` on a worker thread, which reads, builds or reports it."""
+        look = self._answers.quiet_look(self._store, session)
+        if look is None:
+            return None
+        row = await self._store.plain_row_async(look.sql, look.arguments)
+        if row is None:
+            return None
+        quiet = self._answers.answer_json_after(self._store, look, row, cursor)
+        return None if isinstance(quiet, Miss) else quiet
+
     def _changed_sync(self, session: str, cursor: int, miss: Miss) -> SyncDTO:
         if miss is Miss.BUILD:
             built = self._built_sync(session, cursor)

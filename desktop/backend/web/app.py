@@ -318,12 +318,16 @@ class WireApp:
         app: FastAPI,
         feed: ChangeFeed,
         sync_body: Callable[[str, int], bytes] | None = None,
+        quiet_body: Callable[[str, int], Awaitable[bytes | None]] | None = None,
     ) -> None:
         self.app = app
         self.feed = feed
         self.sync_body = sync_body
         """`GET /v1/sync`'s body for (session token, cursor), run on a worker thread: with it,
         a well-formed sync skips FastAPI's routing and parameter handling (`_plain_sync`)."""
+        self.quiet_body = quiet_body
+        """A quiet sync's body on the event loop itself, or None: then `sync_body` on a worker
+        thread (`MockBackend.quiet_sync_json`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> object:
         if scope["type"] != "http":
@@ -395,7 +399,11 @@ class WireApp:
         assert self.sync_body is not None
         response: Response
         try:
-            body = await anyio.to_thread.run_sync(self.sync_body, session, cursor)
+            quiet = None if self.quiet_body is None else await self.quiet_body(session, cursor)
+            if quiet is not None:
+                body = quiet
+            else:
+                body = await anyio.to_thread.run_sync(self.sync_body, session, cursor)
         except Exception as error:
             handler = next(
                 (
@@ -481,7 +489,12 @@ def create_app(
     app.include_router(_qa_router(simulator, access, limiter))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    return WireApp(app, feed, functools.partial(sync_body, backend))
+    return WireApp(
+        app,
+        feed,
+        functools.partial(sync_body, backend),
+        functools.partial(quiet_sync_body, backend),
+    )
 
 
 def _include_join_page(app: FastAPI, simulator: Simulator) -> None:
@@ -549,6 +562,12 @@ def sync_body(backend: MockBackend, session: str, cursor: int) -> bytes:
     """`GET /v1/sync`'s JSON body (`MockBackend.sync_json`), under the simulated faults."""
     body = _faulted(lambda: backend.sync_json(session, cursor))
     return b"null" if body is None else body  # a dropped answer: never written
+
+
+async def quiet_sync_body(backend: MockBackend, session: str, cursor: int) -> bytes | None:
+    """A quiet `GET /v1/sync`'s body on the event loop (no faults are set when there is one),
+    else None: `sync_body` on a worker thread."""
+    return await backend.quiet_sync_json(session, cursor)
 
 
 def _answer(value: object) -> JSONResponse:
