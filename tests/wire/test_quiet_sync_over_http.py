@@ -1,5 +1,5 @@
 """`GET /v1/sync` over HTTP answers a quiet sync from the cache and everything else with a full
-read (docs/WIRE.md, "Quiet syncs stay on the worker threads"): both give what a full read of the
+read (docs/WIRE.md, "Quiet syncs on the event loop"): both give what a full read of the
 same database gives, and where the cache must not answer (the account's own change, a running
 clock, each fault QA can set, an ended or unknown session, a bad cursor) the answer over HTTP is
 the full read's, the fault's, or the refusal with its reason code. On SQLite and PostgreSQL,
