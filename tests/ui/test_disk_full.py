@@ -47,6 +47,13 @@ def fill_disk_of(backend: MockBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "read", full_disk)
     monkeypatch.setattr(store, "transaction", full_disk)
     monkeypatch.setattr(backend.answers, "_valid_answer", full_disk)
+    monkeypatch.setattr(store, "plain_row_async", driver_failed_on_the_loop)
+
+
+async def driver_failed_on_the_loop(sql: str, parameters: object) -> None:
+    """What `plain_row_async` answers when the driver fails (the HTTP service's event loop then
+    asks a worker thread, whose read reports the fault)."""
+    return None
 
 
 def banner_text(app: App) -> str:
