@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -93,9 +93,10 @@ def private_file(path: Path, sides: Sequence[str] = ()) -> Path:
             os.close(descriptor)
     _restrict(path, PRIVATE_FILE_MODE)
     for suffix in sides:
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            _restrict(side, PRIVATE_FILE_MODE)
+        # Missing, or deleted since (SQLite drops its -journal at every commit of a file not
+        # yet in WAL mode, such as a new one another connection is creating): nothing to tighten.
+        with suppress(FileNotFoundError):
+            _restrict(path.with_name(path.name + suffix), PRIVATE_FILE_MODE)
     return path
 
 

@@ -59,6 +59,30 @@ def test_a_new_file_is_0600_and_an_existing_one_and_its_sides_are_tightened(
     assert existing.read_bytes() == b"kept"  # tightened, not truncated
 
 
+def test_a_side_file_sqlite_deletes_while_it_is_tightened_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new backend file is created by two connections (the backend's and the QA window's):
+    SQLite deletes the -journal at each commit until the file is in WAL mode, so it can vanish
+    between being seen and being tightened; the sign-in then said "the folder does not exist"."""
+    database = tmp_path / "backend.sqlite"
+    database.write_bytes(b"")
+    journal = tmp_path / "backend.sqlite-journal"
+    journal.write_bytes(b"")
+    database.chmod(0o644)
+    journal.chmod(0o644)  # to be tightened
+    chmod = os.chmod
+
+    def committed_meanwhile(path: Path, mode: int) -> None:
+        if Path(path) == journal:
+            journal.unlink()  # the other connection's commit, between stat and chmod
+        chmod(path, mode)
+
+    monkeypatch.setattr("desktop.paths.os.chmod", committed_meanwhile)
+    private_file(database, ["-wal", "-shm", "-journal"])
+    assert modes(tmp_path) == {"backend.sqlite": 0o600}
+
+
 def test_the_cache_and_its_wal_are_0600(data_dir: Path) -> None:
     data_dir.chmod(0o755)
     repo = CacheRepository(data_dir / "cache.sqlite", clock=lambda: T0)
