@@ -367,15 +367,16 @@ class BackendStore(ClosesOnExit):
         return await self._loop_postgresql_row(sql, parameters)
 
     def _loop_sqlite_row(self, sql: str, parameters: Any) -> Any:
-        if not self._loop_plain:
+        taken_over = not self._loop_plain
+        if taken_over:
             try:
-                connection = self._plain.pop()
+                self._loop_plain.append(self._plain.pop())
             except IndexError:
                 return None
-            connection.execute("PRAGMA busy_timeout=0")
-            self._loop_plain.append(connection)
         connection = self._loop_plain[0]
         try:
+            if taken_over:
+                connection.execute("PRAGMA busy_timeout=0")
             return connection.execute(sql, parameters).fetchone()
         except self.engine.dialect.loaded_dbapi.Error:
             self._loop_plain.clear()
