@@ -141,6 +141,9 @@ class BackendStore(ClosesOnExit):
         self._loop_plain: list[Any] = []
         """Idle connections of `plain_row_async`, used on the event loop's thread only."""
         self._plain_loop: object = None  # the loop `_loop_plain`'s PostgreSQL ones belong to
+        self.loop_connections = 0
+        """PostgreSQL connections `plain_row_async` holds open, idle or in use (at most
+        `LOOP_CONNECTIONS`)."""
         self._closed = False
 
     @classmethod
@@ -396,25 +399,35 @@ class BackendStore(ClosesOnExit):
         try:
             connection = self._loop_plain.pop()
         except IndexError:
+            if self.loop_connections >= LOOP_CONNECTIONS:
+                return None  # as many looks in flight: the worker threads' pool takes this one
+            self.loop_connections += 1
             arguments, options = self.engine.dialect.create_connect_args(self.engine.url)
             try:
                 connection = await psycopg.AsyncConnection.connect(
                     *arguments, **options, autocommit=True
                 )
             except psycopg.Error:
+                self.loop_connections -= 1
                 return None
         try:
             async with connection.cursor() as cursor:
                 await cursor.execute(sql, parameters)
                 row = await cursor.fetchone()
         except psycopg.Error:
-            connection.pgconn.finish()
+            self._finish(connection)
             return None
         if self._closed:
-            connection.pgconn.finish()
+            self._finish(connection)
         else:
             self._loop_plain.append(connection)
         return row
+
+    def _finish(self, connection: Any) -> None:
+        # Outside a coroutine or after a failure: libpq's own close (an AsyncConnection's
+        # close() is a coroutine).
+        connection.pgconn.finish()
+        self.loop_connections -= 1
 
     def close(self) -> None:
         """Close every pooled connection (and the plain ones)."""
@@ -427,13 +440,16 @@ class BackendStore(ClosesOnExit):
     def _finish_loop_connections(self) -> None:
         while self._loop_plain:
             connection = self._loop_plain.pop()
-            # Outside its loop: libpq's own close (an AsyncConnection's close() is a
-            # coroutine); an SQLite connection's close.
-            pgconn = getattr(connection, "pgconn", None)
-            if pgconn is not None:
-                pgconn.finish()
+            if hasattr(connection, "pgconn"):
+                self._finish(connection)
             else:
                 connection.close()
+
+
+LOOP_CONNECTIONS = 8
+"""PostgreSQL connections the HTTP service's event loop opens at most for quiet syncs; a look
+beyond them goes to a worker thread (whose pool is bounded too), so a burst of clients never
+opens one database connection each (a default PostgreSQL allows 100)."""
 
 
 def _clock_fields(state: BackendState) -> tuple[object, ...]:

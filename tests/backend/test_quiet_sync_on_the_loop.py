@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from desktop.backend.database import LOOP_CONNECTIONS
 from desktop.backend.service import MockBackend
 from desktop.backend.simulator import Simulator
 from tests.backend.support import DATABASES
@@ -71,3 +72,22 @@ def test_a_failing_statement_on_the_loop_answers_none_and_the_next_one_works(
     assert asyncio.run(store.plain_row_async("SELECT * FROM no_such_table", ())) is None
     store.plain_row(good, ())  # SQLite: the failed connection was dropped; a thread's again
     assert asyncio.run(store.plain_row_async(good, ())) == (42,)
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_burst_of_quiet_syncs_opens_a_bounded_number_of_connections(
+    backend: MockBackend,
+) -> None:
+    """Fifty clients' quiet syncs at once on the loop: at most LOOP_CONNECTIONS database
+    connections are opened; the looks beyond them answer None (a worker thread takes them)."""
+    session, cursor = _signed_in(backend)
+    expected = backend.sync_json(session, cursor)
+
+    async def burst() -> list[bytes | None]:
+        return await asyncio.gather(*(backend.quiet_sync_json(session, cursor) for _ in range(50)))
+
+    answers = asyncio.run(burst())
+    assert backend.store.loop_connections == LOOP_CONNECTIONS
+    answered = [answer for answer in answers if answer is not None]
+    assert set(answered) == {expected}  # some answered on the loop, all alike
+    assert len(answered) < len(answers)  # the rest went to the worker threads
