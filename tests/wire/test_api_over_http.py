@@ -291,3 +291,13 @@ def test_sim_backend_runs_the_same_commands(
     assert main(["sim", "--backend", url, "invite", "--from", "pilot@example.com",
                  "--to", "pilot@example.com"]) == 1  # fmt: skip
     assert "refused (self_invite)" in capsys.readouterr().err
+
+
+def test_serve_offers_exactly_uvicorns_log_levels() -> None:
+    """`serve --log-level` names its choices without importing uvicorn (its parser runs before
+    any import); they must stay uvicorn's, each mapped to a level for the server's own log."""
+    from uvicorn.config import LOG_LEVELS as UVICORN_LEVELS
+
+    from desktop.backend.web.serve import LOG_LEVELS
+
+    assert set(LOG_LEVELS) == set(UVICORN_LEVELS)
