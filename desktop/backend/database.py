@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -141,6 +142,8 @@ class BackendStore(ClosesOnExit):
         self._loop_plain: list[Any] = []
         """Idle connections of `plain_row_async`, used on the event loop's thread only."""
         self._plain_loop: object = None  # the loop `_loop_plain`'s PostgreSQL ones belong to
+        self._loop_waiters: deque[Any] = deque()
+        """Looks waiting for a busy loop connection (asyncio futures of that loop), oldest first."""
         self.loop_connections = 0
         """PostgreSQL connections `plain_row_async` holds open, idle or in use (at most
         `LOOP_CONNECTIONS`)."""
@@ -364,7 +367,9 @@ class BackendStore(ClosesOnExit):
         whose `plain_row` and full read wait, or report the fault). SQLite: a local read on a
         connection with no busy timeout (a lock answers SQLITE_BUSY at once), taken over from
         `plain_row`'s idle ones (none yet: None; opening one may wait for a lock). PostgreSQL:
-        an asynchronous psycopg connection in autocommit, opened on the loop."""
+        an asynchronous psycopg connection in autocommit, opened on the loop; with
+        `LOOP_CONNECTIONS` open and busy, the look waits up to `LOOP_WAIT_S` for one (a wait
+        that lets the loop run), then answers None."""
         if is_sqlite(self.engine):
             return self._loop_sqlite_row(sql, parameters)
         return await self._loop_postgresql_row(sql, parameters)
@@ -400,16 +405,13 @@ class BackendStore(ClosesOnExit):
             connection = self._loop_plain.pop()
         except IndexError:
             if self.loop_connections >= LOOP_CONNECTIONS:
-                return None  # as many looks in flight: the worker threads' pool takes this one
-            self.loop_connections += 1
-            arguments, options = self.engine.dialect.create_connect_args(self.engine.url)
-            try:
-                connection = await psycopg.AsyncConnection.connect(
-                    *arguments, **options, autocommit=True
-                )
-            except psycopg.Error:
-                self.loop_connections -= 1
-                return None
+                connection = await self._loop_connection_handed_over(loop)
+                if connection is None:
+                    return None  # none came free in time: the worker threads' pool takes it
+            else:
+                connection = await self._open_loop_connection()
+                if connection is None:
+                    return None
         try:
             async with connection.cursor() as cursor:
                 await cursor.execute(sql, parameters)
@@ -417,11 +419,57 @@ class BackendStore(ClosesOnExit):
         except psycopg.Error:
             self._finish(connection)
             return None
+        except BaseException:  # cancelled mid-statement: the connection's state is unknown
+            self._finish(connection)
+            raise
         if self._closed:
             self._finish(connection)
         else:
-            self._loop_plain.append(connection)
+            self._hand_over(connection)
         return row
+
+    async def _open_loop_connection(self) -> Any:
+        import psycopg
+
+        self.loop_connections += 1
+        arguments, options = self.engine.dialect.create_connect_args(self.engine.url)
+        try:
+            return await psycopg.AsyncConnection.connect(*arguments, **options, autocommit=True)
+        except psycopg.Error:
+            self.loop_connections -= 1
+            return None
+        except BaseException:  # cancelled while connecting
+            self.loop_connections -= 1
+            raise
+
+    async def _loop_connection_handed_over(self, loop: Any) -> Any:
+        """The next connection a finished look hands over, or None after `LOOP_WAIT_S`."""
+        import asyncio
+
+        waiter = loop.create_future()
+        self._loop_waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), LOOP_WAIT_S)
+        except TimeoutError:
+            pass
+        except BaseException:  # cancelled while waiting: a connection handed over goes back
+            if waiter.done() and not waiter.cancelled():
+                self._hand_over(waiter.result())
+            waiter.cancel()
+            raise
+        if waiter.done() and not waiter.cancelled():  # handed over as the wait ended
+            return waiter.result()
+        waiter.cancel()
+        return None
+
+    def _hand_over(self, connection: Any) -> None:
+        """Give a loop connection to the oldest look still waiting, or back to the idle ones."""
+        while self._loop_waiters:
+            waiter = self._loop_waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(connection)
+                return
+        self._loop_plain.append(connection)
 
     def _finish(self, connection: Any) -> None:
         # Outside a coroutine or after a failure: libpq's own close (an AsyncConnection's
@@ -438,6 +486,7 @@ class BackendStore(ClosesOnExit):
         self.engine.dispose()
 
     def _finish_loop_connections(self) -> None:
+        self._loop_waiters.clear()  # futures of a loop that is gone (or closing)
         while self._loop_plain:
             connection = self._loop_plain.pop()
             if hasattr(connection, "pgconn"):
@@ -447,9 +496,14 @@ class BackendStore(ClosesOnExit):
 
 
 LOOP_CONNECTIONS = 8
-"""PostgreSQL connections the HTTP service's event loop opens at most for quiet syncs; a look
-beyond them goes to a worker thread (whose pool is bounded too), so a burst of clients never
-opens one database connection each (a default PostgreSQL allows 100)."""
+"""PostgreSQL connections the HTTP service's event loop opens at most for quiet syncs, so a
+burst of clients never opens one database connection each (a default PostgreSQL allows 100); a
+look beyond them waits for one to come free (`LOOP_WAIT_S`)."""
+
+LOOP_WAIT_S = 0.05
+"""How long a quiet look waits on the loop for a busy connection (one look takes well under a
+millisecond) before it goes to a worker thread: a wait is cheaper than the thread hop (round
+10), but a slow database must not hold the answer back more than this."""
 
 
 def _clock_fields(state: BackendState) -> tuple[object, ...]:
