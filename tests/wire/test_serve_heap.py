@@ -22,9 +22,9 @@ print(len(gc.get_objects()) - left_out)
 
 
 def test_the_first_look_alike_check_adds_nothing_a_full_collection_walks() -> None:
-    """The look-alike tables (loaded by the first send's own-address check) are about 20,000
+    """The look-alike tables (loaded by the first send's own-address check) are about 16,000
     lists and dicts that live as long as the server: loaded after the freeze, every full
-    collection walked them, holding the GIL 18-33 ms on the shared-server bench. A fresh
+    collection walked them, holding the GIL 14-36 ms on the shared-server bench. A fresh
     interpreter, because this process may have loaded them already."""
     completed = subprocess.run(
         [sys.executable, "-c", _FIRST_SEND_AFTER_START_UP],

@@ -178,8 +178,8 @@ def freeze_start_up_heap() -> None:
     same after its first sync (desktop.ui.garbage).
 
     The look-alike tables are loaded first, so they are frozen too: the first send would
-    otherwise load them (about 20,000 lists and dicts for the server's life), more than half
-    of what every later full collection walked (18-33 ms each on the bench; round 10)."""
+    otherwise load them (about 16,000 lists and dicts for the server's life), nearly half of
+    what every later full collection walked (14-36 ms each on the bench; round 10)."""
     from desktop.domain.emails import load_look_alikes
 
     load_look_alikes()
