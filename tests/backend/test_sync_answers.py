@@ -9,10 +9,7 @@ each show at once, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -32,11 +29,11 @@ from desktop.backend.store import Invitation, Token
 from desktop.backend.transaction import BackendTransaction
 from tests.backend.support import DATABASES, ManualClock, convert, ready_to_convert, sign_in
 from tests.backend.test_store import FakeRealTime
+from tests.child_python import run_python
 
 PILOT = "pilot@example.com"
 CAPPED = "capped@example.com"
 MICROSECOND = timedelta(microseconds=1)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -64,15 +61,7 @@ def in_another_process(database: str, code: str) -> None:
         "from desktop.backend.simulator import Simulator\n"
         "with Simulator.over_url(sys.argv[1]) as sim:\n    " + code
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    completed = subprocess.run(
-        [sys.executable, "-c", program, database],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    completed = run_python("-c", program, database)
     assert completed.returncode == 0, completed.stderr
 
 
@@ -164,14 +153,8 @@ def test_the_sim_command_on_the_data_folder_shows_in_the_next_sync(
     answered(backend, reader, session, cursor)
     assert answered(backend, reader, session, cursor)[1]
 
-    command = [sys.executable, "-m", "desktop.backend.cli", "--data-dir", str(data_dir)]
-    completed = subprocess.run(
-        [*command, "cohort", PILOT, "deny"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        timeout=120,
-        check=False,
+    completed = run_python(
+        "-m", "desktop.backend.cli", "--data-dir", str(data_dir), "cohort", PILOT, "deny"
     )
     assert completed.returncode == 0, completed.stderr
 

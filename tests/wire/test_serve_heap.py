@@ -3,12 +3,7 @@ left out (docs/PERFORMANCE.md, rounds 9 and 10)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.child_python import run_python
 
 _FIRST_SEND_AFTER_START_UP = """
 import gc
@@ -26,13 +21,6 @@ def test_the_first_look_alike_check_adds_nothing_a_full_collection_walks() -> No
     lists and dicts that live as long as the server: loaded after the freeze, every full
     collection walked them, holding the GIL 14-36 ms on the shared-server bench. A fresh
     interpreter, because this process may have loaded them already."""
-    completed = subprocess.run(
-        [sys.executable, "-c", _FIRST_SEND_AFTER_START_UP],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        timeout=120,
-        check=False,
-    )
+    completed = run_python("-c", _FIRST_SEND_AFTER_START_UP)
     assert completed.returncode == 0, completed.stderr
     assert int(completed.stdout) < 1_000
