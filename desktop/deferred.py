@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from desktop.domain.offer import Offer
 from desktop.domain.reasons import Reason
 from desktop.environment import LocalFault
+from desktop.import_lock import import_once
 
 if TYPE_CHECKING:
     from desktop.backend.api import (
@@ -58,6 +59,7 @@ class DeferredBackend:
         """The real backend (opened now if no call has needed it yet)."""
         with self._lock:
             if self._backend is None:
+                import_once("desktop.backend.service")  # SQLAlchemy: see desktop.import_lock
                 from desktop.backend.service import MockBackend
 
                 self._backend = MockBackend(self._data_dir, rng=self._rng)

@@ -61,6 +61,7 @@ from desktop.backend.transaction import BackendTransaction, load_policy
 from desktop.domain.clock import Clock, utc_now
 from desktop.domain.reasons import Reason
 from desktop.environment import LocalFault, is_local
+from desktop.import_lock import import_once
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -204,6 +205,7 @@ class BackendStore(ClosesOnExit):
             if compare_version(version) is BackendFile.NEWER:
                 raise LocalFault(Reason.BACKEND_NEWER, {"path": str(self.path)})
             has_tables = bool(inspect(connection).get_table_names())
+            import_once("alembic.command")  # no other thread half-way through it (import_lock)
             from alembic import command
 
             config = alembic_config(connection)
