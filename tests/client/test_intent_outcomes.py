@@ -303,7 +303,7 @@ def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
     spent_before = _spent(simulator)
     api.fail_after("redeem", OutcomeUnknown(), times=1)
     api.fail_before("redeem", NotSent(), times=FAST_RETRY.attempts - 1)
-    api.fail_before("sync", NotSent(), times=1)  # the settling sync fails: it stays open
+    settling = api.hold("sync")  # the settling sync waits: the intent stays open meanwhile
     results = Results(controller)
     key = controller.redeem(credit.credit.id)
     assert results.wait(qtbot, key).outcome is Outcome.UNKNOWN
@@ -315,7 +315,7 @@ def test_a_redeem_names_its_credit_on_every_attempt_across_a_restart(
     finally:
         cache.close()
     assert intent.credit_id == credit.credit.id
-    controller.sync_now()
+    settling.set()
     settled = results.wait(qtbot, key, definite=True)
     assert settled.outcome is Outcome.DONE
     assert settled.message.startswith("Reset spent: ")  # its own reset, replayed
@@ -432,7 +432,8 @@ def test_a_send_a_sync_finds_while_its_answer_is_on_the_way_is_told_once(
     qtbot.waitUntil(lambda: api.applied("send_invitation") == 1)
     read = api.applied("sync")
     controller.sync_now()
-    qtbot.waitUntil(lambda: api.applied("sync") == read + 1)
+    # (The change feed may add a sync of its own: the send changed the backend.)
+    qtbot.waitUntil(lambda: api.applied("sync") > read)
     qtbot.waitUntil(
         lambda: any(
             v.recipient == "racing@example.com" and not v.id.startswith("local-")

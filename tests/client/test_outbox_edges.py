@@ -321,12 +321,16 @@ def test_a_send_lost_after_sign_out_is_unknown_not_failed(
 ) -> None:
     start_signed_in(qtbot, controller)
     results = Results(controller)
+    # No sync finds the send before the sign-out (the change feed would start one): that
+    # would tell it went out, which is another test's case.
+    syncs = api.hold("sync")
     gate = api.hold_answer("send_invitation")
     api.fail_after("send_invitation", OutcomeUnknown())
     key = controller.send_invitation("doubt@example.com")
     qtbot.waitUntil(lambda: api.applied("send_invitation") == 1)
     controller.sign_out()
     gate.set()
+    syncs.set()
     lost = results.wait(qtbot, key)
     assert (lost.operation, lost.outcome, lost.reason, lost.subject) == (
         Operation.SEND,
