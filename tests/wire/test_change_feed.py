@@ -12,6 +12,7 @@ import concurrent.futures
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -49,7 +50,13 @@ def run(backend: MockBackend, period_s: float, body: Body, hold_s: float = 0.0) 
     # On a thread of its own: in a worker process that ran the browser tests before, Playwright's
     # sync API keeps an event loop running on this thread, where asyncio.run() refuses to start.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="feed-test") as pool:
-        return pool.submit(asyncio.run, main()).result()
+        result = pool.submit(asyncio.run, main()).result()
+    # The framework's worker threads (sync endpoints) are told to stop as the loop closes and
+    # end a moment later; the leak check after the test must not see them still running.
+    for thread in threading.enumerate():
+        if thread.name == "AnyIO worker thread":
+            thread.join(timeout=10)
+    return result
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, key: str) -> dict[str, str]:
