@@ -1,11 +1,11 @@
 """Start-up: the cached state on screen at once, then the proper cache open, then the session
 from the keyring, then the first sync (R8).
 
-A quick read-only look first (sqlite3 alone): the cached data is on screen while the proper open
-(SQLAlchemy, Alembic, integrity check, migrations) is still loading; with many invitations cached,
-the newest first and the whole list once those are painted. The open is queued at once
-(every later cache job comes after it) but waits until the GUI thread has painted the peeked
-state: its imports would take the GIL from that paint.
+A quick read-only look first: the cached data is on screen while the proper open (integrity
+check, and SQLAlchemy with Alembic when a migration is due) is still under way; with many
+invitations cached, the newest first and the whole list once those are painted. The open is
+queued at once (every later cache job comes after it) but waits until the GUI thread has painted
+the peeked state: its work would take the GIL from that paint.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The client's local SQLite cache: models, repository, Alembic migrations. No Qt.
 
 The records are plain dataclasses and load at once; `CacheRepository` and `CacheClosed` load on
-first use (PEP 562), so modules that only pass records around (the controller, the UI's states)
-import no SQLAlchemy or Alembic. `desktop.storage.peek` reads a snapshot with sqlite3 alone.
+first use (PEP 562). The repository works with sqlite3 (docs/CLIENT.md, "Why sqlite3"): the
+models and Alembic define the schema and are imported only when a migration is due.
+`desktop.storage.peek` reads a snapshot read-only, before the cache is opened.
 """
 
 from __future__ import annotations

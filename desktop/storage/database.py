@@ -1,29 +1,33 @@
-"""Opening the cache file: engine with pragmas, migrations with a backup, corruption recovery.
+"""Opening the cache file: a connection with pragmas, migrations with a backup, corruption
+recovery.
 
-Write transactions start with BEGIN IMMEDIATE (driver autocommit off, BEGIN emitted by a
-`begin` listener) so a read-then-write never hits WAL's instant "database is locked".
+The repository works on a plain sqlite3 connection (`connect`): importing SQLAlchemy costs more
+than a bare window's whole start (docs/PERFORMANCE.md, round 11), and a warm start needs none of
+it. Every transaction starts with BEGIN IMMEDIATE (the repository's `_unit`) so a
+read-then-write never hits WAL's instant "database is locked". SQLAlchemy and Alembic are
+imported only when a migration is due (`_upgrade`, with `make_engine`: the same pragmas).
 """
 
 from __future__ import annotations
 
 import glob
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 
 from desktop import paths
 from desktop.alembic_lock import ALEMBIC_LOCK
 from desktop.domain.reasons import Reason
 from desktop.environment import is_damaged_file
+from desktop.import_lock import import_once
 from desktop.paths import SQLITE_SIDE_FILES, copy_database, private_file, private_folder, stamp
 from desktop.storage.records import OpenReport
 from desktop.storage.revision import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUP_TAG = "backup"  # cache.sqlite.backup-<revision>-<UTC stamp>
@@ -41,24 +45,50 @@ class MigrationFailed(Exception):
     """A migration left the cache inconsistent; the backup taken before it is intact."""
 
 
+BUSY_TIMEOUT_MS = 5000
+
+
+def connect(path: Path, *, foreign_keys: bool = True) -> sqlite3.Connection:
+    """A connection to `path` with WAL, busy timeout and foreign keys, in autocommit mode (the
+    caller begins its transactions); the file is created, or tightened, readable by its owner
+    only first. Usable from any thread, by one at a time (the repository's owner)."""
+    private_file(path, SQLITE_SIDE_FILES)
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        _configure(connection, foreign_keys=foreign_keys)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _configure(connection: Any, *, foreign_keys: bool) -> None:
+    connection.isolation_level = None  # BEGIN is emitted by whoever starts a transaction
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
 def make_engine(path: Path, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
-    """An engine on `path` with WAL, busy timeout, foreign keys and BEGIN IMMEDIATE; the file is
-    created, or tightened, readable by its owner only first."""
+    """A SQLAlchemy engine on `path` with the same pragmas as `connect` and BEGIN IMMEDIATE,
+    for Alembic's migrations (and tests that look at the file through the models)."""
+    import_once("sqlalchemy")  # no other thread half-way through it (desktop.import_lock)
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
     private_file(path, SQLITE_SIDE_FILES)
     engine = create_engine(f"sqlite:///{path}", poolclass=None if pooled else NullPool, future=True)
-    fk_pragma = "ON" if foreign_keys else "OFF"
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.execute(f"PRAGMA foreign_keys={fk_pragma}")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        finally:
-            cursor.close()
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _configure(dbapi_connection, foreign_keys=foreign_keys)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -91,16 +121,16 @@ def head_revision() -> str:
     return head
 
 
-def stored_revision(connection: Connection) -> str | None:
+def stored_revision(connection: sqlite3.Connection) -> str | None:
     """The revision recorded in a cache file's `alembic_version` (None: new or empty), read with
     plain SQL instead of Alembic's MigrationContext so that a warm start does not import Alembic."""
-    table = connection.exec_driver_sql(
+    table = connection.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    ).first()
+    ).fetchone()
     if table is None:
         return None
-    versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
-    found = [str(version) for version in versions]
+    versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    found = [str(version) for (version,) in versions]
     if len(found) > 1:  # the history is linear: one head, one row
         raise CacheUnreadable(Reason.CACHE_DAMAGED, "several schema revisions recorded")
     return found[0] if found else None
@@ -108,12 +138,11 @@ def stored_revision(connection: Connection) -> str | None:
 
 def current_revision(path: Path) -> str | None:
     """The revision a cache file is at (None: new or empty)."""
-    engine = make_engine(path, pooled=False)
+    connection = connect(path)
     try:
-        with engine.connect() as connection:
-            return stored_revision(connection)
+        return stored_revision(connection)
     finally:
-        engine.dispose()
+        connection.close()
 
 
 def prepare_cache_file(path: Path, now: datetime) -> OpenReport:
@@ -134,29 +163,27 @@ def migrate(path: Path, now: datetime, target: str = "head") -> OpenReport:
     """Check the file, back it up when a migration is pending, and upgrade it to `target`.
 
     A file already at the target (every start but the first after an update) is checked with
-    SQLAlchemy alone; Alembic is imported only when a migration is due.
+    sqlite3 alone; SQLAlchemy and Alembic are imported only when a migration is due.
     """
     wanted = HEAD_REVISION if target == "head" else target
-    # Batch migrations recreate tables: foreign keys stay off so no cascade fires.
-    engine = make_engine(path, foreign_keys=False, pooled=False)
+    connection = connect(path, foreign_keys=False)
     try:
-        with engine.connect() as connection:
-            check = connection.exec_driver_sql("PRAGMA quick_check").scalar()
-            if check != "ok":
-                raise CacheUnreadable(Reason.CACHE_DAMAGED, f"integrity check: {check}")
-            current = stored_revision(connection)
-            connection.commit()
-        if current == wanted:
-            return OpenReport()
-        return _upgrade(engine, path, now, current, target)
+        connection.execute("BEGIN")
+        check = connection.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise CacheUnreadable(Reason.CACHE_DAMAGED, f"integrity check: {check}")
+        current = stored_revision(connection)
+        connection.execute("COMMIT")
     finally:
-        engine.dispose()
+        connection.close()
+    if current == wanted:
+        return OpenReport()
+    return _upgrade(path, now, current, target)
 
 
-def _upgrade(
-    engine: Engine, path: Path, now: datetime, current: str | None, target: str
-) -> OpenReport:
+def _upgrade(path: Path, now: datetime, current: str | None, target: str) -> OpenReport:
     """Alembic from `current` to `target`, imported here: only a start that migrates pays for it."""
+    import_once("alembic.command", "alembic.script")  # one thread at a time (import_lock)
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -168,13 +195,18 @@ def _upgrade(
     if current is not None and current not in known:
         raise CacheUnreadable(Reason.CACHE_NEWER)
     backup = None if current is None else back_up(path, now, current)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        with ALEMBIC_LOCK:  # Alembic's proxies are process-wide (desktop.alembic_lock)
-            command.upgrade(config, target)
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")
+    # Batch migrations recreate tables: foreign keys stay off so no cascade fires.
+    engine = make_engine(path, foreign_keys=False, pooled=False)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            with ALEMBIC_LOCK:  # Alembic's proxies are process-wide (desktop.alembic_lock)
+                command.upgrade(config, target)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise MigrationFailed(f"migration left {len(broken)} dangling rows; see {backup}")
+    finally:
+        engine.dispose()
     return OpenReport(backup=backup, migrated_from=current)
 
 

@@ -1,7 +1,10 @@
 """The cache repository: domain-named reads and writes returning frozen records.
 
-One instance belongs to one thread (the controller's database worker): it owns the Session.
-Every method is one short transaction.
+One instance belongs to one thread (the controller's database worker): it owns the connection.
+Every method is one short transaction (BEGIN IMMEDIATE). The statements are plain SQL on
+sqlite3 (`desktop.storage.database.connect`); the rows are read through their records
+(`desktop.storage.rows`, which the peek shares) and the schema is the models' head revision
+(`desktop.storage.models`, built by Alembic's migrations).
 """
 
 from __future__ import annotations
@@ -9,43 +12,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.dialects.sqlite import insert
-from sqlalchemy.orm import Session, sessionmaker
-
 from desktop.domain.clock import Clock, utc_now
-from desktop.domain.credits import Credit, CreditSource, CreditWindows
-from desktop.domain.cycles import RewardCycle
-from desktop.domain.invitations import InvitationState
+from desktop.domain.credits import Credit
 from desktop.domain.offer import Offer
-from desktop.domain.policy import FLAG_REFERRAL_PILOT, ReferralPolicy
+from desktop.domain.policy import FLAG_REFERRAL_PILOT
 from desktop.domain.profile import Profile
-from desktop.domain.reasons import Reason
-from desktop.domain.usage import UsageWindow, WindowKind
-from desktop.storage.database import make_engine, prepare_cache_file
-from desktop.storage.models import (
-    AccountRow,
-    CycleRow,
-    FlagRow,
-    IntentRow,
-    InvitationEventRow,
-    InvitationRow,
-    OfferRow,
-    OutboxRow,
-    PolicyRow,
-    SyncStateRow,
-    TokenRow,
-    UsageWindowRow,
-)
+from desktop.domain.usage import UsageWindow
+from desktop.storage.database import connect, prepare_cache_file
 from desktop.storage.records import (
-    EMPTY_SNAPSHOT,
-    CachedFlag,
     CachedInvitation,
     CacheSnapshot,
     LedgerEntry,
@@ -55,10 +36,19 @@ from desktop.storage.records import (
     SyncApplied,
     SyncDelta,
 )
+from desktop.storage.rows import (
+    chunks,
+    read_accounts,
+    read_intents,
+    read_invitations,
+    read_outbox,
+    read_snapshot,
+    read_tokens,
+    stored,
+    time_of,
+)
 
 log = logging.getLogger(__name__)
-
-_CHUNK = 500  # ids per IN (...) clause, well under SQLite's variable limit
 
 
 class CacheClosed(RuntimeError):
@@ -71,117 +61,89 @@ class CacheRepository:
     def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
         self.path = path
         self._clock = clock
-        self._engine: Engine | None = None
-        self._sessions: sessionmaker[Session] | None = None
+        self._db: sqlite3.Connection | None = None
 
     # -- life cycle ----------------------------------------------------------------------------
 
     def open(self) -> OpenReport:
         """Migrate (backing up first) or rebuild a damaged file, then connect."""
         report = prepare_cache_file(self.path, self._clock())
-        self._engine = make_engine(self.path)
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        with self._unit() as session:
-            if session.get(SyncStateRow, 1) is None:
-                session.add(SyncStateRow(id=1, cursor=0))
+        self._db = connect(self.path)
+        with self._unit() as db:
+            db.execute("INSERT OR IGNORE INTO sync_state (id, cursor) VALUES (1, 0)")
         return report
 
     def close(self) -> None:
-        """Release the connections (checkpoints the WAL when the last one closes)."""
-        if self._engine is not None:
-            self._engine.dispose()
-        self._engine = None
-        self._sessions = None
+        """Release the connection (checkpoints the WAL as the last one closes)."""
+        if self._db is not None:
+            self._db.close()
+        self._db = None
 
     @property
     def is_open(self) -> bool:
         """`open()` succeeded and `close()` has not been called."""
-        return self._engine is not None
+        return self._db is not None
 
     @contextmanager
-    def _unit(self) -> Iterator[Session]:
-        if self._sessions is None:
+    def _unit(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        if db is None:
             raise CacheClosed("the cache is not open")
-        with self._sessions.begin() as session:
-            yield session
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:  # a failed COMMIT (disk full) may leave it open
+                db.execute("ROLLBACK")
+            raise
 
     # -- reads ---------------------------------------------------------------------------------
 
     def snapshot(self) -> CacheSnapshot:
         """Everything cached for the active account (an empty snapshot when signed out)."""
-        with self._unit() as session:
-            meta = _meta(session)
-            account_id = meta.active_account_id
-            account = None if account_id is None else session.get(AccountRow, account_id)
-            if account is None:
-                return EMPTY_SNAPSHOT
-            flag = session.get(FlagRow, (account.id, FLAG_REFERRAL_PILOT))
-            policy = session.get(PolicyRow, account.id)
-            windows = {
-                row.kind: _window(row)
-                for row in session.scalars(
-                    select(UsageWindowRow).where(UsageWindowRow.account_id == account.id)
-                )
-            }
-            cycle = session.get(CycleRow, account.id)
-            return CacheSnapshot(
-                account=_account(account),
-                eligibility=None
-                if flag is None
-                else CachedFlag(flag.name, flag.enabled, flag.fetched_at),
-                policy=None if policy is None else _policy(policy.values_json),
-                five_hour=windows.get(WindowKind.FIVE_HOUR),
-                weekly=windows.get(WindowKind.WEEKLY),
-                cycle=None
-                if cycle is None
-                else RewardCycle(cycle.start, cycle.end, cycle.earned, cycle.cap),
-                tokens=self._tokens(session, account.id),
-                invitations=self._invitations(session, account.id),
-                outbox=self._outbox(session, account.id),
-                intents=_intents(session, account.id),
-                offer=_read_offer(session, account.id),
-                cursor=meta.cursor,
-                last_synced_at=meta.last_synced_at,
-                backend_now=meta.backend_now,
-            )
+        with self._unit() as db:
+            return read_snapshot(db).snapshot
 
     def cursor(self) -> int:
         """Where the next delta sync starts (0: everything)."""
-        with self._unit() as session:
-            return _meta(session).cursor
+        with self._unit() as db:
+            return _Meta.read(db).cursor
 
     def active_account(self) -> Profile | None:
         """The account whose session was last open, if any."""
-        with self._unit() as session:
-            account_id = _meta(session).active_account_id
-            row = None if account_id is None else session.get(AccountRow, account_id)
-            return None if row is None else _account(row)
+        with self._unit() as db:
+            account_id = _Meta.read(db).active_account_id
+            found = () if account_id is None else read_accounts(db, account_id)
+            return found[0] if found else None
 
     def queued_invitations(self) -> tuple[QueuedInvitation, ...]:
         """The outbox of the active account, oldest first."""
-        with self._unit() as session:
-            account_id = _meta(session).active_account_id
-            return () if account_id is None else self._outbox(session, account_id)
+        with self._unit() as db:
+            account_id = _Meta.read(db).active_account_id
+            return () if account_id is None else read_outbox(db, account_id)
 
     def ledger(self) -> tuple[LedgerEntry, ...]:
         """Grants, spends and expiries of the active account's tokens, in time order."""
-        with self._unit() as session:
-            account_id = _meta(session).active_account_id
+        with self._unit() as db:
+            account_id = _Meta.read(db).active_account_id
             if account_id is None:
                 return ()
-            rows = session.execute(
-                select(TokenRow, InvitationRow.recipient)
-                .outerjoin(InvitationRow, InvitationRow.id == TokenRow.invitation_id)
-                .where(TokenRow.account_id == account_id)
-            ).all()
+            rows = db.execute(
+                "SELECT t.id, t.invitation_id, i.recipient, t.granted_at, t.spent_at, t.state, "
+                "t.expires_at FROM token AS t LEFT OUTER JOIN invitation AS i "
+                "ON i.id = t.invitation_id WHERE t.account_id = ?",
+                (account_id,),
+            ).fetchall()
         entries: list[LedgerEntry] = []
-        for token, recipient in rows:
-            link = (token.id, token.invitation_id, recipient or "", token.expires_at)
-            entries.append(LedgerEntry("granted", token.granted_at, *link))
-            if token.spent_at is not None:
-                entries.append(LedgerEntry("spent", token.spent_at, *link))
-            if token.state == "expired" and token.expires_at is not None:
-                entries.append(LedgerEntry("expired", token.expires_at, *link))
+        for token_id, invitation_id, recipient, granted, spent, state, expires in rows:
+            expires_at = time_of(expires)
+            link = (token_id, invitation_id, recipient or "", expires_at)
+            entries.append(LedgerEntry("granted", _at(granted), *link))
+            if spent is not None:
+                entries.append(LedgerEntry("spent", _at(spent), *link))
+            if state == "expired" and expires_at is not None:
+                entries.append(LedgerEntry("expired", expires_at, *link))
         entries.sort(key=lambda entry: (entry.at, entry.token_id, entry.event))
         return tuple(entries)
 
@@ -190,13 +152,13 @@ class CacheRepository:
     def start_session(self, account: Profile) -> int:
         """Make `account` the cached one. Another account's data is dropped; returns how many of
         its queued invitations went with it."""
-        with self._unit() as session:
-            return _activate(session, account)
+        with self._unit() as db:
+            return _activate(db, account)
 
     def end_session(self) -> None:
         """Signed out: keep the rows (same operator signing in again resumes the delta sync)."""
-        with self._unit() as session:
-            _meta(session).active_account_id = None
+        with self._unit() as db:
+            db.execute("UPDATE sync_state SET active_account_id = NULL WHERE id = 1")
 
     # -- sync ----------------------------------------------------------------------------------
 
@@ -206,24 +168,28 @@ class CacheRepository:
         Rows are applied in the backend's version order (R8). A delta the cache cannot trust
         (see `untrusted_delta`) leaves the rows as they are and sets the cursor to 0, so the next
         sync is a full one; the outbox is kept. `SyncApplied.resync_needed` says so."""
-        with self._unit() as session:
-            _activate(session, delta.account)
+        with self._unit() as db:
+            _activate(db, delta.account)
             account_id = delta.account.id
-            meta = _meta(session)
-            problem = untrusted_delta(delta, meta.cursor)
+            stored_cursor = _Meta.read(db).cursor
+            problem = untrusted_delta(delta, stored_cursor)
             if problem:
                 log.warning("cache resync from scratch: %s", problem)
-                meta.cursor = 0
+                cursor = 0
             elif delta.full:
-                meta.cursor = delta.cursor
+                cursor = delta.cursor
             else:
                 # A slower answer from an older cursor must not move the cursor back.
-                meta.cursor = max(meta.cursor, delta.cursor)
-            meta.last_synced_at = delta.fetched_at
-            meta.backend_now = delta.backend_now
+                cursor = max(stored_cursor, delta.cursor)
+            _Meta.write(
+                db,
+                cursor=cursor,
+                last_synced_at=delta.fetched_at,
+                backend_now=delta.backend_now,
+            )
             _upsert(
-                session,
-                FlagRow,
+                db,
+                "flag",
                 [
                     {
                         "account_id": account_id,
@@ -235,8 +201,8 @@ class CacheRepository:
                 ["account_id", "name"],
             )
             _upsert(
-                session,
-                PolicyRow,
+                db,
+                "policy",
                 [
                     {
                         "account_id": account_id,
@@ -246,18 +212,19 @@ class CacheRepository:
                 ],
                 ["account_id"],
             )
-            _store_windows(session, account_id, (delta.five_hour, delta.weekly))
-            _store_offer(session, account_id, delta.offer)
+            _store_windows(db, account_id, (delta.five_hour, delta.weekly))
+            _store_offer(db, account_id, delta.offer)
+            cycle = delta.cycle
             _upsert(
-                session,
-                CycleRow,
+                db,
+                "cycle",
                 [
                     {
                         "account_id": account_id,
-                        "start": delta.cycle.start,
-                        "end": delta.cycle.end,
-                        "earned": delta.cycle.earned,
-                        "cap": delta.cycle.cap,
+                        "start": cycle.start,
+                        "end": cycle.end,
+                        "earned": cycle.earned,
+                        "cap": cycle.cap,
                     }
                 ],
                 ["account_id"],
@@ -269,19 +236,17 @@ class CacheRepository:
             if delta.full:
                 # The backend's whole truth: replace, whatever the cached versions (a rebuilt
                 # backend counts from 1 again).
-                dropped_invitations = _drop_missing(
-                    session, InvitationRow, account_id, delta.invitations
-                )
-                dropped_tokens = _drop_missing(session, TokenRow, account_id, delta.tokens)
-            _store_invitations(session, account_id, delta.invitations, replace=delta.full)
-            _store_tokens(session, account_id, delta.tokens, replace=delta.full)
+                dropped_invitations = _drop_missing(db, "invitation", account_id, delta.invitations)
+                dropped_tokens = _drop_missing(db, "token", account_id, delta.tokens)
+            _store_invitations(db, account_id, delta.invitations, replace=delta.full)
+            _store_tokens(db, account_id, delta.tokens, replace=delta.full)
             keys = [i.idempotency_key for i in delta.invitations if i.idempotency_key]
-            done = _delete_outbox(session, account_id, keys)
+            done = _delete_outbox(db, account_id, keys)
             return SyncApplied(
-                invitations=_read_invitations(session, [i.id for i in delta.invitations]),
-                tokens=_read_tokens(session, [t.id for t in delta.tokens]),
+                invitations=read_invitations(db, account_id, [i.id for i in delta.invitations]),
+                tokens=read_tokens(db, account_id, [t.id for t in delta.tokens]),
                 completed_outbox_keys=done,
-                cursor=meta.cursor,
+                cursor=cursor,
                 dropped_invitation_ids=dropped_invitations,
                 dropped_token_ids=dropped_tokens,
             )
@@ -290,31 +255,22 @@ class CacheRepository:
 
     def queue_invitation(self, key: str, recipient: str) -> QueuedInvitation:
         """Put an invitation in the outbox before sending it (kept if the send fails)."""
-        queued_at = self._clock()
-        with self._unit() as session:
-            account_id = _require_account(session)
-            existing = session.get(OutboxRow, key)
-            if existing is not None:
-                return _queued(existing)
-            session.add(
-                OutboxRow(
-                    key=key,
-                    account_id=account_id,
-                    recipient=recipient,
-                    queued_at=queued_at,
-                    attempts=0,
-                    last_error="",
-                )
-            )
-        return QueuedInvitation(key, recipient, queued_at, 0, "")
+        queued = QueuedInvitation(key, recipient, self._clock(), 0, "")
+        with self._unit() as db:
+            account_id = _require_account(db)
+            for existing in read_outbox(db, account_id):
+                if existing.key == key:
+                    return existing
+            values = {"account_id": account_id, **dataclasses.asdict(queued)}
+            _insert(db, "outbox", [values])
+        return queued
 
     def note_send_failure(self, key: str, error: str) -> None:
         """Remember a failed attempt on a queued invitation; it stays queued."""
-        with self._unit() as session:
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.key == key)
-                .values(attempts=OutboxRow.attempts + 1, last_error=error)
+        with self._unit() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE key = ?",
+                (error, key),
             )
 
     def complete_send(
@@ -322,19 +278,19 @@ class CacheRepository:
     ) -> CachedInvitation | None:
         """A queued send ended: drop it from the outbox, store what the backend created and
         return it as stored (a newer cached version wins)."""
-        with self._unit() as session:
-            account_id = _require_account(session)
-            session.execute(delete(OutboxRow).where(OutboxRow.key == key))
+        with self._unit() as db:
+            account_id = _require_account(db)
+            db.execute("DELETE FROM outbox WHERE key = ?", (key,))
             if invitation is None:
                 return None
-            _store_invitations(session, account_id, (invitation,))
-            (stored,) = _read_invitations(session, [invitation.id])
-            return stored
+            _store_invitations(db, account_id, (invitation,))
+            (stored_invitation,) = read_invitations(db, account_id, [invitation.id])
+            return stored_invitation
 
     def store_offer(self, offer: Offer | None) -> None:
         """The offer as the server just handed it out (re-read after a changed one)."""
-        with self._unit() as session:
-            _store_offer(session, _require_account(session), offer)
+        with self._unit() as db:
+            _store_offer(db, _require_account(db), offer)
 
     def open_intent(
         self, operation: str, target: str, new_key: str, credit_id: str = ""
@@ -343,171 +299,145 @@ class CacheRepository:
         redeem, the credit it names: an open one keeps the credit it was opened with).
 
         One transaction (BEGIN IMMEDIATE): two windows confirming at once get the same key."""
-        with self._unit() as session:
-            account_id = _require_account(session)
-            existing = session.scalars(
-                select(IntentRow).where(
-                    IntentRow.account_id == account_id,
-                    IntentRow.operation == operation,
-                    IntentRow.target == target,
-                )
-            ).first()
-            if existing is not None:
-                return _intent(existing)
-            row = IntentRow(
-                key=new_key,
-                account_id=account_id,
-                operation=operation,
-                target=target,
-                created_at=self._clock(),
-                attempts=0,
-                doubtful=False,
-                credit_id=credit_id,
-            )
-            session.add(row)
-            session.flush()
-            return _intent(row)
+        with self._unit() as db:
+            account_id = _require_account(db)
+            for existing in read_intents(db, account_id):
+                if (existing.operation, existing.target) == (operation, target):
+                    return existing
+            intent = PendingIntent(new_key, operation, target, self._clock(), 0, False, credit_id)
+            _insert(db, "intent", [{"account_id": account_id, **dataclasses.asdict(intent)}])
+            return intent
 
     def note_attempt(self, key: str, *, doubtful: bool) -> None:
         """One more attempt of an intent; `doubtful` once one may have reached the backend."""
-        with self._unit() as session:
-            values: dict[str, Any] = {"attempts": IntentRow.attempts + 1}
-            if doubtful:
-                values["doubtful"] = True
-            session.execute(update(IntentRow).where(IntentRow.key == key).values(**values))
+        with self._unit() as db:
+            db.execute(
+                "UPDATE intent SET attempts = attempts + 1, doubtful = doubtful OR ? WHERE key = ?",
+                (doubtful, key),
+            )
 
     def close_intent(self, key: str) -> None:
         """The intent's outcome is definite: forget its key."""
-        with self._unit() as session:
-            session.execute(delete(IntentRow).where(IntentRow.key == key))
+        with self._unit() as db:
+            db.execute("DELETE FROM intent WHERE key = ?", (key,))
 
     def store_invitation(self, invitation: CachedInvitation) -> CachedInvitation:
         """Store one invitation the backend returned (after a revoke, say); returns it as stored."""
-        with self._unit() as session:
-            _store_invitations(session, _require_account(session), (invitation,))
-            (stored,) = _read_invitations(session, [invitation.id])
-            return stored
+        with self._unit() as db:
+            account_id = _require_account(db)
+            _store_invitations(db, account_id, (invitation,))
+            (stored_invitation,) = read_invitations(db, account_id, [invitation.id])
+            return stored_invitation
 
     def store_redemption(
         self, token: Credit, five_hour: UsageWindow, weekly: UsageWindow, backend_now: datetime
     ) -> Credit:
         """A token was spent: store it and the cleared usage windows; returns it as stored."""
-        with self._unit() as session:
-            account_id = _require_account(session)
-            _store_tokens(session, account_id, (token,))
-            _store_windows(session, account_id, (five_hour, weekly))
-            _meta(session).backend_now = backend_now
-            (stored,) = _read_tokens(session, [token.id])
-            return stored
-
-    # -- helpers -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _tokens(session: Session, account_id: str) -> tuple[Credit, ...]:
-        rows = session.scalars(
-            select(TokenRow).where(TokenRow.account_id == account_id).order_by(TokenRow.granted_at)
-        )
-        return tuple(_token(row) for row in rows)
-
-    @staticmethod
-    def _invitations(session: Session, account_id: str) -> tuple[CachedInvitation, ...]:
-        rows = session.scalars(
-            select(InvitationRow)
-            .where(InvitationRow.account_id == account_id)
-            .order_by(InvitationRow.sequence.desc(), InvitationRow.id)
-        ).all()
-        history = _account_histories(session, account_id)
-        return tuple(_invitation(row, history.get(row.id, ())) for row in rows)
-
-    @staticmethod
-    def _outbox(session: Session, account_id: str) -> tuple[QueuedInvitation, ...]:
-        rows = session.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.account_id == account_id)
-            .order_by(OutboxRow.queued_at)
-        )
-        return tuple(_queued(row) for row in rows)
+        with self._unit() as db:
+            account_id = _require_account(db)
+            _store_tokens(db, account_id, (token,))
+            _store_windows(db, account_id, (five_hour, weekly))
+            _Meta.write(db, backend_now=backend_now)
+            (stored_token,) = read_tokens(db, account_id, [token.id])
+            return stored_token
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def _meta(session: Session) -> SyncStateRow:
-    meta = session.get(SyncStateRow, 1)
-    if meta is None:
-        meta = SyncStateRow(id=1, cursor=0)
-        session.add(meta)
-    return meta
+@dataclasses.dataclass(frozen=True)
+class _Meta:
+    """The `sync_state` row: whose data is cached and where the delta sync stands."""
+
+    active_account_id: str | None
+    cursor: int
+
+    @staticmethod
+    def read(db: sqlite3.Connection) -> _Meta:
+        row = db.execute("SELECT active_account_id, cursor FROM sync_state WHERE id = 1").fetchone()
+        if row is None:  # `open()` makes it; a file emptied meanwhile starts again
+            db.execute("INSERT INTO sync_state (id, cursor) VALUES (1, 0)")
+            return _Meta(None, 0)
+        return _Meta(row[0], row[1])
+
+    @staticmethod
+    def write(db: sqlite3.Connection, **values: object) -> None:
+        _Meta.read(db)  # the row exists
+        assignments = ", ".join(f"{name} = :{name}" for name in values)
+        db.execute(
+            f"UPDATE sync_state SET {assignments} WHERE id = 1",
+            {name: stored(value) for name, value in values.items()},
+        )
 
 
-def _require_account(session: Session) -> str:
-    account_id = _meta(session).active_account_id
+def _require_account(db: sqlite3.Connection) -> str:
+    account_id = _Meta.read(db).active_account_id
     if account_id is None:
         raise CacheClosed("no signed-in account in the cache")
     return account_id
 
 
-def _activate(session: Session, account: Profile) -> int:
-    meta = _meta(session)
+def _activate(db: sqlite3.Connection, account: Profile) -> int:
+    meta = _Meta.read(db)
     discarded = 0
-    others = select(AccountRow.id).where(AccountRow.id != account.id)
-    if session.scalar(select(func.count()).select_from(others.subquery())):
-        discarded = (
-            session.scalar(
-                select(func.count())
-                .select_from(OutboxRow)
-                .where(OutboxRow.account_id != account.id)
-            )
-            or 0
-        )
+    (others,) = db.execute("SELECT count(*) FROM account WHERE id != ?", (account.id,)).fetchone()
+    if others:
+        (discarded,) = db.execute(
+            "SELECT count(*) FROM outbox WHERE account_id != ?", (account.id,)
+        ).fetchone()
         # Children go by ON DELETE CASCADE (foreign_keys=ON); events cascade from invitations.
-        session.execute(delete(AccountRow).where(AccountRow.id != account.id))
-    if meta.active_account_id != account.id and session.get(AccountRow, account.id) is None:
-        meta.cursor = 0
-        meta.last_synced_at = None
-        meta.backend_now = None
-    _upsert(
-        session,
-        AccountRow,
-        [
-            {
-                "id": account.id,
-                "email": account.email,
-                "display_name": account.display_name,
-                "plan": account.plan,
-                "billing_day": account.billing_day,
-            }
-        ],
-        ["id"],
-    )
-    meta.active_account_id = account.id
-    return discarded
+        db.execute("DELETE FROM account WHERE id != ?", (account.id,))
+    known = db.execute("SELECT 1 FROM account WHERE id = ?", (account.id,)).fetchone()
+    if meta.active_account_id != account.id and known is None:
+        _Meta.write(db, cursor=0, last_synced_at=None, backend_now=None)
+    _upsert(db, "account", [dataclasses.asdict(account)], ["id"])
+    _Meta.write(db, active_account_id=account.id)
+    return int(discarded)
+
+
+def _columns(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _insert(db: sqlite3.Connection, table: str, rows: Sequence[Mapping[str, object]]) -> None:
+    _upsert(db, table, rows, ())
 
 
 def _upsert(
-    session: Session,
-    model: type[Any],
-    rows: Sequence[dict[str, Any]],
+    db: sqlite3.Connection,
+    table: str,
+    rows: Sequence[Mapping[str, object]],
     keys: Sequence[str],
     *,
-    where: Any = None,
+    newer_only: bool = False,
 ) -> None:
+    """Insert `rows` (all with the same columns); on a conflict of `keys`, update the other
+    columns (with `newer_only`, only where the row's version is not lower than the stored)."""
     if not rows:
         return
-    statement = insert(model)
-    changed = {name: statement.excluded[name] for name in rows[0] if name not in keys}
-    statement = statement.on_conflict_do_update(index_elements=keys, set_=changed, where=where)
-    session.execute(statement, list(rows))
+    names = list(rows[0])
+    statement = (
+        f'INSERT INTO "{table}" ({_columns(names)}) '
+        f"VALUES ({', '.join(f':{name}' for name in names)})"
+    )
+    if keys:
+        changed = ", ".join(f'"{name}" = excluded."{name}"' for name in names if name not in keys)
+        statement += f" ON CONFLICT ({_columns(keys)}) DO UPDATE SET {changed}"
+        if newer_only:
+            statement += f' WHERE excluded.version >= "{table}".version'
+    db.executemany(
+        statement, [{name: stored(value) for name, value in row.items()} for row in rows]
+    )
 
 
-def _store_windows(session: Session, account_id: str, windows: Iterable[UsageWindow]) -> None:
+def _store_windows(db: sqlite3.Connection, account_id: str, windows: Iterable[UsageWindow]) -> None:
     _upsert(
-        session,
-        UsageWindowRow,
+        db,
+        "usage_window",
         [
             {
                 "account_id": account_id,
-                "kind": str(window.kind),
+                "kind": window.kind,
                 "limit": window.limit,
                 "used": window.used,
                 "started_at": window.started_at,
@@ -537,7 +467,7 @@ def untrusted_delta(delta: SyncDelta, stored_cursor: int) -> str:
 
 
 def _store_invitations(
-    session: Session,
+    db: sqlite3.Connection,
     account_id: str,
     invitations: Sequence[CachedInvitation],
     *,
@@ -545,37 +475,34 @@ def _store_invitations(
 ) -> None:
     if not invitations:
         return
-    table = InvitationRow.__table__
-    excluded = insert(InvitationRow).excluded
     # The backend's version orders changes: a reply that raced a newer one (a revoke answered
     # before an older sync) never wins, whatever its timestamps say.
     _upsert(
-        session,
-        InvitationRow,
+        db,
+        "invitation",
         [_invitation_values(account_id, invitation) for invitation in invitations],
         ["id"],
-        where=None if replace else excluded.version >= table.c.version,
+        newer_only=not replace,
     )
     ids = [invitation.id for invitation in invitations]
-    stored = {
-        row_id: version
-        for chunk in _chunks(ids)
-        for row_id, version in session.execute(
-            select(InvitationRow.id, InvitationRow.version).where(InvitationRow.id.in_(chunk))
+    versions: dict[str, int] = {}
+    for chunk in chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        versions.update(
+            db.execute(f"SELECT id, version FROM invitation WHERE id IN ({marks})", tuple(chunk))
         )
-    }
-    fresh = [i for i in invitations if stored.get(i.id) == i.version]
-    for chunk in _chunks([invitation.id for invitation in fresh]):
-        session.execute(
-            delete(InvitationEventRow).where(InvitationEventRow.invitation_id.in_(chunk))
-        )
+    fresh = [i.id for i in invitations if versions.get(i.id) == i.version]
+    for chunk in chunks(fresh):
+        marks = ", ".join("?" * len(chunk))
+        db.execute(f"DELETE FROM invitation_event WHERE invitation_id IN ({marks})", tuple(chunk))
+    kept = set(fresh)
     events = [
-        {"invitation_id": invitation.id, "seq": seq, "state": str(state), "at": at}
-        for invitation in fresh
+        {"invitation_id": invitation.id, "seq": seq, "state": state, "at": at}
+        for invitation in invitations
+        if invitation.id in kept
         for seq, (state, at) in enumerate(invitation.history)
     ]
-    if events:
-        session.execute(insert(InvitationEventRow), events)
+    _insert(db, "invitation_event", events)
 
 
 _INVITATION_COLUMNS = tuple(
@@ -584,211 +511,74 @@ _INVITATION_COLUMNS = tuple(
 """The invitation table's columns are the record's fields (but the history, a table of its own)."""
 
 
-def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[str, Any]:
-    values = {name: getattr(invitation, name) for name in _INVITATION_COLUMNS}
-    values["state"] = str(invitation.state)
+def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(invitation, name) for name in _INVITATION_COLUMNS}
     values["account_id"] = account_id
     return values
 
 
 def _store_tokens(
-    session: Session, account_id: str, tokens: Sequence[Credit], *, replace: bool = False
+    db: sqlite3.Connection, account_id: str, tokens: Sequence[Credit], *, replace: bool = False
 ) -> None:
-    table = TokenRow.__table__
-    excluded = insert(TokenRow).excluded
     # Version order: an older "available" reply never brings a spent token back.
     _upsert(
-        session,
-        TokenRow,
-        [
-            {
-                "id": token.id,
-                "account_id": account_id,
-                "granted_at": token.granted_at,
-                "expires_at": token.expires_at,
-                "state": token.state,
-                "invitation_id": token.invitation_id,
-                "spent_at": token.spent_at,
-                "version": token.version,
-                "source": str(token.source),
-                "title": token.title,
-                "windows": str(token.windows),
-            }
-            for token in tokens
-        ],
+        db,
+        "token",
+        [{"account_id": account_id, **_fields(token)} for token in tokens],
         ["id"],
-        where=None if replace else excluded.version >= table.c.version,
+        newer_only=not replace,
     )
 
 
+def _fields(record: Any) -> dict[str, object]:
+    """A record's fields by name, values as they are (no deep copy, unlike `asdict`)."""
+    return {field.name: getattr(record, field.name) for field in dataclasses.fields(record)}
+
+
 def _drop_missing(
-    session: Session,
-    model: type[InvitationRow] | type[TokenRow],
+    db: sqlite3.Connection,
+    table: str,
     account_id: str,
     keep: Sequence[CachedInvitation] | Sequence[Credit],
 ) -> tuple[str, ...]:
     wanted = {row.id for row in keep}
-    cached = session.scalars(select(model.id).where(model.account_id == account_id)).all()
-    gone = [row_id for row_id in cached if row_id not in wanted]
-    for chunk in _chunks(gone):
-        session.execute(delete(model).where(model.id.in_(chunk)))
+    cached = db.execute(f'SELECT id FROM "{table}" WHERE account_id = ?', (account_id,))
+    gone = [row_id for (row_id,) in cached.fetchall() if row_id not in wanted]
+    for chunk in chunks(gone):
+        marks = ", ".join("?" * len(chunk))
+        db.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', tuple(chunk))
     return tuple(gone)
 
 
-def _delete_outbox(session: Session, account_id: str, keys: Sequence[str]) -> tuple[str, ...]:
+def _delete_outbox(db: sqlite3.Connection, account_id: str, keys: Sequence[str]) -> tuple[str, ...]:
     done: list[str] = []
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys)):
+        marks = ", ".join("?" * len(chunk))
         done.extend(
-            session.scalars(
-                delete(OutboxRow)
-                .where(OutboxRow.account_id == account_id, OutboxRow.key.in_(chunk))
-                .returning(OutboxRow.key)
-            )
+            key
+            for (key,) in db.execute(
+                f"DELETE FROM outbox WHERE account_id = ? AND key IN ({marks}) RETURNING key",
+                (account_id, *chunk),
+            ).fetchall()
         )
     return tuple(done)
-
-
-def _account_histories(
-    session: Session, account_id: str
-) -> dict[str, tuple[tuple[InvitationState, datetime], ...]]:
-    rows = session.execute(
-        select(InvitationEventRow.invitation_id, InvitationEventRow.state, InvitationEventRow.at)
-        .join(InvitationRow, InvitationRow.id == InvitationEventRow.invitation_id)
-        .where(InvitationRow.account_id == account_id)
-        .order_by(InvitationEventRow.invitation_id, InvitationEventRow.seq)
-    )
-    return _group_events(rows)
-
-
-def _group_events(
-    rows: Iterable[Any],
-) -> dict[str, tuple[tuple[InvitationState, datetime], ...]]:
-    found: dict[str, list[tuple[InvitationState, datetime]]] = {}
-    for invitation_id, state, at in rows:
-        found.setdefault(invitation_id, []).append((InvitationState(state), at))
-    return {key: tuple(value) for key, value in found.items()}
-
-
-def _read_invitations(session: Session, ids: Sequence[str]) -> tuple[CachedInvitation, ...]:
-    """The rows with these ids as stored, in the order given (ids not stored are skipped)."""
-    rows: dict[str, InvitationRow] = {}
-    events: list[Any] = []
-    for chunk in _chunks(list(ids)):
-        rows.update(
-            (row.id, row)
-            for row in session.scalars(select(InvitationRow).where(InvitationRow.id.in_(chunk)))
-        )
-        events.extend(
-            session.execute(
-                select(
-                    InvitationEventRow.invitation_id,
-                    InvitationEventRow.state,
-                    InvitationEventRow.at,
-                )
-                .where(InvitationEventRow.invitation_id.in_(chunk))
-                .order_by(InvitationEventRow.invitation_id, InvitationEventRow.seq)
-            )
-        )
-    history = _group_events(events)
-    return tuple(_invitation(rows[i], history.get(i, ())) for i in ids if i in rows)
-
-
-def _read_tokens(session: Session, ids: Sequence[str]) -> tuple[Credit, ...]:
-    rows: dict[str, TokenRow] = {}
-    for chunk in _chunks(list(ids)):
-        rows.update(
-            (row.id, row) for row in session.scalars(select(TokenRow).where(TokenRow.id.in_(chunk)))
-        )
-    return tuple(_token(rows[i]) for i in ids if i in rows)
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _account(row: AccountRow) -> Profile:
-    return Profile(row.id, row.email, row.display_name, row.plan, row.billing_day)
-
-
-def _policy(values_json: str) -> ReferralPolicy:
-    values = json.loads(values_json)
-    known = ReferralPolicy().to_mapping().keys()
-    return ReferralPolicy.from_mapping({k: v for k, v in values.items() if k in known})
-
-
-def _window(row: UsageWindowRow) -> UsageWindow:
-    return UsageWindow(WindowKind(row.kind), row.limit, row.used, row.started_at)
-
-
-def _token(row: TokenRow) -> Credit:
-    return Credit(
-        row.id,
-        row.granted_at,
-        row.expires_at,
-        row.state,
-        row.invitation_id,
-        row.spent_at,
-        row.version,
-        CreditSource(row.source),
-        row.title,
-        CreditWindows(row.windows),
-    )
-
-
-def _invitation(
-    row: InvitationRow, history: tuple[tuple[InvitationState, datetime], ...]
-) -> CachedInvitation:
-    values = {name: getattr(row, name) for name in _INVITATION_COLUMNS}
-    values["state"] = InvitationState(row.state)
-    return CachedInvitation(**values, history=history)
-
-
-def _intents(session: Session, account_id: str) -> tuple[PendingIntent, ...]:
-    rows = session.scalars(
-        select(IntentRow).where(IntentRow.account_id == account_id).order_by(IntentRow.created_at)
-    )
-    return tuple(_intent(row) for row in rows)
-
-
-def _intent(row: IntentRow) -> PendingIntent:
-    return PendingIntent(
-        row.key,
-        row.operation,
-        row.target,
-        row.created_at,
-        row.attempts,
-        row.doubtful,
-        row.credit_id,
-    )
 
 
 _OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(Offer))
 """The offer table's columns are the record's fields (rules as a JSON list)."""
 
 
-def _store_offer(session: Session, account_id: str, offer: Offer | None) -> None:
+def _store_offer(db: sqlite3.Connection, account_id: str, offer: Offer | None) -> None:
     if offer is None:
-        session.execute(delete(OfferRow).where(OfferRow.account_id == account_id))
+        db.execute("DELETE FROM offer WHERE account_id = ?", (account_id,))
         return
-    values = {name: getattr(offer, name) for name in _OFFER_COLUMNS}
+    values: dict[str, object] = {name: getattr(offer, name) for name in _OFFER_COLUMNS}
     values["rules"] = json.dumps(list(offer.rules))
-    reason = offer.unavailable_reason
-    values["unavailable_reason"] = None if reason is None else reason.value
     values["account_id"] = account_id
-    _upsert(session, OfferRow, [values], ["account_id"])
+    _upsert(db, "offer", [values], ["account_id"])
 
 
-def _read_offer(session: Session, account_id: str) -> Offer | None:
-    row = session.get(OfferRow, account_id)
-    if row is None:
-        return None
-    values = {name: getattr(row, name) for name in _OFFER_COLUMNS}
-    values["rules"] = tuple(json.loads(row.rules))
-    reason = row.unavailable_reason
-    values["unavailable_reason"] = None if reason is None else Reason(reason)
-    return Offer(**values)
-
-
-def _queued(row: OutboxRow) -> QueuedInvitation:
-    return QueuedInvitation(row.key, row.recipient, row.queued_at, row.attempts, row.last_error)
+def _at(text: str) -> datetime:
+    moment = time_of(text)
+    assert moment is not None
+    return moment

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -40,16 +40,22 @@ def test_models_match_the_head_migration(repo: CacheRepository) -> None:
     assert differences == []
 
 
+PRAGMAS = ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+
+
 def test_pragmas_are_set_on_every_connection(repo: CacheRepository) -> None:
+    # The repository's own connection, and the engine migrations run on.
+    assert repo._db is not None
+    values = {name: repo._db.execute(f"PRAGMA {name}").fetchone()[0] for name in PRAGMAS}
     engine = make_engine(repo.path, pooled=False)
     try:
         with engine.connect() as connection:
-            values = {
-                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+            engines = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in PRAGMAS
             }
     finally:
         engine.dispose()
+    assert engines == values
     assert values == {
         "journal_mode": "wal",
         "busy_timeout": 5000,
@@ -272,3 +278,49 @@ def test_the_snapshot_lists_invitations_by_creation_sequence(repo: CacheReposito
     same_moment = [replace(invitation(n, sequence=10 - n), created_at=T0) for n in range(4)]
     repo.apply_sync(delta(1, tuple(same_moment)))
     assert [i.sequence for i in repo.snapshot().invitations] == [10, 9, 8, 7]
+
+
+def test_what_the_repository_writes_the_models_read_back(repo: CacheRepository) -> None:
+    """The repository writes with sqlite3; the schema, the migrations and any tool reading the
+    file go through the SQLAlchemy models. Both agree on every value: times as SQLAlchemy's
+    DATETIME text of the UTC instant, flags as 0/1, states as their values."""
+    from sqlalchemy.orm import Session
+
+    from desktop.storage.models import InvitationRow, SyncStateRow, TokenRow
+
+    resent = replace(invitation(2, state=InvitationState.OPENED), rewardless=True, last_sent_at=T0)
+    repo.apply_sync(delta(5, (invitation(1), resent), (token(1),)))
+    engine = make_engine(repo.path, pooled=False)
+    try:
+        with Session(engine) as session:
+            row = session.get(InvitationRow, resent.id)
+            credit = session.get(TokenRow, token(1).id)
+            meta = session.get(SyncStateRow, 1)
+            assert row is not None
+            assert credit is not None
+            assert meta is not None
+            assert (row.state, row.created_at, row.last_sent_at, row.rewardless) == (
+                "opened",
+                resent.created_at,
+                T0,
+                True,
+            )
+            assert (credit.granted_at, credit.source) == (token(1).granted_at, "referral")
+            assert (meta.active_account_id, meta.cursor) == (ACCOUNT.id, 5)
+    finally:
+        engine.dispose()
+    with closing(sqlite3.connect(repo.path)) as raw:
+        (text,) = raw.execute("SELECT created_at FROM invitation WHERE id = ?", (resent.id,))
+    assert text == (resent.created_at.strftime("%Y-%m-%d %H:%M:%S.%f"),)
+
+
+def test_a_time_written_with_an_offset_is_read_as_its_instant(repo: CacheRepository) -> None:
+    """SQLAlchemy read such text by ignoring the offset; the repository reads the instant."""
+    repo.start_session(ACCOUNT)
+    queued = repo.queue_invitation("key-1", "peer@example.com")
+    at = (T0 + timedelta(hours=2)).astimezone(timezone(timedelta(hours=2)))
+    with closing(sqlite3.connect(repo.path)) as raw, raw:
+        raw.execute("UPDATE outbox SET queued_at = ? WHERE key = ?", (at.isoformat(" "), "key-1"))
+    (stored,) = repo.queued_invitations()
+    assert stored.queued_at == T0 + timedelta(hours=2) != queued.queued_at
+    assert stored.queued_at.utcoffset() == timedelta(0)

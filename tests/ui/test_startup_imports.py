@@ -109,11 +109,12 @@ def test_the_first_paint_of_a_start_waits_for_no_state_and_no_domain(data_dir: P
     assert not later & loaded
 
 
-def imported_by_a_start(data_dir: Path) -> set[str]:
-    """Every module a whole `--smoke-test` start of the app imports (`python -X importtime`)."""
+def imported_by_a_start(data_dir: Path, *more: str) -> set[str]:
+    """Every module a whole `--smoke-test` start of the app imports (`python -X importtime`);
+    `more`: further arguments (`--backend URL`)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the real keyring
-    args = ("--data-dir", str(data_dir), "--account", "pilot@example.com", "--smoke-test")
+    args = ("--data-dir", str(data_dir), *more, "--account", "pilot@example.com", "--smoke-test")
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "desktop", *whole_app_args(args)],
         capture_output=True,
