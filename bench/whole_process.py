@@ -16,12 +16,9 @@
   process or a child started first): a fresh interpreter, no Qt, that imports the backend,
   opens a copy of the warm folder's backend database, signs pilot@ in and syncs once, then
   exits. And `import sqlalchemy.orm` alone (the required stack's ORM, which the backend's
-  store and the cache are built on). If the backend alone is above the target, moving it to
-  another process or thread cannot bring the app under it.
-  With `--server` too: the bare window that first imports the client's required stack for a
-  fresh-data start against a running server (`sqlalchemy.orm` for the cache the sync is written
-  to before it is shown, `httpx` for the wire). One process runs under one GIL, so what the app
-  adds to that is its own code.
+  store is built on). If the backend alone is above the target, moving it to another process
+  or thread cannot bring the app under it. (Against a running server the client imports
+  neither SQLAlchemy nor an HTTP library since round 11: no client floor is printed.)
 
 Runs alternate (the order flips every round) after one untimed start of each. Reported: median
 wall time (spawn to exit) and median CPU time (user + system of the child), and the ratios to the
@@ -69,8 +66,6 @@ label.installEventFilter(quitter)
 window.show()
 sys.exit(app.exec())
 """
-
-CLIENT_FLOOR = "import sqlalchemy.orm, httpx\n" + BARE
 
 BACKEND_FLOOR = """
 import sys
@@ -160,8 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.floor:
             sides["floor: backend alone"] = None
             sides["floor: import sqlalchemy.orm"] = [sys.executable, "-c", "import sqlalchemy.orm"]
-            if options.server:
-                sides["floor: bare + orm, httpx"] = [sys.executable, "-c", CLIENT_FLOOR]
         try:
             results: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
 

@@ -3,9 +3,9 @@
 `create(data_dir)` builds the whole application for one data folder (mock backend, local cache,
 credentials, controller, settings window) so tests and scripts can drive it; `main()` is the
 `referral-desktop` command. `main()` paints the window before importing the controller;
-`create()` imports nothing heavy either: the backend, the cache repository (SQLAlchemy, Alembic)
-and the keyring are built or discovered off the GUI thread by their first use, after the
-controller has put the cached data on screen (docs/PERFORMANCE.md).
+`create()` imports nothing heavy either: the backend (SQLAlchemy), the cache repository (Alembic
+when a migration is due) and the keyring are built or discovered off the GUI thread by their
+first use, after the controller has put the cached data on screen (docs/PERFORMANCE.md).
 """
 
 # ruff: noqa: E402 (the desktop imports follow cheapen_feature_check(), see there)

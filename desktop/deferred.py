@@ -1,7 +1,7 @@
 """Stand-ins that build the app's heavy parts on first use, for `desktop.app.create()`.
 
-The mock backend and the cache repository import SQLAlchemy (and the cache Alembic): about 0.4 s
-before either does anything. Built in `create()` on the GUI thread, that would stand between the
+The mock backend imports SQLAlchemy (about 0.4 s before it does anything), the cache repository
+Alembic when a migration is due. Built in `create()` on the GUI thread, that would stand between the
 window's first paint and the cached data on screen. These stand-ins import nothing heavy; the
 real objects are built by their first use, which is a pool thread's API call for the backend and
 the cache thread's `open()` for the cache, while the GUI thread already shows the cached data
