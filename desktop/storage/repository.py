@@ -9,6 +9,7 @@ sqlite3 (`desktop.storage.database.connect`); the rows are read through their re
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -67,6 +68,7 @@ class CacheRepository:
 
     def open(self) -> OpenReport:
         """Migrate (backing up first) or rebuild a damaged file, then connect."""
+        self.close()  # opened again: the earlier connection goes
         report = prepare_cache_file(self.path, self._clock())
         self._db = connect(self.path)
         with self._unit() as db:
@@ -95,7 +97,8 @@ class CacheRepository:
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:  # a failed COMMIT (disk full) may leave it open
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # the first error is the one to tell
+                    db.execute("ROLLBACK")
             raise
 
     # -- reads ---------------------------------------------------------------------------------
