@@ -3,11 +3,12 @@
 
 Every failure maps onto the four outcomes (desktop.domain.outcomes):
 
-- nothing reached the server (connection refused, connect or pool timeout, the request could not
-  be written in full): `NotSent`;
+- nothing reached the server (connection refused, connect timeout, a name that does not resolve,
+  the request could not be written in full): `NotSent`;
 - the request went out and no answer came back (read timeout: `OutcomeUnknown(TIMED_OUT)`; the
-  connection dropped, a garbled answer, a 5xx without a reason body from a proxy or a crash:
-  `OutcomeUnknown(ANSWER_LOST)`): it may have been applied, settle it with the same key;
+  connection dropped, a garbled or incomplete answer, a 5xx without a reason body from a proxy
+  or a crash: `OutcomeUnknown(ANSWER_LOST)`): it may have been applied, settle it with the same
+  key;
 - an error body `{"reason", "message", "details"}`: that reason's typed error
   (`desktop.backend.api.error_for`), e.g. `ServerError` for a 500 `server_error` (rolled back),
   `NotSent` for a 503 `offline` (the server did nothing).
@@ -16,17 +17,25 @@ Session tokens are bound to the server they came from: the token this client han
 `"<base URL> <server token>"`, and a call with a token from another base URL (or from the
 in-process backend) is refused before anything is sent. The server token travels only in the
 Authorization header; redirects are never followed.
+
+The HTTP side is the standard library's `http.client` with a small keep-alive pool of its own
+(docs/WIRE.md): httpx and the asyncio it imports cost more CPU at start-up than the app's
+whole budget for this client allows (issue 15). `http.client` follows no redirect and reads no
+proxy from the environment.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import http.client
+import json
+import select
 import ssl
+import threading
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import quote, urlsplit
-
-import httpx
+from urllib.parse import quote, urlencode, urlsplit
 
 from desktop.backend.api import (
     ApiError,
@@ -51,8 +60,11 @@ READ_TIMEOUT_S = 15.0
 KEEPALIVE_EXPIRY_S = 2.0
 """Below the server's keep-alive timeout (5 s), so a request is never written into a connection
 the server is closing (which would turn a harmless retry into an unknown outcome)."""
+MAX_IDLE_CONNECTIONS = 4
+"""Idle keep-alive connections kept per transport (a long poll holds one more while it waits)."""
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 QA_TOKEN_HEADER = "X-QA-Token"
+_USER_AGENT = "referral-desktop"
 
 
 class OriginMismatch(AuthenticationError):
@@ -62,13 +74,13 @@ class OriginMismatch(AuthenticationError):
         super().__init__(Reason.SESSION_ENDED, {"detail": "signed in to another server"})
 
 
-def _tls_verification(base_url: str) -> ssl.SSLContext | bool:
-    """httpx's default for https (certifi's certificates). A plain-http server needs no TLS: a
-    context with no certificates loaded skips reading certifi's bundle (~30 ms at start-up) and,
-    should a TLS connection ever be made with it, still verifies, so refuses every certificate."""
+def _tls_context(base_url: str) -> ssl.SSLContext | None:
+    """For https, the system's certificate store with host-name checks
+    (`ssl.create_default_context()`, no certifi); a plain-http server needs no TLS, so no
+    context and no certificates are loaded for it."""
     if urlsplit(base_url).scheme == "https":
-        return True
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return ssl.create_default_context()
+    return None
 
 
 def normalise_base_url(url: str) -> str:
@@ -86,8 +98,38 @@ def normalise_base_url(url: str) -> str:
     return f"{scheme}://{host}:{port}{parts.path.rstrip('/')}"
 
 
+def _monotonic() -> float:
+    """The pool's clock (a seam for the keep-alive expiry's tests)."""
+    return time.monotonic()
+
+
+def _query_value(value: str | int | float) -> str:
+    # As httpx wrote them: booleans in lower case, numbers as str() gives them ("1.5", "30.0").
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
+def _closed_by_peer(connection: http.client.HTTPConnection) -> bool:
+    """An idle keep-alive connection with something to read has been closed by the server (or
+    holds bytes nobody asked for): either way it must not carry another request."""
+    sock = connection.sock
+    if sock is None:
+        return True
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 class HttpTransport:
-    """One server's HTTP connection pool and the mapping of failures onto the outcomes."""
+    """One server's HTTP connection pool and the mapping of failures onto the outcomes.
+    Thread-safe: each request has a connection of its own while it runs."""
 
     def __init__(
         self,
@@ -95,26 +137,30 @@ class HttpTransport:
         *,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
-        transport: httpx.BaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
         self.read_timeout = read_timeout
-        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            verify=_tls_verification(self.base_url),
-            timeout=self._timeout,
-            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S),
-            follow_redirects=False,
-            trust_env=False,  # no proxy from the environment sees the token
-            transport=transport,
-            headers=dict(headers or {}),
-        )
+        self.connect_timeout = connect_timeout
+        parts = urlsplit(self.base_url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port
+        self._prefix = parts.path
+        self._tls = _tls_context(self.base_url)
+        self._headers = {"User-Agent": _USER_AGENT, "Accept": "application/json"}
+        self._headers.update(headers or {})
+        self._lock = threading.Lock()
+        self._idle: list[tuple[http.client.HTTPConnection, float]] = []  # (connection, since)
+        self._closed = False
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._client.close()
+        """Close the pooled connections (one in use is closed when its request ends)."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection, _ in idle:
+            connection.close()
 
     def call(
         self,
@@ -128,49 +174,113 @@ class HttpTransport:
         read_timeout: float | None = None,
     ) -> Json:
         """One request; its JSON answer, or the typed error of its outcome."""
-        headers: dict[str, str] = {}
+        headers = dict(self._headers)
         if bearer is not None:
             headers["Authorization"] = f"Bearer {bearer}"
         if key is not None:
             headers[IDEMPOTENCY_HEADER] = key
-        timeout = self._timeout
-        if read_timeout is not None:
-            timeout = httpx.Timeout(
-                read_timeout, connect=self._timeout.connect, pool=self._timeout.pool
-            )
+        payload: bytes | None = None
+        if body is not None:
+            payload = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+            headers["Content-Type"] = "application/json"
+        target = self._prefix + path
+        if params:
+            target += "?" + urlencode([(name, _query_value(v)) for name, v in params.items()])
+        connection = self._send(method, target, headers, payload)
+        status, content = self._answer(
+            connection, self.read_timeout if read_timeout is None else read_timeout
+        )
+        return _read(status, content)
+
+    def _send(
+        self, method: str, target: str, headers: dict[str, str], payload: bytes | None
+    ) -> http.client.HTTPConnection:
+        """A connection with the request written in full on it; `NotSent` if it could not be."""
+        connection = self._connection()
         try:
-            response = self._client.request(
-                method,
-                path,
-                headers=headers,
-                json=body,
-                params=dict(params) if params is not None else None,
-                timeout=timeout,
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            if connection.sock is None:
+                connection.connect()  # the connect timeout, and the TLS handshake for https
+            assert connection.sock is not None
+            connection.sock.settimeout(self.read_timeout)  # as httpx: writes wait as reads do
+            connection.request(method, target, body=payload, headers=headers)
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            # Refused, timed out, unresolvable, a TLS failure, or written only in part: the
+            # server has no complete request to act on.
+            connection.close()
             raise NotSent({"detail": type(error).__name__}) from None
-        except (httpx.WriteError, httpx.WriteTimeout, httpx.LocalProtocolError) as error:
-            # The request was not written in full: the server cannot have acted on it.
-            raise NotSent({"detail": type(error).__name__}) from None
-        except httpx.UnsupportedProtocol as error:
-            raise NotSent({"detail": type(error).__name__}) from None
-        except httpx.TimeoutException:
+        return connection
+
+    def _answer(
+        self, connection: http.client.HTTPConnection, read_timeout: float
+    ) -> tuple[int, bytes]:
+        """The status and body of the answer to the request just written on `connection`."""
+        try:
+            assert connection.sock is not None
+            connection.sock.settimeout(read_timeout)
+            response = connection.getresponse()
+            content = response.read()
+        except TimeoutError:
+            connection.close()
             raise OutcomeUnknown(Reason.TIMED_OUT) from None
-        except httpx.TransportError as error:
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            # Dropped, reset, a garbled status line or headers, a body cut short.
+            connection.close()
             raise OutcomeUnknown(Reason.ANSWER_LOST, {"detail": type(error).__name__}) from None
-        return _read(response)
+        if response.will_close or connection.sock is None:
+            connection.close()
+        else:
+            self._release(connection)
+        return response.status, content
+
+    def _connection(self) -> http.client.HTTPConnection:
+        """An idle pooled connection still fit to carry a request, or a new (unopened) one."""
+        now = _monotonic()
+        stale: list[http.client.HTTPConnection] = []
+        reused: http.client.HTTPConnection | None = None
+        with self._lock:
+            if self._closed:
+                raise NotSent({"detail": "closed"})
+            while self._idle and reused is None:
+                connection, since = self._idle.pop()  # the most recently used first
+                if now - since > KEEPALIVE_EXPIRY_S:
+                    stale.append(connection)  # and every older one with it
+                    stale.extend(connection for connection, _ in self._idle)
+                    self._idle.clear()
+                elif _closed_by_peer(connection):
+                    stale.append(connection)
+                else:
+                    reused = connection
+        for connection in stale:
+            connection.close()
+        if reused is not None:
+            return reused
+        if self._https:
+            return http.client.HTTPSConnection(
+                self._host, self._port, timeout=self.connect_timeout, context=self._tls
+            )
+        return http.client.HTTPConnection(self._host, self._port, timeout=self.connect_timeout)
+
+    def _release(self, connection: http.client.HTTPConnection) -> None:
+        """Back to the pool, answer read in full: idle from now."""
+        with self._lock:
+            if not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS:
+                self._idle.append((connection, _monotonic()))
+                return
+        connection.close()
 
 
-def _read(response: httpx.Response) -> Json:
-    status = response.status_code
+def _read(status: int, content: bytes) -> Json:
     if 200 <= status < 300:
-        if status == 204 or not response.content:
+        if status == 204 or not content:
             return None
         try:
-            return response.json()
+            data: Json = json.loads(content)
         except ValueError:
             raise OutcomeUnknown(Reason.ANSWER_LOST, {"detail": "unreadable answer"}) from None
-    error = _error_of(response)
+        return data
+    error = _error_of(content)
     if error is not None:
         raise error
     if status >= 500:
@@ -180,9 +290,9 @@ def _read(response: httpx.Response) -> Json:
     raise error_for(Reason.INVALID_REQUEST, {"detail": f"HTTP {status}"})
 
 
-def _error_of(response: httpx.Response) -> ApiError | None:
+def _error_of(content: bytes) -> ApiError | None:
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         return None
     if not isinstance(body, dict):
@@ -212,13 +322,9 @@ class HttpApi:
         *,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._http = HttpTransport(
-            base_url,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            transport=transport,
+            base_url, connect_timeout=connect_timeout, read_timeout=read_timeout
         )
 
     @property
