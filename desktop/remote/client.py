@@ -229,6 +229,8 @@ class HttpTransport:
             connection.close()
             raise OutcomeUnknown(Reason.ANSWER_LOST, {"detail": type(error).__name__}) from None
         if response.will_close or connection.sock is None:
+            # `Connection: close`, HTTP/1.0 or a body read to the end of the connection
+            # (http.client has already let go of such a socket): not reused.
             connection.close()
         else:
             self._release(connection)
@@ -246,7 +248,7 @@ class HttpTransport:
                 connection, since = self._idle.pop()  # the most recently used first
                 if now - since > KEEPALIVE_EXPIRY_S:
                     stale.append(connection)  # and every older one with it
-                    stale.extend(connection for connection, _ in self._idle)
+                    stale.extend(older for older, _ in self._idle)
                     self._idle.clear()
                 elif _closed_by_peer(connection):
                     stale.append(connection)
