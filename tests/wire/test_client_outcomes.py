@@ -6,6 +6,7 @@ every request and connection it saw)."""
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import socket
 import ssl
@@ -14,6 +15,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 import pytest
@@ -92,20 +95,24 @@ def reset(sock: socket.socket) -> None:
 
 class Scripted:
     """A loopback HTTP server run by a script. `on_accept` (if given) sees each connection first
-    and returns whether to read requests from it at all."""
+    and returns whether to read requests from it at all; with `tls`, it speaks HTTPS."""
 
     def __init__(
-        self, script: Script, on_accept: Callable[[socket.socket], bool] | None = None
+        self,
+        script: Script,
+        on_accept: Callable[[socket.socket], bool] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.script = script
         self.on_accept = on_accept
+        self.tls = tls
         self.requests: list[Seen] = []
         self.accepted = 0
         self.ended = threading.Semaphore(0)  # released as each connection's handler ends
         self.release = threading.Event()  # what the script waits for, set at the end
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._stopping = False
@@ -132,6 +139,10 @@ class Scripted:
 
     def _handle(self, sock: socket.socket, number: int) -> None:
         try:
+            if self.tls is not None:
+                sock = self.tls.wrap_socket(sock, server_side=True)  # the handshake
+                with self._lock:
+                    self._sockets.append(sock)
             if self.on_accept is None or self.on_accept(sock):
                 # Closed before the socket: while a file made from it is open, closing the
                 # socket leaves the connection open.
@@ -177,8 +188,12 @@ class Scripted:
 def serve() -> Iterator[Callable[..., Scripted]]:
     servers: list[Scripted] = []
 
-    def start(script: Script, on_accept: Callable[[socket.socket], bool] | None = None) -> Scripted:
-        server = Scripted(script, on_accept)
+    def start(
+        script: Script,
+        on_accept: Callable[[socket.socket], bool] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> Scripted:
+        server = Scripted(script, on_accept, tls)
         servers.append(server)
         return server
 
@@ -658,6 +673,68 @@ def test_https_to_a_server_without_tls_is_not_sent(
     with pytest.raises(NotSent) as raised:
         apis(base).redeem(session_for(base), "k")
     assert raised.value.details["detail"].startswith("SSL")
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that signs itself, and its key (PEM files)."""
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "server.pem", folder / "server.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_https_verifies_the_server_against_the_system_store(
+    serve: Callable[..., Scripted],
+    apis: Callable[..., HttpApi],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert_file, key_file = self_signed(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    server = serve(replying(answer(200, {"cursor": 4})), tls=tls)
+    session = session_for(server.url)
+    for variable in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(NotSent) as raised:
+        apis(server.url).wait_for_change(session, 0, 1)
+    assert raised.value.details == {"detail": "SSLCertVerificationError"}
+    assert server.requests == []  # the token never went out
+    # The same certificate in the store (SSL_CERT_FILE names OpenSSL's bundle): trusted.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    assert apis(server.url).wait_for_change(session, 0, 1) == 4
+    (request,) = server.requests
+    assert request.headers["authorization"] == "Bearer server-token"
 
 
 # -- the connection pool --------------------------------------------------------------------------
