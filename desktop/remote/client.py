@@ -26,10 +26,12 @@ proxy from the environment.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.client
 import json
 import select
+import socket
 import ssl
 import threading
 import time
@@ -152,15 +154,24 @@ class HttpTransport:
         self._headers.update(headers or {})
         self._lock = threading.Lock()
         self._idle: list[tuple[http.client.HTTPConnection, float]] = []  # (connection, since)
+        self._busy: set[http.client.HTTPConnection] = set()  # carrying a request now
         self._closed = False
 
     def close(self) -> None:
-        """Close the pooled connections (one in use is closed when its request ends)."""
+        """Close every connection: the idle ones now; one carrying a request is shut down, so
+        a call waiting on it (a long poll) ends at once (as a lost answer), and its own thread
+        closes it. Later calls are `NotSent`."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+            busy = list(self._busy)
         for connection, _ in idle:
             connection.close()
+        for connection in busy:
+            sock = connection.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed by its thread
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def call(
         self,
@@ -208,7 +219,7 @@ class HttpTransport:
         except (OSError, http.client.HTTPException, ValueError) as error:
             # Refused, timed out, unresolvable, a TLS failure, or written only in part: the
             # server has no complete request to act on.
-            connection.close()
+            self._discard(connection)
             raise NotSent({"detail": type(error).__name__}) from None
         return connection
 
@@ -222,16 +233,16 @@ class HttpTransport:
             response = connection.getresponse()
             content = response.read()
         except TimeoutError:
-            connection.close()
+            self._discard(connection)
             raise OutcomeUnknown(Reason.TIMED_OUT) from None
         except (OSError, http.client.HTTPException, ValueError) as error:
             # Dropped, reset, a garbled status line or headers, a body cut short.
-            connection.close()
+            self._discard(connection)
             raise OutcomeUnknown(Reason.ANSWER_LOST, {"detail": type(error).__name__}) from None
         if response.will_close or connection.sock is None:
             # `Connection: close`, HTTP/1.0 or a body read to the end of the connection
             # (http.client has already let go of such a socket): not reused.
-            connection.close()
+            self._discard(connection)
         else:
             self._release(connection)
         return response.status, content
@@ -254,10 +265,14 @@ class HttpTransport:
                     stale.append(connection)
                 else:
                     reused = connection
-        for connection in stale:
-            connection.close()
-        if reused is not None:
-            return reused
+            connection = reused or self._new_connection()
+            self._busy.add(connection)
+        for old in stale:
+            old.close()
+        return connection
+
+    def _new_connection(self) -> http.client.HTTPConnection:
+        """Not connected yet: `_send` connects it outside the lock."""
         if self._https:
             return http.client.HTTPSConnection(
                 self._host, self._port, timeout=self.connect_timeout, context=self._tls
@@ -267,9 +282,16 @@ class HttpTransport:
     def _release(self, connection: http.client.HTTPConnection) -> None:
         """Back to the pool, answer read in full: idle from now."""
         with self._lock:
+            self._busy.discard(connection)
             if not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS:
                 self._idle.append((connection, _monotonic()))
                 return
+        connection.close()
+
+    def _discard(self, connection: http.client.HTTPConnection) -> None:
+        """Closed, never reused: a failure, or an answer that ends its connection."""
+        with self._lock:
+            self._busy.discard(connection)
         connection.close()
 
 

@@ -855,3 +855,44 @@ def test_a_long_poll_does_not_hold_up_other_calls(
         poll.join(bound_s(10))
     assert results == [7]
     assert sorted(seen.connection for seen in server.requests) == [1, 2]
+
+
+def test_closing_ends_a_waiting_long_poll_and_later_calls_are_not_sent(
+    serve: Callable[..., Scripted], apis: Callable[..., HttpApi]
+) -> None:
+    # The app closes its client on the way out: a long poll waiting on the server ends at once
+    # (as a lost answer: it changes nothing) instead of holding its thread for up to 45 s.
+    polling = threading.Event()
+
+    def script(request: Seen, sock: socket.socket) -> bool:
+        polling.set()
+        server.release.wait(bound_s(30))
+        return False
+
+    server = serve(script)
+    session = session_for(server.url)
+    api = apis(server.url, read_timeout=bound_s(30))
+    ended: list[BaseException] = []
+
+    def poll() -> None:
+        try:
+            api.wait_for_change(session, 3, 30)
+        except OutcomeUnknown as error:
+            ended.append(error)
+
+    waiting = threading.Thread(target=poll)
+    waiting.start()
+    try:
+        assert polling.wait(bound_s(10))
+        api.close()
+        waiting.join(bound_s(10))
+        assert not waiting.is_alive()
+    finally:
+        server.release.set()
+        waiting.join(bound_s(10))
+    (error,) = ended
+    assert isinstance(error, OutcomeUnknown)
+    assert error.reason is Reason.ANSWER_LOST
+    with pytest.raises(NotSent):
+        api.sync(session, 0)
+    assert server.accepted == 1
