@@ -4,7 +4,8 @@
 
 - `serve` child: spawn -> listening (wall) and the child's CPU time (user+sys) until it is
   stopped again, over a fresh data folder and a warm one;
-- imports in a fresh interpreter: the HTTP client (desktop.remote.client, httpx) and the server
+- imports in a fresh interpreter: the HTTP client (desktop.remote.client: http.client since round
+  11; httpx, which it was built on before, for comparison) and the server
   (desktop.backend.web.app: FastAPI, pydantic, uvicorn's config);
 - a delta sync of an operator (no change): in process (MockBackend) vs over HTTP on loopback
   (HttpApi -> serve), median and p90 of 200 calls.

@@ -765,7 +765,7 @@ def _serve_data_folder(app: App) -> None:
 
 
 def _remote_simulator(base_url: str, qa_token: str | None) -> QaApi:
-    """`sim --backend URL`: the server's QA endpoints (httpx imported only then)."""
+    """`sim --backend URL`: the server's QA endpoints (desktop.remote imported only then)."""
     from desktop.remote.qa import RemoteSimulator
 
     return RemoteSimulator(base_url, qa_token)

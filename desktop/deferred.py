@@ -161,7 +161,8 @@ class DeferredBackend:
 
 class DeferredHttpApi:
     """The `OfferApi` of a server (`--backend URL`): `desktop.remote.HttpApi`, built by the
-    first call (a pool thread), since importing httpx costs more than the first paint."""
+    first call (a pool thread): the HTTP client (http.client, ssl, email) is not needed before the
+    first paint."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
