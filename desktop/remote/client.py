@@ -33,6 +33,7 @@ import json
 import select
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -78,11 +79,17 @@ class OriginMismatch(AuthenticationError):
 
 def _tls_context(base_url: str) -> ssl.SSLContext | None:
     """For https, the system's certificate store with host-name checks
-    (`ssl.create_default_context()`, no certifi); a plain-http server needs no TLS, so no
-    context and no certificates are loaded for it."""
-    if urlsplit(base_url).scheme == "https":
+    (`ssl.create_default_context()`); where Python finds no store of OpenSSL's (python.org's
+    macOS builds, a frozen bundle elsewhere), certifi's bundle instead, as httpx always used. A
+    plain-http server needs no TLS, so no context and no certificates are loaded for it."""
+    if urlsplit(base_url).scheme != "https":
+        return None
+    found = ssl.get_default_verify_paths()  # a path is None where nothing is there
+    if sys.platform == "win32" or found.cafile or found.capath:  # Windows: its own store
         return ssl.create_default_context()
-    return None
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def normalise_base_url(url: str) -> str:

@@ -660,6 +660,29 @@ def test_https_verifies_with_the_system_store_and_http_loads_no_certificates(
     assert context.check_hostname
 
 
+def test_https_without_a_system_store_verifies_with_certifis_bundle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """python.org's macOS builds (and a bundle on a machine without OpenSSL's store) find no
+    certificates of the system's: every https server would be refused."""
+    if sys.platform == "win32":
+        pytest.skip("Windows has a store of its own")
+    import certifi
+
+    nowhere = ssl.DefaultVerifyPaths(None, None, "SSL_CERT_FILE", "", "SSL_CERT_DIR", "")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: nowhere)
+    made: list[dict[str, object]] = []
+    real = ssl.create_default_context
+
+    def default_context(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(dict(kwargs))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", default_context)
+    HttpApi("https://example.invalid").close()
+    assert made == [{"cafile": certifi.where()}]
+
+
 def test_https_to_a_server_without_tls_is_not_sent(
     serve: Callable[..., Scripted], apis: Callable[..., HttpApi]
 ) -> None:
