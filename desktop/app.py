@@ -571,6 +571,8 @@ def _qt_application(args: Sequence[str], *, pseudo_locale: bool = False) -> QApp
 def main(argv: Sequence[str] | None = None) -> int:
     """`referral-desktop [--data-dir DIR] [--account EMAIL] [--qa] [--smoke-test]
     [--screenshot PNG] [--report-first-paint] [--pseudo-locale]`, or `referral-desktop sim ...`."""
+    if argv is None:  # this process's own command line (tests pass theirs)
+        report_fatal_errors()
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sim"]:
         from desktop.backend.cli import main as sim_main
@@ -710,6 +712,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.removeHandler(log_file)
         log_file.close()
     return exit_code[0]
+
+
+def report_fatal_errors() -> None:
+    """A crash in native code (a segmentation fault in Qt or a driver) prints every thread's
+    Python stack on stderr (`faulthandler`), so that a rare one says where it happened. Without
+    a stderr to write to (a windowed bundle) nothing changes."""
+    import contextlib
+    import faulthandler
+
+    stream = sys.stderr
+    if stream is None:
+        return
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no descriptor behind it
+        faulthandler.enable(stream, all_threads=True)
 
 
 def open_data_folder(
