@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import secrets
 import threading
@@ -59,6 +60,11 @@ CHANGE_POLL_S = 0.25
 """How often `wait_for_change` looks at the database for changes made by other processes."""
 MAX_WAIT_S = 60.0
 """The longest one `wait_for_change` call waits."""
+CLOSE_WAIT_S = 5.0
+"""How long `close` waits at most for `wait_for_change` calls to leave the store: one look is a
+short read, bounded by SQLite's busy timeout."""
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -79,9 +85,16 @@ class MockBackend(ClosesOnExit):
         *,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._store = BackendStore.open(data_dir, clock)
-        self._faults = FaultInjector(self._store, rng or random.Random(), sleep)
+        self._attach(BackendStore.open(data_dir, clock), rng, sleep)
+
+    def _attach(
+        self, store: BackendStore, rng: random.Random | None, sleep: Callable[[float], None]
+    ) -> None:
+        self._store = store
+        self._faults = FaultInjector(store, rng or random.Random(), sleep)
         self._closing = threading.Event()
+        self._waiting = 0  # `wait_for_change` calls in progress (`close` waits for them)
+        self._waiters_left = threading.Condition()
         self._answers = SyncAnswers()
 
     @classmethod
@@ -94,10 +107,7 @@ class MockBackend(ClosesOnExit):
     ) -> MockBackend:
         """A backend over an already open store (tests that watch the engine's statements)."""
         backend = cls.__new__(cls)
-        backend._store = store
-        backend._faults = FaultInjector(store, rng or random.Random(), sleep)
-        backend._closing = threading.Event()
-        backend._answers = SyncAnswers()
+        backend._attach(store, rng, sleep)
         return backend
 
     @classmethod
@@ -119,8 +129,13 @@ class MockBackend(ClosesOnExit):
         return self._store
 
     def close(self) -> None:
-        """Release the database connections (a waiting `wait_for_change` returns at once)."""
+        """Release the database connections. A waiting `wait_for_change` returns at once, and
+        the store is closed once every one has left it (at most CLOSE_WAIT_S): one still
+        reading when the connections went was a thread using a closed database."""
         self.close_waiters()
+        with self._waiters_left:
+            if not self._waiters_left.wait_for(lambda: self._waiting == 0, CLOSE_WAIT_S):
+                log.warning("%d change waiter(s) still reading at close", self._waiting)
         self._store.close()
 
     def _call(self, handle: Callable[[], T]) -> T:
@@ -390,18 +405,25 @@ class MockBackend(ClosesOnExit):
             if not account_box or concerns(changed, account_box[0]):
                 woken.set()
 
+        with self._waiters_left:
+            self._waiting += 1
         unsubscribe = self._store.changes.subscribe(heard)
         try:
             while True:
                 woken.clear()
+                if self._closing.is_set():  # closing: no look at a store being closed
+                    return cursor
                 account, current = self.watch(session)
                 account_box[:] = [account]
                 left = deadline - time.monotonic()
-                if current != cursor or left <= 0 or self._closing.is_set():
+                if current != cursor or left <= 0:
                     return current
                 woken.wait(min(CHANGE_POLL_S, left))
         finally:
             unsubscribe()
+            with self._waiters_left:
+                self._waiting -= 1
+                self._waiters_left.notify_all()
 
     def close_waiters(self) -> None:
         """Release every waiting `wait_for_change` at once (with its unchanged cursor)."""

@@ -103,3 +103,37 @@ def test_closing_the_backend_releases_a_waiter(world: tuple[MockBackend, Simulat
     finish = waits_until_changed(backend, session, cursor)
     backend._closing.set()
     assert finish() == cursor
+
+
+def test_the_store_closes_only_after_every_waiter_has_left_it(
+    world: tuple[MockBackend, Simulator, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`close()` woke the waiters and closed the store at once: a woken waiter then read the
+    account's cursor from the store being closed, on its own thread (a crash at the app's exit,
+    where the long poll is such a waiter, is the suspected effect)."""
+    backend, _, session = world
+    cursor = backend.change_cursor(session)
+    looks: list[bool] = []  # per look: whether the store had been closed already
+    closed = threading.Event()
+    waiting = threading.Event()
+    real_watch, real_close = backend.watch, backend.store.close
+
+    def watch(token: str) -> tuple[str, int]:
+        looks.append(closed.is_set())
+        found = real_watch(token)
+        waiting.set()
+        return found
+
+    def close() -> None:
+        closed.set()
+        real_close()
+
+    monkeypatch.setattr(backend, "watch", watch)
+    monkeypatch.setattr(backend.store, "close", close)
+    finish = waits_until_changed(backend, session, cursor)
+    assert waiting.wait(20)
+    backend.close()
+    assert finish() == cursor
+    assert looks  # it looked before the close
+    assert not any(looks)  # and never at a closed store
+    assert backend._waiting == 0
