@@ -188,7 +188,8 @@ class App:
             self._simulator.close()
         if self.embedded_server is not None:
             self.embedded_server.stop()
-        self.api.close()
+        self.api.close()  # ends the change feed's long poll at once
+        self.controller.join_released_calls()
         # Destroy the Qt objects now, on the GUI thread. Left to Python's garbage collector,
         # they could be destroyed from whichever thread runs the next collection (a pool or
         # cache thread of another App), which crashes Qt.

@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RELEASE_WAIT_S = 1.0
+"""How long closing waits at most for the long poll to return once the API is closed (at once,
+in process or over HTTP)."""
+
 
 class Controller(QObject):
     """Between the UI and everything else. Call `start()` once, `shutdown()` before exit."""
@@ -120,6 +124,12 @@ class Controller(QObject):
         self._startup.rest_when_shown.set()
         self._startup.open_when_shown.set()
         self._hub.run.shutdown()
+
+    def join_released_calls(self, timeout_s: float = RELEASE_WAIT_S) -> bool:
+        """After `shutdown` and the API's close (which ends the change feed's long poll at once):
+        wait for the calls `shutdown` left running, so that none of the app's threads is still
+        in the backend or emitting while the process exits. True when none is left."""
+        return self._hub.run.join_released(timeout_s)
 
     def sign_in(self, email: str, password: str) -> None:
         """Open a session (one key per intent: a retry never opens a second session)."""

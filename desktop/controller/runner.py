@@ -90,6 +90,7 @@ class WorkRunner(QObject):
         self._signals.finished.connect(self._arrived)
         self._calls: set[threading.Thread] = set()  # joined (briefly) at shutdown
         self._detached: set[threading.Thread] = set()  # long polls: never waited for
+        self._released: list[threading.Thread] = []  # the same, kept for `join_released`
 
         self._thread = QThread()
         self._thread.setObjectName("referral-cache")
@@ -293,7 +294,19 @@ class WorkRunner(QObject):
             timer.timeout.connect(lambda: self._timed_out(job))
             timer.start(self._retry.call_timeout_ms)
             self._jobs[job].timer = timer
-        start_call(job, work, self._signals, self._detached if detached else self._calls)
+        thread = start_call(job, work, self._signals, self._detached if detached else self._calls)
+        if detached:
+            self._released = [*(t for t in self._released if t.is_alive()), thread]
+
+    def join_released(self, timeout_s: float) -> bool:
+        """Wait, at most `timeout_s` in all, for the detached calls (the change feed's long
+        poll) that `shutdown` does not wait for; call it once what they wait on is closed (the
+        API), when they return at once. True when none still runs: the process can then exit
+        with none of its threads inside the backend or emitting a signal."""
+        deadline = time.monotonic() + timeout_s
+        for thread in self._released:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._released)
 
     def _running_calls(self) -> int:
         return sum(1 for call in list(self._calls) if call.is_alive())  # list: threads leave it

@@ -386,3 +386,21 @@ def test_cache_work_still_running_past_the_shutdown_wait_is_finished_not_abandon
         "the cache thread is still finishing its work; waiting for it"
     ]
     assert outcomes.count == 0  # after shutdown nothing calls back
+
+
+def test_a_released_call_is_joined_once_what_it_waits_on_is_closed(
+    qtbot, data_dir: Path, session: Session, outcomes: Outcomes
+) -> None:
+    """`shutdown` never waits for the change feed's long poll; App.close closes the API (the
+    poll returns at once) and then joins it, so no call thread of the app still runs (inside
+    the backend, or emitting) while the process exits."""
+    runner = _runner(data_dir, session)
+    runner.start()
+    api_closed = threading.Event()
+    runner.call(lambda: api_closed.wait(30), outcomes.on_done, outcomes.on_failed, detached=True)
+    assert runner.shutdown(wait_ms=50)  # not waited for
+    assert _calls_running()
+    assert not runner.join_released(0.05)  # what it waits on is still open
+    api_closed.set()
+    assert runner.join_released(10)
+    assert not _calls_running()
