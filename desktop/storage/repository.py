@@ -39,12 +39,14 @@ from desktop.storage.records import (
 )
 from desktop.storage.rows import (
     chunks,
+    placeholders,
     read_accounts,
     read_intents,
     read_invitations,
     read_outbox,
     read_snapshot,
     read_tokens,
+    required_time,
     stored,
     time_of,
 )
@@ -142,9 +144,9 @@ class CacheRepository:
         for token_id, invitation_id, recipient, granted, spent, state, expires in rows:
             expires_at = time_of(expires)
             link = (token_id, invitation_id, recipient or "", expires_at)
-            entries.append(LedgerEntry("granted", _at(granted), *link))
+            entries.append(LedgerEntry("granted", required_time(granted), *link))
             if spent is not None:
-                entries.append(LedgerEntry("spent", _at(spent), *link))
+                entries.append(LedgerEntry("spent", required_time(spent), *link))
             if state == "expired" and expires_at is not None:
                 entries.append(LedgerEntry("expired", expires_at, *link))
         entries.sort(key=lambda entry: (entry.at, entry.token_id, entry.event))
@@ -264,7 +266,7 @@ class CacheRepository:
             for existing in read_outbox(db, account_id):
                 if existing.key == key:
                     return existing
-            values = {"account_id": account_id, **dataclasses.asdict(queued)}
+            values = {"account_id": account_id, **_fields(queued)}
             _insert(db, "outbox", [values])
         return queued
 
@@ -308,7 +310,7 @@ class CacheRepository:
                 if (existing.operation, existing.target) == (operation, target):
                     return existing
             intent = PendingIntent(new_key, operation, target, self._clock(), 0, False, credit_id)
-            _insert(db, "intent", [{"account_id": account_id, **dataclasses.asdict(intent)}])
+            _insert(db, "intent", [{"account_id": account_id, **_fields(intent)}])
             return intent
 
     def note_attempt(self, key: str, *, doubtful: bool) -> None:
@@ -393,7 +395,7 @@ def _activate(db: sqlite3.Connection, account: Profile) -> int:
     known = db.execute("SELECT 1 FROM account WHERE id = ?", (account.id,)).fetchone()
     if meta.active_account_id != account.id and known is None:
         _Meta.write(db, cursor=0, last_synced_at=None, backend_now=None)
-    _upsert(db, "account", [dataclasses.asdict(account)], ["id"])
+    _upsert(db, "account", [_fields(account)], ["id"])
     _Meta.write(db, active_account_id=account.id)
     return int(discarded)
 
@@ -490,13 +492,13 @@ def _store_invitations(
     ids = [invitation.id for invitation in invitations]
     versions: dict[str, int] = {}
     for chunk in chunks(ids):
-        marks = ", ".join("?" * len(chunk))
+        marks = placeholders(len(chunk))
         versions.update(
             db.execute(f"SELECT id, version FROM invitation WHERE id IN ({marks})", tuple(chunk))
         )
     fresh = [i.id for i in invitations if versions.get(i.id) == i.version]
     for chunk in chunks(fresh):
-        marks = ", ".join("?" * len(chunk))
+        marks = placeholders(len(chunk))
         db.execute(f"DELETE FROM invitation_event WHERE invitation_id IN ({marks})", tuple(chunk))
     kept = set(fresh)
     events = [
@@ -508,14 +510,10 @@ def _store_invitations(
     _insert(db, "invitation_event", events)
 
 
-_INVITATION_COLUMNS = tuple(
-    field.name for field in dataclasses.fields(CachedInvitation) if field.name != "history"
-)
-"""The invitation table's columns are the record's fields (but the history, a table of its own)."""
-
-
 def _invitation_values(account_id: str, invitation: CachedInvitation) -> dict[str, object]:
-    values: dict[str, object] = {name: getattr(invitation, name) for name in _INVITATION_COLUMNS}
+    # The columns are the record's fields, but the history: a table of its own.
+    values = _fields(invitation)
+    del values["history"]
     values["account_id"] = account_id
     return values
 
@@ -548,7 +546,7 @@ def _drop_missing(
     cached = db.execute(f'SELECT id FROM "{table}" WHERE account_id = ?', (account_id,))
     gone = [row_id for (row_id,) in cached.fetchall() if row_id not in wanted]
     for chunk in chunks(gone):
-        marks = ", ".join("?" * len(chunk))
+        marks = placeholders(len(chunk))
         db.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', tuple(chunk))
     return tuple(gone)
 
@@ -556,7 +554,7 @@ def _drop_missing(
 def _delete_outbox(db: sqlite3.Connection, account_id: str, keys: Sequence[str]) -> tuple[str, ...]:
     done: list[str] = []
     for chunk in chunks(list(keys)):
-        marks = ", ".join("?" * len(chunk))
+        marks = placeholders(len(chunk))
         done.extend(
             key
             for (key,) in db.execute(
@@ -567,21 +565,11 @@ def _delete_outbox(db: sqlite3.Connection, account_id: str, keys: Sequence[str])
     return tuple(done)
 
 
-_OFFER_COLUMNS = tuple(field.name for field in dataclasses.fields(Offer))
-"""The offer table's columns are the record's fields (rules as a JSON list)."""
-
-
 def _store_offer(db: sqlite3.Connection, account_id: str, offer: Offer | None) -> None:
     if offer is None:
         db.execute("DELETE FROM offer WHERE account_id = ?", (account_id,))
         return
-    values: dict[str, object] = {name: getattr(offer, name) for name in _OFFER_COLUMNS}
+    values = _fields(offer)  # the offer table's columns are the record's fields
     values["rules"] = json.dumps(list(offer.rules))
     values["account_id"] = account_id
     _upsert(db, "offer", [values], ["account_id"])
-
-
-def _at(text: str) -> datetime:
-    moment = time_of(text)
-    assert moment is not None
-    return moment

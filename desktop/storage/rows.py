@@ -93,7 +93,7 @@ def read_snapshot(db: sqlite3.Connection, newest: int | None = None) -> Screenfu
         account=accounts[0],
         eligibility=None
         if flag is None
-        else CachedFlag(flag[0], bool(flag[1]), _required_time(flag[2])),
+        else CachedFlag(flag[0], bool(flag[1]), required_time(flag[2])),
         policy=None if policy is None else _policy(policy[0]),
         five_hour=windows.get(WindowKind.FIVE_HOUR),
         weekly=windows.get(WindowKind.WEEKLY),
@@ -169,7 +169,7 @@ def _converters(record: type) -> dict[str, Callable[[Any], object]]:
         kinds.discard(type(None))
         kind = next(iter(kinds)) if len(kinds) == 1 else None
         if kind is datetime:
-            converters[name] = time_of if optional else _required_time
+            converters[name] = time_of if optional else required_time
         elif kind is bool:
             converters[name] = bool
         elif kind is InvitationState:
@@ -234,8 +234,13 @@ def chunks(items: Sequence[str]) -> typing.Iterator[Sequence[str]]:
         yield items[start : start + CHUNK]
 
 
+def placeholders(count: int) -> str:
+    """`?, ?, ?` for an IN (...) clause of `count` values."""
+    return ", ".join("?" * count)
+
+
 def _ids(chunk: Sequence[str]) -> tuple[str, tuple[object, ...]]:
-    return ", ".join("?" * len(chunk)), tuple(chunk)
+    return placeholders(len(chunk)), tuple(chunk)
 
 
 _NEWEST = (
@@ -263,7 +268,7 @@ def _invitations(
         "ORDER BY e.invitation_id, e.seq",
         (*([] if among is None else among[1]), account_id),
     ):
-        history.setdefault(invitation_id, []).append((_state(state), _required_time(at)))
+        history.setdefault(invitation_id, []).append((_state(state), required_time(at)))
     return _records(
         db,
         CachedInvitation,
@@ -327,10 +332,11 @@ def stored(value: object) -> object:
 
 def time_of(text: str | None) -> datetime | None:
     """SQLAlchemy's SQLite DATETIME text (naive UTC) as an aware UTC datetime."""
-    return None if text is None else _required_time(text)
+    return None if text is None else required_time(text)
 
 
-def _required_time(text: str) -> datetime:
+def required_time(text: str) -> datetime:
+    """SQLAlchemy's SQLite DATETIME text (naive UTC) as an aware UTC datetime."""
     # Parsing the offset is several times faster than `.replace(tzinfo=UTC)` (tens of
     # thousands of these for a large history); the tzinfo is the same `datetime.UTC`.
     try:
