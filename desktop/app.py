@@ -79,6 +79,9 @@ FIRST_PAINT_MARKER = "first-paint"
 EMBEDDED_SERVER_DELAY_MS = 2_000
 """The embedded HTTP server (a child process) starts this long after the window is composed, so
 its start-up does not compete with the first sync for the CPU (docs/WIRE.md)."""
+SERVER_LINGER_MINUTES = 10.0
+"""How long the embedded server stays after the app closes while nobody calls it: a start within
+that time calls it over HTTP instead of importing and opening the backend (docs/WIRE.md)."""
 GC_CHECK_MS = 20
 """How often the GUI thread looks at the collector's counts: worker threads allocate thousands
 of rows between two looks, so a longer interval lets the young generation grow far past its
@@ -112,6 +115,7 @@ class App:
     qa: bool = False
     qa_window: QWidget | None = None
     embedded_server: EmbeddedServer | None = None  # main() starts one after the first paint
+    server_linger_s: float = 0.0  # how long that server stays after close() (main(): an option)
     qa_token: str | None = None  # the server's QA token (--qa-token), with --backend URL
     _simulator: QaApi | None = field(default=None, repr=False)
     _simulator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -187,7 +191,7 @@ class App:
         if self._simulator is not None:
             self._simulator.close()
         if self.embedded_server is not None:
-            self.embedded_server.stop()
+            self.embedded_server.release()  # stops it, or leaves it lingering (server_linger_s)
         self.api.close()  # ends the change feed's long poll at once
         self.controller.join_released_calls()
         # Destroy the Qt objects now, on the GUI thread. Left to Python's garbage collector,
@@ -218,6 +222,7 @@ def create(
     backend_rng: random.Random | None = None,
     backend_url: str | None = None,
     qa_token: str | None = None,
+    use_running_server: bool = True,
 ) -> App:
     """Build the app for `data_dir` without starting it; call `App.start()`, then `App.close()`.
 
@@ -226,7 +231,9 @@ def create(
     `backend_rng` (which draws the error-rate fault) let tests script time-outs and lost answers;
     `backend_url` uses that server (`referral-desktop serve`) instead of the data folder's
     backend (the data folder then holds the local cache only); `qa_token` is its QA token, for
-    the QA window (`--qa`) on a server that is not on this machine's loopback.
+    the QA window (`--qa`) on a server that is not on this machine's loopback;
+    `use_running_server` lets the data folder's backend be its embedded server still running
+    from an earlier start (desktop.deferred.DeferredBackend).
     """
     from desktop.controller.backend_watch import BackendChangeWatcher
     from desktop.controller.controller import Controller
@@ -241,7 +248,7 @@ def create(
     if backend_url is not None:
         api = DeferredHttpApi(backend_url)
     else:
-        api = DeferredBackend(data_dir, backend_rng)
+        api = DeferredBackend(data_dir, backend_rng, use_running_server=use_running_server)
     cache = cast("CacheRepository", DeferredCache(data_dir / CACHE_DB))
     credentials = CredentialStore(backend=keyring_backend, defer_discovery=True)
     controller = Controller(api, cache, credentials, retry=retry)
@@ -552,7 +559,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-server",
         action="store_true",
-        help="do not serve the data folder over HTTP (invitation links then lead nowhere)",
+        help="do not serve the data folder over HTTP, nor use its server left running by an "
+        "earlier start (invitation links then lead nowhere)",
+    )
+    parser.add_argument(
+        "--server-linger-minutes",
+        type=float,
+        default=SERVER_LINGER_MINUTES,
+        metavar="M",
+        help="keep the data folder's server running this long after the app closes while "
+        "nobody calls it, so the next start within that time is quicker (0: stop it with the "
+        f"app; default {SERVER_LINGER_MINUTES:g})",
     )
     return parser
 
@@ -664,7 +681,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             window=window,
             backend_url=options.backend,
             qa_token=options.qa_token,
+            use_running_server=not options.no_server,
         )
+        app.server_linger_s = max(0.0, options.server_linger_minutes * 60)
         holder["app"] = app
         one_shot = options.smoke_test or options.screenshot is not None
         if options.backend is None and not options.no_server and not one_shot:
@@ -767,12 +786,17 @@ def open_backend_file(data_dir: Path, window: QWidget | None) -> bool:
 
 def _serve_data_folder(app: App) -> None:
     """Start the embedded HTTP server of the app's data folder (a child process: its imports and
-    requests never hold this process's GIL), unless the app is closing."""
+    requests never hold this process's GIL), unless the app is closing or already calls the one
+    an earlier start left running (which serves the links)."""
+    from desktop.deferred import DeferredBackend
+
     if app._closed or app.embedded_server is not None:
+        return
+    if isinstance(app.api, DeferredBackend) and app.api.server_url is not None:
         return
     from desktop.embedded_server import EmbeddedServer
 
-    server = EmbeddedServer(app.data_dir)
+    server = EmbeddedServer(app.data_dir, app.server_linger_s)
     try:
         server.start()
     except OSError:

@@ -6,10 +6,15 @@ window's first paint and the cached data on screen. These stand-ins import nothi
 real objects are built by their first use, which is a pool thread's API call for the backend and
 the cache thread's `open()` for the cache, while the GUI thread already shows the cached data
 (the controller reads it first with `desktop.storage.peek`, which needs sqlite3 alone).
+
+The data folder's backend is called in process, unless the first call finds the folder's
+embedded server still running from an earlier start (desktop.embedded_server): then over HTTP,
+with nothing of the backend imported, until that server stops answering.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -24,6 +29,7 @@ from desktop.import_lock import import_once
 if TYPE_CHECKING:
     from desktop.backend.api import (
         InvitationDTO,
+        OfferApi,
         RedemptionDTO,
         SessionDTO,
         SyncDTO,
@@ -34,25 +40,68 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+log = logging.getLogger("desktop.deferred")
+
 FILE_FAULTS = frozenset({Reason.BACKEND_DAMAGED, Reason.BACKEND_NEWER})
 """Faults of the backend's file that moving it aside cures."""
 
 
 class DeferredBackend:
-    """The `OfferApi` of a data folder's `MockBackend`, opened by the first call.
+    """The `OfferApi` of a data folder's backend: its embedded server if the first call finds
+    one running (`use_running_server`), else its `MockBackend`, opened by the first call.
 
-    Thread-safe: pool threads call it concurrently; the first one opens the backend database.
-    A call that finds the backend's file damaged or from a newer version tells `on_file_fault`
-    (from the calling thread) before the error goes on to the caller; `set_aside()` is the way
-    out: the next call seeds a fresh file.
+    Thread-safe: pool threads call it concurrently; the first one looks for the server, then
+    opens the backend database if there is none. A call the server's transport proves never
+    reached it (`NotReached`: the server has stopped) is made in process instead, with the same
+    arguments and key: both sides share the folder's database, its sessions and its idempotency
+    records. A call that finds the backend's file damaged or from a newer version tells
+    `on_file_fault` (from the calling thread) before the error goes on to the caller;
+    `set_aside()` is the way out: the next call seeds a fresh file.
     """
 
-    def __init__(self, data_dir: Path, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        rng: random.Random | None = None,
+        *,
+        use_running_server: bool = True,
+    ) -> None:
         self._data_dir = data_dir
         self._rng = rng
         self._lock = threading.Lock()
         self._backend: MockBackend | None = None
+        self._looked = not use_running_server
+        self._server: HttpApi | None = None
         self.on_file_fault: Callable[[LocalFault], None] | None = None
+
+    @property
+    def server_url(self) -> str | None:
+        """The URL of the folder's running embedded server the calls go to (None: in process,
+        or no call has looked yet)."""
+        server = self._server
+        return None if server is None else server.base_url
+
+    def _running_server(self) -> HttpApi | None:
+        """The folder's embedded server, looked for by the first call (a pool thread)."""
+        with self._lock:
+            if not self._looked:
+                self._looked = True
+                from desktop.embedded_server import find_running
+
+                url = find_running(self._data_dir)
+                if url is not None:
+                    from desktop.remote.client import HttpApi
+
+                    self._server = HttpApi(url, bind_tokens=False)
+                    log.info("calling the data folder's running server at %s", url)
+            return self._server
+
+    def _stopped(self, server: HttpApi) -> None:
+        with self._lock:
+            if self._server is server:
+                self._server = None
+                log.warning("%s stopped answering: calling in process", server.base_url)
+        server.close()
 
     @property
     def backend(self) -> MockBackend:
@@ -71,10 +120,13 @@ class DeferredBackend:
         return self._backend is not None
 
     def close(self) -> None:
-        """Release the backend's connections, if it was opened."""
+        """Release the backend's connections, if it was opened, and the server's."""
         with self._lock:
+            server, self._server = self._server, None
             if self._backend is not None:
                 self._backend.close()
+        if server is not None:
+            server.close()
 
     def set_aside(self) -> Path:
         """Close the backend and move its file aside (kept, under the returned name); the next
@@ -88,12 +140,20 @@ class DeferredBackend:
                 self._backend = None
             return set_aside(backend_db_path(self._data_dir), utc_now())
 
-    def _call(self, call: Callable[[MockBackend], T]) -> T:
+    def _call(self, call: Callable[[OfferApi], T], *, tell_file_faults: bool = True) -> T:
+        server = self._running_server()
+        if server is not None:
+            from desktop.remote.client import NotReached
+
+            try:
+                return call(server)
+            except NotReached:
+                self._stopped(server)
         try:
             return call(self.backend)
         except LocalFault as fault:
             listener = self.on_file_fault
-            if listener is not None and fault.reason in FILE_FAULTS:
+            if tell_file_faults and listener is not None and fault.reason in FILE_FAULTS:
                 listener(fault)
             raise
 
@@ -101,34 +161,34 @@ class DeferredBackend:
 
     def sign_in(self, email: str, password: str, idempotency_key: str) -> SessionDTO:
         """See `ReferralApi.sign_in`."""
-        return self._call(lambda backend: backend.sign_in(email, password, idempotency_key))
+        return self._call(lambda api: api.sign_in(email, password, idempotency_key))
 
     def sign_out(self, session: str) -> None:
         """See `ReferralApi.sign_out`."""
-        self._call(lambda backend: backend.sign_out(session))
+        self._call(lambda api: api.sign_out(session))
 
     def sync(self, session: str, cursor: int) -> SyncDTO:
         """See `ReferralApi.sync`."""
-        return self._call(lambda backend: backend.sync(session, cursor))
+        return self._call(lambda api: api.sync(session, cursor))
 
     def send_invitation(
         self, session: str, email: str, idempotency_key: str, offer_id: str | None = None
     ) -> InvitationDTO:
         """See `OfferApi.send_invitation`."""
         return self._call(
-            lambda backend: backend.send_invitation(session, email, idempotency_key, offer_id)
+            lambda api: api.send_invitation(session, email, idempotency_key, offer_id)
         )
 
     def offer(self, session: str) -> Offer:
         """See `OfferApi.offer`."""
-        return self._call(lambda backend: backend.offer(session))
+        return self._call(lambda api: api.offer(session))
 
     def resend_invitation(
         self, session: str, invitation_id: str, idempotency_key: str
     ) -> InvitationDTO:
         """See `OfferApi.resend_invitation`."""
         return self._call(
-            lambda backend: backend.resend_invitation(session, invitation_id, idempotency_key)
+            lambda api: api.resend_invitation(session, invitation_id, idempotency_key)
         )
 
     def revoke_invitation(
@@ -136,7 +196,7 @@ class DeferredBackend:
     ) -> InvitationDTO:
         """See `ReferralApi.revoke_invitation`."""
         return self._call(
-            lambda backend: backend.revoke_invitation(session, invitation_id, idempotency_key)
+            lambda api: api.revoke_invitation(session, invitation_id, idempotency_key)
         )
 
     def redeem(
@@ -149,14 +209,16 @@ class DeferredBackend:
     ) -> RedemptionDTO:
         """See `OfferApi.redeem`."""
         return self._call(
-            lambda backend: backend.redeem(
+            lambda api: api.redeem(
                 session, idempotency_key, credit_id, spend_if_unused=spend_if_unused
             )
         )
 
     def wait_for_change(self, session: str, cursor: int, timeout_s: float) -> int:
         """See `ReferralApi.wait_for_change`."""
-        return self.backend.wait_for_change(session, cursor, timeout_s)
+        return self._call(
+            lambda api: api.wait_for_change(session, cursor, timeout_s), tell_file_faults=False
+        )
 
 
 class DeferredHttpApi:

@@ -2,11 +2,13 @@
 process on loopback, so invitation links open in a browser (docs/WIRE.md, "The embedded
 default").
 
-The app itself keeps calling the in-process MockBackend (fast start-up); the child serves the
-same database file over HTTP (SQLite in WAL mode serialises the two processes' writers). It is
-started after the first paint, never imported before it, and stops when the app closes its
-stdin (or dies: the pipe closes with it). It prefers the port it had last time, so links in
-earlier messages keep working.
+The app that starts it keeps calling its in-process MockBackend; the child serves the same
+database file over HTTP (SQLite in WAL mode serialises the two processes' writers). It is
+started after the first paint, never imported before it. When the app closes its stdin (or
+dies: the pipe closes with it) the child stops, or, with `linger_s`, stays until no request
+has come for that long. The app's next start finds it (`find_running`) and calls it over HTTP
+instead of importing and opening the backend itself (desktop.deferred.DeferredBackend). It
+prefers the port it had last time, so links in earlier messages keep working.
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ from typing import IO
 log = logging.getLogger("desktop.embedded_server")
 
 STATE_FILE = "embedded-server.json"
-"""`{"url": ...}` of the last embedded server of a data folder (no secret in it)."""
+"""`{"url", "instance", "data_dir"}` of the last embedded server of a data folder (no secret in
+it: the instance is a name, not a credential; `data_dir` tells a copy of the folder that the
+server is the original's)."""
 STOP_TIMEOUT_S = 5.0
+PROBE_TIMEOUT_S = 0.5
+"""How long a start waits for the folder's last server to answer `GET /v1/health` (on loopback
+a live server answers in about a millisecond, a dead one's port refuses at once)."""
 
 
-def serve_command(data_dir: Path, port: int) -> list[str]:
+def serve_command(data_dir: Path, port: int, instance: str, linger_s: float) -> list[str]:
     """The command line of the child: the bundle's executable, or this interpreter."""
     if getattr(sys, "frozen", False):
         program = [sys.executable, "serve"]
@@ -44,6 +51,10 @@ def serve_command(data_dir: Path, port: int) -> list[str]:
         str(port),
         "--or-any-port",
         "--exit-with-stdin",
+        "--linger-s",
+        str(linger_s),
+        "--instance",
+        instance,
         "--qa-token",
         secrets.token_urlsafe(24),  # QA goes through the app's own Simulator: nobody needs it
         "--log-level",
@@ -52,10 +63,15 @@ def serve_command(data_dir: Path, port: int) -> list[str]:
 
 
 class EmbeddedServer:
-    """One child `serve` process for a data folder. `start()` returns at once."""
+    """One child `serve` process for a data folder. `start()` returns at once.
 
-    def __init__(self, data_dir: Path) -> None:
+    `linger_s`: how long the child stays after `release()` (or the app's end) while nobody
+    calls it; 0 stops it with the app."""
+
+    def __init__(self, data_dir: Path, linger_s: float = 0.0) -> None:
         self.data_dir = data_dir
+        self.linger_s = linger_s
+        self.instance = secrets.token_hex(8)
         self.url: str | None = None
         self.ready = threading.Event()
         self.problem = ""  # why the child ended without serving (its exit status, log tail)
@@ -76,7 +92,7 @@ class EmbeddedServer:
         log_file = (self.data_dir / "server.log").open("ab")
         try:
             self._process = subprocess.Popen(
-                serve_command(self.data_dir, self.last_port()),
+                serve_command(self.data_dir, self.last_port(), self.instance, self.linger_s),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log_file,
@@ -119,20 +135,86 @@ class EmbeddedServer:
 
     def _remember(self) -> None:
         try:
-            (self.data_dir / STATE_FILE).write_text(json.dumps({"url": self.url}))
+            state = {"url": self.url, "instance": self.instance, "data_dir": _where(self.data_dir)}
+            (self.data_dir / STATE_FILE).write_text(json.dumps(state))
         except OSError:
             log.warning("could not write %s", self.data_dir / STATE_FILE)
 
+    def release(self) -> None:
+        """Let the child go on its own (close its stdin, do not wait): it lingers `linger_s`
+        after the last request, then stops. With no linger this is `stop()`."""
+        if self.linger_s <= 0:
+            self.stop()
+            return
+        process = self._process
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+
     def stop(self) -> None:
-        """Ask the child to stop (close its stdin), kill it if it has not within 5 s."""
+        """Stop the child now (close its stdin; a lingering one is also terminated), kill it if
+        it has not stopped within 5 s."""
         process, self._process = self._process, None
         if process is None:
             return
         if process.stdin is not None:
             with contextlib.suppress(OSError):
                 process.stdin.close()
+        if self.linger_s > 0:
+            with contextlib.suppress(OSError):
+                process.terminate()
         try:
             process.wait(STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(STOP_TIMEOUT_S)
+
+    def exit_status(self, timeout_s: float) -> int | None:
+        """The child's exit status once it has ended, waiting at most `timeout_s` (None: still
+        running, or never started)."""
+        process = self._process
+        if process is None:
+            return None
+        try:
+            return process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+def find_running(data_dir: Path, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+    """The URL of the data folder's embedded server if one is running and can be used: its
+    `STATE_FILE` names this folder (not a copy's original), and the server answers
+    `GET /v1/health` with the instance that file names and this build's code stamp. None
+    otherwise, whatever the reason (no file, a copied folder, refused, another build, a stranger
+    on the port)."""
+    import http.client
+
+    from desktop.paths import code_stamp
+
+    try:
+        state = json.loads((data_dir / STATE_FILE).read_text())
+        url, instance = str(state["url"]), str(state["instance"])
+        if state["data_dir"] != _where(data_dir):
+            return None
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout_s)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    try:
+        connection.request("GET", "/v1/health")
+        answer = connection.getresponse()
+        health = json.loads(answer.read()) if answer.status == 200 else {}
+    except (OSError, http.client.HTTPException, ValueError):
+        return None
+    finally:
+        connection.close()
+    if not isinstance(health, dict) or health.get("instance") != instance:
+        return None
+    if health.get("code") != code_stamp():
+        log.info("the embedded server at %s runs another build: not used", url)
+        return None
+    return url
+
+
+def _where(data_dir: Path) -> str:
+    return str(data_dir.resolve())

@@ -15,8 +15,9 @@ Every failure maps onto the four outcomes (desktop.domain.outcomes):
 
 Session tokens are bound to the server they came from: the token this client hands out is
 `"<base URL> <server token>"`, and a call with a token from another base URL (or from the
-in-process backend) is refused before anything is sent. The server token travels only in the
-Authorization header; redirects are never followed.
+in-process backend) is refused before anything is sent; the data folder's own embedded server
+is the exception (`bind_tokens=False`: its tokens are the folder's, as the in-process backend's
+are). The server token travels only in the Authorization header; redirects are never followed.
 
 The HTTP side is the standard library's `http.client` with a small keep-alive pool of its own
 (docs/WIRE.md): httpx and the asyncio it imports cost more CPU at start-up than the app's
@@ -75,6 +76,11 @@ class OriginMismatch(AuthenticationError):
 
     def __init__(self) -> None:
         super().__init__(Reason.SESSION_ENDED, {"detail": "signed in to another server"})
+
+
+class NotReached(NotSent):
+    """The connection could not be made, or the request not written in full: the server has
+    nothing to act on (a `NotSent` the transport proves, not the server's `offline` answer)."""
 
 
 def _tls_context(base_url: str) -> ssl.SSLContext | None:
@@ -227,7 +233,7 @@ class HttpTransport:
             # Refused, timed out, unresolvable, a TLS failure, or written only in part: the
             # server has no complete request to act on.
             self._discard(connection)
-            raise NotSent({"detail": type(error).__name__}) from None
+            raise NotReached({"detail": type(error).__name__}) from None
         return connection
 
     def _answer(
@@ -353,10 +359,14 @@ class HttpApi:
         *,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
+        bind_tokens: bool = True,
     ) -> None:
         self._http = HttpTransport(
             base_url, connect_timeout=connect_timeout, read_timeout=read_timeout
         )
+        self._bind_tokens = bind_tokens
+        """False: session tokens are the server's own, as the in-process backend's are (the
+        data folder's embedded server: the folder, not the URL, says whose tokens they are)."""
 
     @property
     def base_url(self) -> str:
@@ -368,6 +378,8 @@ class HttpApi:
         self._http.close()
 
     def _server_token(self, session: str) -> str:
+        if not self._bind_tokens:
+            return session
         origin, sep, token = session.partition(" ")
         if not sep or origin != self.base_url or not token:
             raise OriginMismatch()
@@ -384,6 +396,8 @@ class HttpApi:
             body={"email": email, "password": password},
         )
         session = read_dto(SessionDTO, data)
+        if not self._bind_tokens:
+            return session
         return dataclasses.replace(session, token=f"{self.base_url} {session.token}")
 
     def sign_out(self, session: str) -> None:

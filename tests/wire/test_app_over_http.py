@@ -79,7 +79,8 @@ def test_the_embedded_server_serves_the_data_folder_and_stops(data_dir: Path) ->
     try:
         assert server.ready.wait(60)
         assert server.url is not None, server.problem
-        assert httpx.get(f"{server.url}/v1/health", trust_env=False).json() == {"status": "ok"}
+        health = httpx.get(f"{server.url}/v1/health", trust_env=False).json()
+        assert (health["status"], health["instance"]) == ("ok", server.instance)
         with RemoteSimulator(server.url) as qa:  # loopback: no QA token needed
             link = qa.invite("pilot@example.com", "browser@example.com").invitation.link
         assert link.startswith(f"{server.url}/join/")

@@ -470,12 +470,14 @@ def create_app(
     monotonic: Callable[[], float] = time.monotonic,
     change_poll_s: float = EXTERNAL_CHANGE_POLL_S,
     change_hold_s: float = LONG_POLL_HOLD_S,
+    about: Mapping[str, str] | None = None,
 ) -> WireApp:
     """The HTTP service over `backend` (the API, with its faults) and `simulator` (QA, the join
     page, the policy), which must share one database. Closing them is the caller's job.
     `monotonic` is the real time the sign-in limits count in (tests move their own);
     `change_poll_s` how often the long polls look for other processes' writes, `change_hold_s`
-    the least time between two answers with a moved cursor to one session."""
+    the least time between two answers with a moved cursor to one session; `about` goes into
+    `GET /v1/health`'s answer (the embedded server's instance and code stamp)."""
     app = FastAPI(
         title=API_TITLE,
         version=API_VERSION,
@@ -485,7 +487,7 @@ def create_app(
     access = QaAccess(qa_token, qa_open_on_loopback)
     _install_error_handlers(app)
     limiter = SignInLimiter(monotonic)
-    app.include_router(_api_router(backend, simulator, feed, limiter))
+    app.include_router(_api_router(backend, simulator, feed, limiter, about or {}))
     app.include_router(_qa_router(simulator, access, limiter))
     _include_join_page(app, simulator)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
@@ -584,7 +586,11 @@ def _faulted(call: Callable[[], T]) -> T | None:
 
 
 def _api_router(
-    backend: MockBackend, simulator: Simulator, feed: ChangeFeed, limiter: SignInLimiter
+    backend: MockBackend,
+    simulator: Simulator,
+    feed: ChangeFeed,
+    limiter: SignInLimiter,
+    about: Mapping[str, str],
 ) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["api"], responses=API_ERRORS)
 
@@ -685,7 +691,7 @@ def _api_router(
 
     @router.get("/health", summary="The service answers", responses={})
     def health() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", **about}
 
     return router
 

@@ -2,7 +2,8 @@
 
 Binds loopback unless told otherwise, prints the URL and the QA token, points invitation links
 at itself (`--public-url`, default the bound URL) and serves until interrupted (or, with
-`--exit-with-stdin`, until its parent closes its stdin: the app's embedded server).
+`--exit-with-stdin`, until its parent closes its stdin: the app's embedded server; with
+`--linger-s`, once idle that long after that: desktop.backend.web.linger).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop.paths import default_data_dir
+from desktop.backend.web.linger import IdleWatch, linger_then_stop
+from desktop.paths import code_stamp, default_data_dir
 
 log = logging.getLogger("desktop.backend.web")
 
@@ -61,6 +63,19 @@ def parser() -> argparse.ArgumentParser:
         "--exit-with-stdin",
         action="store_true",
         help="stop when stdin closes (a parent process's embedded server)",
+    )
+    options.add_argument(
+        "--linger-s",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="stop once no request has been in flight for this long (with --exit-with-stdin: "
+        "counted from when stdin closes; docs/WIRE.md)",
+    )
+    options.add_argument(
+        "--instance",
+        help="a name for this server that GET /v1/health answers, with the build's code stamp "
+        "(the app's embedded server: its next start recognises it)",
     )
     options.add_argument(
         "--log-level",
@@ -149,11 +164,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = MockBackend.over_store(store)
     simulator = Simulator.over_store(store)
     simulator.set_link_base(options.public_url or url)
+    stamp = code_stamp()
+    about = {} if options.instance is None else {"instance": options.instance, "code": stamp}
     app = create_app(
-        backend, simulator, qa_token=qa_token, qa_open_on_loopback=is_loopback(options.host)
+        backend,
+        simulator,
+        qa_token=qa_token,
+        qa_open_on_loopback=is_loopback(options.host),
+        about=about,
     )
+    watch = IdleWatch(app)
     config = uvicorn.Config(
-        app,
+        watch,
         log_level=options.log_level,
         access_log=False,  # WireApp logs route templates: no link or session token in logs
         timeout_keep_alive=5,
@@ -161,8 +183,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     server = uvicorn.Server(config)
     freeze_start_up_heap()
-    if options.exit_with_stdin:
-        threading.Thread(target=_exit_on_eof, args=(server,), daemon=True).start()
+    if options.exit_with_stdin or options.linger_s > 0:
+        threading.Thread(
+            target=linger_then_stop,
+            args=(server, watch, options.linger_s, lambda: code_stamp() != stamp),
+            kwargs={"wait_for_stdin": options.exit_with_stdin},
+            name="linger",
+            daemon=True,
+        ).start()
     print(f"{READY_PREFIX}{where} on {url}", flush=True)
     print(f"QA token: {qa_token}  (header X-QA-Token; sim --backend {url} --qa-token ...)")
     print(f"OpenAPI: {url}/openapi.json, {url}/docs", flush=True)
@@ -191,12 +219,3 @@ def freeze_start_up_heap() -> None:
     load_look_alikes()
     gc.collect()
     gc.freeze()
-
-
-def _exit_on_eof(server: object) -> None:
-    try:
-        while sys.stdin.buffer.read(1024):
-            pass
-    except (OSError, ValueError):
-        pass
-    server.should_exit = True  # type: ignore[attr-defined]

@@ -1,0 +1,251 @@
+"""The data folder's embedded server outlives the app that started it (`--server-linger-minutes`)
+and the next start calls it over HTTP instead of importing and opening the backend itself
+(docs/WIRE.md, "The embedded default"; issue 15). Each test drives the real app against a real
+`serve` child and checks the backend's own state."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.app import App, create
+from desktop.backend.simulator import Simulator
+from desktop.backend.web.linger import IdleWatch, linger_then_stop
+from desktop.controller.state import SyncPhase
+from desktop.deferred import DeferredBackend
+from desktop.domain.outcomes import Outcome
+from desktop.embedded_server import STATE_FILE, EmbeddedServer, find_running
+from desktop.paths import code_stamp
+from desktop.remote.client import HttpApi
+from tests.conftest import MemoryKeyring
+from tests.patience import bound_s
+from tests.ui.app_driver import open_invite_dialog, sync_and_wait
+
+WAIT_MS = 20_000
+PILOT = "pilot@example.com"
+
+
+def started(data_dir: Path, linger_s: float) -> EmbeddedServer:
+    server = EmbeddedServer(data_dir, linger_s)
+    server.start()
+    assert server.ready.wait(bound_s(60))
+    assert server.url is not None, server.problem
+    return server
+
+
+@pytest.fixture
+def lingering(data_dir: Path) -> Iterator[EmbeddedServer]:
+    """The folder's server, left running by an app that has closed (released, 60 s linger)."""
+    server = started(data_dir, 60.0)
+    server.release()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def open_app() -> Iterator[list[App]]:
+    """The apps a test starts, closed after it."""
+    apps: list[App] = []
+    yield apps
+    for app in apps:
+        app.close()
+
+
+def start_app(qtbot: QtBot, data_dir: Path, apps: list[App], keyring: MemoryKeyring) -> App:
+    app = create(data_dir, keyring_backend=keyring)
+    apps.append(app)
+    app.window.show()  # App.close() destroys it (not qtbot: it would close it twice)
+    app.start()
+    return app
+
+
+def folder_api(app: App) -> DeferredBackend:
+    """The app's backend: the data folder's (no --backend URL)."""
+    assert isinstance(app.api, DeferredBackend)
+    return app.api
+
+
+def sign_in(qtbot: QtBot, app: App) -> None:
+    with qtbot.waitSignal(app.controller.operationFinished, timeout=WAIT_MS) as blocker:
+        app.controller.sign_in(PILOT, "demo")
+    assert blocker.args is not None
+    assert blocker.args[0].outcome is Outcome.DONE
+    qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
+
+
+def send_from_the_window(qtbot: QtBot, app: App, address: str) -> None:
+    dialog = open_invite_dialog(qtbot, app)
+    qtbot.keyClicks(dialog.email_edit, address)
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.status_label.text().startswith(f"Invitation sent to {address}"),
+        timeout=WAIT_MS,
+    )
+    dialog.close()
+
+
+def recipients(data_dir: Path) -> list[str]:
+    with Simulator(data_dir) as simulator:
+        return [record.invitation.recipient for record in simulator.invitations(PILOT)]
+
+
+def test_a_released_server_still_serves_then_stops_once_idle(data_dir: Path) -> None:
+    server = started(data_dir, 1.0)
+    try:
+        server.release()  # what App.close does: the app has gone
+        assert server.exit_status(0) is None
+        health = httpx.get(f"{server.url}/v1/health", trust_env=False).json()
+        assert health == {"status": "ok", "instance": server.instance, "code": code_stamp()}
+        # Nobody calls it: it stops by itself, cleanly, about a second later.
+        assert server.exit_status(bound_s(30)) == 0
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{server.url}/v1/health", trust_env=False)
+    finally:
+        server.stop()
+
+
+def test_a_request_in_flight_keeps_a_lingering_server(data_dir: Path) -> None:
+    # An app using the server keeps a long poll in flight: the server must not stop under it.
+    server = started(data_dir, 1.0)
+    assert server.url is not None
+    api = HttpApi(server.url, bind_tokens=False)
+    try:
+        session = api.sign_in(PILOT, "demo", "linger-sign-in")
+        changes = api.wait_for_change(session.token, 0, 0.0)  # the feed's cursor, at once
+        server.release()
+        assert api.wait_for_change(session.token, changes, 3.0) == changes  # 3 s > 1 s linger
+        assert server.exit_status(0) is None  # still running when the poll ended
+        assert api.sync(session.token, 0).account.email == PILOT
+        assert server.exit_status(bound_s(30)) == 0  # then idle: stopped
+    finally:
+        api.close()
+        server.stop()
+
+
+def test_the_idle_watch_counts_requests_in_flight_and_the_linger_to_its_edge() -> None:
+    now = [100.0]
+    seen_in_flight: list[float | None] = []
+
+    async def application(scope: object, receive: object, send: object) -> None:
+        seen_in_flight.append(watch.idle_for())
+        now[0] += 5.0  # the request takes 5 s
+
+    watch = IdleWatch(application, monotonic=lambda: now[0])
+    asyncio.run(watch({"type": "http"}, None, None))
+    assert seen_in_flight == [None]  # never idle while a request is in flight
+    assert watch.idle_for() == 0.0  # idle from when it ended, not from when it began
+
+    server = types.SimpleNamespace(should_exit=False)
+    looks: list[float | None] = []
+
+    def stale() -> bool:  # asked on each look while idle for less than the linger
+        looks.append(watch.idle_for())
+        now[0] += 300.0
+        return False
+
+    linger_then_stop(server, watch, 600.0, stale, wait_for_stdin=False, look_every_s=0)
+    assert server.should_exit
+    assert looks == [0.0, 300.0]  # went on at 0 s and 300 s, stopped at exactly 600 s
+
+    # The package changed on disk: stop as soon as idle, whatever the linger.
+    server.should_exit = False
+    linger_then_stop(server, watch, 3600.0, lambda: True, wait_for_stdin=False, look_every_s=0)
+    assert server.should_exit
+
+
+def test_a_start_calls_the_folders_running_server_and_opens_no_backend(
+    qtbot: QtBot,
+    data_dir: Path,
+    lingering: EmbeddedServer,
+    open_app: list[App],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    app = start_app(qtbot, data_dir, open_app, memory_keyring)
+    sign_in(qtbot, app)
+    assert folder_api(app).server_url == lingering.url
+    assert not folder_api(app).is_open  # no backend opened in this process
+    send_from_the_window(qtbot, app, "over.http@example.com")
+    sync_and_wait(qtbot, app)
+    assert recipients(data_dir) == ["over.http@example.com"]  # the backend's own state
+    assert not folder_api(app).is_open
+    assert lingering.exit_status(0) is None
+
+
+def test_a_session_saved_in_process_is_restored_over_the_running_server(
+    qtbot: QtBot, data_dir: Path, open_app: list[App], memory_keyring: MemoryKeyring
+) -> None:
+    first = start_app(qtbot, data_dir, open_app, memory_keyring)
+    sign_in(qtbot, first)
+    assert folder_api(first).server_url is None  # nothing running yet
+    first.close()
+    server = started(data_dir, 60.0)
+    try:
+        server.release()
+        again = start_app(qtbot, data_dir, open_app, memory_keyring)  # no sign-in: restored
+        sync_and_wait(qtbot, again)
+        assert again.state.sync.phase is SyncPhase.SYNCED  # the session was valid over HTTP
+        assert again.state.account is not None
+        assert again.state.account.email == PILOT
+        assert folder_api(again).server_url == server.url
+        assert not folder_api(again).is_open
+    finally:
+        server.stop()
+
+
+def test_when_the_server_stops_the_next_call_is_made_in_process_once(
+    qtbot: QtBot,
+    data_dir: Path,
+    lingering: EmbeddedServer,
+    open_app: list[App],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    app = start_app(qtbot, data_dir, open_app, memory_keyring)
+    sign_in(qtbot, app)
+    assert folder_api(app).server_url == lingering.url
+    lingering.stop()  # ended under the running app (killed, or another build's start)
+    send_from_the_window(qtbot, app, "after.stop@example.com")
+    sync_and_wait(qtbot, app)
+    assert folder_api(app).server_url is None
+    assert folder_api(app).is_open
+    assert recipients(data_dir) == ["after.stop@example.com"]  # sent once
+    assert [view.recipient for view in app.state.invitations] == ["after.stop@example.com"]
+
+
+def test_a_server_of_another_build_or_folder_is_not_used(
+    data_dir: Path, lingering: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert find_running(data_dir) == lingering.url
+    with monkeypatch.context() as patched:
+        patched.setattr("desktop.paths.code_stamp", lambda: "another build")
+        assert find_running(data_dir) is None
+    copy = data_dir.parent / "copy"  # a copy of the folder (a backup restored elsewhere)
+    shutil.copytree(data_dir, copy)
+    assert find_running(copy) is None  # the server serves the original, not the copy
+    state = data_dir / STATE_FILE
+    recorded = json.loads(state.read_text())
+    state.write_text(json.dumps({**recorded, "instance": "another folder's"}))
+    assert find_running(data_dir) is None
+    state.write_text("{not json")
+    assert find_running(data_dir) is None
+
+
+def test_no_server_means_in_process_even_with_one_running(
+    qtbot: QtBot, data_dir: Path, lingering: EmbeddedServer, memory_keyring: MemoryKeyring
+) -> None:
+    app = create(data_dir, keyring_backend=memory_keyring, use_running_server=False)
+    try:
+        app.start()
+        sign_in(qtbot, app)
+        assert folder_api(app).server_url is None
+        assert folder_api(app).is_open
+    finally:
+        app.close()
