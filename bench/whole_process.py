@@ -1,14 +1,18 @@
 """Whole process, start to exit: the app's `--smoke-test` against a bare Qt window (issue 15).
 
-    .venv/bin/python bench/whole_process.py [--runs 7] [--server] [--floor]
+    .venv/bin/python bench/whole_process.py [--runs 7] [--server] [--lingering] [--floor]
 
 - app: `python -m desktop --data-dir COPY --account pilot@example.com --smoke-test` on a copy
   of a warm data folder (signed in and synced once before): window painted, signed in, the
   first sync shown, exit. The embedded default (in-process backend; its HTTP child starts after
   the first paint only when the app keeps running, so not in a smoke test). With `--server`,
   also against a `referral-desktop serve` already running (`--backend URL`).
-  Both app sides start on a copy of a warm folder of their own; children run with their
-  bytecode cached, as an installed app does.
+  With `--lingering`, also the embedded default on a warm folder whose own embedded server an
+  earlier start left running (`--server-linger-minutes`, docs/WIRE.md): the same command, no
+  option; the app finds the server and calls it over HTTP. That side runs on one folder (the
+  server is the folder's; a copy of the folder would not use it), the others each run on a fresh
+  copy of a warm folder of their own; children run with their bytecode cached, as an installed
+  app does.
 - bare: a QMainWindow of the same size with one label, in a fresh interpreter, that quits at its
   first paint.
 
@@ -40,6 +44,8 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+
+from desktop.embedded_server import EmbeddedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "pilot@example.com"
@@ -129,10 +135,26 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("serve did not start")
 
 
+def leave_running(folder: Path) -> EmbeddedServer:
+    """The folder's embedded server as an app leaves it when it closes: started the way the app
+    starts it, then released (lingering)."""
+    server = EmbeddedServer(folder, linger_s=600)
+    server.start()
+    if not server.ready.wait(120) or server.url is None:
+        raise SystemExit(f"the embedded server did not start: {server.problem}")
+    server.release()
+    return server
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--server", action="store_true", help="also against a running server")
+    parser.add_argument(
+        "--lingering",
+        action="store_true",
+        help="also the embedded default with the folder's server left running by an earlier start",
+    )
     parser.add_argument(
         "--floor", action="store_true", help="also the embedded backend alone, and the ORM import"
     )
@@ -152,6 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # that server (a fresh folder would create the cache, Alembic and all, every run).
             warm_remote = root / "warm-remote"
             timed(app_command(warm_remote, url))
+        lingering = None
+        if options.lingering:
+            linger_dir = root / "warm-lingering"
+            shutil.copytree(warm, linger_dir)
+            lingering = leave_running(linger_dir)
+            sides["app, its server lingering"] = None
         if options.floor:
             sides["floor: backend alone"] = None
             sides["floor: import sqlalchemy.orm"] = [sys.executable, "-c", "import sqlalchemy.orm"]
@@ -169,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if name == "app":
                     shutil.copytree(warm, folder)
                     return timed(app_command(folder, None))
+                if name == "app, its server lingering":
+                    return timed(app_command(linger_dir, None))
                 shutil.copytree(warm_remote, folder)
                 return timed(app_command(folder, url))
 
@@ -182,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if server is not None:
                 server.terminate()
                 server.wait(10)
+            if lingering is not None:
+                lingering.stop()
     print(
         f"{datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, {platform.platform()}, "
         f"Python {platform.python_version()}, load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"

@@ -86,7 +86,7 @@ class DeferredBackend:
         with self._lock:
             if not self._looked:
                 self._looked = True
-                from desktop.embedded_server import find_running
+                from desktop.server_record import find_running
 
                 url = find_running(self._data_dir)
                 if url is not None:

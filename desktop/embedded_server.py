@@ -14,7 +14,6 @@ prefers the port it had last time, so links in earlier messages keep working.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import secrets
 import subprocess
@@ -23,16 +22,11 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from desktop.server_record import last_port, remember
+
 log = logging.getLogger("desktop.embedded_server")
 
-STATE_FILE = "embedded-server.json"
-"""`{"url", "instance", "data_dir"}` of the last embedded server of a data folder (no secret in
-it: the instance is a name, not a credential; `data_dir` tells a copy of the folder that the
-server is the original's)."""
 STOP_TIMEOUT_S = 5.0
-PROBE_TIMEOUT_S = 0.5
-"""How long a start waits for the folder's last server to answer `GET /v1/health` (on loopback
-a live server answers in about a millisecond, a dead one's port refuses at once)."""
 
 
 def serve_command(data_dir: Path, port: int, instance: str, linger_s: float) -> list[str]:
@@ -79,11 +73,7 @@ class EmbeddedServer:
 
     def last_port(self) -> int:
         """The port of the previous embedded server of this folder (0: none known)."""
-        try:
-            url = json.loads((self.data_dir / STATE_FILE).read_text())["url"]
-            return int(str(url).rsplit(":", 1)[1])
-        except (OSError, ValueError, KeyError, IndexError, TypeError):
-            return 0
+        return last_port(self.data_dir)
 
     def start(self) -> None:
         """Start the child; its URL arrives in `url` (and `ready` is set) once it listens."""
@@ -134,11 +124,8 @@ class EmbeddedServer:
         return f"exit status {status}; server.log ends: " + " | ".join(tail)
 
     def _remember(self) -> None:
-        try:
-            state = {"url": self.url, "instance": self.instance, "data_dir": _where(self.data_dir)}
-            (self.data_dir / STATE_FILE).write_text(json.dumps(state))
-        except OSError:
-            log.warning("could not write %s", self.data_dir / STATE_FILE)
+        if self.url is not None:
+            remember(self.data_dir, self.url, self.instance)
 
     def release(self) -> None:
         """Let the child go on its own (close its stdin, do not wait): it lingers `linger_s`
@@ -179,42 +166,3 @@ class EmbeddedServer:
             return process.wait(timeout_s)
         except subprocess.TimeoutExpired:
             return None
-
-
-def find_running(data_dir: Path, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
-    """The URL of the data folder's embedded server if one is running and can be used: its
-    `STATE_FILE` names this folder (not a copy's original), and the server answers
-    `GET /v1/health` with the instance that file names and this build's code stamp. None
-    otherwise, whatever the reason (no file, a copied folder, refused, another build, a stranger
-    on the port)."""
-    import http.client
-
-    from desktop.paths import code_stamp
-
-    try:
-        state = json.loads((data_dir / STATE_FILE).read_text())
-        url, instance = str(state["url"]), str(state["instance"])
-        if state["data_dir"] != _where(data_dir):
-            return None
-        host, port = url.removeprefix("http://").rsplit(":", 1)
-        connection = http.client.HTTPConnection(host, int(port), timeout=timeout_s)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    try:
-        connection.request("GET", "/v1/health")
-        answer = connection.getresponse()
-        health = json.loads(answer.read()) if answer.status == 200 else {}
-    except (OSError, http.client.HTTPException, ValueError):
-        return None
-    finally:
-        connection.close()
-    if not isinstance(health, dict) or health.get("instance") != instance:
-        return None
-    if health.get("code") != code_stamp():
-        log.info("the embedded server at %s runs another build: not used", url)
-        return None
-    return url
-
-
-def _where(data_dir: Path) -> str:
-    return str(data_dir.resolve())

@@ -65,18 +65,18 @@ def resources_dir() -> Traversable:
 
 
 def code_stamp() -> str:
-    """Which build of the app this process runs, as 16 hex digits: a server one build left
+    """Which build of the app this process runs, as a short text: a server one build left
     running is not used by another (desktop.embedded_server). Frozen: the executable's size and
     time; from source: the name, size and time of every module file of the package (~5 ms)."""
-    import hashlib
     import sys
+    import zlib  # loaded already; hashlib would load OpenSSL's library for this
 
-    digest = hashlib.blake2b(digest_size=8)
+    listing: list[str] = []
 
     def add(path: str) -> None:
         with suppress(OSError):
             info = os.stat(path)
-            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+            listing.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}")
 
     if getattr(sys, "frozen", False):
         add(sys.executable)
@@ -86,7 +86,8 @@ def code_stamp() -> str:
             for name in sorted(names):
                 if name.endswith(".py"):
                     add(os.path.join(top, name))
-    return digest.hexdigest()
+    text = "\n".join(listing).encode()
+    return f"{len(listing):x}-{zlib.crc32(text):08x}-{zlib.adler32(text):08x}"
 
 
 def private_folder(path: Path) -> Path:

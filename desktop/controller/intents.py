@@ -19,6 +19,7 @@ from desktop.controller.mapping import LOCAL_PREFIX, invitation_record
 from desktop.controller.model import AnsweredUsage
 from desktop.controller.state import TokenView
 from desktop.domain.credits import Credit
+from desktop.domain.keys import new_key
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Detail, Reason, explain
 from desktop.domain.usage import WindowKind
@@ -60,9 +61,7 @@ class IntentFlow:
         """Revoke a pending invitation; returns the intent's key."""
         hub = self._hub
         if invitation_id.startswith(LOCAL_PREFIX):
-            import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
-
-            key = uuid.uuid4().hex  # this revoke's own key, not the queued send's
+            key = new_key()  # this revoke's own key, not the queued send's
             recipient = self._recipient(invitation_id)
 
             def unqueued(outcome: Outcome, reason: Reason | None) -> None:
@@ -105,9 +104,7 @@ class IntentFlow:
         opening = self._opening.get((operation.value, target))
         if opening is not None:
             return opening  # a double click while the cache opens it
-        import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
-
-        key = uuid.uuid4().hex
+        key = new_key()
         if hub.token is None or hub.model.account is None:
             hub.report(operation, key, Outcome.REFUSED, Reason.NOT_SIGNED_IN, subject=target)
             return key

@@ -21,6 +21,7 @@ from desktop.backend.api import (
 from desktop.controller.hub import Hub, failure_of, ignore
 from desktop.controller.mapping import LOCAL_PREFIX, invitation_record, invitation_view
 from desktop.controller.state import Eligibility, SyncPhase
+from desktop.domain.keys import new_key
 from desktop.domain.outcomes import Operation, Outcome
 from desktop.domain.reasons import Reason, explain
 from desktop.storage import CachedInvitation, QueuedInvitation, SyncApplied
@@ -51,9 +52,7 @@ class SendFlow:
         """Invite one recipient; returns the intent's key, which every result for it carries.
         With `offer_id`, the backend refuses the send if that offer changed or expired."""
         hub = self._hub
-        import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
-
-        key = uuid.uuid4().hex
+        key = new_key()
         if hub.token is None or hub.model.account is None:
             hub.report(Operation.SEND, key, Outcome.REFUSED, Reason.NOT_SIGNED_IN)
             return key

@@ -15,6 +15,7 @@ from desktop.controller.hub import Hub, ignore
 from desktop.controller.model import views_of
 from desktop.controller.runner import Cancel
 from desktop.controller.state import SyncPhase, SyncStatus
+from desktop.domain.keys import new_key
 from desktop.domain.outcomes import Operation, Outcome, discarded_on_sign_in
 
 if TYPE_CHECKING:
@@ -47,9 +48,7 @@ class SessionFlow:
             return  # a double click: the running request reports
         address = email.strip().lower()
         if self._intent is None or self._intent[0] != address:
-            import uuid  # not at start-up: uuid imports platform (docs/PERFORMANCE.md)
-
-            self._intent = (address, uuid.uuid4().hex)
+            self._intent = (address, new_key())
         key = self._intent[1]
         self._signing_in = True
         self._drop_replay()  # this attempt supersedes a replay still waiting

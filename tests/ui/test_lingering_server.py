@@ -23,9 +23,10 @@ from desktop.backend.web.linger import IdleWatch, linger_then_stop
 from desktop.controller.state import SyncPhase
 from desktop.deferred import DeferredBackend
 from desktop.domain.outcomes import Outcome
-from desktop.embedded_server import STATE_FILE, EmbeddedServer, find_running
+from desktop.embedded_server import EmbeddedServer
 from desktop.paths import code_stamp
 from desktop.remote.client import HttpApi
+from desktop.server_record import STATE_FILE, find_running
 from tests.conftest import MemoryKeyring
 from tests.patience import bound_s
 from tests.ui.app_driver import open_invite_dialog, sync_and_wait

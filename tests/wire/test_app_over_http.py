@@ -14,8 +14,9 @@ from pytestqt.qtbot import QtBot
 from desktop.app import App, create
 from desktop.controller.state import OperationResult
 from desktop.domain.outcomes import Outcome
-from desktop.embedded_server import STATE_FILE, EmbeddedServer
+from desktop.embedded_server import EmbeddedServer
 from desktop.remote.qa import RemoteSimulator
+from desktop.server_record import STATE_FILE
 from tests.conftest import MemoryKeyring
 from tests.wire.support import ServerProcess
 

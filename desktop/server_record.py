@@ -1,0 +1,77 @@
+"""`embedded-server.json`: which embedded server a data folder has (desktop.embedded_server
+writes it once its child listens; the next start reads it to call that server while it runs:
+desktop.deferred.DeferredBackend). Light on purpose: a start imports it before its first call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+log = logging.getLogger("desktop.server_record")
+
+STATE_FILE = "embedded-server.json"
+"""`{"url", "instance", "data_dir"}` of the last embedded server of a data folder (no secret in
+it: the instance is a name, not a credential; `data_dir` tells a copy of the folder that the
+server is the original's)."""
+PROBE_TIMEOUT_S = 0.5
+"""How long a start waits for the folder's last server to answer `GET /v1/health` (on loopback
+a live server answers in about a millisecond, a dead one's port refuses at once)."""
+
+
+def remember(data_dir: Path, url: str, instance: str) -> None:
+    """Record the folder's embedded server, listening at `url` under the name `instance`."""
+    state = {"url": url, "instance": instance, "data_dir": _where(data_dir)}
+    try:
+        (data_dir / STATE_FILE).write_text(json.dumps(state))
+    except OSError:
+        log.warning("could not write %s", data_dir / STATE_FILE)
+
+
+def last_port(data_dir: Path) -> int:
+    """The port of the folder's last embedded server (0: none known)."""
+    try:
+        url = json.loads((data_dir / STATE_FILE).read_text())["url"]
+        return int(str(url).rsplit(":", 1)[1])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return 0
+
+
+def find_running(data_dir: Path, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+    """The URL of the data folder's embedded server if one is running and can be used: its
+    `STATE_FILE` names this folder (not a copy's original), and the server answers
+    `GET /v1/health` with the instance that file names and this build's code stamp. None
+    otherwise, whatever the reason (no file, a copied folder, refused, another build, a stranger
+    on the port)."""
+    import http.client
+
+    from desktop.paths import code_stamp
+
+    try:
+        state = json.loads((data_dir / STATE_FILE).read_text())
+        url, instance = str(state["url"]), str(state["instance"])
+        if state["data_dir"] != _where(data_dir):
+            return None
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout_s)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    try:
+        connection.request("GET", "/v1/health")
+        answer = connection.getresponse()
+        health = json.loads(answer.read()) if answer.status == 200 else {}
+    except (OSError, http.client.HTTPException, ValueError):
+        return None
+    finally:
+        connection.close()
+    if not isinstance(health, dict) or health.get("instance") != instance:
+        return None
+    if health.get("code") != code_stamp():
+        log.info("the embedded server at %s runs another build: not used", url)
+        return None
+    return url
+
+
+def _where(data_dir: Path) -> str:
+    return str(data_dir.resolve())
