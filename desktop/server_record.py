@@ -29,6 +29,14 @@ def remember(data_dir: Path, url: str, instance: str) -> None:
         log.warning("could not write %s", data_dir / STATE_FILE)
 
 
+def named_instance(data_dir: Path) -> str | None:
+    """The instance the folder's record names (None: no readable record)."""
+    try:
+        return str(json.loads((data_dir / STATE_FILE).read_text())["instance"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def last_port(data_dir: Path) -> int:
     """The port of the folder's last embedded server (0: none known)."""
     try:

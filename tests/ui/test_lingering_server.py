@@ -132,6 +132,22 @@ def test_a_request_in_flight_keeps_a_lingering_server(data_dir: Path) -> None:
         server.stop()
 
 
+@pytest.mark.parametrize("change", ["another server recorded", "folder removed"])
+def test_a_lingering_server_nobody_can_find_stops_at_once(data_dir: Path, change: str) -> None:
+    server = started(data_dir, 600.0)  # ten minutes: stopping sooner is the record's doing
+    try:
+        server.release()
+        assert find_running(data_dir) == server.url
+        if change == "folder removed":
+            shutil.rmtree(data_dir)  # QA starting afresh: nothing could use this server again
+        else:
+            state = data_dir / STATE_FILE
+            state.write_text(json.dumps({**json.loads(state.read_text()), "instance": "newer"}))
+        assert server.exit_status(bound_s(30)) == 0
+    finally:
+        server.stop()
+
+
 def test_the_idle_watch_counts_requests_in_flight_and_the_linger_to_its_edge() -> None:
     now = [100.0]
     seen_in_flight: list[float | None] = []

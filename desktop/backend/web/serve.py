@@ -21,6 +21,7 @@ from pathlib import Path
 
 from desktop.backend.web.linger import IdleWatch, linger_then_stop
 from desktop.paths import code_stamp, default_data_dir
+from desktop.server_record import named_instance
 
 log = logging.getLogger("desktop.backend.web")
 
@@ -132,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=LEVEL_NUMBERS[options.log_level],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    folder: Path | None = None  # the data folder served, if not a database URL
     if options.database is not None:
         from desktop.backend.database import BackendStore
 
@@ -144,10 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         from desktop.backend.database import BackendStore
 
-        data_dir: Path = options.data_dir or default_data_dir()
-        data_dir.mkdir(parents=True, exist_ok=True)
-        store = BackendStore.open(data_dir)
-        where = str(data_dir)
+        folder = options.data_dir or default_data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        store = BackendStore.open(folder)
+        where = str(folder)
     try:
         try:
             sock = bind(options.host, options.port)
@@ -183,10 +185,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     server = uvicorn.Server(config)
     freeze_start_up_heap()
+
+    def replaced() -> bool:
+        """Whether no app would call this server any more: another build is on disk, or its
+        data folder's record names another server (or is gone: the folder was removed)."""
+        if code_stamp() != stamp:
+            return True
+        return (
+            options.instance is not None
+            and folder is not None
+            and named_instance(folder) != options.instance
+        )
+
     if options.exit_with_stdin or options.linger_s > 0:
         threading.Thread(
             target=linger_then_stop,
-            args=(server, watch, options.linger_s, lambda: code_stamp() != stamp),
+            args=(server, watch, options.linger_s, replaced),
             kwargs={"wait_for_stdin": options.exit_with_stdin},
             name="linger",
             daemon=True,
