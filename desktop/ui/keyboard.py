@@ -6,8 +6,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QPushButton, QWidget
 
-_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-
 
 class EnterPressesFocusedButton(QObject):
     """Outside dialogs Qt presses a focused button with Space only; users expect Enter too.
@@ -21,7 +19,9 @@ class EnterPressesFocusedButton(QObject):
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QAbstractButton):
             return False
         assert isinstance(event, QKeyEvent)
-        if event.key() not in _ENTER_KEYS or event.isAutoRepeat():
+        # Qt.Key is read here, not at import: PySide6 builds its 471-member enum on first use
+        # (about 5 ms), which a start that presses no key need not pay.
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or event.isAutoRepeat():
             return False
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
