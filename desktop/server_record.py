@@ -29,6 +29,15 @@ def remember(data_dir: Path, url: str, instance: str) -> None:
         log.warning("could not write %s", data_dir / STATE_FILE)
 
 
+def forget(data_dir: Path) -> None:
+    """Remove the folder's record: no start calls the server it named (which then stops once
+    idle: desktop.backend.web.linger)."""
+    try:
+        (data_dir / STATE_FILE).unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not remove %s", data_dir / STATE_FILE)
+
+
 def named_instance(data_dir: Path) -> str | None:
     """The instance the folder's record names (None: no readable record)."""
     try:

@@ -83,7 +83,11 @@ def keep_copy(path: Path, version: int | None, now: datetime) -> Path:
 
 def set_aside(path: Path, now: datetime) -> Path:
     """Move a damaged (or newer) backend file and its -wal/-shm aside; the next open seeds a
-    fresh one. Returns where it went."""
+    fresh one. Returns where it went. The folder's embedded server is forgotten too: one still
+    running has the moved file open, so no start may call it (it stops once idle)."""
+    from desktop.server_record import forget
+
+    forget(path.parent)
     return move_aside(path, f"set-aside-{stamp(now)}")
 
 

@@ -18,10 +18,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
+from desktop.backend.datafile import backend_db_path, set_aside
 from desktop.backend.simulator import Simulator
 from desktop.backend.web.linger import IdleWatch, linger_then_stop
 from desktop.controller.state import SyncPhase
 from desktop.deferred import DeferredBackend
+from desktop.domain.clock import utc_now
 from desktop.domain.outcomes import Outcome
 from desktop.embedded_server import EmbeddedServer
 from desktop.paths import code_stamp
@@ -132,7 +134,9 @@ def test_a_request_in_flight_keeps_a_lingering_server(data_dir: Path) -> None:
         server.stop()
 
 
-@pytest.mark.parametrize("change", ["another server recorded", "folder removed"])
+@pytest.mark.parametrize(
+    "change", ["another server recorded", "folder removed", "backend file set aside"]
+)
 def test_a_lingering_server_nobody_can_find_stops_at_once(data_dir: Path, change: str) -> None:
     server = started(data_dir, 600.0)  # ten minutes: stopping sooner is the record's doing
     try:
@@ -140,6 +144,9 @@ def test_a_lingering_server_nobody_can_find_stops_at_once(data_dir: Path, change
         assert find_running(data_dir) == server.url
         if change == "folder removed":
             shutil.rmtree(data_dir)  # QA starting afresh: nothing could use this server again
+        elif change == "backend file set aside":  # the damaged-file way out (desktop.data_folder)
+            set_aside(backend_db_path(data_dir), utc_now())
+            assert find_running(data_dir) is None  # the server has the moved file open
         else:
             state = data_dir / STATE_FILE
             state.write_text(json.dumps({**json.loads(state.read_text()), "instance": "newer"}))
