@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
@@ -31,7 +30,8 @@ from desktop.remote.client import HttpApi
 from desktop.server_record import STATE_FILE, find_running
 from tests.conftest import MemoryKeyring
 from tests.patience import bound_s
-from tests.ui.app_driver import open_invite_dialog, sync_and_wait
+from tests.qa.driver import invite_from_settings
+from tests.ui.app_driver import sync_and_wait, wait_synced
 
 WAIT_MS = 20_000
 PILOT = "pilot@example.com"
@@ -83,17 +83,7 @@ def sign_in(qtbot: QtBot, app: App) -> None:
     assert blocker.args is not None
     assert blocker.args[0].outcome is Outcome.DONE
     qtbot.waitUntil(lambda: app.state.sync.last_synced_at is not None, timeout=WAIT_MS)
-
-
-def send_from_the_window(qtbot: QtBot, app: App, address: str) -> None:
-    dialog = open_invite_dialog(qtbot, app)
-    qtbot.keyClicks(dialog.email_edit, address)
-    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: dialog.status_label.text().startswith(f"Invitation sent to {address}"),
-        timeout=WAIT_MS,
-    )
-    dialog.close()
+    wait_synced(qtbot, app)  # and the window shows it all (built in turns of its own)
 
 
 def recipients(data_dir: Path) -> list[str]:
@@ -186,18 +176,27 @@ def test_the_idle_watch_counts_requests_in_flight_and_the_linger_to_its_edge() -
     assert server.should_exit
 
 
-def test_a_start_calls_the_folders_running_server_and_opens_no_backend(
+@pytest.fixture
+def over_lingering(
     qtbot: QtBot,
     data_dir: Path,
     lingering: EmbeddedServer,
     open_app: list[App],
     memory_keyring: MemoryKeyring,
-) -> None:
+) -> App:
+    """The app started on the folder (the embedded default) and signed in: over that server."""
     app = start_app(qtbot, data_dir, open_app, memory_keyring)
     sign_in(qtbot, app)
     assert folder_api(app).server_url == lingering.url
+    return app
+
+
+def test_a_start_calls_the_folders_running_server_and_opens_no_backend(
+    qtbot: QtBot, data_dir: Path, lingering: EmbeddedServer, over_lingering: App
+) -> None:
+    app = over_lingering
     assert not folder_api(app).is_open  # no backend opened in this process
-    send_from_the_window(qtbot, app, "over.http@example.com")
+    invite_from_settings(qtbot, app, "over.http@example.com")
     sync_and_wait(qtbot, app)
     assert recipients(data_dir) == ["over.http@example.com"]  # the backend's own state
     assert not folder_api(app).is_open
@@ -226,17 +225,11 @@ def test_a_session_saved_in_process_is_restored_over_the_running_server(
 
 
 def test_when_the_server_stops_the_next_call_is_made_in_process_once(
-    qtbot: QtBot,
-    data_dir: Path,
-    lingering: EmbeddedServer,
-    open_app: list[App],
-    memory_keyring: MemoryKeyring,
+    qtbot: QtBot, data_dir: Path, lingering: EmbeddedServer, over_lingering: App
 ) -> None:
-    app = start_app(qtbot, data_dir, open_app, memory_keyring)
-    sign_in(qtbot, app)
-    assert folder_api(app).server_url == lingering.url
+    app = over_lingering
     lingering.stop()  # ended under the running app (killed, or another build's start)
-    send_from_the_window(qtbot, app, "after.stop@example.com")
+    invite_from_settings(qtbot, app, "after.stop@example.com")
     sync_and_wait(qtbot, app)
     assert folder_api(app).server_url is None
     assert folder_api(app).is_open

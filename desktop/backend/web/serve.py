@@ -166,7 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = MockBackend.over_store(store)
     simulator = Simulator.over_store(store)
     simulator.set_link_base(options.public_url or url)
-    stamp = code_stamp()
+    stops_by_itself = options.exit_with_stdin or options.linger_s > 0
+    stamp = code_stamp() if stops_by_itself or options.instance is not None else ""
     about = {} if options.instance is None else {"instance": options.instance, "code": stamp}
     app = create_app(
         backend,
@@ -175,9 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         qa_open_on_loopback=is_loopback(options.host),
         about=about,
     )
-    watch = IdleWatch(app)
+    watch = IdleWatch(app) if stops_by_itself else None  # a shared server counts nothing
     config = uvicorn.Config(
-        watch,
+        app if watch is None else watch,
         log_level=options.log_level,
         access_log=False,  # WireApp logs route templates: no link or session token in logs
         timeout_keep_alive=5,
@@ -197,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             and named_instance(folder) != options.instance
         )
 
-    if options.exit_with_stdin or options.linger_s > 0:
+    if watch is not None:
         threading.Thread(
             target=linger_then_stop,
             args=(server, watch, options.linger_s, replaced),
