@@ -49,8 +49,9 @@ def serve_command(data_dir: Path, port: int, instance: str, linger_s: float) -> 
         str(linger_s),
         "--instance",
         instance,
-        "--qa-token",
-        secrets.token_urlsafe(24),  # QA goes through the app's own Simulator: nobody needs it
+        # One argument with "=": a URL-safe token starts with "-" once in 64, which argparse
+        # would read as an option (the child then did not start).
+        f"--qa-token={secrets.token_urlsafe(24)}",  # QA goes through the folder's database
         "--log-level",
         "warning",
     ]

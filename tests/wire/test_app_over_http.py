@@ -141,3 +141,19 @@ def test_issue_14_over_http_offer_several_recipients_resend_and_a_named_credit(
     assert results[-1].outcome is Outcome.DONE
     spent = [t for t in qa.wallet("pilot@example.com").tokens if t.id == credit.id]
     assert [t.state for t in spent] == ["spent"]
+
+
+def test_the_embedded_servers_command_line_parses_whatever_its_random_token(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A URL-safe token starts with "-" once in 64: as a separate argument argparse took it for
+    # an option and the child exited with a usage error (no links, no server to stay).
+    from desktop.backend.web.serve import parser
+    from desktop.embedded_server import serve_command
+
+    monkeypatch.setattr("secrets.token_urlsafe", lambda n: "-looks-like-an-option")
+    command = serve_command(data_dir, 0, "instance-1", 600.0)
+    options = parser().parse_args(command[command.index("serve") + 1 :])
+    assert options.qa_token == "-looks-like-an-option"
+    assert (options.instance, options.linger_s, options.data_dir) == ("instance-1", 600.0, data_dir)
+    assert options.exit_with_stdin
