@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+import subprocess
+import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,11 +30,12 @@ from desktop.domain.outcomes import Outcome
 from desktop.embedded_server import EmbeddedServer
 from desktop.paths import code_stamp
 from desktop.remote.client import HttpApi
-from desktop.server_record import STATE_FILE, find_running
+from desktop.server_record import STATE_FILE, find_running, forget
 from tests.conftest import MemoryKeyring
-from tests.patience import bound_s
+from tests.patience import bound_s, whole_app_args
 from tests.qa.driver import invite_from_settings
 from tests.ui.app_driver import sync_and_wait, wait_synced
+from tests.wire.support import wait_until
 
 WAIT_MS = 20_000
 PILOT = "pilot@example.com"
@@ -266,3 +270,70 @@ def test_no_server_means_in_process_even_with_one_running(
         assert folder_api(app).is_open
     finally:
         app.close()
+
+
+LEAVE_RUNNING = """
+import sys
+import desktop.app as app_module
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+app_module.EMBEDDED_SERVER_DELAY_MS = 0
+serve = app_module._serve_data_folder
+
+def serve_then_close(app):
+    serve(app)
+
+    def closed_once_serving():  # the user closes the window once the server listens
+        server = app.embedded_server
+        if server is not None and server.ready.is_set():
+            QApplication.instance().quit()
+        else:
+            QTimer.singleShot(20, closed_once_serving)
+
+    closed_once_serving()
+
+app_module._serve_data_folder = serve_then_close
+sys.exit(app_module.main(sys.argv[1:]))
+"""
+
+
+def test_the_app_leaves_its_server_running_and_the_next_start_calls_it(data_dir: Path) -> None:
+    """The whole command line, as a user runs it twice: `referral-desktop` (closed once its
+    server listens), then `referral-desktop --smoke-test` within the linger."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    common = ("--data-dir", str(data_dir), "--account", PILOT)
+    first = subprocess.run(
+        [sys.executable, "-c", LEAVE_RUNNING, *common, "--server-linger-minutes", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=bound_s(120),
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    url = find_running(data_dir)
+    assert url is not None  # the app has exited; its server has not
+    try:
+        again = subprocess.run(
+            [sys.executable, "-m", "desktop", *whole_app_args((*common, "--smoke-test"))],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=bound_s(120),
+        )
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert json.loads(again.stdout.splitlines()[-1])["sync"]["phase"] == "synced"
+        log = (data_dir / "app.log").read_text()
+        assert f"calling the data folder's running server at {url}" in log
+    finally:
+        forget(data_dir)  # nothing can find it now: it stops once idle
+    wait_until(lambda: _refused(url), timeout=30)
+
+
+def _refused(url: str) -> bool:
+    try:
+        httpx.get(f"{url}/v1/health", trust_env=False)
+    except httpx.ConnectError:
+        return True
+    return False
