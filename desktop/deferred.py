@@ -120,9 +120,10 @@ class DeferredBackend:
         return self._backend is not None
 
     def close(self) -> None:
-        """Release the backend's connections, if it was opened, and the server's."""
+        """Release the backend's connections, if it was opened, and the server's. A call after
+        this is not sent (the closed client's `NotSent`, which opens nothing in process)."""
         with self._lock:
-            server, self._server = self._server, None
+            server = self._server
             if self._backend is not None:
                 self._backend.close()
         if server is not None:

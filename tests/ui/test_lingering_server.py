@@ -20,6 +20,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import App, create
+from desktop.backend.api import NotSent
 from desktop.backend.datafile import backend_db_path, set_aside
 from desktop.backend.simulator import Simulator
 from desktop.backend.web.linger import IdleWatch, linger_then_stop
@@ -337,3 +338,17 @@ def _refused(url: str) -> bool:
     except httpx.ConnectError:
         return True
     return False
+
+
+def test_after_close_a_call_is_not_sent_and_opens_nothing_in_process(
+    data_dir: Path, lingering: EmbeddedServer
+) -> None:
+    # A pool thread's call that arrives while the app closes must not open the backend then.
+    api = DeferredBackend(data_dir)
+    session = api.sign_in(PILOT, "demo", "close-sign-in")
+    assert api.server_url == lingering.url
+    api.close()
+    with pytest.raises(NotSent) as refused:
+        api.sync(session.token, 0)
+    assert refused.type is NotSent  # not NotReached: the server did not stop, the app did
+    assert not api.is_open
