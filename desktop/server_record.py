@@ -15,9 +15,13 @@ STATE_FILE = "embedded-server.json"
 """`{"url", "instance", "data_dir"}` of the last embedded server of a data folder (no secret in
 it: the instance is a name, not a credential; `data_dir` tells a copy of the folder that the
 server is the original's)."""
-PROBE_TIMEOUT_S = 0.5
-"""How long a start waits for the folder's last server to answer `GET /v1/health` (on loopback
-a live server answers in about a millisecond, a dead one's port refuses at once)."""
+PROBE_TIMEOUT_S = 3.0
+"""How long a start waits for the folder's last server to answer `GET /v1/health` once it has
+accepted the connection (a dead server's port refuses at once). An idle machine answers in about
+a millisecond; with 8 busy processes on 2 cores (the niced server waits for a core), 8 of 15
+probes took over 0.5 s, and none of 15 missed with 3 s. Waiting for a server that accepted is the better bet: the in-process backend it would fall
+back to costs more CPU than that on the same loaded machine. Only a stranger on the port that
+accepts and never answers costs the whole wait. The client's connect time-out is the same."""
 
 
 def remember(data_dir: Path, url: str, instance: str) -> None:
@@ -55,7 +59,7 @@ def last_port(data_dir: Path) -> int:
         return 0
 
 
-def find_running(data_dir: Path, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+def find_running(data_dir: Path, timeout_s: float | None = None) -> str | None:
     """The URL of the data folder's embedded server if one is running and can be used: its
     `STATE_FILE` names this folder (not a copy's original), and the server answers
     `GET /v1/health` with the instance that file names and this build's code stamp. None
@@ -71,7 +75,8 @@ def find_running(data_dir: Path, timeout_s: float = PROBE_TIMEOUT_S) -> str | No
         if state["data_dir"] != _where(data_dir):
             return None
         host, port = url.removeprefix("http://").rsplit(":", 1)
-        connection = http.client.HTTPConnection(host, int(port), timeout=timeout_s)
+        wait = PROBE_TIMEOUT_S if timeout_s is None else timeout_s
+        connection = http.client.HTTPConnection(host, int(port), timeout=wait)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     try:

@@ -13,12 +13,14 @@ import subprocess
 import sys
 import types
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop import server_record
 from desktop.app import App, create
 from desktop.backend.api import NotSent
 from desktop.backend.datafile import backend_db_path, set_aside
@@ -31,7 +33,7 @@ from desktop.domain.outcomes import Outcome
 from desktop.embedded_server import EmbeddedServer
 from desktop.paths import code_stamp
 from desktop.remote.client import HttpApi
-from desktop.server_record import STATE_FILE, find_running, forget
+from desktop.server_record import PROBE_TIMEOUT_S, STATE_FILE, find_running, forget
 from tests.conftest import MemoryKeyring
 from tests.patience import bound_s, whole_app_args
 from tests.qa.driver import invite_from_settings
@@ -40,6 +42,13 @@ from tests.wire.support import wait_until
 
 WAIT_MS = 20_000
 PILOT = "pilot@example.com"
+
+
+@pytest.fixture(autouse=True)
+def patient_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start's wait for the folder's server to answer, stretched for the load like every wait
+    of the suite: these tests assert that the server is used, not how quickly it answers."""
+    monkeypatch.setattr(server_record, "PROBE_TIMEOUT_S", bound_s(PROBE_TIMEOUT_S))
 
 
 def started(data_dir: Path, linger_s: float) -> EmbeddedServer:
@@ -96,15 +105,22 @@ def recipients(data_dir: Path) -> list[str]:
         return [record.invitation.recipient for record in simulator.invitations(PILOT)]
 
 
-def test_a_released_server_still_serves_then_stops_once_idle(data_dir: Path) -> None:
-    server = started(data_dir, 1.0)
+def test_a_released_server_still_serves(data_dir: Path) -> None:
+    server = started(data_dir, 600.0)
     try:
         server.release()  # what App.close does: the app has gone
-        assert server.exit_status(0) is None
         health = httpx.get(f"{server.url}/v1/health", trust_env=False).json()
         assert health == {"status": "ok", "instance": server.instance, "code": code_stamp()}
-        # Nobody calls it: it stops by itself, cleanly, about a second later.
-        assert server.exit_status(bound_s(30)) == 0
+        assert server.exit_status(0) is None
+    finally:
+        server.stop()
+
+
+def test_a_released_server_nobody_calls_stops_by_itself(data_dir: Path) -> None:
+    server = started(data_dir, 1.0)
+    try:
+        server.release()
+        assert server.exit_status(bound_s(30)) == 0  # about a second later, cleanly
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{server.url}/v1/health", trust_env=False)
     finally:
@@ -113,17 +129,19 @@ def test_a_released_server_still_serves_then_stops_once_idle(data_dir: Path) -> 
 
 def test_a_request_in_flight_keeps_a_lingering_server(data_dir: Path) -> None:
     # An app using the server keeps a long poll in flight: the server must not stop under it.
-    server = started(data_dir, 1.0)
+    server = started(data_dir, 3.0)
     assert server.url is not None
     api = HttpApi(server.url, bind_tokens=False)
     try:
         session = api.sign_in(PILOT, "demo", "linger-sign-in")
         changes = api.wait_for_change(session.token, 0, 0.0)  # the feed's cursor, at once
-        server.release()
-        assert api.wait_for_change(session.token, changes, 3.0) == changes  # 3 s > 1 s linger
-        assert server.exit_status(0) is None  # still running when the poll ended
-        assert api.sync(session.token, 0).account.email == PILOT
-        assert server.exit_status(bound_s(30)) == 0  # then idle: stopped
+        with ThreadPoolExecutor(1) as pool:
+            poll = pool.submit(api.wait_for_change, session.token, changes, 9.0)
+            server.release()  # the app that started it goes while the poll waits
+            # Answered after 9 s, three lingers: a server that had stopped under the poll would
+            # have dropped it (an unknown outcome), not answered it.
+            assert poll.result(timeout=bound_s(60)) == changes
+        assert server.exit_status(bound_s(30)) == 0  # then nobody calls: it stops
     finally:
         api.close()
         server.stop()
