@@ -19,9 +19,10 @@ PROBE_TIMEOUT_S = 3.0
 """How long a start waits for the folder's last server to answer `GET /v1/health` once it has
 accepted the connection (a dead server's port refuses at once). An idle machine answers in about
 a millisecond; with 8 busy processes on 2 cores (the niced server waits for a core), 8 of 15
-probes took over 0.5 s, and none of 15 missed with 3 s. Waiting for a server that accepted is the better bet: the in-process backend it would fall
-back to costs more CPU than that on the same loaded machine. Only a stranger on the port that
-accepts and never answers costs the whole wait. The client's connect time-out is the same."""
+probes took over 0.5 s, and none of 15 missed with 3 s. Waiting for a server that accepted is
+the better bet: the in-process backend it would fall back to costs more CPU than that on the
+same loaded machine. Only a stranger on the port that accepts and never answers costs the whole
+wait. The client's connect time-out is the same."""
 
 
 def remember(data_dir: Path, url: str, instance: str) -> None:
@@ -42,20 +43,27 @@ def forget(data_dir: Path) -> None:
         log.warning("could not remove %s", data_dir / STATE_FILE)
 
 
-def named_instance(data_dir: Path) -> str | None:
-    """The instance the folder's record names (None: no readable record)."""
+def _recorded(data_dir: Path) -> tuple[str, str, str] | None:
+    """(url, instance, data folder) of the folder's record; None: none, or not readable."""
     try:
-        return str(json.loads((data_dir / STATE_FILE).read_text())["instance"])
+        state = json.loads((data_dir / STATE_FILE).read_text())
+        return str(state["url"]), str(state["instance"]), str(state["data_dir"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
+def named_instance(data_dir: Path) -> str | None:
+    """The instance the folder's record names (None: no readable record)."""
+    recorded = _recorded(data_dir)
+    return None if recorded is None else recorded[1]
+
+
 def last_port(data_dir: Path) -> int:
     """The port of the folder's last embedded server (0: none known)."""
+    recorded = _recorded(data_dir)
     try:
-        url = json.loads((data_dir / STATE_FILE).read_text())["url"]
-        return int(str(url).rsplit(":", 1)[1])
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return 0 if recorded is None else int(recorded[0].rsplit(":", 1)[1])
+    except (ValueError, IndexError):
         return 0
 
 
@@ -69,15 +77,15 @@ def find_running(data_dir: Path, timeout_s: float | None = None) -> str | None:
 
     from desktop.paths import code_stamp
 
+    recorded = _recorded(data_dir)
+    if recorded is None or recorded[2] != _where(data_dir):
+        return None
+    url, instance, _ = recorded
     try:
-        state = json.loads((data_dir / STATE_FILE).read_text())
-        url, instance = str(state["url"]), str(state["instance"])
-        if state["data_dir"] != _where(data_dir):
-            return None
         host, port = url.removeprefix("http://").rsplit(":", 1)
         wait = PROBE_TIMEOUT_S if timeout_s is None else timeout_s
         connection = http.client.HTTPConnection(host, int(port), timeout=wait)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except ValueError:
         return None
     try:
         connection.request("GET", "/v1/health")
