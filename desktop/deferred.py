@@ -69,9 +69,11 @@ class DeferredBackend:
         self._data_dir = data_dir
         self._rng = rng
         self._lock = threading.Lock()
+        self._looking = threading.Lock()  # the first calls wait for the one look; close() not
         self._backend: MockBackend | None = None
         self._looked = not use_running_server
         self._server: HttpApi | None = None
+        self._closed = False
         self.on_file_fault: Callable[[LocalFault], None] | None = None
 
     @property
@@ -82,17 +84,27 @@ class DeferredBackend:
         return None if server is None else server.base_url
 
     def _running_server(self) -> HttpApi | None:
-        """The folder's embedded server, looked for by the first call (a pool thread)."""
-        with self._lock:
+        """The folder's embedded server, looked for by the first call (a pool thread). The look
+        (up to `server_record.PROBE_TIMEOUT_S`) holds `_looking`, never `_lock`: `close()`, on
+        the GUI thread, does not wait for it."""
+        with self._looking:
             if not self._looked:
-                self._looked = True
                 from desktop.server_record import find_running
 
                 url = find_running(self._data_dir)
+                server = None
                 if url is not None:
                     from desktop.remote.client import HttpApi
 
-                    self._server = HttpApi(url, bind_tokens=False)
+                    server = HttpApi(url, bind_tokens=False)
+                with self._lock:
+                    self._looked = True
+                    if not self._closed:
+                        self._server = server
+                        server = None
+                if server is not None:
+                    server.close()  # found after close(): not used
+                elif self._server is not None:
                     log.info("calling the data folder's running server at %s", url)
             return self._server
 
@@ -121,8 +133,9 @@ class DeferredBackend:
 
     def close(self) -> None:
         """Release the backend's connections, if it was opened, and the server's. A call after
-        this is not sent (the closed client's `NotSent`, which opens nothing in process)."""
+        this is not sent (`NotSent`) and opens nothing in process."""
         with self._lock:
+            self._closed = True
             server = self._server
             if self._backend is not None:
                 self._backend.close()
@@ -143,6 +156,10 @@ class DeferredBackend:
 
     def _call(self, call: Callable[[OfferApi], T], *, tell_file_faults: bool = True) -> T:
         server = self._running_server()
+        if self._closed:
+            from desktop.backend.api import NotSent
+
+            raise NotSent({"detail": "closed"})
         if server is not None:
             from desktop.remote.client import NotReached
 

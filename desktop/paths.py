@@ -66,7 +66,7 @@ def resources_dir() -> Traversable:
 
 def code_stamp() -> str:
     """Which build of the app this process runs, as a short text: a server one build left
-    running is not used by another (desktop.embedded_server). Frozen: the executable's size and
+    running is not used by another (desktop.server_record). Frozen: the executable's size and
     time; from source: the name, size and time of every module file of the package (~5 ms)."""
     import sys
     import zlib  # loaded already; hashlib would load OpenSSL's library for this

@@ -9,11 +9,13 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import types
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 import httpx
@@ -369,4 +371,30 @@ def test_after_close_a_call_is_not_sent_and_opens_nothing_in_process(
     with pytest.raises(NotSent) as refused:
         api.sync(session.token, 0)
     assert refused.type is NotSent  # not NotReached: the server did not stop, the app did
+    assert not api.is_open
+
+
+def test_close_does_not_wait_for_a_start_still_looking_for_the_server(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stranger on the recorded port accepts and never answers: the first call's look waits.
+    # App.close (the GUI thread) must not wait with it, and the call then opens nothing.
+    monkeypatch.setattr(server_record, "PROBE_TIMEOUT_S", 600.0)
+    with socket.create_server(("127.0.0.1", 0)) as stranger:
+        port = stranger.getsockname()[1]
+        server_record.remember(data_dir, f"http://127.0.0.1:{port}", "someone")
+        api = DeferredBackend(data_dir)
+        with ThreadPoolExecutor(2) as pool:
+            call = pool.submit(api.sync, "token", 0)
+            accepted, _ = stranger.accept()  # the look has connected and waits for an answer
+            closing = pool.submit(api.close)
+            try:
+                closing.result(timeout=bound_s(10))
+                closed_while_looking = True
+            except FutureTimeout:
+                closed_while_looking = False
+            accepted.close()  # the stranger hangs up: the look ends, finding nothing
+            with pytest.raises(NotSent):
+                call.result(timeout=bound_s(10))
+    assert closed_while_looking
     assert not api.is_open

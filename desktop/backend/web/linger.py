@@ -5,9 +5,9 @@ The app's embedded server is its data folder's backend over HTTP. When the app c
 the server does not stop at once: it stays while requests come, and stops once none has been
 in flight for `--linger-s` seconds, so the app's next start can use it instead of importing and
 opening the backend itself (docs/PERFORMANCE.md, round 12). An app using it keeps a long poll in
-flight all the time, so the server stays while any app uses it. A server whose package files
-changed on disk (another build, `desktop.paths.code_stamp`) stops as soon as it is idle: no app
-of the new build would use it.
+flight all the time, so the server stays while any app uses it. A server that no start could
+find any more (its package files changed on disk, `desktop.paths.code_stamp`; its folder's
+record names another server or is gone) stops as soon as it is idle.
 """
 
 from __future__ import annotations
@@ -66,17 +66,17 @@ def linger_then_stop(
 ) -> None:
     """Wait until stdin closes (the app that started the server has closed it or ended), then
     set uvicorn's `server.should_exit` once no request has been in flight for `linger_s`
-    seconds, or at once when idle if `stale()` (the package changed on disk). Run on a thread
-    of its own."""
+    seconds, or at once when idle if `stale()` (no start could find it any more). Run on a
+    thread of its own."""
     if wait_for_stdin:
         _wait_for_end_of_stdin()
-    stop_looking = threading.Event()
+    pause = threading.Event()  # never set: a wait that ends by its time-out
     while not getattr(server, "should_exit", False):
         idle = watch.idle_for()
         if idle is not None and (idle >= linger_s or stale()):
             server.should_exit = True
             return
-        stop_looking.wait(look_every_s)
+        pause.wait(look_every_s)
 
 
 def _wait_for_end_of_stdin() -> None:
